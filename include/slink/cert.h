@@ -1,0 +1,80 @@
+/* Credentials and the certificate policy.  The handshake calls
+ * slink_cert_verify_peer on every certificate it receives or looks up by
+ * reference; nothing else decides whether a peer is trusted. */
+#ifndef SLINK_CERT_H
+#define SLINK_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <mbedtls/x509_crt.h>
+#include <mbedtls/pk.h>
+#include "slink/err.h"
+#include "slink/platform.h"
+#include "slink/wire.h"
+
+/* How certificate validity dates are checked (docs/PROTOCOL.md §5.4).
+ * mbedTLS built without MBEDTLS_HAVE_TIME_DATE treats every certificate as
+ * current, so slink checks the dates itself. */
+typedef enum {
+    /* Use the platform wall clock; if there is none, fall back to the time
+     * floor (not-after must be >= floor; not-before cannot be checked).  No
+     * clock and no floor: SLINK_ERR_CERT_TIME_POLICY, never a silent pass. */
+    SLINK_TIME_CLOCK_OR_FLOOR = 0,
+    /* Require the wall clock. */
+    SLINK_TIME_CLOCK_REQUIRED = 1,
+    /* Do not check dates.  Explicit choice, logged at WARN on every use. */
+    SLINK_TIME_IGNORE = 2
+} slink_time_mode;
+
+typedef struct {
+    mbedtls_x509_crt ca;      /* the configured root CA (trust anchor) */
+    mbedtls_x509_crt cert;    /* our own leaf certificate */
+    mbedtls_pk_context key;   /* our private key (ECDSA P-256) */
+    uint8_t cert_ref[SLINK_CERT_REF_LEN];
+    int loaded;
+} slink_creds;
+
+/* Each input is PEM (NUL included in the length, as mbedTLS wants) or DER.
+ * Checks: CA parses and is a CA; own cert is P-256, fits SLINK_CERT_MAX,
+ * chains to the CA, and matches the key.  SLINK_ERR_CONFIG with a reason
+ * in *why (static string) otherwise. */
+slink_err slink_creds_load(slink_creds *c,
+                           const uint8_t *ca, size_t ca_len,
+                           const uint8_t *cert, size_t cert_len,
+                           const uint8_t *key, size_t key_len,
+                           const char **why);
+void      slink_creds_free(slink_creds *c);
+
+typedef struct {
+    /* Identity the peer at this bus address must present: exact match of the
+     * subject CN or of a subjectAltName dNSName.  "*" accepts any peer whose
+     * certificate chains to the CA: an explicit, documented choice.
+     * NULL is a configuration error. */
+    const char *name;
+    /* A peer certificate known in advance (DER), enabling reference by hash
+     * on the first handshake.  Optional. */
+    const uint8_t *known_cert;
+    size_t known_cert_len;
+    slink_time_mode time_mode;
+    int64_t time_floor;       /* unix seconds; 0 = none */
+} slink_peer_policy;
+
+/* Validate a peer certificate under the policy: parse (DER only), key is
+ * ECDSA P-256, signature ecdsa-with-SHA256 in canonical DER, chains to the
+ * CA, basicConstraints CA:FALSE (absent is accepted as not-a-CA), keyUsage
+ * includes digitalSignature when present, dates per the time mode, identity
+ * matches policy->name.  On success *out holds the parsed certificate
+ * (caller frees it with mbedtls_x509_crt_free).  Every failure is a
+ * specific SLINK_ERR_CERT_* code. */
+slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *p,
+                                 const slink_platform *plat,
+                                 const uint8_t *der, size_t len,
+                                 mbedtls_x509_crt *out);
+
+/* Reference used for certificate-by-hash: first 8 bytes of SHA-256(DER). */
+slink_err slink_cert_ref(const uint8_t *der, size_t len, uint8_t ref[SLINK_CERT_REF_LEN]);
+
+/* Subject CN of a parsed certificate into buf (for logs and status). */
+void      slink_cert_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,88 @@
+/* Every compile-time limit in one place.  Override with -D on the compiler
+ * command line (the firmware build does); impossible combinations stop the
+ * build here rather than failing at run time. */
+#ifndef SLINK_CONFIG_H
+#define SLINK_CONFIG_H
+
+/* Largest frame body this build can receive or send (bytes between the type
+ * byte and the CRC).  Hosts use ~1 KiB frames for bulk goodput; small MCUs
+ * shrink it.  The value actually used on a link is the minimum of both ends'
+ * advertised receive MTU (handshake field mtu_code). */
+#ifndef SLINK_MAX_FRAME_BODY
+#define SLINK_MAX_FRAME_BODY 1104
+#endif
+
+/* Every node must accept frame bodies of at least this size: message 1 of the
+ * handshake is sent with it before the peer's MTU is known. */
+#define SLINK_MIN_FRAME_BODY 64
+
+/* Stream-mode window in chunks (selective repeat).  The chunk number on the
+ * wire is 8 bits, so the window must stay well below 128 to be unambiguous. */
+#ifndef SLINK_STREAM_WINDOW
+#define SLINK_STREAM_WINDOW 8
+#endif
+
+/* Application receive buffer for in-order stream bytes not yet read. */
+#ifndef SLINK_STREAM_RX_BUF
+#define SLINK_STREAM_RX_BUF 4096
+#endif
+
+/* Datagrams received and not yet read by the application. */
+#ifndef SLINK_DGRAM_QUEUE
+#define SLINK_DGRAM_QUEUE 4
+#endif
+
+/* Largest certificate (DER) this build accepts from a peer or holds as its own. */
+#ifndef SLINK_CERT_MAX
+#define SLINK_CERT_MAX 1024
+#endif
+
+/* Connections a multi-peer node (bus master) can hold. */
+#ifndef SLINK_MAX_PEERS
+#define SLINK_MAX_PEERS 16
+#endif
+
+/* Anti-replay window in records (bitmap width). */
+#define SLINK_REPLAY_WINDOW 64
+
+/* ---- derived sizes (do not override) ---- */
+#define SLINK_FRAME_HDR      3u   /* dst, src, type */
+#define SLINK_FRAME_CRC      2u
+#define SLINK_FRAME_MIN      (SLINK_FRAME_HDR + SLINK_FRAME_CRC)
+#define SLINK_FRAME_MAX      (SLINK_FRAME_HDR + SLINK_MAX_FRAME_BODY + SLINK_FRAME_CRC)
+/* COBS adds one byte per 254 (rounded up) plus the leading code byte; the
+ * wire adds the 0x00 delimiter. */
+#define SLINK_COBS_MAX(n)    ((n) + ((n) / 254u) + 1u)
+#define SLINK_WIRE_FRAME_MAX (SLINK_COBS_MAX(SLINK_FRAME_MAX) + 1u)
+
+#define SLINK_TAG_LEN        16u
+#define SLINK_SEQ_MAX_LEN    6u
+/* Largest record plaintext: body minus the longest sequence field and the tag. */
+#define SLINK_REC_PLAINTEXT_MAX (SLINK_MAX_FRAME_BODY - SLINK_SEQ_MAX_LEN - SLINK_TAG_LEN)
+/* Stream chunk data: plaintext minus the 1-byte chunk number. */
+#define SLINK_STREAM_CHUNK_MAX  (SLINK_REC_PLAINTEXT_MAX - 1u)
+#define SLINK_DGRAM_MAX         SLINK_REC_PLAINTEXT_MAX
+
+/* Handshake messages: message 2/3 carry a certificate, a signature, a tag. */
+#define SLINK_HS_MSG_MAX     (SLINK_CERT_MAX + 160u)
+
+#if SLINK_MAX_FRAME_BODY < SLINK_MIN_FRAME_BODY
+#error "SLINK_MAX_FRAME_BODY must be at least SLINK_MIN_FRAME_BODY (64)"
+#endif
+#if SLINK_MAX_FRAME_BODY > 4080
+#error "SLINK_MAX_FRAME_BODY above 4080 cannot be advertised (mtu_code is 8 bits of 16 bytes)"
+#endif
+#if SLINK_STREAM_WINDOW < 1 || SLINK_STREAM_WINDOW > 16
+#error "SLINK_STREAM_WINDOW must be 1..16 (SACK bitmap is 16 bits, chunk numbers 8 bits)"
+#endif
+#if SLINK_STREAM_RX_BUF < SLINK_STREAM_CHUNK_MAX
+#error "SLINK_STREAM_RX_BUF must hold at least one full chunk"
+#endif
+#if SLINK_CERT_MAX < 256
+#error "SLINK_CERT_MAX below 256 cannot hold a P-256 certificate"
+#endif
+#if SLINK_MAX_PEERS < 1 || SLINK_MAX_PEERS > 239
+#error "SLINK_MAX_PEERS must be 1..239 (unicast address space)"
+#endif
+
+#endif

@@ -1,0 +1,173 @@
+/* A connection: one secure session with one peer over the frame layer.
+ * Caller-allocated, no heap, no I/O.  The owner feeds received bytes (or, on
+ * a multi-peer bus, frames from the shared decoder in slink_node), drains
+ * wire bytes to send, and calls again at slink_conn_next_timeout().  Only
+ * the connection dispatches between layers: frame -> record ->
+ * (handshake | stream | datagram). */
+#ifndef SLINK_CONN_H
+#define SLINK_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "slink/cert.h"
+#include "slink/crypto.h"
+#include "slink/frame.h"
+#include "slink/handshake.h"
+#include "slink/platform.h"
+#include "slink/record.h"
+#include "slink/stream.h"
+
+typedef enum {
+    SLINK_START_INITIATOR = 1,   /* we send msg1 */
+    SLINK_START_RESPONDER = 2,   /* we wait for msg1 */
+    SLINK_START_AUTO = 3         /* both may start; tie-break by address (§4.8) */
+} slink_start_role;
+
+typedef struct {
+    uint8_t  local_addr, peer_addr;
+    slink_start_role role;
+    uint32_t baud;                 /* line rate for timers; 0 = 115200 */
+    uint16_t mtu;                  /* our receivable frame body; 0 = SLINK_MAX_FRAME_BODY */
+    uint32_t hs_proc_ms;           /* allowance for the peer's handshake crypto; 0 = 300 */
+    uint8_t  hs_max_tries;         /* flight transmissions before giving up; 0 = 8 */
+    uint32_t hs_min_interval_ms;   /* first messages from this peer that cost ECDH are
+                                      processed at most once per interval; 0 = 1000 */
+    uint32_t hs_restart_ms;        /* initiator/auto: wait before a new attempt after failure; 0 = 2000 */
+    uint32_t idle_timeout_ms;      /* session declared dead after this silence; 0 = never */
+    uint32_t keepalive_ms;         /* send an ACK when idle this long; 0 = idle_timeout/3 */
+    uint8_t  stream_window;        /* 0 = SLINK_STREAM_WINDOW */
+    uint8_t  half_duplex_device;   /* transmit only after POLL from the bus master */
+    uint32_t gap_ms;               /* inter-byte gap; 0 = from baud */
+    slink_rec_limits limits;       /* zeros = defaults */
+    const slink_creds *creds;
+    slink_peer_policy policy;
+} slink_conn_cfg;
+
+typedef enum {
+    SLINK_CONN_IDLE = 0,           /* no session, not trying (responder waiting) */
+    SLINK_CONN_HANDSHAKE,          /* handshake in progress, no session yet */
+    SLINK_CONN_ESTABLISHED,        /* session up (a re-handshake may run alongside) */
+    SLINK_CONN_CLOSED              /* ended; see end_reason; a new handshake may follow */
+} slink_conn_state;
+
+typedef enum {
+    SLINK_EV_NONE = 0,
+    SLINK_EV_ESTABLISHED,          /* a new session is up (session_id changed) */
+    SLINK_EV_ENDED,                /* the session ended: err says how (CLOSED = clean) */
+    SLINK_EV_HS_FAILED             /* a handshake attempt failed: err says why */
+} slink_event_type;
+
+typedef struct {
+    slink_event_type type;
+    slink_err err;
+    uint32_t session_id;
+} slink_event;
+
+typedef struct {
+    uint32_t frames_in, frames_out;
+    uint64_t bytes_in, bytes_out;          /* wire bytes */
+    uint32_t records_in, records_out;
+    uint32_t hs_started, hs_completed, hs_failed;
+    uint32_t hs_retransmits;
+    uint32_t hs_rate_limited;
+    uint32_t hs_duplicates;
+    uint32_t dgram_dropped;
+    uint32_t plain_alerts;
+} slink_conn_stats;
+
+#define SLINK_EVENT_QUEUE 8
+
+typedef struct slink_conn {
+    slink_conn_cfg cfg;
+    const slink_platform *plat;
+    slink_rng rng;
+    slink_conn_state state;
+    slink_err end_reason;
+    uint32_t session_id;
+
+    slink_deframer deframer;       /* used by slink_conn_input (point-to-point) */
+
+    slink_hs hs;
+    uint64_t hs_next_tx_ms;        /* when the current flight is (re)sent */
+    uint32_t hs_rto_ms;
+    uint8_t  hs_tries;
+    uint8_t  hs_frag_next;         /* next fragment of the flight to emit */
+    uint8_t  hs_tx_pending;        /* flight must go out now */
+    uint64_t hs_last_msg1_ms;      /* rate limit of expensive first messages */
+    uint64_t hs_restart_at_ms;
+    uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
+    uint8_t  reasm[SLINK_HS_MSG_MAX];
+    uint8_t  reasm_have[(SLINK_HS_MSG_MAX + 7) / 8];
+    uint16_t reasm_total;
+    uint8_t  reasm_msgno;
+
+    slink_record rec;
+    uint8_t  rec_valid;
+    uint16_t peer_mtu;
+    slink_stream stream;
+
+    uint8_t  dgram_rx[SLINK_DGRAM_QUEUE][SLINK_DGRAM_MAX];
+    uint16_t dgram_rx_len[SLINK_DGRAM_QUEUE];
+    uint8_t  dgram_rx_head, dgram_rx_count;
+    uint8_t  dgram_tx[SLINK_DGRAM_MAX];
+    uint16_t dgram_tx_len;
+    uint8_t  dgram_tx_pending;
+
+    uint8_t  alert_pending;        /* fatal alert to send (code), 0 = none */
+    uint8_t  alert_code;
+    uint8_t  close_sent_tries;
+    uint64_t close_next_ms;
+    uint64_t last_rx_ms, last_tx_ms;
+    uint8_t  turn;                 /* half-duplex device: we hold the turn */
+
+    uint8_t  peer_cert[SLINK_CERT_MAX];  /* last validated peer certificate */
+    size_t   peer_cert_len;
+    char     peer_cn[64];
+
+    slink_event events[SLINK_EVENT_QUEUE];
+    uint8_t  ev_head, ev_count;
+
+    slink_conn_stats stats;
+} slink_conn;
+
+slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
+                          const slink_platform *plat, uint64_t now_ms);
+void      slink_conn_wipe(slink_conn *c);
+
+/* Point-to-point: raw bytes from the line. */
+slink_err slink_conn_input(slink_conn *c, const uint8_t *in, size_t n, uint64_t now_ms);
+/* Multi-peer: one frame already decoded and addressed to this peer. */
+slink_err slink_conn_handle_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms);
+
+/* Wire bytes to send: whole frames only; returns the byte count (0: nothing
+ * now).  Runs timers.  cap >= SLINK_WIRE_FRAME_MAX guarantees progress. */
+size_t    slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_ms);
+/* Like output but one decoded frame at a time (for slink_node). */
+slink_err slink_conn_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
+                                uint8_t *body, size_t cap, size_t *body_len);
+
+/* Absolute time at which the connection wants output()/tick again. */
+uint64_t  slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms);
+
+/* Start (or restart) a handshake as initiator. */
+slink_err slink_conn_connect(slink_conn *c, uint64_t now_ms);
+
+/* Stream mode.  send: WOULD_BLOCK/NOT_READY apply back-pressure; data is
+ * never sent before the session is up.  recv: AGAIN, or CLOSED / TRUNCATED /
+ * PEER_RESET once the session has ended and everything was read. */
+slink_err slink_conn_send(slink_conn *c, const uint8_t *p, size_t n, size_t *accepted);
+slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got);
+
+/* Datagram mode: whole messages or nothing. */
+slink_err slink_conn_send_dgram(slink_conn *c, const uint8_t *p, size_t n);
+slink_err slink_conn_recv_dgram(slink_conn *c, uint8_t *p, size_t cap, size_t *len);
+
+/* Authenticated close: flush the stream, then close_notify. */
+slink_err slink_conn_close(slink_conn *c, uint64_t now_ms);
+/* Force a key update of our send direction now. */
+slink_err slink_conn_key_update(slink_conn *c);
+
+int       slink_conn_poll_event(slink_conn *c, slink_event *ev);
+slink_conn_state slink_conn_get_state(const slink_conn *c);
+
+#endif

@@ -1,0 +1,92 @@
+/* The three-message SIGMA-I handshake (docs/PROTOCOL.md §4).  Works on whole
+ * messages; fragmentation, retransmission timers and rate limiting are the
+ * connection's.  Each message's writer and reader sit side by side in
+ * src/handshake.c; pure encoders/decoders of the layouts in src/hs_msg.c. */
+#ifndef SLINK_HANDSHAKE_H
+#define SLINK_HANDSHAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "slink/cert.h"
+#include "slink/crypto.h"
+#include "slink/err.h"
+#include "slink/wire.h"
+
+typedef enum {
+    SLINK_ROLE_NONE = 0,
+    SLINK_ROLE_INITIATOR = 1,
+    SLINK_ROLE_RESPONDER = 2
+} slink_hs_role;
+
+typedef enum {
+    SLINK_HS_IDLE = 0,
+    SLINK_HS_WAIT_MSG2,   /* initiator: msg1 sent */
+    SLINK_HS_WAIT_MSG3,   /* responder: msg2 sent */
+    SLINK_HS_DONE,        /* traffic secrets ready */
+    SLINK_HS_FAILED
+} slink_hs_state;
+
+typedef struct {
+    const slink_creds *creds;
+    const slink_peer_policy *policy;
+    const slink_platform *plat;
+    slink_rng *rng;
+    uint8_t local_addr, peer_addr;
+    uint16_t local_mtu;           /* our receivable frame body */
+    /* Peer certificate we already hold (last validated, or provisioned),
+     * DER; lets us set the have-peer-cert flag and accept references. */
+    const uint8_t *peer_cert;
+    size_t peer_cert_len;
+} slink_hs_cfg;
+
+typedef struct {
+    slink_hs_cfg cfg;
+    slink_hs_state state;
+    slink_hs_role role;
+
+    slink_ecdh_key eph;                  /* secret */
+    uint8_t nonce_self[SLINK_NONCE_LEN];
+    uint8_t msg1[SLINK_HS1_LEN];         /* msg1 as sent/received, for TH2 */
+    uint8_t in_hash[SLINK_HASH_LEN];     /* SHA-256 of the last message consumed: duplicates */
+    uint8_t in_hash_valid;
+    uint8_t th[SLINK_HASH_LEN];          /* running transcript hash */
+    uint8_t prk[32];                     /* secret */
+    uint8_t peer_flags;
+    uint16_t peer_mtu;
+
+    /* The last message we produced (retransmitted verbatim). */
+    uint8_t out[SLINK_HS_MSG_MAX];
+    size_t  out_len;
+    uint8_t out_msgno;                   /* 1, 2 or 3 */
+
+    /* Results, valid in SLINK_HS_DONE. */
+    uint8_t tx_secret[32], rx_secret[32];                 /* secret */
+    uint8_t peer_cert_der[SLINK_CERT_MAX];
+    size_t  peer_cert_len;
+    char    peer_cn[64];
+
+    slink_err fail;                      /* why SLINK_HS_FAILED */
+    uint8_t   alert;                     /* alert code to tell the peer */
+} slink_hs;
+
+void      slink_hs_init(slink_hs *hs, const slink_hs_cfg *cfg);
+
+/* Initiator: generate the ephemeral key and nonce, write msg1 to hs->out. */
+slink_err slink_hs_start(slink_hs *hs);
+
+/* Feed one reassembled handshake message (msgno 1..3).
+ *  SLINK_OK: consumed; if hs->out_len changed, a new message is in hs->out
+ *            (msg2 for a responder, msg3 for an initiator, which is then DONE;
+ *            a responder is DONE after msg3).
+ *  SLINK_ERR_HS_DUPLICATE: the same message again; resend hs->out unchanged
+ *            (no new ECDH or signature work).
+ *  drop codes (HS_MALFORMED, HS_UNEXPECTED, HS_STALE, HS_DECRYPT for a
+ *            message-2/3 whose AEAD fails): ignore, state unchanged.
+ *  fatal codes (HS_BAD_SIG, HS_BAD_KEY, HS_VERSION, CERT_*): state FAILED,
+ *            hs->alert says what to tell the peer. */
+slink_err slink_hs_consume(slink_hs *hs, uint8_t msgno, const uint8_t *msg, size_t len);
+
+/* Wipes secrets and resets to IDLE (keeps cfg). */
+void      slink_hs_wipe(slink_hs *hs);
+
+#endif

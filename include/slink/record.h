@@ -1,0 +1,124 @@
+/* Record layer: AES-128-GCM records with per-direction keys, epochs, 48-bit
+ * sequence numbers sent as their low 8/16/48 bits, an anti-replay window,
+ * implicit key update with a grace period, usage and forgery limits.
+ * Knows nothing of certificates or of what the plaintext means. */
+#ifndef SLINK_RECORD_H
+#define SLINK_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "slink/crypto.h"
+#include "slink/err.h"
+#include "slink/wire.h"
+
+/* Sliding anti-replay window (RFC 4303 style) for one epoch. */
+typedef struct {
+    uint64_t top;     /* highest sequence number accepted */
+    uint64_t bitmap;  /* bit i set: top - i accepted */
+    uint8_t  any;     /* nothing accepted yet */
+} slink_replay;
+
+void      slink_replay_init(slink_replay *w);
+/* SLINK_OK if seq may be accepted, SLINK_ERR_REC_REPLAY if seen or too old.
+ * Does not change the window: call slink_replay_mark only after the tag
+ * has verified. */
+slink_err slink_replay_check(const slink_replay *w, uint64_t seq);
+void      slink_replay_mark(slink_replay *w, uint64_t seq);
+
+/* Reconstruct a 48-bit sequence number from its low `bits` bits: the value
+ * closest to expected (RFC 9147 §4.2.2). */
+uint64_t  slink_seq_reconstruct(uint64_t expected, uint64_t low, unsigned bits);
+
+typedef struct {
+    uint64_t rekey_records;    /* send-side key update after this many records per epoch */
+    uint64_t forgery_limit;    /* fatal after this many records failing AEAD (all epochs) */
+    uint32_t grace_ms;         /* previous rx epoch accepted this long after a newer one verified */
+} slink_rec_limits;
+
+/* RFC 9147 §4.5.3 / RFC 8446 §5.5 for AES-128-GCM: confidentiality limit
+ * 2^24.5 records, integrity limit 2^36 forgeries; we rekey at 2^23. */
+#define SLINK_REKEY_RECORDS_DEFAULT  (1ull << 23)
+#define SLINK_FORGERY_LIMIT_DEFAULT  (1ull << 36)
+#define SLINK_GRACE_MS_DEFAULT       4000u
+
+typedef struct {
+    uint32_t sealed;
+    uint32_t opened;
+    uint32_t auth_fail;
+    uint32_t replay;
+    uint32_t bad_epoch;
+    uint32_t malformed;
+    uint32_t key_updates_tx;
+    uint32_t key_updates_rx;
+    uint64_t bytes_sealed;
+    uint64_t bytes_opened;
+} slink_rec_stats;
+
+/* One direction at one epoch: traffic secret, expanded key and IV. */
+typedef struct {
+    uint8_t    secret[32];
+    uint8_t    iv[SLINK_REC_IV_LEN];
+    uint16_t   epoch;
+    slink_aead aead;
+} slink_rec_keys;
+
+typedef struct {
+    uint8_t  local, peer;        /* link addresses, bound into every AAD */
+    slink_rec_limits lim;
+
+    slink_rec_keys tx;
+    uint64_t tx_seq;             /* next sequence number to send in tx.epoch */
+    uint64_t peer_rx_high;       /* highest of our seqs the peer reported (ACK) */
+    uint8_t  peer_rx_valid;
+
+    slink_rec_keys rx;
+    slink_replay   rx_win;
+    /* previous rx epoch, kept for grace_ms after the first record of the
+     * new epoch verified (late or retransmitted records) */
+    slink_rec_keys rx_prev;
+    slink_replay   rx_prev_win;
+    uint8_t  rx_prev_valid;
+    uint64_t rx_prev_expire_ms;
+
+    uint64_t forged;             /* AEAD failures, all epochs */
+    slink_rec_stats stats;
+} slink_record;
+
+/* Installs epoch-2 traffic secrets from the handshake.  Copies the secrets;
+ * the caller wipes its copies. */
+slink_err slink_rec_init(slink_record *r, uint8_t local, uint8_t peer,
+                         const uint8_t tx_secret[32], const uint8_t rx_secret[32],
+                         const slink_rec_limits *lim /* NULL = defaults */);
+void      slink_rec_wipe(slink_record *r);
+
+/* Protect one record.  Writes the frame type byte and the frame body
+ * (seq || ciphertext || tag).  Chooses the shortest sequence field the peer
+ * can reconstruct (1 byte when its last ACK is within 64 records, 2 when
+ * within 16384, else 6).  Triggers a key update first when the usage limit
+ * is reached; SLINK_ERR_EPOCH_EXHAUSTED when epochs run out. */
+slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
+                         const uint8_t *pt, size_t pt_len,
+                         uint8_t *type_out, uint8_t *body, size_t cap, size_t *body_len);
+
+/* Verify and decrypt one record addressed dst <- src.  Order: parse header,
+ * pick the epoch (current, next = key update, or previous within grace),
+ * reconstruct seq, replay check, AEAD open, then mark the window.
+ * Drop codes: REC_MALFORMED, REC_EPOCH, REC_REPLAY, REC_AUTH.
+ * SLINK_ERR_INTEGRITY_LIMIT when the forgery limit is reached (fatal). */
+slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type,
+                         const uint8_t *body, size_t body_len,
+                         uint8_t *pt, size_t cap, size_t *pt_len,
+                         uint8_t *content_type, uint64_t now_ms);
+
+/* Move the send direction to the next epoch (traffic secret ratchet). */
+slink_err slink_rec_key_update(slink_record *r);
+
+/* The peer reported (ACK rx_epoch_lo / rx_high) how far it has received. */
+void      slink_rec_peer_ack(slink_record *r, uint8_t rx_epoch_lo, uint16_t rx_high);
+/* What we report in our ACKs. */
+void      slink_rec_rx_report(const slink_record *r, uint8_t *rx_epoch_lo, uint16_t *rx_high);
+
+/* Bytes a record adds to its plaintext (seq field + tag), worst case. */
+#define SLINK_REC_OVERHEAD_MAX (SLINK_SEQ_MAX_LEN + SLINK_TAG_LEN)
+
+#endif

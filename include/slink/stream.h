@@ -1,0 +1,117 @@
+/* Stream mode: reliable, ordered, flow-controlled bytes carried in STREAM
+ * records; selective repeat with 8-bit chunk numbers, cumulative + SACK
+ * acknowledgements and a receive window (docs/PROTOCOL.md §3.6).  Pure
+ * protocol logic: it never sees keys or frames; the connection seals what it
+ * produces and feeds it what records carry.  A retransmitted chunk goes out
+ * in a new record (new sequence number) because the connection seals it
+ * again. */
+#ifndef SLINK_STREAM_H
+#define SLINK_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "slink/config.h"
+#include "slink/err.h"
+#include "slink/wire.h"
+
+typedef struct {
+    uint32_t chunks_sent;        /* first transmissions */
+    uint32_t retransmits;
+    uint32_t fast_retransmits;   /* triggered by SACK holes */
+    uint32_t chunks_received;    /* accepted (in-order or buffered) */
+    uint32_t duplicates;
+    uint32_t out_of_window;
+    uint64_t bytes_written;      /* accepted from the application */
+    uint64_t bytes_acked;
+    uint64_t bytes_delivered;    /* handed to the application */
+} slink_stream_stats;
+
+typedef struct {
+    /* ---- send side ---- */
+    uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];
+    uint16_t tx_len[SLINK_STREAM_WINDOW];
+    uint64_t tx_sent_ms[SLINK_STREAM_WINDOW];   /* last transmission time */
+    uint8_t  tx_tries[SLINK_STREAM_WINDOW];
+    uint8_t  tx_sacked[SLINK_STREAM_WINDOW];
+    uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now */
+    uint8_t  snd_una;            /* oldest unacknowledged chunk */
+    uint8_t  snd_nxt;            /* next chunk number to fill */
+    uint8_t  snd_filled;         /* chunks [snd_una, snd_una+filled) hold data */
+    uint8_t  peer_wnd;           /* chunks the peer accepts from snd_una */
+    uint16_t chunk_max;          /* negotiated: fits the peer's MTU */
+    uint8_t  window;             /* <= SLINK_STREAM_WINDOW */
+    uint8_t  max_tries;          /* per chunk; past it: SLINK_ERR_RETRANSMIT_LIMIT */
+    /* RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
+    uint32_t srtt, rttvar, rto, rto_min, rto_max;
+    uint8_t  rtt_valid;
+
+    /* ---- receive side ---- */
+    uint8_t  rcv_nxt;            /* next chunk expected in order */
+    uint8_t  ooo[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];  /* out-of-order chunks */
+    uint16_t ooo_len[SLINK_STREAM_WINDOW];
+    uint16_t ooo_present;        /* bit i: chunk rcv_nxt+1+i held */
+    uint8_t  rx_buf[SLINK_STREAM_RX_BUF];   /* in-order bytes for the application */
+    size_t   rx_head, rx_count;
+    uint8_t  ack_due;            /* an ACK should go out */
+    uint64_t ack_due_ms;         /* when (delayed ACK) */
+    uint8_t  unacked_rx;         /* chunks received since our last ACK */
+
+    /* ---- close ---- */
+    uint8_t  close_requested;    /* application closed: send close_notify when drained */
+    uint8_t  close_acked;        /* peer acknowledged our close_notify */
+    uint8_t  peer_closed;        /* peer's close_notify received */
+    uint8_t  peer_final;         /* chunk number after peer's last data */
+
+    slink_stream_stats stats;
+} slink_stream;
+
+typedef struct {
+    uint16_t chunk_max;          /* largest chunk data per record */
+    uint8_t  window;             /* 1..SLINK_STREAM_WINDOW */
+    uint32_t rto_initial_ms;     /* from the line rate: see slink_conn */
+    uint32_t rto_min_ms, rto_max_ms;
+    uint8_t  max_tries;
+    uint32_t ack_delay_ms;       /* delayed ACK; 0 = ack every chunk at once */
+} slink_stream_cfg;
+
+void      slink_stream_init(slink_stream *s, const slink_stream_cfg *cfg);
+void      slink_stream_wipe(slink_stream *s);
+
+/* Application side.  write returns bytes accepted (0 with WOULD_BLOCK when
+ * the window and the chunk being filled are full). */
+slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t *accepted);
+/* AGAIN when nothing is buffered; CLOSED once the peer's close_notify was
+ * received and every byte before it has been read. */
+slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got);
+size_t    slink_stream_readable(const slink_stream *s);
+int       slink_stream_all_acked(const slink_stream *s);
+
+/* Produce the plaintext of the next STREAM record to send, if any:
+ * chunk(1) || data.  AGAIN when nothing is due (window closed, all sent). */
+slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
+                                  uint8_t *pt, size_t cap, size_t *len);
+
+/* A STREAM record's plaintext arrived (already authenticated). */
+slink_err slink_stream_on_chunk(slink_stream *s, const uint8_t *pt, size_t len, uint64_t now_ms);
+
+/* An ACK arrived (already authenticated and decoded). */
+slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_ms);
+
+/* ACK contents for the stream part (cum, sack, wnd, close flag). */
+void      slink_stream_fill_ack(slink_stream *s, slink_ack *a);
+int       slink_stream_ack_needed(const slink_stream *s, uint64_t now_ms);
+void      slink_stream_ack_sent(slink_stream *s);
+
+/* Close handshake of the stream. */
+void      slink_stream_close(slink_stream *s);
+/* Peer's close_notify with its final chunk number. */
+slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk);
+
+/* Earliest time something is due (retransmission, delayed ACK);
+ * UINT64_MAX if nothing. */
+uint64_t  slink_stream_next_timer(const slink_stream *s);
+
+/* Returns SLINK_ERR_RETRANSMIT_LIMIT once a chunk ran out of tries. */
+slink_err slink_stream_poll(slink_stream *s, uint64_t now_ms);
+
+#endif

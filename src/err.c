@@ -1,0 +1,92 @@
+#include "slink/err.h"
+
+slink_err_class slink_err_classify(slink_err e)
+{
+    int v = (int)e;
+    if (v == 0) return SLINK_CLASS_OK;
+    if (v < 20) return SLINK_CLASS_AGAIN;
+    if (v < 60) return SLINK_CLASS_DROP;
+    if (v < 120) return SLINK_CLASS_FATAL;
+    return SLINK_CLASS_USAGE;
+}
+
+#define ERRS(X) \
+    X(OK, "success") \
+    X(ERR_AGAIN, "nothing to do now") \
+    X(ERR_NEED_MORE, "partial input, more bytes needed") \
+    X(ERR_WOULD_BLOCK, "send window or buffer full") \
+    X(ERR_NOT_READY, "session not established") \
+    X(ERR_FRAME_CRC, "frame CRC mismatch") \
+    X(ERR_FRAME_RUNT, "frame shorter than the minimum") \
+    X(ERR_FRAME_OVERSIZE, "frame longer than the maximum") \
+    X(ERR_FRAME_COBS, "invalid COBS encoding") \
+    X(ERR_FRAME_NOT_FOR_US, "frame addressed to another node") \
+    X(ERR_FRAME_TIMEOUT, "partial frame dropped after inter-byte gap") \
+    X(ERR_FRAME_ADDR, "invalid source address") \
+    X(ERR_FRAME_TYPE, "unknown frame type") \
+    X(ERR_REC_MALFORMED, "malformed record") \
+    X(ERR_REC_AUTH, "record failed authentication") \
+    X(ERR_REC_REPLAY, "replayed or too old record") \
+    X(ERR_REC_EPOCH, "record from an epoch that is no longer accepted") \
+    X(ERR_REC_CONTENT, "content type not allowed now") \
+    X(ERR_HS_MALFORMED, "malformed handshake message") \
+    X(ERR_HS_UNEXPECTED, "unexpected handshake message") \
+    X(ERR_HS_DUPLICATE, "duplicate handshake message answered from cache") \
+    X(ERR_HS_RATE_LIMIT, "handshake start refused by rate limit") \
+    X(ERR_HS_STALE, "handshake message from another handshake") \
+    X(ERR_HS_TIE_BREAK, "simultaneous open: peer's first message ignored") \
+    X(ERR_DGRAM_DROPPED, "datagram queue full") \
+    X(ERR_STREAM_DUP, "duplicate stream chunk") \
+    X(ERR_STREAM_WINDOW, "stream chunk outside the window") \
+    X(ERR_HS_TIMEOUT, "handshake timed out") \
+    X(ERR_HS_DECRYPT, "handshake message failed authentication") \
+    X(ERR_HS_BAD_KEY, "invalid or reflected ephemeral key") \
+    X(ERR_HS_BAD_SIG, "invalid or non-canonical handshake signature") \
+    X(ERR_HS_VERSION, "unsupported protocol version or suite") \
+    X(ERR_CERT_PARSE, "certificate does not parse") \
+    X(ERR_CERT_CHAIN, "certificate not issued by the configured CA") \
+    X(ERR_CERT_EXPIRED, "certificate expired") \
+    X(ERR_CERT_NOT_YET_VALID, "certificate not yet valid") \
+    X(ERR_CERT_CA_LEAF, "peer certificate is a CA certificate") \
+    X(ERR_CERT_KEY_USAGE, "certificate key usage lacks digitalSignature") \
+    X(ERR_CERT_KEY_TYPE, "certificate key is not ECDSA P-256 with SHA-256") \
+    X(ERR_CERT_NAME, "certificate identity does not match the configured peer") \
+    X(ERR_CERT_UNKNOWN_REF, "certificate reference names no known certificate") \
+    X(ERR_CERT_ENCODING, "non-canonical certificate signature encoding") \
+    X(ERR_CERT_TIME_POLICY, "no clock and no time floor to check validity") \
+    X(ERR_ALERT_RECEIVED, "peer sent a fatal alert") \
+    X(ERR_CLOSED, "session closed by authenticated close") \
+    X(ERR_TRUNCATED, "session ended without authenticated close") \
+    X(ERR_PEER_RESET, "peer started a new session") \
+    X(ERR_INTEGRITY_LIMIT, "forged-record limit reached") \
+    X(ERR_EPOCH_EXHAUSTED, "epoch counter exhausted") \
+    X(ERR_RETRANSMIT_LIMIT, "stream data unacknowledged past the retry limit") \
+    X(ERR_IDLE_TIMEOUT, "nothing heard from the peer") \
+    X(ERR_RNG, "random source failed its health test") \
+    X(ERR_CRYPTO, "crypto backend failure") \
+    X(ERR_ARG, "invalid argument") \
+    X(ERR_STATE, "call not valid in this state") \
+    X(ERR_BUFFER, "buffer too small") \
+    X(ERR_CONFIG, "invalid configuration") \
+    X(ERR_TOO_BIG, "message too large") \
+    X(ERR_NO_PEER, "no connection for that address")
+
+const char *slink_err_str(slink_err e)
+{
+    switch (e) {
+#define X(name, desc) case SLINK_##name: return #name;
+    ERRS(X)
+#undef X
+    }
+    return "UNKNOWN";
+}
+
+const char *slink_err_desc(slink_err e)
+{
+    switch (e) {
+#define X(name, desc) case SLINK_##name: return desc;
+    ERRS(X)
+#undef X
+    }
+    return "unknown error";
+}

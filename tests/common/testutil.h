@@ -1,0 +1,31 @@
+/* Shared test support: a deterministic fake platform and helpers. */
+#ifndef SLINK_TESTUTIL_H
+#define SLINK_TESTUTIL_H
+#include <check.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "slink/slink.h"
+
+/* Deterministic entropy: xorshift64* stream from a seed.  Tests that need a
+ * broken source set `constant` to make every block identical. */
+typedef struct {
+    uint64_t state;
+    int constant;
+    int fail;
+    int64_t wall;       /* returned by wall_time when has_wall */
+    int has_wall;
+    int quiet;          /* suppress log output */
+    char last_log[256];
+    unsigned log_count;
+} fake_plat_ctx;
+
+void fake_platform_init(slink_platform *p, fake_plat_ctx *ctx, uint64_t seed);
+
+/* Deterministic PRNG for simulated lines (loss, corruption). */
+uint64_t test_rand(uint64_t *state);
+
+/* Runs a suite with check's runner, printing check's summary line; returns
+ * the process exit status. */
+int run_suite(Suite *s);
+
+#endif
