@@ -32,12 +32,16 @@ TEST_COMMON_OBJ := $(patsubst tests/common/%.c,$(BUILD)/obj/tests/common/%.o,$(T
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-CHECK_TARGETS :=
+CHECK_TARGETS := unit
 ALL_TARGETS   := $(LIB)
+
+# Fragments come before the rules so they can extend variables that
+# prerequisites use (e.g. TEST_COMMON_OBJ).
+-include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all lib check unit deps clean
 .SECONDARY:
-all: lib
+all: lib $(ALL_TARGETS)
 
 lib: $(LIB)
 
@@ -62,7 +66,6 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_COMMON_OBJ) $(LIB)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; CK_FORK=yes $$t; done
 
-CHECK_TARGETS += unit
 
 deps:
 	bash tools/install-deps.sh
@@ -70,9 +73,7 @@ deps:
 clean:
 	rm -rf $(BUILD)
 
--include $(sort $(wildcard mk/*.mk))
 
-all: $(ALL_TARGETS)
 
 check: $(CHECK_TARGETS)
 	@echo "make check: all test groups passed ($(CHECK_TARGETS))"
