@@ -3,6 +3,7 @@
 # parallel work never edits the same build file); a fragment appends its phony
 # test targets to CHECK_TARGETS and its programs to ALL_TARGETS.
 
+.DEFAULT_GOAL := all
 CC      ?= cc
 AR      ?= ar
 BUILD   ?= build
