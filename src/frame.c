@@ -1,0 +1,205 @@
+/* Frame encoder and the byte-driven deframer (docs/PROTOCOL.md §2).
+ *
+ * The deframer keeps the encoded bytes of one frame, decodes them in place
+ * when the 0x00 delimiter arrives and checks, in order: COBS, length, CRC,
+ * source address, destination.  The order matters: the CRC is checked
+ * before the addresses so that line noise in an address byte is counted as
+ * noise, and the destination is checked before anything above this layer
+ * sees the frame, so traffic for other nodes never reaches crypto.
+ * Every drop is counted; every corruption ends at the next delimiter. */
+#include <string.h>
+#include "slink/frame.h"
+#include "slink/wire.h"
+
+slink_err slink_frame_encode(uint8_t dst, uint8_t src, uint8_t type,
+                             const uint8_t *body, size_t body_len,
+                             uint8_t *out, size_t cap, size_t *out_len)
+{
+    SLINK_CHECK(out != NULL && out_len != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(body != NULL || body_len == 0u, SLINK_ERR_ARG);
+    SLINK_CHECK(body_len <= SLINK_MAX_FRAME_BODY, SLINK_ERR_TOO_BIG);
+
+    /* Addresses are not policed here: which addresses a node may use is the
+     * connection's business, and tools and tests must be able to produce
+     * frames a receiver has to reject. */
+    size_t raw = SLINK_FRAME_HDR + body_len + SLINK_FRAME_CRC;
+    size_t need = SLINK_COBS_MAX(raw) + 1u;
+    SLINK_CHECK(cap >= need, SLINK_ERR_BUFFER);
+
+    /* Build the plain frame at the tail of out and COBS-encode it forward
+     * into the head: the gap k is exactly the encoder's worst-case growth,
+     * so no scratch buffer of SLINK_FRAME_MAX bytes is needed on the stack. */
+    size_t k = need - 1u - raw;
+    uint8_t *f = out + k;
+    if (body_len > 0u)
+        memmove(f + SLINK_FRAME_HDR, body, body_len);
+    f[0] = dst;
+    f[1] = src;
+    f[2] = type;
+    slink_put_u16(f + SLINK_FRAME_HDR + body_len,
+                  slink_crc16(f, SLINK_FRAME_HDR + body_len));
+
+    size_t enc = 0;
+    SLINK_TRY(slink_cobs_encode(f, raw, out, need - 1u, &enc));
+    out[enc] = SLINK_DELIM;
+    *out_len = enc + 1u;
+    return SLINK_OK;
+}
+
+void slink_deframer_init(slink_deframer *d, uint8_t own_addr, uint32_t gap_ms)
+{
+    if (d == NULL)
+        return;
+    memset(d, 0, sizeof *d);
+    d->addr = own_addr;
+    d->gap_ms = gap_ms;
+}
+
+static int gap_expired(const slink_deframer *d, uint64_t now_ms)
+{
+    if (d->gap_ms == 0u || (d->len == 0u && !d->discarding))
+        return 0;
+    /* a clock that stepped back is not a gap */
+    return now_ms > d->last_ms && now_ms - d->last_ms > d->gap_ms;
+}
+
+/* Abandon what the gap interrupted.  A partial frame is a drop to report;
+ * an oversized one was already counted when it overflowed, so the gap only
+ * ends the discarding (the next frame need not wait for a delimiter). */
+static slink_err abandon_partial(slink_deframer *d)
+{
+    int had_bytes = d->len > 0u;
+    d->len = 0;
+    d->discarding = 0;
+    if (!had_bytes)
+        return SLINK_OK;
+    d->stats.timeout++;
+    return SLINK_ERR_FRAME_TIMEOUT;
+}
+
+static int dst_reserved(uint8_t dst)
+{
+    return dst == SLINK_ADDR_NONE ||
+           (dst >= SLINK_ADDR_RESERVED_MIN && dst != SLINK_ADDR_BROADCAST);
+}
+
+/* The delimiter arrived: decode and vet the buffered frame. */
+static slink_err finish_frame(slink_deframer *d, slink_frame *out)
+{
+    size_t n = 0;
+    slink_err e = slink_cobs_decode(d->buf, d->len, d->buf, sizeof d->buf, &n);
+    d->len = 0;
+    if (e != SLINK_OK) {
+        d->stats.cobs++;
+        return SLINK_ERR_FRAME_COBS;
+    }
+    if (n < SLINK_FRAME_MIN) {
+        d->stats.runt++;
+        return SLINK_ERR_FRAME_RUNT;
+    }
+    /* the encoded buffer holds a few bytes more than the largest frame */
+    if (n > SLINK_FRAME_MAX) {
+        d->stats.oversize++;
+        return SLINK_ERR_FRAME_OVERSIZE;
+    }
+    size_t covered = n - SLINK_FRAME_CRC;
+    if (slink_crc16(d->buf, covered) != slink_get_u16(d->buf + covered)) {
+        d->stats.crc++;
+        return SLINK_ERR_FRAME_CRC;
+    }
+    uint8_t dst = d->buf[0];
+    uint8_t src = d->buf[1];
+    if (!slink_addr_is_unicast(src)) {
+        d->stats.bad_addr++;
+        return SLINK_ERR_FRAME_ADDR;
+    }
+    /* monitor mode (own address NONE) sees everything, reserved included */
+    if (d->addr != SLINK_ADDR_NONE) {
+        if (dst_reserved(dst)) {
+            d->stats.bad_addr++;
+            return SLINK_ERR_FRAME_ADDR;
+        }
+        if (dst != d->addr && dst != SLINK_ADDR_BROADCAST) {
+            d->stats.not_for_us++;
+            return SLINK_ERR_FRAME_NOT_FOR_US;
+        }
+    }
+    out->dst = dst;
+    out->src = src;
+    out->type = d->buf[2];
+    out->body = d->buf + SLINK_FRAME_HDR;
+    out->body_len = covered - SLINK_FRAME_HDR;
+    d->stats.frames_ok++;
+    return SLINK_OK;
+}
+
+slink_err slink_deframer_push(slink_deframer *d, const uint8_t *in, size_t n,
+                              uint64_t now_ms, size_t *used, slink_frame *out)
+{
+    SLINK_CHECK(d != NULL && used != NULL && out != NULL, SLINK_ERR_ARG);
+    *used = 0;
+    SLINK_CHECK(in != NULL || n == 0u, SLINK_ERR_ARG);
+    if (n == 0u)
+        return SLINK_ERR_NEED_MORE;
+
+    /* Reported before consuming anything (*used == 0): the caller calls
+     * again with the same bytes, which then start a fresh frame. */
+    if (gap_expired(d, now_ms)) {
+        slink_err e = abandon_partial(d);
+        if (e != SLINK_OK)
+            return e;
+    }
+    d->last_ms = now_ms;
+
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = in[i];
+        if (b != SLINK_DELIM) {
+            if (d->discarding)
+                continue;
+            if (d->len == sizeof d->buf) {
+                d->discarding = 1;
+                d->len = 0;
+                d->stats.oversize++;
+                *used = i + 1u;
+                d->stats.bytes_in += (uint32_t)(i + 1u);
+                return SLINK_ERR_FRAME_OVERSIZE;
+            }
+            d->buf[d->len++] = b;
+            continue;
+        }
+        if (d->discarding) {
+            d->discarding = 0;
+            continue;
+        }
+        if (d->len == 0u)
+            continue;   /* empty frame: a sender may flush the line with 0x00 */
+        *used = i + 1u;
+        d->stats.bytes_in += (uint32_t)(i + 1u);
+        return finish_frame(d, out);
+    }
+    *used = n;
+    d->stats.bytes_in += (uint32_t)n;
+    return SLINK_ERR_NEED_MORE;
+}
+
+slink_err slink_deframer_tick(slink_deframer *d, uint64_t now_ms)
+{
+    SLINK_CHECK(d != NULL, SLINK_ERR_ARG);
+    if (!gap_expired(d, now_ms))
+        return SLINK_OK;
+    return abandon_partial(d);
+}
+
+uint32_t slink_gap_ms_for_baud(uint32_t baud)
+{
+    /* 4 characters of 10 bits (8N1) */
+    const uint32_t bits_x1000 = 4u * 10u * 1000u;
+    if (baud == 0u)
+        return 100u;
+    uint32_t ms = bits_x1000 / baud + (bits_x1000 % baud != 0u);
+    if (ms < 2u)
+        ms = 2u;
+    if (ms > 100u)
+        ms = 100u;
+    return ms;
+}
