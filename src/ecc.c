@@ -1,0 +1,255 @@
+/* P-256: ephemeral ECDH with x-only public keys and ECDSA with fixed-size
+ * raw r||s signatures (suite 1, §4.1).  Every scalar and shared value that
+ * passes through an mbedTLS bignum is freed (mbedtls_mpi_free wipes) and
+ * every byte copy is zeroized before return. */
+#include "slink/crypto.h"
+#include <string.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/platform_util.h>
+
+#define ECC_LEN 32u
+
+#define ECC_TRY(expr) do { if ((expr) != 0) { e = SLINK_ERR_CRYPTO; goto out; } } while (0)
+
+slink_err slink_ecdh_keygen(slink_ecdh_key *k, slink_rng *rng)
+{
+    mbedtls_ecp_group grp;
+    mbedtls_mpi d;
+    mbedtls_ecp_point q;
+    slink_err e = SLINK_OK;
+    int ret;
+
+    SLINK_CHECK(k != NULL && rng != NULL, SLINK_ERR_ARG);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_mpi_init(&d);
+    mbedtls_ecp_point_init(&q);
+
+    ECC_TRY(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1));
+    ret = mbedtls_ecp_gen_keypair(&grp, &d, &q, slink_rng_cb, rng);
+    if (ret != 0) {
+        e = ret == MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+        goto out;
+    }
+    ECC_TRY(mbedtls_mpi_write_binary(&d, k->d, ECC_LEN));
+    ECC_TRY(mbedtls_mpi_write_binary(&q.X, k->x, ECC_LEN));
+out:
+    if (e != SLINK_OK)
+        mbedtls_platform_zeroize(k, sizeof *k);
+    mbedtls_mpi_free(&d);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return e;
+}
+
+void slink_ecdh_wipe(slink_ecdh_key *k)
+{
+    if (k != NULL)
+        mbedtls_platform_zeroize(k, sizeof *k);
+}
+
+/* Constant-time: own_x is compared against attacker input. */
+static int bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    uint8_t diff = 0;
+    for (size_t i = 0; i < n; i++)
+        diff |= (uint8_t)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+/* Recover a point from its x-coordinate: y^2 = x^3 - 3x + b (mod p).
+ * Since p = 3 (mod 4) a square root is rhs^((p+1)/4); which of the two roots
+ * we get does not matter because x(d*P) = x(d*(-P)).  Returns
+ * SLINK_ERR_HS_BAD_KEY when x is out of range or rhs is not a square. */
+static slink_err decompress(const mbedtls_ecp_group *grp, const uint8_t x[32],
+                            mbedtls_ecp_point *pt)
+{
+    mbedtls_mpi rhs, t, ex, y2;
+    slink_err e = SLINK_OK;
+
+    mbedtls_mpi_init(&rhs);
+    mbedtls_mpi_init(&t);
+    mbedtls_mpi_init(&ex);
+    mbedtls_mpi_init(&y2);
+
+    ECC_TRY(mbedtls_mpi_read_binary(&pt->X, x, ECC_LEN));
+    if (mbedtls_mpi_cmp_mpi(&pt->X, &grp->P) >= 0) {
+        e = SLINK_ERR_HS_BAD_KEY;
+        goto out;
+    }
+    /* rhs = x^3 - 3x + b mod p (the NIST curves store A = -3 implicitly) */
+    ECC_TRY(mbedtls_mpi_mul_mpi(&t, &pt->X, &pt->X));
+    ECC_TRY(mbedtls_mpi_mod_mpi(&t, &t, &grp->P));
+    ECC_TRY(mbedtls_mpi_mul_mpi(&t, &t, &pt->X));
+    ECC_TRY(mbedtls_mpi_mod_mpi(&rhs, &t, &grp->P));
+    ECC_TRY(mbedtls_mpi_mul_int(&t, &pt->X, 3));
+    ECC_TRY(mbedtls_mpi_sub_mpi(&rhs, &rhs, &t));
+    ECC_TRY(mbedtls_mpi_add_mpi(&rhs, &rhs, &grp->B));
+    ECC_TRY(mbedtls_mpi_mod_mpi(&rhs, &rhs, &grp->P));
+    /* y = rhs^((p+1)/4) mod p */
+    ECC_TRY(mbedtls_mpi_add_int(&ex, &grp->P, 1));
+    ECC_TRY(mbedtls_mpi_shift_r(&ex, 2));
+    ECC_TRY(mbedtls_mpi_exp_mod(&pt->Y, &rhs, &ex, &grp->P, NULL));
+    /* rhs may be a non-residue: then the "root" squares to -rhs */
+    ECC_TRY(mbedtls_mpi_mul_mpi(&y2, &pt->Y, &pt->Y));
+    ECC_TRY(mbedtls_mpi_mod_mpi(&y2, &y2, &grp->P));
+    if (mbedtls_mpi_cmp_mpi(&y2, &rhs) != 0) {
+        e = SLINK_ERR_HS_BAD_KEY;
+        goto out;
+    }
+    ECC_TRY(mbedtls_mpi_lset(&pt->Z, 1));
+out:
+    mbedtls_mpi_free(&rhs);
+    mbedtls_mpi_free(&t);
+    mbedtls_mpi_free(&ex);
+    mbedtls_mpi_free(&y2);
+    return e;
+}
+
+slink_err slink_ecdh_shared(const slink_ecdh_key *k, const uint8_t peer_x[32],
+                            uint8_t shared[32], slink_rng *rng)
+{
+    static const uint8_t zero[ECC_LEN] = { 0 };
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q, res;
+    mbedtls_mpi d;
+    slink_err e = SLINK_OK;
+
+    SLINK_CHECK(k != NULL && peer_x != NULL && shared != NULL && rng != NULL, SLINK_ERR_ARG);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_ecp_point_init(&res);
+    mbedtls_mpi_init(&d);
+
+    /* A peer echoing our own key back (reflection) is refused outright. */
+    if (bytes_equal(peer_x, k->x, ECC_LEN)) {
+        e = SLINK_ERR_HS_BAD_KEY;
+        goto out;
+    }
+    ECC_TRY(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1));
+    e = decompress(&grp, peer_x, &q);
+    if (e != SLINK_OK)
+        goto out;
+    if (mbedtls_ecp_check_pubkey(&grp, &q) != 0) {
+        e = SLINK_ERR_HS_BAD_KEY;
+        goto out;
+    }
+    ECC_TRY(mbedtls_mpi_read_binary(&d, k->d, ECC_LEN));
+    if (mbedtls_ecp_check_privkey(&grp, &d) != 0) {
+        e = SLINK_ERR_ARG;
+        goto out;
+    }
+    /* rng randomises the projective coordinates (side-channel blinding) */
+    ECC_TRY(mbedtls_ecp_mul(&grp, &res, &d, &q, slink_rng_cb, rng));
+    ECC_TRY(mbedtls_mpi_write_binary(&res.X, shared, ECC_LEN));
+    if (bytes_equal(shared, zero, ECC_LEN))
+        e = SLINK_ERR_HS_BAD_KEY;
+out:
+    if (e != SLINK_OK)
+        mbedtls_platform_zeroize(shared, ECC_LEN);
+    mbedtls_mpi_free(&d);
+    mbedtls_ecp_point_free(&res);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return e;
+}
+
+/* The keypair arrives const (it lives in a parsed certificate or key), but
+ * mbedTLS's ECDSA wants a mutable group; loading our own copy by id also
+ * enforces that the key is P-256. */
+static slink_err load_p256(mbedtls_ecp_group *grp, const mbedtls_ecp_keypair *key)
+{
+    if (key->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+        return SLINK_ERR_ARG;
+    return mbedtls_ecp_group_load(grp, MBEDTLS_ECP_DP_SECP256R1) == 0 ? SLINK_OK
+                                                                        : SLINK_ERR_CRYPTO;
+}
+
+slink_err slink_ecdsa_sign_hash(const mbedtls_ecp_keypair *key, const uint8_t hash[32],
+                                uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
+{
+    mbedtls_ecp_group grp;
+    mbedtls_mpi r, s;
+    slink_err e;
+    int ret;
+
+    SLINK_CHECK(key != NULL && hash != NULL && sig != NULL && rng != NULL, SLINK_ERR_ARG);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    e = load_p256(&grp, key);
+    if (e != SLINK_OK)
+        goto out;
+    /* RFC 6979 nonce: no dependence on the DRBG for k; the DRBG only blinds */
+    ret = mbedtls_ecdsa_sign_det_ext(&grp, &r, &s, &key->d, hash, ECC_LEN,
+                                     MBEDTLS_MD_SHA256, slink_rng_cb, rng);
+    if (ret != 0) {
+        e = ret == MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+        goto out;
+    }
+    ECC_TRY(mbedtls_mpi_write_binary(&r, sig, ECC_LEN));
+    ECC_TRY(mbedtls_mpi_write_binary(&s, sig + ECC_LEN, ECC_LEN));
+out:
+    if (e != SLINK_OK)
+        mbedtls_platform_zeroize(sig, SLINK_SIG_LEN);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_ecp_group_free(&grp);
+    return e;
+}
+
+slink_err slink_ecdsa_verify_hash(const mbedtls_ecp_keypair *pub, const uint8_t hash[32],
+                                  const uint8_t sig[SLINK_SIG_LEN])
+{
+    mbedtls_ecp_group grp;
+    mbedtls_mpi r, s;
+    slink_err e;
+
+    SLINK_CHECK(pub != NULL && hash != NULL && sig != NULL, SLINK_ERR_ARG);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    e = load_p256(&grp, pub);
+    if (e != SLINK_OK)
+        goto out;
+    ECC_TRY(mbedtls_mpi_read_binary(&r, sig, ECC_LEN));
+    ECC_TRY(mbedtls_mpi_read_binary(&s, sig + ECC_LEN, ECC_LEN));
+    /* Exactly one encoding per signature: r, s in [1, n-1].  (Raw fixed
+     * width means no DER/BER leniency; s is not normalised, both s and n-s
+     * are valid, as in plain ECDSA.) */
+    if (mbedtls_mpi_cmp_int(&r, 1) < 0 || mbedtls_mpi_cmp_mpi(&r, &grp.N) >= 0 ||
+        mbedtls_mpi_cmp_int(&s, 1) < 0 || mbedtls_mpi_cmp_mpi(&s, &grp.N) >= 0) {
+        e = SLINK_ERR_HS_BAD_SIG;
+        goto out;
+    }
+    if (mbedtls_ecp_check_pubkey(&grp, &pub->Q) != 0 ||
+        mbedtls_ecdsa_verify(&grp, hash, ECC_LEN, &pub->Q, &r, &s) != 0)
+        e = SLINK_ERR_HS_BAD_SIG;
+out:
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_ecp_group_free(&grp);
+    return e;
+}
+
+slink_err slink_ecdsa_sign(const mbedtls_ecp_keypair *key, const uint8_t *msg, size_t len,
+                           uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
+{
+    uint8_t h[32];
+    slink_err e = slink_sha256(msg, len, h);
+    if (e == SLINK_OK)
+        e = slink_ecdsa_sign_hash(key, h, sig, rng);
+    mbedtls_platform_zeroize(h, sizeof h);
+    return e;
+}
+
+slink_err slink_ecdsa_verify(const mbedtls_ecp_keypair *pub, const uint8_t *msg, size_t len,
+                             const uint8_t sig[SLINK_SIG_LEN])
+{
+    uint8_t h[32];
+    slink_err e = slink_sha256(msg, len, h);
+    if (e == SLINK_OK)
+        e = slink_ecdsa_verify_hash(pub, h, sig);
+    return e;
+}
