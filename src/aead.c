@@ -4,6 +4,12 @@
 #include <string.h>
 #include <mbedtls/platform_util.h>
 
+/* `ready` holds this marker rather than 1 so that an object whose memory was
+ * never initialised (stack garbage) is almost surely not mistaken for one
+ * that owns an mbedTLS cipher context: setkey may then be called on fresh
+ * or on used objects alike. */
+#define AEAD_READY 0x5AEAD001
+
 slink_err slink_aead_setkey(slink_aead *a, const uint8_t *key, size_t key_len)
 {
     SLINK_CHECK(a != NULL && key != NULL, SLINK_ERR_ARG);
@@ -17,7 +23,7 @@ slink_err slink_aead_setkey(slink_aead *a, const uint8_t *key, size_t key_len)
         mbedtls_gcm_free(&a->gcm);
         return SLINK_ERR_CRYPTO;
     }
-    a->ready = 1;
+    a->ready = AEAD_READY;
     return SLINK_OK;
 }
 
@@ -25,9 +31,9 @@ void slink_aead_free(slink_aead *a)
 {
     if (a == NULL)
         return;
-    /* Only a set-up context owns heap memory; a zeroed one is just wiped,
-     * so freeing twice or freeing a never-used (zeroed) object is safe. */
-    if (a->ready == 1)
+    /* Only a set-up context owns heap memory; anything else is just wiped,
+     * so freeing twice or freeing a never-used object is safe. */
+    if (a->ready == AEAD_READY)
         mbedtls_gcm_free(&a->gcm);
     mbedtls_platform_zeroize(a, sizeof *a);
 }
@@ -37,7 +43,7 @@ static int aead_args_ok(const slink_aead *a, const uint8_t *nonce, size_t nonce_
                         const uint8_t *in, const uint8_t *out, size_t len,
                         const uint8_t *tag, size_t tag_len)
 {
-    if (a == NULL || a->ready != 1 || nonce == NULL || nonce_len == 0 || tag == NULL)
+    if (a == NULL || a->ready != AEAD_READY || nonce == NULL || nonce_len == 0 || tag == NULL)
         return 0;
     if (aad_len != 0 && aad == NULL)
         return 0;

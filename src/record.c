@@ -1,0 +1,383 @@
+/* Record protection (docs/PROTOCOL.md §3): AES-128-GCM with per-direction,
+ * per-epoch keys, a nonce built from the 48-bit sequence number (RFC 8446
+ * §5.3), a DTLS 1.3 style short sequence field (RFC 9147 §4.2.2), an
+ * anti-replay window checked before and marked after decryption, implicit
+ * key update with a grace period for the old epoch, and the AES-GCM usage
+ * and forgery limits of RFC 9147 §4.5.3. */
+#include "slink/record.h"
+#include <string.h>
+#include <mbedtls/platform_util.h>
+
+#define LABEL_KEY "key"
+#define LABEL_IV  "iv"
+#define LABEL_UPD "upd"
+
+/* The sender uses a short sequence field only while the receiver's window
+ * top (which it learnt from an ACK) is near enough for an unambiguous
+ * reconstruction: within 64 of 2^8/2 and 16384 of 2^16/2. */
+#define SEQ1_SPAN 64u
+#define SEQ2_SPAN 16384u
+
+/* Derive the AEAD key and IV of one direction at one epoch from its traffic
+ * secret (§3.4).  The key exists only on this stack frame and inside GCM. */
+static slink_err keys_setup(slink_rec_keys *k, const uint8_t secret[32], uint16_t epoch)
+{
+    uint8_t key[SLINK_REC_KEY_LEN];
+    slink_err e;
+
+    slink_aead_free(&k->aead);
+    if (k->secret != secret)
+        memcpy(k->secret, secret, sizeof k->secret);
+    k->epoch = epoch;
+    e = slink_hkdf_expand_label(k->secret, LABEL_KEY, NULL, 0, key, sizeof key);
+    if (e == SLINK_OK)
+        e = slink_hkdf_expand_label(k->secret, LABEL_IV, NULL, 0, k->iv, sizeof k->iv);
+    if (e == SLINK_OK)
+        e = slink_aead_setkey(&k->aead, key, sizeof key);
+    mbedtls_platform_zeroize(key, sizeof key);
+    return e;
+}
+
+static void keys_wipe(slink_rec_keys *k)
+{
+    slink_aead_free(&k->aead);
+    mbedtls_platform_zeroize(k, sizeof *k);
+}
+
+/* next = the epoch after cur: secret' = ExpandLabel(secret, "upd", "", 32). */
+static slink_err keys_next(slink_rec_keys *next, const slink_rec_keys *cur)
+{
+    uint8_t secret[32];
+    slink_err e;
+
+    if (cur->epoch >= SLINK_EPOCH_MAX)
+        return SLINK_ERR_EPOCH_EXHAUSTED;
+    e = slink_hkdf_expand_label(cur->secret, LABEL_UPD, NULL, 0, secret, sizeof secret);
+    if (e == SLINK_OK)
+        e = keys_setup(next, secret, (uint16_t)(cur->epoch + 1u));
+    mbedtls_platform_zeroize(secret, sizeof secret);
+    return e;
+}
+
+/* nonce = iv XOR (0^6 || seq48) */
+static void make_nonce(uint8_t nonce[SLINK_REC_IV_LEN], const slink_rec_keys *k, uint64_t seq)
+{
+    uint8_t s[6];
+    slink_put_u48(s, seq);
+    memcpy(nonce, k->iv, SLINK_REC_IV_LEN);
+    for (size_t i = 0; i < sizeof s; i++)
+        nonce[SLINK_REC_IV_LEN - sizeof s + i] ^= s[i];
+}
+
+/* AAD = dst src type epoch(2) seq(6), with the full epoch and sequence
+ * number: the truncated header fields cannot be swapped for others. */
+static void make_aad(uint8_t aad[SLINK_REC_AAD_LEN], uint8_t dst, uint8_t src,
+                     uint8_t type, uint16_t epoch, uint64_t seq)
+{
+    aad[0] = dst;
+    aad[1] = src;
+    aad[2] = type;
+    slink_put_u16(aad + 3, epoch);
+    slink_put_u48(aad + 5, seq);
+}
+
+slink_err slink_rec_init(slink_record *r, uint8_t local, uint8_t peer,
+                         const uint8_t tx_secret[32], const uint8_t rx_secret[32],
+                         const slink_rec_limits *lim)
+{
+    slink_err e;
+
+    SLINK_CHECK(r != NULL && tx_secret != NULL && rx_secret != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(slink_addr_is_unicast(local) && slink_addr_is_unicast(peer), SLINK_ERR_ARG);
+    memset(r, 0, sizeof *r);
+    r->local = local;
+    r->peer = peer;
+    if (lim != NULL)
+        r->lim = *lim;
+    if (r->lim.rekey_records == 0 || r->lim.rekey_records > SLINK_SEQ_MAX)
+        r->lim.rekey_records = r->lim.rekey_records == 0 ? SLINK_REKEY_RECORDS_DEFAULT
+                                                         : SLINK_SEQ_MAX;
+    if (r->lim.forgery_limit == 0)
+        r->lim.forgery_limit = SLINK_FORGERY_LIMIT_DEFAULT;
+    if (r->lim.grace_ms == 0)
+        r->lim.grace_ms = SLINK_GRACE_MS_DEFAULT;
+
+    e = keys_setup(&r->tx, tx_secret, SLINK_EPOCH_APP);
+    if (e == SLINK_OK)
+        e = keys_setup(&r->rx, rx_secret, SLINK_EPOCH_APP);
+    slink_replay_init(&r->rx_win);
+    slink_replay_init(&r->rx_prev_win);
+    if (e != SLINK_OK)
+        slink_rec_wipe(r);
+    return e;
+}
+
+void slink_rec_wipe(slink_record *r)
+{
+    if (r == NULL)
+        return;
+    keys_wipe(&r->tx);
+    keys_wipe(&r->rx);
+    keys_wipe(&r->rx_prev);
+    mbedtls_platform_zeroize(r, sizeof *r);
+}
+
+slink_err slink_rec_key_update(slink_record *r)
+{
+    slink_err e;
+
+    SLINK_CHECK(r != NULL && r->tx.aead.ready != 0, SLINK_ERR_STATE);
+    SLINK_CHECK(r->tx.epoch < SLINK_EPOCH_MAX, SLINK_ERR_EPOCH_EXHAUSTED);
+    /* keys_next derives from tx.secret into tx itself: it copies the new
+     * secret over the old one, which is exactly the ratchet we want (the old
+     * secret must not survive the update). */
+    e = keys_next(&r->tx, &r->tx);
+    if (e != SLINK_OK)
+        return e;
+    r->tx_seq = 0;
+    r->peer_rx_high = 0;
+    r->peer_rx_valid = 0;
+    r->stats.key_updates_tx++;
+    return SLINK_OK;
+}
+
+static uint8_t choose_seq_len(const slink_record *r)
+{
+    if (r->peer_rx_valid) {
+        uint64_t dist = r->tx_seq - r->peer_rx_high;
+        if (dist <= SEQ1_SPAN)
+            return 1;
+        if (dist <= SEQ2_SPAN)
+            return 2;
+        return 6;
+    }
+    return r->tx_seq < SEQ2_SPAN ? 2 : 6;
+}
+
+static void put_seq(uint8_t *p, uint64_t seq, uint8_t len)
+{
+    if (len == 1)
+        p[0] = (uint8_t)seq;
+    else if (len == 2)
+        slink_put_u16(p, (uint16_t)seq);
+    else
+        slink_put_u48(p, seq);
+}
+
+static uint64_t get_seq(const uint8_t *p, uint8_t len)
+{
+    if (len == 1)
+        return p[0];
+    if (len == 2)
+        return slink_get_u16(p);
+    return slink_get_u48(p);
+}
+
+slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
+                         const uint8_t *pt, size_t pt_len,
+                         uint8_t *type_out, uint8_t *body, size_t cap, size_t *body_len)
+{
+    uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
+    uint8_t seq_len, type;
+    uint64_t seq;
+    size_t need;
+    slink_err e;
+
+    SLINK_CHECK(r != NULL && type_out != NULL && body != NULL && body_len != NULL,
+                SLINK_ERR_ARG);
+    SLINK_CHECK(pt != NULL || pt_len == 0, SLINK_ERR_ARG);
+    SLINK_CHECK(content_type >= SLINK_CT_ALERT && content_type <= SLINK_CT_DATAGRAM,
+                SLINK_ERR_ARG);
+    SLINK_CHECK(r->tx.aead.ready != 0, SLINK_ERR_STATE);
+    SLINK_CHECK(pt_len <= SLINK_REC_PLAINTEXT_MAX, SLINK_ERR_TOO_BIG);
+    *body_len = 0;
+
+    /* Usage limit: a fresh epoch well before 2^24.5 records under one key,
+     * and before the 48-bit sequence space could wrap. */
+    if (r->tx_seq >= r->lim.rekey_records || r->tx_seq > SLINK_SEQ_MAX)
+        SLINK_TRY(slink_rec_key_update(r));
+
+    seq = r->tx_seq;
+    seq_len = choose_seq_len(r);
+    need = (size_t)seq_len + pt_len + SLINK_TAG_LEN;
+    SLINK_CHECK(cap >= need, SLINK_ERR_BUFFER);
+
+    type = slink_rec_hdr_type(content_type, r->tx.epoch, seq_len);
+    make_aad(aad, r->peer, r->local, type, r->tx.epoch, seq);
+    make_nonce(nonce, &r->tx, seq);
+    /* pt may sit exactly at body + seq_len (in place); write seq after. */
+    e = slink_aead_seal(&r->tx.aead, nonce, sizeof nonce, aad, sizeof aad,
+                        pt, pt_len, body + seq_len, body + seq_len + pt_len, SLINK_TAG_LEN);
+    mbedtls_platform_zeroize(nonce, sizeof nonce);
+    if (e != SLINK_OK)
+        return e;
+    put_seq(body, seq, seq_len);
+
+    *type_out = type;
+    *body_len = need;
+    r->tx_seq = seq + 1u;
+    r->stats.sealed++;
+    r->stats.bytes_sealed += pt_len;
+    return SLINK_OK;
+}
+
+/* Which of our rx key sets a record's two epoch bits select. */
+typedef enum { EP_CUR, EP_NEXT, EP_PREV, EP_NONE } rx_pick;
+
+static rx_pick pick_epoch(const slink_record *r, uint8_t bits, uint64_t now_ms)
+{
+    if (bits == (r->rx.epoch & 3u))
+        return EP_CUR;
+    if (bits == ((r->rx.epoch + 1u) & 3u))
+        return r->rx.epoch < SLINK_EPOCH_MAX ? EP_NEXT : EP_NONE;
+    if (r->rx_prev_valid && bits == (r->rx_prev.epoch & 3u) && now_ms < r->rx_prev_expire_ms)
+        return EP_PREV;
+    return EP_NONE;
+}
+
+/* The peer's first verified record in the next epoch: the current keys
+ * become the previous epoch (kept for late records until the grace period
+ * ends) and the verified next keys become current.  Key schedules are
+ * re-derived from the secrets rather than copied, because mbedTLS contexts
+ * must not be moved in memory. */
+static slink_err ratchet_rx(slink_record *r, const slink_rec_keys *next,
+                            uint64_t seq, uint64_t now_ms)
+{
+    slink_err e;
+
+    e = keys_setup(&r->rx_prev, r->rx.secret, r->rx.epoch);
+    if (e == SLINK_OK)
+        e = keys_setup(&r->rx, next->secret, next->epoch);
+    if (e != SLINK_OK)
+        return e;
+    r->rx_prev_win = r->rx_win;
+    r->rx_prev_valid = 1;
+    r->rx_prev_expire_ms = now_ms + r->lim.grace_ms;
+    slink_replay_init(&r->rx_win);
+    slink_replay_mark(&r->rx_win, seq);
+    r->stats.key_updates_rx++;
+    return SLINK_OK;
+}
+
+slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type,
+                         const uint8_t *body, size_t body_len,
+                         uint8_t *pt, size_t cap, size_t *pt_len,
+                         uint8_t *content_type, uint64_t now_ms)
+{
+    uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
+    slink_rec_keys next;
+    slink_rec_keys *k;
+    slink_replay fresh, *w;
+    slink_rec_hdr h;
+    rx_pick which;
+    size_t ct_len;
+    uint64_t seq, expected;
+    slink_err e;
+
+    SLINK_CHECK(r != NULL && pt_len != NULL && content_type != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(body != NULL || body_len == 0, SLINK_ERR_ARG);
+    SLINK_CHECK(pt != NULL || cap == 0, SLINK_ERR_ARG);
+    SLINK_CHECK(r->rx.aead.ready != 0, SLINK_ERR_STATE);
+    *pt_len = 0;
+    *content_type = 0;
+    /* Past the integrity limit the session is over; keep saying so. */
+    SLINK_CHECK(r->forged < r->lim.forgery_limit, SLINK_ERR_INTEGRITY_LIMIT);
+
+    /* The grace period is over: destroy the old epoch's keys now. */
+    if (r->rx_prev_valid && now_ms >= r->rx_prev_expire_ms) {
+        keys_wipe(&r->rx_prev);
+        slink_replay_init(&r->rx_prev_win);
+        r->rx_prev_valid = 0;
+    }
+
+    if (slink_rec_hdr_parse(type, &h) != SLINK_OK ||
+        body_len < (size_t)h.seq_len + SLINK_TAG_LEN) {
+        r->stats.malformed++;
+        return SLINK_ERR_REC_MALFORMED;
+    }
+    ct_len = body_len - h.seq_len - SLINK_TAG_LEN;
+    SLINK_CHECK(cap >= ct_len, SLINK_ERR_BUFFER);
+
+    which = pick_epoch(r, h.epoch_bits, now_ms);
+    switch (which) {
+    case EP_CUR:  k = &r->rx;      w = &r->rx_win;      break;
+    case EP_PREV: k = &r->rx_prev; w = &r->rx_prev_win; break;
+    case EP_NEXT: k = &next;       w = &fresh;          break;
+    default:
+        r->stats.bad_epoch++;
+        return SLINK_ERR_REC_EPOCH;
+    }
+    slink_replay_init(&fresh);
+
+    expected = w->any ? w->top + 1u : 0u;
+    seq = slink_seq_reconstruct(expected, get_seq(body, h.seq_len), 8u * h.seq_len);
+    if (slink_replay_check(w, seq) != SLINK_OK) {
+        r->stats.replay++;
+        return SLINK_ERR_REC_REPLAY;
+    }
+
+    if (which == EP_NEXT) {
+        memset(&next, 0, sizeof next);
+        e = keys_next(&next, &r->rx);
+        if (e != SLINK_OK) {
+            keys_wipe(&next);
+            return e;
+        }
+    }
+    make_aad(aad, dst, src, type, k->epoch, seq);
+    make_nonce(nonce, k, seq);
+    e = slink_aead_open(&k->aead, nonce, sizeof nonce, aad, sizeof aad,
+                        body + h.seq_len, ct_len, pt, body + h.seq_len + ct_len,
+                        SLINK_TAG_LEN);
+    mbedtls_platform_zeroize(nonce, sizeof nonce);
+
+    if (e == SLINK_OK) {
+        if (which == EP_NEXT)
+            e = ratchet_rx(r, &next, seq, now_ms);
+        else
+            slink_replay_mark(w, seq);
+    } else if (e == SLINK_ERR_REC_AUTH) {
+        r->forged++;
+        r->stats.auth_fail++;
+        if (r->forged >= r->lim.forgery_limit)
+            e = SLINK_ERR_INTEGRITY_LIMIT;
+    }
+    if (which == EP_NEXT)
+        keys_wipe(&next);
+    if (e != SLINK_OK) {
+        if (ct_len != 0)
+            mbedtls_platform_zeroize(pt, ct_len);
+        return e;
+    }
+    *pt_len = ct_len;
+    *content_type = h.content_type;
+    r->stats.opened++;
+    r->stats.bytes_opened += ct_len;
+    return SLINK_OK;
+}
+
+void slink_rec_peer_ack(slink_record *r, uint8_t rx_epoch_lo, uint16_t rx_high)
+{
+    uint64_t full;
+
+    if (r == NULL || rx_epoch_lo != (uint8_t)(r->tx.epoch & 0xFFu) || r->tx_seq == 0)
+        return;
+    /* The peer can only have received what we sent: reconstruct near our
+     * last sent number and ignore anything claiming more, or older than
+     * what it already reported (ACKs may arrive out of order). */
+    full = slink_seq_reconstruct(r->tx_seq - 1u, rx_high, 16u);
+    if (full >= r->tx_seq)
+        return;
+    if (r->peer_rx_valid && full < r->peer_rx_high)
+        return;
+    r->peer_rx_high = full;
+    r->peer_rx_valid = 1;
+}
+
+void slink_rec_rx_report(const slink_record *r, uint8_t *rx_epoch_lo, uint16_t *rx_high)
+{
+    if (r == NULL || rx_epoch_lo == NULL || rx_high == NULL)
+        return;
+    *rx_epoch_lo = (uint8_t)(r->rx.epoch & 0xFFu);
+    *rx_high = (uint16_t)(r->rx_win.top & 0xFFFFu);
+}
