@@ -1,0 +1,182 @@
+/* AN385 peripherals: CMSDK APB UART0 at 0x40004000 (RX interrupt into a
+ * ring buffer, polled TX) and the SysTick millisecond clock. */
+#include "board.h"
+
+#define REG(a) (*(volatile uint32_t *)(a))
+
+/* CMSDK APB UART (ARM DDI 0479): DATA, STATE, CTRL, INTSTATUS/INTCLEAR, BAUDDIV */
+#define UART0_BASE      0x40004000u
+#define UART_DATA       REG(UART0_BASE + 0x00u)
+#define UART_STATE      REG(UART0_BASE + 0x04u)
+#define UART_CTRL       REG(UART0_BASE + 0x08u)
+#define UART_INTCLR     REG(UART0_BASE + 0x0Cu)
+#define UART_BAUDDIV    REG(UART0_BASE + 0x10u)
+#define STATE_TX_FULL   (1u << 0)
+#define STATE_RX_FULL   (1u << 1)
+#define STATE_RX_OVR    (1u << 3)
+#define CTRL_TX_EN      (1u << 0)
+#define CTRL_RX_EN      (1u << 1)
+#define CTRL_RX_INT_EN  (1u << 3)
+#define INT_RX          (1u << 1)
+#define UART0_RX_IRQ    0u
+
+/* ARMv7-M system control space */
+#define SYST_CSR        REG(0xE000E010u)
+#define SYST_RVR        REG(0xE000E014u)
+#define SYST_CVR        REG(0xE000E018u)
+#define NVIC_ISER0      REG(0xE000E100u)
+#define SCB_AIRCR       REG(0xE000ED0Cu)
+
+/* Power of two so the indices wrap with a mask; large enough to hold a
+ * whole handshake flight that arrives while the core is busy with ECC. */
+#define RX_RING 2048u
+
+static volatile uint8_t  rx_ring[RX_RING];
+static volatile uint32_t rx_head, rx_tail;   /* head: ISR writes, tail: main reads */
+static volatile uint32_t rx_overruns;
+static volatile uint32_t ms_ticks_lo, ms_ticks_hi;
+static volatile uint32_t jitter_acc, jitter_n;
+
+void SysTick_Handler(void);
+void UART0RX_Handler(void);
+
+void SysTick_Handler(void)
+{
+    if (++ms_ticks_lo == 0)
+        ms_ticks_hi++;
+}
+
+void UART0RX_Handler(void)
+{
+    UART_INTCLR = INT_RX;
+    while (UART_STATE & STATE_RX_FULL) {
+        uint8_t b = (uint8_t)UART_DATA;
+        uint32_t h = rx_head;
+        if (h - rx_tail < RX_RING) {
+            rx_ring[h & (RX_RING - 1u)] = b;
+            rx_head = h + 1u;
+        } else {
+            rx_overruns++;
+        }
+        /* When each byte arrives, measured in SysTick cycles, depends on
+         * the sender and the line: fold it into the jitter pool. */
+        jitter_acc = (jitter_acc << 5 | jitter_acc >> 27) ^ SYST_CVR ^ b;
+        jitter_n++;
+    }
+    if (UART_STATE & STATE_RX_OVR) {
+        UART_STATE = STATE_RX_OVR;   /* write-one-to-clear */
+        rx_overruns++;
+    }
+}
+
+void uart_init(uint32_t baud)
+{
+    UART_CTRL = 0;
+    UART_BAUDDIV = FW_SYSCLK_HZ / baud;
+    UART_CTRL = CTRL_TX_EN | CTRL_RX_EN | CTRL_RX_INT_EN;
+    NVIC_ISER0 = 1u << UART0_RX_IRQ;
+}
+
+size_t uart_read(uint8_t *p, size_t cap)
+{
+    size_t n = 0;
+    uint32_t t = rx_tail;
+    while (n < cap && t != rx_head) {
+        p[n++] = rx_ring[t & (RX_RING - 1u)];
+        t++;
+    }
+    rx_tail = t;
+    return n;
+}
+
+void uart_write(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        while (UART_STATE & STATE_TX_FULL)
+            ;
+        UART_DATA = p[i];
+    }
+}
+
+void uart_puts(const char *s)
+{
+    while (*s) {
+        uart_write((const uint8_t *)s, 1);
+        s++;
+    }
+}
+
+void uart_put_u32(uint32_t v)
+{
+    char buf[11];
+    size_t i = sizeof buf;
+    do {
+        buf[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    uart_write((const uint8_t *)buf + i, sizeof buf - i);
+}
+
+void uart_put_hex(const uint8_t *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b[2] = { (uint8_t)hex[p[i] >> 4], (uint8_t)hex[p[i] & 15u] };
+        uart_write(b, 2);
+    }
+}
+
+uint32_t uart_rx_overruns(void)
+{
+    return rx_overruns;
+}
+
+uint64_t board_millis(void)
+{
+    uint32_t hi, lo;
+    do {
+        hi = ms_ticks_hi;
+        lo = ms_ticks_lo;
+    } while (hi != ms_ticks_hi);
+    return ((uint64_t)hi << 32) | lo;
+}
+
+uint32_t board_systick_now(void)
+{
+    return SYST_CVR;
+}
+
+uint32_t board_take_jitter(uint32_t *samples)
+{
+    __asm volatile ("cpsid i" ::: "memory");
+    uint32_t v = jitter_acc, n = jitter_n;
+    jitter_acc = 0;
+    jitter_n = 0;
+    __asm volatile ("cpsie i" ::: "memory");
+    if (samples)
+        *samples = n;
+    return v;
+}
+
+void board_init(void)
+{
+    /* SysTick from the processor clock (25 MHz on the AN385): 1 ms period. */
+    SYST_RVR = FW_SYSCLK_HZ / 1000u - 1u;
+    SYST_CVR = 0;
+    SYST_CSR = 0x7u;   /* CLKSOURCE = core, TICKINT, ENABLE */
+    uart_init(115200);
+}
+
+void board_wait_for_interrupt(void)
+{
+    __asm volatile ("wfi");
+}
+
+void board_reset(void)
+{
+    __asm volatile ("dsb" ::: "memory");
+    SCB_AIRCR = (0x5FAu << 16) | (1u << 2);   /* VECTKEY | SYSRESETREQ */
+    __asm volatile ("dsb" ::: "memory");
+    for (;;)
+        ;
+}

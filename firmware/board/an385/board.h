@@ -1,0 +1,41 @@
+/* Board support for QEMU mps2-an385 (ARM AN385, Cortex-M3 at 25 MHz):
+ * CMSDK APB UART0, SysTick millisecond clock, reset, stack measurement. */
+#ifndef FW_BOARD_H
+#define FW_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FW_SYSCLK_HZ 25000000u
+
+void     board_init(void);
+
+/* UART0: received bytes are queued by the RX interrupt into a ring buffer. */
+void     uart_init(uint32_t baud);
+size_t   uart_read(uint8_t *p, size_t cap);      /* non-blocking */
+void     uart_write(const uint8_t *p, size_t n); /* blocks while TX is full */
+void     uart_puts(const char *s);
+uint32_t uart_rx_overruns(void);
+
+/* Milliseconds since boot (SysTick at 1 ms), and the current SysTick
+ * down-counter value: its low bits differ with every event timing. */
+uint64_t board_millis(void);
+uint32_t board_systick_now(void);
+/* Timing samples taken at each RX interrupt, folded together; read and
+ * cleared by the entropy code. */
+uint32_t board_take_jitter(uint32_t *samples);
+
+/* Sleep until the next interrupt (SysTick or UART). */
+void     board_wait_for_interrupt(void);
+void     board_reset(void) __attribute__((noreturn));
+
+/* Stack measurement: the stack was painted at reset; returns the deepest
+ * use seen so far in bytes, and the stack size. */
+size_t   board_stack_used(void);
+size_t   board_stack_size(void);
+
+/* Decimal/hex printing without stdio (keeps printf out of the image). */
+void     uart_put_u32(uint32_t v);
+void     uart_put_hex(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,104 @@
+/* mbedTLS 2.28 configuration for slink firmware: exactly the primitives the
+ * core uses (P-256 ECDH/ECDSA, AES-128-GCM, SHA-256, HMAC, HKDF, HMAC-DRBG,
+ * DER X.509 parsing) and nothing else.  Selected with
+ * -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"'; it replaces mbedTLS's own
+ * config.h entirely, so every option not listed here is off.
+ *
+ * With -DSLINK_FW_DTLS_REFERENCE the same crypto set is extended with
+ * mbedTLS's DTLS 1.2 client for one suite
+ * (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256): the size reference that
+ * `make firmware-size` prints beside slink.  Nothing else differs. */
+#ifndef SLINK_FW_MBEDTLS_CONFIG_H
+#define SLINK_FW_MBEDTLS_CONFIG_H
+
+/* ---- system support ---- */
+/* Inline assembly for the bignum multiply loops (Thumb-1 and Thumb-2
+ * variants exist in bn_mul.h): the ECC hot path. */
+#define MBEDTLS_HAVE_ASM
+/* No MBEDTLS_HAVE_TIME / MBEDTLS_HAVE_TIME_DATE: the board has no real-time
+ * clock.  mbedTLS then treats every certificate as current; slink checks
+ * dates itself under its time policy (a build-time floor here). */
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_DEPRECATED_REMOVED
+
+/* ---- platform: no system heap ---- */
+/* All mbedTLS allocations (bignums, parsed certificates) come from a static
+ * pool through the buffer allocator (firmware/port/fw_alloc.c). */
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* Keeps the high-water mark (mbedtls_memory_buffer_alloc_max_get) that the
+ * firmware reports; costs a few hundred bytes of code. */
+#define MBEDTLS_MEMORY_DEBUG
+/* Heap-corruption reports from the allocator go to our UART, not stdio. */
+#define MBEDTLS_PLATFORM_FPRINTF_MACRO  fw_mbedtls_fprintf
+#define MBEDTLS_PLATFORM_PRINTF_MACRO   fw_mbedtls_printf
+#include <stdio.h>
+int fw_mbedtls_fprintf(FILE *f, const char *fmt, ...);
+int fw_mbedtls_printf(const char *fmt, ...);
+
+/* ---- bignum / elliptic curves: P-256 only ---- */
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_MPI_WINDOW_SIZE         1   /* only RSA/DH use exp_mod */
+#define MBEDTLS_MPI_MAX_SIZE            32  /* largest number: a P-256 scalar */
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM              /* fast reduction mod p256 */
+#define MBEDTLS_ECP_MAX_BITS            256
+/* Small comb window and no precomputed table of the base point: slower
+ * signatures, much less RAM (the table would be 2^(w-1) points in heap). */
+#define MBEDTLS_ECP_WINDOW_SIZE         2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM   0
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_ECDH_LEGACY_CONTEXT         /* same context layout as the host build */
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_ECDSA_DETERMINISTIC         /* RFC 6979 */
+
+/* ---- symmetric ---- */
+#define MBEDTLS_AES_C
+#define MBEDTLS_AES_ROM_TABLES              /* tables in flash, not built in RAM */
+#define MBEDTLS_AES_FEWER_TABLES            /* 2 KiB of tables instead of 8 KiB */
+#define MBEDTLS_CIPHER_C                    /* GCM drives AES through the cipher layer */
+#define MBEDTLS_GCM_C
+
+/* ---- hashes, MAC, KDF, DRBG ---- */
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_MD_C
+#define MBEDTLS_HKDF_C
+#define MBEDTLS_HMAC_DRBG_C
+
+/* ---- keys and certificates: DER only ---- */
+/* No PEM: certificates and keys are provisioned as DER in flash, so
+ * base64/PEM parsing would be dead code. */
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C                /* ECDSA_C requires it */
+#define MBEDTLS_OID_C
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
+#define MBEDTLS_X509_USE_C
+#define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_X509_REMOVE_INFO            /* no human-readable dumps */
+#define MBEDTLS_X509_MAX_INTERMEDIATE_CA 0  /* leaf signed directly by the root */
+
+#if defined(SLINK_FW_DTLS_REFERENCE)
+/* mbedTLS's own DTLS 1.2 client with the one suite that matches slink's
+ * primitives (ECDHE-ECDSA, AES-128-GCM, SHA-256): the comparison build. */
+#define MBEDTLS_SSL_TLS_C
+#define MBEDTLS_SSL_CLI_C
+#define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_SSL_PROTO_DTLS
+#define MBEDTLS_SSL_DTLS_ANTI_REPLAY
+#define MBEDTLS_SSL_DTLS_HELLO_VERIFY
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#define MBEDTLS_SSL_CIPHERSUITES MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+#define MBEDTLS_SSL_SERVER_NAME_INDICATION
+/* Buffers sized for the same frame budget as the slink firmware would be
+ * unfair to DTLS (a certificate flight must fit); 1 KiB each way is the
+ * smallest that carries a P-256 certificate chain of one. */
+#define MBEDTLS_SSL_MAX_CONTENT_LEN     1024
+#endif
+
+#include "mbedtls/check_config.h"
+
+#endif

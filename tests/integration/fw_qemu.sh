@@ -1,0 +1,88 @@
+# Shared helpers for the firmware integration tests (sourced, not run):
+# boot an image on QEMU mps2-an385 with UART0 on a pty, paused until the
+# host side has the pty open, with the monitor on a unix socket so the test
+# can resume, persist the NV sector and quit.  Every wait is bounded.
+#
+#   fwq_require                    exit 77-style skip if QEMU is absent
+#   fwq_start DIR ELF [NVFILE]     start paused; sets FWQ_PTY, FWQ_PID
+#   fwq_cont DIR                   let the CPU run
+#   fwq_stop DIR [SAVE_NV]         optionally save the NV sector, then quit
+#
+# The NV sector (4 KiB at 0x003FF000, see firmware/board/an385/an385.ld)
+# is what a real MCU keeps in flash across power cycles.  QEMU keeps RAM
+# only for the life of the process, so the harness plays the flash chip:
+# it saves the sector with the monitor's pmemsave at shutdown and loads it
+# back with -device loader at the next boot.
+
+FWQ_NV_ADDR=0x003FF000
+FWQ_NV_SIZE=4096
+
+fwq_require() {
+    if ! command -v qemu-system-arm >/dev/null 2>&1; then
+        echo "SKIP: qemu-system-arm not installed (make deps installs it); firmware end-to-end test not run"
+        exit 0
+    fi
+    if ! command -v socat >/dev/null 2>&1; then
+        echo "SKIP: socat not installed (make deps installs it); firmware end-to-end test not run"
+        exit 0
+    fi
+}
+
+fwq_mon() {   # DIR CMD
+    printf '%s\n' "$2" | timeout 10 socat -T 5 - "UNIX-CONNECT:$1/mon.sock" >>"$1/mon.log" 2>&1
+}
+
+fwq_start() { # DIR ELF [NVFILE]
+    local dir=$1 elf=$2 nv=${3:-}
+    local extra=()
+    mkdir -p "$dir"
+    rm -f "$dir/mon.sock" "$dir/qemu.log"
+    if [ -n "$nv" ] && [ -s "$nv" ]; then
+        extra=(-device "loader,file=$nv,addr=$FWQ_NV_ADDR,force-raw=on")
+    fi
+    qemu-system-arm -M mps2-an385 -display none -nodefaults -S \
+        -kernel "$elf" -serial pty \
+        -monitor "unix:$dir/mon.sock,server=on,wait=off" \
+        "${extra[@]}" >"$dir/qemu.log" 2>&1 &
+    FWQ_PID=$!
+    echo "$FWQ_PID" >"$dir/qemu.pid"
+    FWQ_PTY=""
+    local i
+    for i in $(seq 1 100); do
+        FWQ_PTY=$(sed -n 's/.*redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' "$dir/qemu.log" | head -n 1)
+        [ -n "$FWQ_PTY" ] && [ -S "$dir/mon.sock" ] && break
+        if ! kill -0 "$FWQ_PID" 2>/dev/null; then
+            echo "fwq_start: QEMU exited:" >&2; cat "$dir/qemu.log" >&2; return 1
+        fi
+        sleep 0.1
+    done
+    if [ -z "$FWQ_PTY" ]; then
+        echo "fwq_start: no pty from QEMU after 10 s" >&2; cat "$dir/qemu.log" >&2
+        return 1
+    fi
+}
+
+fwq_cont() {  # DIR
+    fwq_mon "$1" cont
+}
+
+fwq_stop() {  # DIR [SAVE_NV]
+    local dir=$1 save=${2:-} pid
+    pid=$(cat "$dir/qemu.pid" 2>/dev/null || true)
+    [ -n "$pid" ] || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        if [ -n "$save" ]; then
+            fwq_mon "$dir" "stop"
+            fwq_mon "$dir" "pmemsave $FWQ_NV_ADDR $FWQ_NV_SIZE \"$save\""
+        fi
+        fwq_mon "$dir" quit || true
+        local i
+        for i in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null || true
+    rm -f "$dir/qemu.pid"
+}
