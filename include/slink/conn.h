@@ -73,6 +73,9 @@ typedef struct {
     uint32_t hs_duplicates;
     uint32_t dgram_dropped;
     uint32_t plain_alerts;
+    uint32_t records_dropped;      /* records refused (auth, replay, epoch, malformed, no session) */
+    uint32_t hs_dropped;           /* handshake messages dropped */
+    uint8_t  last_alert_rx;        /* last alert code received (plain or sealed) */
 } slink_conn_stats;
 
 #define SLINK_EVENT_QUEUE 8
@@ -113,10 +116,17 @@ typedef struct slink_conn {
     uint16_t dgram_tx_len;
     uint8_t  dgram_tx_pending;
 
-    uint8_t  alert_pending;        /* fatal alert to send (code), 0 = none */
-    uint8_t  alert_code;
-    uint8_t  close_sent_tries;
+    /* One-off frame waiting for output (sealed fatal alert, plain alert). */
+    uint8_t  pend_valid;
+    uint8_t  pend_type;
+    uint8_t  pend_body[40];
+    uint8_t  pend_len;
+    uint64_t no_session_hint_ms;   /* rate limit of NO_SESSION hints we send */
+    uint32_t rx_since_tx;          /* records received since we last sent one */
+    uint8_t  ack_now;              /* an ACK record should go out */
+    uint8_t  close_tries;
     uint64_t close_next_ms;
+    uint8_t  close_acked;          /* peer acknowledged our close_notify */
     uint64_t last_rx_ms, last_tx_ms;
     uint8_t  turn;                 /* half-duplex device: we hold the turn */
 

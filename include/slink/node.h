@@ -30,6 +30,8 @@ typedef struct {
     int      turn_peer;       /* index holding the turn, -1 = ours */
     uint64_t turn_deadline_ms;
     uint32_t turn_ms;         /* how long a device may hold the turn */
+    size_t   poll_rr;         /* next device to poll */
+    uint64_t peer_idle_until[SLINK_MAX_PEERS];  /* device had nothing: poll again after */
     slink_node_stats stats;
 } slink_node;
 

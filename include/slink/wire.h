@@ -93,6 +93,10 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_ALERT_DECODE_ERROR        50u
 #define SLINK_ALERT_PROTOCOL_VERSION    70u
 #define SLINK_ALERT_INTERNAL_ERROR      80u
+/* Plaintext hint from a node that received a record for a session it does
+ * not have (it rebooted).  Unauthenticated: the receiver may only start a
+ * new handshake alongside its session, never drop the session for it. */
+#define SLINK_ALERT_NO_SESSION          100u
 
 /* ---- §4 Handshake ------------------------------------------------------- */
 #define SLINK_VERSION_SUITE    0x11u  /* version 1 (high nibble), suite 1 (low) */

@@ -1,0 +1,421 @@
+/* The connection: lifecycle, input dispatch and the application API.
+ * This is the only place that routes between layers:
+ *   frame -> record -> (stream | datagram | ack | alert)
+ *   frame -> handshake (conn_hs.c)
+ * Output assembly lives in conn_out.c. */
+#include "conn_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <mbedtls/platform_util.h>
+
+uint32_t conn_airtime_ms(const slink_conn *c, size_t n)
+{
+    uint64_t bits = (uint64_t)n * 10u * 1000u;
+    uint64_t ms = (bits + c->cfg.baud - 1u) / c->cfg.baud;
+    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+void conn_log(const slink_conn *c, int level, const char *fmt, ...)
+{
+    char msg[160];
+    int n;
+    va_list ap;
+    if (c->plat == NULL || c->plat->log == NULL) return;
+    n = snprintf(msg, sizeof msg, "peer %u: ", (unsigned)c->cfg.peer_addr);
+    if (n < 0 || (size_t)n >= sizeof msg) return;
+    va_start(ap, fmt);
+    (void)vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    c->plat->log(c->plat->log_ctx, level, msg);
+}
+
+void conn_event(slink_conn *c, slink_event_type t, slink_err e)
+{
+    slink_event *ev;
+    if (c->ev_count == SLINK_EVENT_QUEUE) {
+        /* Keep the newest: the owner has stopped polling; the state fields
+         * still tell the truth. */
+        c->ev_head = (uint8_t)((c->ev_head + 1u) % SLINK_EVENT_QUEUE);
+        c->ev_count--;
+    }
+    ev = &c->events[(c->ev_head + c->ev_count) % SLINK_EVENT_QUEUE];
+    ev->type = t;
+    ev->err = e;
+    ev->session_id = c->session_id;
+    c->ev_count++;
+}
+
+int slink_conn_poll_event(slink_conn *c, slink_event *ev)
+{
+    if (c == NULL || ev == NULL || c->ev_count == 0) return 0;
+    *ev = c->events[c->ev_head];
+    c->ev_head = (uint8_t)((c->ev_head + 1u) % SLINK_EVENT_QUEUE);
+    c->ev_count--;
+    return 1;
+}
+
+slink_conn_state slink_conn_get_state(const slink_conn *c)
+{
+    return c->state;
+}
+
+uint16_t conn_effective_mtu(const slink_conn *c)
+{
+    uint16_t m = c->cfg.mtu;
+    if (c->peer_mtu != 0 && c->peer_mtu < m) m = c->peer_mtu;
+    return m;
+}
+
+static slink_err normalise_cfg(slink_conn_cfg *k)
+{
+    SLINK_CHECK(slink_addr_is_unicast(k->local_addr) && slink_addr_is_unicast(k->peer_addr),
+                SLINK_ERR_CONFIG);
+    SLINK_CHECK(k->local_addr != k->peer_addr, SLINK_ERR_CONFIG);
+    SLINK_CHECK(k->creds != NULL && k->creds->loaded, SLINK_ERR_CONFIG);
+    SLINK_CHECK(k->policy.name != NULL && k->policy.name[0] != '\0', SLINK_ERR_CONFIG);
+    SLINK_CHECK(k->role >= SLINK_START_INITIATOR && k->role <= SLINK_START_AUTO, SLINK_ERR_CONFIG);
+    if (k->baud == 0) k->baud = 115200;
+    if (k->mtu == 0 || k->mtu > SLINK_MAX_FRAME_BODY) k->mtu = SLINK_MAX_FRAME_BODY;
+    SLINK_CHECK(k->mtu >= SLINK_MIN_FRAME_BODY, SLINK_ERR_CONFIG);
+    if (k->hs_proc_ms == 0) k->hs_proc_ms = 300;
+    if (k->hs_max_tries == 0) k->hs_max_tries = 8;
+    if (k->hs_min_interval_ms == 0) k->hs_min_interval_ms = 1000;
+    if (k->hs_restart_ms == 0) k->hs_restart_ms = 2000;
+    if (k->keepalive_ms == 0 && k->idle_timeout_ms != 0) k->keepalive_ms = k->idle_timeout_ms / 3u;
+    if (k->stream_window == 0 || k->stream_window > SLINK_STREAM_WINDOW)
+        k->stream_window = SLINK_STREAM_WINDOW;
+    if (k->gap_ms == 0) k->gap_ms = slink_gap_ms_for_baud(k->baud);
+    if (k->limits.rekey_records == 0) k->limits.rekey_records = SLINK_REKEY_RECORDS_DEFAULT;
+    if (k->limits.forgery_limit == 0) k->limits.forgery_limit = SLINK_FORGERY_LIMIT_DEFAULT;
+    if (k->limits.grace_ms == 0) k->limits.grace_ms = SLINK_GRACE_MS_DEFAULT;
+    return SLINK_OK;
+}
+
+slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
+                          const slink_platform *plat, uint64_t now_ms)
+{
+    uint8_t pers[16] = { 's', 'l', 'i', 'n', 'k', ' ', 'c', 'o', 'n', 'n', 0, 0 };
+    slink_err e;
+    SLINK_CHECK(c != NULL && cfg != NULL && plat != NULL && plat->entropy != NULL, SLINK_ERR_ARG);
+    memset(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    SLINK_TRY(normalise_cfg(&c->cfg));
+    c->plat = plat;
+    pers[10] = c->cfg.local_addr;
+    pers[11] = c->cfg.peer_addr;
+    e = slink_rng_init(&c->rng, plat, pers, sizeof pers);
+    if (e != SLINK_OK) {
+        conn_log(c, SLINK_LOG_ERROR, "random source refused: %s", slink_err_desc(e));
+        return e;
+    }
+    slink_deframer_init(&c->deframer, c->cfg.local_addr, c->cfg.gap_ms);
+    if (c->cfg.policy.known_cert != NULL && c->cfg.policy.known_cert_len <= sizeof c->peer_cert) {
+        memcpy(c->peer_cert, c->cfg.policy.known_cert, c->cfg.policy.known_cert_len);
+        c->peer_cert_len = c->cfg.policy.known_cert_len;
+    }
+    c->state = SLINK_CONN_IDLE;
+    c->end_reason = SLINK_OK;
+    c->last_rx_ms = now_ms;
+    c->last_tx_ms = now_ms;
+    c->hs_restart_at_ms = CONN_NEVER;
+    if (c->cfg.role != SLINK_START_RESPONDER) c->hs_restart_at_ms = now_ms;
+    return SLINK_OK;
+}
+
+void slink_conn_wipe(slink_conn *c)
+{
+    if (c == NULL) return;
+    slink_hs_wipe(&c->hs);
+    if (c->rec_valid) slink_rec_wipe(&c->rec);
+    slink_stream_wipe(&c->stream);
+    slink_rng_free(&c->rng);
+    mbedtls_platform_zeroize(c, sizeof *c);
+}
+
+slink_err slink_conn_connect(slink_conn *c, uint64_t now_ms)
+{
+    SLINK_CHECK(c != NULL, SLINK_ERR_ARG);
+    return conn_hs_start(c, now_ms);
+}
+
+void conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code)
+{
+    if (!c->rec_valid) return;
+    if (alert_code != 0) {
+        uint8_t pt[4];
+        size_t len = 0, blen = 0;
+        slink_alert a;
+        a.level = SLINK_ALERT_FATAL;
+        a.code = alert_code;
+        a.has_final = 0;
+        a.final_chunk = 0;
+        if (slink_alert_encode(&a, pt, sizeof pt, &len) == SLINK_OK &&
+            slink_rec_seal(&c->rec, SLINK_CT_ALERT, pt, len, &c->pend_type,
+                           c->pend_body, sizeof c->pend_body, &blen) == SLINK_OK) {
+            c->pend_len = (uint8_t)blen;
+            c->pend_valid = 1;
+        }
+    }
+    slink_rec_wipe(&c->rec);
+    c->rec_valid = 0;
+    c->hs_msg3_unconfirmed = 0;
+    c->state = SLINK_CONN_CLOSED;
+    c->end_reason = reason;
+    c->ack_now = 0;
+    c->dgram_tx_pending = 0;
+    conn_event(c, SLINK_EV_ENDED, reason);
+    if (reason == SLINK_ERR_CLOSED)
+        conn_log(c, SLINK_LOG_INFO, "session %u closed", (unsigned)c->session_id);
+    else
+        conn_log(c, SLINK_LOG_WARN, "session %u ended: %s", (unsigned)c->session_id,
+                 slink_err_desc(reason));
+    /* Restart unless the end was an orderly close: a responder waits. */
+    if (c->cfg.role != SLINK_START_RESPONDER && reason != SLINK_ERR_CLOSED &&
+        reason != SLINK_ERR_PEER_RESET)
+        c->hs_restart_at_ms = c->last_rx_ms + c->cfg.hs_restart_ms;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static void on_ack(slink_conn *c, const uint8_t *pt, size_t len, uint64_t now_ms)
+{
+    slink_ack a;
+    if (slink_ack_decode(pt, len, &a) != SLINK_OK) {
+        c->stats.records_dropped++;
+        return;
+    }
+    slink_rec_peer_ack(&c->rec, a.rx_epoch_lo, a.rx_high);
+    (void)slink_stream_on_ack(&c->stream, &a, now_ms);
+    if ((a.flags & SLINK_ACK_F_CLOSE) && c->stream.close_requested && c->close_tries > 0)
+        c->close_acked = 1;
+}
+
+static void on_alert(slink_conn *c, const uint8_t *pt, size_t len)
+{
+    slink_alert a;
+    if (slink_alert_decode(pt, len, &a) != SLINK_OK) {
+        c->stats.records_dropped++;
+        return;
+    }
+    c->stats.last_alert_rx = a.code;
+    if (a.code == SLINK_ALERT_CLOSE_NOTIFY && a.has_final) {
+        if (slink_stream_on_close(&c->stream, a.final_chunk) == SLINK_OK) c->ack_now = 1;
+        return;
+    }
+    if (a.level == SLINK_ALERT_FATAL) {
+        conn_log(c, SLINK_LOG_WARN, "peer sent fatal alert %u", (unsigned)a.code);
+        conn_end_session(c, SLINK_ERR_ALERT_RECEIVED, 0);
+    }
+}
+
+static slink_err on_record(slink_conn *c, const slink_frame *f, uint64_t now_ms)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    size_t len = 0;
+    uint8_t ct = 0;
+    slink_err e;
+
+    if (!c->rec_valid) {
+        /* A peer that still holds a session we lost (we rebooted) keeps
+         * sending records: hint it, rate limited, to start a handshake. */
+        c->stats.records_dropped++;
+        if (c->no_session_hint_ms == 0 ||
+            now_ms - c->no_session_hint_ms >= c->cfg.hs_min_interval_ms) {
+            c->no_session_hint_ms = now_ms;
+            conn_queue_plain_alert(c, SLINK_ALERT_NO_SESSION);
+        }
+        return SLINK_ERR_NOT_READY;
+    }
+    e = slink_rec_open(&c->rec, f->dst, f->src, f->type, f->body, f->body_len,
+                       pt, sizeof pt, &len, &ct, now_ms);
+    if (e == SLINK_ERR_INTEGRITY_LIMIT) {
+        mbedtls_platform_zeroize(pt, sizeof pt);
+        conn_end_session(c, e, SLINK_ALERT_BAD_RECORD_MAC);
+        return e;
+    }
+    if (e != SLINK_OK) {
+        c->stats.records_dropped++;
+        return e;
+    }
+    c->stats.records_in++;
+    c->last_rx_ms = now_ms;
+    c->rx_since_tx++;
+    if (c->hs_msg3_unconfirmed) {
+        /* Any record under the new keys proves the responder has msg3. */
+        c->hs_msg3_unconfirmed = 0;
+        c->hs.out_len = 0;
+    }
+    switch (ct) {
+    case SLINK_CT_ACK:
+        on_ack(c, pt, len, now_ms);
+        break;
+    case SLINK_CT_STREAM:
+        e = slink_stream_on_chunk(&c->stream, pt, len, now_ms);
+        if (e != SLINK_OK && slink_err_classify(e) == SLINK_CLASS_FATAL)
+            conn_end_session(c, e, SLINK_ALERT_UNEXPECTED_MESSAGE);
+        break;
+    case SLINK_CT_DATAGRAM:
+        if (c->dgram_rx_count == SLINK_DGRAM_QUEUE) {
+            c->stats.dgram_dropped++;
+            e = SLINK_ERR_DGRAM_DROPPED;
+        } else {
+            uint8_t slot = (uint8_t)((c->dgram_rx_head + c->dgram_rx_count) % SLINK_DGRAM_QUEUE);
+            memcpy(c->dgram_rx[slot], pt, len);
+            c->dgram_rx_len[slot] = (uint16_t)len;
+            c->dgram_rx_count++;
+        }
+        break;
+    case SLINK_CT_ALERT:
+        on_alert(c, pt, len);
+        break;
+    default:
+        c->stats.records_dropped++;
+        e = SLINK_ERR_REC_CONTENT;
+        break;
+    }
+    mbedtls_platform_zeroize(pt, len);
+    return e;
+}
+
+static slink_err on_plain_alert(slink_conn *c, const slink_frame *f, uint64_t now_ms)
+{
+    c->stats.plain_alerts++;
+    if (f->body_len != 2) return SLINK_ERR_FRAME_TYPE;
+    c->stats.last_alert_rx = f->body[1];
+    if (f->body[1] == SLINK_ALERT_NO_SESSION) {
+        /* Unauthenticated: at most start a handshake beside the session. */
+        if (c->rec_valid && c->cfg.role != SLINK_START_RESPONDER &&
+            c->hs.state != SLINK_HS_WAIT_MSG2)
+            return conn_hs_start(c, now_ms);
+        return SLINK_OK;
+    }
+    conn_log(c, SLINK_LOG_WARN, "peer reports handshake failure (alert %u)", (unsigned)f->body[1]);
+    return SLINK_OK;
+}
+
+slink_err slink_conn_handle_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
+{
+    SLINK_CHECK(c != NULL && f != NULL, SLINK_ERR_ARG);
+    if (f->src != c->cfg.peer_addr) return SLINK_ERR_NO_PEER;
+    c->stats.frames_in++;
+    if (f->type & SLINK_FT_RECORD_BIT) return on_record(c, f, now_ms);
+    switch (f->type) {
+    case SLINK_FT_HS1: case SLINK_FT_HS2: case SLINK_FT_HS3:
+    case SLINK_FT_HS_FRAG | SLINK_FT_HS1:
+    case SLINK_FT_HS_FRAG | SLINK_FT_HS2:
+    case SLINK_FT_HS_FRAG | SLINK_FT_HS3:
+        return conn_hs_frame(c, f, now_ms);
+    case SLINK_FT_POLL:
+        if (c->cfg.half_duplex_device) c->turn = 1;
+        return SLINK_OK;
+    case SLINK_FT_TURN_END:
+        return SLINK_OK;
+    case SLINK_FT_PLAIN_ALERT:
+        return on_plain_alert(c, f, now_ms);
+    default:
+        return SLINK_ERR_FRAME_TYPE;
+    }
+}
+
+slink_err slink_conn_input(slink_conn *c, const uint8_t *in, size_t n, uint64_t now_ms)
+{
+    slink_err last = SLINK_OK;
+    SLINK_CHECK(c != NULL && (in != NULL || n == 0), SLINK_ERR_ARG);
+    c->stats.bytes_in += n;
+    while (n > 0) {
+        size_t used = 0;
+        slink_frame f;
+        slink_err e = slink_deframer_push(&c->deframer, in, n, now_ms, &used, &f);
+        if (used > n) used = n;  /* defensive: never walk past the input */
+        in += used;
+        n -= used;
+        if (e == SLINK_OK) {
+            e = slink_conn_handle_frame(c, &f, now_ms);
+            if (slink_err_classify(e) == SLINK_CLASS_FATAL) last = e;
+        } else if (e == SLINK_ERR_NEED_MORE) {
+            break;
+        }
+        if (used == 0 && e != SLINK_OK) break;
+    }
+    return last;
+}
+
+/* ---- application API ---------------------------------------------------- */
+
+static slink_err ended_code(const slink_conn *c)
+{
+    return c->end_reason == SLINK_OK ? SLINK_ERR_NOT_READY : c->end_reason;
+}
+
+slink_err slink_conn_send(slink_conn *c, const uint8_t *p, size_t n, size_t *accepted)
+{
+    SLINK_CHECK(c != NULL && accepted != NULL && (p != NULL || n == 0), SLINK_ERR_ARG);
+    *accepted = 0;
+    if (!c->rec_valid) return SLINK_ERR_NOT_READY;
+    return slink_stream_write(&c->stream, p, n, accepted);
+}
+
+slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got)
+{
+    slink_err e;
+    SLINK_CHECK(c != NULL && p != NULL && got != NULL, SLINK_ERR_ARG);
+    *got = 0;
+    if (slink_stream_readable(&c->stream) > 0) {
+        size_t before = slink_stream_readable(&c->stream);
+        e = slink_stream_read(&c->stream, p, cap, got);
+        /* Reading may reopen a closed window: tell the sender promptly. */
+        if (c->rec_valid && before >= SLINK_STREAM_RX_BUF / 2u) c->ack_now = 1;
+        return e;
+    }
+    if (!c->rec_valid) return ended_code(c);
+    return slink_stream_read(&c->stream, p, cap, got);
+}
+
+slink_err slink_conn_send_dgram(slink_conn *c, const uint8_t *p, size_t n)
+{
+    SLINK_CHECK(c != NULL && (p != NULL || n == 0), SLINK_ERR_ARG);
+    if (!c->rec_valid) return SLINK_ERR_NOT_READY;
+    if (n > SLINK_DGRAM_MAX || n + SLINK_SEQ_MAX_LEN + SLINK_TAG_LEN > conn_effective_mtu(c))
+        return SLINK_ERR_TOO_BIG;
+    if (c->dgram_tx_pending) return SLINK_ERR_WOULD_BLOCK;
+    if (n > 0) memcpy(c->dgram_tx, p, n);
+    c->dgram_tx_len = (uint16_t)n;
+    c->dgram_tx_pending = 1;
+    return SLINK_OK;
+}
+
+slink_err slink_conn_recv_dgram(slink_conn *c, uint8_t *p, size_t cap, size_t *len)
+{
+    uint8_t slot;
+    SLINK_CHECK(c != NULL && p != NULL && len != NULL, SLINK_ERR_ARG);
+    *len = 0;
+    if (c->dgram_rx_count == 0) return c->rec_valid ? SLINK_ERR_AGAIN : ended_code(c);
+    slot = c->dgram_rx_head;
+    if (c->dgram_rx_len[slot] > cap) return SLINK_ERR_BUFFER;
+    memcpy(p, c->dgram_rx[slot], c->dgram_rx_len[slot]);
+    *len = c->dgram_rx_len[slot];
+    mbedtls_platform_zeroize(c->dgram_rx[slot], c->dgram_rx_len[slot]);
+    c->dgram_rx_head = (uint8_t)((slot + 1u) % SLINK_DGRAM_QUEUE);
+    c->dgram_rx_count--;
+    return SLINK_OK;
+}
+
+slink_err slink_conn_close(slink_conn *c, uint64_t now_ms)
+{
+    SLINK_CHECK(c != NULL, SLINK_ERR_ARG);
+    (void)now_ms;
+    /* Closing stops automatic re-handshakes too. */
+    c->hs_restart_at_ms = CONN_NEVER;
+    if (!c->rec_valid) return SLINK_ERR_NOT_READY;
+    if (!c->stream.close_requested) slink_stream_close(&c->stream);
+    return SLINK_OK;
+}
+
+slink_err slink_conn_key_update(slink_conn *c)
+{
+    SLINK_CHECK(c != NULL, SLINK_ERR_ARG);
+    if (!c->rec_valid) return SLINK_ERR_NOT_READY;
+    return slink_rec_key_update(&c->rec);
+}

@@ -1,0 +1,205 @@
+/* What the connection sends next, in priority order: a pending one-off frame
+ * (alert), the handshake flight, then under the session keys ACKs, the
+ * close_notify, a datagram, stream chunks.  Timers run here too, so a caller
+ * that only ever calls output() at next_timeout() drives everything. */
+#include "conn_internal.h"
+
+#include <string.h>
+#include <mbedtls/platform_util.h>
+
+#define CLOSE_MAX_TRIES 8u
+#define RX_RECORDS_PER_ACK 32u
+#define FRAMES_PER_TURN 4u
+
+void conn_queue_plain_alert(slink_conn *c, uint8_t code)
+{
+    c->pend_type = SLINK_FT_PLAIN_ALERT;
+    c->pend_body[0] = code == SLINK_ALERT_NO_SESSION ? SLINK_ALERT_WARNING : SLINK_ALERT_FATAL;
+    c->pend_body[1] = code;
+    c->pend_len = 2;
+    c->pend_valid = 1;
+}
+
+static void session_timers(slink_conn *c, uint64_t now_ms)
+{
+    slink_err e;
+    if (!c->rec_valid) return;
+    e = slink_stream_poll(&c->stream, now_ms);
+    if (e == SLINK_ERR_RETRANSMIT_LIMIT) {
+        conn_end_session(c, e, 0);
+        return;
+    }
+    if (c->cfg.idle_timeout_ms != 0 && now_ms > c->last_rx_ms + c->cfg.idle_timeout_ms) {
+        conn_end_session(c, SLINK_ERR_IDLE_TIMEOUT, 0);
+        return;
+    }
+    if (c->cfg.keepalive_ms != 0 && now_ms >= c->last_tx_ms + c->cfg.keepalive_ms) c->ack_now = 1;
+    if (c->rx_since_tx >= RX_RECORDS_PER_ACK) c->ack_now = 1;
+    if (c->close_acked && c->stream.peer_closed && slink_stream_readable(&c->stream) == 0) {
+        conn_end_session(c, SLINK_ERR_CLOSED, 0);
+        return;
+    }
+    if (c->stream.close_requested && !c->close_acked && c->close_tries >= CLOSE_MAX_TRIES &&
+        now_ms >= c->close_next_ms)
+        conn_end_session(c, SLINK_ERR_TRUNCATED, 0);
+}
+
+static int close_due(const slink_conn *c, uint64_t now_ms)
+{
+    return c->stream.close_requested && !c->close_acked && slink_stream_all_acked(&c->stream) &&
+           c->close_tries < CLOSE_MAX_TRIES && now_ms >= c->close_next_ms;
+}
+
+static slink_err seal(slink_conn *c, uint8_t ct, const uint8_t *pt, size_t len, uint64_t now_ms,
+                      uint8_t *type, uint8_t *body, size_t cap, size_t *blen)
+{
+    slink_err e = slink_rec_seal(&c->rec, ct, pt, len, type, body, cap, blen);
+    if (e != SLINK_OK) {
+        if (slink_err_classify(e) == SLINK_CLASS_FATAL) conn_end_session(c, e, 0);
+        return e;
+    }
+    c->stats.records_out++;
+    c->last_tx_ms = now_ms;
+    c->rx_since_tx = 0;
+    return SLINK_OK;
+}
+
+static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
+                               uint8_t *body, size_t cap, size_t *len)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    size_t ptlen = 0;
+    size_t max_pt = conn_effective_mtu(c) - SLINK_SEQ_MAX_LEN - SLINK_TAG_LEN;
+    slink_err e;
+
+    if (max_pt > sizeof pt) max_pt = sizeof pt;
+    if (c->ack_now || slink_stream_ack_needed(&c->stream, now_ms)) {
+        slink_ack a;
+        memset(&a, 0, sizeof a);
+        slink_rec_rx_report(&c->rec, &a.rx_epoch_lo, &a.rx_high);
+        slink_stream_fill_ack(&c->stream, &a);
+        SLINK_TRY(slink_ack_encode(&a, pt, sizeof pt, &ptlen));
+        e = seal(c, SLINK_CT_ACK, pt, ptlen, now_ms, type, body, cap, len);
+        if (e == SLINK_OK) {
+            slink_stream_ack_sent(&c->stream);
+            c->ack_now = 0;
+        }
+        return e;
+    }
+    if (close_due(c, now_ms)) {
+        slink_alert a;
+        a.level = SLINK_ALERT_WARNING;
+        a.code = SLINK_ALERT_CLOSE_NOTIFY;
+        a.has_final = 1;
+        a.final_chunk = c->stream.snd_nxt;
+        SLINK_TRY(slink_alert_encode(&a, pt, sizeof pt, &ptlen));
+        e = seal(c, SLINK_CT_ALERT, pt, ptlen, now_ms, type, body, cap, len);
+        if (e == SLINK_OK) {
+            c->close_tries++;
+            c->close_next_ms = now_ms + (uint64_t)c->stream.rto * c->close_tries;
+        }
+        return e;
+    }
+    if (c->dgram_tx_pending) {
+        c->dgram_tx_pending = 0;
+        e = seal(c, SLINK_CT_DATAGRAM, c->dgram_tx, c->dgram_tx_len, now_ms, type, body, cap, len);
+        mbedtls_platform_zeroize(c->dgram_tx, c->dgram_tx_len);
+        return e;
+    }
+    e = slink_stream_next_chunk(&c->stream, now_ms, pt, max_pt, &ptlen);
+    if (e != SLINK_OK) return SLINK_ERR_AGAIN;
+    e = seal(c, SLINK_CT_STREAM, pt, ptlen, now_ms, type, body, cap, len);
+    mbedtls_platform_zeroize(pt, ptlen);
+    return e;
+}
+
+slink_err slink_conn_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
+                                uint8_t *body, size_t cap, size_t *body_len)
+{
+    SLINK_CHECK(c != NULL && type != NULL && body != NULL && body_len != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(cap >= conn_effective_mtu(c), SLINK_ERR_BUFFER);
+    *body_len = 0;
+    conn_hs_timers(c, now_ms);
+    session_timers(c, now_ms);
+    if (c->pend_valid) {
+        *type = c->pend_type;
+        memcpy(body, c->pend_body, c->pend_len);
+        *body_len = c->pend_len;
+        c->pend_valid = 0;
+        return SLINK_OK;
+    }
+    if (conn_hs_next_frame(c, type, body, cap, body_len)) return SLINK_OK;
+    if (!c->rec_valid) return SLINK_ERR_AGAIN;
+    return session_frame(c, now_ms, type, body, cap, body_len);
+}
+
+static size_t emit(slink_conn *c, uint8_t type, const uint8_t *body, size_t len,
+                   uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    if (slink_frame_encode(c->cfg.peer_addr, c->cfg.local_addr, type, body, len,
+                           out, cap, &n) != SLINK_OK)
+        return 0;
+    c->stats.frames_out++;
+    c->stats.bytes_out += n;
+    return n;
+}
+
+size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_ms)
+{
+    uint8_t body[SLINK_MAX_FRAME_BODY];
+    size_t used = 0;
+    unsigned frames = 0;
+    if (c == NULL || out == NULL) return 0;
+    if (c->cfg.half_duplex_device && !c->turn) {
+        /* Timers still run while we wait for our turn. */
+        conn_hs_timers(c, now_ms);
+        session_timers(c, now_ms);
+        return 0;
+    }
+    while (cap - used >= SLINK_WIRE_FRAME_MAX) {
+        uint8_t type = 0;
+        size_t len = 0;
+        if (c->cfg.half_duplex_device && frames >= FRAMES_PER_TURN) break;
+        if (slink_conn_next_frame(c, now_ms, &type, body, sizeof body, &len) != SLINK_OK) {
+            if (c->cfg.half_duplex_device) {
+                used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used);
+                c->turn = 0;
+            }
+            break;
+        }
+        used += emit(c, type, body, len, out + used, cap - used);
+        frames++;
+    }
+    if (c->cfg.half_duplex_device && c->turn && frames >= FRAMES_PER_TURN &&
+        cap - used >= SLINK_FRAME_MIN + 3u) {
+        used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used);
+        c->turn = 0;
+    }
+    mbedtls_platform_zeroize(body, sizeof body);
+    return used;
+}
+
+uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
+{
+    uint64_t t, s;
+    if (c->pend_valid || c->ack_now || c->dgram_tx_pending) return now_ms;
+    if (c->cfg.half_duplex_device && c->turn) return now_ms;
+    t = conn_hs_next_timeout(c);
+    if (t < now_ms) t = now_ms;
+    if (c->rec_valid) {
+        s = slink_stream_next_timer(&c->stream);
+        if (s < t) t = s;
+        if (c->cfg.keepalive_ms != 0 && c->last_tx_ms + c->cfg.keepalive_ms < t)
+            t = c->last_tx_ms + c->cfg.keepalive_ms;
+        if (c->cfg.idle_timeout_ms != 0 && c->last_rx_ms + c->cfg.idle_timeout_ms + 1u < t)
+            t = c->last_rx_ms + c->cfg.idle_timeout_ms + 1u;
+        if (c->stream.close_requested && !c->close_acked && slink_stream_all_acked(&c->stream) &&
+            c->close_next_ms < t)
+            t = c->close_next_ms;
+    }
+    if (c->deframer.len > 0 && c->deframer.gap_ms != 0 &&
+        c->deframer.last_ms + c->deframer.gap_ms + 1u < t)
+        t = c->deframer.last_ms + c->deframer.gap_ms + 1u;
+    return t < now_ms ? now_ms : t;
+}
