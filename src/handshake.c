@@ -1,0 +1,577 @@
+/* The three-message SIGMA-I handshake (docs/PROTOCOL.md §4).  Each message's
+ * writer and reader sit side by side:
+ *
+ *   initiator                              responder
+ *   hs_write_msg1  ---- msg1 (clear) ---->  hs_read_msg1
+ *   hs_read_msg2   <--- msg2 (clear|AEAD) - hs_write_msg2
+ *   hs_write_msg3  ---- msg3 (AEAD) ----->  hs_read_msg3
+ *
+ * Layouts are in hs_msg.c, derivations in keysched.c; this file holds the
+ * state machine and the decisions (what is a drop, what is fatal). */
+#include "slink/handshake.h"
+#include <string.h>
+#include <mbedtls/constant_time.h>
+#include <mbedtls/platform_util.h>
+#include "hs_msg.h"
+#include "keysched.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static size_t str_append(char *buf, size_t cap, size_t at, const char *s)
+{
+    while (*s != '\0' && at + 1 < cap)
+        buf[at++] = *s++;
+    buf[at] = '\0';
+    return at;
+}
+
+/* Reason and error name only: never key material or peer-chosen bytes. */
+static void hs_log(const slink_hs *hs, int level, const char *what, slink_err e)
+{
+    char buf[128];
+    size_t n = 0;
+    const slink_platform *p = hs->cfg.plat;
+
+    if (p == NULL || p->log == NULL)
+        return;
+    buf[0] = '\0';
+    n = str_append(buf, sizeof buf, n, "handshake: ");
+    n = str_append(buf, sizeof buf, n, what);
+    n = str_append(buf, sizeof buf, n, " (");
+    n = str_append(buf, sizeof buf, n, slink_err_str(e));
+    (void)str_append(buf, sizeof buf, n, ")");
+    p->log(p->log_ctx, level, buf);
+}
+
+static uint8_t alert_for(slink_err e)
+{
+    switch (e) {
+    case SLINK_ERR_CERT_CHAIN:          return SLINK_ALERT_UNKNOWN_CA;
+    case SLINK_ERR_CERT_EXPIRED:
+    case SLINK_ERR_CERT_NOT_YET_VALID:  return SLINK_ALERT_CERTIFICATE_EXPIRED;
+    case SLINK_ERR_CERT_NAME:           return SLINK_ALERT_ACCESS_DENIED;
+    case SLINK_ERR_CERT_PARSE:
+    case SLINK_ERR_CERT_CA_LEAF:
+    case SLINK_ERR_CERT_KEY_USAGE:
+    case SLINK_ERR_CERT_KEY_TYPE:
+    case SLINK_ERR_CERT_UNKNOWN_REF:
+    case SLINK_ERR_CERT_ENCODING:       return SLINK_ALERT_BAD_CERTIFICATE;
+    case SLINK_ERR_HS_BAD_SIG:
+    case SLINK_ERR_HS_BAD_KEY:          return SLINK_ALERT_HANDSHAKE_FAILURE;
+    case SLINK_ERR_HS_VERSION:          return SLINK_ALERT_PROTOCOL_VERSION;
+    case SLINK_ERR_HS_MALFORMED:        return SLINK_ALERT_DECODE_ERROR;
+    default:                            return SLINK_ALERT_INTERNAL_ERROR;
+    }
+}
+
+static void wipe_secrets(slink_hs *hs)
+{
+    slink_ecdh_wipe(&hs->eph);
+    mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
+    mbedtls_platform_zeroize(hs->tx_secret, sizeof hs->tx_secret);
+    mbedtls_platform_zeroize(hs->rx_secret, sizeof hs->rx_secret);
+}
+
+/* Back to a blank handshake that keeps its configuration. */
+static void reset_session(slink_hs *hs)
+{
+    slink_hs_cfg cfg = hs->cfg;
+
+    wipe_secrets(hs);
+    mbedtls_platform_zeroize(hs, sizeof *hs);
+    hs->cfg = cfg;
+}
+
+/* Fatal: the attempt is over, secrets go, and the code sticks. */
+static slink_err hs_fail(slink_hs *hs, slink_err e, const char *why)
+{
+    wipe_secrets(hs);
+    hs->state = SLINK_HS_FAILED;
+    hs->fail = e;
+    hs->alert = alert_for(e);
+    hs_log(hs, SLINK_LOG_ERROR, why, e);
+    return e;
+}
+
+static slink_err cfg_ok(const slink_hs *hs)
+{
+    const slink_hs_cfg *c = &hs->cfg;
+
+    SLINK_CHECK(c->creds != NULL && c->creds->loaded && c->policy != NULL &&
+                c->plat != NULL && c->rng != NULL, SLINK_ERR_CONFIG);
+    SLINK_CHECK(c->creds->cert.raw.p != NULL && c->creds->cert.raw.len > 0 &&
+                c->creds->cert.raw.len <= SLINK_CERT_MAX, SLINK_ERR_CONFIG);
+    SLINK_CHECK(c->peer_cert == NULL ||
+                (c->peer_cert_len > 0 && c->peer_cert_len <= SLINK_CERT_MAX), SLINK_ERR_CONFIG);
+    return SLINK_OK;
+}
+
+static int have_peer_cert(const slink_hs *hs)
+{
+    return hs->cfg.peer_cert != NULL && hs->cfg.peer_cert_len > 0;
+}
+
+static uint8_t local_mtu_code(const slink_hs *hs)
+{
+    /* We cannot receive more than this build's frame body, whatever the
+     * configuration says; 0 means "the build's maximum". */
+    size_t mtu = hs->cfg.local_mtu;
+    if (mtu == 0 || mtu > SLINK_MAX_FRAME_BODY)
+        mtu = SLINK_MAX_FRAME_BODY;
+    return slink_mtu_code(mtu);
+}
+
+static int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    return mbedtls_ct_memcmp(a, b, n) == 0;
+}
+
+/* Our credential: a reference when the peer said it holds our certificate. */
+static slink_err own_cred(const slink_hs *hs, int peer_has_ours, hs_cred *c)
+{
+    const mbedtls_x509_buf *raw = &hs->cfg.creds->cert.raw;
+
+    memset(c, 0, sizeof *c);
+    c->der = raw->p;
+    c->der_len = raw->len;
+    if (peer_has_ours) {
+        c->type = SLINK_CRED_REF;
+        return slink_cert_ref(raw->p, raw->len, c->ref);
+    }
+    c->type = SLINK_CRED_FULL;
+    return SLINK_OK;
+}
+
+/* The peer's certificate, sent or named by reference, goes through the full
+ * policy check every time: a cached certificate may have expired or no
+ * longer be the one configured for this address. */
+static slink_err peer_cred(const slink_hs *hs, const hs_cred *c, int we_offered,
+                           mbedtls_x509_crt *crt, const uint8_t **der, size_t *der_len)
+{
+    if (c->type == SLINK_CRED_REF) {
+        uint8_t ref[SLINK_CERT_REF_LEN];
+        /* A reference is only legitimate if we announced that we hold it. */
+        if (!we_offered || !have_peer_cert(hs))
+            return SLINK_ERR_CERT_UNKNOWN_REF;
+        SLINK_TRY(slink_cert_ref(hs->cfg.peer_cert, hs->cfg.peer_cert_len, ref));
+        if (!bytes_eq(ref, c->ref, SLINK_CERT_REF_LEN))
+            return SLINK_ERR_CERT_UNKNOWN_REF;
+        *der = hs->cfg.peer_cert;
+        *der_len = hs->cfg.peer_cert_len;
+    } else {
+        *der = c->der;
+        *der_len = c->der_len;
+    }
+    return slink_cert_verify_peer(hs->cfg.creds, hs->cfg.policy, hs->cfg.plat,
+                                  *der, *der_len, crt);
+}
+
+/* Check the signature of message `which` made by the holder of crt. */
+static slink_err verify_sig(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                            const uint8_t *der, size_t der_len, const mbedtls_x509_crt *crt,
+                            const uint8_t sig[SLINK_SIG_LEN])
+{
+    uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN];
+    slink_err e;
+
+    e = ks_mac(prk, which, th, der, der_len, mac);
+    if (e == SLINK_OK)
+        e = ks_sig_input(which, th, der, der_len, mac, in);
+    if (e == SLINK_OK) {
+        e = slink_ecdsa_verify(mbedtls_pk_ec(crt->pk), in, sizeof in, sig);
+        if (e != SLINK_OK && e != SLINK_ERR_CRYPTO)
+            e = SLINK_ERR_HS_BAD_SIG;
+    }
+    mbedtls_platform_zeroize(mac, sizeof mac);
+    mbedtls_platform_zeroize(in, sizeof in);
+    return e;
+}
+
+/* Build plaintext = cred | sig for message `which` into pt. */
+static slink_err make_plain(const slink_hs *hs, ks_msg which, const uint8_t prk[32],
+                            const uint8_t th[SLINK_HASH_LEN], int peer_has_ours,
+                            uint8_t *pt, size_t cap, size_t *pt_len)
+{
+    hs_cred c;
+    uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN], sig[SLINK_SIG_LEN];
+    slink_err e;
+
+    e = own_cred(hs, peer_has_ours, &c);
+    if (e == SLINK_OK)
+        e = ks_mac(prk, which, th, c.der, c.der_len, mac);
+    if (e == SLINK_OK)
+        e = ks_sig_input(which, th, c.der, c.der_len, mac, in);
+    if (e == SLINK_OK)
+        e = slink_ecdsa_sign(mbedtls_pk_ec(hs->cfg.creds->key), in, sizeof in, sig,
+                             hs->cfg.rng);
+    if (e == SLINK_OK)
+        e = hs_plain_encode(&c, sig, pt, cap, pt_len);
+    mbedtls_platform_zeroize(mac, sizeof mac);
+    mbedtls_platform_zeroize(in, sizeof in);
+    return e;
+}
+
+/* Keep what the connection needs about the authenticated peer. */
+static void record_peer(slink_hs *hs, const mbedtls_x509_crt *crt,
+                        const uint8_t *der, size_t der_len)
+{
+    memcpy(hs->peer_cert_der, der, der_len);
+    hs->peer_cert_len = der_len;
+    slink_cert_subject_cn(crt, hs->peer_cn, sizeof hs->peer_cn);
+}
+
+/* Decrypted plaintext -> authenticated peer.  Every failure here is fatal:
+ * the AEAD already proved the bytes come from the holder of the handshake
+ * keys, so a retransmission would carry the same content. */
+static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk[32],
+                                   const uint8_t th[SLINK_HASH_LEN], int we_offered,
+                                   const uint8_t *pt, size_t pt_len)
+{
+    hs_cred c;
+    uint8_t sig[SLINK_SIG_LEN];
+    mbedtls_x509_crt crt;
+    const uint8_t *der = NULL;
+    size_t der_len = 0;
+    slink_err e;
+
+    mbedtls_x509_crt_init(&crt);
+    e = hs_plain_decode(pt, pt_len, &c, sig);
+    if (e != SLINK_OK) {
+        (void)hs_fail(hs, e, which == KS_MSG2 ? "msg2: plaintext does not parse"
+                                              : "msg3: plaintext does not parse");
+        goto out;
+    }
+    e = peer_cred(hs, &c, we_offered, &crt, &der, &der_len);
+    if (e != SLINK_OK) {
+        (void)hs_fail(hs, e, which == KS_MSG2 ? "msg2: responder certificate rejected"
+                                              : "msg3: initiator certificate rejected");
+        goto out;
+    }
+    e = verify_sig(prk, which, th, der, der_len, &crt, sig);
+    if (e != SLINK_OK) {
+        (void)hs_fail(hs, e, which == KS_MSG2 ? "msg2: responder signature invalid"
+                                              : "msg3: initiator signature invalid");
+        goto out;
+    }
+    record_peer(hs, &crt, der, der_len);
+out:
+    mbedtls_x509_crt_free(&crt);
+    return e;
+}
+
+static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
+{
+    uint8_t i2r[KS_SECRET_LEN], r2i[KS_SECRET_LEN];
+    slink_err e = ks_traffic(hs->prk, th4, i2r, r2i);
+
+    if (e == SLINK_OK) {
+        /* Each side sends with its own direction's secret. */
+        int ini = hs->role == SLINK_ROLE_INITIATOR;
+        memcpy(hs->tx_secret, ini ? i2r : r2i, KS_SECRET_LEN);
+        memcpy(hs->rx_secret, ini ? r2i : i2r, KS_SECRET_LEN);
+        hs->state = SLINK_HS_DONE;
+        slink_ecdh_wipe(&hs->eph);
+        mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
+    }
+    mbedtls_platform_zeroize(i2r, sizeof i2r);
+    mbedtls_platform_zeroize(r2i, sizeof r2i);
+    return e;
+}
+
+/* ---- message 1 ---------------------------------------------------------- */
+
+static slink_err hs_write_msg1(slink_hs *hs)
+{
+    hs_msg1 m;
+    size_t n = 0;
+    slink_err e;
+
+    m.vs = SLINK_VERSION_SUITE;
+    m.flags = have_peer_cert(hs) ? SLINK_HS_F_HAVE_PEER_CERT : 0u;
+    m.mtu_code = local_mtu_code(hs);
+    e = slink_rng_bytes(hs->cfg.rng, hs->nonce_self, SLINK_NONCE_LEN);
+    if (e == SLINK_OK)
+        e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg1: no ephemeral key (random source)");
+    memcpy(m.nonce, hs->nonce_self, SLINK_NONCE_LEN);
+    memcpy(m.x, hs->eph.x, SLINK_ECX_LEN);
+    e = hs_msg1_encode(&m, hs->msg1, sizeof hs->msg1, &n);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg1: cannot encode (local MTU below 64?)");
+    memcpy(hs->out, hs->msg1, n);
+    hs->out_len = n;
+    hs->out_msgno = 1;
+    hs->state = SLINK_HS_WAIT_MSG2;
+    return SLINK_OK;
+}
+
+/* Responder side of msg1: detect duplicates and reflections, then start a
+ * new handshake (a different msg1 means the peer restarted). */
+static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
+
+static slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
+{
+    uint8_t h[SLINK_HASH_LEN], raw[SLINK_HS1_LEN];
+    hs_msg1 m;
+    slink_err e;
+    int responder = hs->role == SLINK_ROLE_RESPONDER;
+
+    /* An initiator never answers a msg1 (its own reflected, or a
+     * simultaneous open that the connection's tie-break decides). */
+    if (hs->role == SLINK_ROLE_INITIATOR)
+        return SLINK_ERR_HS_UNEXPECTED;
+    SLINK_TRY(cfg_ok(hs));
+    SLINK_TRY(slink_sha256(msg, len, h));
+    /* Retransmitted msg1: answer with the same msg2, no ECDH, no signature. */
+    if (responder && hs->state == SLINK_HS_WAIT_MSG3 && hs->in_hash_valid &&
+        bytes_eq(h, hs->in_hash, sizeof h))
+        return SLINK_ERR_HS_DUPLICATE;
+    /* The msg1 of the session already completed: a late copy or a replay,
+     * which must not tear down what it started. */
+    if (responder && hs->state == SLINK_HS_DONE && len == SLINK_HS1_LEN &&
+        bytes_eq(msg, hs->msg1, SLINK_HS1_LEN))
+        return SLINK_ERR_HS_STALE;
+
+    e = hs_msg1_decode(msg, len, &m);
+    if (e == SLINK_ERR_HS_VERSION)
+        return hs_fail(hs, e, "msg1: unsupported version/suite");
+    if (e != SLINK_OK)
+        return e;
+    /* Our own msg2 ephemeral coming back as a new msg1: reflection. */
+    if (responder && hs->state == SLINK_HS_WAIT_MSG3 &&
+        bytes_eq(m.x, hs->eph.x, SLINK_ECX_LEN))
+        return hs_fail(hs, SLINK_ERR_HS_BAD_KEY, "msg1: peer key reflects our own");
+
+    memcpy(raw, msg, SLINK_HS1_LEN);  /* msg may alias hs buffers reset below */
+    reset_session(hs);
+    hs->role = SLINK_ROLE_RESPONDER;
+    memcpy(hs->msg1, raw, SLINK_HS1_LEN);
+    hs->peer_flags = m.flags;
+    hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m.mtu_code);
+    memcpy(hs->in_hash, h, sizeof h);
+    hs->in_hash_valid = 1;
+    return hs_write_msg2(hs, &m);
+}
+
+/* ---- message 2 ---------------------------------------------------------- */
+
+static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1)
+{
+    hs_msg2_clear c;
+    uint8_t th2[SLINK_HASH_LEN], g[SLINK_ECX_LEN];
+    uint8_t pt[HS_PLAIN_MAX];
+    size_t n = 0, pt_len = 0;
+    slink_err e;
+    const char *why = "msg2: cannot build";
+
+    e = slink_rng_bytes(hs->cfg.rng, hs->nonce_self, SLINK_NONCE_LEN);
+    if (e == SLINK_OK)
+        e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
+    if (e != SLINK_OK) {
+        why = "msg2: no ephemeral key (random source)";
+        goto out;
+    }
+    c.flags = have_peer_cert(hs) ? SLINK_HS_F_HAVE_PEER_CERT : 0u;
+    c.mtu_code = local_mtu_code(hs);
+    memcpy(c.nonce, hs->nonce_self, SLINK_NONCE_LEN);
+    memcpy(c.x, hs->eph.x, SLINK_ECX_LEN);
+    e = hs_msg2_clear_encode(&c, hs->out, sizeof hs->out, &n);
+    if (e == SLINK_OK)
+        e = ks_th2(hs->cfg.peer_addr, hs->cfg.local_addr, hs->msg1, hs->out, th2);
+    if (e != SLINK_OK)
+        goto out;
+    /* Rejects an initiator key equal to ours or off the curve. */
+    e = slink_ecdh_shared(&hs->eph, m1->x, g, hs->cfg.rng);
+    if (e != SLINK_OK) {
+        why = "msg1: peer ephemeral key invalid";
+        goto out;
+    }
+    e = ks_prk(th2, g, hs->prk);
+    if (e == SLINK_OK)
+        e = make_plain(hs, KS_MSG2, hs->prk, th2,
+                       (m1->flags & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, sizeof pt, &pt_len);
+    if (e == SLINK_OK)
+        e = ks_seal(hs->prk, KS_MSG2, th2, pt, pt_len, hs->out + n, hs->out + n + pt_len);
+    if (e == SLINK_OK)
+        e = ks_th_next(th2, pt, pt_len, hs->th);  /* TH3 */
+    if (e != SLINK_OK)
+        goto out;
+    hs->out_len = n + pt_len + SLINK_TAG_LEN;
+    hs->out_msgno = 2;
+    hs->state = SLINK_HS_WAIT_MSG3;
+out:
+    mbedtls_platform_zeroize(g, sizeof g);
+    mbedtls_platform_zeroize(pt, sizeof pt);
+    if (e != SLINK_OK) {
+        hs->out_len = 0;
+        return hs_fail(hs, e, why);
+    }
+    return SLINK_OK;
+}
+
+static slink_err hs_write_msg3(slink_hs *hs, int peer_has_ours);
+
+/* Initiator side of msg2.  Until the AEAD verifies, nothing in msg2 is
+ * trusted and a failure only drops it: the genuine msg2 may still come. */
+static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
+{
+    hs_msg2_clear c;
+    const uint8_t *ct = NULL, *tag = NULL;
+    size_t ct_len = 0;
+    uint8_t h[SLINK_HASH_LEN], th2[SLINK_HASH_LEN], g[SLINK_ECX_LEN];
+    uint8_t pt[HS_PLAIN_MAX];
+    slink_err e;
+
+    if (hs->role != SLINK_ROLE_INITIATOR)
+        return SLINK_ERR_HS_UNEXPECTED;
+    SLINK_TRY(cfg_ok(hs));
+    SLINK_TRY(slink_sha256(msg, len, h));
+    if (hs->state == SLINK_HS_DONE)
+        /* Our msg3 was lost: the same msg2 again asks for it once more. */
+        return hs->in_hash_valid && bytes_eq(h, hs->in_hash, sizeof h)
+               ? SLINK_ERR_HS_DUPLICATE : SLINK_ERR_HS_STALE;
+    if (hs->state != SLINK_HS_WAIT_MSG2)
+        return SLINK_ERR_HS_UNEXPECTED;
+    SLINK_TRY(hs_msg2_decode(msg, len, &c, &ct, &ct_len, &tag));
+    if (ct_len > sizeof pt)
+        return SLINK_ERR_HS_MALFORMED;
+
+    e = ks_th2(hs->cfg.local_addr, hs->cfg.peer_addr, hs->msg1, msg, th2);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg2: transcript hash");
+    /* Rejects our own key reflected back and points off the curve. */
+    e = slink_ecdh_shared(&hs->eph, c.x, g, hs->cfg.rng);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg2: peer ephemeral key invalid");
+    e = ks_prk(th2, g, hs->prk);
+    mbedtls_platform_zeroize(g, sizeof g);
+    if (e == SLINK_OK)
+        e = ks_open(hs->prk, KS_MSG2, th2, ct, ct_len, tag, pt);
+    if (e == SLINK_ERR_HS_DECRYPT) {
+        /* Forged or damaged: keep waiting, as if it never came. */
+        mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
+        return e;
+    }
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg2: key derivation");
+
+    e = authenticate_peer(hs, KS_MSG2, hs->prk, th2,
+                          (hs->msg1[1] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len);
+    if (e == SLINK_OK)
+        e = ks_th_next(th2, pt, ct_len, hs->th);  /* TH3 */
+    mbedtls_platform_zeroize(pt, sizeof pt);
+    if (e != SLINK_OK)
+        return hs->state == SLINK_HS_FAILED ? e : hs_fail(hs, e, "msg2: transcript hash");
+
+    hs->peer_flags = c.flags;
+    hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * c.mtu_code);
+    memcpy(hs->in_hash, h, sizeof h);
+    hs->in_hash_valid = 1;
+    return hs_write_msg3(hs, (c.flags & SLINK_HS_F_HAVE_PEER_CERT) != 0);
+}
+
+/* ---- message 3 ---------------------------------------------------------- */
+
+static slink_err hs_write_msg3(slink_hs *hs, int peer_has_ours)
+{
+    uint8_t pt[HS_PLAIN_MAX], th4[SLINK_HASH_LEN];
+    size_t pt_len = 0;
+    slink_err e;
+
+    e = make_plain(hs, KS_MSG3, hs->prk, hs->th, peer_has_ours, pt, sizeof pt, &pt_len);
+    if (e == SLINK_OK)
+        e = ks_seal(hs->prk, KS_MSG3, hs->th, pt, pt_len, hs->out, hs->out + pt_len);
+    if (e == SLINK_OK)
+        e = ks_th_next(hs->th, pt, pt_len, th4);
+    mbedtls_platform_zeroize(pt, sizeof pt);
+    if (e == SLINK_OK) {
+        hs->out_len = pt_len + SLINK_TAG_LEN;
+        hs->out_msgno = 3;
+        e = finish(hs, th4);
+    }
+    if (e != SLINK_OK) {
+        hs->out_len = 0;
+        return hs_fail(hs, e, "msg3: cannot build");
+    }
+    return SLINK_OK;
+}
+
+static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
+{
+    const uint8_t *ct = NULL, *tag = NULL;
+    size_t ct_len = 0;
+    uint8_t h[SLINK_HASH_LEN], th4[SLINK_HASH_LEN];
+    uint8_t pt[HS_PLAIN_MAX];
+    slink_err e;
+
+    if (hs->role != SLINK_ROLE_RESPONDER)
+        return SLINK_ERR_HS_UNEXPECTED;
+    SLINK_TRY(cfg_ok(hs));
+    SLINK_TRY(slink_sha256(msg, len, h));
+    if (hs->state == SLINK_HS_DONE)
+        return hs->in_hash_valid && bytes_eq(h, hs->in_hash, sizeof h)
+               ? SLINK_ERR_HS_DUPLICATE : SLINK_ERR_HS_STALE;
+    if (hs->state != SLINK_HS_WAIT_MSG3)
+        return SLINK_ERR_HS_UNEXPECTED;
+    SLINK_TRY(hs_msg3_decode(msg, len, &ct, &ct_len, &tag));
+    if (ct_len > sizeof pt)
+        return SLINK_ERR_HS_MALFORMED;
+
+    /* hs->th is TH3 since msg2 was written. */
+    e = ks_open(hs->prk, KS_MSG3, hs->th, ct, ct_len, tag, pt);
+    if (e == SLINK_ERR_HS_DECRYPT)
+        return e;
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg3: key derivation");
+    e = authenticate_peer(hs, KS_MSG3, hs->prk, hs->th,
+                          (hs->out[0] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len);
+    if (e == SLINK_OK)
+        e = ks_th_next(hs->th, pt, ct_len, th4);
+    mbedtls_platform_zeroize(pt, sizeof pt);
+    if (e == SLINK_OK) {
+        memcpy(hs->in_hash, h, sizeof h);
+        hs->in_hash_valid = 1;
+        e = finish(hs, th4);
+    }
+    if (e != SLINK_OK)
+        return hs->state == SLINK_HS_FAILED ? e : hs_fail(hs, e, "msg3: key derivation");
+    return SLINK_OK;
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+void slink_hs_init(slink_hs *hs, const slink_hs_cfg *cfg)
+{
+    if (hs == NULL)
+        return;
+    mbedtls_platform_zeroize(hs, sizeof *hs);
+    if (cfg != NULL)
+        hs->cfg = *cfg;
+}
+
+slink_err slink_hs_start(slink_hs *hs)
+{
+    SLINK_CHECK(hs != NULL, SLINK_ERR_ARG);
+    SLINK_TRY(cfg_ok(hs));
+    reset_session(hs);
+    hs->role = SLINK_ROLE_INITIATOR;
+    return hs_write_msg1(hs);
+}
+
+slink_err slink_hs_consume(slink_hs *hs, uint8_t msgno, const uint8_t *msg, size_t len)
+{
+    SLINK_CHECK(hs != NULL && msg != NULL, SLINK_ERR_ARG);
+    switch (msgno) {
+    case 1: return hs_read_msg1(hs, msg, len);
+    case 2: return hs_read_msg2(hs, msg, len);
+    case 3: return hs_read_msg3(hs, msg, len);
+    default: return SLINK_ERR_HS_UNEXPECTED;
+    }
+}
+
+void slink_hs_wipe(slink_hs *hs)
+{
+    if (hs != NULL)
+        reset_session(hs);
+}

@@ -1,0 +1,142 @@
+/* Handshake message layouts (docs/PROTOCOL.md §4.2-4.4).  Byte-by-byte,
+ * big-endian, every length checked before the bytes are touched. */
+#include "hs_msg.h"
+#include <string.h>
+
+static int mtu_code_ok(uint8_t code)
+{
+    return code >= HS_MTU_CODE_MIN;
+}
+
+/* Only one flag is defined in version 1; the rest must be zero so a later
+ * version can give them meaning without being misread. */
+static int flags_ok(uint8_t flags)
+{
+    return (flags & (uint8_t)~SLINK_HS_F_HAVE_PEER_CERT) == 0;
+}
+
+slink_err hs_msg1_encode(const hs_msg1 *m, uint8_t *out, size_t cap, size_t *len)
+{
+    SLINK_CHECK(m && out && len, SLINK_ERR_ARG);
+    SLINK_CHECK(cap >= SLINK_HS1_LEN, SLINK_ERR_BUFFER);
+    SLINK_CHECK(m->vs == SLINK_VERSION_SUITE && flags_ok(m->flags) &&
+                mtu_code_ok(m->mtu_code), SLINK_ERR_ARG);
+    out[0] = m->vs;
+    out[1] = m->flags;
+    out[2] = m->mtu_code;
+    memcpy(out + 3, m->nonce, SLINK_NONCE_LEN);
+    memcpy(out + 3 + SLINK_NONCE_LEN, m->x, SLINK_ECX_LEN);
+    *len = SLINK_HS1_LEN;
+    return SLINK_OK;
+}
+
+slink_err hs_msg1_decode(const uint8_t *in, size_t len, hs_msg1 *m)
+{
+    SLINK_CHECK(in && m, SLINK_ERR_ARG);
+    SLINK_CHECK(len >= 1, SLINK_ERR_HS_MALFORMED);
+    SLINK_CHECK(in[0] == SLINK_VERSION_SUITE, SLINK_ERR_HS_VERSION);
+    SLINK_CHECK(len == SLINK_HS1_LEN, SLINK_ERR_HS_MALFORMED);
+    SLINK_CHECK(flags_ok(in[1]) && mtu_code_ok(in[2]), SLINK_ERR_HS_MALFORMED);
+    m->vs = in[0];
+    m->flags = in[1];
+    m->mtu_code = in[2];
+    memcpy(m->nonce, in + 3, SLINK_NONCE_LEN);
+    memcpy(m->x, in + 3 + SLINK_NONCE_LEN, SLINK_ECX_LEN);
+    return SLINK_OK;
+}
+
+slink_err hs_msg2_clear_encode(const hs_msg2_clear *m, uint8_t *out, size_t cap, size_t *len)
+{
+    SLINK_CHECK(m && out && len, SLINK_ERR_ARG);
+    SLINK_CHECK(cap >= SLINK_HS2_CLEAR_LEN, SLINK_ERR_BUFFER);
+    SLINK_CHECK(flags_ok(m->flags) && mtu_code_ok(m->mtu_code), SLINK_ERR_ARG);
+    out[0] = m->flags;
+    out[1] = m->mtu_code;
+    memcpy(out + 2, m->nonce, SLINK_NONCE_LEN);
+    memcpy(out + 2 + SLINK_NONCE_LEN, m->x, SLINK_ECX_LEN);
+    *len = SLINK_HS2_CLEAR_LEN;
+    return SLINK_OK;
+}
+
+slink_err hs_msg2_decode(const uint8_t *in, size_t len, hs_msg2_clear *m,
+                         const uint8_t **ct, size_t *ct_len, const uint8_t **tag)
+{
+    SLINK_CHECK(in && m && ct && ct_len && tag, SLINK_ERR_ARG);
+    SLINK_CHECK(len >= HS_MSG2_MIN && len <= HS_MSG2_MAX, SLINK_ERR_HS_MALFORMED);
+    SLINK_CHECK(flags_ok(in[0]) && mtu_code_ok(in[1]), SLINK_ERR_HS_MALFORMED);
+    m->flags = in[0];
+    m->mtu_code = in[1];
+    memcpy(m->nonce, in + 2, SLINK_NONCE_LEN);
+    memcpy(m->x, in + 2 + SLINK_NONCE_LEN, SLINK_ECX_LEN);
+    *ct = in + SLINK_HS2_CLEAR_LEN;
+    *ct_len = len - SLINK_HS2_CLEAR_LEN - SLINK_TAG_LEN;
+    *tag = in + len - SLINK_TAG_LEN;
+    return SLINK_OK;
+}
+
+slink_err hs_msg3_decode(const uint8_t *in, size_t len,
+                         const uint8_t **ct, size_t *ct_len, const uint8_t **tag)
+{
+    SLINK_CHECK(in && ct && ct_len && tag, SLINK_ERR_ARG);
+    SLINK_CHECK(len >= HS_MSG3_MIN && len <= HS_MSG3_MAX, SLINK_ERR_HS_MALFORMED);
+    *ct = in;
+    *ct_len = len - SLINK_TAG_LEN;
+    *tag = in + len - SLINK_TAG_LEN;
+    return SLINK_OK;
+}
+
+slink_err hs_plain_encode(const hs_cred *c, const uint8_t sig[SLINK_SIG_LEN],
+                          uint8_t *out, size_t cap, size_t *len)
+{
+    size_t n;
+
+    SLINK_CHECK(c && sig && out && len, SLINK_ERR_ARG);
+    if (c->type == SLINK_CRED_REF) {
+        SLINK_CHECK(cap >= HS_CRED_REF_LEN + SLINK_SIG_LEN, SLINK_ERR_BUFFER);
+        out[0] = SLINK_CRED_REF;
+        memcpy(out + 1, c->ref, SLINK_CERT_REF_LEN);
+        n = HS_CRED_REF_LEN;
+    } else if (c->type == SLINK_CRED_FULL) {
+        SLINK_CHECK(c->der && c->der_len > 0 && c->der_len <= SLINK_CERT_MAX, SLINK_ERR_ARG);
+        SLINK_CHECK(cap >= HS_CRED_FULL_HDR + c->der_len + SLINK_SIG_LEN, SLINK_ERR_BUFFER);
+        out[0] = SLINK_CRED_FULL;
+        slink_put_u16(out + 1, (uint16_t)c->der_len);
+        memcpy(out + HS_CRED_FULL_HDR, c->der, c->der_len);
+        n = HS_CRED_FULL_HDR + c->der_len;
+    } else {
+        return SLINK_ERR_ARG;
+    }
+    memcpy(out + n, sig, SLINK_SIG_LEN);
+    *len = n + SLINK_SIG_LEN;
+    return SLINK_OK;
+}
+
+slink_err hs_plain_decode(const uint8_t *in, size_t len, hs_cred *c,
+                          uint8_t sig[SLINK_SIG_LEN])
+{
+    size_t n;
+
+    SLINK_CHECK(in && c && sig, SLINK_ERR_ARG);
+    SLINK_CHECK(len >= HS_PLAIN_MIN, SLINK_ERR_HS_MALFORMED);
+    memset(c, 0, sizeof *c);
+    if (in[0] == SLINK_CRED_REF) {
+        n = HS_CRED_REF_LEN;
+        c->type = SLINK_CRED_REF;
+        memcpy(c->ref, in + 1, SLINK_CERT_REF_LEN);
+    } else if (in[0] == SLINK_CRED_FULL) {
+        /* len >= HS_PLAIN_MIN > 3, so the length field is inside. */
+        size_t der_len = slink_get_u16(in + 1);
+        SLINK_CHECK(der_len > 0 && der_len <= SLINK_CERT_MAX, SLINK_ERR_HS_MALFORMED);
+        SLINK_CHECK(der_len <= len - HS_CRED_FULL_HDR, SLINK_ERR_HS_MALFORMED);
+        n = HS_CRED_FULL_HDR + der_len;
+        c->type = SLINK_CRED_FULL;
+        c->der = in + HS_CRED_FULL_HDR;
+        c->der_len = der_len;
+    } else {
+        return SLINK_ERR_HS_MALFORMED;
+    }
+    /* Exactly one signature after the credential: no trailing bytes. */
+    SLINK_CHECK(len - n == SLINK_SIG_LEN, SLINK_ERR_HS_MALFORMED);
+    memcpy(sig, in + n, SLINK_SIG_LEN);
+    return SLINK_OK;
+}

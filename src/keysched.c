@@ -1,0 +1,196 @@
+/* Handshake key schedule (docs/PROTOCOL.md §4.5).  Every derivation binds
+ * the transcript hash it follows from, and every label names its message
+ * and direction, so keys of one message, role or session never serve
+ * another (a reflected message decrypts under the wrong key and fails). */
+#include "keysched.h"
+#include <string.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/platform_util.h>
+#include "slink/crypto.h"
+
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+} ks_part;
+
+/* SHA-256 over a concatenation without copying it into one buffer. */
+static slink_err hash_parts(const ks_part *parts, size_t count, uint8_t out[SLINK_HASH_LEN])
+{
+    mbedtls_sha256_context h;
+    slink_err e = SLINK_ERR_CRYPTO;
+    size_t i;
+
+    mbedtls_sha256_init(&h);
+    if (mbedtls_sha256_starts_ret(&h, 0) != 0)
+        goto done;
+    for (i = 0; i < count; i++)
+        if (parts[i].n > 0 && mbedtls_sha256_update_ret(&h, parts[i].p, parts[i].n) != 0)
+            goto done;
+    if (mbedtls_sha256_finish_ret(&h, out) != 0)
+        goto done;
+    e = SLINK_OK;
+done:
+    mbedtls_sha256_free(&h);
+    return e;
+}
+
+slink_err ks_th2(uint8_t addr_i, uint8_t addr_r,
+                 const uint8_t msg1[SLINK_HS1_LEN],
+                 const uint8_t msg2_clear[SLINK_HS2_CLEAR_LEN],
+                 uint8_t th2[SLINK_HASH_LEN])
+{
+    /* The link addresses bind the session to the bus positions, so a
+     * transcript relayed to another address pair does not verify. */
+    uint8_t addrs[2];
+    ks_part parts[4];
+
+    SLINK_CHECK(msg1 && msg2_clear && th2, SLINK_ERR_ARG);
+    addrs[0] = addr_i;
+    addrs[1] = addr_r;
+    parts[0].p = (const uint8_t *)KS_TH2_TAG; parts[0].n = KS_TH2_TAG_LEN;
+    parts[1].p = addrs;                       parts[1].n = 2;
+    parts[2].p = msg1;                        parts[2].n = SLINK_HS1_LEN;
+    parts[3].p = msg2_clear;                  parts[3].n = SLINK_HS2_CLEAR_LEN;
+    return hash_parts(parts, 4, th2);
+}
+
+slink_err ks_th_next(const uint8_t th[SLINK_HASH_LEN], const uint8_t *plain, size_t len,
+                     uint8_t out[SLINK_HASH_LEN])
+{
+    ks_part parts[2];
+
+    SLINK_CHECK(th && out && (plain || len == 0), SLINK_ERR_ARG);
+    parts[0].p = th;    parts[0].n = SLINK_HASH_LEN;
+    parts[1].p = plain; parts[1].n = len;
+    return hash_parts(parts, 2, out);
+}
+
+slink_err ks_prk(const uint8_t th2[SLINK_HASH_LEN], const uint8_t g[SLINK_ECX_LEN],
+                 uint8_t prk[32])
+{
+    SLINK_CHECK(th2 && g && prk, SLINK_ERR_ARG);
+    return slink_hkdf_extract(th2, SLINK_HASH_LEN, g, SLINK_ECX_LEN, prk);
+}
+
+slink_err ks_msg_key(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                     uint8_t key[KS_KEY_LEN], uint8_t iv[KS_IV_LEN])
+{
+    slink_err e;
+
+    SLINK_CHECK(prk && th && key && iv, SLINK_ERR_ARG);
+    SLINK_CHECK(which == KS_MSG2 || which == KS_MSG3, SLINK_ERR_ARG);
+    e = slink_hkdf_expand_label(prk, which == KS_MSG2 ? "k2" : "k3",
+                                th, SLINK_HASH_LEN, key, KS_KEY_LEN);
+    if (e == SLINK_OK)
+        e = slink_hkdf_expand_label(prk, which == KS_MSG2 ? "iv2" : "iv3",
+                                    th, SLINK_HASH_LEN, iv, KS_IV_LEN);
+    if (e != SLINK_OK) {
+        mbedtls_platform_zeroize(key, KS_KEY_LEN);
+        mbedtls_platform_zeroize(iv, KS_IV_LEN);
+    }
+    return e;
+}
+
+slink_err ks_mac(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                 const uint8_t *cert, size_t cert_len, uint8_t mac[SLINK_MAC_LEN])
+{
+    /* The MAC binds the signer's certificate to the ECDH secret: only a
+     * party holding the ephemeral secret can produce what is signed. */
+    uint8_t ctx[SLINK_HASH_LEN];
+    ks_part parts[2];
+    slink_err e;
+
+    SLINK_CHECK(prk && th && cert && cert_len > 0 && mac, SLINK_ERR_ARG);
+    SLINK_CHECK(which == KS_MSG2 || which == KS_MSG3, SLINK_ERR_ARG);
+    parts[0].p = th;   parts[0].n = SLINK_HASH_LEN;
+    parts[1].p = cert; parts[1].n = cert_len;
+    e = hash_parts(parts, 2, ctx);
+    if (e == SLINK_OK)
+        e = slink_hkdf_expand_label(prk, which == KS_MSG2 ? "mac2" : "mac3",
+                                    ctx, sizeof ctx, mac, SLINK_MAC_LEN);
+    if (e != SLINK_OK)
+        mbedtls_platform_zeroize(mac, SLINK_MAC_LEN);
+    return e;
+}
+
+slink_err ks_sig_input(ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                       const uint8_t *cert, size_t cert_len,
+                       const uint8_t mac[SLINK_MAC_LEN], uint8_t out[KS_SIG_INPUT_LEN])
+{
+    const char *tag;
+
+    SLINK_CHECK(th && cert && cert_len > 0 && mac && out, SLINK_ERR_ARG);
+    SLINK_CHECK(which == KS_MSG2 || which == KS_MSG3, SLINK_ERR_ARG);
+    /* Distinct tags: a responder's signature can never pass as an
+     * initiator's, even over an equal transcript hash. */
+    tag = which == KS_MSG2 ? "slink1 sig2" : "slink1 sig3";
+    memcpy(out, tag, KS_SIG_TAG_LEN);
+    memcpy(out + KS_SIG_TAG_LEN, th, SLINK_HASH_LEN);
+    SLINK_TRY(slink_sha256(cert, cert_len, out + KS_SIG_TAG_LEN + SLINK_HASH_LEN));
+    memcpy(out + KS_SIG_TAG_LEN + 2u * SLINK_HASH_LEN, mac, SLINK_MAC_LEN);
+    return SLINK_OK;
+}
+
+slink_err ks_traffic(const uint8_t prk[32], const uint8_t th4[SLINK_HASH_LEN],
+                     uint8_t i2r[KS_SECRET_LEN], uint8_t r2i[KS_SECRET_LEN])
+{
+    slink_err e;
+
+    SLINK_CHECK(prk && th4 && i2r && r2i, SLINK_ERR_ARG);
+    e = slink_hkdf_expand_label(prk, "i2r", th4, SLINK_HASH_LEN, i2r, KS_SECRET_LEN);
+    if (e == SLINK_OK)
+        e = slink_hkdf_expand_label(prk, "r2i", th4, SLINK_HASH_LEN, r2i, KS_SECRET_LEN);
+    if (e != SLINK_OK) {
+        mbedtls_platform_zeroize(i2r, KS_SECRET_LEN);
+        mbedtls_platform_zeroize(r2i, KS_SECRET_LEN);
+    }
+    return e;
+}
+
+slink_err ks_seal(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                  const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[SLINK_TAG_LEN])
+{
+    uint8_t key[KS_KEY_LEN], iv[KS_IV_LEN];
+    slink_aead a;
+    slink_err e;
+
+    SLINK_CHECK(prk && th && pt && ct && tag, SLINK_ERR_ARG);
+    memset(&a, 0, sizeof a);
+    e = ks_msg_key(prk, which, th, key, iv);
+    if (e == SLINK_OK)
+        e = slink_aead_setkey(&a, key, sizeof key);
+    if (e == SLINK_OK)
+        e = slink_aead_seal(&a, iv, sizeof iv, th, SLINK_HASH_LEN, pt, len, ct,
+                            tag, SLINK_TAG_LEN);
+    slink_aead_free(&a);
+    mbedtls_platform_zeroize(key, sizeof key);
+    mbedtls_platform_zeroize(iv, sizeof iv);
+    return e;
+}
+
+slink_err ks_open(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                  const uint8_t *ct, size_t len, const uint8_t tag[SLINK_TAG_LEN],
+                  uint8_t *pt)
+{
+    uint8_t key[KS_KEY_LEN], iv[KS_IV_LEN];
+    slink_aead a;
+    slink_err e;
+
+    SLINK_CHECK(prk && th && ct && tag && pt, SLINK_ERR_ARG);
+    memset(&a, 0, sizeof a);
+    e = ks_msg_key(prk, which, th, key, iv);
+    if (e == SLINK_OK)
+        e = slink_aead_setkey(&a, key, sizeof key);
+    if (e == SLINK_OK) {
+        e = slink_aead_open(&a, iv, sizeof iv, th, SLINK_HASH_LEN, ct, len, pt,
+                            tag, SLINK_TAG_LEN);
+        /* Any AEAD failure on a handshake part is a drop: the genuine
+         * message may still arrive. */
+        if (e == SLINK_ERR_REC_AUTH)
+            e = SLINK_ERR_HS_DECRYPT;
+    }
+    slink_aead_free(&a);
+    mbedtls_platform_zeroize(key, sizeof key);
+    mbedtls_platform_zeroize(iv, sizeof iv);
+    return e;
+}
