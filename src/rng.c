@@ -22,9 +22,19 @@ static int hash_equal(const uint8_t a[32], const uint8_t b[32])
     return diff == 0;
 }
 
+/* A block of one repeated byte is what a stuck source delivers; a healthy
+ * one produces it with probability 2^-248. */
+static int block_stuck(const uint8_t b[RNG_BLOCK])
+{
+    uint8_t diff = 0;
+    for (size_t i = 1; i < RNG_BLOCK; i++)
+        diff |= (uint8_t)(b[i] ^ b[0]);
+    return diff == 0;
+}
+
 /* mbedTLS entropy callback.  Pulls whole 32-byte blocks so every block is
- * health-tested the same way; only a hash of the last block is kept, never
- * the raw entropy.  The initial all-zero hash cannot match a real block. */
+ * health-tested the same way: refused if identical to the previous block
+ * (only its hash is kept, never the raw entropy) or stuck on one value.  The initial all-zero hash cannot match a real block. */
 static int rng_entropy(void *p, unsigned char *out, size_t len)
 {
     slink_rng *r = p;
@@ -37,7 +47,7 @@ static int rng_entropy(void *p, unsigned char *out, size_t len)
         size_t take = len - off < RNG_BLOCK ? len - off : RNG_BLOCK;
         if (r->plat->entropy(r->plat->entropy_ctx, block, RNG_BLOCK) != 0 ||
             mbedtls_sha256_ret(block, RNG_BLOCK, h, 0) != 0 ||
-            hash_equal(h, r->last_block_hash)) {
+            hash_equal(h, r->last_block_hash) || block_stuck(block)) {
             bad = 1;
             break;
         }
