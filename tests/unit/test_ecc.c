@@ -1,0 +1,256 @@
+/* P-256 x-only ECDH and raw r||s ECDSA.  Expected values come from Python's
+ * `cryptography` (OpenSSL) and RFC 6979 A.2.5, never from this code. */
+#include "testutil.h"
+#include <string.h>
+#include <mbedtls/ecp.h>
+
+static size_t unhex(const char *h, uint8_t *out)
+{
+    size_t n = 0;
+    while (h[0] && h[1]) {
+        unsigned v;
+        sscanf(h, "%2x", &v);
+        out[n++] = (uint8_t)v;
+        h += 2;
+    }
+    return n;
+}
+
+#define P256_P "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
+#define P256_N "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"
+
+static slink_platform plat;
+static fake_plat_ctx pctx;
+static slink_rng rng;
+
+static void setup(void)
+{
+    fake_platform_init(&plat, &pctx, 0xECC);
+    ck_assert_int_eq(slink_rng_init(&rng, &plat, NULL, 0), SLINK_OK);
+}
+
+static void teardown(void)
+{
+    slink_rng_free(&rng);
+}
+
+/* Public key from uncompressed coordinates, private d optional. */
+static void load_key(mbedtls_ecp_keypair *kp, const char *qx, const char *qy, const char *d)
+{
+    uint8_t pt[65], dd[32];
+    pt[0] = 0x04;
+    unhex(qx, pt + 1);
+    unhex(qy, pt + 33);
+    mbedtls_ecp_keypair_init(kp);
+    ck_assert_int_eq(mbedtls_ecp_group_load(&kp->grp, MBEDTLS_ECP_DP_SECP256R1), 0);
+    ck_assert_int_eq(mbedtls_ecp_point_read_binary(&kp->grp, &kp->Q, pt, sizeof pt), 0);
+    if (d) {
+        unhex(d, dd);
+        ck_assert_int_eq(mbedtls_mpi_read_binary(&kp->d, dd, 32), 0);
+    }
+}
+
+START_TEST(ecdh_agrees_both_ways)
+{
+    slink_ecdh_key a, b;
+    uint8_t sa[32], sb[32];
+    ck_assert_int_eq(slink_ecdh_keygen(&a, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdh_keygen(&b, &rng), SLINK_OK);
+    ck_assert_int_ne(memcmp(a.x, b.x, 32), 0);
+    ck_assert_int_eq(slink_ecdh_shared(&a, b.x, sa, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdh_shared(&b, a.x, sb, &rng), SLINK_OK);
+    ck_assert_mem_eq(sa, sb, 32);
+    slink_ecdh_wipe(&a);
+    for (size_t i = 0; i < sizeof a.d; i++)
+        ck_assert_uint_eq(a.d[i], 0);
+    slink_ecdh_wipe(&b);
+}
+END_TEST
+
+/* Independent answer (Python cryptography): fixed scalars, both directions. */
+START_TEST(ecdh_known_answer)
+{
+    slink_ecdh_key a, b;
+    uint8_t s[32], want[32];
+    unhex("1f2e3d4c5b6a798897a6b5c4d3e2f1000112233445566778899aabbccddeeff0", a.d);
+    unhex("f87cfddcb8d7434d2f23210c28675a4a278e3318b43bafe30a57de683c0a28e2", a.x);
+    unhex("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20", b.d);
+    unhex("515c3d6eb9e396b904d3feca7f54fdcd0cc1e997bf375dca515ad0a6c3b4035f", b.x);
+    unhex("2453131e605fbb650f9ee95a98d8a12eced31698f45d6585f83e8370a428a2c1", want);
+    ck_assert_int_eq(slink_ecdh_shared(&a, b.x, s, &rng), SLINK_OK);
+    ck_assert_mem_eq(s, want, 32);
+    ck_assert_int_eq(slink_ecdh_shared(&b, a.x, s, &rng), SLINK_OK);
+    ck_assert_mem_eq(s, want, 32);
+}
+END_TEST
+
+START_TEST(ecdh_rejects_invalid_x)
+{
+    slink_ecdh_key a;
+    uint8_t x[32], s[32];
+    ck_assert_int_eq(slink_ecdh_keygen(&a, &rng), SLINK_OK);
+    /* x = 1: x^3 - 3x + b is not a square mod p, no point has it */
+    memset(x, 0, 32);
+    x[31] = 1;
+    memset(s, 0x55, 32);
+    ck_assert_int_eq(slink_ecdh_shared(&a, x, s, &rng), SLINK_ERR_HS_BAD_KEY);
+    for (size_t i = 0; i < 32; i++)
+        ck_assert_uint_eq(s[i], 0);
+    /* x = p, x = p + 5 (which would alias the valid x = 5), 2^256-1 */
+    unhex(P256_P, x);
+    ck_assert_int_eq(slink_ecdh_shared(&a, x, s, &rng), SLINK_ERR_HS_BAD_KEY);
+    unhex("ffffffff00000001000000000000000000000001000000000000000000000004", x);
+    ck_assert_int_eq(slink_ecdh_shared(&a, x, s, &rng), SLINK_ERR_HS_BAD_KEY);
+    memset(x, 0xff, 32);
+    ck_assert_int_eq(slink_ecdh_shared(&a, x, s, &rng), SLINK_ERR_HS_BAD_KEY);
+    /* our own key reflected back */
+    ck_assert_int_eq(slink_ecdh_shared(&a, a.x, s, &rng), SLINK_ERR_HS_BAD_KEY);
+    slink_ecdh_wipe(&a);
+}
+END_TEST
+
+START_TEST(ecdh_accepts_small_valid_x)
+{
+    /* x = 0 and x = 5 are on P-256: legal, if odd, public keys */
+    slink_ecdh_key a;
+    uint8_t x[32] = { 0 }, s[32];
+    ck_assert_int_eq(slink_ecdh_keygen(&a, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdh_shared(&a, x, s, &rng), SLINK_OK);
+    x[31] = 5;
+    ck_assert_int_eq(slink_ecdh_shared(&a, x, s, &rng), SLINK_OK);
+    slink_ecdh_wipe(&a);
+}
+END_TEST
+
+START_TEST(sign_verify_round_trip_and_bit_flip)
+{
+    mbedtls_ecp_keypair kp;
+    uint8_t sig[64], sig2[64], msg[100];
+    mbedtls_ecp_keypair_init(&kp);
+    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &kp, slink_rng_cb, &rng), 0);
+    for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)i;
+    ck_assert_int_eq(slink_ecdsa_sign(&kp, msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_OK);
+    /* deterministic (RFC 6979): the blinding RNG does not change the result */
+    ck_assert_int_eq(slink_ecdsa_sign(&kp, msg, sizeof msg, sig2, &rng), SLINK_OK);
+    ck_assert_mem_eq(sig, sig2, 64);
+    msg[50] ^= 0x04;
+    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
+    msg[50] ^= 0x04;
+    sig[63] ^= 0x01;
+    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
+    sig[63] ^= 0x01;
+    sig[0] ^= 0x80;
+    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
+    mbedtls_ecp_keypair_free(&kp);
+}
+END_TEST
+
+START_TEST(rfc6979_p256_sha256_sample)
+{
+    mbedtls_ecp_keypair kp;
+    uint8_t sig[64], want[64];
+    load_key(&kp, "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6",
+             "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
+             "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
+    unhex("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
+          "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8", want);
+    ck_assert_int_eq(slink_ecdsa_sign(&kp, (const uint8_t *)"sample", 6, sig, &rng), SLINK_OK);
+    ck_assert_mem_eq(sig, want, 64);
+    ck_assert_int_eq(slink_ecdsa_verify(&kp, (const uint8_t *)"sample", 6, sig), SLINK_OK);
+    mbedtls_ecp_keypair_free(&kp);
+}
+END_TEST
+
+/* A signature crafted in Python with s = 0x1234567, small enough that s + n
+ * still fits in 32 bytes: the non-canonical twin must be refused before
+ * mbedTLS could reduce it. */
+#define CR_QX "c5a12eb0d6a81766ec925bf736a53e407cea3cd46198e7f3ca4b517f010870d5"
+#define CR_QY "b019338a88a228fa258861d98010839922ac543be550e1b6ae0aa5f01401227a"
+#define CR_H  "9332e74ae6f44762ccd2f79209b328a27287c7c3fb86f12459be3d3889720174"
+#define CR_R  "236ed131bdf6d882de4afb99f0d2d8c3616def6680907912c81bd429f3f501a8"
+#define CR_S  "0000000000000000000000000000000000000000000000000000000001234567"
+#define CR_SN "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fd866ab8"
+
+START_TEST(verify_range_checks)
+{
+    mbedtls_ecp_keypair kp;
+    uint8_t h[32], sig[64];
+    load_key(&kp, CR_QX, CR_QY, NULL);
+    unhex(CR_H, h);
+    unhex(CR_R, sig);
+    unhex(CR_S, sig + 32);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_OK);
+    unhex(CR_SN, sig + 32);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    unhex(P256_N, sig + 32);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    memset(sig + 32, 0, 32);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    unhex(CR_S, sig + 32);
+    memset(sig, 0, 32);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    unhex(P256_N, sig);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    memset(sig, 0xff, 64);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    mbedtls_ecp_keypair_free(&kp);
+}
+END_TEST
+
+START_TEST(sign_hash_verify_hash_and_wrong_key)
+{
+    mbedtls_ecp_keypair k1, k2;
+    uint8_t h[32], sig[64];
+    mbedtls_ecp_keypair_init(&k1);
+    mbedtls_ecp_keypair_init(&k2);
+    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &k1, slink_rng_cb, &rng), 0);
+    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &k2, slink_rng_cb, &rng), 0);
+    memset(h, 0x3c, sizeof h);
+    ck_assert_int_eq(slink_ecdsa_sign_hash(&k1, h, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&k1, h, sig), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&k2, h, sig), SLINK_ERR_HS_BAD_SIG);
+    mbedtls_ecp_keypair_free(&k1);
+    mbedtls_ecp_keypair_free(&k2);
+}
+END_TEST
+
+START_TEST(non_p256_key_is_refused)
+{
+    mbedtls_ecp_keypair kp;
+    uint8_t h[32] = { 0 }, sig[64];
+    mbedtls_ecp_keypair_init(&kp);
+    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP384R1, &kp, slink_rng_cb, &rng), 0);
+    ck_assert_int_eq(slink_ecdsa_sign_hash(&kp, h, sig, &rng), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_ARG);
+    mbedtls_ecp_keypair_free(&kp);
+}
+END_TEST
+
+START_TEST(keygen_with_broken_rng_fails)
+{
+    slink_rng dead;
+    slink_ecdh_key k;
+    memset(&dead, 0, sizeof dead);
+    ck_assert_int_eq(slink_ecdh_keygen(&k, &dead), SLINK_ERR_RNG);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ecc");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, ecdh_agrees_both_ways);
+    tcase_add_test(tc, ecdh_known_answer);
+    tcase_add_test(tc, ecdh_rejects_invalid_x);
+    tcase_add_test(tc, ecdh_accepts_small_valid_x);
+    tcase_add_test(tc, sign_verify_round_trip_and_bit_flip);
+    tcase_add_test(tc, rfc6979_p256_sha256_sample);
+    tcase_add_test(tc, verify_range_checks);
+    tcase_add_test(tc, sign_hash_verify_hash_and_wrong_key);
+    tcase_add_test(tc, non_p256_key_is_refused);
+    tcase_add_test(tc, keygen_with_broken_rng_fails);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
