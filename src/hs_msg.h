@@ -2,7 +2,7 @@
  * §4, constants in slink/wire.h).  No crypto here: the AEAD and the
  * signature are applied by src/handshake.c around these byte layouts.
  *
- *   msg1       = vs(1) flags(1) mtu_code(1) nonce_i(16) x_i(32)        52 bytes
+ *   msg1       = vs(1) flags(1) mtu_code(1) nonce_i(16) x_i(32)        51 bytes
  *   msg2       = flags(1) mtu_code(1) nonce_r(16) x_r(32) ct tag(16)
  *   msg3       = ct tag(16)
  *   plaintext  = cred sig(64)
