@@ -4,7 +4,22 @@
 
 PKI_LIB_OBJ := $(BUILD)/obj/tools/pki/pki_lib.o
 TEST_COMMON_OBJ += $(PKI_LIB_OBJ)
+ALL_TARGETS += $(BUILD)/slink-pki
 
 $(PKI_LIB_OBJ): tools/pki/pki_lib.c tools/pki/pki_lib.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) -c $< -o $@
+
+$(BUILD)/obj/tools/pki/slink-pki.o: tools/pki/slink-pki.c tools/pki/pki_lib.h $(wildcard include/slink/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) -c $< -o $@
+
+$(BUILD)/slink-pki: $(BUILD)/obj/tools/pki/slink-pki.o $(PKI_LIB_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $^ $(MBEDTLS_LIBS) -o $@
+
+# End-to-end test of the tool (uses openssl to cross-check).
+.PHONY: pki-tool-test
+CHECK_TARGETS += pki-tool-test
+pki-tool-test: $(BUILD)/slink-pki
+	sh tests/unit/test_pki_tool.sh $(BUILD)/slink-pki

@@ -1,0 +1,77 @@
+#!/bin/sh
+# End-to-end test of slink-pki: ca, issue, show, ref, verify (good and bad),
+# key file modes, bad input, and agreement with openssl.
+# usage: test_pki_tool.sh path/to/slink-pki
+set -u
+PKI=${1:?usage: $0 path/to/slink-pki}
+case $PKI in /*) ;; *) PKI=$(pwd)/$PKI ;; esac
+T=$(mktemp -d /tmp/slink-pki-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect() { # expect <exit code> <description> <command...>
+    want=$1 desc=$2; shift 2
+    "$@" >out.txt 2>err.txt; got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$desc (exit $got, want $want)"; cat err.txt; fi
+}
+
+expect 0 "help" "$PKI" --help
+grep -q "usage: slink-pki" out.txt && ok || bad "help text"
+expect 0 "ca" "$PKI" ca --out-cert ca.crt --out-key ca.key --cn "plant CA"
+expect 0 "issue pump-7" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name pump-7 --addr 7 --out-cert p7.crt --out-key p7.key
+expect 0 "issue pump-9 der" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name pump-9 --out-cert p9.der --out-key p9.key --der
+[ "$(stat -c %a ca.key)" = 600 ] && ok || bad "ca.key mode $(stat -c %a ca.key)"
+[ "$(stat -c %a p7.key)" = 600 ] && ok || bad "p7.key mode"
+
+expect 0 "show" "$PKI" show p7.crt
+grep -q "subject: *CN=pump-7" out.txt && ok || bad "show subject"
+grep -q "issuer: *CN=plant CA" out.txt && ok || bad "show issuer"
+grep -q "DNS:addr-7.slink" out.txt && ok || bad "show address SAN"
+grep -q "CA:FALSE" out.txt && ok || bad "show basicConstraints"
+grep -q "keyUsage: digitalSignature" out.txt && ok || bad "show keyUsage"
+size=$(sed -n 's/^size: *\([0-9]*\) bytes DER/\1/p' out.txt)
+der=$(openssl x509 -in p7.crt -outform der | wc -c)
+[ "$size" = "$der" ] && ok || bad "show size $size vs openssl $der"
+
+expect 0 "ref" "$PKI" ref p7.crt
+want=$(openssl x509 -in p7.crt -outform der | sha256sum | cut -c1-16)
+[ "$(cat out.txt)" = "$want" ] && ok || bad "ref $(cat out.txt) vs sha256 $want"
+expect 0 "ref der" "$PKI" ref p9.der
+[ "$(cat out.txt)" = "$(sha256sum < p9.der | cut -c1-16)" ] && ok || bad "ref of DER input"
+
+expect 0 "verify good" "$PKI" verify --ca ca.crt --name pump-7 p7.crt
+[ "$(cat out.txt)" = OK ] && ok || bad "verify prints OK"
+expect 0 "verify by address SAN" "$PKI" verify --ca ca.crt --name addr-7.slink p7.crt
+expect 1 "verify wrong name" "$PKI" verify --ca ca.crt --name pump-7 p9.der
+grep -q "^ERR_CERT_NAME" out.txt && ok || bad "wrong name prints ERR_CERT_NAME"
+grep -q "certificate name 'pump-9' does not match expected 'pump-7'" err.txt && ok || bad "wrong name reason"
+expect 1 "verify CA as peer" "$PKI" verify --ca ca.crt --name "plant CA" ca.crt
+grep -q "^ERR_CERT_CA_LEAF" out.txt && ok || bad "CA as peer prints ERR_CERT_CA_LEAF"
+
+expect 0 "second ca" "$PKI" ca --out-cert ca2.crt --out-key ca2.key
+expect 1 "verify other CA" "$PKI" verify --ca ca2.crt --name pump-7 p7.crt
+grep -q "^ERR_CERT_CHAIN" out.txt && ok || bad "other CA prints ERR_CERT_CHAIN"
+
+# openssl agrees with the chain and can read the key
+openssl verify -CAfile ca.crt p7.crt >/dev/null 2>&1 && ok || bad "openssl verify"
+openssl ec -in p7.key -noout -check >/dev/null 2>&1 && ok || bad "openssl reads key"
+
+# bad input: non-zero exit, nothing half-written claimed as success
+expect 2 "no command" "$PKI"
+expect 2 "unknown command" "$PKI" frobnicate
+expect 2 "unknown option" "$PKI" ca --out-cert x.crt --out-key x.key --colour red
+expect 2 "missing outputs" "$PKI" ca --out-cert x.crt
+expect 2 "leaf as issuer" "$PKI" issue --ca-cert p7.crt --ca-key p7.key --name x --out-cert x.crt --out-key x.key
+expect 2 "wrong CA key" "$PKI" issue --ca-cert ca.crt --ca-key p7.key --name x --out-cert x.crt --out-key x.key
+expect 2 "bad name" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name 'a,b=c' --out-cert x.crt --out-key x.key
+expect 2 "bad addr" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name x --addr 255 --out-cert x.crt --out-key x.key
+expect 2 "bad days" "$PKI" ca --out-cert x.crt --out-key x.key --days -3
+expect 2 "show missing file" "$PKI" show nonexistent.crt
+echo "not a certificate" > junk.crt
+expect 2 "show junk" "$PKI" show junk.crt
+expect 2 "verify junk" "$PKI" verify --ca ca.crt --name x junk.crt
+
+echo "slink-pki tool test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
