@@ -79,6 +79,7 @@ int fw_mbedtls_printf(const char *fmt, ...);
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
 #define MBEDTLS_X509_REMOVE_INFO            /* no human-readable dumps */
+#define MBEDTLS_X509_CHECK_KEY_USAGE        /* slink requires digitalSignature when keyUsage is present */
 #define MBEDTLS_X509_MAX_INTERMEDIATE_CA 0  /* leaf signed directly by the root */
 
 #if defined(SLINK_FW_DTLS_REFERENCE)

@@ -33,6 +33,28 @@ FW_DTLS_MODS := ssl_tls ssl_cli ssl_msg ssl_ciphersuites
 
 FW_BOARD_SRC := firmware/board/an385/startup.c firmware/board/an385/board.c
 FW_HDRS := $(wildcard firmware/*.h firmware/board/an385/*.h firmware/port/*.h)
+FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
+
+# The core's limits for a small MCU (include/slink/config.h): 256-byte
+# frames, a 2-chunk stream window, one peer.
+FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=256 -DSLINK_STREAM_WINDOW=2 \
+    -DSLINK_STREAM_RX_BUF=512 -DSLINK_DGRAM_QUEUE=2 -DSLINK_CERT_MAX=512 \
+    -DSLINK_MAX_PEERS=1
+# The core's own warning set; warnings that only a 32-bit target shows are
+# reported, not fatal, so a host-clean core never blocks the firmware.
+FW_WARN_CORE := $(filter-out -Werror,$(WARN_CORE))
+FW_WARN := -Wall -Wextra -Werror -Wshadow -Wvla
+
+# Provisioning: the device's certificate and key, the CA, and the hosts
+# the end-to-end test plays (the right one, one from another CA, one with
+# the wrong name), all made by the project's PKI tool into $(FW_DIR)/pki.
+FW_PKI := $(FW_DIR)/pki
+FW_DEVICE_ADDR := 7
+FW_HOST_ADDR := 1
+FW_DEVICE_NAME := slink-dev-7
+FW_HOST_NAME := slink-host
+# Certificate time floor = the build date (00:00 UTC), as unix seconds.
+FW_TIME_FLOOR := $(shell d=$${SOURCE_DATE_EPOCH:-$$(date -u +%s)}; echo $$((d - d % 86400)))
 
 .PHONY: firmware firmware-size fw-check fw-fetch
 
@@ -69,15 +91,74 @@ $(FW_DIR)/$(1)/obj/apps/%.o: firmware/apps/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 -Wall -Wextra -Werror -fstack-usage -c $$< -o $$@
 
+$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h) $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h
+	@mkdir -p $$(@D)
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
+
+$(FW_DIR)/$(1)/libslink.a: $(patsubst src/%.c,$(FW_DIR)/$(1)/obj/src/%.o,$(CORE_SRC))
+	rm -f $$@
+	$(FW_AR) rcs $$@ $$^
+
+$(FW_DIR)/$(1)/obj/port/%.o: firmware/port/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h)
+	@mkdir -p $$(@D)
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) -fstack-usage -c $$< -o $$@
+
+$(FW_DIR)/$(1)/obj/gen/provision.o: $(FW_DIR)/gen/provision.c $(FW_HDRS)
+	@mkdir -p $$(@D)
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 $(FW_WARN) -c $$< -o $$@
+
+$(FW_DIR)/$(1)/obj/device/main.o: firmware/apps/device/main.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h)
+	@mkdir -p $$(@D)
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) -fstack-usage -c $$< -o $$@
+
+# Link order: application, port, provisioning, board, then the libraries,
+# so only what the firmware reaches is pulled from the archives.
+$(FW_DIR)/$(1)/device.elf: $(FW_DIR)/$(1)/obj/device/main.o \
+        $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/port/%.o,$(FW_PORT_SRC)) \
+        $(FW_DIR)/$(1)/obj/gen/provision.o \
+        $(FW_DIR)/$(1)/obj/board/startup.o $(FW_DIR)/$(1)/obj/board/board.o \
+        $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a firmware/board/an385/an385.ld
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
+	    $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a -o $$@
+
 $(FW_DIR)/$(1)/echo.elf: $(FW_DIR)/$(1)/obj/apps/echo/main.o $(FW_DIR)/$(1)/obj/board/startup.o \
         $(FW_DIR)/$(1)/obj/board/board.o firmware/board/an385/an385.ld
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) -o $$@
 endef
 $(foreach c,$(FW_CPUS),$(eval $(call FW_CPU_RULES,$(c))))
 
-firmware: $(foreach c,$(FW_CPUS),$(FW_DIR)/$(c)/libmbedcrypto.a) $(FW_DIR)/cm3/echo.elf
+# ---- provisioning ----
+$(FW_PKI)/.stamp: $(BUILD)/slink-pki
+	@mkdir -p $(FW_PKI)
+	$(BUILD)/slink-pki ca --cn "slink test root CA" --der --out-cert $(FW_PKI)/ca.der --out-key $(FW_PKI)/ca.key
+	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
+	    --name $(FW_DEVICE_NAME) --addr $(FW_DEVICE_ADDR) --out-cert $(FW_PKI)/device.der --out-key $(FW_PKI)/device.key
+	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
+	    --name $(FW_HOST_NAME) --addr $(FW_HOST_ADDR) --out-cert $(FW_PKI)/host.der --out-key $(FW_PKI)/host.key
+	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
+	    --name slink-intruder --addr $(FW_HOST_ADDR) --out-cert $(FW_PKI)/host-wrongname.der --out-key $(FW_PKI)/host-wrongname.key
+	$(BUILD)/slink-pki ca --cn "slink other CA" --der --out-cert $(FW_PKI)/other-ca.der --out-key $(FW_PKI)/other-ca.key
+	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/other-ca.der --ca-key $(FW_PKI)/other-ca.key --der \
+	    --name $(FW_HOST_NAME) --addr $(FW_HOST_ADDR) --out-cert $(FW_PKI)/host-otherca.der --out-key $(FW_PKI)/host-otherca.key
+	head -c 32 /dev/urandom > $(FW_PKI)/device.seed
+	touch $@
+
+$(FW_DIR)/gen/provision.c: $(FW_PKI)/.stamp firmware/tools/gen_provision.py
+	@mkdir -p $(@D)
+	python3 firmware/tools/gen_provision.py --seed $(FW_PKI)/device.seed \
+	    --ca $(FW_PKI)/ca.der --cert $(FW_PKI)/device.der --key $(FW_PKI)/device.key \
+	    --host-name $(FW_HOST_NAME) --local-addr $(FW_DEVICE_ADDR) --host-addr $(FW_HOST_ADDR) \
+	    --time-floor $(FW_TIME_FLOOR) --out $@
+
+firmware: $(foreach c,$(FW_CPUS),$(FW_DIR)/$(c)/libmbedcrypto.a $(FW_DIR)/$(c)/libslink.a) \
+          $(FW_DIR)/cm3/echo.elf $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm4f/device.elf
 
 # ---- tests ----
 .PHONY: fw-echo-check
 fw-echo-check: $(FW_DIR)/cm3/echo.elf
 	timeout 120 bash tests/integration/fw_echo.sh $(FW_DIR)/cm3/echo.elf $(FW_DIR)/run-echo
+
+# Host side of the end-to-end test (host build of the core).
+$(FW_DIR)/fw-host: firmware/host/fw_host.c $(LIB) $(wildcard include/slink/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $< $(LIB) $(MBEDTLS_LIBS) -o $@

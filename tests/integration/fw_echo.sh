@@ -12,10 +12,10 @@ mkdir -p "$dir"
 trap 'fwq_stop "$dir"' EXIT
 fwq_start "$dir" "$elf"
 
-timeout 60 python3 - "$FWQ_PTY" "$dir/mon.sock" <<'PY'
+timeout 60 python3 - "$FWQ_PTY" "$dir/mon.sock" "$dir/console.log" <<'PY'
 import os, sys, termios, tty, time, random, select, socket
 
-pty, mon = sys.argv[1], sys.argv[2]
+pty, mon, console = sys.argv[1], sys.argv[2], sys.argv[3]
 fd = os.open(pty, os.O_RDWR | os.O_NOCTTY)
 tty.setraw(fd)
 # QEMU notices the open pty on its next write or poll; then run the CPU.
@@ -46,7 +46,14 @@ if got != data:
 print("echo ok: %d bytes byte-exact" % len(data))
 time.sleep(0.3)
 os.write(fd, b"\x04")
-rep = read_until(lambda b: b"stack_used=" in b and b.endswith(b"\r\n"), 10).decode()
+end = time.time() + 10
+rep = ""
+while time.time() < end and not rep:
+    time.sleep(0.1)
+    lines = open(console, errors="replace").read().splitlines()
+    rep = next((l for l in lines if "uptime_ms=" in l and "stack_used=" in l), "")
+if not rep:
+    raise SystemExit("no report on the console: %r" % rep)
 up = int(rep.split("uptime_ms=")[1].split()[0])
 print("report:", rep.strip())
 if up < 200:

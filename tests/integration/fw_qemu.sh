@@ -1,5 +1,6 @@
 # Shared helpers for the firmware integration tests (sourced, not run):
-# boot an image on QEMU mps2-an385 with UART0 on a pty, paused until the
+# boot an image on QEMU mps2-an385 with UART0 (the link) on a pty and UART1
+# (the firmware's diagnostic console) in DIR/console.log, paused until the
 # host side has the pty open, with the monitor on a unix socket so the test
 # can resume, persist the NV sector and quit.  Every wait is bounded.
 #
@@ -36,12 +37,12 @@ fwq_start() { # DIR ELF [NVFILE]
     local dir=$1 elf=$2 nv=${3:-}
     local extra=()
     mkdir -p "$dir"
-    rm -f "$dir/mon.sock" "$dir/qemu.log"
+    rm -f "$dir/mon.sock" "$dir/qemu.log" "$dir/console.log"
     if [ -n "$nv" ] && [ -s "$nv" ]; then
         extra=(-device "loader,file=$nv,addr=$FWQ_NV_ADDR,force-raw=on")
     fi
     qemu-system-arm -M mps2-an385 -display none -nodefaults -S \
-        -kernel "$elf" -serial pty \
+        -kernel "$elf" -serial pty -serial "file:$dir/console.log" \
         -monitor "unix:$dir/mon.sock,server=on,wait=off" \
         "${extra[@]}" >"$dir/qemu.log" 2>&1 &
     FWQ_PID=$!

@@ -6,11 +6,16 @@
 
 /* CMSDK APB UART (ARM DDI 0479): DATA, STATE, CTRL, INTSTATUS/INTCLEAR, BAUDDIV */
 #define UART0_BASE      0x40004000u
+#define UART1_BASE      0x40005000u
 #define UART_DATA       REG(UART0_BASE + 0x00u)
 #define UART_STATE      REG(UART0_BASE + 0x04u)
 #define UART_CTRL       REG(UART0_BASE + 0x08u)
 #define UART_INTCLR     REG(UART0_BASE + 0x0Cu)
 #define UART_BAUDDIV    REG(UART0_BASE + 0x10u)
+#define CON_DATA        REG(UART1_BASE + 0x00u)
+#define CON_STATE       REG(UART1_BASE + 0x04u)
+#define CON_CTRL        REG(UART1_BASE + 0x08u)
+#define CON_BAUDDIV     REG(UART1_BASE + 0x10u)
 #define STATE_TX_FULL   (1u << 0)
 #define STATE_RX_FULL   (1u << 1)
 #define STATE_RX_OVR    (1u << 3)
@@ -106,7 +111,20 @@ void uart_puts(const char *s)
     }
 }
 
-void uart_put_u32(uint32_t v)
+static void console_putc(char ch)
+{
+    while (CON_STATE & STATE_TX_FULL)
+        ;
+    CON_DATA = (uint8_t)ch;
+}
+
+void console_puts(const char *s)
+{
+    while (*s)
+        console_putc(*s++);
+}
+
+void console_put_u32(uint32_t v)
 {
     char buf[11];
     size_t i = sizeof buf;
@@ -114,16 +132,32 @@ void uart_put_u32(uint32_t v)
         buf[--i] = (char)('0' + v % 10u);
         v /= 10u;
     } while (v != 0);
-    uart_write((const uint8_t *)buf + i, sizeof buf - i);
+    while (i < sizeof buf)
+        console_putc(buf[i++]);
 }
 
-void uart_put_hex(const uint8_t *p, size_t n)
+void console_put_kv(const char *key, uint32_t v)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        uint8_t b[2] = { (uint8_t)hex[p[i] >> 4], (uint8_t)hex[p[i] & 15u] };
-        uart_write(b, 2);
-    }
+    console_putc(' ');
+    console_puts(key);
+    console_putc('=');
+    console_put_u32(v);
+}
+
+/* The NV sector is the last 4 KiB of SSRAM1 (an385.ld, NOLOAD).  On a real
+ * part this is a flash page: erase, then program; here it is memory. */
+__attribute__((section(".fw_nv"))) static volatile uint8_t nv_sector[FW_NV_SIZE];
+
+void board_nv_read(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n && i < FW_NV_SIZE; i++)
+        p[i] = nv_sector[i];
+}
+
+void board_nv_write(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n && i < FW_NV_SIZE; i++)
+        nv_sector[i] = p[i];
 }
 
 uint32_t uart_rx_overruns(void)
@@ -165,6 +199,8 @@ void board_init(void)
     SYST_CVR = 0;
     SYST_CSR = 0x7u;   /* CLKSOURCE = core, TICKINT, ENABLE */
     uart_init(115200);
+    CON_BAUDDIV = FW_SYSCLK_HZ / 115200u;
+    CON_CTRL = CTRL_TX_EN;
 }
 
 void board_wait_for_interrupt(void)

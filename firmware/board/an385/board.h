@@ -34,8 +34,16 @@ void     board_reset(void) __attribute__((noreturn));
 size_t   board_stack_used(void);
 size_t   board_stack_size(void);
 
-/* Decimal/hex printing without stdio (keeps printf out of the image). */
-void     uart_put_u32(uint32_t v);
-void     uart_put_hex(const uint8_t *p, size_t n);
+/* UART1: diagnostic console, transmit only (QEMU's second -serial).  The
+ * link UART carries only slink frames, so status and measurements go
+ * here.  Printing without stdio keeps printf out of the image. */
+void     console_puts(const char *s);
+void     console_put_u32(uint32_t v);
+void     console_put_kv(const char *key, uint32_t v);   /* " key=v" */
+
+/* The NV sector (flash on a real board): read and program the seed record. */
+#define FW_NV_SIZE 4096u
+void     board_nv_read(uint8_t *p, size_t n);
+void     board_nv_write(const uint8_t *p, size_t n);
 
 #endif

@@ -52,14 +52,14 @@ size_t board_stack_size(void)
 
 void fw_default_handler(void)
 {
-    uart_puts("\r\nfw: unexpected exception\r\n");
+    console_puts("\r\nfw: unexpected exception\r\n");
     for (;;)
         ;
 }
 
 void fw_hardfault_handler(void)
 {
-    uart_puts("\r\nfw: HARD FAULT\r\n");
+    console_puts("\r\nfw: HARD FAULT\r\n");
     for (;;)
         ;
 }

@@ -1,0 +1,213 @@
+/* Example slink device for QEMU mps2-an385: the unchanged core on UART0 as
+ * bus address 7 (the host is 1), credentials provisioned at build time.
+ * Application: stream bytes come back upper-cased; the datagram "count"
+ * is answered with "count=N echoed=M" (N requests so far this boot, M
+ * stream bytes echoed); "stats" returns the memory measurements.
+ * Diagnostics (events, stack and heap peaks) go to the console, UART1. */
+#include <string.h>
+#include "board.h"
+#include "fw_port.h"
+#include "slink/conn.h"
+
+static slink_conn conn;
+static slink_creds creds;
+static slink_platform plat;
+static fw_entropy_state entropy;
+
+/* Upper-cased bytes waiting for room in the send window. */
+static uint8_t  echo_buf[128];
+static size_t   echo_len, echo_off;
+static uint32_t echoed, count_requests;
+static int      close_sent;
+
+static void put_kv_u(char *buf, size_t cap, size_t *pos, const char *key, uint32_t v)
+{
+    char digits[11];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    size_t klen = strlen(key);
+    if (*pos + klen + n + 2 > cap)
+        return;
+    if (*pos > 0)
+        buf[(*pos)++] = ' ';
+    memcpy(buf + *pos, key, klen);
+    *pos += klen;
+    buf[(*pos)++] = '=';
+    while (n > 0)
+        buf[(*pos)++] = digits[--n];
+}
+
+/* Memory measurements: deepest stack use since reset (painted stack), and
+ * the mbedTLS heap peak (allocator's count and painted high-water). */
+static size_t format_stats(char *buf, size_t cap)
+{
+    size_t pos = 0, peak, blocks;
+    fw_alloc_peak(&peak, &blocks);
+    put_kv_u(buf, cap, &pos, "stack_peak", (uint32_t)board_stack_used());
+    put_kv_u(buf, cap, &pos, "stack_size", (uint32_t)board_stack_size());
+    put_kv_u(buf, cap, &pos, "heap_peak", (uint32_t)peak);
+    put_kv_u(buf, cap, &pos, "heap_blocks", (uint32_t)blocks);
+    put_kv_u(buf, cap, &pos, "heap_high_water", (uint32_t)fw_alloc_high_water());
+    put_kv_u(buf, cap, &pos, "heap_pool", (uint32_t)fw_alloc_pool_size());
+    put_kv_u(buf, cap, &pos, "conn_bytes", (uint32_t)sizeof conn);
+    put_kv_u(buf, cap, &pos, "creds_bytes", (uint32_t)sizeof creds);
+    put_kv_u(buf, cap, &pos, "boot", entropy.boot_count);
+    return pos;
+}
+
+static void console_stats(const char *what)
+{
+    char line[200];
+    size_t n = format_stats(line, sizeof line - 1);
+    line[n] = 0;
+    console_puts("fw: ");
+    console_puts(what);
+    console_puts(" ");
+    console_puts(line);
+    console_puts("\r\n");
+}
+
+static void serve_datagrams(void)
+{
+    uint8_t msg[64];
+    size_t len;
+    while (slink_conn_recv_dgram(&conn, msg, sizeof msg, &len) == SLINK_OK) {
+        char reply[160];
+        size_t pos = 0;
+        if (len == 5 && memcmp(msg, "count", 5) == 0) {
+            count_requests++;
+            put_kv_u(reply, sizeof reply, &pos, "count", count_requests);
+            put_kv_u(reply, sizeof reply, &pos, "echoed", echoed);
+        } else if (len == 5 && memcmp(msg, "stats", 5) == 0) {
+            pos = format_stats(reply, sizeof reply);
+        } else {
+            memcpy(reply, "unknown", 7);
+            pos = 7;
+        }
+        /* A reply that does not fit now is dropped, as datagrams may be. */
+        (void)slink_conn_send_dgram(&conn, (const uint8_t *)reply, pos);
+    }
+}
+
+static void serve_stream(void)
+{
+    for (;;) {
+        if (echo_off == echo_len) {
+            size_t got = 0;
+            echo_off = echo_len = 0;
+            slink_err e = slink_conn_recv(&conn, echo_buf, sizeof echo_buf, &got);
+            if (e == SLINK_ERR_CLOSED && !close_sent) {
+                /* The host finished its direction and we have echoed
+                 * everything: close ours, so the session ends with an
+                 * authenticated close both ways. */
+                close_sent = 1;
+                (void)slink_conn_close(&conn, board_millis());
+            }
+            if (e != SLINK_OK || got == 0)
+                return;
+            for (size_t i = 0; i < got; i++)
+                if (echo_buf[i] >= 'a' && echo_buf[i] <= 'z')
+                    echo_buf[i] = (uint8_t)(echo_buf[i] - 'a' + 'A');
+            echo_len = got;
+        }
+        size_t acc = 0;
+        slink_err e = slink_conn_send(&conn, echo_buf + echo_off, echo_len - echo_off, &acc);
+        echo_off += acc;
+        echoed += (uint32_t)acc;
+        if (e != SLINK_OK || acc == 0)
+            return;
+    }
+}
+
+static void handle_events(void)
+{
+    slink_event ev;
+    while (slink_conn_poll_event(&conn, &ev)) {
+        switch (ev.type) {
+        case SLINK_EV_ESTABLISHED:
+            echo_off = echo_len = 0;
+            close_sent = 0;
+            console_stats("established");
+            break;
+        case SLINK_EV_ENDED:
+            console_puts("fw: session ended err=");
+            console_puts(slink_err_str(ev.err));
+            console_puts("\r\n");
+            break;
+        case SLINK_EV_HS_FAILED:
+            console_puts("fw: handshake failed err=");
+            console_puts(slink_err_str(ev.err));
+            console_puts("\r\n");
+            console_stats("after-failure");
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void halt(const char *why)
+{
+    console_puts("fw: FATAL ");
+    console_puts(why);
+    console_puts("\r\n");
+    for (;;)
+        board_wait_for_interrupt();
+}
+
+int main(void)
+{
+    static uint8_t rx[256];
+    static uint8_t tx[SLINK_WIRE_FRAME_MAX];
+    const char *why = "";
+
+    board_init();
+    fw_alloc_init();
+    console_puts("fw: slink device booting\r\n");
+    if (fw_entropy_boot(&entropy, fw_prov_device_seed) != 0)
+        halt("NV seed record could not be written");
+    fw_platform_init(&plat, &entropy);
+    if (slink_creds_load(&creds, fw_prov_ca_der, fw_prov_ca_der_len,
+                         fw_prov_cert_der, fw_prov_cert_der_len,
+                         fw_prov_key_der, fw_prov_key_der_len, &why) != SLINK_OK)
+        halt(why);
+
+    slink_conn_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.local_addr = fw_prov_local_addr;
+    cfg.peer_addr = fw_prov_host_addr;
+    cfg.role = SLINK_START_RESPONDER;
+    cfg.baud = 115200;
+    cfg.creds = &creds;
+    cfg.policy.name = fw_prov_host_name;
+    cfg.policy.time_mode = SLINK_TIME_CLOCK_OR_FLOOR;
+    cfg.policy.time_floor = fw_prov_time_floor;
+    slink_err e = slink_conn_init(&conn, &cfg, &plat, board_millis());
+    if (e != SLINK_OK)
+        halt(slink_err_str(e));
+    console_stats("ready");
+    console_puts(entropy.nv_was_blank ? "fw: nv seed: first boot\r\n" : "fw: nv seed: restored\r\n");
+
+    for (;;) {
+        int busy = 0;
+        size_t n = uart_read(rx, sizeof rx);
+        if (n > 0) {
+            busy = 1;
+            (void)slink_conn_input(&conn, rx, n, board_millis());
+        }
+        handle_events();
+        serve_datagrams();
+        serve_stream();
+        size_t out;
+        while ((out = slink_conn_output(&conn, tx, sizeof tx, board_millis())) > 0) {
+            uart_write(tx, out);
+            busy = 1;
+        }
+        handle_events();
+        if (!busy)
+            board_wait_for_interrupt();   /* SysTick wakes us every ms */
+    }
+}
