@@ -292,6 +292,12 @@ static slink_err on_plain_alert(slink_conn *c, const slink_frame *f, uint64_t no
         return SLINK_OK;
     }
     conn_log(c, SLINK_LOG_WARN, "peer reports handshake failure (alert %u)", (unsigned)f->body[1]);
+    /* An initiator holds keys one flight before the responder accepts msg3.
+     * If the responder refuses msg3, this unauthenticated alert is all we
+     * will hear; dropping a session nobody confirmed costs at most a new
+     * handshake, whoever sent the alert. */
+    if (c->rec_valid && c->hs_msg3_unconfirmed && f->body[0] == SLINK_ALERT_FATAL)
+        conn_end_session(c, SLINK_ERR_ALERT_RECEIVED, 0);
     return SLINK_OK;
 }
 

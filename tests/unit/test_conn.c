@@ -1,0 +1,581 @@
+/* Two connections back to back over a simulated line: handshakes, stream
+ * and datagram delivery under loss, corruption, duplication and
+ * reordering, and the connection-level negative cases. */
+#include "pair.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pair *new_pair(const pair_opts *o)
+{
+    pair *p = calloc(1, sizeof *p);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(pair_init(p, o), SLINK_OK);
+    return p;
+}
+
+static void del_pair(pair *p)
+{
+    pair_free(p);
+    free(p);
+}
+
+/* Deterministic byte pattern: byte i of a stream seeded s. */
+static uint8_t pat(uint64_t s, uint64_t i)
+{
+    uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull ^ s;
+    x ^= x >> 29;
+    return (uint8_t)(x * 0xBF58476D1CE4E5B9ull >> 56);
+}
+
+/* Moves `total` bytes each way through the stream, checking every byte on
+ * arrival; returns 1 when both sides received everything in order. */
+static int transfer(pair *p, size_t total, uint64_t max_ms)
+{
+    size_t sent[2] = { 0, 0 }, got[2] = { 0, 0 };
+    uint8_t buf[2048];
+    uint64_t end = p->now + max_ms;
+    int idle = 0;
+    while (p->now < end && (got[0] < total || got[1] < total)) {
+        for (int s = 0; s < 2; s++) {
+            slink_conn *tx = s ? &p->b : &p->a, *rx = s ? &p->a : &p->b;
+            if (sent[s] < total) {
+                size_t want = total - sent[s], acc = 0;
+                if (want > 700) want = 700;
+                for (size_t i = 0; i < want; i++) buf[i] = pat((uint64_t)s, sent[s] + i);
+                slink_err e = slink_conn_send(tx, buf, want, &acc);
+                ck_assert(e == SLINK_OK || e == SLINK_ERR_WOULD_BLOCK);
+                sent[s] += acc;
+            }
+            for (;;) {
+                size_t n = 0;
+                slink_err e = slink_conn_recv(rx, buf, sizeof buf, &n);
+                if (e != SLINK_OK || n == 0) break;
+                for (size_t i = 0; i < n; i++)
+                    ck_assert_msg(buf[i] == pat((uint64_t)s, got[s] + i),
+                                  "dir %d byte %zu corrupted or out of order", s, got[s] + i);
+                got[s] += n;
+                ck_assert_uint_le(got[s], total);
+            }
+        }
+        int r = pair_step(p);
+        ck_assert_int_ge(r, 0);
+        /* r == 0: idle until the application writes again */
+        if (r == 0 && ++idle > 3) break;
+        if (r != 0) idle = 0;
+    }
+    return got[0] == total && got[1] == total;
+}
+
+START_TEST(handshake_full_certificates)
+{
+    pair_opts o = { 0 };
+    o.seed = 1;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert_uint_eq(p->a.session_id, 1);
+    ck_assert_uint_eq(p->b.session_id, 1);
+    ck_assert_str_eq(p->a.peer_cn, TEST_PKI_DEVICE_NAME);
+    ck_assert_str_eq(p->b.peer_cn, TEST_PKI_HOST_NAME);
+    uint64_t hs = p->wire_bytes[0] + p->wire_bytes[1];
+    fprintf(stderr, "handshake bytes on the wire, full certificates: %llu (a->b %llu, b->a %llu)\n",
+            (unsigned long long)hs, (unsigned long long)p->wire_bytes[0],
+            (unsigned long long)p->wire_bytes[1]);
+    ck_assert_uint_le(hs, 1000);
+    ck_assert_int_eq(pair_count_events(&p->a, SLINK_EV_ESTABLISHED, NULL), 1);
+    ck_assert_int_eq(pair_count_events(&p->b, SLINK_EV_ESTABLISHED, NULL), 1);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(handshake_by_reference)
+{
+    pair_opts o = { 0 };
+    o.seed = 2;
+    o.cached_certs = 1;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    uint64_t hs = p->wire_bytes[0] + p->wire_bytes[1];
+    fprintf(stderr, "handshake bytes on the wire, certificates by reference: %llu\n",
+            (unsigned long long)hs);
+    ck_assert_uint_le(hs, 300);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(second_handshake_uses_reference)
+{
+    /* The first session caches the peer certificate; after a reboot of the
+     * device the host offers a reference and the handshake shrinks. */
+    pair_opts o = { 0 };
+    o.seed = 3;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert_uint_gt(p->a.peer_cert_len, 0);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(stream_clean_line)
+{
+    pair_opts o = { 0 };
+    o.seed = 4;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert(transfer(p, 200000, 600000));
+    ck_assert_uint_eq(p->a.stream.stats.retransmits, 0);
+    del_pair(p);
+}
+END_TEST
+
+static void lossy_stream(uint64_t seed, double loss, double dup, double corrupt, uint32_t jitter)
+{
+    pair_opts o = { 0 };
+    o.seed = seed;
+    o.line.seed = seed;
+    o.line.loss = loss;
+    o.line.dup = dup;
+    o.line.corrupt = corrupt;
+    o.line.jitter_ms = jitter;
+    o.line.baud = 115200;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 120000));
+    ck_assert(transfer(p, 60000, 3600000));
+    ck_assert_uint_gt(p->a.stream.stats.retransmits + p->b.stream.stats.retransmits, 0);
+    ck_assert_uint_eq(p->a.session_id, 1);
+    del_pair(p);
+}
+
+START_TEST(stream_lossy_line_exactly_once_in_order)
+{
+    lossy_stream(10 + (uint64_t)_i, 0.05, 0.02, 0.02, 3);
+}
+END_TEST
+
+START_TEST(stream_heavy_loss)
+{
+    lossy_stream(40, 0.20, 0.05, 0.05, 5);
+}
+END_TEST
+
+START_TEST(datagrams_intact_or_not_at_all)
+{
+    pair_opts o = { 0 };
+    o.seed = 5;
+    o.line.seed = 5;
+    o.line.loss = 0.1;
+    o.line.dup = 0.1;
+    o.line.corrupt = 0.1;
+    o.line.jitter_ms = 4;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 120000));
+    int seen[300] = { 0 };
+    int delivered = 0;
+    uint8_t msg[200], in[400];
+    for (int k = 0; k < 300; k++) {
+        size_t len = 10 + (size_t)(k % 150);
+        msg[0] = (uint8_t)(k >> 8);
+        msg[1] = (uint8_t)k;
+        for (size_t i = 2; i < len; i++) msg[i] = pat((uint64_t)k, i);
+        while (slink_conn_send_dgram(&p->a, msg, len) == SLINK_ERR_WOULD_BLOCK)
+            ck_assert_int_ge(pair_step(p), 0);
+        for (int s = 0; s < 3; s++) ck_assert_int_ge(pair_step(p), 0);
+        size_t n;
+        while (slink_conn_recv_dgram(&p->b, in, sizeof in, &n) == SLINK_OK) {
+            int id = in[0] << 8 | in[1];
+            ck_assert_int_lt(id, 300);
+            ck_assert_uint_eq(n, 10 + (size_t)(id % 150));
+            for (size_t i = 2; i < n; i++) ck_assert_uint_eq(in[i], pat((uint64_t)id, i));
+            ck_assert_int_eq(seen[id], 0);  /* never twice: replay window */
+            seen[id] = 1;
+            delivered++;
+        }
+    }
+    fprintf(stderr, "datagrams: %d of 300 delivered intact over a 10%% loss/dup/corrupt line\n", delivered);
+    ck_assert_int_gt(delivered, 150);
+    ck_assert_int_lt(delivered, 300);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(no_data_before_session)
+{
+    pair_opts o = { 0 };
+    o.seed = 6;
+    pair *p = new_pair(&o);
+    size_t acc = 1;
+    ck_assert_int_eq(slink_conn_send(&p->a, (const uint8_t *)"x", 1, &acc), SLINK_ERR_NOT_READY);
+    ck_assert_uint_eq(acc, 0);
+    ck_assert_int_eq(slink_conn_send_dgram(&p->a, (const uint8_t *)"x", 1), SLINK_ERR_NOT_READY);
+    del_pair(p);
+}
+END_TEST
+
+static void expect_hs_failure(pair_opts *o, slink_err want_at_a, slink_err want_at_b)
+{
+    pair *p = new_pair(o);
+    pair_run_for(p, 3000);
+    ck_assert_int_ne(slink_conn_get_state(&p->a), SLINK_CONN_ESTABLISHED);
+    ck_assert_int_ne(slink_conn_get_state(&p->b), SLINK_CONN_ESTABLISHED);
+    slink_err ea = SLINK_OK, eb = SLINK_OK;
+    int na = pair_count_events(&p->a, SLINK_EV_HS_FAILED, &ea);
+    int nb = pair_count_events(&p->b, SLINK_EV_HS_FAILED, &eb);
+    if (want_at_a != SLINK_OK) {
+        ck_assert_int_gt(na, 0);
+        ck_assert_msg(ea == want_at_a, "a failed with %s", slink_err_str(ea));
+    }
+    if (want_at_b != SLINK_OK) {
+        ck_assert_int_gt(nb, 0);
+        ck_assert_msg(eb == want_at_b, "b failed with %s", slink_err_str(eb));
+    }
+    del_pair(p);
+}
+
+START_TEST(valid_cert_for_another_device_rejected)
+{
+    pair_opts o = { 0 };
+    o.seed = 7;
+    o.cert_b = test_pki_default_device2();   /* dev-9, same CA, on address 7 */
+    o.b_expects = TEST_PKI_HOST_NAME;
+    expect_hs_failure(&o, SLINK_ERR_CERT_NAME, SLINK_OK);
+}
+END_TEST
+
+START_TEST(certificate_from_another_ca_rejected)
+{
+    pair_opts o = { 0 };
+    o.seed = 8;
+    o.cert_b = test_pki_other_device();
+    o.ca_b = test_pki_other_ca();
+    expect_hs_failure(&o, SLINK_ERR_CERT_CHAIN, SLINK_OK);
+}
+END_TEST
+
+START_TEST(host_with_wrong_name_refused_by_device)
+{
+    pair_opts o = { 0 };
+    o.seed = 9;
+    o.b_expects = "host-2";
+    expect_hs_failure(&o, SLINK_OK, SLINK_ERR_CERT_NAME);
+}
+END_TEST
+
+START_TEST(simultaneous_open_one_session)
+{
+    /* Both ends start at once; the tie-break must leave exactly one
+     * session, whatever the timing.  A short seeded delay per run. */
+    for (int run = 0; run < 40; run++) {
+        pair_opts o = { 0 };
+        o.seed = 1000 + (uint64_t)run;
+        o.role_a = SLINK_START_AUTO;
+        o.role_b = SLINK_START_AUTO;
+        o.line.seed = o.seed;
+        o.line.jitter_ms = (uint32_t)(run % 7);
+        o.line.baud = run % 2 ? 115200 : 9600;
+        pair *p = new_pair(&o);
+        ck_assert_msg(pair_run_established(p, 60000), "run %d: no session", run);
+        pair_run_for(p, 5000);
+        ck_assert_int_eq(slink_conn_get_state(&p->a), SLINK_CONN_ESTABLISHED);
+        ck_assert_msg(p->a.session_id == 1 && p->b.session_id == 1,
+                      "run %d: sessions a=%u b=%u", run, p->a.session_id, p->b.session_id);
+        ck_assert(transfer(p, 2000, 60000));
+        del_pair(p);
+    }
+}
+END_TEST
+
+START_TEST(truncated_session_reported_as_such)
+{
+    pair_opts o = { 0 };
+    o.seed = 11;
+    o.idle_timeout_ms = 3000;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert(transfer(p, 5000, 60000));
+    p->cut = 1;   /* the attacker cuts the line: no close_notify will come */
+    pair_run_for(p, 10000);
+    uint8_t buf[64];
+    size_t n;
+    slink_err e = slink_conn_recv(&p->b, buf, sizeof buf, &n);
+    ck_assert_msg(e == SLINK_ERR_IDLE_TIMEOUT || e == SLINK_ERR_RETRANSMIT_LIMIT,
+                  "got %s", slink_err_str(e));
+    ck_assert_int_ne(e, SLINK_ERR_CLOSED);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(authenticated_close_reported_clean)
+{
+    pair_opts o = { 0 };
+    o.seed = 12;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    size_t acc;
+    ck_assert_int_eq(slink_conn_send(&p->a, (const uint8_t *)"last words", 10, &acc), SLINK_OK);
+    ck_assert_int_eq(slink_conn_close(&p->a, p->now), SLINK_OK);
+    pair_run_for(p, 2000);
+    uint8_t buf[64];
+    size_t n = 0;
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_OK);
+    ck_assert_uint_eq(n, 10);
+    ck_assert_int_eq(memcmp(buf, "last words", 10), 0);
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_ERR_CLOSED);
+    /* b closes its half too: both sessions end cleanly */
+    ck_assert_int_eq(slink_conn_close(&p->b, p->now), SLINK_OK);
+    pair_run_for(p, 3000);
+    ck_assert_int_eq(slink_conn_get_state(&p->a), SLINK_CONN_CLOSED);
+    ck_assert_int_eq(p->a.end_reason, SLINK_ERR_CLOSED);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(initiator_reboot_gives_new_session_and_tells_app)
+{
+    pair_opts o = { 0 };
+    o.seed = 13;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert(transfer(p, 3000, 60000));
+    (void)pair_count_events(&p->b, SLINK_EV_ENDED, NULL);
+    ck_assert_int_eq(pair_reboot(p, 0, 777), SLINK_OK);   /* host reboots */
+    ck_assert(pair_run_established(p, 20000));
+    pair_run_for(p, 1000);   /* the responder accepts msg3 one flight later */
+    slink_err why = SLINK_OK;
+    ck_assert_int_eq(pair_count_events(&p->b, SLINK_EV_ENDED, &why), 1);
+    ck_assert_int_eq(why, SLINK_ERR_PEER_RESET);
+    ck_assert_uint_eq(p->b.session_id, 2);
+    ck_assert(transfer(p, 3000, 60000));
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(responder_reboot_recovered_by_no_session_hint)
+{
+    pair_opts o = { 0 };
+    o.seed = 14;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert_int_eq(pair_reboot(p, 1, 999), SLINK_OK);   /* device reboots, waits as responder */
+    size_t acc;
+    ck_assert_int_eq(slink_conn_send(&p->a, (const uint8_t *)"ping", 4, &acc), SLINK_OK);
+    pair_run_for(p, 5000);
+    ck_assert(pair_run_established(p, 20000));
+    slink_err why = SLINK_OK;
+    ck_assert_int_eq(pair_count_events(&p->a, SLINK_EV_ENDED, &why), 1);
+    ck_assert_int_eq(why, SLINK_ERR_PEER_RESET);
+    ck_assert_uint_eq(p->a.session_id, 2);
+    del_pair(p);
+}
+END_TEST
+
+/* Builds a handshake message 1 frame as an attacker would, from address
+ * `src` to `dst`, with a random-looking key. */
+static size_t forged_msg1(uint8_t *out, size_t cap, uint8_t src, uint8_t dst, uint64_t *rng)
+{
+    uint8_t m[SLINK_HS1_LEN];
+    size_t n = 0;
+    m[0] = SLINK_VERSION_SUITE;
+    m[1] = 0;
+    m[2] = 64;
+    for (size_t i = 3; i < sizeof m; i++) m[i] = (uint8_t)test_rand(rng);
+    ck_assert_int_eq(slink_frame_encode(dst, src, SLINK_FT_HS1, m, sizeof m, out, cap, &n), SLINK_OK);
+    return n;
+}
+
+START_TEST(flood_of_first_messages_while_established)
+{
+    pair_opts o = { 0 };
+    o.seed = 15;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    uint64_t rng = 42;
+    uint8_t fr[128];
+    size_t sent[2] = { 0, 0 }, got = 0;
+    uint8_t buf[1024];
+    /* 2000 forged first messages spread over ~20 s, while a streams to b */
+    for (int k = 0; k < 2000; k++) {
+        size_t n = forged_msg1(fr, sizeof fr, 1, 7, &rng);
+        ck_assert_int_ge(slink_conn_input(&p->b, fr, n, p->now), 0);
+        size_t acc = 0;
+        for (size_t i = 0; i < 200; i++) buf[i] = pat(99, sent[0] + i);
+        if (slink_conn_send(&p->a, buf, 200, &acc) == SLINK_OK) sent[0] += acc;
+        for (int s = 0; s < 3; s++) ck_assert_int_ge(pair_step(p), 0);
+        size_t m;
+        while (slink_conn_recv(&p->b, buf, sizeof buf, &m) == SLINK_OK && m > 0) {
+            for (size_t i = 0; i < m; i++) ck_assert_uint_eq(buf[i], pat(99, got + i));
+            got += m;
+        }
+        p->now += 10;
+    }
+    fprintf(stderr, "flood: %u first messages rate-limited, %u processed; %zu stream bytes delivered meanwhile\n",
+            p->b.stats.hs_rate_limited, p->b.stats.hs_started, got);
+    ck_assert_uint_eq(p->b.session_id, 1);            /* the session survived */
+    ck_assert_int_eq(slink_conn_get_state(&p->b), SLINK_CONN_ESTABLISHED);
+    ck_assert_uint_ge(p->b.stats.hs_rate_limited, 1900);
+    ck_assert_uint_le(p->b.stats.hs_started, 40);      /* ~1 per second of flood */
+    ck_assert_uint_gt(got, 100000);
+    (void)sent[1];
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(replayed_handshake_from_earlier_session_leads_nowhere)
+{
+    /* Record everything the host sent in session 1, then replay it to the
+     * device after a new session is up: no third session, no failure of
+     * the current one. */
+    pair_opts o = { 0 };
+    o.seed = 16;
+    pair *p = new_pair(&o);
+    static uint8_t rec[8192];
+    size_t rec_len = 0;
+    uint8_t buf[8192];
+    /* drive manually to capture a->b bytes */
+    for (int i = 0; i < 200 && !(p->a.state == SLINK_CONN_ESTABLISHED && p->b.state == SLINK_CONN_ESTABLISHED); i++) {
+        size_t n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+        if (n && rec_len + n <= sizeof rec) { memcpy(rec + rec_len, buf, n); rec_len += n; }
+        if (n) simline_send(&p->line, 0, buf, n, p->now);
+        n = slink_conn_output(&p->b, buf, sizeof buf, p->now);
+        if (n) simline_send(&p->line, 1, buf, n, p->now);
+        int dir;
+        while (simline_pop(&p->line, p->now, &dir, buf, sizeof buf, &n))
+            slink_conn_input(dir == 0 ? &p->b : &p->a, buf, n, p->now);
+        p->now += 5;
+    }
+    ck_assert_int_eq(p->b.state, SLINK_CONN_ESTABLISHED);
+    ck_assert_uint_gt(rec_len, 100);
+    ck_assert_int_eq(pair_reboot(p, 0, 4242), SLINK_OK);
+    ck_assert(pair_run_established(p, 20000));
+    pair_run_for(p, 1000);
+    ck_assert_uint_eq(p->b.session_id, 2);
+    p->now += 5000;   /* past the rate limit */
+    ck_assert_int_ge(slink_conn_input(&p->b, rec, rec_len, p->now), 0);
+    pair_run_for(p, 30000);
+    ck_assert_uint_eq(p->b.session_id, 2);
+    ck_assert_int_eq(slink_conn_get_state(&p->b), SLINK_CONN_ESTABLISHED);
+    ck_assert(transfer(p, 2000, 60000));
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(reflected_record_fails_authentication)
+{
+    pair_opts o = { 0 };
+    o.seed = 17;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    size_t acc;
+    ck_assert_int_eq(slink_conn_send(&p->a, (const uint8_t *)"secret", 6, &acc), SLINK_OK);
+    uint8_t type, body[SLINK_MAX_FRAME_BODY];
+    size_t blen;
+    ck_assert_int_eq(slink_conn_next_frame(&p->a, p->now, &type, body, sizeof body, &blen), SLINK_OK);
+    ck_assert(type & SLINK_FT_RECORD_BIT);
+    /* the attacker sends a's own record back to a, re-addressed */
+    slink_frame f = { .dst = 1, .src = 7, .type = type, .body = body, .body_len = blen };
+    uint32_t before = p->a.rec.stats.auth_fail;
+    ck_assert_int_eq(slink_conn_handle_frame(&p->a, &f, p->now), SLINK_ERR_REC_AUTH);
+    ck_assert_uint_eq(p->a.rec.stats.auth_fail, before + 1);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(key_updates_during_stream)
+{
+    pair_opts o = { 0 };
+    o.seed = 18;
+    o.limits.rekey_records = 20;   /* sequence exhaustion forces frequent rekeys */
+    o.line.loss = 0.02;
+    o.line.seed = 18;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert(transfer(p, 80000, 600000));
+    ck_assert_uint_gt(p->a.rec.stats.key_updates_tx, 3);
+    ck_assert_uint_gt(p->b.rec.stats.key_updates_rx, 3);
+    ck_assert_uint_gt(p->a.rec.tx.epoch, SLINK_EPOCH_APP + 3);
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(small_mtu_fragments_handshake)
+{
+    pair_opts o = { 0 };
+    o.seed = 19;
+    o.mtu_a = 64;
+    o.mtu_b = 96;
+    o.line.loss = 0.05;
+    o.line.seed = 19;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 60000));
+    ck_assert(transfer(p, 20000, 600000));
+    del_pair(p);
+}
+END_TEST
+
+START_TEST(constant_rng_refused)
+{
+    pair_opts o = { 0 };
+    o.seed = 20;
+    pair *p = calloc(1, sizeof *p);
+    ck_assert_int_eq(pair_init(p, &o), SLINK_OK);
+    slink_conn_cfg cfg = p->a.cfg;
+    p->xa.constant = 1;
+    slink_conn_wipe(&p->a);
+    ck_assert_int_eq(slink_conn_init(&p->a, &cfg, &p->pa, 0), SLINK_ERR_RNG);
+    pair_free(p);
+    free(p);
+}
+END_TEST
+
+START_TEST(bad_config_rejected)
+{
+    pair_opts o = { 0 };
+    o.seed = 21;
+    pair *p = new_pair(&o);
+    slink_conn_cfg cfg = p->a.cfg;
+    slink_conn c2;
+    cfg.peer_addr = 1;   /* same as local */
+    ck_assert_int_eq(slink_conn_init(&c2, &cfg, &p->pa, 0), SLINK_ERR_CONFIG);
+    cfg = p->a.cfg;
+    cfg.peer_addr = 0xFF;
+    ck_assert_int_eq(slink_conn_init(&c2, &cfg, &p->pa, 0), SLINK_ERR_CONFIG);
+    cfg = p->a.cfg;
+    cfg.policy.name = NULL;
+    ck_assert_int_eq(slink_conn_init(&c2, &cfg, &p->pa, 0), SLINK_ERR_CONFIG);
+    cfg = p->a.cfg;
+    cfg.mtu = 32;
+    ck_assert_int_eq(slink_conn_init(&c2, &cfg, &p->pa, 0), SLINK_ERR_CONFIG);
+    del_pair(p);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("conn");
+    TCase *tc = tcase_create("pair");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, handshake_full_certificates);
+    tcase_add_test(tc, handshake_by_reference);
+    tcase_add_test(tc, second_handshake_uses_reference);
+    tcase_add_test(tc, no_data_before_session);
+    tcase_add_test(tc, stream_clean_line);
+    tcase_add_loop_test(tc, stream_lossy_line_exactly_once_in_order, 0, 3);
+    tcase_add_test(tc, stream_heavy_loss);
+    tcase_add_test(tc, datagrams_intact_or_not_at_all);
+    tcase_add_test(tc, valid_cert_for_another_device_rejected);
+    tcase_add_test(tc, certificate_from_another_ca_rejected);
+    tcase_add_test(tc, host_with_wrong_name_refused_by_device);
+    tcase_add_test(tc, simultaneous_open_one_session);
+    tcase_add_test(tc, truncated_session_reported_as_such);
+    tcase_add_test(tc, authenticated_close_reported_clean);
+    tcase_add_test(tc, initiator_reboot_gives_new_session_and_tells_app);
+    tcase_add_test(tc, responder_reboot_recovered_by_no_session_hint);
+    tcase_add_test(tc, flood_of_first_messages_while_established);
+    tcase_add_test(tc, replayed_handshake_from_earlier_session_leads_nowhere);
+    tcase_add_test(tc, reflected_record_fails_authentication);
+    tcase_add_test(tc, key_updates_during_stream);
+    tcase_add_test(tc, small_mtu_fragments_handshake);
+    tcase_add_test(tc, constant_rng_refused);
+    tcase_add_test(tc, bad_config_rejected);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
