@@ -96,6 +96,17 @@ START_TEST(shift_by_63_and_64)
     ck_assert_uint_eq(w.bitmap, 1u);
     ck_assert_int_eq(slink_replay_check(&w, 0), SLINK_ERR_REC_REPLAY);  /* too old now */
     ck_assert_int_eq(slink_replay_check(&w, 1), SLINK_OK);
+    /* a 64-record jump must clear every old bit, not leave them in place */
+    slink_replay_init(&w);
+    slink_replay_mark(&w, 0);
+    slink_replay_mark(&w, 1);
+    slink_replay_mark(&w, 2);
+    slink_replay_mark(&w, 66);
+    ck_assert_uint_eq(w.bitmap, 1u);
+    ck_assert_int_eq(slink_replay_check(&w, 65), SLINK_OK);
+    ck_assert_int_eq(slink_replay_check(&w, 64), SLINK_OK);
+    ck_assert_int_eq(slink_replay_check(&w, 3), SLINK_OK);
+    ck_assert_int_eq(slink_replay_check(&w, 2), SLINK_ERR_REC_REPLAY);
 }
 END_TEST
 
