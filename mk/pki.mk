@@ -23,3 +23,6 @@ $(BUILD)/slink-pki: $(BUILD)/obj/tools/pki/slink-pki.o $(PKI_LIB_OBJ) $(LIB)
 CHECK_TARGETS += pki-tool-test
 pki-tool-test: $(BUILD)/slink-pki
 	sh tests/unit/test_pki_tool.sh $(BUILD)/slink-pki
+
+# test_pki.c includes pki_lib.h, which the generic tests/common rule does not list.
+$(BUILD)/obj/tests/common/test_pki.o: tools/pki/pki_lib.h

@@ -309,6 +309,12 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
         e = reject(plat, SLINK_ERR_CERT_PARSE, "not a DER X.509 certificate");
         goto fail;
     }
+    /* mbedTLS stops at the end of the outer SEQUENCE and ignores what
+     * follows; trailing bytes would give one certificate many references. */
+    if (crt->raw.len != len) {
+        e = reject(plat, SLINK_ERR_CERT_PARSE, "trailing bytes after the certificate");
+        goto fail;
+    }
     e = check_leaf(&c->ca, crt, &reason);
     if (e != SLINK_OK) {
         reject(plat, e, reason);

@@ -392,6 +392,20 @@ START_TEST(garbage_and_truncated_are_parse_errors)
 }
 END_TEST
 
+/* mbedTLS ignores bytes after the outer SEQUENCE; slink must not, or one
+ * certificate would have many encodings and references (found by fuzzing). */
+START_TEST(trailing_bytes_are_parse_error)
+{
+    const test_cred *d = test_pki_default_device();
+    uint8_t buf[SLINK_CERT_MAX];
+    memcpy(buf, d->der, d->der_len);
+    buf[d->der_len] = 0x00;
+    ck_assert_int_eq(verify(TEST_PKI_DEVICE_NAME, buf, d->der_len + 1), SLINK_ERR_CERT_PARSE);
+    ck_assert_str_eq(pctx.last_log, "peer certificate rejected: trailing bytes after the certificate");
+    ck_assert_int_eq(verify(TEST_PKI_DEVICE_NAME, buf, d->der_len), SLINK_OK);
+}
+END_TEST
+
 START_TEST(pem_is_not_accepted_from_peers)
 {
     const test_cred *d = test_pki_default_device();
@@ -833,6 +847,7 @@ int main(void)
     tcase_add_test(tc, key_usage_absent_accepted);
     tcase_add_test(tc, basic_constraints_absent_accepted);
     tcase_add_test(tc, garbage_and_truncated_are_parse_errors);
+    tcase_add_test(tc, trailing_bytes_are_parse_error);
     tcase_add_test(tc, pem_is_not_accepted_from_peers);
     suite_add_tcase(s, tc);
 
