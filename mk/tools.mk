@@ -14,10 +14,22 @@ $(BUILD)/tests/test_linesim: tests/unit/test_linesim.c tools/linesim/wire_model.
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/common -Itools/linesim $(CFLAGS_HOST) tests/unit/test_linesim.c tools/linesim/wire_model.c $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -lm -o $@
 
-ALL_TARGETS += $(BUILD)/slink-linesim
+DUMP_SRC := tools/dump/dump_main.c tools/dump/dump_fmt.c tools/dump/dump_keys.c
+
+$(BUILD)/slink-dump: $(DUMP_SRC) tools/dump/dump.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(DUMP_SRC) $(LIB) $(MBEDTLS_LIBS) -o $@
+
+# Test helper: writes a capture and its key log for dump_basic.sh.
+$(BUILD)/tools/slink-dump-mkcap: tools/dump/mkcap.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $< $(LIB) $(MBEDTLS_LIBS) -o $@
+
+ALL_TARGETS += $(BUILD)/slink-linesim $(BUILD)/slink-dump
 
 .PHONY: tools-check
-tools-check: $(BUILD)/slink-linesim
+tools-check: $(BUILD)/slink-linesim $(BUILD)/slink-dump $(BUILD)/tools/slink-dump-mkcap
 	bash tests/integration/linesim_basic.sh $(BUILD)
+	bash tests/integration/dump_basic.sh $(BUILD)
 
 CHECK_TARGETS += tools-check
