@@ -26,6 +26,11 @@ typedef struct {
     uint64_t bytes_delivered;    /* handed to the application */
 } slink_stream_stats;
 
+/* tx_flags bits */
+#define SLINK_STREAM_TXF_FAST    0x01u  /* fast-retransmitted since its last timeout send */
+#define SLINK_STREAM_TXF_RETX    0x02u  /* sent more than once: no RTT sample (Karn) */
+#define SLINK_STREAM_TXF_REFUSED 0x04u  /* peer's window excluded it: resend when it opens */
+
 typedef struct {
     /* ---- send side ---- */
     uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];
@@ -33,7 +38,9 @@ typedef struct {
     uint64_t tx_sent_ms[SLINK_STREAM_WINDOW];   /* last transmission time */
     uint8_t  tx_tries[SLINK_STREAM_WINDOW];
     uint8_t  tx_sacked[SLINK_STREAM_WINDOW];
-    uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now */
+    uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout/window, 2 fast */
+    uint8_t  tx_flags[SLINK_STREAM_WINDOW];     /* SLINK_STREAM_TXF_* */
+    uint8_t  tx_head;            /* slot of chunk snd_una (slot ring, not chunk % W) */
     uint8_t  snd_una;            /* oldest unacknowledged chunk */
     uint8_t  snd_nxt;            /* next chunk number to fill */
     uint8_t  snd_filled;         /* chunks [snd_una, snd_una+filled) hold data */
@@ -44,17 +51,21 @@ typedef struct {
     /* RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
     uint32_t srtt, rttvar, rto, rto_min, rto_max;
     uint8_t  rtt_valid;
+    uint64_t last_ack_ms;        /* last valid ACK: window probe timer base */
 
     /* ---- receive side ---- */
     uint8_t  rcv_nxt;            /* next chunk expected in order */
     uint8_t  ooo[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];  /* out-of-order chunks */
     uint16_t ooo_len[SLINK_STREAM_WINDOW];
     uint16_t ooo_present;        /* bit i: chunk rcv_nxt+1+i held */
+    uint8_t  ooo_head;           /* slot of chunk rcv_nxt+1 */
     uint8_t  rx_buf[SLINK_STREAM_RX_BUF];   /* in-order bytes for the application */
     size_t   rx_head, rx_count;
     uint8_t  ack_due;            /* an ACK should go out */
     uint64_t ack_due_ms;         /* when (delayed ACK) */
     uint8_t  unacked_rx;         /* chunks received since our last ACK */
+    uint8_t  adv_wnd;            /* window in our last ACK (window update rule) */
+    uint32_t ack_delay_ms;       /* from slink_stream_cfg */
 
     /* ---- close ---- */
     uint8_t  close_requested;    /* application closed: send close_notify when drained */

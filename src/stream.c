@@ -1,0 +1,555 @@
+/* Stream mode: selective repeat over 8-bit chunk numbers (see
+ * docs/stream-design.md for the window bound and the flow-control proof).
+ *
+ * Send side: chunks [snd_una, snd_nxt) were sent at least once and are
+ * immutable; [snd_nxt, snd_una+snd_filled) hold data not yet sent, the last
+ * of them may still grow.  Slot of offset o from snd_una: (tx_head+o) % W.
+ *
+ * Receive side: ooo_present bit i means chunk rcv_nxt+1+i is held in slot
+ * (ooo_head+i) % W; both shift by one whenever rcv_nxt advances. */
+#include <string.h>
+#include "mbedtls/platform_util.h"
+#include "slink/stream.h"
+
+#define SLOTS SLINK_STREAM_WINDOW
+#define RXB   ((size_t)SLINK_STREAM_RX_BUF)
+
+#define DEF_RTO_INITIAL_MS 1000u   /* RFC 6298 (2.1) */
+#define DEF_RTO_MAX_MS     60000u
+#define DEF_MAX_TRIES      8u
+
+static uint8_t tx_slot(const slink_stream *s, unsigned off)
+{
+    return (uint8_t)((s->tx_head + off) % SLOTS);
+}
+
+static uint8_t ooo_slot(const slink_stream *s, unsigned bit)
+{
+    return (uint8_t)((s->ooo_head + bit) % SLOTS);
+}
+
+static unsigned in_flight(const slink_stream *s)
+{
+    return (uint8_t)(s->snd_nxt - s->snd_una);
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static unsigned send_limit(const slink_stream *s)
+{
+    return s->peer_wnd < s->window ? s->peer_wnd : s->window;
+}
+
+/* Chunks the receive buffer can take: every window position counts as a
+ * full chunk, which is what makes held out-of-order chunks always fit once
+ * the gap before them is filled. */
+static uint8_t rx_wnd(const slink_stream *s)
+{
+    size_t k = (RXB - s->rx_count) / s->chunk_max;
+    return k < s->window ? (uint8_t)k : s->window;
+}
+
+static uint8_t rx_wnd_full(const slink_stream *s)
+{
+    size_t k = RXB / s->chunk_max;
+    return k < s->window ? (uint8_t)k : s->window;
+}
+
+void slink_stream_init(slink_stream *s, const slink_stream_cfg *cfg)
+{
+    if (s == NULL) return;
+    memset(s, 0, sizeof *s);
+    s->chunk_max = (uint16_t)SLINK_STREAM_CHUNK_MAX;
+    s->window = SLINK_STREAM_WINDOW;
+    s->rto_min = 1;
+    s->rto_max = DEF_RTO_MAX_MS;
+    s->rto = DEF_RTO_INITIAL_MS;
+    s->max_tries = DEF_MAX_TRIES;
+    if (cfg != NULL) {
+        if (cfg->chunk_max != 0 && cfg->chunk_max <= SLINK_STREAM_CHUNK_MAX)
+            s->chunk_max = cfg->chunk_max;
+        if (cfg->window != 0 && cfg->window <= SLINK_STREAM_WINDOW) s->window = cfg->window;
+        if (cfg->rto_min_ms != 0) s->rto_min = cfg->rto_min_ms;
+        if (cfg->rto_max_ms != 0) s->rto_max = cfg->rto_max_ms;
+        if (cfg->rto_initial_ms != 0) s->rto = cfg->rto_initial_ms;
+        if (cfg->max_tries != 0) s->max_tries = cfg->max_tries;
+        s->ack_delay_ms = cfg->ack_delay_ms;
+    }
+    if (s->rto_max < s->rto_min) s->rto_max = s->rto_min;
+    if (s->rto < s->rto_min) s->rto = s->rto_min;
+    if (s->rto > s->rto_max) s->rto = s->rto_max;
+    /* Both ends were configured with the same limits by the handshake; the
+     * first ACK replaces this guess with the real receive window. */
+    s->peer_wnd = s->window;
+    s->adv_wnd = rx_wnd(s);
+}
+
+void slink_stream_wipe(slink_stream *s)
+{
+    if (s != NULL) mbedtls_platform_zeroize(s, sizeof *s);
+}
+
+/* ---- application side --------------------------------------------------- */
+
+slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t *accepted)
+{
+    size_t done = 0;
+    unsigned infl;
+
+    SLINK_CHECK(s != NULL && accepted != NULL, SLINK_ERR_ARG);
+    *accepted = 0;
+    SLINK_CHECK(p != NULL || n == 0, SLINK_ERR_ARG);
+    SLINK_CHECK(!s->close_requested, SLINK_ERR_STATE);
+    if (n == 0) return SLINK_OK;
+    infl = in_flight(s);
+    while (done < n) {
+        uint8_t slot;
+        size_t room, take;
+        if (s->snd_filled > infl &&
+            s->tx_len[tx_slot(s, s->snd_filled - 1u)] < s->chunk_max) {
+            /* the newest chunk is unsent, hence not sealed: it may grow */
+            slot = tx_slot(s, s->snd_filled - 1u);
+        } else if (s->snd_filled < s->window) {
+            slot = tx_slot(s, s->snd_filled);
+            s->tx_len[slot] = 0;
+            s->tx_tries[slot] = 0;
+            s->tx_sacked[slot] = 0;
+            s->tx_need[slot] = 0;
+            s->tx_flags[slot] = 0;
+            s->snd_filled++;
+        } else {
+            break;
+        }
+        room = (size_t)s->chunk_max - s->tx_len[slot];
+        take = n - done < room ? n - done : room;
+        memcpy(&s->tx_chunk[slot][s->tx_len[slot]], p + done, take);
+        s->tx_len[slot] = (uint16_t)(s->tx_len[slot] + take);
+        done += take;
+    }
+    s->stats.bytes_written += done;
+    *accepted = done;
+    return done > 0 ? SLINK_OK : SLINK_ERR_WOULD_BLOCK;
+}
+
+size_t slink_stream_readable(const slink_stream *s)
+{
+    return s != NULL ? s->rx_count : 0;
+}
+
+int slink_stream_all_acked(const slink_stream *s)
+{
+    return s != NULL && s->snd_filled == 0;
+}
+
+static void ack_at(slink_stream *s, uint64_t when)
+{
+    if (!s->ack_due || when < s->ack_due_ms) s->ack_due_ms = when;
+    s->ack_due = 1;
+}
+
+slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got)
+{
+    size_t n, first;
+    uint8_t w;
+
+    SLINK_CHECK(s != NULL && got != NULL, SLINK_ERR_ARG);
+    *got = 0;
+    SLINK_CHECK(p != NULL || cap == 0, SLINK_ERR_ARG);
+    if (s->rx_count == 0) {
+        if (s->peer_closed && s->rcv_nxt == s->peer_final) return SLINK_ERR_CLOSED;
+        return SLINK_ERR_AGAIN;
+    }
+    n = cap < s->rx_count ? cap : s->rx_count;
+    first = RXB - s->rx_head;
+    if (first > n) first = n;
+    memcpy(p, &s->rx_buf[s->rx_head], first);
+    memcpy(p + first, s->rx_buf, n - first);
+    s->rx_head = (s->rx_head + n) % RXB;
+    s->rx_count -= n;
+    s->stats.bytes_delivered += n;
+    *got = n;
+
+    /* Window update: the sender stalls on a closed window until it hears
+     * it open, so announce reopening at once; growth by half the largest
+     * window is worth an ACK too, smaller growth rides on the next one. */
+    w = rx_wnd(s);
+    if (w > s->adv_wnd) {
+        unsigned half = (rx_wnd_full(s) + 1u) / 2u;
+        if (s->adv_wnd == 0 || (unsigned)(w - s->adv_wnd) >= half) ack_at(s, 0);
+    }
+    return SLINK_OK;
+}
+
+/* ---- send side ------------------------------------------------------------ */
+
+static void rto_backoff(slink_stream *s)
+{
+    s->rto = s->rto > s->rto_max / 2u ? s->rto_max : s->rto * 2u;
+    if (s->rto < s->rto_min) s->rto = s->rto_min;
+}
+
+/* RFC 6298 (2.2)-(2.4) with G = 1 ms; alpha 1/8, beta 1/4. */
+static void rtt_sample(slink_stream *s, uint64_t r64)
+{
+    uint32_t r = r64 > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)r64;
+    uint64_t k, rto;
+    if (!s->rtt_valid) {
+        s->srtt = r;
+        s->rttvar = r / 2u;
+        s->rtt_valid = 1;
+    } else {
+        uint32_t delta = s->srtt > r ? s->srtt - r : r - s->srtt;
+        s->rttvar = (uint32_t)((3u * (uint64_t)s->rttvar + delta) / 4u);
+        s->srtt = (uint32_t)((7u * (uint64_t)s->srtt + r) / 8u);
+    }
+    k = 4u * (uint64_t)s->rttvar;
+    rto = (uint64_t)s->srtt + (k > 1u ? k : 1u);
+    if (rto < s->rto_min) rto = s->rto_min;
+    if (rto > s->rto_max) rto = s->rto_max;
+    s->rto = (uint32_t)rto;
+}
+
+/* One retransmission timer in the RFC 6298 sense: it runs for the in-flight
+ * chunk sent longest ago and fires at most once per retransmission (nothing
+ * fires while a retransmission is still waiting to go out). */
+static slink_err run_timers(slink_stream *s, uint64_t now_ms)
+{
+    unsigned infl = in_flight(s), off, best = SLOTS;
+    uint64_t best_ms = UINT64_MAX;
+    uint8_t slot;
+
+    for (off = 0; off < infl; off++) {
+        slot = tx_slot(s, off);
+        if (s->tx_sacked[slot]) continue;
+        if (s->tx_need[slot]) return SLINK_OK;
+        if (s->tx_sent_ms[slot] < best_ms) {
+            best_ms = s->tx_sent_ms[slot];
+            best = off;
+        }
+    }
+    if (best == SLOTS || now_ms < add_sat(best_ms, s->rto)) return SLINK_OK;
+    slot = tx_slot(s, best);
+    if (s->tx_tries[slot] >= s->max_tries) return SLINK_ERR_RETRANSMIT_LIMIT;
+    s->tx_need[slot] = 1;
+    rto_backoff(s);
+    return SLINK_OK;
+}
+
+static int probe_pending(const slink_stream *s)
+{
+    return s->peer_wnd == 0 && in_flight(s) == 0 && s->snd_filled > 0;
+}
+
+static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
+                      uint8_t *pt, size_t cap, size_t *len)
+{
+    uint8_t slot = tx_slot(s, off);
+    size_t n = s->tx_len[slot];
+    SLINK_CHECK(cap >= n + 1u, SLINK_ERR_BUFFER);
+    pt[0] = (uint8_t)(s->snd_una + off);
+    memcpy(pt + 1, s->tx_chunk[slot], n);
+    *len = n + 1u;
+    s->tx_sent_ms[slot] = now_ms;
+    if (s->tx_tries[slot] < UINT8_MAX) s->tx_tries[slot]++;
+    return SLINK_OK;
+}
+
+slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
+                                  uint8_t *pt, size_t cap, size_t *len)
+{
+    unsigned infl, off;
+
+    SLINK_CHECK(s != NULL && pt != NULL && len != NULL, SLINK_ERR_ARG);
+    *len = 0;
+    SLINK_TRY(run_timers(s, now_ms));
+    infl = in_flight(s);
+    for (off = 0; off < infl; off++) {
+        uint8_t slot = tx_slot(s, off);
+        uint8_t why = s->tx_need[slot];
+        if (why == 0 || s->tx_sacked[slot]) continue;
+        SLINK_TRY(emit(s, off, now_ms, pt, cap, len));
+        s->tx_need[slot] = 0;
+        s->tx_flags[slot] |= SLINK_STREAM_TXF_RETX;
+        s->stats.retransmits++;
+        if (why == 2) s->stats.fast_retransmits++;
+        else s->tx_flags[slot] = (uint8_t)(s->tx_flags[slot] & ~SLINK_STREAM_TXF_FAST);
+        return SLINK_OK;
+    }
+    if (infl < s->snd_filled &&
+        (infl < send_limit(s) ||
+         (probe_pending(s) && now_ms >= add_sat(s->last_ack_ms, s->rto)))) {
+        /* Sending seals the chunk: a later write starts the next one. */
+        SLINK_TRY(emit(s, infl, now_ms, pt, cap, len));
+        s->snd_nxt++;
+        s->stats.chunks_sent++;
+        return SLINK_OK;
+    }
+    return SLINK_ERR_AGAIN;
+}
+
+slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_ms)
+{
+    unsigned infl, off, i, acked, sacked_after;
+    int have_sample = 0;
+    uint64_t sample_sent = 0;
+
+    SLINK_CHECK(s != NULL && a != NULL, SLINK_ERR_ARG);
+    infl = in_flight(s);
+    acked = (uint8_t)(a->cum - s->snd_una);
+    /* Older than snd_una (reordered) or beyond anything sent: ignore. */
+    SLINK_CHECK(acked <= infl, SLINK_ERR_STREAM_WINDOW);
+    s->last_ack_ms = now_ms;
+
+    for (off = 0; off < acked; off++) {
+        uint8_t slot = tx_slot(s, off);
+        if (!s->tx_sacked[slot] && s->tx_tries[slot] == 1 &&
+            !(s->tx_flags[slot] & SLINK_STREAM_TXF_RETX) &&
+            (!have_sample || s->tx_sent_ms[slot] > sample_sent)) {
+            sample_sent = s->tx_sent_ms[slot];
+            have_sample = 1;
+        }
+        s->stats.bytes_acked += s->tx_len[slot];
+        s->tx_len[slot] = 0;
+    }
+    s->tx_head = tx_slot(s, acked);
+    s->snd_una = a->cum;
+    s->snd_filled = (uint8_t)(s->snd_filled - acked);
+    infl -= acked;
+
+    /* SACK bit i: chunk cum+1+i, i.e. offset i+1; bits past snd_nxt are
+     * meaningless (hostile or stale) and ignored. */
+    for (i = 0; i < 16u && i + 1u < infl; i++) {
+        uint8_t slot;
+        if (!((a->sack >> i) & 1u)) continue;
+        slot = tx_slot(s, i + 1u);
+        if (s->tx_sacked[slot]) continue;
+        s->tx_sacked[slot] = 1;
+        s->tx_need[slot] = 0;
+        if (s->tx_tries[slot] == 1 && !(s->tx_flags[slot] & SLINK_STREAM_TXF_RETX) &&
+            (!have_sample || s->tx_sent_ms[slot] > sample_sent)) {
+            sample_sent = s->tx_sent_ms[slot];
+            have_sample = 1;
+        }
+    }
+    if (have_sample && now_ms >= sample_sent) rtt_sample(s, now_ms - sample_sent);
+
+    s->peer_wnd = a->wnd < s->window ? a->wnd : s->window;
+    for (off = 0; off < infl; off++) {
+        uint8_t slot = tx_slot(s, off);
+        if (s->tx_sacked[slot]) continue;
+        if (off >= s->peer_wnd) {
+            /* The peer is alive but has no room: not a loss, so the try
+             * count restarts (persist, not give up), and the chunk goes
+             * again as soon as the window covers it. */
+            s->tx_flags[slot] |= SLINK_STREAM_TXF_REFUSED | SLINK_STREAM_TXF_RETX;
+            s->tx_tries[slot] = 1;
+        } else if (s->tx_flags[slot] & SLINK_STREAM_TXF_REFUSED) {
+            s->tx_flags[slot] = (uint8_t)(s->tx_flags[slot] & ~SLINK_STREAM_TXF_REFUSED);
+            if (!s->tx_need[slot]) s->tx_need[slot] = 1;
+        }
+    }
+
+    /* Fast retransmit: two later chunks arrived, so this one is most
+     * likely lost rather than reordered (one per timeout round). */
+    sacked_after = 0;
+    for (off = infl; off-- > 0;) {
+        uint8_t slot = tx_slot(s, off);
+        if (s->tx_sacked[slot]) {
+            sacked_after++;
+            continue;
+        }
+        if (sacked_after >= 2u && !s->tx_need[slot] &&
+            !(s->tx_flags[slot] & SLINK_STREAM_TXF_FAST)) {
+            s->tx_need[slot] = 2;
+            s->tx_flags[slot] |= SLINK_STREAM_TXF_FAST;
+        }
+    }
+
+    if ((a->flags & SLINK_ACK_F_CLOSE) && s->close_requested && s->snd_filled == 0)
+        s->close_acked = 1;
+    return SLINK_OK;
+}
+
+/* ---- receive side --------------------------------------------------------- */
+
+static void rx_push(slink_stream *s, const uint8_t *p, size_t n)
+{
+    size_t tail = (s->rx_head + s->rx_count) % RXB;
+    size_t first = RXB - tail;
+    if (first > n) first = n;
+    memcpy(&s->rx_buf[tail], p, first);
+    memcpy(s->rx_buf, p + first, n - first);
+    s->rx_count += n;
+}
+
+/* Deliver the in-order chunk, then every held chunk that now follows it.
+ * Returns how many held chunks were drained. */
+static unsigned deliver(slink_stream *s, const uint8_t *p, size_t n)
+{
+    unsigned drained = 0;
+    rx_push(s, p, n);
+    for (;;) {
+        unsigned next_held = s->ooo_present & 1u;
+        uint8_t slot = s->ooo_head;
+        s->rcv_nxt++;
+        s->ooo_present = (uint16_t)(s->ooo_present >> 1);
+        s->ooo_head = (uint8_t)((s->ooo_head + 1u) % SLOTS);
+        if (!next_held) break;
+        rx_push(s, s->ooo[slot], s->ooo_len[slot]);
+        mbedtls_platform_zeroize(s->ooo[slot], s->ooo_len[slot]);
+        s->ooo_len[slot] = 0;
+        drained++;
+    }
+    return drained;
+}
+
+/* Room rule (docs/stream-design.md): an out-of-order chunk at offset d is
+ * taken only if every position up to the furthest held one could be a full
+ * chunk in the free space, so the gap-filling chunk and all it releases
+ * always fit later. */
+static int rx_room(const slink_stream *s, unsigned d, size_t n)
+{
+    size_t free_b = RXB - s->rx_count, held = 0;
+    unsigned i, top = d;
+    for (i = 0; i + 1u < s->window; i++) {
+        if (!((s->ooo_present >> i) & 1u)) continue;
+        held += s->ooo_len[ooo_slot(s, i)];
+        if (i + 1u > top) top = i + 1u;
+    }
+    if (d == 0) return free_b >= n + held;
+    return free_b / s->chunk_max >= (size_t)top + 1u;
+}
+
+slink_err slink_stream_on_chunk(slink_stream *s, const uint8_t *pt, size_t len, uint64_t now_ms)
+{
+    size_t n;
+    unsigned d;
+
+    SLINK_CHECK(s != NULL && (pt != NULL || len == 0), SLINK_ERR_ARG);
+    SLINK_CHECK(len >= 2u, SLINK_ERR_REC_MALFORMED);
+    n = len - 1u;
+    SLINK_CHECK(n <= s->chunk_max, SLINK_ERR_REC_MALFORMED);
+    d = (uint8_t)(pt[0] - s->rcv_nxt);
+    if (d >= 256u - s->window) {
+        /* Our ACK for it was lost: say again what we have. */
+        s->stats.duplicates++;
+        ack_at(s, now_ms);
+        return SLINK_ERR_STREAM_DUP;
+    }
+    if (d >= s->window ||
+        (s->peer_closed && d >= (uint8_t)(s->peer_final - s->rcv_nxt))) {
+        s->stats.out_of_window++;
+        return SLINK_ERR_STREAM_WINDOW;
+    }
+    if (d > 0 && ((s->ooo_present >> (d - 1u)) & 1u)) {
+        s->stats.duplicates++;
+        ack_at(s, now_ms);
+        return SLINK_ERR_STREAM_DUP;
+    }
+    if (!rx_room(s, d, n)) {
+        /* Not acknowledged, so the sender keeps it; the ACK repeats our
+         * (closed) window so the sender stops probing too fast. */
+        ack_at(s, now_ms);
+        return SLINK_ERR_WOULD_BLOCK;
+    }
+    s->stats.chunks_received++;
+    if (d > 0) {
+        uint8_t slot = ooo_slot(s, d - 1u);
+        memcpy(s->ooo[slot], pt + 1, n);
+        s->ooo_len[slot] = (uint16_t)n;
+        s->ooo_present = (uint16_t)(s->ooo_present | (1u << (d - 1u)));
+        ack_at(s, now_ms);   /* the SACK tells the sender about the hole */
+        return SLINK_OK;
+    }
+    if (s->unacked_rx < UINT8_MAX) s->unacked_rx++;
+    if (deliver(s, pt + 1, n) > 0 || s->unacked_rx >= 2u || s->ack_delay_ms == 0)
+        ack_at(s, now_ms);
+    else
+        ack_at(s, add_sat(now_ms, s->ack_delay_ms));
+    return SLINK_OK;
+}
+
+void slink_stream_fill_ack(slink_stream *s, slink_ack *a)
+{
+    if (s == NULL || a == NULL) return;
+    a->cum = s->rcv_nxt;
+    a->sack = s->ooo_present;
+    a->wnd = rx_wnd(s);
+    a->flags = s->peer_closed ? (uint8_t)SLINK_ACK_F_CLOSE : 0u;
+    s->adv_wnd = a->wnd;
+}
+
+int slink_stream_ack_needed(const slink_stream *s, uint64_t now_ms)
+{
+    return s != NULL && s->ack_due && now_ms >= s->ack_due_ms;
+}
+
+void slink_stream_ack_sent(slink_stream *s)
+{
+    if (s == NULL) return;
+    s->ack_due = 0;
+    s->ack_due_ms = 0;
+    s->unacked_rx = 0;
+}
+
+/* ---- close ---------------------------------------------------------------- */
+
+void slink_stream_close(slink_stream *s)
+{
+    if (s != NULL) s->close_requested = 1;
+}
+
+slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk)
+{
+    unsigned f, i;
+
+    SLINK_CHECK(s != NULL, SLINK_ERR_ARG);
+    if (s->peer_closed) {
+        SLINK_CHECK(final_chunk == s->peer_final, SLINK_ERR_STREAM_WINDOW);
+        ack_at(s, 0);   /* our ACK with the close flag was lost */
+        return SLINK_OK;
+    }
+    /* The final chunk number cannot lie behind what we already took, nor
+     * beyond the window, nor before a chunk we hold. */
+    f = (uint8_t)(final_chunk - s->rcv_nxt);
+    SLINK_CHECK(f <= s->window, SLINK_ERR_STREAM_WINDOW);
+    for (i = 0; i + 1u < s->window; i++)
+        if (((s->ooo_present >> i) & 1u) && i + 1u >= f) return SLINK_ERR_STREAM_WINDOW;
+    s->peer_closed = 1;
+    s->peer_final = final_chunk;
+    ack_at(s, 0);
+    return SLINK_OK;
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+uint64_t slink_stream_next_timer(const slink_stream *s)
+{
+    uint64_t t = UINT64_MAX;
+    unsigned infl, off;
+
+    if (s == NULL) return t;
+    if (s->ack_due) t = s->ack_due_ms;
+    infl = in_flight(s);
+    for (off = 0; off < infl; off++) {
+        uint8_t slot = tx_slot(s, off);
+        if (s->tx_sacked[slot]) continue;
+        if (s->tx_need[slot]) return 0;
+        if (add_sat(s->tx_sent_ms[slot], s->rto) < t) t = add_sat(s->tx_sent_ms[slot], s->rto);
+    }
+    if (infl < s->snd_filled) {
+        if (infl < send_limit(s)) return 0;
+        if (probe_pending(s) && add_sat(s->last_ack_ms, s->rto) < t)
+            t = add_sat(s->last_ack_ms, s->rto);
+    }
+    return t;
+}
+
+slink_err slink_stream_poll(slink_stream *s, uint64_t now_ms)
+{
+    SLINK_CHECK(s != NULL, SLINK_ERR_ARG);
+    return run_timers(s, now_ms);
+}

@@ -1,0 +1,1028 @@
+/* Stream mode: unit tests of each rule, then two endpoints over a simulated
+ * lossy, duplicating, reordering line moving a megabyte. */
+#include "testutil.h"
+#include <stdio.h>
+#include <string.h>
+
+/* Endpoints are ~22 KiB each: static, not on check's stack. */
+static slink_stream A, B;
+
+static slink_stream_cfg mkcfg(uint16_t chunk_max, uint8_t window)
+{
+    slink_stream_cfg c;
+    memset(&c, 0, sizeof c);
+    c.chunk_max = chunk_max;
+    c.window = window;
+    c.rto_initial_ms = 200;
+    c.rto_min_ms = 20;
+    c.rto_max_ms = 2000;
+    c.max_tries = 12;
+    c.ack_delay_ms = 10;
+    return c;
+}
+
+static void pair_init(uint16_t chunk_max, uint8_t window)
+{
+    slink_stream_cfg c = mkcfg(chunk_max, window);
+    slink_stream_init(&A, &c);
+    slink_stream_init(&B, &c);
+}
+
+/* ACKs cross the wire codec, as the connection sends them. */
+static slink_err pass_ack(slink_stream *from, slink_stream *to, uint64_t now, slink_ack *seen)
+{
+    slink_ack a, b;
+    uint8_t buf[SLINK_ACK_LEN];
+    size_t n = 0;
+    memset(&a, 0, sizeof a);
+    slink_stream_fill_ack(from, &a);
+    slink_stream_ack_sent(from);
+    ck_assert_int_eq(slink_ack_encode(&a, buf, sizeof buf, &n), SLINK_OK);
+    ck_assert_int_eq(slink_ack_decode(buf, n, &b), SLINK_OK);
+    if (seen) *seen = b;
+    return slink_stream_on_ack(to, &b, now);
+}
+
+static void put(slink_stream *s, const void *p, size_t n)
+{
+    size_t acc = 0;
+    ck_assert_int_eq(slink_stream_write(s, p, n, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, n);
+}
+
+/* next_chunk into pt; returns its length, 0 if nothing due */
+static size_t take(slink_stream *s, uint64_t now, uint8_t *pt)
+{
+    size_t n = 0;
+    slink_err e = slink_stream_next_chunk(s, now, pt, SLINK_REC_PLAINTEXT_MAX, &n);
+    if (e == SLINK_ERR_AGAIN) return 0;
+    ck_assert_int_eq(e, SLINK_OK);
+    return n;
+}
+
+static void chunk_of(uint8_t *pt, uint8_t num, uint8_t fill, size_t datalen)
+{
+    pt[0] = num;
+    memset(pt + 1, fill, datalen);
+}
+
+/* ---- writes and sealing ------------------------------------------------- */
+
+START_TEST(in_order_transfer_small)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[64];
+    size_t n, got = 0;
+    pair_init(100, 8);
+    put(&A, "hello", 5);
+    n = take(&A, 0, pt);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_uint_eq(pt[0], 0);
+    ck_assert_int_eq(memcmp(pt + 1, "hello", 5), 0);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, 1), SLINK_OK);
+    ck_assert_uint_eq(slink_stream_readable(&B), 5);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+    ck_assert_uint_eq(got, 5);
+    ck_assert_int_eq(memcmp(out, "hello", 5), 0);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_ERR_AGAIN);
+    ck_assert_int_eq(slink_stream_all_acked(&A), 0);
+    ck_assert_int_eq(pass_ack(&B, &A, 2, NULL), SLINK_OK);
+    ck_assert_int_eq(slink_stream_all_acked(&A), 1);
+    ck_assert_uint_eq(A.stats.bytes_acked, 5);
+    ck_assert_uint_eq(B.stats.bytes_delivered, 5);
+}
+END_TEST
+
+START_TEST(small_write_goes_out_at_once_and_writes_coalesce_until_sent)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    pair_init(100, 8);
+    put(&A, "ab", 2);
+    put(&A, "cd", 2);            /* not sent yet: joins the same chunk */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);   /* due now: no Nagle */
+    ck_assert_uint_eq(take(&A, 0, pt), 5);
+    ck_assert_int_eq(memcmp(pt + 1, "abcd", 4), 0);
+    put(&A, "ef", 2);            /* chunk 0 is sealed: a new chunk */
+    ck_assert_uint_eq(take(&A, 0, pt), 3);
+    ck_assert_uint_eq(pt[0], 1);
+    ck_assert_int_eq(memcmp(pt + 1, "ef", 2), 0);
+    ck_assert_uint_eq(take(&A, 0, pt), 0);
+}
+END_TEST
+
+START_TEST(large_write_splits_into_full_chunks)
+{
+    uint8_t buf[2500], pt[SLINK_REC_PLAINTEXT_MAX];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)(i * 7u);
+    pair_init(1000, 8);
+    put(&A, buf, sizeof buf);
+    ck_assert_uint_eq(take(&A, 0, pt), 1001);
+    ck_assert_int_eq(memcmp(pt + 1, buf, 1000), 0);
+    ck_assert_uint_eq(take(&A, 0, pt), 1001);
+    ck_assert_uint_eq(pt[0], 1);
+    ck_assert_uint_eq(take(&A, 0, pt), 501);
+    ck_assert_int_eq(memcmp(pt + 1, buf + 2000, 500), 0);
+    ck_assert_uint_eq(A.stats.chunks_sent, 3);
+}
+END_TEST
+
+START_TEST(write_backpressure_would_block)
+{
+    uint8_t buf[250] = {0}, pt[SLINK_REC_PLAINTEXT_MAX];
+    size_t acc = 99;
+    pair_init(100, 2);
+    ck_assert_int_eq(slink_stream_write(&A, buf, sizeof buf, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, 200);
+    ck_assert_int_eq(slink_stream_write(&A, buf, 1, &acc), SLINK_ERR_WOULD_BLOCK);
+    ck_assert_uint_eq(acc, 0);
+    ck_assert_uint_eq(take(&A, 0, pt), 101);
+    ck_assert_uint_eq(take(&A, 0, pt), 101);
+    ck_assert_int_eq(slink_stream_write(&A, buf, 1, &acc), SLINK_ERR_WOULD_BLOCK);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .wnd = 2}, 5), SLINK_OK);
+    ck_assert_int_eq(slink_stream_write(&A, buf, sizeof buf, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, 100);
+    ck_assert_uint_eq(A.stats.bytes_written, 300);
+}
+END_TEST
+
+START_TEST(write_and_read_argument_checks)
+{
+    size_t acc = 0, got = 0;
+    uint8_t pt[4];
+    pair_init(100, 8);
+    ck_assert_int_eq(slink_stream_write(&A, NULL, 3, &acc), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_stream_write(&A, pt, 3, NULL), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_stream_read(&B, NULL, 3, &got), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, NULL, 3, 0), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_stream_on_ack(&A, NULL, 0), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_stream_next_chunk(&A, 0, NULL, 10, &acc), SLINK_ERR_ARG);
+    put(&A, "xyz", 3);
+    ck_assert_int_eq(slink_stream_next_chunk(&A, 0, pt, 3, &acc), SLINK_ERR_BUFFER);
+    ck_assert_int_eq(slink_stream_next_chunk(&A, 0, pt, 4, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, 4);
+}
+END_TEST
+
+/* ---- receive rules -------------------------------------------------------- */
+
+START_TEST(malformed_chunk_lengths)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    pair_init(100, 8);
+    chunk_of(pt, 0, 0x11, 101);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 0, 0), SLINK_ERR_REC_MALFORMED);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1, 0), SLINK_ERR_REC_MALFORMED);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 102, 0), SLINK_ERR_REC_MALFORMED);
+    ck_assert_uint_eq(B.rcv_nxt, 0);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 101, 0), SLINK_OK);
+    ck_assert_uint_eq(slink_stream_readable(&B), 100);
+}
+END_TEST
+
+START_TEST(out_of_window_chunk_rejected)
+{
+    uint8_t pt[8];
+    pair_init(100, 8);
+    chunk_of(pt, 8, 1, 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 0), SLINK_ERR_STREAM_WINDOW);
+    chunk_of(pt, 200, 1, 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 0), SLINK_ERR_STREAM_WINDOW);
+    chunk_of(pt, 247, 1, 4);     /* 256 - W - 1: neither new nor a recent dup */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 0), SLINK_ERR_STREAM_WINDOW);
+    ck_assert_uint_eq(B.stats.out_of_window, 3);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 0), 0);
+    chunk_of(pt, 7, 1, 4);       /* W - 1: in window, held */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 0), SLINK_OK);
+    ck_assert_uint_eq(B.ooo_present, 1u << 6);
+}
+END_TEST
+
+START_TEST(duplicate_chunks_counted_and_reacked)
+{
+    uint8_t pt[8];
+    pair_init(100, 8);
+    chunk_of(pt, 0, 1, 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 100), SLINK_OK);
+    slink_stream_ack_sent(&B);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 100), SLINK_ERR_STREAM_DUP);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 100), 1);    /* immediately */
+    chunk_of(pt, 249, 1, 4);     /* rcv_nxt - W (rcv_nxt = 1): oldest dup */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 100), SLINK_ERR_STREAM_DUP);
+    chunk_of(pt, 3, 2, 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 100), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 100), SLINK_ERR_STREAM_DUP);
+    ck_assert_uint_eq(B.stats.duplicates, 3);
+    ck_assert_uint_eq(B.stats.chunks_received, 2);
+    ck_assert_uint_eq(slink_stream_readable(&B), 4);
+}
+END_TEST
+
+START_TEST(out_of_order_chunks_held_and_drained_in_order)
+{
+    uint8_t pt[8], out[16];
+    size_t got = 0;
+    slink_ack a;
+    pair_init(100, 8);
+    chunk_of(pt, 2, 'c', 2);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 0), SLINK_OK);
+    chunk_of(pt, 1, 'b', 2);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 0), SLINK_OK);
+    ck_assert_uint_eq(slink_stream_readable(&B), 0);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 0), 1);
+    memset(&a, 0, sizeof a);
+    slink_stream_fill_ack(&B, &a);
+    ck_assert_uint_eq(a.cum, 0);
+    ck_assert_uint_eq(a.sack, 0x3);
+    chunk_of(pt, 0, 'a', 2);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 0), SLINK_OK);
+    ck_assert_uint_eq(B.rcv_nxt, 3);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+    ck_assert_uint_eq(got, 6);
+    ck_assert_int_eq(memcmp(out, "aabbcc", 6), 0);
+    slink_stream_fill_ack(&B, &a);
+    ck_assert_uint_eq(a.cum, 3);
+    ck_assert_uint_eq(a.sack, 0);
+}
+END_TEST
+
+START_TEST(delayed_ack_rules)
+{
+    uint8_t pt[8];
+    pair_init(100, 8);
+    ck_assert_uint_eq(slink_stream_next_timer(&B), UINT64_MAX);
+    chunk_of(pt, 0, 1, 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 100), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 109), 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&B), 110);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 110), 1);
+    chunk_of(pt, 1, 1, 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 105), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 105), 1);    /* second chunk: now */
+    slink_stream_ack_sent(&B);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 1000), 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&B), UINT64_MAX);
+    B.ack_delay_ms = 0;
+    chunk_of(pt, 2, 1, 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 200), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 200), 1);
+}
+END_TEST
+
+/* ---- acknowledgements, RTT, retransmission -------------------------------- */
+
+START_TEST(rtt_estimate_follows_rfc6298_and_karn)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    pair_init(100, 8);
+    ck_assert_uint_eq(A.rto, 200);
+    put(&A, "x", 1);
+    take(&A, 0, pt);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .wnd = 8}, 100), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 100);
+    ck_assert_uint_eq(A.rttvar, 50);
+    ck_assert_uint_eq(A.rto, 300);            /* srtt + 4 rttvar */
+    put(&A, "y", 1);
+    take(&A, 1000, pt);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 2, .wnd = 8}, 1060), SLINK_OK);
+    ck_assert_uint_eq(A.rttvar, 47);           /* (3*50 + |100-60|) / 4 */
+    ck_assert_uint_eq(A.srtt, 95);             /* (7*100 + 60) / 8 */
+    ck_assert_uint_eq(A.rto, 283);
+    /* Karn: a retransmitted chunk's ACK is ambiguous, no sample */
+    put(&A, "z", 1);
+    take(&A, 2000, pt);
+    ck_assert_uint_eq(take(&A, 2283, pt), 2);  /* timeout retransmission */
+    ck_assert_uint_eq(A.rto, 566);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 3, .wnd = 8}, 2290), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 95);
+    ck_assert_uint_eq(A.rto, 566);
+}
+END_TEST
+
+START_TEST(stale_and_bogus_acks_ignored_across_wrap)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    uint64_t t = 0;
+    pair_init(10, 8);
+    /* Walk snd_una to 254 through the API. */
+    for (int i = 0; i < 254; i++) {
+        put(&A, "d", 1);
+        ck_assert_uint_eq(take(&A, t, pt), 2);
+        ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = (uint8_t)(i + 1), .wnd = 8}, t), SLINK_OK);
+        t++;
+    }
+    for (int i = 0; i < 4; i++) {
+        put(&A, "e", 1);
+        ck_assert_uint_eq(take(&A, t, pt), 2);
+    }
+    ck_assert_uint_eq(A.snd_una, 254);
+    ck_assert_uint_eq(A.snd_nxt, 2);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 253, .wnd = 8}, t), SLINK_ERR_STREAM_WINDOW);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 3, .wnd = 8}, t), SLINK_ERR_STREAM_WINDOW);
+    ck_assert_uint_eq(A.snd_una, 254);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .wnd = 8}, t), SLINK_OK);
+    ck_assert_uint_eq(A.snd_una, 0);
+    ck_assert_uint_eq(A.snd_filled, 2);
+    /* hostile fields: window clamped, SACK bits past snd_nxt ignored */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0xFFFF, .wnd = 255}, t), SLINK_OK);
+    ck_assert_uint_eq(A.peer_wnd, 8);
+    ck_assert_uint_eq(A.tx_sacked[(A.tx_head + 1) % SLINK_STREAM_WINDOW], 1);
+    ck_assert_uint_eq(A.tx_sacked[(A.tx_head + 2) % SLINK_STREAM_WINDOW], 0);
+}
+END_TEST
+
+START_TEST(rto_backoff_then_retransmit_limit_when_peer_silent)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    slink_stream_cfg c = mkcfg(100, 8);
+    c.max_tries = 4;
+    slink_stream_init(&A, &c);
+    put(&A, "ping", 4);
+    ck_assert_uint_eq(take(&A, 0, pt), 5);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 200);
+    ck_assert_int_eq(slink_stream_poll(&A, 199), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 199, pt), 0);
+    ck_assert_int_eq(slink_stream_poll(&A, 200), SLINK_OK);
+    ck_assert_uint_eq(A.rto, 400);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);      /* retransmission waiting */
+    ck_assert_uint_eq(take(&A, 200, pt), 5);
+    ck_assert_int_eq(memcmp(pt + 1, "ping", 4), 0);          /* byte-identical */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 600);
+    ck_assert_uint_eq(take(&A, 600, pt), 5);
+    ck_assert_uint_eq(A.rto, 800);
+    ck_assert_uint_eq(take(&A, 1400, pt), 5);
+    ck_assert_uint_eq(A.rto, 1600);
+    ck_assert_uint_eq(A.stats.retransmits, 3);
+    ck_assert_int_eq(slink_stream_poll(&A, 2999), SLINK_OK);
+    ck_assert_int_eq(slink_stream_poll(&A, 3000), SLINK_ERR_RETRANSMIT_LIMIT);
+    ck_assert_int_eq(slink_stream_poll(&A, 3001), SLINK_ERR_RETRANSMIT_LIMIT);
+}
+END_TEST
+
+START_TEST(rto_clamped_to_max)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    uint64_t t = 0;
+    pair_init(100, 8);
+    put(&A, "p", 1);
+    take(&A, 0, pt);
+    for (int i = 0; i < 8; i++) {
+        t = slink_stream_next_timer(&A);
+        ck_assert_uint_eq(take(&A, t, pt), 2);
+    }
+    ck_assert_uint_eq(A.rto, 2000);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), t + 2000);
+}
+END_TEST
+
+START_TEST(fast_retransmit_on_sack_holes)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], c[5][8];
+    size_t n[5];
+    pair_init(100, 8);
+    for (int i = 0; i < 5; i++) {
+        put(&A, "abc", 3);
+        n[i] = take(&A, 0, c[i]);
+        ck_assert_uint_eq(c[i][0], i);
+    }
+    ck_assert_int_eq(slink_stream_on_chunk(&B, c[0], n[0], 1), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, c[2], n[2], 1), SLINK_OK);
+    /* one later chunk SACKed: could be reordering, no retransmission */
+    ck_assert_int_eq(pass_ack(&B, &A, 2, NULL), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 2, pt), 0);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, c[3], n[3], 3), SLINK_OK);
+    ck_assert_int_eq(pass_ack(&B, &A, 4, NULL), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 4, pt), 4);
+    ck_assert_uint_eq(pt[0], 1);
+    ck_assert_uint_eq(A.stats.fast_retransmits, 1);
+    /* a third SACK does not resend it again before a timeout */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, c[4], n[4], 5), SLINK_OK);
+    ck_assert_int_eq(pass_ack(&B, &A, 6, NULL), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 6, pt), 0);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 4, 7), SLINK_OK);   /* the resend */
+    ck_assert_uint_eq(B.rcv_nxt, 5);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, c[1], n[1], 7), SLINK_ERR_STREAM_DUP);
+    ck_assert_int_eq(pass_ack(&B, &A, 8, NULL), SLINK_OK);
+    ck_assert_int_eq(slink_stream_all_acked(&A), 1);
+}
+END_TEST
+
+START_TEST(chunk_numbers_wrap_several_times)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[32];
+    size_t n, got;
+    uint64_t t = 0;
+    pair_init(16, 8);
+    for (unsigned i = 0; i < 1000; i++) {
+        uint8_t msg[4] = { (uint8_t)i, (uint8_t)(i >> 8), 0xA5, (uint8_t)~i };
+        put(&A, msg, sizeof msg);
+        n = take(&A, t, pt);
+        ck_assert_uint_eq(n, 5);
+        ck_assert_uint_eq(pt[0], i & 0xFFu);
+        ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, t), SLINK_OK);
+        ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+        ck_assert_uint_eq(got, 4);
+        ck_assert_int_eq(memcmp(out, msg, 4), 0);
+        if (i % 3 == 2) ck_assert_int_eq(pass_ack(&B, &A, t, NULL), SLINK_OK);
+        t++;
+    }
+    ck_assert_uint_eq(B.stats.bytes_delivered, 4000);
+}
+END_TEST
+
+/* ---- flow control ----------------------------------------------------------- */
+
+START_TEST(receive_window_closes_and_reopens)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[SLINK_STREAM_RX_BUF];
+    size_t got;
+    slink_ack a;
+    pair_init(1000, 8);        /* 4096-byte buffer: 4 chunks */
+    memset(&a, 0, sizeof a);
+    slink_stream_fill_ack(&B, &a);
+    ck_assert_uint_eq(a.wnd, 4);
+    for (int i = 0; i < 4; i++) {
+        chunk_of(pt, (uint8_t)i, (uint8_t)i, 1000);
+        ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_OK);
+    }
+    slink_stream_fill_ack(&B, &a);
+    slink_stream_ack_sent(&B);
+    ck_assert_uint_eq(a.wnd, 0);
+    chunk_of(pt, 4, 4, 1000);      /* no room: not taken, not acked, ACK repeated */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 1), SLINK_ERR_WOULD_BLOCK);
+    ck_assert_uint_eq(B.rcv_nxt, 4);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 1), 1);
+    slink_stream_fill_ack(&B, &a);
+    slink_stream_ack_sent(&B);
+    ck_assert_int_eq(slink_stream_read(&B, out, 900, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 2), 0);    /* 996 free: < 1 chunk */
+    ck_assert_int_eq(slink_stream_read(&B, out, 4, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 2), 1);    /* reopened from 0 */
+    slink_stream_fill_ack(&B, &a);
+    ck_assert_uint_eq(a.wnd, 1);
+    slink_stream_ack_sent(&B);
+    ck_assert_int_eq(slink_stream_read(&B, out, 1000, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 3), 0);    /* 1 -> 2: less than half */
+    ck_assert_int_eq(slink_stream_read(&B, out, 1000, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 3), 1);    /* 1 -> 3: half of 4 */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 4), SLINK_OK);
+}
+END_TEST
+
+START_TEST(held_chunks_never_starve_the_gap)
+{
+    /* 4096 / 1000: 4 positions; a chunk at offset 3 is held only while the
+     * whole window could still fit, so filling the gap always succeeds. */
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[600];
+    size_t got;
+    pair_init(1000, 8);
+    chunk_of(pt, 0, 0, 600);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 601, 0), SLINK_OK);
+    chunk_of(pt, 4, 4, 1000);       /* offset 3 from rcv_nxt=1: needs 4 free chunks */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_ERR_WOULD_BLOCK);
+    chunk_of(pt, 3, 3, 1000);       /* offset 2: 3 chunks fit in 3496 */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_OK);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_ERR_STREAM_DUP);
+    chunk_of(pt, 4, 4, 1000);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_OK);
+    chunk_of(pt, 1, 1, 1000);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_OK);
+    chunk_of(pt, 2, 2, 1000);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_OK);
+    ck_assert_uint_eq(B.rcv_nxt, 5);
+    ck_assert_uint_eq(slink_stream_readable(&B), 4000);
+}
+END_TEST
+
+START_TEST(window_probe_after_lost_window_update)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[SLINK_STREAM_RX_BUF], big[8000];
+    size_t n, got, acc;
+    slink_ack a;
+    memset(big, 0x5A, sizeof big);
+    pair_init(1000, 8);
+    ck_assert_int_eq(pass_ack(&B, &A, 0, &a), SLINK_OK);   /* initial window 4 */
+    ck_assert_uint_eq(A.peer_wnd, 4);
+    ck_assert_int_eq(slink_stream_write(&A, big, sizeof big, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, 8000);
+    for (int i = 0; i < 4; i++) {
+        n = take(&A, 10, pt);
+        ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, 11), SLINK_OK);
+    }
+    ck_assert_uint_eq(take(&A, 10, pt), 0);                 /* window exhausted */
+    ck_assert_int_eq(pass_ack(&B, &A, 20, &a), SLINK_OK);
+    ck_assert_uint_eq(a.wnd, 0);
+    ck_assert_uint_eq(A.peer_wnd, 0);
+    uint64_t probe_at = 20u + A.rto;
+    ck_assert_uint_eq(A.rto, 30);                           /* srtt 10 + 4 * 5 */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), probe_at);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 30), 1);
+    memset(&a, 0, sizeof a);
+    slink_stream_fill_ack(&B, &a);                          /* the update is lost */
+    slink_stream_ack_sent(&B);
+    ck_assert_uint_eq(take(&A, probe_at - 1u, pt), 0);
+    n = take(&A, probe_at, pt);                             /* the probe */
+    ck_assert_uint_eq(n, 1001);
+    ck_assert_uint_eq(pt[0], 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, 225), SLINK_OK);
+    ck_assert_int_eq(pass_ack(&B, &A, 230, &a), SLINK_OK);
+    ck_assert_uint_eq(a.cum, 5);
+    ck_assert_uint_eq(A.peer_wnd, 3);
+    for (int i = 5; i < 8; i++) {
+        n = take(&A, 231, pt);
+        ck_assert_uint_eq(pt[0], i);
+        ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, 232), SLINK_OK);
+    }
+    ck_assert_int_eq(pass_ack(&B, &A, 240, NULL), SLINK_OK);
+    ck_assert_int_eq(slink_stream_all_acked(&A), 1);
+}
+END_TEST
+
+START_TEST(refused_chunks_persist_without_hitting_the_limit)
+{
+    /* A receiver that answers but keeps its window shut is alive: the
+     * sender probes with backoff instead of failing the session. */
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], big[5000];
+    size_t n, acc;
+    uint64_t t = 0;
+    slink_stream_cfg c = mkcfg(1000, 8);
+    c.max_tries = 3;
+    slink_stream_init(&A, &c);
+    slink_stream_init(&B, &c);
+    memset(big, 1, sizeof big);
+    ck_assert_int_eq(slink_stream_write(&A, big, sizeof big, &acc), SLINK_OK);
+    for (int i = 0; i < 5; i++) {                 /* initial guess: window 8 */
+        n = take(&A, 0, pt);
+        slink_err e = slink_stream_on_chunk(&B, pt, n, 1);
+        ck_assert_int_eq(e, i < 4 ? SLINK_OK : SLINK_ERR_WOULD_BLOCK);
+    }
+    for (int round = 0; round < 10; round++) {
+        ck_assert_int_eq(pass_ack(&B, &A, t, NULL), SLINK_OK);
+        t = slink_stream_next_timer(&A);
+        ck_assert_int_eq(slink_stream_poll(&A, t), SLINK_OK);
+        n = take(&A, t, pt);
+        ck_assert_uint_eq(pt[0], 4);
+        ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, t), SLINK_ERR_WOULD_BLOCK);
+    }
+    ck_assert_uint_eq(A.rto, 2000);
+    /* the reader drains: the window update makes the refused chunk go at once */
+    {
+        uint8_t out[SLINK_STREAM_RX_BUF];
+        size_t got;
+        ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+    }
+    ck_assert_int_eq(pass_ack(&B, &A, t + 1, NULL), SLINK_OK);
+    n = take(&A, t + 1, pt);
+    ck_assert_uint_eq(pt[0], 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, t + 2), SLINK_OK);
+}
+END_TEST
+
+/* ---- close ------------------------------------------------------------------ */
+
+START_TEST(close_handshake_closed_only_after_all_read)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[16];
+    size_t n, got, acc;
+    slink_ack a;
+    pair_init(100, 8);
+    put(&A, "bye", 3);
+    slink_stream_close(&A);
+    ck_assert_int_eq(slink_stream_write(&A, (const uint8_t *)"x", 1, &acc), SLINK_ERR_STATE);
+    ck_assert_int_eq(slink_stream_all_acked(&A), 0);
+    n = take(&A, 0, pt);                         /* the last data still goes */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, 1), SLINK_OK);
+    ck_assert_int_eq(pass_ack(&B, &A, 2, &a), SLINK_OK);
+    ck_assert_int_eq(slink_stream_all_acked(&A), 1);
+    ck_assert_uint_eq(a.flags, 0);
+    ck_assert_int_eq(slink_stream_on_close(&B, A.snd_nxt), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 3), 1);
+    ck_assert_int_eq(slink_stream_read(&B, out, 2, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_read(&B, out, 2, &got), SLINK_OK);
+    ck_assert_uint_eq(got, 1);
+    ck_assert_int_eq(slink_stream_read(&B, out, 2, &got), SLINK_ERR_CLOSED);
+    ck_assert_int_eq(pass_ack(&B, &A, 4, &a), SLINK_OK);
+    ck_assert_uint_eq(a.flags, SLINK_ACK_F_CLOSE);
+    ck_assert_int_eq(A.close_acked, 1);
+    /* a repeated close_notify is answered again; a different final is not */
+    ck_assert_int_eq(slink_stream_on_close(&B, 1), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_close(&B, 2), SLINK_ERR_STREAM_WINDOW);
+}
+END_TEST
+
+START_TEST(close_waits_for_data_before_final_and_rejects_data_after)
+{
+    uint8_t pt[8], out[16];
+    size_t got;
+    pair_init(100, 8);
+    chunk_of(pt, 0, 'a', 1);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 2, 0), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_close(&B, 2), SLINK_OK);     /* chunk 1 still missing */
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_ERR_AGAIN);
+    chunk_of(pt, 2, 'z', 1);                                    /* beyond final */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 2, 1), SLINK_ERR_STREAM_WINDOW);
+    chunk_of(pt, 1, 'b', 1);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 2, 1), SLINK_OK);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+    ck_assert_uint_eq(out[0], 'b');
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_ERR_CLOSED);
+}
+END_TEST
+
+START_TEST(close_with_impossible_final_rejected)
+{
+    uint8_t pt[8];
+    pair_init(100, 8);
+    chunk_of(pt, 0, 'a', 1);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 2, 0), SLINK_OK);
+    chunk_of(pt, 3, 'd', 1);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 2, 0), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_close(&B, 0), SLINK_ERR_STREAM_WINDOW);   /* behind */
+    ck_assert_int_eq(slink_stream_on_close(&B, 3), SLINK_ERR_STREAM_WINDOW);   /* chunk 3 held */
+    ck_assert_int_eq(slink_stream_on_close(&B, 10), SLINK_ERR_STREAM_WINDOW);  /* past window */
+    ck_assert_int_eq(B.peer_closed, 0);
+    ck_assert_int_eq(slink_stream_on_close(&B, 4), SLINK_OK);
+}
+END_TEST
+
+START_TEST(wipe_zeroizes_everything)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    size_t n;
+    pair_init(100, 8);
+    put(&A, "secret", 6);
+    n = take(&A, 0, pt);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, n, 0), SLINK_OK);
+    slink_stream_wipe(&A);
+    slink_stream_wipe(&B);
+    const uint8_t *pa = (const uint8_t *)&A, *pb = (const uint8_t *)&B;
+    size_t nz = 0;
+    for (size_t i = 0; i < sizeof A; i++) nz += (pa[i] != 0) + (pb[i] != 0);
+    ck_assert_uint_eq(nz, 0);
+}
+END_TEST
+
+/* ---- simulated line ------------------------------------------------------- */
+
+enum { K_CHUNK = 0, K_ACK = 1, K_CLOSE = 2 };
+
+typedef struct {
+    uint64_t at;
+    uint32_t order;
+    uint8_t kind;
+    uint8_t copy, why;
+    uint16_t len;
+    uint8_t buf[SLINK_REC_PLAINTEXT_MAX];
+} simrec;
+
+#define QMAX 96
+typedef struct {
+    simrec q[QMAX];
+    int n;
+    uint64_t busy_until;
+} simdir;
+
+typedef struct {
+    unsigned loss_pm, dup_pm;       /* per mille */
+    unsigned latency_ms, jitter_ms; /* jitter reorders records */
+    unsigned bytes_per_ms;
+    unsigned read_every_ms;         /* 0: reader reads whenever data is there */
+    size_t read_chunk;
+    uint64_t rng;
+    simdir dir[2];                  /* 0: A -> B, 1: B -> A */
+    uint32_t order;
+    uint64_t chunk_bytes_sent;      /* data bytes of every transmission */
+    unsigned lost, duplicated, zero_wnd_acks, dup_rx, refused_rx, late_rx;
+    unsigned spurious[3];           /* retransmissions that were not needed: new, rto, fast */
+    uint8_t why;                    /* tag of the chunk being sent */
+} sim;
+
+static sim S;
+
+static void sim_send(sim *m, int d, uint64_t now, uint8_t kind, const uint8_t *p, size_t n)
+{
+    simdir *q = &m->dir[d];
+    uint64_t start = q->busy_until > now ? q->busy_until : now;
+    uint64_t air = (n + 24u + m->bytes_per_ms - 1u) / m->bytes_per_ms;
+    q->busy_until = start + air;
+    if (test_rand(&m->rng) % 1000u < m->loss_pm) {
+        m->lost++;
+        return;
+    }
+    int copies = test_rand(&m->rng) % 1000u < m->dup_pm ? 2 : 1;
+    if (copies == 2) m->duplicated++;
+    for (int c = 0; c < copies; c++) {
+        ck_assert_int_lt(q->n, QMAX);
+        simrec *r = &q->q[q->n++];
+        r->at = q->busy_until + m->latency_ms +
+                (m->jitter_ms ? test_rand(&m->rng) % (m->jitter_ms + 1u) : 0u) + (unsigned)c;
+        r->order = m->order++;
+        r->kind = kind;
+        r->copy = (uint8_t)c;
+        r->why = m->why;
+        r->len = (uint16_t)n;
+        memcpy(r->buf, p, n);
+    }
+}
+
+/* Pops the earliest record due by now (ties: sending order). */
+static int sim_pop(sim *m, int d, uint64_t now, simrec *out)
+{
+    simdir *q = &m->dir[d];
+    int best = -1;
+    for (int i = 0; i < q->n; i++) {
+        if (q->q[i].at > now) continue;
+        if (best < 0 || q->q[i].at < q->q[best].at ||
+            (q->q[i].at == q->q[best].at && q->q[i].order < q->q[best].order))
+            best = i;
+    }
+    if (best < 0) return 0;
+    *out = q->q[best];
+    q->q[best] = q->q[--q->n];
+    return 1;
+}
+
+typedef struct {
+    uint64_t gen;              /* writer's generator */
+    uint64_t chk;              /* reader's generator (same seed) */
+    uint8_t pend[3000];
+    size_t pend_len, pend_off;
+    uint64_t to_write, written, read;
+    int closed_seen;
+    uint64_t close_next;
+} flow;
+
+static void flow_init(flow *f, uint64_t seed, uint64_t total)
+{
+    memset(f, 0, sizeof *f);
+    f->gen = f->chk = seed;
+    f->to_write = total;
+}
+
+static uint8_t gen_byte(uint64_t *st)
+{
+    return (uint8_t)(test_rand(st) >> 56);
+}
+
+static void flow_write(flow *f, slink_stream *s, uint64_t *rng)
+{
+    while (f->written < f->to_write) {
+        size_t acc = 0;
+        if (f->pend_off == f->pend_len) {
+            uint64_t left = f->to_write - f->written;
+            size_t k = 1 + (size_t)(test_rand(rng) % sizeof f->pend);
+            if (k > left) k = (size_t)left;
+            for (size_t i = 0; i < k; i++) f->pend[i] = gen_byte(&f->gen);
+            f->pend_len = k;
+            f->pend_off = 0;
+        }
+        slink_err e = slink_stream_write(s, f->pend + f->pend_off, f->pend_len - f->pend_off, &acc);
+        if (e == SLINK_ERR_WOULD_BLOCK) break;
+        ck_assert_int_eq(e, SLINK_OK);
+        f->pend_off += acc;
+        f->written += acc;
+    }
+    if (f->written == f->to_write && !s->close_requested) slink_stream_close(s);
+}
+
+/* Reads and checks every byte against the generator: exactly once, in order. */
+static void flow_read(flow *f, slink_stream *s, size_t cap)
+{
+    uint8_t buf[1024];
+    for (;;) {
+        size_t got = 0, want = cap < sizeof buf ? cap : sizeof buf;
+        slink_err e = slink_stream_read(s, buf, want, &got);
+        if (e == SLINK_ERR_CLOSED) {
+            f->closed_seen = 1;
+            return;
+        }
+        if (e == SLINK_ERR_AGAIN) return;
+        ck_assert_int_eq(e, SLINK_OK);
+        for (size_t i = 0; i < got; i++)
+            if (buf[i] != gen_byte(&f->chk))
+                ck_abort_msg("byte %llu differs", (unsigned long long)(f->read + i));
+        f->read += got;
+        ck_assert_uint_le(f->read, f->to_write);
+        cap -= got;
+        if (cap == 0) return;
+    }
+}
+
+static void sim_deliver(sim *m, int d, uint64_t now, slink_stream *to)
+{
+    simrec r;
+    while (sim_pop(m, d, now, &r)) {
+        slink_err e;
+        if (r.kind == K_CHUNK) {
+            e = slink_stream_on_chunk(to, r.buf, r.len, now);
+            if (e == SLINK_ERR_STREAM_DUP) {
+                m->dup_rx++;
+                if (!r.copy) m->spurious[r.why]++;
+            } else if (e == SLINK_ERR_STREAM_WINDOW) {
+                /* a copy delayed past the whole window: old, never new */
+                ck_assert_uint_lt((uint8_t)(to->rcv_nxt - r.buf[0]), 128u);
+                m->late_rx++;
+            }
+            else if (e == SLINK_ERR_WOULD_BLOCK) m->refused_rx++;
+            else ck_assert_int_eq(e, SLINK_OK);
+        } else if (r.kind == K_ACK) {
+            slink_ack a;
+            ck_assert_int_eq(slink_ack_decode(r.buf, r.len, &a), SLINK_OK);
+            if (d == 1 && a.wnd == 0) m->zero_wnd_acks++;
+            e = slink_stream_on_ack(to, &a, now);
+            if (e != SLINK_ERR_STREAM_WINDOW) ck_assert_int_eq(e, SLINK_OK);   /* stale */
+        } else {
+            ck_assert_int_eq(slink_stream_on_close(to, r.buf[0]), SLINK_OK);
+        }
+    }
+}
+
+/* One endpoint's turn on its line: an ACK first, then close_notify, then data. */
+static void sim_transmit(sim *m, int d, uint64_t now, slink_stream *s, flow *out)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    size_t n = 0;
+    if (m->dir[d].busy_until > now) return;
+    if (slink_stream_ack_needed(s, now)) {
+        slink_ack a;
+        memset(&a, 0, sizeof a);
+        slink_stream_fill_ack(s, &a);
+        slink_stream_ack_sent(s);
+        ck_assert_int_eq(slink_ack_encode(&a, pt, sizeof pt, &n), SLINK_OK);
+        sim_send(m, d, now, K_ACK, pt, n);
+        return;
+    }
+    if (out && s->close_requested && slink_stream_all_acked(s) && !s->close_acked &&
+        now >= out->close_next) {
+        pt[0] = s->snd_nxt;
+        sim_send(m, d, now, K_CLOSE, pt, 1);
+        out->close_next = now + s->rto;
+        return;
+    }
+    uint32_t rx0 = s->stats.retransmits, fx0 = s->stats.fast_retransmits;
+    slink_err e = slink_stream_next_chunk(s, now, pt, sizeof pt, &n);
+    if (e == SLINK_ERR_AGAIN) return;
+    ck_assert_int_eq(e, SLINK_OK);
+    m->why = s->stats.fast_retransmits != fx0 ? 2 : s->stats.retransmits != rx0 ? 1 : 0;
+    m->chunk_bytes_sent += n - 1u;
+    sim_send(m, d, now, K_CHUNK, pt, n);
+}
+
+/* Moves `total` bytes A -> B (and `back` bytes B -> A) through the line;
+ * returns the simulated milliseconds taken.  Fails on any lost, duplicated
+ * or reordered byte and on a stall. */
+static uint64_t run_sim(uint16_t chunk_max, uint8_t window, uint64_t total, uint64_t back,
+                        uint64_t max_ms)
+{
+    static flow fa, fb;
+    uint64_t now;
+    pair_init(chunk_max, window);
+    flow_init(&fa, 0x1234567u, total);
+    flow_init(&fb, 0x7654321u, back);
+    for (now = 0; now < max_ms; now++) {
+        sim_deliver(&S, 0, now, &B);
+        sim_deliver(&S, 1, now, &A);
+        flow_write(&fa, &A, &S.rng);
+        flow_write(&fb, &B, &S.rng);
+        if (S.read_every_ms == 0 || now % S.read_every_ms == 0) {
+            flow_read(&fa, &B, S.read_every_ms ? S.read_chunk : SIZE_MAX);
+            flow_read(&fb, &A, SIZE_MAX);
+        }
+        ck_assert_int_eq(slink_stream_poll(&A, now), SLINK_OK);
+        ck_assert_int_eq(slink_stream_poll(&B, now), SLINK_OK);
+        sim_transmit(&S, 0, now, &A, &fa);
+        sim_transmit(&S, 1, now, &B, &fb);
+        if (fa.closed_seen && fb.closed_seen && A.close_acked && B.close_acked) break;
+    }
+    ck_assert_msg(now < max_ms, "stalled: A->B %llu/%llu read, B->A %llu/%llu",
+                  (unsigned long long)fa.read, (unsigned long long)total,
+                  (unsigned long long)fb.read, (unsigned long long)back);
+    ck_assert_uint_eq(fa.read, total);
+    ck_assert_uint_eq(fb.read, back);
+    ck_assert_uint_eq(B.stats.bytes_delivered, total);
+    ck_assert_uint_eq(A.stats.bytes_acked, total);
+    ck_assert_uint_eq(A.stats.bytes_delivered, back);
+    return now;
+}
+
+static void sim_setup(unsigned loss_pm, unsigned dup_pm, unsigned jitter, uint64_t seed)
+{
+    memset(&S, 0, sizeof S);
+    S.loss_pm = loss_pm;
+    S.dup_pm = dup_pm;
+    S.latency_ms = 5;
+    S.jitter_ms = jitter;
+    S.bytes_per_ms = 100;       /* ~1 Mbit/s */
+    S.rng = seed;
+}
+
+#define MB (1024u * 1024u)
+
+START_TEST(sim_1mb_lossless)
+{
+    sim_setup(0, 0, 0, 1);
+    uint64_t ms = run_sim(1000, 8, MB, 0, 100000);
+    ck_assert_uint_eq(A.stats.retransmits, 0);
+    ck_assert_uint_eq(S.chunk_bytes_sent, MB);
+    ck_assert_uint_eq(B.stats.duplicates, 0);
+    printf("stream sim 0%% loss: %llu ms, %u chunks\n", (unsigned long long)ms, A.stats.chunks_sent);
+}
+END_TEST
+
+START_TEST(sim_1mb_5pct_loss_dup_reorder)
+{
+    sim_setup(50, 50, 15, 2);
+    uint64_t ms = run_sim(1000, 8, MB, 0, 400000);
+    ck_assert_uint_gt(A.stats.retransmits, 0);
+    ck_assert_uint_gt(S.dup_rx, 0);
+    printf("stream sim 5%% loss: %llu ms, goodput efficiency %.3f (delivered %u / sent %llu chunk bytes), "
+           "%u retransmits (%u fast), %u dup rx\n",
+           (unsigned long long)ms, (double)MB / (double)S.chunk_bytes_sent, MB,
+           (unsigned long long)S.chunk_bytes_sent, A.stats.retransmits,
+           A.stats.fast_retransmits, S.dup_rx);
+    printf("  lost %u, spurious rto %u fast %u, late %u\n", S.lost, S.spurious[1], S.spurious[2], S.late_rx);
+}
+END_TEST
+
+START_TEST(sim_1mb_20pct_loss_dup_reorder)
+{
+    sim_setup(200, 200, 30, 3);
+    uint64_t ms = run_sim(1000, 8, MB, 0, 2000000);
+    ck_assert_uint_gt(A.stats.retransmits, 0);
+    ck_assert_uint_gt(S.dup_rx, 0);
+    printf("stream sim 20%% loss: %llu ms, efficiency %.3f, %u retransmits (%u fast)\n",
+           (unsigned long long)ms, (double)MB / (double)S.chunk_bytes_sent,
+           A.stats.retransmits, A.stats.fast_retransmits);
+}
+END_TEST
+
+START_TEST(sim_small_chunks_full_window_wraps_and_fast_retransmits)
+{
+    /* 100-byte chunks: the full window of 8 is in flight, numbers wrap ~10x */
+    sim_setup(50, 20, 10, 4);
+    run_sim(100, 8, 256u * 1024u, 0, 400000);
+    ck_assert_uint_gt(A.stats.chunks_sent, 2560);
+    ck_assert_uint_gt(A.stats.fast_retransmits, 0);
+}
+END_TEST
+
+START_TEST(sim_both_directions_at_once)
+{
+    sim_setup(50, 50, 10, 5);
+    run_sim(200, 8, 256u * 1024u, 200u * 1024u, 400000);
+    ck_assert_uint_gt(B.stats.retransmits, 0);
+}
+END_TEST
+
+START_TEST(sim_slow_reader_window_closes_and_reopens)
+{
+    sim_setup(50, 0, 5, 6);
+    S.read_every_ms = 40;
+    S.read_chunk = 700;        /* 17.5 bytes/ms, the line carries ~100 */
+    uint64_t ms = run_sim(1000, 8, 128u * 1024u, 0, 400000);
+    ck_assert_uint_gt(S.zero_wnd_acks, 0);
+    ck_assert_uint_ge(ms, (128u * 1024u / 700u) * 40u - 40u);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("stream");
+    TCase *tc = tcase_create("rules");
+    tcase_add_test(tc, in_order_transfer_small);
+    tcase_add_test(tc, small_write_goes_out_at_once_and_writes_coalesce_until_sent);
+    tcase_add_test(tc, large_write_splits_into_full_chunks);
+    tcase_add_test(tc, write_backpressure_would_block);
+    tcase_add_test(tc, write_and_read_argument_checks);
+    tcase_add_test(tc, malformed_chunk_lengths);
+    tcase_add_test(tc, out_of_window_chunk_rejected);
+    tcase_add_test(tc, duplicate_chunks_counted_and_reacked);
+    tcase_add_test(tc, out_of_order_chunks_held_and_drained_in_order);
+    tcase_add_test(tc, delayed_ack_rules);
+    tcase_add_test(tc, rtt_estimate_follows_rfc6298_and_karn);
+    tcase_add_test(tc, stale_and_bogus_acks_ignored_across_wrap);
+    tcase_add_test(tc, rto_backoff_then_retransmit_limit_when_peer_silent);
+    tcase_add_test(tc, rto_clamped_to_max);
+    tcase_add_test(tc, fast_retransmit_on_sack_holes);
+    tcase_add_test(tc, chunk_numbers_wrap_several_times);
+    tcase_add_test(tc, receive_window_closes_and_reopens);
+    tcase_add_test(tc, held_chunks_never_starve_the_gap);
+    tcase_add_test(tc, window_probe_after_lost_window_update);
+    tcase_add_test(tc, refused_chunks_persist_without_hitting_the_limit);
+    tcase_add_test(tc, close_handshake_closed_only_after_all_read);
+    tcase_add_test(tc, close_waits_for_data_before_final_and_rejects_data_after);
+    tcase_add_test(tc, close_with_impossible_final_rejected);
+    tcase_add_test(tc, wipe_zeroizes_everything);
+    suite_add_tcase(s, tc);
+    TCase *ts = tcase_create("simulated line");
+    tcase_set_timeout(ts, 60);
+    tcase_add_test(ts, sim_1mb_lossless);
+    tcase_add_test(ts, sim_1mb_5pct_loss_dup_reorder);
+    tcase_add_test(ts, sim_1mb_20pct_loss_dup_reorder);
+    tcase_add_test(ts, sim_small_chunks_full_window_wraps_and_fast_retransmits);
+    tcase_add_test(ts, sim_both_directions_at_once);
+    tcase_add_test(ts, sim_slow_reader_window_closes_and_reopens);
+    suite_add_tcase(s, ts);
+    return run_suite(s);
+}
