@@ -133,6 +133,35 @@ static slink_err finish_frame(slink_deframer *d, slink_frame *out)
     return SLINK_OK;
 }
 
+/* One encoded byte.  SLINK_ERR_NEED_MORE unless it completed or dropped a
+ * frame. */
+static slink_err take_byte(slink_deframer *d, uint8_t b, slink_frame *out)
+{
+    if (b != SLINK_DELIM) {
+        if (d->discarding)
+            return SLINK_ERR_NEED_MORE;
+        if (d->len == sizeof d->buf) {
+            d->discarding = 1;
+            d->len = 0;
+            d->stats.oversize++;
+            return SLINK_ERR_FRAME_OVERSIZE;
+        }
+        d->buf[d->len++] = b;
+        return SLINK_ERR_NEED_MORE;
+    }
+    if (d->discarding) {
+        d->discarding = 0;
+        return SLINK_ERR_NEED_MORE;
+    }
+    if (d->len == 0u)
+        return SLINK_ERR_NEED_MORE;   /* empty frame: a sender may flush the line with 0x00 */
+    return finish_frame(d, out);
+}
+
+/* Every call with input consumes at least one byte, so a caller looping
+ * "until used == 0" can never spin nor skip input.  A gap timeout is
+ * reported together with the first new byte, which already belongs to the
+ * next frame (it cannot complete or overflow one on its own). */
 slink_err slink_deframer_push(slink_deframer *d, const uint8_t *in, size_t n,
                               uint64_t now_ms, size_t *used, slink_frame *out)
 {
@@ -142,40 +171,16 @@ slink_err slink_deframer_push(slink_deframer *d, const uint8_t *in, size_t n,
     if (n == 0u)
         return SLINK_ERR_NEED_MORE;
 
-    /* Reported before consuming anything (*used == 0): the caller calls
-     * again with the same bytes, which then start a fresh frame. */
-    if (gap_expired(d, now_ms)) {
-        slink_err e = abandon_partial(d);
-        if (e != SLINK_OK)
-            return e;
-    }
+    slink_err stale = gap_expired(d, now_ms) ? abandon_partial(d) : SLINK_OK;
     d->last_ms = now_ms;
 
     for (size_t i = 0; i < n; i++) {
-        uint8_t b = in[i];
-        if (b != SLINK_DELIM) {
-            if (d->discarding)
-                continue;
-            if (d->len == sizeof d->buf) {
-                d->discarding = 1;
-                d->len = 0;
-                d->stats.oversize++;
-                *used = i + 1u;
-                d->stats.bytes_in += (uint32_t)(i + 1u);
-                return SLINK_ERR_FRAME_OVERSIZE;
-            }
-            d->buf[d->len++] = b;
+        slink_err e = take_byte(d, in[i], out);
+        if (e == SLINK_ERR_NEED_MORE && stale == SLINK_OK)
             continue;
-        }
-        if (d->discarding) {
-            d->discarding = 0;
-            continue;
-        }
-        if (d->len == 0u)
-            continue;   /* empty frame: a sender may flush the line with 0x00 */
         *used = i + 1u;
         d->stats.bytes_in += (uint32_t)(i + 1u);
-        return finish_frame(d, out);
+        return e == SLINK_ERR_NEED_MORE ? stale : e;
     }
     *used = n;
     d->stats.bytes_in += (uint32_t)n;

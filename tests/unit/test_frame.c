@@ -28,6 +28,7 @@ static void feed(slink_deframer *d, const uint8_t *p, size_t n, uint64_t now, fe
         slink_frame f;
         slink_err e = slink_deframer_push(d, p, n, now, &used, &f);
         ck_assert_uint_le(used, n);
+        ck_assert_uint_gt(used, 0);
         ck_assert_int_lt(++guard, 10000);
         p += used;
         n -= used;
@@ -535,14 +536,46 @@ START_TEST(gap_timeout_via_push)
     size_t used = 99;
     slink_frame f;
     ck_assert_int_eq(slink_deframer_push(&d, V2_WIRE, 5, 1000, &used, &f), SLINK_ERR_NEED_MORE);
-    /* bytes after a long silence: the stale half frame is dropped first,
-     * nothing consumed, then the same bytes make a frame of their own */
+    /* bytes after a long silence: the stale half frame is dropped and
+     * reported with the first new byte, which starts the next frame */
     ck_assert_int_eq(slink_deframer_push(&d, V2_WIRE, sizeof V2_WIRE, 1011, &used, &f),
                      SLINK_ERR_FRAME_TIMEOUT);
-    ck_assert_uint_eq(used, 0);
+    ck_assert_uint_eq(used, 1);
     ck_assert_uint_eq(d.stats.timeout, 1);
-    ck_assert_int_eq(slink_deframer_push(&d, V2_WIRE, sizeof V2_WIRE, 1011, &used, &f), SLINK_OK);
-    ck_assert_uint_eq(used, sizeof V2_WIRE);
+    ck_assert_uint_eq(d.len, 1);
+    ck_assert_int_eq(slink_deframer_push(&d, V2_WIRE + 1, sizeof V2_WIRE - 1, 1011, &used, &f),
+                     SLINK_OK);
+    ck_assert_uint_eq(used, sizeof V2_WIRE - 1);
+    ck_assert_mem_eq(f.body, V2_BODY, sizeof V2_BODY);
+    ck_assert_uint_eq(d.stats.bytes_in, 5 + sizeof V2_WIRE);
+}
+END_TEST
+
+/* A caller that stops at the first call consuming nothing must still see
+ * every frame: push never returns without progress when given input. */
+START_TEST(push_always_makes_progress)
+{
+    uint8_t line[64];
+    memcpy(line, V2_WIRE, 5);
+    memcpy(line + 5, V2_WIRE, sizeof V2_WIRE);
+    static const uint8_t lead0[] = {0x00};
+    slink_deframer d;
+    slink_deframer_init(&d, 0x01, 10);
+    size_t used = 0;
+    slink_frame f;
+    ck_assert_int_eq(slink_deframer_push(&d, line, 5, 0, &used, &f), SLINK_ERR_NEED_MORE);
+    /* timeout reported on a leading delimiter too, which is then consumed */
+    ck_assert_int_eq(slink_deframer_push(&d, lead0, 1, 50, &used, &f), SLINK_ERR_FRAME_TIMEOUT);
+    ck_assert_uint_eq(used, 1);
+    ck_assert_uint_eq(d.len, 0);
+    static feed_log lg;
+    memset(&lg, 0, sizeof lg);
+    feed(&d, line, 5, 100, &lg);
+    feed(&d, line + 5, sizeof V2_WIRE, 200, &lg);  /* first 5 bytes went stale */
+    ck_assert_uint_eq(lg.nerr, 1);
+    ck_assert_int_eq(lg.errs[0], SLINK_ERR_FRAME_TIMEOUT);
+    ck_assert_uint_eq(lg.nframes, 1);
+    ck_assert_uint_eq(d.stats.timeout, 2);
 }
 END_TEST
 
@@ -665,6 +698,7 @@ int main(void)
     TCase *tg = tcase_create("gap");
     tcase_add_test(tg, gap_timeout_via_tick);
     tcase_add_test(tg, gap_timeout_via_push);
+    tcase_add_test(tg, push_always_makes_progress);
     tcase_add_test(tg, gap_measured_from_last_byte);
     tcase_add_test(tg, gap_zero_never_times_out_and_clock_step_back);
     tcase_add_test(tg, gap_ends_oversize_discard_silently);
