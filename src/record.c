@@ -89,6 +89,8 @@ slink_err slink_rec_init(slink_record *r, uint8_t local, uint8_t peer,
 
     SLINK_CHECK(r != NULL && tx_secret != NULL && rx_secret != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(slink_addr_is_unicast(local) && slink_addr_is_unicast(peer), SLINK_ERR_ARG);
+    /* r is taken as fresh memory (never read): a live record must be
+     * released with slink_rec_wipe first, or its GCM contexts leak. */
     memset(r, 0, sizeof *r);
     r->local = local;
     r->peer = peer;
