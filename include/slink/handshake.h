@@ -83,7 +83,14 @@ slink_err slink_hs_start(slink_hs *hs);
  *  drop codes (HS_MALFORMED, HS_UNEXPECTED, HS_STALE, HS_DECRYPT for a
  *            message-2/3 whose AEAD fails): ignore, state unchanged.
  *  fatal codes (HS_BAD_SIG, HS_BAD_KEY, HS_VERSION, CERT_*): state FAILED,
- *            hs->alert says what to tell the peer. */
+ *            hs->alert says what to tell the peer.
+ * Details: an authenticated (decrypted) plaintext that does not parse is
+ * fatal as CERT_PARSE with alert DECODE_ERROR.  HS_STALE: a msg2 other than
+ * the one answered reaching a DONE initiator, any msg3 reaching a DONE
+ * responder (it has nothing to resend), and the completed session's own
+ * msg1 reaching a DONE responder.  An initiator never answers msg1
+ * (HS_UNEXPECTED: reflection or simultaneous open, which the caller
+ * decides); a responder in WAIT_MSG3 given a different msg1 starts over. */
 slink_err slink_hs_consume(slink_hs *hs, uint8_t msgno, const uint8_t *msg, size_t len);
 
 /* Wipes secrets and resets to IDLE (keeps cfg). */
