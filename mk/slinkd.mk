@@ -1,0 +1,72 @@
+# slinkd (host daemon) and slinkctl.  Programs: $(BUILD)/slinkd,
+# $(BUILD)/slinkctl; tests: the config unit test (plain check binary) and the
+# integration scripts (phony slinkd-check).  `make demo` / `make demo-stop`.
+
+SLINKD_SRC := $(sort $(wildcard tools/slinkd/*.c))
+SLINKD_OBJ := $(patsubst tools/slinkd/%.c,$(BUILD)/obj/tools/slinkd/%.o,$(SLINKD_SRC))
+SLINKD_HDR := $(wildcard tools/slinkd/*.h include/slink/*.h)
+SERIALPORT_LIBS := $(shell pkg-config --libs libserialport 2>/dev/null || echo -lserialport)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/slink
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+ALL_TARGETS += $(BUILD)/slinkd $(BUILD)/slinkctl
+CHECK_TARGETS += slinkd-check
+
+$(BUILD)/obj/tools/slinkd/%.o: tools/slinkd/%.c $(SLINKD_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) -c $< -o $@
+
+$(BUILD)/slinkd: $(SLINKD_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_HOST) $(SLINKD_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) -o $@
+
+$(BUILD)/slinkctl: tools/slinkctl/slinkctl.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $< -o $@
+
+# The config parser is tested on its own (no ports, no sockets).
+$(BUILD)/tests/test_slinkd_config: tests/unit/test_slinkd_config.c $(BUILD)/obj/tools/slinkd/config.o $(TEST_COMMON_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/common -Itools/slinkd $(CFLAGS_HOST) $< $(BUILD)/obj/tools/slinkd/config.o $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -o $@
+
+.PHONY: slinkd slinkd-check slinkd-perf demo demo-stop install install-slinkd
+slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl
+
+# The project's PKI tool mints the throwaway certificates when it exists
+# (openssl otherwise).
+SLINKD_PKI := $(if $(wildcard tools/pki/slink-pki.c),$(BUILD)/slink-pki)
+SLINKD_TESTS := $(sort $(wildcard tests/integration/slinkd_t_*.sh))
+slinkd-check: $(BUILD)/slinkd $(BUILD)/slinkctl $(SLINKD_PKI)
+	@BUILD=$(BUILD) bash tests/integration/slinkd_run.sh $(SLINKD_TESTS)
+
+slinkd-perf: $(BUILD)/slinkd $(BUILD)/slinkctl $(SLINKD_PKI)
+	@BUILD=$(BUILD) bash tests/integration/slinkd_perf.sh
+
+demo:
+	@BUILD=$(BUILD) bash tools/demo.sh start
+
+demo-stop:
+	@BUILD=$(BUILD) bash tools/demo.sh stop
+
+install: install-slinkd
+install-slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/slink
+	install -m 0755 $(BUILD)/slinkd $(DESTDIR)$(SBINDIR)/slinkd
+	install -m 0755 $(BUILD)/slinkctl $(DESTDIR)$(BINDIR)/slinkctl
+	install -m 0644 docs/man/slinkd.8 $(DESTDIR)$(MANDIR)/man8/slinkd.8
+	install -m 0644 docs/man/slinkctl.1 $(DESTDIR)$(MANDIR)/man1/slinkctl.1
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/slinkd.service \
+	    > $(DESTDIR)$(UNITDIR)/slinkd.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/slinkd@.service \
+	    > $(DESTDIR)$(UNITDIR)/slinkd@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/slinkd.service $(DESTDIR)$(UNITDIR)/slinkd@.service
+	install -m 0644 docs/slinkd.conf.example $(DESTDIR)$(DOCDIR)/slinkd.conf.example
+	install -m 0644 docs/DAEMON.md $(DESTDIR)$(DOCDIR)/DAEMON.md

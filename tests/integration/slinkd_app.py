@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Test application for slinkd: talks to a daemon's local socket.
+
+  exchange SOCK SEED SIZE OUTFILE   write SIZE pseudo-random bytes (from SEED)
+                                    while reading SIZE bytes into OUTFILE
+  gen SEED SIZE OUTFILE             the bytes `exchange SEED` writes
+  send SOCK TEXT                    write TEXT, keep reading until closed or 3 s
+  recv SOCK SECONDS                 print what arrives until closed / timeout
+  wait-close SOCK SECONDS           connect, read until the daemon closes us;
+                                    exit 0 if closed in time, 1 otherwise
+  ping SOCK N SIZE [HOLD]                N round trips of SIZE bytes against an echo
+                                    peer; prints mean/median microseconds
+  echo SOCK SECONDS                 echo everything back until closed/timeout
+  dgram-pair SOCK_A SOCK_B          datagrams both ways keep their boundaries
+"""
+import random
+import select
+import socket
+import sys
+import time
+
+
+def gen(seed, size):
+    return random.Random(seed).randbytes(size)
+
+
+def connect(path, timeout=10.0):
+    end = time.time() + timeout
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.time() > end:
+                raise
+            time.sleep(0.05)
+
+
+def exchange(path, seed, size, outfile, timeout=60.0):
+    data = gen(seed, size)
+    s = connect(path)
+    s.setblocking(False)
+    sent = 0
+    got = bytearray()
+    end = time.time() + timeout
+    while (sent < size or len(got) < size) and time.time() < end:
+        w = [s] if sent < size else []
+        r, wr, _ = select.select([s], w, [], 0.5)
+        if r:
+            try:
+                chunk = s.recv(65536)
+            except BlockingIOError:
+                chunk = None
+            except ConnectionError:
+                chunk = b""
+            if chunk == b"":
+                break
+            if chunk:
+                got += chunk
+        if wr:
+            try:
+                sent += s.send(data[sent:sent + 65536])
+            except BlockingIOError:
+                pass
+            except ConnectionError:
+                break
+    with open(outfile, "wb") as f:
+        f.write(got)
+    s.close()
+    print(f"sent {sent} received {len(got)}")
+    return 0 if sent == size and len(got) == size else 1
+
+
+def main(argv):
+    cmd = argv[1]
+    if cmd == "gen":
+        with open(argv[4], "wb") as f:
+            f.write(gen(argv[2], int(argv[3])))
+        return 0
+    if cmd == "exchange":
+        return exchange(argv[2], argv[3], int(argv[4]), argv[5])
+    if cmd == "send":
+        s = connect(argv[2])
+        s.sendall(argv[3].encode())
+        s.settimeout(float(argv[4]) if len(argv) > 4 else 3.0)
+        try:
+            while s.recv(4096):
+                pass
+        except OSError:
+            pass
+        s.close()
+        return 0
+    if cmd == "recv":
+        s = connect(argv[2])
+        end = time.time() + float(argv[3])
+        buf = b""
+        while time.time() < end:
+            r, _, _ = select.select([s], [], [], 0.1)
+            if r:
+                c = s.recv(4096)
+                if not c:
+                    break
+                buf += c
+                sys.stdout.write(c.decode(errors="replace"))
+                sys.stdout.flush()
+        return 0
+    if cmd == "wait-close":
+        s = connect(argv[2])
+        s.settimeout(float(argv[3]))
+        try:
+            while s.recv(65536):
+                pass
+            return 0
+        except socket.timeout:
+            return 1
+        except OSError:
+            return 0
+    if cmd == "echo":
+        s = connect(argv[2])
+        end = time.time() + float(argv[3])
+        while time.time() < end:
+            r, _, _ = select.select([s], [], [], 0.2)
+            if r:
+                c = s.recv(65536)
+                if not c:
+                    break
+                s.sendall(c)
+        return 0
+    if cmd == "ping":
+        s = connect(argv[2])
+        n, size = int(argv[3]), int(argv[4])
+        msg = b"p" * size
+        s.settimeout(5.0)
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            s.sendall(msg)
+            got = 0
+            while got < size:
+                c = s.recv(size - got)
+                if not c:
+                    raise SystemExit("closed during ping")
+                got += len(c)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        print(f"{sum(times) / n * 1e6:.0f} {times[n // 2] * 1e6:.0f}", flush=True)
+        if len(argv) > 5:
+            time.sleep(float(argv[5]))   # stay connected (reload tests)
+        return 0
+    if cmd == "dgram-pair":
+        # boundaries kept both ways through two SOCK_SEQPACKET sockets
+        a = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        b = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        a.connect(argv[2])
+        b.connect(argv[3])
+        a.settimeout(5.0)
+        b.settimeout(5.0)
+        msgs = [b"x", b"hello", bytes(range(256)) * 3, b"last"]
+        for m in msgs:
+            a.send(m)
+            got = b.recv(4096)
+            if got != m:
+                print(f"a->b: sent {len(m)} got {len(got)}")
+                return 1
+            b.send(m[::-1])
+            got = a.recv(4096)
+            if got != m[::-1]:
+                print(f"b->a: sent {len(m)} got {len(got)}")
+                return 1
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

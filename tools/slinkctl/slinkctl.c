@@ -1,0 +1,82 @@
+/* slinkctl: asks a running slinkd for its status over the control socket. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: slinkctl [--ctl PATH] status [--json]\n"
+          "       slinkctl [--ctl PATH] reload\n"
+          "  --ctl PATH  control socket (default $SLINKD_CTL or /run/slinkd.ctl)\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *ctl = getenv("SLINKD_CTL");
+    const char *cmd = NULL;
+    int json = 0, i, fd;
+    struct sockaddr_un sa;
+    char req[32], buf[4096];
+    ssize_t n;
+    size_t total = 0;
+
+    if (!ctl || !*ctl)
+        ctl = "/run/slinkd.ctl";
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--ctl") && i + 1 < argc)
+            ctl = argv[++i];
+        else if (!strncmp(argv[i], "--ctl=", 6))
+            ctl = argv[i] + 6;
+        else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+            json = 1;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!cmd && (!strcmp(argv[i], "status") || !strcmp(argv[i], "reload")))
+            cmd = argv[i];
+        else {
+            fprintf(stderr, "slinkctl: unexpected argument '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!cmd)
+        cmd = "status";
+    if (strlen(ctl) >= sizeof sa.sun_path) {
+        fprintf(stderr, "slinkctl: control socket path too long\n");
+        return 2;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        perror("slinkctl: socket");
+        return 1;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, ctl, strlen(ctl) + 1);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        fprintf(stderr, "slinkctl: cannot reach slinkd at %s: %s\n", ctl, strerror(errno));
+        close(fd);
+        return 1;
+    }
+    snprintf(req, sizeof req, "%s%s\n", cmd, (!strcmp(cmd, "status") && json) ? " json" : "");
+    if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+        fprintf(stderr, "slinkctl: write: %s\n", strerror(errno));
+        close(fd);
+        return 1;
+    }
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        fwrite(buf, 1, (size_t)n, stdout);
+        total += (size_t)n;
+    }
+    close(fd);
+    if (n < 0 || total == 0) {
+        fprintf(stderr, "slinkctl: no answer from slinkd\n");
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,452 @@
+#define _GNU_SOURCE
+/* Application side of one peer: a UNIX stream socket (the core's stream
+ * mode), an optional SOCK_SEQPACKET socket (datagram mode) and an optional
+ * localhost TCP listener (stream mode again).  One application per mode at a
+ * time.  Data written before the session is up waits here, bounded; beyond
+ * that we stop reading the socket (back-pressure) - it is never sent
+ * unprotected.  When the session an application was attached to ends, its
+ * connection is closed so it knows. */
+#include "daemon.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define PADDR(p) ((int)(p)->cfg.addr)
+
+int app_socket_in_use(const char *path)
+{
+    struct sockaddr_un sa;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+    if (fd < 0)
+        return 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+    /* a SOCK_SEQPACKET listener refuses a stream connect with EPROTOTYPE:
+     * somebody is listening there too */
+    if (r != 0 && errno == EPROTOTYPE)
+        r = 0;
+    close(fd);
+    return r == 0;
+}
+
+static int unix_listen(slinkd_peer *p, const char *path, int type, char *err, size_t cap)
+{
+    struct sockaddr_un sa;
+    struct stat st;
+    int fd;
+    if (strlen(path) >= sizeof sa.sun_path) {
+        snprintf(err, cap, "socket path %s too long", path);
+        return -1;
+    }
+    /* A socket left behind by a previous run would make bind fail; anything
+     * that is not a socket is not ours to remove. */
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            snprintf(err, cap, "%s exists and is not a socket", path);
+            return -1;
+        }
+        if (app_socket_in_use(path)) {
+            snprintf(err, cap, "%s is in use by another process (another slinkd?)", path);
+            return -1;
+        }
+        unlink(path);
+    }
+    fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, cap, "socket(): %s", strerror(errno));
+        return -1;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 4) != 0) {
+        snprintf(err, cap, "cannot listen on %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (chmod(path, p->cfg.socket_mode) != 0)
+        logm(SLINK_LOG_WARN, PADDR(p), "chmod %s: %s", path, strerror(errno));
+    if (p->cfg.socket_group[0]) {
+        struct group *g = getgrnam(p->cfg.socket_group);
+        if (!g || chown(path, (uid_t)-1, g->gr_gid) != 0)
+            logm(SLINK_LOG_WARN, PADDR(p), "cannot give %s to group '%s'", path, p->cfg.socket_group);
+    }
+    return fd;
+}
+
+static int tcp_listen(const char *spec, char *err, size_t cap)
+{
+    char host[64];
+    unsigned tport;
+    int fd, one = 1;
+    struct sockaddr_in sa;
+    if (slinkd_parse_tcp(spec, host, sizeof host, &tport) != 0) {
+        snprintf(err, cap, "bad tcp listener '%s'", spec);
+        return -1;
+    }
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, cap, "socket(): %s", strerror(errno));
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)tport);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* never the network */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 4) != 0) {
+        snprintf(err, cap, "cannot listen on 127.0.0.1:%u: %s", tport, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int app_listen_all(slinkd_peer *p, char *err, size_t cap)
+{
+    p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
+    p->stream.fd = p->dgram.fd = -1;
+    p->dgram.dgram = 1;
+    if (p->cfg.socket[0] && (p->lst_stream = unix_listen(p, p->cfg.socket, SOCK_STREAM, err, cap)) < 0)
+        return -1;
+    if (p->cfg.dgram_socket[0] &&
+        (p->lst_dgram = unix_listen(p, p->cfg.dgram_socket, SOCK_SEQPACKET, err, cap)) < 0)
+        return -1;
+    if (p->cfg.tcp[0] && (p->lst_tcp = tcp_listen(p->cfg.tcp, err, cap)) < 0)
+        return -1;
+    return 0;
+}
+
+void app_close_listeners(slinkd_peer *p)
+{
+    if (p->lst_stream >= 0) {
+        close(p->lst_stream);
+        unlink(p->cfg.socket);
+    }
+    if (p->lst_dgram >= 0) {
+        close(p->lst_dgram);
+        unlink(p->cfg.dgram_socket);
+    }
+    if (p->lst_tcp >= 0)
+        close(p->lst_tcp);
+    p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
+    app_client_close(p, &p->stream, NULL);
+    app_client_close(p, &p->dgram, NULL);
+}
+
+static void client_reset(app_client *c)
+{
+    int dg = c->dgram;
+    c->fd = -1;
+    c->bound = c->eof = c->closing = c->shut_wr = 0;
+    c->session = 0;
+    c->in_len = c->in_msgs = 0;
+    c->out_off = c->out_len = 0;
+    c->close_by_ms = 0;
+    c->dgram = dg;
+}
+
+void app_client_close(slinkd_peer *p, app_client *c, const char *why)
+{
+    if (c->fd < 0)
+        return;
+    if (why)
+        logm(SLINK_LOG_INFO, PADDR(p), "%s application disconnected: %s",
+             c->dgram ? "datagram" : "stream", why);
+    close(c->fd);
+    client_reset(c);
+}
+
+static int session_usable(const slinkd_peer *p)
+{
+    return slink_conn_get_state(&p->conn) == SLINK_CONN_ESTABLISHED &&
+           !(p->close_requested && p->closing_session == p->conn.session_id);
+}
+
+void app_accept(slinkd_peer *p, int lfd)
+{
+    app_client *c = (lfd == p->lst_dgram) ? &p->dgram : &p->stream;
+    int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (c->fd >= 0) {
+        /* One application per mode: a second one would interleave bytes
+         * into the same stream. */
+        p->app_refused++;
+        logm(SLINK_LOG_WARN, PADDR(p), "refused a second %s application (one is connected)",
+             c->dgram ? "datagram" : "stream");
+        close(fd);
+        return;
+    }
+    if (lfd == p->lst_tcp) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    client_reset(c);
+    c->fd = fd;
+    if (session_usable(p)) {
+        c->bound = 1;
+        c->session = p->conn.session_id;
+    }
+    logm(SLINK_LOG_INFO, PADDR(p), "%s application connected%s", c->dgram ? "datagram" : "stream",
+         c->bound ? "" : " (waiting for the session)");
+}
+
+short app_client_events(const app_client *c)
+{
+    short ev = 0;
+    if (c->fd < 0)
+        return 0;
+    if (!c->eof && !c->closing) {
+        if (c->dgram ? c->in_msgs < APP_DGRAM_Q : c->in_len < APP_IN_CAP)
+            ev |= POLLIN;
+    }
+    if (c->out_len > 0)
+        ev |= POLLOUT;
+    return ev;
+}
+
+void app_client_readable(slinkd_peer *p, app_client *c)
+{
+    ssize_t r;
+    if (c->fd < 0)
+        return;
+    if (c->dgram) {
+        uint8_t msg[SLINK_DGRAM_MAX + 1];
+        while (c->in_msgs < APP_DGRAM_Q) {
+            r = recv(c->fd, msg, sizeof msg, MSG_TRUNC);
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                    return;
+                app_client_close(p, c, strerror(errno));
+                return;
+            }
+            if (r == 0) {
+                app_client_close(p, c, "closed by the application");
+                return;
+            }
+            if ((size_t)r > SLINK_DGRAM_MAX) {
+                p->dgrams_too_big++;
+                logm(SLINK_LOG_WARN, PADDR(p), "datagram of %zd bytes dropped (limit %u)", r,
+                     (unsigned)SLINK_DGRAM_MAX);
+                continue;
+            }
+            c->in[c->in_len] = (uint8_t)(r >> 8);
+            c->in[c->in_len + 1] = (uint8_t)r;
+            memcpy(c->in + c->in_len + 2, msg, (size_t)r);
+            c->in_len += 2 + (size_t)r;
+            c->in_msgs++;
+        }
+        return;
+    }
+    while (c->in_len < APP_IN_CAP && !c->eof) {
+        r = read(c->fd, c->in + c->in_len, APP_IN_CAP - c->in_len);
+        if (r > 0) {
+            c->in_len += (size_t)r;
+            continue;
+        }
+        if (r == 0) {
+            c->eof = 1;   /* flushed to the peer, then the session is closed */
+            logm(SLINK_LOG_DEBUG, PADDR(p), "stream application finished writing");
+            return;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return;
+        app_client_close(p, c, strerror(errno));
+        return;
+    }
+}
+
+void app_client_writable(slinkd_peer *p, app_client *c)
+{
+    ssize_t r;
+    while (c->fd >= 0 && c->out_len > 0) {
+        r = send(c->fd, c->out + c->out_off, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return;
+            app_client_close(p, c, strerror(errno));
+            return;
+        }
+        if (c->dgram) {
+            c->out_len = 0;
+        } else {
+            c->out_off += (size_t)r;
+            c->out_len -= (size_t)r;
+        }
+        if (c->out_len == 0)
+            c->out_off = 0;
+    }
+}
+
+/* Moves data between the application sockets and the core. */
+void app_pump(slinkd_peer *p, uint64_t now)
+{
+    app_client *s = &p->stream, *g = &p->dgram;
+    slink_conn *cn = &p->conn;
+    int usable = session_usable(p);
+
+    if (usable) {
+        if (s->fd >= 0 && !s->bound && !s->closing) {
+            s->bound = 1;
+            s->session = cn->session_id;
+        }
+        if (g->fd >= 0 && !g->bound && !g->closing) {
+            g->bound = 1;
+            g->session = cn->session_id;
+        }
+    }
+    /* application -> peer */
+    if (usable && s->fd >= 0 && s->bound && s->session == cn->session_id && !s->closing) {
+        while (s->in_len > 0) {
+            size_t acc = 0;
+            slink_err e = slink_conn_send(cn, s->in, s->in_len, &acc);
+            if (acc > 0) {
+                memmove(s->in, s->in + acc, s->in_len - acc);
+                s->in_len -= acc;
+                p->app_to_peer += acc;
+            }
+            if (e != SLINK_OK || acc == 0)
+                break;
+        }
+        if (s->eof && s->in_len == 0 && !p->close_requested) {
+            /* The application is done: an authenticated close lets the peer
+             * tell a clean end from a cut line. */
+            p->close_requested = 1;
+            p->closing_session = cn->session_id;
+            logm(SLINK_LOG_INFO, PADDR(p), "application closed: closing session %08x",
+                 (unsigned)cn->session_id);
+            slink_conn_close(cn, now);
+        }
+    }
+    if (usable && g->fd >= 0 && g->bound && g->session == cn->session_id && !g->closing) {
+        while (g->in_msgs > 0) {
+            size_t len = ((size_t)g->in[0] << 8) | g->in[1];
+            slink_err e = slink_conn_send_dgram(cn, g->in + 2, len);
+            if (e == SLINK_ERR_WOULD_BLOCK || e == SLINK_ERR_AGAIN || e == SLINK_ERR_NOT_READY)
+                break;
+            if (e == SLINK_OK) {
+                p->dgrams_to_peer++;
+            } else {
+                p->dgrams_too_big++;
+                logm(SLINK_LOG_WARN, PADDR(p), "datagram of %zu bytes not sent: %s", len,
+                     slink_err_desc(e));
+            }
+            memmove(g->in, g->in + 2 + len, g->in_len - 2 - len);
+            g->in_len -= 2 + len;
+            g->in_msgs--;
+        }
+    }
+    if (cn->rec_valid && cn->stream.peer_closed &&
+        !(p->peer_closed_seen && p->peer_closed_session == cn->session_id)) {
+        p->peer_closed_seen = 1;
+        p->peer_closed_session = cn->session_id;
+        logm(SLINK_LOG_INFO, PADDR(p), "peer closed its stream with an authenticated close (session %08x)",
+             (unsigned)cn->session_id);
+    }
+    /* peer -> application: only when the application keeps up, so the
+     * core's receive window closes and the peer slows down otherwise */
+    if (s->fd >= 0 && s->bound && s->session == cn->session_id) {
+        slink_err e = SLINK_ERR_AGAIN;
+        while (s->out_len < APP_OUT_CAP / 2) {
+            size_t got = 0;
+            e = slink_conn_recv(cn, s->out + s->out_off + s->out_len,
+                                APP_OUT_CAP - s->out_off - s->out_len, &got);
+            if (e != SLINK_OK || got == 0)
+                break;
+            s->out_len += got;
+            p->app_from_peer += got;
+        }
+        app_client_writable(p, s);
+        /* the peer will send no more: pass the end of stream on, and the
+         * application's own close completes the session */
+        if (e == SLINK_ERR_CLOSED && s->fd >= 0 && s->out_len == 0 && !s->shut_wr) {
+            s->shut_wr = 1;
+            shutdown(s->fd, SHUT_WR);
+        }
+    } else if (s->fd < 0 && usable && p->peer_closed_seen && p->peer_closed_session == cn->session_id &&
+               slink_stream_readable(&cn->stream) == 0 && !p->close_requested) {
+        /* nobody is attached to answer: close our side too */
+        p->close_requested = 1;
+        p->closing_session = cn->session_id;
+        slink_conn_close(cn, now);
+    }
+    if (g->fd >= 0 && g->bound && g->session == cn->session_id) {
+        while (g->fd >= 0 && g->out_len == 0) {
+            size_t len = 0;
+            slink_err e = slink_conn_recv_dgram(cn, g->out, APP_OUT_CAP, &len);
+            if (e != SLINK_OK)
+                break;
+            g->out_len = len;
+            p->dgrams_from_peer++;
+            app_client_writable(p, g);
+        }
+    }
+    /* applications whose session ended: close once flushed or overdue */
+    if (s->fd >= 0 && s->closing && (s->out_len == 0 || now >= s->close_by_ms))
+        app_client_close(p, s, "session ended");
+    if (g->fd >= 0 && g->closing && (g->out_len == 0 || now >= g->close_by_ms))
+        app_client_close(p, g, "session ended");
+}
+
+void app_session_up(slinkd_peer *p, uint32_t session)
+{
+    app_client *cl[2] = { &p->stream, &p->dgram };
+    int i;
+    for (i = 0; i < 2; i++) {
+        app_client *c = cl[i];
+        if (c->fd < 0 || c->closing)
+            continue;
+        if (c->bound && c->session != session) {
+            /* attached to a session that is gone: the application must not
+             * be silently fed a new one */
+            c->closing = 1;
+            c->close_by_ms = slinkd_now_ms() + 2000;
+        } else if (!c->bound) {
+            c->bound = 1;
+            c->session = session;
+        }
+    }
+}
+
+void app_session_ended(slinkd_peer *p, uint32_t session, uint64_t now)
+{
+    app_client *s = &p->stream, *g = &p->dgram;
+    /* hand over whatever the peer sent (and we acknowledged) first */
+    if (s->fd >= 0 && s->bound && s->session == session) {
+        for (;;) {
+            size_t got = 0, room = APP_OUT_CAP - s->out_off - s->out_len;
+            slink_err e;
+            if (room == 0)
+                break;
+            e = slink_conn_recv(&p->conn, s->out + s->out_off + s->out_len, room, &got);
+            if (e != SLINK_OK || got == 0)
+                break;
+            s->out_len += got;
+            p->app_from_peer += got;
+        }
+        s->closing = 1;
+        s->close_by_ms = now + 2000;
+        app_client_writable(p, s);
+    }
+    if (g->fd >= 0 && g->bound && g->session == session) {
+        g->closing = 1;
+        g->close_by_ms = now + 2000;
+    }
+    if (p->close_requested && p->closing_session == session)
+        p->close_requested = 0;
+}

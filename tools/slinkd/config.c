@@ -1,0 +1,572 @@
+/* INI file and command-line parsing for slinkd.  Every error is reported as
+ * one line naming the file and line (or the option) and what is wrong, so
+ * an operator can fix it without reading the source. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slink/slink.h"
+
+static int fail(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+    return SLINKD_CFG_ERROR;
+}
+
+static int copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        return -1;
+    memcpy(dst, src, n + 1);
+    return 0;
+}
+
+void slinkd_config_defaults(slinkd_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->baud = 115200;
+    c->addr = SLINK_ADDR_HOST_DEFAULT;
+    c->rs485_rts_on_send = 1;
+    c->data_bits = 8;
+    c->parity = 'n';
+    c->stop_bits = 1;
+    c->time_mode = SLINK_TIME_CLOCK_REQUIRED;
+    c->verbosity = SLINK_LOG_INFO;
+}
+
+int slinkd_parse_bool(const char *s, int *out)
+{
+    if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+int slinkd_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+    if (!*s || !isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtoul(s, &end, 0);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int slinkd_parse_role(const char *s, slink_start_role *out)
+{
+    if (!strcmp(s, "initiator")) *out = SLINK_START_INITIATOR;
+    else if (!strcmp(s, "responder")) *out = SLINK_START_RESPONDER;
+    else if (!strcmp(s, "auto")) *out = SLINK_START_AUTO;
+    else return -1;
+    return 0;
+}
+
+int slinkd_parse_time_policy(const char *s, slink_time_mode *mode, int64_t *floor_s)
+{
+    unsigned long v;
+    if (!strcmp(s, "clock")) {
+        *mode = SLINK_TIME_CLOCK_REQUIRED;
+        *floor_s = 0;
+        return 0;
+    }
+    if (!strcmp(s, "ignore")) {
+        *mode = SLINK_TIME_IGNORE;
+        *floor_s = 0;
+        return 0;
+    }
+    if (!strncmp(s, "floor:", 6) && slinkd_parse_uint(s + 6, 0xFFFFFFFFFFul, &v) == 0 && v > 0) {
+        *mode = SLINK_TIME_CLOCK_OR_FLOOR;
+        *floor_s = (int64_t)v;
+        return 0;
+    }
+    return -1;
+}
+
+/* Only loopback addresses: the TCP listener exists for local applications
+ * that cannot use UNIX sockets, never for the network. */
+int slinkd_parse_tcp(const char *s, char *host, size_t hcap, unsigned *port)
+{
+    const char *colon = strrchr(s, ':');
+    unsigned long p;
+    size_t hl;
+    if (!colon)
+        return -1;
+    hl = (size_t)(colon - s);
+    if (hl == 0 || hl >= hcap)
+        return -1;
+    memcpy(host, s, hl);
+    host[hl] = 0;
+    if (strcmp(host, "127.0.0.1") && strcmp(host, "localhost") && strcmp(host, "::1") &&
+        strcmp(host, "[::1]"))
+        return -1;
+    if (slinkd_parse_uint(colon + 1, 65535, &p) || p == 0)
+        return -1;
+    *port = (unsigned)p;
+    return 0;
+}
+
+static int parse_parity(const char *s, char *out)
+{
+    if (!strcmp(s, "none") || !strcmp(s, "n")) *out = 'n';
+    else if (!strcmp(s, "even") || !strcmp(s, "e")) *out = 'e';
+    else if (!strcmp(s, "odd") || !strcmp(s, "o")) *out = 'o';
+    else return -1;
+    return 0;
+}
+
+static int parse_flow(const char *s, int *out)
+{
+    if (!strcmp(s, "none")) *out = 0;
+    else if (!strcmp(s, "rtscts")) *out = 1;
+    else if (!strcmp(s, "xonxoff")) *out = 2;
+    else return -1;
+    return 0;
+}
+
+static int parse_unicast(const char *s, unsigned *out)
+{
+    unsigned long v;
+    if (slinkd_parse_uint(s, SLINK_ADDR_UNICAST_MAX, &v) || v < SLINK_ADDR_UNICAST_MIN)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* One key of the [link] section (also used by the command line).  Returns a
+ * static description of what is wrong, or NULL. */
+static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
+{
+    unsigned long n;
+    if (!strcmp(k, "device"))
+        return copy_str(c->device, sizeof c->device, v) ? "device path too long" : NULL;
+    if (!strcmp(k, "baud"))
+        return (slinkd_parse_uint(v, 20000000ul, &n) || n < 50) ? "baud must be a number from 50 to 20000000"
+               : (c->baud = (uint32_t)n, NULL);
+    if (!strcmp(k, "addr"))
+        return parse_unicast(v, &c->addr) ? "addr must be a unicast address 1..239" : NULL;
+    if (!strcmp(k, "mode")) {
+        if (!strcmp(v, "full-duplex")) c->half_duplex = 0;
+        else if (!strcmp(v, "half-duplex")) c->half_duplex = 1;
+        else return "mode must be full-duplex or half-duplex";
+        return NULL;
+    }
+    if (!strcmp(k, "rs485"))
+        return slinkd_parse_bool(v, &c->rs485) ? "rs485 must be true or false" : NULL;
+    if (!strcmp(k, "rts-on-send"))
+        return slinkd_parse_bool(v, &c->rs485_rts_on_send) ? "rts-on-send must be true or false" : NULL;
+    if (!strcmp(k, "data-bits"))
+        return (slinkd_parse_uint(v, 8, &n) || n < 5) ? "data-bits must be 5, 6, 7 or 8"
+               : (c->data_bits = (int)n, NULL);
+    if (!strcmp(k, "parity"))
+        return parse_parity(v, &c->parity) ? "parity must be none, even or odd" : NULL;
+    if (!strcmp(k, "stop-bits"))
+        return (slinkd_parse_uint(v, 2, &n) || n < 1) ? "stop-bits must be 1 or 2"
+               : (c->stop_bits = (int)n, NULL);
+    if (!strcmp(k, "flow"))
+        return parse_flow(v, &c->flow) ? "flow must be none, rtscts or xonxoff" : NULL;
+    if (!strcmp(k, "wait"))
+        return slinkd_parse_bool(v, &c->wait) ? "wait must be true or false" : NULL;
+    if (!strcmp(k, "ca"))
+        return copy_str(c->ca, sizeof c->ca, v) ? "ca path too long" : NULL;
+    if (!strcmp(k, "cert"))
+        return copy_str(c->cert, sizeof c->cert, v) ? "cert path too long" : NULL;
+    if (!strcmp(k, "key"))
+        return copy_str(c->key, sizeof c->key, v) ? "key path too long" : NULL;
+    if (!strcmp(k, "ctl"))
+        return copy_str(c->ctl, sizeof c->ctl, v) ? "ctl path too long" : NULL;
+    if (!strcmp(k, "keylog"))
+        return copy_str(c->keylog, sizeof c->keylog, v) ? "keylog path too long" : NULL;
+    if (!strcmp(k, "time-policy"))
+        return slinkd_parse_time_policy(v, &c->time_mode, &c->time_floor)
+               ? "time-policy must be clock, ignore or floor:UNIXSECONDS" : NULL;
+    if (!strcmp(k, "idle-timeout"))
+        return slinkd_parse_uint(v, 86400000ul, &n) ? "idle-timeout must be milliseconds"
+               : (c->idle_timeout_ms = (uint32_t)n, NULL);
+    if (!strcmp(k, "syslog"))
+        return slinkd_parse_bool(v, &c->use_syslog) ? "syslog must be true or false" : NULL;
+    if (!strcmp(k, "log-level")) {
+        if (!strcmp(v, "error")) c->verbosity = SLINK_LOG_ERROR;
+        else if (!strcmp(v, "warn")) c->verbosity = SLINK_LOG_WARN;
+        else if (!strcmp(v, "info")) c->verbosity = SLINK_LOG_INFO;
+        else if (!strcmp(v, "debug")) c->verbosity = SLINK_LOG_DEBUG;
+        else return "log-level must be error, warn, info or debug";
+        return NULL;
+    }
+    return "unknown key in [link]";
+}
+
+static const char *set_peer_key(slinkd_peer_cfg *p, const char *k, const char *v)
+{
+    unsigned long n;
+    char host[64];
+    unsigned port;
+    if (!strcmp(k, "addr"))
+        return parse_unicast(v, &p->addr) ? "addr must be a unicast address 1..239" : NULL;
+    if (!strcmp(k, "name")) {
+        if (!*v)
+            return "name must not be empty (use '*' to accept any CA-signed peer)";
+        return copy_str(p->name, sizeof p->name, v) ? "name too long" : NULL;
+    }
+    if (!strcmp(k, "socket"))
+        return copy_str(p->socket, sizeof p->socket, v) ? "socket path too long" : NULL;
+    if (!strcmp(k, "dgram-socket"))
+        return copy_str(p->dgram_socket, sizeof p->dgram_socket, v) ? "dgram-socket path too long" : NULL;
+    if (!strcmp(k, "tcp")) {
+        if (slinkd_parse_tcp(v, host, sizeof host, &port))
+            return "tcp must be 127.0.0.1:PORT (localhost only)";
+        return copy_str(p->tcp, sizeof p->tcp, v) ? "tcp too long" : NULL;
+    }
+    if (!strcmp(k, "role"))
+        return slinkd_parse_role(v, &p->role) ? "role must be initiator, responder or auto" : NULL;
+    if (!strcmp(k, "socket-mode")) {
+        char *end;
+        errno = 0;
+        n = strtoul(v, &end, 8);
+        if (!*v || *end || errno || n > 0777)
+            return "socket-mode must be octal permissions such as 0660";
+        p->socket_mode = (unsigned)n;
+        return NULL;
+    }
+    if (!strcmp(k, "socket-group"))
+        return copy_str(p->socket_group, sizeof p->socket_group, v) ? "socket-group too long" : NULL;
+    return "unknown key in [peer]";
+}
+
+static void peer_defaults(slinkd_peer_cfg *p)
+{
+    memset(p, 0, sizeof *p);
+    p->role = SLINK_START_AUTO;
+    p->socket_mode = 0660;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        *--e = 0;
+    return s;
+}
+
+int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    unsigned lineno = 0;
+    int in_link = 0;
+    slinkd_peer_cfg *peer = NULL;
+    int rc = SLINKD_CFG_OK;
+
+    if (!f)
+        return fail(err, cap, "config %s: cannot open: %s", path, strerror(errno));
+    while (fgets(line, sizeof line, f)) {
+        char *s, *eq, *k, *v;
+        const char *why;
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            rc = fail(err, cap, "config %s:%u: line longer than %zu characters", path, lineno,
+                      sizeof line - 2);
+            break;
+        }
+        s = trim(line);
+        if (!*s || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *end = strchr(s, ']');
+            char *name;
+            if (!end || *trim(end + 1)) {
+                rc = fail(err, cap, "config %s:%u: section header needs a closing ']'", path, lineno);
+                break;
+            }
+            *end = 0;
+            name = trim(s + 1);
+            if (!strcmp(name, "link")) {
+                in_link = 1;
+                peer = NULL;
+                continue;
+            }
+            if (!strncmp(name, "peer", 4) && (name[4] == ' ' || name[4] == '\t')) {
+                char *pn = trim(name + 4);
+                size_t i;
+                if (!*pn || strlen(pn) >= sizeof c->peers[0].section) {
+                    rc = fail(err, cap, "config %s:%u: [peer NAME] needs a name of 1..63 characters",
+                              path, lineno);
+                    break;
+                }
+                for (i = 0; i < c->npeers; i++)
+                    if (!strcmp(c->peers[i].section, pn))
+                        break;
+                if (i < c->npeers) {
+                    rc = fail(err, cap, "config %s:%u: peer '%s' defined twice", path, lineno, pn);
+                    break;
+                }
+                if (c->npeers >= SLINKD_MAX_PEERS) {
+                    rc = fail(err, cap, "config %s:%u: more than %d peers", path, lineno, SLINKD_MAX_PEERS);
+                    break;
+                }
+                peer = &c->peers[c->npeers++];
+                peer_defaults(peer);
+                memcpy(peer->section, pn, strlen(pn) + 1);
+                in_link = 0;
+                continue;
+            }
+            rc = fail(err, cap, "config %s:%u: unknown section [%s] (expected [link] or [peer NAME])",
+                      path, lineno, name);
+            break;
+        }
+        eq = strchr(s, '=');
+        if (!eq) {
+            rc = fail(err, cap, "config %s:%u: expected 'key = value'", path, lineno);
+            break;
+        }
+        *eq = 0;
+        k = trim(s);
+        v = trim(eq + 1);
+        if (!*k) {
+            rc = fail(err, cap, "config %s:%u: missing key before '='", path, lineno);
+            break;
+        }
+        if (!in_link && !peer) {
+            rc = fail(err, cap, "config %s:%u: '%s' outside a section (start with [link])", path, lineno, k);
+            break;
+        }
+        if (!*v) {
+            rc = fail(err, cap, "config %s:%u: %s: empty value", path, lineno, k);
+            break;
+        }
+        why = in_link ? set_link_key(c, k, v) : set_peer_key(peer, k, v);
+        if (why) {
+            if (!strncmp(why, "unknown key", 11))
+                rc = fail(err, cap, "config %s:%u: %s '%s'", path, lineno, why, k);
+            else
+                rc = fail(err, cap, "config %s:%u: %s (got '%s')", path, lineno, why, v);
+            break;
+        }
+    }
+    if (rc == SLINKD_CFG_OK && ferror(f))
+        rc = fail(err, cap, "config %s: read error", path);
+    fclose(f);
+    return rc;
+}
+
+enum {
+    OPT_DEVICE = 256, OPT_BAUD, OPT_ADDR, OPT_CA, OPT_CERT, OPT_KEY, OPT_PEER, OPT_PEER_NAME,
+    OPT_SOCKET, OPT_DGRAM, OPT_TCP, OPT_ROLE, OPT_DATA_BITS, OPT_PARITY, OPT_STOP_BITS, OPT_FLOW,
+    OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
+    OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_HELP, OPT_VERSION
+};
+
+static const struct option long_opts[] = {
+    {"device", required_argument, 0, OPT_DEVICE},
+    {"baud", required_argument, 0, OPT_BAUD},
+    {"addr", required_argument, 0, OPT_ADDR},
+    {"ca", required_argument, 0, OPT_CA},
+    {"cert", required_argument, 0, OPT_CERT},
+    {"key", required_argument, 0, OPT_KEY},
+    {"peer", required_argument, 0, OPT_PEER},
+    {"peer-name", required_argument, 0, OPT_PEER_NAME},
+    {"socket", required_argument, 0, OPT_SOCKET},
+    {"dgram-socket", required_argument, 0, OPT_DGRAM},
+    {"tcp", required_argument, 0, OPT_TCP},
+    {"role", required_argument, 0, OPT_ROLE},
+    {"data-bits", required_argument, 0, OPT_DATA_BITS},
+    {"parity", required_argument, 0, OPT_PARITY},
+    {"stop-bits", required_argument, 0, OPT_STOP_BITS},
+    {"flow", required_argument, 0, OPT_FLOW},
+    {"wait", no_argument, 0, OPT_WAIT},
+    {"ctl", required_argument, 0, OPT_CTL},
+    {"time-policy", required_argument, 0, OPT_TIME},
+    {"keylog", required_argument, 0, OPT_KEYLOG},
+    {"foreground", no_argument, 0, OPT_FG},
+    {"config", required_argument, 0, OPT_CONFIG},
+    {"list-ports", no_argument, 0, OPT_LIST},
+    {"mode", required_argument, 0, OPT_MODE},
+    {"rs485", no_argument, 0, OPT_RS485},
+    {"syslog", no_argument, 0, OPT_SYSLOG},
+    {"idle-timeout", required_argument, 0, OPT_IDLE},
+    {"socket-mode", required_argument, 0, OPT_SOCKET_MODE},
+    {"verbose", no_argument, 0, 'v'},
+    {"help", no_argument, 0, OPT_HELP},
+    {"version", no_argument, 0, OPT_VERSION},
+    {0, 0, 0, 0}
+};
+
+static const char usage_text[] =
+    "usage: slinkd [--config FILE] [options]\n"
+    "  one peer:  slinkd --device PATH --baud N --addr A --ca CA.crt --cert ME.crt --key ME.key\n"
+    "                    --peer B --peer-name NAME --socket PATH [--dgram-socket PATH]\n"
+    "                    [--tcp 127.0.0.1:PORT] [--role initiator|responder|auto]\n"
+    "  serial:    --data-bits 5-8 --parity none|even|odd --stop-bits 1|2 --flow none|rtscts|xonxoff\n"
+    "             --mode full-duplex|half-duplex --rs485 --wait\n"
+    "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS\n"
+    "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
+    "  see slinkd(8)\n";
+
+/* The command-line peer: the one named "cmdline", created on first use. */
+static slinkd_peer_cfg *cmdline_peer(slinkd_config *c)
+{
+    size_t i;
+    for (i = 0; i < c->npeers; i++)
+        if (!strcmp(c->peers[i].section, "cmdline"))
+            return &c->peers[i];
+    if (c->npeers >= SLINKD_MAX_PEERS)
+        return NULL;
+    peer_defaults(&c->peers[c->npeers]);
+    strcpy(c->peers[c->npeers].section, "cmdline");
+    return &c->peers[c->npeers++];
+}
+
+static const char *link_key_for(int opt)
+{
+    switch (opt) {
+    case OPT_DEVICE: return "device";
+    case OPT_BAUD: return "baud";
+    case OPT_ADDR: return "addr";
+    case OPT_CA: return "ca";
+    case OPT_CERT: return "cert";
+    case OPT_KEY: return "key";
+    case OPT_DATA_BITS: return "data-bits";
+    case OPT_PARITY: return "parity";
+    case OPT_STOP_BITS: return "stop-bits";
+    case OPT_FLOW: return "flow";
+    case OPT_CTL: return "ctl";
+    case OPT_TIME: return "time-policy";
+    case OPT_KEYLOG: return "keylog";
+    case OPT_MODE: return "mode";
+    case OPT_IDLE: return "idle-timeout";
+    default: return NULL;
+    }
+}
+
+static const char *peer_key_for(int opt)
+{
+    switch (opt) {
+    case OPT_PEER: return "addr";
+    case OPT_PEER_NAME: return "name";
+    case OPT_SOCKET: return "socket";
+    case OPT_DGRAM: return "dgram-socket";
+    case OPT_TCP: return "tcp";
+    case OPT_ROLE: return "role";
+    case OPT_SOCKET_MODE: return "socket-mode";
+    default: return NULL;
+    }
+}
+
+static const char *long_name(int opt)
+{
+    const struct option *o;
+    for (o = long_opts; o->name; o++)
+        if (o->val == opt)
+            return o->name;
+    return "?";
+}
+
+int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, size_t cap)
+{
+    int opt, i, rc;
+    /* The file comes first so that options on the command line win. */
+    for (i = 1; i < argc; i++) {
+        const char *path = NULL;
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            path = argv[i + 1];
+        else if (!strncmp(argv[i], "--config=", 9))
+            path = argv[i] + 9;
+        if (path) {
+            if (copy_str(c->config_file, sizeof c->config_file, path))
+                return fail(err, cap, "--config: path too long");
+            rc = slinkd_config_load_file(c, path, err, cap);
+            if (rc)
+                return rc;
+        }
+    }
+    optind = 0;   /* glibc: full re-initialisation (reload parses again) */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":vh", long_opts, NULL)) != -1) {
+        const char *k, *why = NULL;
+        switch (opt) {
+        case 'v': if (c->verbosity < SLINK_LOG_DEBUG) c->verbosity++; continue;
+        case 'h':
+        case OPT_HELP: fputs(usage_text, stdout); return SLINKD_CFG_EXIT;
+        case OPT_VERSION: printf("slinkd %s\n", SLINK_VERSION_STRING); return SLINKD_CFG_EXIT;
+        case OPT_WAIT: c->wait = 1; continue;
+        case OPT_FG: c->foreground = 1; continue;
+        case OPT_LIST: c->list_ports = 1; continue;
+        case OPT_RS485: c->rs485 = 1; continue;
+        case OPT_SYSLOG: c->use_syslog = 1; continue;
+        case OPT_CONFIG: continue;
+        case ':': return fail(err, cap, "option %s needs a value", argv[optind - 1]);
+        case '?': return fail(err, cap, "unknown option '%s' (see --help)", argv[optind - 1]);
+        default: break;
+        }
+        if ((k = link_key_for(opt)) != NULL) {
+            why = set_link_key(c, k, optarg);
+        } else if ((k = peer_key_for(opt)) != NULL) {
+            slinkd_peer_cfg *p = cmdline_peer(c);
+            if (!p)
+                return fail(err, cap, "--%s: the config file already has %d peers", k, SLINKD_MAX_PEERS);
+            why = set_peer_key(p, k, optarg);
+        }
+        if (why)
+            return fail(err, cap, "option --%s: %s (got '%s')", long_name(opt), why, optarg);
+    }
+    if (optind < argc)
+        return fail(err, cap, "unexpected argument '%s' (see --help)", argv[optind]);
+    return SLINKD_CFG_OK;
+}
+
+int slinkd_config_validate(const slinkd_config *c, char *err, size_t cap)
+{
+    size_t i, j;
+    const char *src = c->config_file[0] ? c->config_file : "command line";
+    if (c->list_ports)
+        return SLINKD_CFG_OK;
+    if (!c->device[0])
+        return fail(err, cap, "%s: no serial device (--device or [link] device)", src);
+    if (!c->ca[0] || !c->cert[0] || !c->key[0])
+        return fail(err, cap, "%s: ca, cert and key are all required", src);
+    if (c->npeers == 0)
+        return fail(err, cap, "%s: no peer configured (--peer ADDR or a [peer NAME] section)", src);
+    for (i = 0; i < c->npeers; i++) {
+        const slinkd_peer_cfg *p = &c->peers[i];
+        if (!p->addr)
+            return fail(err, cap, "%s: peer '%s' has no address (--peer / addr)", src, p->section);
+        if (p->addr == c->addr)
+            return fail(err, cap, "%s: peer '%s' has our own address %u", src, p->section, p->addr);
+        if (!p->name[0])
+            return fail(err, cap, "%s: peer '%s' (addr %u) needs the expected certificate name "
+                        "(--peer-name / name; '*' accepts any CA-signed peer)", src, p->section, p->addr);
+        if (!p->socket[0] && !p->dgram_socket[0] && !p->tcp[0])
+            return fail(err, cap, "%s: peer '%s' has no socket, dgram-socket or tcp for applications",
+                        src, p->section);
+        for (j = 0; j < i; j++) {
+            if (c->peers[j].addr == p->addr)
+                return fail(err, cap, "%s: peers '%s' and '%s' share address %u", src,
+                            c->peers[j].section, p->section, p->addr);
+            if (p->socket[0] && !strcmp(c->peers[j].socket, p->socket))
+                return fail(err, cap, "%s: peers '%s' and '%s' share socket %s", src,
+                            c->peers[j].section, p->section, p->socket);
+        }
+    }
+    return SLINKD_CFG_OK;
+}

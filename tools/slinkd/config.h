@@ -1,0 +1,79 @@
+/* slinkd configuration: one [link] and up to SLINKD_MAX_PEERS [peer NAME]
+ * sections from an INI file, overridden by the command line (which can also
+ * describe the one-peer case on its own).  Pure parsing: no sockets, no
+ * ports; errors come back as one line of text. */
+#ifndef SLINKD_CONFIG_H
+#define SLINKD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "slink/conn.h"
+
+#define SLINKD_MAX_PEERS 16
+#define SLINKD_PATH 256
+#define SLINKD_ERR 320
+
+typedef struct {
+    char     section[64];          /* NAME from [peer NAME]; "cmdline" for --peer */
+    unsigned addr;                 /* 0 = not set */
+    char     name[128];            /* identity expected in the peer certificate */
+    char     socket[SLINKD_PATH];
+    char     dgram_socket[SLINKD_PATH];
+    char     tcp[64];              /* "127.0.0.1:PORT" or "" */
+    slink_start_role role;
+    unsigned socket_mode;          /* permission bits for the UNIX sockets */
+    char     socket_group[64];
+} slinkd_peer_cfg;
+
+typedef struct {
+    char     device[SLINKD_PATH];
+    uint32_t baud;
+    unsigned addr;
+    int      half_duplex;          /* mode = half-duplex: host is bus master */
+    int      rs485;                /* TIOCSRS485 direction control */
+    int      rs485_rts_on_send;    /* RTS level while sending (1) or idle */
+    int      data_bits;            /* 5..8 */
+    char     parity;               /* 'n' 'e' 'o' */
+    int      stop_bits;            /* 1 or 2 */
+    int      flow;                 /* 0 none, 1 rtscts, 2 xonxoff */
+    int      wait;                 /* retry the port with backoff */
+    char     ca[SLINKD_PATH], cert[SLINKD_PATH], key[SLINKD_PATH];
+    char     ctl[SLINKD_PATH];
+    char     keylog[SLINKD_PATH];  /* debug only: traffic secrets, off by default */
+    slink_time_mode time_mode;
+    int64_t  time_floor;
+    uint32_t idle_timeout_ms;
+    int      verbosity;            /* log level: 0 error .. 3 debug */
+    int      foreground;
+    int      use_syslog;
+    int      list_ports;
+    char     config_file[SLINKD_PATH];
+    slinkd_peer_cfg peers[SLINKD_MAX_PEERS];
+    size_t   npeers;
+} slinkd_config;
+
+/* Results of the parsing functions. */
+enum { SLINKD_CFG_OK = 0, SLINKD_CFG_EXIT = 1, SLINKD_CFG_ERROR = 2 };
+
+void slinkd_config_defaults(slinkd_config *c);
+
+/* Reads an INI file into c (on top of what is there).  Errors look like
+ * "config FILE:LINE: what is wrong". */
+int  slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_t cap);
+
+/* Full command line: loads --config FILE first, then applies every other
+ * option on top.  SLINKD_CFG_EXIT for --help/--version (text already
+ * printed). */
+int  slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, size_t cap);
+
+/* Cross-field checks (required fields, unique addresses, peer names). */
+int  slinkd_config_validate(const slinkd_config *c, char *err, size_t cap);
+
+/* Value parsers shared with the tests. */
+int  slinkd_parse_bool(const char *s, int *out);
+int  slinkd_parse_uint(const char *s, unsigned long max, unsigned long *out);
+int  slinkd_parse_role(const char *s, slink_start_role *out);
+int  slinkd_parse_time_policy(const char *s, slink_time_mode *mode, int64_t *floor_s);
+int  slinkd_parse_tcp(const char *s, char *host, size_t hcap, unsigned *port);
+
+#endif

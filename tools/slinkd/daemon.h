@@ -1,0 +1,131 @@
+/* slinkd's run-time state, shared by the loop, the application sockets and
+ * the control socket.  One slinkd per serial port; one slinkd_peer per
+ * configured bus address, each owning one slink_conn. */
+#ifndef SLINKD_DAEMON_H
+#define SLINKD_DAEMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "slink/slink.h"
+#include "config.h"
+#include "port.h"
+
+#define APP_IN_CAP   65536u   /* bytes an application may write ahead of the session */
+#define APP_OUT_CAP  65536u
+#define APP_DGRAM_Q  8u       /* datagrams queued ahead of the session */
+#define CTL_MAX      4
+#define TX_CAP       (8u * SLINK_WIRE_FRAME_MAX)
+
+typedef struct {
+    int      fd;              /* -1: no application connected */
+    int      dgram;           /* SOCK_SEQPACKET client */
+    int      bound;           /* attached to session `session` */
+    uint32_t session;
+    int      eof;             /* application shut its writing side */
+    int      closing;         /* its session ended: flush, then close */
+    int      shut_wr;         /* peer finished sending: we shut our writing side */
+    uint64_t close_by_ms;     /* give up flushing then */
+    /* stream: raw bytes; dgram: (len16 || message) entries */
+    uint8_t  in[APP_IN_CAP];
+    size_t   in_len;
+    size_t   in_msgs;
+    uint8_t  out[APP_OUT_CAP];
+    size_t   out_off, out_len;
+} app_client;
+
+struct slinkd;
+
+typedef struct slinkd_peer {
+    struct slinkd *d;
+    slinkd_peer_cfg cfg;      /* own copy: policy.name points here */
+    slink_conn conn;
+    slink_platform plat;      /* log hook names this peer */
+    int      lst_stream, lst_dgram, lst_tcp;
+    app_client stream, dgram;
+    uint32_t closing_session; /* we asked the core to close this one */
+    int      close_requested;
+    int      peer_closed_seen; /* peer's close_notify seen in session peer_closed_session */
+    uint32_t peer_closed_session;
+    uint64_t reconnect_at;    /* 0 = none */
+    char     last_error[320];
+    char     last_core_msg[256];
+    uint32_t hs_failures, sessions, app_refused;
+    uint64_t app_to_peer, app_from_peer;
+    uint32_t dgrams_to_peer, dgrams_from_peer, dgrams_too_big;
+    uint32_t kl_session;
+    uint16_t kl_tx_epoch, kl_rx_epoch;
+} slinkd_peer;
+
+typedef struct {
+    int fd;
+    char req[128];
+    size_t req_len;
+    char *resp;
+    size_t resp_len, resp_off;
+} ctl_client;
+
+typedef struct slinkd {
+    slinkd_config cfg;
+    port_params pp;
+    port port;
+    uint64_t port_retry_at;
+    uint32_t port_backoff_ms;
+    uint32_t port_opens, port_losses;
+    char port_error[SLINKD_ERR];
+    uint64_t port_bytes_in, port_bytes_out;
+
+    slink_creds creds[2];
+    int creds_cur;
+
+    slink_node node;
+    int use_node;
+    slinkd_peer *peers;
+    size_t npeers;
+
+    uint8_t tx[TX_CAP];
+    size_t tx_off, tx_len;
+
+    int ctl_fd;
+    ctl_client ctl[CTL_MAX];
+    int sig_fd;
+    FILE *keylog;
+    uint64_t started_ms;
+    int stopping;
+    uint64_t stop_deadline;
+    int exit_code;
+    int argc;            /* kept for SIGHUP: the same options are applied again */
+    char **argv;
+} slinkd;
+
+uint64_t slinkd_now_ms(void);
+
+/* main.c */
+int  slinkd_load_creds(slinkd *d, slink_creds *out);
+void slinkd_reload(slinkd *d);
+
+/* loop.c */
+int  slinkd_run(slinkd *d);
+void slinkd_peer_handle_events(slinkd_peer *p, uint64_t now);
+void slinkd_request_stop(slinkd *d, uint64_t now);
+
+/* app_sock.c */
+int  app_listen_all(slinkd_peer *p, char *err, size_t cap);
+void app_close_listeners(slinkd_peer *p);
+void app_accept(slinkd_peer *p, int lfd);
+void app_client_readable(slinkd_peer *p, app_client *c);
+void app_client_writable(slinkd_peer *p, app_client *c);
+void app_pump(slinkd_peer *p, uint64_t now);
+void app_session_up(slinkd_peer *p, uint32_t session);
+void app_session_ended(slinkd_peer *p, uint32_t session, uint64_t now);
+void app_client_close(slinkd_peer *p, app_client *c, const char *why);
+short app_client_events(const app_client *c);
+int  app_socket_in_use(const char *path);
+
+/* ctl.c */
+int  ctl_listen(slinkd *d, char *err, size_t cap);
+void ctl_accept(slinkd *d);
+void ctl_client_io(slinkd *d, ctl_client *c, short revents);
+void ctl_close_all(slinkd *d);
+char *ctl_status(slinkd *d, int json, size_t *len);
+
+#endif

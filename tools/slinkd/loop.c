@@ -1,0 +1,413 @@
+/* The single-threaded event loop: poll() over the serial port, the
+ * application and control sockets and a signalfd; the core's
+ * next_timeout() sets the poll timeout.  Everything is non-blocking. */
+#include "daemon.h"
+#include "keylog.h"
+#include "log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PFD (4 + 2 * CTL_MAX + SLINKD_MAX_PEERS * 5)
+#define PORT_BACKOFF_MIN_MS 100u
+#define PORT_BACKOFF_MAX_MS 5000u
+#define STOP_GRACE_MS 3000u
+#define RECONNECT_AFTER_CLOSE_MS 300u
+
+uint64_t slinkd_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void port_try_open(slinkd *d, uint64_t now)
+{
+    char err[256];
+    size_t i;
+    if (port_open(&d->port, &d->pp, err, sizeof err) != 0) {
+        if (strcmp(err, d->port_error) != 0)
+            logm(SLINK_LOG_WARN, -1, "%s; retrying (backoff up to %u s)", err, PORT_BACKOFF_MAX_MS / 1000);
+        snprintf(d->port_error, sizeof d->port_error, "%s", err);
+        d->port_retry_at = now + d->port_backoff_ms;
+        d->port_backoff_ms = d->port_backoff_ms * 2 > PORT_BACKOFF_MAX_MS ? PORT_BACKOFF_MAX_MS
+                                                                           : d->port_backoff_ms * 2;
+        return;
+    }
+    d->port_error[0] = 0;
+    d->port_backoff_ms = PORT_BACKOFF_MIN_MS;
+    d->port_opens++;
+    d->tx_off = d->tx_len = 0;
+    logm(SLINK_LOG_INFO, -1, "port open (%s)%s", port_backend(&d->port),
+         d->port.rs485_active ? ", RS485 direction control on" : "");
+    if (d->port_opens > 1) {
+        /* The line was gone: whoever initiates starts over, so both ends
+         * agree on fresh keys (the peer may have rebooted meanwhile). */
+        for (i = 0; i < d->npeers; i++)
+            if (d->peers[i].cfg.role != SLINK_START_RESPONDER)
+                slink_conn_connect(&d->peers[i].conn, now);
+    }
+}
+
+static void port_lost(slinkd *d, const char *why, uint64_t now)
+{
+    d->port_losses++;
+    port_close(&d->port);
+    d->tx_off = d->tx_len = 0;
+    if (!d->cfg.wait) {
+        logm(SLINK_LOG_ERROR, -1, "port lost (%s); exiting (use --wait to keep retrying)", why);
+        d->exit_code = 1;
+        d->stopping = 1;
+        d->stop_deadline = now;
+        return;
+    }
+    logm(SLINK_LOG_WARN, -1, "port lost (%s); waiting for it to return", why);
+    snprintf(d->port_error, sizeof d->port_error, "port lost: %s", why);
+    d->port_backoff_ms = PORT_BACKOFF_MIN_MS;
+    d->port_retry_at = now + PORT_BACKOFF_MIN_MS;
+}
+
+static void feed(slinkd *d, const uint8_t *buf, size_t n, uint64_t now)
+{
+    if (d->use_node)
+        (void)slink_node_input(&d->node, buf, n, now);
+    else
+        (void)slink_conn_input(&d->peers[0].conn, buf, n, now);
+}
+
+static void port_readable(slinkd *d, uint64_t now)
+{
+    uint8_t buf[16384];
+    int rounds;
+    for (rounds = 0; rounds < 8; rounds++) {
+        ssize_t r = port_read(&d->port, buf, sizeof buf);
+        if (r < 0) {
+            port_lost(d, "read failed or hung up", now);
+            return;
+        }
+        if (r == 0)
+            return;
+        d->port_bytes_in += (uint64_t)r;
+        feed(d, buf, (size_t)r, now);
+        if ((size_t)r < sizeof buf)
+            return;
+    }
+}
+
+static void port_flush(slinkd *d, uint64_t now)
+{
+    while (port_is_open(&d->port) && d->tx_len > 0) {
+        ssize_t w = port_write(&d->port, d->tx + d->tx_off, d->tx_len);
+        if (w < 0) {
+            port_lost(d, "write failed", now);
+            return;
+        }
+        if (w == 0)
+            return;
+        d->port_bytes_out += (uint64_t)w;
+        d->tx_off += (size_t)w;
+        d->tx_len -= (size_t)w;
+    }
+    if (d->tx_len == 0)
+        d->tx_off = 0;
+}
+
+/* Pull frames from the core while there is room, then write. */
+static void produce(slinkd *d, uint64_t now)
+{
+    if (!port_is_open(&d->port))
+        return;
+    port_flush(d, now);
+    if (d->tx_len == 0)
+        d->tx_off = 0;
+    while (port_is_open(&d->port) && TX_CAP - d->tx_off - d->tx_len >= SLINK_WIRE_FRAME_MAX) {
+        uint8_t *dst = d->tx + d->tx_off + d->tx_len;
+        size_t cap = TX_CAP - d->tx_off - d->tx_len, n;
+        n = d->use_node ? slink_node_output(&d->node, dst, cap, now)
+                        : slink_conn_output(&d->peers[0].conn, dst, cap, now);
+        if (n == 0)
+            break;
+        d->tx_len += n;
+        port_flush(d, now);
+        if (d->tx_len == 0)
+            d->tx_off = 0;
+    }
+}
+
+static void keylog_check(slinkd_peer *p)
+{
+    slink_conn *c = &p->conn;
+    if (!p->d->keylog || !c->rec_valid)
+        return;
+    if (p->kl_session != c->session_id || p->kl_tx_epoch != c->rec.tx.epoch) {
+        keylog_write(p->d->keylog, c->cfg.local_addr, c->cfg.peer_addr, c->rec.tx.epoch, c->rec.tx.secret);
+        p->kl_tx_epoch = c->rec.tx.epoch;
+    }
+    if (p->kl_session != c->session_id || p->kl_rx_epoch != c->rec.rx.epoch) {
+        keylog_write(p->d->keylog, c->cfg.peer_addr, c->cfg.local_addr, c->rec.rx.epoch, c->rec.rx.secret);
+        p->kl_rx_epoch = c->rec.rx.epoch;
+    }
+    p->kl_session = c->session_id;
+}
+
+void slinkd_peer_handle_events(slinkd_peer *p, uint64_t now)
+{
+    slink_event ev;
+    int a = (int)p->cfg.addr;
+    while (slink_conn_poll_event(&p->conn, &ev)) {
+        switch (ev.type) {
+        case SLINK_EV_ESTABLISHED:
+            p->sessions++;
+            p->reconnect_at = 0;
+            p->last_core_msg[0] = 0;
+            logm(SLINK_LOG_INFO, a, "session %08x up, peer '%s'", (unsigned)ev.session_id, p->conn.peer_cn);
+            app_session_up(p, ev.session_id);
+            break;
+        case SLINK_EV_ENDED:
+            if (ev.err == SLINK_ERR_CLOSED)
+                logm(SLINK_LOG_INFO, a, "session %08x closed by authenticated close", (unsigned)ev.session_id);
+            else {
+                logm(SLINK_LOG_WARN, a, "session %08x ended: %s", (unsigned)ev.session_id, slink_err_desc(ev.err));
+                snprintf(p->last_error, sizeof p->last_error, "peer %d: session ended: %s (%s)", a,
+                         slink_err_desc(ev.err), slink_err_str(ev.err));
+            }
+            app_session_ended(p, ev.session_id, now);
+            /* The core does not restart after an orderly close; a new
+             * application may arrive, so the initiating side offers a new
+             * session shortly. */
+            if (ev.err == SLINK_ERR_CLOSED && p->cfg.role != SLINK_START_RESPONDER && !p->d->stopping)
+                p->reconnect_at = now + RECONNECT_AFTER_CLOSE_MS;
+            break;
+        case SLINK_EV_HS_FAILED:
+            p->hs_failures++;
+            if (p->last_core_msg[0] && strstr(p->last_core_msg, slink_err_str(ev.err)))
+                snprintf(p->last_error, sizeof p->last_error, "peer %d: %.200s", a, p->last_core_msg);
+            else if (p->last_core_msg[0])
+                snprintf(p->last_error, sizeof p->last_error, "peer %d: %.200s (%s)", a, p->last_core_msg,
+                         slink_err_str(ev.err));
+            else
+                snprintf(p->last_error, sizeof p->last_error, "peer %d: handshake failed: %s (%s)", a,
+                         slink_err_desc(ev.err), slink_err_str(ev.err));
+            p->last_core_msg[0] = 0;
+            logm(SLINK_LOG_WARN, a, "handshake refused: %s", p->last_error);
+            if (ev.err == SLINK_ERR_CERT_UNKNOWN_REF && p->conn.peer_cert_len > 0) {
+                /* our cached copy of the peer's certificate is stale (the
+                 * peer got a new one): forget it so the next handshake asks
+                 * for the full certificate instead of failing forever */
+                p->conn.peer_cert_len = 0;
+                logm(SLINK_LOG_INFO, a, "forgetting the cached peer certificate");
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    keylog_check(p);
+}
+
+void slinkd_request_stop(slinkd *d, uint64_t now)
+{
+    size_t i;
+    if (d->stopping)
+        return;
+    d->stopping = 1;
+    d->stop_deadline = now + STOP_GRACE_MS;
+    logm(SLINK_LOG_INFO, -1, "stopping: closing sessions");
+    for (i = 0; i < d->npeers; i++) {
+        slinkd_peer *p = &d->peers[i];
+        p->reconnect_at = 0;
+        if (slink_conn_get_state(&p->conn) == SLINK_CONN_ESTABLISHED)
+            slink_conn_close(&p->conn, now);
+        else
+            p->conn.hs_restart_at_ms = UINT64_MAX;   /* no new attempts while going down */
+    }
+}
+
+static int stop_done(slinkd *d, uint64_t now)
+{
+    size_t i;
+    if (now >= d->stop_deadline || !port_is_open(&d->port))
+        return 1;
+    if (d->tx_len > 0)
+        return 0;
+    for (i = 0; i < d->npeers; i++)
+        if (slink_conn_get_state(&d->peers[i].conn) == SLINK_CONN_ESTABLISHED)
+            return 0;
+    return 1;
+}
+
+static void handle_signals(slinkd *d, uint64_t now)
+{
+    struct signalfd_siginfo si;
+    while (read(d->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP)
+            slinkd_reload(d);
+        else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+            slinkd_request_stop(d, now);
+    }
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+int slinkd_run(slinkd *d)
+{
+    struct pollfd pfd[MAX_PFD];
+    /* what each pollfd is: kind, peer index, which */
+    int kind[MAX_PFD], who[MAX_PFD];
+    void *obj[MAX_PFD];
+    enum { K_SIG, K_PORT, K_LST, K_CLIENT, K_CTL_LST, K_CTL };
+
+    if (!port_is_open(&d->port))
+        d->port_retry_at = slinkd_now_ms();
+    for (;;) {
+        uint64_t now = slinkd_now_ms(), due = UINT64_MAX;
+        int n = 0, i, timeout, r;
+        size_t k;
+
+        if (d->stopping && stop_done(d, now)) {
+            if (port_is_open(&d->port))
+                tcdrain(d->port.fd);
+            return d->exit_code;
+        }
+        /* timers first: they may produce output */
+        if (!port_is_open(&d->port) && now >= d->port_retry_at && !d->stopping)
+            port_try_open(d, now);
+        for (k = 0; k < d->npeers; k++) {
+            slinkd_peer *p = &d->peers[k];
+            if (p->reconnect_at && now >= p->reconnect_at) {
+                p->reconnect_at = 0;
+                if (slink_conn_get_state(&p->conn) != SLINK_CONN_ESTABLISHED &&
+                    slink_conn_get_state(&p->conn) != SLINK_CONN_HANDSHAKE)
+                    slink_conn_connect(&p->conn, now);
+            }
+            app_pump(p, now);
+        }
+        produce(d, now);
+        for (k = 0; k < d->npeers; k++) {
+            slinkd_peer_handle_events(&d->peers[k], now);
+            app_pump(&d->peers[k], now);
+        }
+        produce(d, now);
+
+        pfd[n].fd = d->sig_fd; pfd[n].events = POLLIN; kind[n] = K_SIG; n++;
+        if (port_is_open(&d->port)) {
+            pfd[n].fd = d->port.fd;
+            pfd[n].events = (short)(POLLIN | (d->tx_len ? POLLOUT : 0));
+            kind[n] = K_PORT;
+            n++;
+        }
+        if (d->ctl_fd >= 0) {
+            pfd[n].fd = d->ctl_fd; pfd[n].events = POLLIN; kind[n] = K_CTL_LST; n++;
+        }
+        for (i = 0; i < CTL_MAX; i++) {
+            if (d->ctl[i].fd < 0)
+                continue;
+            pfd[n].fd = d->ctl[i].fd;
+            pfd[n].events = d->ctl[i].resp ? POLLOUT : POLLIN;
+            kind[n] = K_CTL; obj[n] = &d->ctl[i]; n++;
+        }
+        for (k = 0; k < d->npeers; k++) {
+            slinkd_peer *p = &d->peers[k];
+            int lst[3] = { p->lst_stream, p->lst_dgram, p->lst_tcp };
+            app_client *cl[2] = { &p->stream, &p->dgram };
+            for (i = 0; i < 3; i++) {
+                if (lst[i] < 0 || d->stopping)
+                    continue;
+                pfd[n].fd = lst[i]; pfd[n].events = POLLIN; kind[n] = K_LST; who[n] = (int)k; n++;
+            }
+            for (i = 0; i < 2; i++) {
+                short ev = app_client_events(cl[i]);
+                /* nothing wanted: leave it out, or a hung-up socket whose
+                 * pending bytes still wait for the session would spin */
+                if (cl[i]->fd < 0 || ev == 0)
+                    continue;
+                pfd[n].fd = cl[i]->fd; pfd[n].events = ev; kind[n] = K_CLIENT; who[n] = (int)k;
+                obj[n] = cl[i]; n++;
+            }
+            if (port_is_open(&d->port)) {
+                uint64_t t = d->use_node ? 0 : slink_conn_next_timeout(&p->conn, now);
+                if (!d->use_node)
+                    due = min_u64(due, t);
+            }
+            if (p->reconnect_at)
+                due = min_u64(due, p->reconnect_at);
+            if (p->stream.closing)
+                due = min_u64(due, p->stream.close_by_ms);
+            if (p->dgram.closing)
+                due = min_u64(due, p->dgram.close_by_ms);
+        }
+        if (d->use_node && port_is_open(&d->port))
+            due = min_u64(due, slink_node_next_timeout(&d->node, now));
+        if (!port_is_open(&d->port) && !d->stopping)
+            due = min_u64(due, d->port_retry_at);
+        if (d->stopping)
+            due = min_u64(due, d->stop_deadline);
+        if (due <= now)
+            timeout = 0;
+        else if (due - now > 1000)
+            timeout = 1000;   /* a bound, never a busy loop */
+        else
+            timeout = (int)(due - now);
+
+        r = poll(pfd, (nfds_t)n, timeout);
+        if (r < 0 && errno != EINTR) {
+            logm(SLINK_LOG_ERROR, -1, "poll: %s", strerror(errno));
+            return 1;
+        }
+        now = slinkd_now_ms();
+        for (i = 0; r > 0 && i < n; i++) {
+            short re = pfd[i].revents;
+            if (!re)
+                continue;
+            switch (kind[i]) {
+            case K_SIG:
+                handle_signals(d, now);
+                break;
+            case K_PORT:
+                if (re & (POLLIN | POLLHUP | POLLERR))
+                    port_readable(d, now);
+                if (port_is_open(&d->port) && (re & POLLOUT))
+                    port_flush(d, now);
+                if (port_is_open(&d->port) && (re & (POLLHUP | POLLERR | POLLNVAL)) && !(re & POLLIN))
+                    port_lost(d, "hang-up", now);
+                break;
+            case K_LST:
+                app_accept(&d->peers[who[i]], pfd[i].fd);
+                break;
+            case K_CLIENT: {
+                app_client *c = (app_client *)obj[i];
+                slinkd_peer *p = &d->peers[who[i]];
+                if (c->fd != pfd[i].fd)
+                    break;
+                if (re & POLLOUT)
+                    app_client_writable(p, c);
+                if (c->fd >= 0 && (re & (POLLIN | POLLHUP)))
+                    app_client_readable(p, c);
+                /* a hang-up is an end of input (handled by the read above);
+                 * what the application wrote before it still goes out */
+                if (c->fd >= 0 && (re & (POLLERR | POLLNVAL)))
+                    app_client_close(p, c, "socket error");
+                break;
+            }
+            case K_CTL_LST:
+                ctl_accept(d);
+                break;
+            case K_CTL:
+                ctl_client_io(d, (ctl_client *)obj[i], re);
+                break;
+            default:
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,413 @@
+/* slinkd: runs the slink core on a serial port and pipes application data
+ * through local sockets.  Start-up, credentials, reload, sd_notify. */
+#include "daemon.h"
+#include "keylog.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static int plat_entropy(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    while (len > 0) {
+        ssize_t r = getrandom(out, len, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        out += r;
+        len -= (size_t)r;
+    }
+    return 0;
+}
+
+static int plat_wall(void *ctx, int64_t *s)
+{
+    struct timespec ts;
+    (void)ctx;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return -1;
+    *s = (int64_t)ts.tv_sec;
+    return 0;
+}
+
+/* Core log lines go to our log with the peer named; warnings are kept as
+ * the reason shown for the next handshake failure. */
+static void plat_log(void *ctx, int level, const char *msg)
+{
+    slinkd_peer *p = ctx;
+    char pre[16];
+    int n = snprintf(pre, sizeof pre, "peer %u: ", p->cfg.addr);
+    /* our log line already names the peer */
+    if (n > 0 && strncmp(msg, pre, (size_t)n) == 0)
+        msg += n;
+    /* the first complaint is the specific one ("certificate name 'x' does
+     * not match expected 'y'"); later lines only wrap it */
+    if (level <= SLINK_LOG_WARN && !p->last_core_msg[0] && strncmp(msg, "handshake failed", 16) != 0)
+        snprintf(p->last_core_msg, sizeof p->last_core_msg, "%s", msg);
+    logm(level, (int)p->cfg.addr, "%s", msg);
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+    if (!f) {
+        snprintf(err, cap, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > 65536 || fseek(f, 0, SEEK_SET) != 0) {
+        snprintf(err, cap, "%s: not a readable file of at most 64 KiB", path);
+        fclose(f);
+        return -1;
+    }
+    *buf = malloc((size_t)n + 1);
+    if (!*buf || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+        snprintf(err, cap, "cannot read %s", path);
+        free(*buf);
+        *buf = NULL;
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    (*buf)[n] = 0;
+    /* mbedTLS wants the terminating NUL counted for PEM, not for DER */
+    *len = (size_t)n + (strstr((char *)*buf, "-----BEGIN") ? 1 : 0);
+    return 0;
+}
+
+int slinkd_load_creds(slinkd *d, slink_creds *out)
+{
+    uint8_t *ca = NULL, *cert = NULL, *key = NULL;
+    size_t ca_len = 0, cert_len = 0, key_len = 0;
+    char err[300];
+    const char *why = NULL;
+    struct stat st;
+    int rc = -1;
+    slink_err e;
+
+    if (read_file(d->cfg.ca, &ca, &ca_len, err, sizeof err) || read_file(d->cfg.cert, &cert, &cert_len, err, sizeof err) ||
+        read_file(d->cfg.key, &key, &key_len, err, sizeof err)) {
+        logm(SLINK_LOG_ERROR, -1, "%s", err);
+        goto out;
+    }
+    if (stat(d->cfg.key, &st) == 0 && (st.st_mode & 077))
+        logm(SLINK_LOG_WARN, -1, "private key %s has mode %04o: it should be readable only by slinkd (0600 or 0400)",
+             d->cfg.key, (unsigned)(st.st_mode & 0777));
+    memset(out, 0, sizeof *out);
+    e = slink_creds_load(out, ca, ca_len, cert, cert_len, key, key_len, &why);
+    if (e != SLINK_OK) {
+        logm(SLINK_LOG_ERROR, -1, "credentials (ca %s, cert %s, key %s) refused: %s", d->cfg.ca, d->cfg.cert,
+             d->cfg.key, why ? why : slink_err_desc(e));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (key) {
+        memset(key, 0, key_len);   /* plain memset is fine: freed right after, but do not leave it */
+        free(key);
+    }
+    free(ca);
+    free(cert);
+    return rc;
+}
+
+static void peer_conn_cfg(slinkd *d, slinkd_peer *p, slink_conn_cfg *k)
+{
+    memset(k, 0, sizeof *k);
+    k->local_addr = (uint8_t)d->cfg.addr;
+    k->peer_addr = (uint8_t)p->cfg.addr;
+    k->role = p->cfg.role;
+    k->baud = d->cfg.baud;
+    k->idle_timeout_ms = d->cfg.idle_timeout_ms;
+    /* a host scheduler can stall far longer than a character time */
+    k->gap_ms = 200;
+    k->creds = &d->creds[d->creds_cur];
+    k->policy.name = p->cfg.name;
+    k->policy.time_mode = d->cfg.time_mode;
+    k->policy.time_floor = d->cfg.time_floor;
+}
+
+void slinkd_reload(slinkd *d)
+{
+    slinkd_config *nc = calloc(1, sizeof *nc);
+    char err[SLINKD_ERR];
+    int slot = 1 - d->creds_cur;
+    size_t i, j;
+    if (!nc)
+        return;
+    logm(SLINK_LOG_INFO, -1, "reloading configuration and credentials");
+    slinkd_config_defaults(nc);
+    if (slinkd_config_from_args(nc, d->argc, d->argv, err, sizeof err) != SLINKD_CFG_OK ||
+        slinkd_config_validate(nc, err, sizeof err) != SLINKD_CFG_OK) {
+        logm(SLINK_LOG_ERROR, -1, "reload refused, keeping the running configuration: %s", err);
+        free(nc);
+        return;
+    }
+    for (i = 0; i < d->npeers; i++) {
+        slink_conn *c = &d->peers[i].conn;
+        if (slink_conn_get_state(c) == SLINK_CONN_HANDSHAKE && c->hs.cfg.creds == &d->creds[slot]) {
+            logm(SLINK_LOG_WARN, -1, "reload postponed: a handshake still uses the previous credentials; "
+                                     "send SIGHUP again");
+            free(nc);
+            return;
+        }
+    }
+    if (strcmp(nc->device, d->cfg.device) || nc->addr != d->cfg.addr || nc->npeers != d->npeers ||
+        nc->baud != d->cfg.baud || nc->half_duplex != d->cfg.half_duplex)
+        logm(SLINK_LOG_WARN, -1, "device, baud, address, mode and the set of peers change only on restart");
+    {
+        slinkd_config old = d->cfg;
+        d->cfg = *nc;
+        /* what cannot change under a running loop stays as it is */
+        memcpy(d->cfg.device, old.device, sizeof old.device);
+        d->cfg.addr = old.addr;
+        d->cfg.baud = old.baud;
+        d->cfg.half_duplex = old.half_duplex;
+        memcpy(d->cfg.peers, old.peers, sizeof old.peers);
+        d->cfg.npeers = old.npeers;
+        memcpy(d->cfg.ctl, old.ctl, sizeof old.ctl);
+        memcpy(d->cfg.keylog, old.keylog, sizeof old.keylog);
+        d->cfg.foreground = old.foreground;
+        d->cfg.use_syslog = old.use_syslog;
+        if (slinkd_load_creds(d, &d->creds[slot]) != 0) {
+            logm(SLINK_LOG_ERROR, -1, "reload refused: credentials do not load; keeping the old ones");
+            d->cfg = old;
+            free(nc);
+            return;
+        }
+    }
+    {
+        d->creds_cur = slot;
+        for (i = 0; i < d->npeers; i++) {
+            slinkd_peer *p = &d->peers[i];
+            /* established sessions keep their keys; new handshakes use the
+             * new credentials and the new expected name */
+            p->conn.cfg.creds = &d->creds[slot];
+            for (j = 0; j < nc->npeers; j++) {
+                if (nc->peers[j].addr != p->cfg.addr)
+                    continue;
+                memcpy(p->cfg.name, nc->peers[j].name, sizeof p->cfg.name);
+                p->cfg.role = nc->peers[j].role;
+                p->conn.cfg.policy.time_mode = d->cfg.time_mode;
+                p->conn.cfg.policy.time_floor = d->cfg.time_floor;
+            }
+        }
+    }
+    log_setup(d->cfg.verbosity, d->cfg.use_syslog);
+    logm(SLINK_LOG_INFO, -1, "reload done; sessions kept");
+    free(nc);
+}
+
+/* Type=notify without libsystemd: one datagram to $NOTIFY_SOCKET. */
+static void sd_notify_msg(const char *msg)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un sa;
+    socklen_t sl;
+    int fd;
+    size_t n;
+    if (!path || !*path || (path[0] != '/' && path[0] != '@'))
+        return;
+    n = strlen(path);
+    if (n >= sizeof sa.sun_path)
+        return;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, n);
+    if (path[0] == '@')
+        sa.sun_path[0] = 0;   /* abstract namespace */
+    sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    (void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, sl);
+    close(fd);
+}
+
+static int setup(slinkd *d)
+{
+    char err[SLINKD_ERR];
+    uint64_t now = slinkd_now_ms();
+    size_t i;
+    sigset_t ss;
+
+    d->started_ms = now;
+    d->ctl_fd = -1;
+    d->sig_fd = -1;
+    d->port.fd = -1;
+    d->pp.path = d->cfg.device;
+    d->pp.baud = d->cfg.baud;
+    d->pp.data_bits = d->cfg.data_bits;
+    d->pp.parity = d->cfg.parity;
+    d->pp.stop_bits = d->cfg.stop_bits;
+    d->pp.flow = d->cfg.flow;
+    d->pp.rs485 = d->cfg.rs485;
+    d->pp.rts_on_send = d->cfg.rs485_rts_on_send;
+    d->port_backoff_ms = 100;
+    log_set_port(d->cfg.device);
+
+    if (slinkd_load_creds(d, &d->creds[0]) != 0)
+        return 1;
+    if (d->cfg.keylog[0]) {
+        d->keylog = keylog_open(d->cfg.keylog);
+        if (!d->keylog) {
+            logm(SLINK_LOG_ERROR, -1, "cannot open key log %s: %s", d->cfg.keylog, strerror(errno));
+            return 1;
+        }
+        logm(SLINK_LOG_WARN, -1, "KEY LOG ENABLED (%s): traffic secrets are written to disk; debugging only",
+             d->cfg.keylog);
+    }
+    d->npeers = d->cfg.npeers;
+    d->peers = calloc(d->npeers, sizeof *d->peers);
+    if (!d->peers)
+        return 1;
+    d->use_node = d->npeers > 1 || d->cfg.half_duplex;
+    if (d->use_node &&
+        slink_node_init(&d->node, (uint8_t)d->cfg.addr, d->cfg.baud, (uint8_t)d->cfg.half_duplex, 200) != SLINK_OK) {
+        logm(SLINK_LOG_ERROR, -1, "cannot set up the bus node");
+        return 1;
+    }
+    for (i = 0; i < d->npeers; i++) {
+        slinkd_peer *p = &d->peers[i];
+        slink_conn_cfg k;
+        slink_err e;
+        p->d = d;
+        p->cfg = d->cfg.peers[i];
+        p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
+        p->stream.fd = p->dgram.fd = -1;
+        p->plat.entropy = plat_entropy;
+        p->plat.wall_time = plat_wall;
+        p->plat.log = plat_log;
+        p->plat.log_ctx = p;
+        peer_conn_cfg(d, p, &k);
+        e = slink_conn_init(&p->conn, &k, &p->plat, now);
+        if (e != SLINK_OK) {
+            logm(SLINK_LOG_ERROR, (int)p->cfg.addr, "cannot set up the connection: %s", slink_err_desc(e));
+            return 1;
+        }
+        if (d->use_node && (e = slink_node_add(&d->node, &p->conn)) != SLINK_OK) {
+            logm(SLINK_LOG_ERROR, (int)p->cfg.addr, "cannot add the peer to the bus: %s", slink_err_desc(e));
+            return 1;
+        }
+        if (app_listen_all(p, err, sizeof err) != 0) {
+            logm(SLINK_LOG_ERROR, (int)p->cfg.addr, "%s", err);
+            return 1;
+        }
+        if (!strcmp(p->cfg.name, "*"))
+            logm(SLINK_LOG_WARN, (int)p->cfg.addr, "accepting any peer certificate signed by the CA (peer-name '*')");
+    }
+    if (ctl_listen(d, err, sizeof err) != 0) {
+        logm(SLINK_LOG_ERROR, -1, "%s", err);
+        return 1;
+    }
+    sigemptyset(&ss);
+    sigaddset(&ss, SIGHUP);
+    sigaddset(&ss, SIGTERM);
+    sigaddset(&ss, SIGINT);
+    sigprocmask(SIG_BLOCK, &ss, NULL);
+    d->sig_fd = signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (d->sig_fd < 0) {
+        logm(SLINK_LOG_ERROR, -1, "signalfd: %s", strerror(errno));
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    if (port_open(&d->port, &d->pp, err, sizeof err) != 0) {
+        if (!d->cfg.wait) {
+            logm(SLINK_LOG_ERROR, -1, "%s (use --wait to keep retrying)", err);
+            return 1;
+        }
+        logm(SLINK_LOG_WARN, -1, "%s; waiting for the port (--wait)", err);
+        snprintf(d->port_error, sizeof d->port_error, "%s", err);
+        d->port_retry_at = now + d->port_backoff_ms;
+    } else {
+        d->port_opens = 1;
+        logm(SLINK_LOG_INFO, -1, "port open (%s)%s, addr %u, %zu peer(s), %s", port_backend(&d->port),
+             d->port.rs485_active ? " with RS485 direction control" : "", d->cfg.addr, d->npeers,
+             d->cfg.half_duplex ? "half-duplex bus master" : "full-duplex");
+    }
+    return 0;
+}
+
+static void teardown(slinkd *d)
+{
+    size_t i;
+    for (i = 0; i < d->npeers; i++) {
+        app_close_listeners(&d->peers[i]);
+        slink_conn_wipe(&d->peers[i].conn);
+    }
+    ctl_close_all(d);
+    port_close(&d->port);
+    slink_creds_free(&d->creds[0]);
+    slink_creds_free(&d->creds[1]);
+    if (d->keylog)
+        fclose(d->keylog);
+    free(d->peers);
+}
+
+int main(int argc, char **argv)
+{
+    static slinkd d;   /* large: lives outside the stack */
+    char err[SLINKD_ERR];
+    int rc;
+
+    slinkd_config_defaults(&d.cfg);
+    rc = slinkd_config_from_args(&d.cfg, argc, argv, err, sizeof err);
+    if (rc == SLINKD_CFG_EXIT)
+        return 0;
+    if (rc == SLINKD_CFG_OK)
+        rc = slinkd_config_validate(&d.cfg, err, sizeof err);
+    if (rc != SLINKD_CFG_OK) {
+        fprintf(stderr, "slinkd: %s\n", err);
+        return 2;
+    }
+    if (d.cfg.list_ports) {
+        int n = port_list(stdout);
+        if (n < 0) {
+            fprintf(stderr, "slinkd: cannot enumerate serial ports\n");
+            return 1;
+        }
+        if (n == 0)
+            fprintf(stderr, "slinkd: no serial ports found (pseudo-terminals are not listed)\n");
+        return 0;
+    }
+    if (!d.cfg.ctl[0] && geteuid() == 0)
+        snprintf(d.cfg.ctl, sizeof d.cfg.ctl, "/run/slinkd.ctl");
+    d.argc = argc;
+    d.argv = argv;
+    log_setup(d.cfg.verbosity, d.cfg.use_syslog);
+    if (setup(&d) != 0) {
+        teardown(&d);
+        return 1;
+    }
+    if (!d.cfg.foreground && !getenv("NOTIFY_SOCKET")) {
+        /* classic daemon: keep the working directory (relative paths in the
+         * configuration stay valid), log to syslog */
+        if (daemon(1, 0) != 0) {
+            logm(SLINK_LOG_ERROR, -1, "daemon(): %s", strerror(errno));
+            teardown(&d);
+            return 1;
+        }
+        log_setup(d.cfg.verbosity, 1);
+    }
+    sd_notify_msg("READY=1\nSTATUS=running");
+    rc = slinkd_run(&d);
+    sd_notify_msg("STOPPING=1");
+    logm(SLINK_LOG_INFO, -1, "exiting with status %d", rc);
+    teardown(&d);
+    return rc;
+}
