@@ -280,6 +280,8 @@ int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_
 
     if (!f)
         return fail(err, cap, "config %s: cannot open: %s", path, strerror(errno));
+    if (path != c->config_file)
+        snprintf(c->config_file, sizeof c->config_file, "%s", path);
     while (fgets(line, sizeof line, f)) {
         char *s, *eq, *k, *v;
         const char *why;

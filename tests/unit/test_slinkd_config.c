@@ -1,0 +1,289 @@
+/* slinkd's configuration parser: INI files, command line, validation.
+ * Every malformed input must give the exact "config FILE:LINE: ..." line. */
+#include "testutil.h"
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char path[64];
+static char err[SLINKD_ERR];
+
+static const char *write_conf(const char *text)
+{
+    int fd;
+    FILE *f;
+    strcpy(path, "/tmp/slinkd-cfg-XXXXXX");
+    fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static int load(slinkd_config *c, const char *text)
+{
+    int rc;
+    slinkd_config_defaults(c);
+    err[0] = 0;
+    rc = slinkd_config_load_file(c, write_conf(text), err, sizeof err);
+    unlink(path);
+    return rc;
+}
+
+/* The error must be exactly "config PATH:LINE: what". */
+static void expect_validate(const char *what)
+{
+    char want[SLINKD_ERR + 64];
+    snprintf(want, sizeof want, "%s: %s", path, what);
+    ck_assert_str_eq(err, want);
+}
+
+static void expect_err(const char *text, unsigned line, const char *what)
+{
+    slinkd_config c;
+    char want[SLINKD_ERR + 64];
+    ck_assert_int_eq(load(&c, text), SLINKD_CFG_ERROR);
+    snprintf(want, sizeof want, "config %s:%u: %s", path, line, what);
+    ck_assert_str_eq(err, want);
+}
+
+static const char good[] =
+    "# gateway\n"
+    "[link]\n"
+    "device = /dev/ttyUSB0\n"
+    "baud = 115200\n"
+    "addr = 1\n"
+    "mode = half-duplex\n"
+    "rs485 = true\n"
+    "parity = even\n"
+    "stop-bits = 2\n"
+    "flow = rtscts\n"
+    "wait = yes\n"
+    "ca = /etc/slink/ca.crt\n"
+    "cert = /etc/slink/host.crt\n"
+    "key = /etc/slink/host.key\n"
+    "ctl = /run/slinkd.ctl\n"
+    "time-policy = floor:1700000000\n"
+    "\n"
+    "[peer pump]\n"
+    "addr = 7\n"
+    "name = pump-7\n"
+    "socket = /run/slink/pump.sock\n"
+    "dgram-socket = /run/slink/pump.dgram\n"
+    "tcp = 127.0.0.1:7007\n"
+    "role = initiator\n"
+    "socket-mode = 0660\n"
+    "socket-group = dialout\n"
+    "  ; indented comment\n"
+    "[peer valve]\n"
+    "addr = 0x08\n"
+    "name = *\n"
+    "socket = /run/slink/valve.sock\n";
+
+START_TEST(good_file_parses_every_key)
+{
+    slinkd_config c;
+    ck_assert_int_eq(load(&c, good), SLINKD_CFG_OK);
+    ck_assert_str_eq(c.device, "/dev/ttyUSB0");
+    ck_assert_uint_eq(c.baud, 115200);
+    ck_assert_uint_eq(c.addr, 1);
+    ck_assert_int_eq(c.half_duplex, 1);
+    ck_assert_int_eq(c.rs485, 1);
+    ck_assert_int_eq(c.parity, 'e');
+    ck_assert_int_eq(c.stop_bits, 2);
+    ck_assert_int_eq(c.flow, 1);
+    ck_assert_int_eq(c.wait, 1);
+    ck_assert_int_eq(c.time_mode, SLINK_TIME_CLOCK_OR_FLOOR);
+    ck_assert_int_eq((int)c.time_floor, 1700000000);
+    ck_assert_uint_eq(c.npeers, 2);
+    ck_assert_str_eq(c.peers[0].section, "pump");
+    ck_assert_uint_eq(c.peers[0].addr, 7);
+    ck_assert_str_eq(c.peers[0].name, "pump-7");
+    ck_assert_str_eq(c.peers[0].dgram_socket, "/run/slink/pump.dgram");
+    ck_assert_str_eq(c.peers[0].tcp, "127.0.0.1:7007");
+    ck_assert_int_eq(c.peers[0].role, SLINK_START_INITIATOR);
+    ck_assert_uint_eq(c.peers[0].socket_mode, 0660);
+    ck_assert_str_eq(c.peers[0].socket_group, "dialout");
+    ck_assert_uint_eq(c.peers[1].addr, 8);
+    ck_assert_str_eq(c.peers[1].name, "*");
+    ck_assert_int_eq(c.peers[1].role, SLINK_START_AUTO);
+    ck_assert_uint_eq(c.peers[1].socket_mode, 0660);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_OK);
+}
+END_TEST
+
+START_TEST(malformed_lines_name_file_and_line)
+{
+    expect_err("[link]\nbaud = fast\n", 2, "baud must be a number from 50 to 20000000 (got 'fast')");
+    expect_err("[link]\nbaud = 20000001\n", 2, "baud must be a number from 50 to 20000000 (got '20000001')");
+    expect_err("[link]\naddr = 0\n", 2, "addr must be a unicast address 1..239 (got '0')");
+    expect_err("[link]\naddr = 240\n", 2, "addr must be a unicast address 1..239 (got '240')");
+    expect_err("[link]\nmode = simplex\n", 2, "mode must be full-duplex or half-duplex (got 'simplex')");
+    expect_err("[link]\nrs485 = maybe\n", 2, "rs485 must be true or false (got 'maybe')");
+    expect_err("[link]\ndata-bits = 9\n", 2, "data-bits must be 5, 6, 7 or 8 (got '9')");
+    expect_err("[link]\nparity = mark\n", 2, "parity must be none, even or odd (got 'mark')");
+    expect_err("[link]\ntime-policy = floor:x\n", 2,
+               "time-policy must be clock, ignore or floor:UNIXSECONDS (got 'floor:x')");
+    expect_err("device = /dev/x\n", 1, "'device' outside a section (start with [link])");
+    expect_err("[link]\n\n# c\nfoo\n", 4, "expected 'key = value'");
+    expect_err("[link]\n = 3\n", 2, "missing key before '='");
+    expect_err("[link]\ndevice =\n", 2, "device: empty value");
+    expect_err("[link\n", 1, "section header needs a closing ']'");
+    expect_err("[links]\n", 1, "unknown section [links] (expected [link] or [peer NAME])");
+    expect_err("[peer]\n", 1, "unknown section [peer] (expected [link] or [peer NAME])");
+    expect_err("[link]\ncolour = red\n", 2, "unknown key in [link] 'colour'");
+    expect_err("[peer a]\ncolour = red\n", 2, "unknown key in [peer] 'colour'");
+    expect_err("[peer a]\n[peer a]\n", 2, "peer 'a' defined twice");
+    expect_err("[peer a]\ntcp = 0.0.0.0:80\n", 2, "tcp must be 127.0.0.1:PORT (localhost only) (got '0.0.0.0:80')");
+    expect_err("[peer a]\ntcp = 127.0.0.1:0\n", 2, "tcp must be 127.0.0.1:PORT (localhost only) (got '127.0.0.1:0')");
+    expect_err("[peer a]\nrole = master\n", 2, "role must be initiator, responder or auto (got 'master')");
+    expect_err("[peer a]\nsocket-mode = 0999\n", 2, "socket-mode must be octal permissions such as 0660 (got '0999')");
+}
+END_TEST
+
+START_TEST(missing_file_is_an_error)
+{
+    slinkd_config c;
+    slinkd_config_defaults(&c);
+    ck_assert_int_eq(slinkd_config_load_file(&c, "/nonexistent/slinkd.conf", err, sizeof err), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "config /nonexistent/slinkd.conf: cannot open: No such file or directory");
+}
+END_TEST
+
+static int args(slinkd_config *c, const char *const *argv)
+{
+    int argc = 0;
+    char *v[40];
+    while (argv[argc]) {
+        v[argc] = (char *)(uintptr_t)argv[argc];
+        argc++;
+    }
+    v[argc] = NULL;
+    slinkd_config_defaults(c);
+    err[0] = 0;
+    return slinkd_config_from_args(c, argc, v, err, sizeof err);
+}
+
+START_TEST(command_line_one_peer)
+{
+    slinkd_config c;
+    const char *const argv[] = { "slinkd", "--device", "/dev/ttyS1", "--baud", "9600", "--addr", "1",
+                                 "--ca", "ca.crt", "--cert", "me.crt", "--key", "me.key", "--peer", "7",
+                                 "--peer-name", "pump-7", "--socket", "/tmp/p.sock", "--role", "responder",
+                                 "--parity", "odd", "--data-bits", "7", "--wait", "-v", "--time-policy",
+                                 "ignore", NULL };
+    ck_assert_int_eq(args(&c, argv), SLINKD_CFG_OK);
+    ck_assert_str_eq(c.device, "/dev/ttyS1");
+    ck_assert_uint_eq(c.baud, 9600);
+    ck_assert_uint_eq(c.npeers, 1);
+    ck_assert_str_eq(c.peers[0].section, "cmdline");
+    ck_assert_uint_eq(c.peers[0].addr, 7);
+    ck_assert_str_eq(c.peers[0].name, "pump-7");
+    ck_assert_int_eq(c.peers[0].role, SLINK_START_RESPONDER);
+    ck_assert_int_eq(c.parity, 'o');
+    ck_assert_int_eq(c.data_bits, 7);
+    ck_assert_int_eq(c.wait, 1);
+    ck_assert_int_eq(c.verbosity, SLINK_LOG_DEBUG);
+    ck_assert_int_eq(c.time_mode, SLINK_TIME_IGNORE);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_OK);
+}
+END_TEST
+
+START_TEST(command_line_errors)
+{
+    slinkd_config c;
+    const char *const bad_baud[] = { "slinkd", "--baud", "12x", NULL };
+    const char *const unknown[] = { "slinkd", "--colour", NULL };
+    const char *const noval[] = { "slinkd", "--device", NULL };
+    const char *const stray[] = { "slinkd", "extra", NULL };
+    ck_assert_int_eq(args(&c, bad_baud), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "option --baud: baud must be a number from 50 to 20000000 (got '12x')");
+    ck_assert_int_eq(args(&c, unknown), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "unknown option '--colour' (see --help)");
+    ck_assert_int_eq(args(&c, noval), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "option --device needs a value");
+    ck_assert_int_eq(args(&c, stray), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "unexpected argument 'extra' (see --help)");
+}
+END_TEST
+
+START_TEST(peer_name_is_required)
+{
+    slinkd_config c;
+    const char *const argv[] = { "slinkd", "--device", "/dev/x", "--ca", "a", "--cert", "b", "--key", "c",
+                                 "--peer", "7", "--socket", "/tmp/s", NULL };
+    const char *const star[] = { "slinkd", "--device", "/dev/x", "--ca", "a", "--cert", "b", "--key", "c",
+                                 "--peer", "7", "--socket", "/tmp/s", "--peer-name", "*", NULL };
+    ck_assert_int_eq(args(&c, argv), SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "command line: peer 'cmdline' (addr 7) needs the expected certificate name "
+                          "(--peer-name / name; '*' accepts any CA-signed peer)");
+    ck_assert_int_eq(args(&c, star), SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_OK);
+}
+END_TEST
+
+START_TEST(validation_catches_conflicts)
+{
+    slinkd_config c;
+    ck_assert_int_eq(load(&c, "[link]\ndevice=/dev/x\nca=a\ncert=b\nkey=c\naddr=1\n"
+                              "[peer a]\naddr=7\nname=a\nsocket=/s1\n[peer b]\naddr=7\nname=b\nsocket=/s2\n"),
+                     SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
+    expect_validate("peers 'a' and 'b' share address 7");
+    ck_assert_int_eq(load(&c, "[link]\ndevice=/dev/x\nca=a\ncert=b\nkey=c\naddr=1\n"
+                              "[peer a]\naddr=1\nname=a\nsocket=/s1\n"), SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
+    expect_validate("peer 'a' has our own address 1");
+    ck_assert_int_eq(load(&c, "[link]\ndevice=/dev/x\nca=a\ncert=b\nkey=c\n[peer a]\naddr=3\nname=a\n"),
+                     SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
+    expect_validate("peer 'a' has no socket, dgram-socket or tcp for applications");
+    ck_assert_int_eq(load(&c, "[link]\nca=a\n"), SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
+    expect_validate("no serial device (--device or [link] device)");
+}
+END_TEST
+
+START_TEST(value_parsers)
+{
+    slink_time_mode m;
+    int64_t fl;
+    char host[64];
+    unsigned port;
+    int b;
+    ck_assert_int_eq(slinkd_parse_time_policy("clock", &m, &fl), 0);
+    ck_assert_int_eq(m, SLINK_TIME_CLOCK_REQUIRED);
+    ck_assert_int_eq(slinkd_parse_time_policy("floor:0", &m, &fl), -1);
+    ck_assert_int_eq(slinkd_parse_time_policy("", &m, &fl), -1);
+    ck_assert_int_eq(slinkd_parse_tcp("localhost:80", host, sizeof host, &port), 0);
+    ck_assert_uint_eq(port, 80);
+    ck_assert_int_eq(slinkd_parse_tcp("127.0.0.1:65536", host, sizeof host, &port), -1);
+    ck_assert_int_eq(slinkd_parse_tcp("10.0.0.1:80", host, sizeof host, &port), -1);
+    ck_assert_int_eq(slinkd_parse_tcp(":80", host, sizeof host, &port), -1);
+    ck_assert_int_eq(slinkd_parse_bool("on", &b), 0);
+    ck_assert_int_eq(b, 1);
+    ck_assert_int_eq(slinkd_parse_bool("2", &b), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("slinkd_config");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, good_file_parses_every_key);
+    tcase_add_test(tc, malformed_lines_name_file_and_line);
+    tcase_add_test(tc, missing_file_is_an_error);
+    tcase_add_test(tc, command_line_one_peer);
+    tcase_add_test(tc, command_line_errors);
+    tcase_add_test(tc, peer_name_is_required);
+    tcase_add_test(tc, validation_catches_conflicts);
+    tcase_add_test(tc, value_parsers);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
