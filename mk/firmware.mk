@@ -162,3 +162,12 @@ fw-echo-check: $(FW_DIR)/cm3/echo.elf
 $(FW_DIR)/fw-host: firmware/host/fw_host.c $(LIB) $(wildcard include/slink/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $< $(LIB) $(MBEDTLS_LIBS) -o $@
+
+# The end-to-end test in make check: board bring-up (echo) and the device
+# against fw-host.  Skips with a message when qemu-system-arm is absent.
+.PHONY: fw-e2e
+CHECK_TARGETS += fw-check
+fw-check: fw-echo-check fw-e2e
+
+fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
+	timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) $(FW_DIR)/run-e2e

@@ -2,7 +2,8 @@
  * bus address 7 (the host is 1), credentials provisioned at build time.
  * Application: stream bytes come back upper-cased; the datagram "count"
  * is answered with "count=N echoed=M" (N requests so far this boot, M
- * stream bytes echoed); "stats" returns the memory measurements.
+ * stream bytes echoed); "stats" returns the memory measurements, "link"
+ * the line and stream counters.
  * Diagnostics (events, stack and heap peaks) go to the console, UART1. */
 #include <string.h>
 #include "board.h"
@@ -55,6 +56,7 @@ static size_t format_stats(char *buf, size_t cap)
     put_kv_u(buf, cap, &pos, "conn_bytes", (uint32_t)sizeof conn);
     put_kv_u(buf, cap, &pos, "creds_bytes", (uint32_t)sizeof creds);
     put_kv_u(buf, cap, &pos, "boot", entropy.boot_count);
+    put_kv_u(buf, cap, &pos, "rx_lost", uart_rx_overruns() + uart_hw_overruns());
     return pos;
 }
 
@@ -83,6 +85,16 @@ static void serve_datagrams(void)
             put_kv_u(reply, sizeof reply, &pos, "echoed", echoed);
         } else if (len == 5 && memcmp(msg, "stats", 5) == 0) {
             pos = format_stats(reply, sizeof reply);
+        } else if (len == 4 && memcmp(msg, "link", 4) == 0) {
+            const slink_frame_stats *fs = &conn.deframer.stats;
+            put_kv_u(reply, sizeof reply, &pos, "frames_ok", fs->frames_ok);
+            put_kv_u(reply, sizeof reply, &pos, "crc", fs->crc);
+            put_kv_u(reply, sizeof reply, &pos, "cobs", fs->cobs);
+            put_kv_u(reply, sizeof reply, &pos, "gap_timeout", fs->timeout);
+            put_kv_u(reply, sizeof reply, &pos, "ring_overruns", uart_rx_overruns());
+            put_kv_u(reply, sizeof reply, &pos, "uart_overruns", uart_hw_overruns());
+            put_kv_u(reply, sizeof reply, &pos, "retransmits", conn.stream.stats.retransmits);
+            put_kv_u(reply, sizeof reply, &pos, "dups_rx", conn.stream.stats.duplicates);
         } else {
             memcpy(reply, "unknown", 7);
             pos = 7;
@@ -181,6 +193,7 @@ int main(void)
     cfg.peer_addr = fw_prov_host_addr;
     cfg.role = SLINK_START_RESPONDER;
     cfg.baud = 115200;
+    cfg.gap_ms = FW_LINK_GAP_MS;
     cfg.creds = &creds;
     cfg.policy.name = fw_prov_host_name;
     cfg.policy.time_mode = SLINK_TIME_CLOCK_OR_FLOOR;

@@ -38,7 +38,7 @@
 
 static volatile uint8_t  rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail;   /* head: ISR writes, tail: main reads */
-static volatile uint32_t rx_overruns;
+static volatile uint32_t rx_overruns, hw_overruns;
 static volatile uint32_t ms_ticks_lo, ms_ticks_hi;
 static volatile uint32_t jitter_acc, jitter_n;
 
@@ -70,7 +70,7 @@ void UART0RX_Handler(void)
     }
     if (UART_STATE & STATE_RX_OVR) {
         UART_STATE = STATE_RX_OVR;   /* write-one-to-clear */
-        rx_overruns++;
+        hw_overruns++;
     }
 }
 
@@ -144,9 +144,10 @@ void console_put_kv(const char *key, uint32_t v)
     console_put_u32(v);
 }
 
-/* The NV sector is the last 4 KiB of SSRAM1 (an385.ld, NOLOAD).  On a real
+/* The NV sector is the last 4 KiB of SSRAM1 (an385.ld: _snv).  On a real
  * part this is a flash page: erase, then program; here it is memory. */
-__attribute__((section(".fw_nv"))) static volatile uint8_t nv_sector[FW_NV_SIZE];
+extern uint8_t _snv[];
+#define nv_sector ((volatile uint8_t *)_snv)
 
 void board_nv_read(uint8_t *p, size_t n)
 {
@@ -163,6 +164,11 @@ void board_nv_write(const uint8_t *p, size_t n)
 uint32_t uart_rx_overruns(void)
 {
     return rx_overruns;
+}
+
+uint32_t uart_hw_overruns(void)
+{
+    return hw_overruns;
 }
 
 uint64_t board_millis(void)

@@ -8,6 +8,14 @@
 
 #define FW_SYSCLK_HZ 25000000u
 
+/* Inter-byte gap after which the deframer abandons a partial frame.  A
+ * real UART at 115200 baud delivers a frame's bytes back to back, and the
+ * core's default (4 character times) is right there.  QEMU does not pace
+ * bytes: it moves them one by one between its I/O thread and the guest,
+ * and host scheduling leaves gaps of several milliseconds inside a frame,
+ * so the emulated board tolerates 50 ms. */
+#define FW_LINK_GAP_MS 50u
+
 void     board_init(void);
 
 /* UART0: received bytes are queued by the RX interrupt into a ring buffer. */
@@ -15,7 +23,8 @@ void     uart_init(uint32_t baud);
 size_t   uart_read(uint8_t *p, size_t cap);      /* non-blocking */
 void     uart_write(const uint8_t *p, size_t n); /* blocks while TX is full */
 void     uart_puts(const char *s);
-uint32_t uart_rx_overruns(void);
+uint32_t uart_rx_overruns(void);      /* ring buffer full: bytes lost */
+uint32_t uart_hw_overruns(void);      /* UART overrun flag: bytes lost */
 
 /* Milliseconds since boot (SysTick at 1 ms), and the current SysTick
  * down-counter value: its low bits differ with every event timing. */
