@@ -11,8 +11,12 @@
   ping SOCK N SIZE [HOLD]                N round trips of SIZE bytes against an echo
                                     peer; prints mean/median microseconds
   echo SOCK SECONDS                 echo everything back until closed/timeout
+  source SOCK SIZE [HOLD]           write SIZE bytes (then stay HOLD seconds)
+  sink SOCK SIZE                    read SIZE bytes; prints bytes and seconds
+  echo-server PATH                  plain local echo (latency baseline)
   dgram-pair SOCK_A SOCK_B          datagrams both ways keep their boundaries
 """
+import os
 import random
 import select
 import socket
@@ -149,6 +153,41 @@ def main(argv):
         if len(argv) > 5:
             time.sleep(float(argv[5]))   # stay connected (reload tests)
         return 0
+    if cmd == "source":
+        s = connect(argv[2])
+        s.sendall(gen("src", int(argv[3])))
+        if len(argv) > 4:
+            time.sleep(float(argv[4]))
+        return 0
+    if cmd == "sink":
+        s = connect(argv[2])
+        want, got = int(argv[3]), 0
+        s.settimeout(60.0)
+        t0 = None
+        while got < want:
+            c = s.recv(262144)
+            if not c:
+                break
+            if t0 is None:
+                t0 = time.perf_counter()
+            got += len(c)
+        print(f"{got} {time.perf_counter() - (t0 or time.perf_counter()):.4f}")
+        return 0 if got == want else 1
+    if cmd == "echo-server":
+        # plain local echo for the latency baseline
+        try:
+            os.unlink(argv[2])
+        except OSError:
+            pass
+        ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ls.bind(argv[2])
+        ls.listen(1)
+        c, _ = ls.accept()
+        while True:
+            d = c.recv(65536)
+            if not d:
+                return 0
+            c.sendall(d)
     if cmd == "dgram-pair":
         # boundaries kept both ways through two SOCK_SEQPACKET sockets
         a = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
