@@ -121,6 +121,21 @@ $(FW_DIR)/$(1)/device.elf: $(FW_DIR)/$(1)/obj/device/main.o \
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
 	    $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a -o $$@
 
+# mbedTLS DTLS 1.2 client reference: same board, port and provisioning,
+# crypto configuration plus the ssl modules (SLINK_FW_DTLS_REFERENCE).
+$(FW_DIR)/$(1)/obj/dtls/%.o: $(FW_HDRS) $(FW_MBEDTLS_STAMP)
+	@mkdir -p $$(@D)
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -DSLINK_FW_DTLS_REFERENCE -std=c99 $(FW_WARN) \
+	    -fstack-usage -c $$(if $$(filter main,$$*),firmware/apps/dtls_ref/main.c,firmware/port/$$*.c) -o $$@
+
+$(FW_DIR)/$(1)/dtls_ref.elf: $(FW_DIR)/$(1)/obj/dtls/main.o \
+        $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/dtls/%.o,$(filter-out %fw_platform.c,$(FW_PORT_SRC))) \
+        $(FW_DIR)/$(1)/obj/gen/provision.o \
+        $(FW_DIR)/$(1)/obj/board/startup.o $(FW_DIR)/$(1)/obj/board/board.o \
+        $(FW_DIR)/$(1)/libmbedtls-dtls.a firmware/board/an385/an385.ld
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
+	    $(FW_DIR)/$(1)/libmbedtls-dtls.a -o $$@
+
 $(FW_DIR)/$(1)/echo.elf: $(FW_DIR)/$(1)/obj/apps/echo/main.o $(FW_DIR)/$(1)/obj/board/startup.o \
         $(FW_DIR)/$(1)/obj/board/board.o firmware/board/an385/an385.ld
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) -o $$@
@@ -151,7 +166,8 @@ $(FW_DIR)/gen/provision.c: $(FW_PKI)/.stamp firmware/tools/gen_provision.py
 	    --time-floor $(FW_TIME_FLOOR) --out $@
 
 firmware: $(foreach c,$(FW_CPUS),$(FW_DIR)/$(c)/libmbedcrypto.a $(FW_DIR)/$(c)/libslink.a) \
-          $(FW_DIR)/cm3/echo.elf $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm4f/device.elf
+          $(FW_DIR)/cm3/echo.elf $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm4f/device.elf \
+          $(FW_DIR)/cm4f/dtls_ref.elf
 
 # ---- tests ----
 .PHONY: fw-echo-check
@@ -171,3 +187,18 @@ fw-check: fw-echo-check fw-e2e
 
 fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
 	timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) $(FW_DIR)/run-e2e
+
+# ---- footprint report ----
+FW_SIZE_CPU := cm4f
+firmware-size: $(FW_DIR)/$(FW_SIZE_CPU)/device.elf $(FW_DIR)/$(FW_SIZE_CPU)/dtls_ref.elf \
+               $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
+	@timeout 120 bash tests/integration/fw_measure.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host \
+	    $(FW_PKI) $(FW_DIR)/run-measure $(FW_DIR)/measured.txt
+	@python3 firmware/tools/fw_size.py \
+	    --core-objs "$(patsubst src/%.c,$(FW_DIR)/$(FW_SIZE_CPU)/obj/src/%.o,$(CORE_SRC))" \
+	    --device-map $(FW_DIR)/$(FW_SIZE_CPU)/device.elf.map \
+	    --dtls-map $(FW_DIR)/$(FW_SIZE_CPU)/dtls_ref.elf.map \
+	    --measured $(FW_DIR)/measured.txt \
+	    --stack-usage-dir $(FW_DIR)/$(FW_SIZE_CPU)/obj/src \
+	    --stack-usage-dir $(FW_DIR)/$(FW_SIZE_CPU)/obj/mbedtls \
+	    --json $(FW_DIR)/sizes.json

@@ -34,7 +34,7 @@
 
 /* Power of two so the indices wrap with a mask; large enough to hold a
  * whole handshake flight that arrives while the core is busy with ECC. */
-#define RX_RING 2048u
+#define RX_RING 1024u
 
 static volatile uint8_t  rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail;   /* head: ISR writes, tail: main reads */
