@@ -59,7 +59,6 @@ static uint8_t alert_for(slink_err e)
     case SLINK_ERR_HS_BAD_SIG:
     case SLINK_ERR_HS_BAD_KEY:          return SLINK_ALERT_HANDSHAKE_FAILURE;
     case SLINK_ERR_HS_VERSION:          return SLINK_ALERT_PROTOCOL_VERSION;
-    case SLINK_ERR_HS_MALFORMED:        return SLINK_ALERT_DECODE_ERROR;
     default:                            return SLINK_ALERT_INTERNAL_ERROR;
     }
 }
@@ -83,14 +82,19 @@ static void reset_session(slink_hs *hs)
 }
 
 /* Fatal: the attempt is over, secrets go, and the code sticks. */
-static slink_err hs_fail(slink_hs *hs, slink_err e, const char *why)
+static slink_err hs_fail_alert(slink_hs *hs, slink_err e, uint8_t alert, const char *why)
 {
     wipe_secrets(hs);
     hs->state = SLINK_HS_FAILED;
     hs->fail = e;
-    hs->alert = alert_for(e);
+    hs->alert = alert;
     hs_log(hs, SLINK_LOG_ERROR, why, e);
     return e;
+}
+
+static slink_err hs_fail(slink_hs *hs, slink_err e, const char *why)
+{
+    return hs_fail_alert(hs, e, alert_for(e), why);
 }
 
 static slink_err cfg_ok(const slink_hs *hs)
@@ -237,8 +241,13 @@ static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk
     mbedtls_x509_crt_init(&crt);
     e = hs_plain_decode(pt, pt_len, &c, sig);
     if (e != SLINK_OK) {
-        (void)hs_fail(hs, e, which == KS_MSG2 ? "msg2: plaintext does not parse"
-                                              : "msg3: plaintext does not parse");
+        /* Authenticated garbage is fatal, so the code must be of the fatal
+         * class: the plaintext is a credential followed by a fixed-size
+         * signature, and it is the credential encoding that failed. */
+        e = SLINK_ERR_CERT_PARSE;
+        (void)hs_fail_alert(hs, e, SLINK_ALERT_DECODE_ERROR,
+                            which == KS_MSG2 ? "msg2: plaintext does not parse"
+                                             : "msg3: plaintext does not parse");
         goto out;
     }
     e = peer_cred(hs, &c, we_offered, &crt, &der, &der_len);
@@ -509,9 +518,11 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(cfg_ok(hs));
     SLINK_TRY(slink_sha256(msg, len, h));
+    /* A completed responder has nothing to resend for a repeated msg3 (its
+     * msg2 is not the answer, and resending it would make the initiator
+     * resend msg3 again, forever); the session's records confirm the keys. */
     if (hs->state == SLINK_HS_DONE)
-        return hs->in_hash_valid && bytes_eq(h, hs->in_hash, sizeof h)
-               ? SLINK_ERR_HS_DUPLICATE : SLINK_ERR_HS_STALE;
+        return SLINK_ERR_HS_STALE;
     if (hs->state != SLINK_HS_WAIT_MSG3)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(hs_msg3_decode(msg, len, &ct, &ct_len, &tag));
