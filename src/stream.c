@@ -253,6 +253,7 @@ static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
     memcpy(pt + 1, s->tx_chunk[slot], n);
     *len = n + 1u;
     s->tx_sent_ms[slot] = now_ms;
+    s->tx_order[slot] = ++s->send_seq;
     if (s->tx_tries[slot] < UINT8_MAX) s->tx_tries[slot]++;
     return SLINK_OK;
 }
@@ -275,7 +276,6 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
         s->tx_flags[slot] |= SLINK_STREAM_TXF_RETX;
         s->stats.retransmits++;
         if (why == 2) s->stats.fast_retransmits++;
-        else s->tx_flags[slot] = (uint8_t)(s->tx_flags[slot] & ~SLINK_STREAM_TXF_FAST);
         return SLINK_OK;
     }
     if (infl < s->snd_filled &&
@@ -352,20 +352,21 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
         }
     }
 
-    /* Fast retransmit: two later chunks arrived, so this one is most
-     * likely lost rather than reordered (one per timeout round). */
-    sacked_after = 0;
-    for (off = infl; off-- > 0;) {
+    /* Fast retransmit: two later chunks whose last transmission followed
+     * this chunk's last one arrived, so this transmission is most likely
+     * lost rather than reordered.  Counting only chunks sent after it keeps
+     * SACKs of older sends from repeating a retransmission in flight. */
+    for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
-        if (s->tx_sacked[slot]) {
-            sacked_after++;
-            continue;
+        unsigned later;
+        if (s->tx_sacked[slot] || s->tx_need[slot]) continue;
+        sacked_after = 0;
+        for (later = off + 1u; later < infl && sacked_after < 2u; later++) {
+            uint8_t ls = tx_slot(s, later);
+            if (s->tx_sacked[ls] && (int32_t)(s->tx_order[ls] - s->tx_order[slot]) > 0)
+                sacked_after++;
         }
-        if (sacked_after >= 2u && !s->tx_need[slot] &&
-            !(s->tx_flags[slot] & SLINK_STREAM_TXF_FAST)) {
-            s->tx_need[slot] = 2;
-            s->tx_flags[slot] |= SLINK_STREAM_TXF_FAST;
-        }
+        if (sacked_after >= 2u) s->tx_need[slot] = 2;
     }
 
     if ((a->flags & SLINK_ACK_F_CLOSE) && s->close_requested && s->snd_filled == 0)

@@ -27,7 +27,6 @@ typedef struct {
 } slink_stream_stats;
 
 /* tx_flags bits */
-#define SLINK_STREAM_TXF_FAST    0x01u  /* fast-retransmitted since its last timeout send */
 #define SLINK_STREAM_TXF_RETX    0x02u  /* sent more than once: no RTT sample (Karn) */
 #define SLINK_STREAM_TXF_REFUSED 0x04u  /* peer's window excluded it: resend when it opens */
 
@@ -41,6 +40,8 @@ typedef struct {
     uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout/window, 2 fast */
     uint8_t  tx_flags[SLINK_STREAM_WINDOW];     /* SLINK_STREAM_TXF_* */
     uint8_t  tx_head;            /* slot of chunk snd_una (slot ring, not chunk % W) */
+    uint32_t tx_order[SLINK_STREAM_WINDOW];     /* send_seq of the last transmission */
+    uint32_t send_seq;           /* counts transmissions: orders them within one ms */
     uint8_t  snd_una;            /* oldest unacknowledged chunk */
     uint8_t  snd_nxt;            /* next chunk number to fill */
     uint8_t  snd_filled;         /* chunks [snd_una, snd_una+filled) hold data */
