@@ -43,6 +43,7 @@ slink_err_class slink_err_classify(slink_err e)
     X(ERR_HS_BAD_KEY, "invalid or reflected ephemeral key") \
     X(ERR_HS_BAD_SIG, "invalid or non-canonical handshake signature") \
     X(ERR_HS_VERSION, "unsupported protocol version or suite") \
+    X(ERR_HS_PLAINTEXT, "authenticated handshake message does not parse") \
     X(ERR_CERT_PARSE, "certificate does not parse") \
     X(ERR_CERT_CHAIN, "certificate not issued by the configured CA") \
     X(ERR_CERT_EXPIRED, "certificate expired") \

@@ -241,10 +241,9 @@ static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk
     mbedtls_x509_crt_init(&crt);
     e = hs_plain_decode(pt, pt_len, &c, sig);
     if (e != SLINK_OK) {
-        /* Authenticated garbage is fatal, so the code must be of the fatal
-         * class: the plaintext is a credential followed by a fixed-size
-         * signature, and it is the credential encoding that failed. */
-        e = SLINK_ERR_CERT_PARSE;
+        /* Authenticated garbage: the peer holds the handshake keys and
+         * sent something malformed, so this attempt is over. */
+        e = SLINK_ERR_HS_PLAINTEXT;
         (void)hs_fail_alert(hs, e, SLINK_ALERT_DECODE_ERROR,
                             which == KS_MSG2 ? "msg2: plaintext does not parse"
                                              : "msg3: plaintext does not parse");

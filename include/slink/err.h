@@ -47,6 +47,7 @@ typedef enum {
     SLINK_ERR_HS_BAD_KEY = 62,        /* peer ephemeral key not on the curve / reflected */
     SLINK_ERR_HS_BAD_SIG = 63,        /* signature invalid or non-canonical */
     SLINK_ERR_HS_VERSION = 64,        /* unsupported version or suite */
+    SLINK_ERR_HS_PLAINTEXT = 65,      /* authenticated handshake plaintext does not parse */
     SLINK_ERR_CERT_PARSE = 70,
     SLINK_ERR_CERT_CHAIN = 71,        /* not signed by the configured CA */
     SLINK_ERR_CERT_EXPIRED = 72,

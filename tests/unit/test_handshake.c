@@ -613,8 +613,8 @@ START_TEST(trailing_byte_in_plaintext_is_fatal_decode_error)
     pt_len = open_msg2(&f, th2, pt);
     pt[pt_len++] = 0x00;
     n = seal_msg2(&f, th2, pt, pt_len, msg);
-    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_CERT_PARSE);
-    assert_failed(&I, SLINK_ERR_CERT_PARSE, SLINK_ALERT_DECODE_ERROR);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_HS_PLAINTEXT);
+    assert_failed(&I, SLINK_ERR_HS_PLAINTEXT, SLINK_ALERT_DECODE_ERROR);
     teardown();
 }
 END_TEST
@@ -630,8 +630,8 @@ START_TEST(cred_length_beyond_plaintext_is_fatal_decode_error)
     ck_assert_uint_eq(pt[0], SLINK_CRED_FULL);
     slink_put_u16(pt + 1, (uint16_t)(slink_get_u16(pt + 1) + 1u));
     n = seal_msg2(&f, th2, pt, pt_len, msg);
-    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_CERT_PARSE);
-    assert_failed(&I, SLINK_ERR_CERT_PARSE, SLINK_ALERT_DECODE_ERROR);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_HS_PLAINTEXT);
+    assert_failed(&I, SLINK_ERR_HS_PLAINTEXT, SLINK_ALERT_DECODE_ERROR);
     teardown();
 }
 END_TEST
