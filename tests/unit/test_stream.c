@@ -663,6 +663,180 @@ START_TEST(wipe_zeroizes_everything)
 }
 END_TEST
 
+/* ---- more rules ------------------------------------------------------------ */
+
+START_TEST(init_clamps_configuration)
+{
+    slink_stream_cfg c;
+    memset(&c, 0, sizeof c);
+    c.window = 99;
+    c.chunk_max = 60000;
+    c.rto_min_ms = 50;
+    c.rto_max_ms = 10;          /* below min: raised to min */
+    c.rto_initial_ms = 5;
+    slink_stream_init(&A, &c);
+    ck_assert_uint_eq(A.window, SLINK_STREAM_WINDOW);
+    ck_assert_uint_eq(A.chunk_max, SLINK_STREAM_CHUNK_MAX);
+    ck_assert_uint_eq(A.rto_max, 50);
+    ck_assert_uint_eq(A.rto, 50);
+    ck_assert_uint_eq(A.peer_wnd, SLINK_STREAM_WINDOW);
+    ck_assert_uint_gt(A.max_tries, 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), UINT64_MAX);
+    ck_assert_int_eq(slink_stream_all_acked(&A), 1);
+}
+END_TEST
+
+START_TEST(sacked_chunks_skipped_by_timeout)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    pair_init(100, 8);
+    for (int i = 0; i < 3; i++) {
+        put(&A, "q", 1);
+        take(&A, (uint64_t)i, pt);
+    }
+    /* chunk 1 SACKed; a later sample from it sets rto = 3*R */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 1, .wnd = 8}, 11), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 10);                       /* sample from the SACKed chunk */
+    ck_assert_uint_eq(A.rto, 30);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 30);  /* chunk 0, sent at 0 */
+    ck_assert_uint_eq(take(&A, 30, pt), 2);
+    ck_assert_uint_eq(pt[0], 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 2 + 60);   /* chunk 2, not chunk 1 */
+    ck_assert_uint_eq(take(&A, 62, pt), 2);
+    ck_assert_uint_eq(pt[0], 2);
+    ck_assert_uint_eq(A.stats.retransmits, 2);
+}
+END_TEST
+
+START_TEST(retransmission_is_byte_identical_after_later_writes)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], first[SLINK_REC_PLAINTEXT_MAX];
+    size_t n0;
+    pair_init(100, 8);
+    put(&A, "abcde", 5);
+    n0 = take(&A, 0, first);
+    put(&A, "fghij", 5);
+    put(&A, "klm", 3);
+    ck_assert_uint_eq(take(&A, 1, pt), 9);
+    ck_assert_uint_eq(take(&A, 200, pt), n0);
+    ck_assert_int_eq(memcmp(pt, first, n0), 0);
+}
+END_TEST
+
+START_TEST(close_flag_needs_our_close_and_drained_data)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    pair_init(100, 8);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .wnd = 8, .flags = SLINK_ACK_F_CLOSE}, 0), SLINK_OK);
+    ck_assert_int_eq(A.close_acked, 0);                /* we never closed */
+    put(&A, "z", 1);
+    take(&A, 0, pt);
+    slink_stream_close(&A);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .wnd = 8, .flags = SLINK_ACK_F_CLOSE}, 1), SLINK_OK);
+    ck_assert_int_eq(A.close_acked, 0);                /* data still unacknowledged */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .wnd = 8, .flags = SLINK_ACK_F_CLOSE}, 2), SLINK_OK);
+    ck_assert_int_eq(A.close_acked, 1);
+}
+END_TEST
+
+START_TEST(stop_and_wait_with_window_one)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[8];
+    size_t got, acc;
+    pair_init(4, 1);
+    ck_assert_int_eq(slink_stream_write(&A, (const uint8_t *)"12345678", 8, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, 4);
+    ck_assert_uint_eq(take(&A, 0, pt), 5);
+    ck_assert_uint_eq(take(&A, 0, pt), 0);
+    chunk_of(pt, 1, 'x', 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 0), SLINK_ERR_STREAM_WINDOW);
+    chunk_of(pt, 255, 'x', 4);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 0), SLINK_ERR_STREAM_DUP);
+    ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_ERR_AGAIN);
+}
+END_TEST
+
+START_TEST(receive_ring_wraps_without_corruption)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], out[SLINK_STREAM_RX_BUF];
+    size_t got, total = 0;
+    uint8_t num = 0, expect = 0;
+    pair_init(1000, 8);
+    for (int round = 0; round < 12; round++) {
+        for (int k = 0; k < 3; k++) {
+            pt[0] = num++;
+            for (int i = 0; i < 1000; i++) pt[1 + i] = (uint8_t)(total + (size_t)k * 1000u + (size_t)i);
+            ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1001, 0), SLINK_OK);
+        }
+        total += 3000;
+        ck_assert_int_eq(slink_stream_read(&B, out, 1700 + (size_t)round * 37u, &got), SLINK_OK);
+        for (size_t i = 0; i < got; i++) ck_assert_uint_eq(out[i], expect++);
+        ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+        for (size_t i = 0; i < got; i++) ck_assert_uint_eq(out[i], expect++);
+    }
+    ck_assert_uint_eq(B.stats.bytes_delivered, total);
+}
+END_TEST
+
+START_TEST(duplicate_pulls_a_delayed_ack_forward)
+{
+    uint8_t pt[8];
+    pair_init(100, 8);
+    chunk_of(pt, 0, 1, 2);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 50), SLINK_OK);
+    ck_assert_uint_eq(slink_stream_next_timer(&B), 60);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 52), SLINK_ERR_STREAM_DUP);
+    ck_assert_uint_eq(slink_stream_next_timer(&B), 52);
+}
+END_TEST
+
+START_TEST(partial_cumulative_ack_frees_exactly_its_chunks)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], buf[400];
+    size_t acc;
+    memset(buf, 7, sizeof buf);
+    pair_init(100, 4);
+    ck_assert_int_eq(slink_stream_write(&A, buf, sizeof buf, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, 400);
+    for (int i = 0; i < 4; i++) take(&A, 0, pt);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 3, .wnd = 4}, 5), SLINK_OK);
+    ck_assert_uint_eq(A.stats.bytes_acked, 300);
+    ck_assert_uint_eq(A.snd_filled, 1);
+    ck_assert_int_eq(slink_stream_write(&A, buf, sizeof buf, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, 300);
+    ck_assert_uint_eq(take(&A, 6, pt), 101);
+    ck_assert_uint_eq(pt[0], 4);
+}
+END_TEST
+
+START_TEST(gap_fill_acks_at_once)
+{
+    uint8_t pt[8];
+    pair_init(100, 8);
+    chunk_of(pt, 1, 1, 2);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 10), SLINK_OK);
+    slink_stream_ack_sent(&B);
+    chunk_of(pt, 0, 0, 2);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 20), SLINK_OK);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, 20), 1);    /* not delayed */
+    ck_assert_uint_eq(B.rcv_nxt, 2);
+}
+END_TEST
+
+START_TEST(zero_window_holds_new_data_until_probe_time)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    pair_init(100, 8);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .wnd = 0}, 1000), SLINK_OK);
+    put(&A, "held", 4);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 1000 + 200);
+    ck_assert_uint_eq(take(&A, 1199, pt), 0);
+    ck_assert_uint_eq(take(&A, 1200, pt), 5);
+    ck_assert_uint_eq(A.stats.chunks_sent, 1);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 1200 + 200);
+}
+END_TEST
+
 /* ---- simulated line ------------------------------------------------------- */
 
 enum { K_CHUNK = 0, K_ACK = 1, K_CLOSE = 2 };
@@ -1014,6 +1188,16 @@ int main(void)
     tcase_add_test(tc, close_waits_for_data_before_final_and_rejects_data_after);
     tcase_add_test(tc, close_with_impossible_final_rejected);
     tcase_add_test(tc, wipe_zeroizes_everything);
+    tcase_add_test(tc, init_clamps_configuration);
+    tcase_add_test(tc, sacked_chunks_skipped_by_timeout);
+    tcase_add_test(tc, retransmission_is_byte_identical_after_later_writes);
+    tcase_add_test(tc, close_flag_needs_our_close_and_drained_data);
+    tcase_add_test(tc, stop_and_wait_with_window_one);
+    tcase_add_test(tc, receive_ring_wraps_without_corruption);
+    tcase_add_test(tc, duplicate_pulls_a_delayed_ack_forward);
+    tcase_add_test(tc, partial_cumulative_ack_frees_exactly_its_chunks);
+    tcase_add_test(tc, gap_fill_acks_at_once);
+    tcase_add_test(tc, zero_window_holds_new_data_until_probe_time);
     suite_add_tcase(s, tc);
     TCase *ts = tcase_create("simulated line");
     tcase_set_timeout(ts, 60);
