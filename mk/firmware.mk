@@ -181,9 +181,14 @@ $(FW_DIR)/fw-host: firmware/host/fw_host.c $(LIB) $(wildcard include/slink/*.h)
 
 # The end-to-end test in make check: board bring-up (echo) and the device
 # against fw-host.  Skips with a message when qemu-system-arm is absent.
-.PHONY: fw-e2e
+.PHONY: fw-e2e fw-slinkd
 CHECK_TARGETS += fw-check
-fw-check: fw-echo-check fw-e2e
+fw-check: firmware fw-echo-check fw-e2e fw-slinkd
+
+# The device against the real daemon (tools/slinkd) and its local sockets.
+fw-slinkd: $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(FW_PKI)/.stamp
+	timeout 120 bash tests/integration/fw_slinkd.sh $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd \
+	    $(BUILD)/slinkctl $(FW_PKI) $(FW_DIR)/run-slinkd
 
 fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
 	timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) $(FW_DIR)/run-e2e
