@@ -30,6 +30,7 @@ expect_error "[link]\ndevice=/dev/x\nca=a\ncert=b\nkey=c\n[peer p]\naddr=7\nsock
 echo "ok: $(cat "$T/bad.err")"
 
 line l
+TCPPORT=$((20000 + RANDOM % 20000))
 chmod 644 "$T/host.key"
 cat > "$T/host.conf" <<CONF
 # host side
@@ -50,6 +51,7 @@ socket = $T/host.sock
 dgram-socket = $T/host.dg
 role = initiator
 socket-mode = 0600
+tcp = 127.0.0.1:$TCPPORT
 CONF
 "$SLINKD" --config "$T/host.conf" --foreground >>"$T/host.log" 2>&1 &
 PIDS+=($!)
@@ -58,5 +60,11 @@ wait_for 10 is_established host || fail "no session with the config-file daemon"
 grep -q "mode 0644" "$T/host.log" || fail "no warning about the key's mode"
 [ "$(stat -c %a "$T/host.sock")" = 600 ] || fail "socket-mode not applied"
 $APP dgram-pair "$T/host.dg" "$T/pump.dg" || fail "datagrams through the config-file daemon"
-echo "config-file daemon: session up, key-mode warning logged, socket mode 0600, datagrams ok"
+$APP recv "$T/pump.sock" 5 > "$T/tcp.got" & R=$!
+sleep 0.3
+python3 -c 'import socket,sys,time; s=socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(b"via tcp"); time.sleep(1)' $TCPPORT ||
+    fail "cannot connect to the TCP listener"
+wait $R
+grep -q "via tcp" "$T/tcp.got" || fail "data from the TCP listener did not arrive: '$(cat "$T/tcp.got")'"
+echo "config-file daemon: session up, key-mode warning logged, socket mode 0600, datagrams ok, TCP listener ok"
 echo OK

@@ -4,7 +4,15 @@
 source "$(dirname "$0")/slinkd_lib.sh"
 mint_ca; mint host; mint pump
 line l
-daemon host "$T/l.a" 1 7 pump; H=$DPID
+# Type=notify: READY=1 arrives on $NOTIFY_SOCKET once the daemon is up
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(10)
+print(s.recv(256).decode())' "$T/notify" > "$T/notify.got" & N=$!
+wait_for 5 test -S "$T/notify" || fail "notify listener"
+NOTIFY_SOCKET=$T/notify daemon host "$T/l.a" 1 7 pump; H=$DPID
+wait $N; grep -q "READY=1" "$T/notify.got" || fail "no READY=1 from sd_notify: '$(cat "$T/notify.got")'"
+echo "sd_notify: $(head -1 "$T/notify.got")"
 daemon pump "$T/l.b" 7 1 host
 wait_for 10 is_established host || fail "no session"
 old=$(session_id host)

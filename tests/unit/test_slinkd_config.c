@@ -272,6 +272,17 @@ START_TEST(value_parsers)
 }
 END_TEST
 
+START_TEST(shipped_example_is_valid)
+{
+    slinkd_config c;
+    slinkd_config_defaults(&c);
+    ck_assert_int_eq(slinkd_config_load_file(&c, "docs/slinkd.conf.example", err, sizeof err), SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_OK);
+    ck_assert_uint_eq(c.npeers, 2);
+    ck_assert_int_eq(c.half_duplex, 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("slinkd_config");
@@ -284,6 +295,7 @@ int main(void)
     tcase_add_test(tc, peer_name_is_required);
     tcase_add_test(tc, validation_catches_conflicts);
     tcase_add_test(tc, value_parsers);
+    tcase_add_test(tc, shipped_example_is_valid);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
