@@ -378,7 +378,18 @@ def main():
             print("bench: daemon pair throughput (tests/integration/slinkd_perf.sh, %d MB) ..." % a.slinkd_mb,
                   flush=True)
             env = dict(os.environ, BUILD=a.build)
-            perf = run(["bash", "tests/integration/slinkd_perf.sh", str(a.slinkd_mb)], 240, "slinkd_perf.sh", env)
+            # slinkd_perf.sh belongs to the daemon's area; on a loaded host
+            # its both-ways phase has been seen to fail once (a second
+            # stream application refused while the first one closes), so a
+            # failed run is retried once and both failures are reported.
+            try:
+                perf = run(["bash", "tests/integration/slinkd_perf.sh", str(a.slinkd_mb)], 240,
+                           "slinkd_perf.sh", env)
+            except BenchError as e:
+                print("bench: slinkd_perf.sh failed once, retrying: %s" % str(e).splitlines()[0], flush=True)
+                notes.append("slinkd_perf.sh needed a second run (first: %s)" % " ".join(str(e).split()[:12]))
+                perf = run(["bash", "tests/integration/slinkd_perf.sh", str(a.slinkd_mb)], 240,
+                           "slinkd_perf.sh (second run)", env)
             m = re.search(r"throughput one way:\s+([0-9.]+) MB/s", perf)
             if not m:
                 raise BenchError("slinkd_perf.sh printed no 'throughput one way' line:\n" + perf)
@@ -395,6 +406,9 @@ def main():
                     if k not in sizes:
                         raise BenchError("%s/fw/sizes.json has no %s" % (a.build, k))
                     res[k] = sizes[k]
+                for k, v in sizes.items():
+                    if k.startswith("fw_") and isinstance(v, (int, float)):
+                        res[k] = v
             else:
                 notes.append("firmware sizes not measured: arm-none-eabi-gcc is not installed")
     except BenchError as e:
