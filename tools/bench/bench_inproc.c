@@ -77,10 +77,12 @@ static void slink_run(const names *n, int cached, bench_json *j)
     if (a.conn.stats.hs_retransmits || b.conn.stats.hs_retransmits)
         bench_die(prog, "in-process handshake retransmitted (host too slow?)");
     bench_json_num(j, cached ? "inproc_handshake_bytes_cached" : "inproc_handshake_bytes_full",
+                   (double)(a.hs_msg_bytes + b.hs_msg_bytes));
+    bench_json_num(j, cached ? "inproc_handshake_bytes_cached_confirmed" : "inproc_handshake_bytes_full_confirmed",
                    (double)(a.hs_bytes_out + b.hs_bytes_out));
     if (!cached) {
-        bench_json_num(j, "inproc_msg13_bytes", (double)a.hs_frame_bytes);
-        bench_json_num(j, "inproc_msg2_bytes", (double)b.hs_frame_bytes);
+        bench_json_num(j, "inproc_msg13_bytes", (double)a.hs_msg_bytes);
+        bench_json_num(j, "inproc_msg2_bytes", (double)b.hs_msg_bytes);
         bench_json_num(j, "inproc_record_overhead_bytes_100", (double)slink_msg(&a, 1) - 100);
         bench_json_num(j, "inproc_stream_record_overhead_bytes_100", (double)slink_msg(&a, 0) - 100);
     }

@@ -202,7 +202,7 @@ int main(int argc, char **argv)
     bench_json_num(&j, "t_first_tx_us", (double)s.t_first_tx_us);
     bench_json_num(&j, "t_complete_us", (double)s.t_complete_us);
     bench_json_num(&j, "hs_bytes_out", (double)s.hs_bytes_out);
-    bench_json_num(&j, "hs_frame_bytes", (double)s.hs_frame_bytes);
+    bench_json_num(&j, "hs_msg_bytes", (double)s.hs_msg_bytes);
     bench_json_num(&j, "hs_retransmits", s.conn.stats.hs_retransmits);
     bench_json_num(&j, "dgram_frame_bytes", (double)dgram_frame);
     bench_json_num(&j, "stream_frame_bytes", (double)stream_frame);

@@ -109,6 +109,7 @@ size_t slink_side_flush(slink_side *s)
         s->complete = 1;
         s->t_complete_us = bench_now_us();
         s->hs_bytes_out = s->link.bytes_out;
+        s->hs_msg_bytes = s->hs_frame_bytes;
     }
     return total;
 }

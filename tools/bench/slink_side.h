@@ -21,6 +21,7 @@ typedef struct {
     uint64_t t_first_tx_us;       /* first byte written */
     uint64_t t_complete_us;       /* handshake complete at this end (see slink_side_hs_complete) */
     uint64_t hs_bytes_out;        /* every byte written until complete */
+    uint64_t hs_msg_bytes;        /* of those, the handshake-message frames (msg1-3) */
     uint64_t hs_frame_bytes;      /* bytes of handshake-message frames (types < 0x80) */
     uint64_t rec_frame_bytes;     /* bytes of record frames */
     uint64_t last_write_bytes;    /* bytes of the last output batch */
