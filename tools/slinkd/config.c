@@ -169,6 +169,12 @@ static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
         else return "mode must be full-duplex or half-duplex";
         return NULL;
     }
+    if (!strcmp(k, "bus-role")) {
+        if (!strcmp(v, "master")) c->bus_device = 0;
+        else if (!strcmp(v, "device")) c->bus_device = 1;
+        else return "bus-role must be master or device";
+        return NULL;
+    }
     if (!strcmp(k, "rs485"))
         return slinkd_parse_bool(v, &c->rs485) ? "rs485 must be true or false" : NULL;
     if (!strcmp(k, "rts-on-send"))
@@ -376,7 +382,7 @@ enum {
     OPT_DEVICE = 256, OPT_BAUD, OPT_ADDR, OPT_CA, OPT_CERT, OPT_KEY, OPT_PEER, OPT_PEER_NAME,
     OPT_SOCKET, OPT_DGRAM, OPT_TCP, OPT_ROLE, OPT_DATA_BITS, OPT_PARITY, OPT_STOP_BITS, OPT_FLOW,
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
-    OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_HELP, OPT_VERSION
+    OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_opts[] = {
@@ -404,6 +410,7 @@ static const struct option long_opts[] = {
     {"config", required_argument, 0, OPT_CONFIG},
     {"list-ports", no_argument, 0, OPT_LIST},
     {"mode", required_argument, 0, OPT_MODE},
+    {"bus-role", required_argument, 0, OPT_BUS_ROLE},
     {"rs485", no_argument, 0, OPT_RS485},
     {"syslog", no_argument, 0, OPT_SYSLOG},
     {"idle-timeout", required_argument, 0, OPT_IDLE},
@@ -420,7 +427,7 @@ static const char usage_text[] =
     "                    --peer B --peer-name NAME --socket PATH [--dgram-socket PATH]\n"
     "                    [--tcp 127.0.0.1:PORT] [--role initiator|responder|auto]\n"
     "  serial:    --data-bits 5-8 --parity none|even|odd --stop-bits 1|2 --flow none|rtscts|xonxoff\n"
-    "             --mode full-duplex|half-duplex --rs485 --wait\n"
+    "             --mode full-duplex|half-duplex --bus-role master|device --rs485 --wait\n"
     "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS\n"
     "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
     "  see slinkd(8)\n";
@@ -456,6 +463,7 @@ static const char *link_key_for(int opt)
     case OPT_TIME: return "time-policy";
     case OPT_KEYLOG: return "keylog";
     case OPT_MODE: return "mode";
+    case OPT_BUS_ROLE: return "bus-role";
     case OPT_IDLE: return "idle-timeout";
     default: return NULL;
     }
@@ -549,6 +557,8 @@ int slinkd_config_validate(const slinkd_config *c, char *err, size_t cap)
         return fail(err, cap, "%s: ca, cert and key are all required", src);
     if (c->npeers == 0)
         return fail(err, cap, "%s: no peer configured (--peer ADDR or a [peer NAME] section)", src);
+    if (c->half_duplex && c->bus_device && c->npeers != 1)
+        return fail(err, cap, "%s: a bus device (bus-role = device) talks to exactly one peer, its master", src);
     for (i = 0; i < c->npeers; i++) {
         const slinkd_peer_cfg *p = &c->peers[i];
         if (!p->addr)

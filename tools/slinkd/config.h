@@ -29,7 +29,8 @@ typedef struct {
     char     device[SLINKD_PATH];
     uint32_t baud;
     unsigned addr;
-    int      half_duplex;          /* mode = half-duplex: host is bus master */
+    int      half_duplex;          /* mode = half-duplex */
+    int      bus_device;           /* half-duplex: we are a device polled by a master */
     int      rs485;                /* TIOCSRS485 direction control */
     int      rs485_rts_on_send;    /* RTS level while sending (1) or idle */
     int      data_bits;            /* 5..8 */

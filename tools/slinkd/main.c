@@ -135,6 +135,8 @@ static void peer_conn_cfg(slinkd *d, slinkd_peer *p, slink_conn_cfg *k)
     k->idle_timeout_ms = d->cfg.idle_timeout_ms;
     /* a host scheduler can stall far longer than a character time */
     k->gap_ms = 200;
+    /* on a half-duplex bus a device speaks only when the master polls it */
+    k->half_duplex_device = (uint8_t)(d->cfg.half_duplex && d->cfg.bus_device);
     k->creds = &d->creds[d->creds_cur];
     k->policy.name = p->cfg.name;
     k->policy.time_mode = d->cfg.time_mode;
@@ -275,7 +277,7 @@ static int setup(slinkd *d)
     d->peers = calloc(d->npeers, sizeof *d->peers);
     if (!d->peers)
         return 1;
-    d->use_node = d->npeers > 1 || d->cfg.half_duplex;
+    d->use_node = d->npeers > 1 || (d->cfg.half_duplex && !d->cfg.bus_device);
     if (d->use_node &&
         slink_node_init(&d->node, (uint8_t)d->cfg.addr, d->cfg.baud, (uint8_t)d->cfg.half_duplex, 200) != SLINK_OK) {
         logm(SLINK_LOG_ERROR, -1, "cannot set up the bus node");
@@ -338,7 +340,8 @@ static int setup(slinkd *d)
         d->port_opens = 1;
         logm(SLINK_LOG_INFO, -1, "port open (%s)%s, addr %u, %zu peer(s), %s", port_backend(&d->port),
              d->port.rs485_active ? " with RS485 direction control" : "", d->cfg.addr, d->npeers,
-             d->cfg.half_duplex ? "half-duplex bus master" : "full-duplex");
+             !d->cfg.half_duplex ? "full-duplex" : d->cfg.bus_device ? "half-duplex bus device"
+                                                                       : "half-duplex bus master");
     }
     return 0;
 }
