@@ -350,8 +350,8 @@ int slinkd_run(slinkd *d)
             due = min_u64(due, slink_node_next_timeout(&d->node, now));
         if (!port_is_open(&d->port) && !d->stopping)
             due = min_u64(due, d->port_retry_at);
-        if (d->stopping)
-            due = min_u64(due, d->stop_deadline);
+        if (d->stopping)   /* re-check soon: the last close may just have completed */
+            due = min_u64(due, min_u64(d->stop_deadline, now + 20));
         if (due <= now)
             timeout = 0;
         else if (due - now > 1000)
