@@ -257,7 +257,12 @@ slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
 void conn_hs_timers(slink_conn *c, uint64_t now_ms)
 {
     int waiting = c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3;
-    if (waiting && now_ms >= c->hs_next_tx_ms) {
+    if (waiting && now_ms >= c->hs_next_tx_ms && c->hs_tx_pending) {
+        /* The last transmission has not gone out yet (a half-duplex device
+         * waiting for its turn, or an owner not draining output): a try is
+         * only spent once it is on the wire. */
+        c->hs_next_tx_ms = now_ms + c->hs_rto_ms;
+    } else if (waiting && now_ms >= c->hs_next_tx_ms) {
         if (c->hs_tries >= c->cfg.hs_max_tries) {
             hs_failed(c, SLINK_ERR_HS_TIMEOUT, now_ms);
             return;
@@ -315,10 +320,10 @@ int conn_hs_next_frame(slink_conn *c, uint8_t *type, uint8_t *body, size_t cap, 
     return 1;
 }
 
-uint64_t conn_hs_next_timeout(const slink_conn *c)
+uint64_t conn_hs_next_timeout(const slink_conn *c, int can_send)
 {
     uint64_t t = CONN_NEVER;
-    if (c->hs_tx_pending) return 0;
+    if (c->hs_tx_pending && can_send) return 0;
     if (c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3) t = c->hs_next_tx_ms;
     if (!c->rec_valid && c->hs_restart_at_ms < t) t = c->hs_restart_at_ms;
     return t;

@@ -28,7 +28,7 @@ slink_err conn_hs_start(slink_conn *c, uint64_t now_ms);
 void      conn_hs_timers(slink_conn *c, uint64_t now_ms);
 /* Next handshake fragment to send, if one is due. */
 int       conn_hs_next_frame(slink_conn *c, uint8_t *type, uint8_t *body, size_t cap, size_t *len);
-uint64_t  conn_hs_next_timeout(const slink_conn *c);
+uint64_t  conn_hs_next_timeout(const slink_conn *c, int can_send);
 uint16_t  conn_effective_mtu(const slink_conn *c);
 
 /* Output (conn_out.c) */

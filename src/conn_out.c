@@ -183,20 +183,25 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
 uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
 {
     uint64_t t, s;
-    if (c->pend_valid || c->ack_now || c->dgram_tx_pending) return now_ms;
+    /* A half-duplex device without the turn cannot act on "send now": only
+     * timers that run without transmitting count, or it would spin. */
+    int can_send = !c->cfg.half_duplex_device || c->turn;
     if (c->cfg.half_duplex_device && c->turn) return now_ms;
-    t = conn_hs_next_timeout(c);
+    if (can_send && (c->pend_valid || c->ack_now || c->dgram_tx_pending)) return now_ms;
+    t = conn_hs_next_timeout(c, can_send);
     if (t < now_ms) t = now_ms;
     if (c->rec_valid) {
-        s = slink_stream_next_timer(&c->stream);
-        if (s < t) t = s;
-        if (c->cfg.keepalive_ms != 0 && c->last_tx_ms + c->cfg.keepalive_ms < t)
-            t = c->last_tx_ms + c->cfg.keepalive_ms;
+        if (can_send) {
+            s = slink_stream_next_timer(&c->stream);
+            if (s < t) t = s;
+            if (c->cfg.keepalive_ms != 0 && c->last_tx_ms + c->cfg.keepalive_ms < t)
+                t = c->last_tx_ms + c->cfg.keepalive_ms;
+            if (c->stream.close_requested && !c->close_acked && slink_stream_all_acked(&c->stream) &&
+                c->close_next_ms < t)
+                t = c->close_next_ms;
+        }
         if (c->cfg.idle_timeout_ms != 0 && c->last_rx_ms + c->cfg.idle_timeout_ms + 1u < t)
             t = c->last_rx_ms + c->cfg.idle_timeout_ms + 1u;
-        if (c->stream.close_requested && !c->close_acked && slink_stream_all_acked(&c->stream) &&
-            c->close_next_ms < t)
-            t = c->close_next_ms;
     }
     if (c->deframer.len > 0 && c->deframer.gap_ms != 0 &&
         c->deframer.last_ms + c->deframer.gap_ms + 1u < t)

@@ -84,15 +84,15 @@ slink_err slink_node_input(slink_node *n, const uint8_t *in, size_t len, uint64_
         if (n->half_duplex_master && f.type == SLINK_FT_TURN_END) {
             if (n->turn_peer == i) {
                 n->turn_peer = -1;
-                n->peer_idle_until[i] = now_ms + IDLE_POLL_MS;
+                /* Only a device that used its turn for nothing waits. */
+                n->peer_idle_until[i] = n->turn_frames ? 0 : now_ms + IDLE_POLL_MS;
             }
             continue;
         }
+        if (n->turn_peer == i) n->turn_frames++;
         n->peers[i]->stats.bytes_in += used;
         e = slink_conn_handle_frame(n->peers[i], &f, now_ms);
         if (slink_err_classify(e) == SLINK_CLASS_FATAL) last = e;
-        /* A device that sends data is worth polling again soon. */
-        if (n->half_duplex_master) n->peer_idle_until[i] = 0;
     }
     return last;
 }
@@ -132,15 +132,23 @@ size_t slink_node_output(slink_node *n, uint8_t *out, size_t cap, uint64_t now_m
         }
         n->rr = (n->rr + 1u) % n->npeers;
     }
+    /* The bytes are queued behind whatever we sent before: track when the
+     * line will actually be free, or a turn could expire while the device
+     * is still answering. */
+    if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
+    n->tx_free_ms += airtime_ms(n->baud, used);
     if (n->half_duplex_master && tried >= n->npeers && cap - used >= SLINK_FRAME_MIN + 3u) {
         /* Nothing more of ours: hand the bus to the next device that is due. */
         size_t k;
         for (k = 0; k < n->npeers; k++) {
             size_t i = (n->poll_rr + k) % n->npeers;
             if (now_ms < n->peer_idle_until[i]) continue;
-            used += emit(n, n->peers[i], SLINK_FT_POLL, NULL, 0, out + used, cap - used);
+            size_t w = emit(n, n->peers[i], SLINK_FT_POLL, NULL, 0, out + used, cap - used);
+            used += w;
+            n->tx_free_ms += airtime_ms(n->baud, w);
             n->turn_peer = (int)i;
-            n->turn_deadline_ms = now_ms + airtime_ms(n->baud, used) + n->turn_ms;
+            n->turn_frames = 0;
+            n->turn_deadline_ms = n->tx_free_ms + n->turn_ms;
             n->poll_rr = (i + 1u) % n->npeers;
             n->stats.turns_granted++;
             break;

@@ -31,6 +31,8 @@ typedef struct {
     uint64_t turn_deadline_ms;
     uint32_t turn_ms;         /* how long a device may hold the turn */
     size_t   poll_rr;         /* next device to poll */
+    uint32_t turn_frames;     /* frames received during the current turn */
+    uint64_t tx_free_ms;      /* when our queued transmission will have left */
     uint64_t peer_idle_until[SLINK_MAX_PEERS];  /* device had nothing: poll again after */
     slink_node_stats stats;
 } slink_node;
