@@ -3,7 +3,7 @@
  *   bench_peer --role initiator|responder --tty PATH --addr A --peer B
  *              --ca F --cert F --key F --peer-name NAME [--peer-cert F]
  *              [--baud N] [--mode handshake|stream100|bulk] [--bytes N]
- *              [--timeout S]
+ *              [--timeout S] [--json]
  *
  * Prints one flat JSON object (numbers only) on stdout.  Times are
  * CLOCK_MONOTONIC microseconds, a clock every process on the machine
@@ -15,7 +15,10 @@
  * stream100: the initiator writes --bytes in 100-byte messages, each in its
  *   own record (the next write waits until the previous one has gone out).
  * bulk: the initiator writes --bytes as fast as the stream takes them.
- * The responder reads until it has --bytes and stamps the last one. */
+ * The responder reads until it has --bytes and stamps the last one.
+ * Byte fields: hs_msg_bytes = handshake-message frames this end wrote until
+ * it was established; hs_bytes_out = everything it wrote until the
+ * handshake was complete (the responder's key-confirmation record too). */
 #include <stdlib.h>
 #include <string.h>
 #include "bench_util.h"
@@ -97,6 +100,7 @@ int main(int argc, char **argv)
     cfg.baud = 115200;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--json")) continue;   /* JSON is the only output */
         if (!v) usage();
         if (!strcmp(a, "--role")) role = !strcmp(v, "initiator") ? 1 : !strcmp(v, "responder") ? 0 : -1;
         else if (!strcmp(a, "--tty")) tty = v;

@@ -2,7 +2,7 @@
  * slink frame (tools/bench/dtls12_side.c), for `make bench`.
  *
  *   dtls12_peer --role client|server --tty PATH --addr A --peer B
- *               --ca F --cert F --key F --peer-name NAME [--timeout S]
+ *               --ca F --cert F --key F --peer-name NAME [--timeout S] [--json]
  *
  * Runs the handshake, then the client sends one 100-byte application
  * message (one mbedtls_ssl_write) and the server reads it.  Prints one flat
@@ -37,6 +37,7 @@ int main(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--json")) continue;   /* JSON is the only output */
         if (!v) usage();
         if (!strcmp(a, "--role")) role = !strcmp(v, "client") ? 1 : !strcmp(v, "server") ? 0 : -1;
         else if (!strcmp(a, "--tty")) tty = v;
