@@ -27,6 +27,15 @@
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* mbedTLS's default before the pool is installed is libc calloc/free;
+ * naming ours keeps newlib's malloc, free and sbrk out of the image, so
+ * an allocation before fw_alloc_init() fails instead of growing a heap
+ * into the stack. */
+#define MBEDTLS_PLATFORM_STD_CALLOC     fw_no_heap_calloc
+#define MBEDTLS_PLATFORM_STD_FREE       fw_no_heap_free
+#include <stddef.h>
+void *fw_no_heap_calloc(size_t n, size_t size);
+void fw_no_heap_free(void *p);
 /* Keeps the high-water mark (mbedtls_memory_buffer_alloc_max_get) that the
  * firmware reports; costs a few hundred bytes of code. */
 #define MBEDTLS_MEMORY_DEBUG

@@ -43,6 +43,21 @@ size_t fw_alloc_high_water(void)
     return n;
 }
 
+/* mbedTLS's calloc/free until fw_alloc_init() installs the pool
+ * (MBEDTLS_PLATFORM_STD_CALLOC/FREE in mbedtls_config.h): there is no
+ * system heap to fall back to. */
+void *fw_no_heap_calloc(size_t n, size_t size)
+{
+    (void)n;
+    (void)size;
+    return NULL;
+}
+
+void fw_no_heap_free(void *p)
+{
+    (void)p;
+}
+
 /* mbedTLS prints only on heap corruption (MBEDTLS_MEMORY_DEBUG); the
  * format string alone is enough to say what went wrong. */
 int fw_mbedtls_fprintf(FILE *f, const char *fmt, ...)

@@ -1,6 +1,8 @@
 /* Reset and exception entry for the AN385 (Cortex-M3; the same code runs on
  * any ARMv6-M/v7-M core).  The vector table lives at 0x0, where the core
  * reads the initial stack pointer and reset vector. */
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "board.h"
 
@@ -62,6 +64,18 @@ void fw_hardfault_handler(void)
     console_puts("\r\nfw: HARD FAULT\r\n");
     for (;;)
         ;
+}
+
+/* No system heap.  newlib-nano's malloc is still linked where printf-family
+ * code refers to it (the core's vsnprintf logging), and libnosys's sbrk
+ * would hand it memory above .bss, which is the stack.  Refusing here
+ * makes any such allocation fail with ENOMEM instead. */
+void *_sbrk(ptrdiff_t incr);
+void *_sbrk(ptrdiff_t incr)
+{
+    (void)incr;
+    errno = ENOMEM;
+    return (void *)-1;
 }
 
 /* 16 system exceptions + the AN385's 32 external interrupts.  IRQ 0 is
