@@ -103,7 +103,7 @@ $(FW_DIR)/$(1)/obj/port/%.o: firmware/port/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) -fstack-usage -c $$< -o $$@
 
-$(FW_DIR)/$(1)/obj/gen/provision.o: $(FW_DIR)/gen/provision.c $(FW_HDRS)
+$(FW_DIR)/$(1)/obj/gen/%.o: $(FW_DIR)/gen/%.c $(FW_HDRS)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 $(FW_WARN) -c $$< -o $$@
 
@@ -165,6 +165,25 @@ $(FW_DIR)/gen/provision.c: $(FW_PKI)/.stamp firmware/tools/gen_provision.py
 	    --host-name $(FW_HOST_NAME) --local-addr $(FW_DEVICE_ADDR) --host-addr $(FW_HOST_ADDR) \
 	    --time-floor $(FW_TIME_FLOOR) --out $@
 
+# The same device with a time floor (2100-01-01) past every certificate's
+# notAfter: the end-to-end test checks that the no-RTC policy refuses the
+# host as expired rather than trusting an undated certificate.
+FW_FUTURE_FLOOR := 4102444800
+$(FW_DIR)/gen/provision_future.c: $(FW_PKI)/.stamp firmware/tools/gen_provision.py
+	@mkdir -p $(@D)
+	python3 firmware/tools/gen_provision.py --seed $(FW_PKI)/device.seed \
+	    --ca $(FW_PKI)/ca.der --cert $(FW_PKI)/device.der --key $(FW_PKI)/device.key \
+	    --host-name $(FW_HOST_NAME) --local-addr $(FW_DEVICE_ADDR) --host-addr $(FW_HOST_ADDR) \
+	    --time-floor $(FW_FUTURE_FLOOR) --out $@
+
+$(FW_DIR)/cm3/device_future.elf: $(FW_DIR)/cm3/obj/device/main.o \
+        $(patsubst firmware/port/%.c,$(FW_DIR)/cm3/obj/port/%.o,$(FW_PORT_SRC)) \
+        $(FW_DIR)/cm3/obj/gen/provision_future.o \
+        $(FW_DIR)/cm3/obj/board/startup.o $(FW_DIR)/cm3/obj/board/board.o \
+        $(FW_DIR)/cm3/libslink.a $(FW_DIR)/cm3/libmbedcrypto.a firmware/board/an385/an385.ld
+	$(FW_CC) $(FW_ARCH_cm3) $(FW_LDFLAGS) $(filter %.o,$^) \
+	    $(FW_DIR)/cm3/libslink.a $(FW_DIR)/cm3/libmbedcrypto.a -o $@
+
 firmware: $(foreach c,$(FW_CPUS),$(FW_DIR)/$(c)/libmbedcrypto.a $(FW_DIR)/$(c)/libslink.a) \
           $(FW_DIR)/cm3/echo.elf $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm4f/device.elf \
           $(FW_DIR)/cm4f/dtls_ref.elf
@@ -190,8 +209,9 @@ fw-slinkd: $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(FW_PKI)/
 	timeout 120 bash tests/integration/fw_slinkd.sh $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd \
 	    $(BUILD)/slinkctl $(FW_PKI) $(FW_DIR)/run-slinkd
 
-fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
-	timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) $(FW_DIR)/run-e2e
+fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm3/device_future.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
+	timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) \
+	    $(FW_DIR)/run-e2e $(FW_DIR)/cm3/device_future.elf
 
 # ---- footprint report ----
 FW_SIZE_CPU := cm4f

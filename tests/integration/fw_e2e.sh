@@ -9,15 +9,17 @@
 #   4. the host crashes (no close) and restarts: the device re-handshakes
 #   5. power cycle: the NV seed record persists (harness plays the flash),
 #      the boot counter advances, and a new session works
-# Usage: fw_e2e.sh DEVICE_ELF FW_HOST PKI_DIR WORKDIR
+#   6. no RTC: the same device built with a time floor past the host
+#      certificate's notAfter refuses that host (CERT_EXPIRED)
+# Usage: fw_e2e.sh DEVICE_ELF FW_HOST PKI_DIR WORKDIR [FUTURE_FLOOR_ELF]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/fw_qemu.sh"
 fwq_require
-elf=$1 host=$2 pki=$3 dir=$4
+elf=$1 host=$2 pki=$3 dir=$4 future_elf=${5:-}
 mkdir -p "$dir"
 rm -f "$dir/nv.bin"
-trap 'fwq_stop "$dir"' EXIT
+trap 'fwq_stop "$dir"; fwq_stop "$dir/future"' EXIT
 pass=0 fail=0
 ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
@@ -112,6 +114,33 @@ else
 fi
 fwq_stop "$dir"
 cat "$dir/console-boot1.log" "$dir/console.log" >"$dir/console-all.log"
+
+# 6. the no-RTC time policy: valid dates, but notAfter before the floor
+if [ -n "$future_elf" ]; then
+    fdir=$dir/future
+    file_wait() { # FILE PATTERN SECONDS
+        local i
+        for i in $(seq 1 $(($3 * 10))); do
+            tr -d '\r' <"$1" 2>/dev/null | grep -q -- "$2" && return 0
+            sleep 0.1
+        done
+        return 1
+    }
+    if fwq_start "$fdir" "$future_elf"; then
+        fwq_cont "$fdir"
+        if file_wait "$fdir/console.log" "fw: ready" 30 &&
+           timeout 90 "$host" --pty "$FWQ_PTY" --peer-name slink-dev-7 "${good[@]}" \
+               --expect-fail --timeout 20 >"$dir/future.log" 2>&1 &&
+           file_wait "$fdir/console.log" "handshake failed err=ERR_CERT_EXPIRED" 10; then
+            ok "time floor past the host certificate's notAfter: host refused (CERT_EXPIRED)"
+        else
+            bad "time floor: $(tail -n 1 "$dir/future.log") / device: $(grep -E 'handshake failed|established' "$fdir/console.log" | tail -n 1)"
+        fi
+    else
+        bad "QEMU did not start the time-floor image"
+    fi
+    fwq_stop "$fdir"
+fi
 echo "device stats after the first session: $(cat "$dir/stats.txt")"
 echo "fw_e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
