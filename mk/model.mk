@@ -2,10 +2,11 @@
 #   make model   for each model: an exhaustive safety search (assertions,
 #                invalid end states) and the LTL liveness claim (acceptance
 #                cycles), each with a bounded depth; fails on any error and
-#                prints states, depth and time.  About 2.5 minutes in all,
+#                prints states, depth and time.  About 3 minutes in all,
 #                so it is not part of make check.
-# Also here (it belongs to the same suite): fuzz-conn-seeds regenerates
-# tests/fuzz/corpus/fuzz_conn/ from tests/fuzz/fuzz_conn.c's seed generator.
+# Also here (they belong to the same suite): fuzz-conn-seeds and
+# fuzz-config-seeds regenerate tests/fuzz/corpus/fuzz_conn/ and .../fuzz_config/
+# from the seed writers in tests/fuzz/fuzz_conn.c and fuzz_config.c.
 
 MODEL_DIR   := $(BUILD)/model
 MODEL_NAMES := handshake stream
@@ -13,7 +14,7 @@ MODEL_DEPTH ?= 200000
 MODEL_PAN_CFLAGS ?= -O2 -w
 MODEL_HASH  ?= 26
 
-.PHONY: model fuzz-conn-seeds
+.PHONY: model fuzz-conn-seeds fuzz-config-seeds
 
 # $(1) = model, $(2) = label, $(3) = pan compile flags, $(4) = pan run flags
 define MODEL_RUN
@@ -49,3 +50,17 @@ fuzz-conn-seeds: $(FUZZ_CONN_SEEDGEN)
 	rm -f tests/fuzz/corpus/fuzz_conn/*
 	mkdir -p tests/fuzz/corpus/fuzz_conn
 	$(FUZZ_CONN_SEEDGEN) tests/fuzz/corpus/fuzz_conn
+
+# tests/fuzz/corpus/fuzz_config/ from tests/fuzz/fuzz_config.c's seed writer
+# (the example config, command lines of the man page; each seed is run
+# through the target's checks as it is written).
+FUZZ_CONFIG_SEEDGEN := $(BUILD)/fuzz/fuzz_config_seedgen
+$(FUZZ_CONFIG_SEEDGEN): tests/fuzz/fuzz_config.c tools/slinkd/config.c tools/slinkd/config.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c99 -O1 -g -Wall -Wextra -Werror $(FUZZ_SAN) \
+	    -DFUZZ_CONFIG_MAKE_SEEDS $< -o $@
+
+fuzz-config-seeds: $(FUZZ_CONFIG_SEEDGEN)
+	rm -f tests/fuzz/corpus/fuzz_config/*
+	mkdir -p tests/fuzz/corpus/fuzz_config
+	$(FUZZ_CONFIG_SEEDGEN) tests/fuzz/corpus/fuzz_config docs/slinkd.conf.example
