@@ -246,6 +246,7 @@ static slink_err on_record(slink_conn *c, const slink_frame *f, uint64_t now_ms)
         /* Any record under the new keys proves the responder has msg3. */
         c->hs_msg3_unconfirmed = 0;
         c->hs.out_len = 0;
+        c->hs_next_tx_ms = CONN_NEVER;
     }
     switch (ct) {
     case SLINK_CT_ACK:
@@ -285,11 +286,22 @@ static slink_err on_plain_alert(slink_conn *c, const slink_frame *f, uint64_t no
     if (f->body_len != 2) return SLINK_ERR_FRAME_TYPE;
     c->stats.last_alert_rx = f->body[1];
     if (f->body[1] == SLINK_ALERT_NO_SESSION) {
-        /* Unauthenticated: at most start a handshake beside the session. */
-        if (c->rec_valid && c->cfg.role != SLINK_START_RESPONDER &&
-            c->hs.state != SLINK_HS_WAIT_MSG2)
-            return conn_hs_start(c, now_ms);
-        return SLINK_OK;
+        /* Unauthenticated: at most start a handshake beside the session.
+         * While msg3 is unconfirmed the hint is ambiguous: a responder that
+         * lost msg3 says no_session to our first records (the repair is
+         * msg3 again, not a new handshake replacing a session about to be
+         * confirmed), and so does one that rebooted.  Resend msg3 for the
+         * first hints; if they keep coming, the responder has no state. */
+        if (!c->rec_valid || c->cfg.role == SLINK_START_RESPONDER || c->hs.state == SLINK_HS_WAIT_MSG2)
+            return SLINK_OK;
+        if (c->hs_msg3_unconfirmed && c->hs.out_len > 0 &&
+            c->no_session_hints < CONN_MSG3_RESENDS_ON_HINT) {
+            c->no_session_hints++;
+            c->hs_tx_pending = 1;
+            c->hs_frag_next = 0;
+            return SLINK_OK;
+        }
+        return conn_hs_start(c, now_ms);
     }
     conn_log(c, SLINK_LOG_WARN, "peer reports handshake failure (alert %u)", (unsigned)f->body[1]);
     /* An initiator holds keys one flight before the responder accepts msg3.
@@ -366,17 +378,38 @@ slink_err slink_conn_send(slink_conn *c, const uint8_t *p, size_t n, size_t *acc
 slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got)
 {
     slink_err e;
+    size_t before;
     SLINK_CHECK(c != NULL && p != NULL && got != NULL, SLINK_ERR_ARG);
     *got = 0;
-    if (slink_stream_readable(&c->stream) > 0) {
-        size_t before = slink_stream_readable(&c->stream);
+    before = slink_stream_readable(&c->stream);
+    if (c->rx_carry > 0) {
+        e = slink_stream_read(&c->stream, p, cap < c->rx_carry ? cap : c->rx_carry, got);
+        c->rx_carry -= *got;
+        if (c->rec_valid && before >= SLINK_STREAM_RX_BUF / 2u) c->ack_now = 1;
+        return e;
+    }
+    if (c->rx_carry_end != SLINK_OK) {
+        e = c->rx_carry_end;
+        c->rx_carry_end = SLINK_OK;
+        return e;
+    }
+    if (before > 0) {
         e = slink_stream_read(&c->stream, p, cap, got);
         /* Reading may reopen a closed window: tell the sender promptly. */
         if (c->rec_valid && before >= SLINK_STREAM_RX_BUF / 2u) c->ack_now = 1;
         return e;
     }
-    if (!c->rec_valid) return ended_code(c);
+    if (!c->rec_valid) {
+        c->end_read = 1;
+        return ended_code(c);
+    }
     return slink_stream_read(&c->stream, p, cap, got);
+}
+
+uint32_t slink_conn_rx_session(const slink_conn *c)
+{
+    if (c == NULL) return 0;
+    return c->rx_carry > 0 || c->rx_carry_end != SLINK_OK ? c->rx_carry_session : c->session_id;
 }
 
 slink_err slink_conn_send_dgram(slink_conn *c, const uint8_t *p, size_t n)

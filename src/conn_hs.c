@@ -29,6 +29,7 @@ static void hs_cfg_for(slink_conn *c, slink_hs_cfg *k)
  * message), and the peer's crypto time (an MCU needs about a second). */
 static void flight_begin(slink_conn *c, uint64_t now_ms)
 {
+    /* Our flight, the peer's answer (certificate-sized) and its work. */
     uint32_t rto = conn_airtime_ms(c, c->hs.out_len + 16u) +
                    conn_airtime_ms(c, SLINK_CERT_MAX / 2u + 200u) +
                    c->cfg.hs_proc_ms + 2u * c->cfg.gap_ms;
@@ -94,11 +95,21 @@ static void install_session(slink_conn *c, uint64_t now_ms)
     /* A chunk and its ACK cross the line, plus scheduling slack. */
     sc.rto_min_ms = 2u * conn_airtime_ms(c, (size_t)mtu + 40u) + 2u * c->cfg.gap_ms + 20u;
     sc.rto_initial_ms = 2u * sc.rto_min_ms + 100u;
-    sc.rto_max_ms = 10000u + 4u * conn_airtime_ms(c, (size_t)mtu + 40u);
-    sc.max_tries = 12;
+    sc.rto_max_ms = 2000u + 4u * conn_airtime_ms(c, (size_t)mtu + 40u);
+    sc.max_tries = 20;   /* with backoff capped, about 20 RTTs x 4 before giving up */
     sc.ack_delay_ms = 5u + conn_airtime_ms(c, 40u);
-    slink_stream_wipe(&c->stream);
-    slink_stream_init(&c->stream, &sc);
+    /* Bytes we acknowledged in the previous session are the application's:
+     * keep them, and its end code, ahead of the new session's bytes. */
+    c->rx_carry = slink_stream_readable(&c->stream);
+    if (c->session_id != 0 && (c->rx_carry > 0 || !c->end_read)) {
+        c->rx_carry_session = c->session_id;
+        c->rx_carry_end = c->end_reason != SLINK_OK ? c->end_reason : SLINK_ERR_PEER_RESET;
+    } else {
+        c->rx_carry = 0;
+        c->rx_carry_end = SLINK_OK;
+    }
+    slink_stream_restart(&c->stream, &sc);
+    c->end_read = 0;
 
     c->dgram_rx_head = c->dgram_rx_count = 0;
     c->dgram_tx_pending = 0;
@@ -121,9 +132,13 @@ static void install_session(slink_conn *c, uint64_t now_ms)
     memcpy(c->peer_cn, c->hs.peer_cn, sizeof c->peer_cn);
     c->peer_cn[sizeof c->peer_cn - 1] = '\0';
     if (c->hs.role == SLINK_ROLE_INITIATOR) {
-        c->hs_tx_pending = 1;      /* msg3; resent only when msg2 repeats */
-        c->hs_frag_next = 0;
+        /* msg3 has no answer of its own: it is resent when msg2 repeats
+         * and on its own timer until a record under the new keys confirms
+         * it (the responder sends one at once); a session nobody confirms
+         * ends after the usual number of tries. */
+        flight_begin(c, now_ms);
         c->hs_msg3_unconfirmed = 1;
+        c->no_session_hints = 0;
     } else {
         c->ack_now = 1;            /* key confirmation for the initiator */
     }
@@ -154,8 +169,16 @@ static void hs_failed(slink_conn *c, slink_err e, uint64_t now_ms)
 static slink_err first_message_gate(slink_conn *c, const uint8_t *msg, size_t len, uint64_t now_ms)
 {
     slink_hs_cfg k;
-    /* Simultaneous open (§4.8): the higher address stays initiator. */
     if (c->hs.role == SLINK_ROLE_INITIATOR && c->hs.state == SLINK_HS_WAIT_MSG2) {
+        /* Our own ephemeral coming back is a reflection, not a peer that
+         * opened at the same time: resetting for the tie-break would throw
+         * away our handshake and answer ourselves (§4.4). */
+        if (len == SLINK_HS1_LEN &&
+            memcmp(msg + SLINK_HS1_LEN - SLINK_ECX_LEN, c->hs.eph.x, SLINK_ECX_LEN) == 0) {
+            c->stats.hs_dropped++;
+            return SLINK_ERR_HS_UNEXPECTED;
+        }
+        /* Simultaneous open (§4.8): the higher address stays initiator. */
         if (c->cfg.local_addr > c->cfg.peer_addr) return SLINK_ERR_HS_TIE_BREAK;
     }
     /* The msg1 we already answered: resend msg2, no new ECDH work. */
@@ -256,7 +279,8 @@ slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
 
 void conn_hs_timers(slink_conn *c, uint64_t now_ms)
 {
-    int waiting = c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3;
+    int confirming = c->hs.state == SLINK_HS_DONE && c->rec_valid && c->hs_msg3_unconfirmed;
+    int waiting = c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3 || confirming;
     if (waiting && now_ms >= c->hs_next_tx_ms && c->hs_tx_pending) {
         /* The last transmission has not gone out yet (a half-duplex device
          * waiting for its turn, or an owner not draining output): a try is
@@ -264,7 +288,12 @@ void conn_hs_timers(slink_conn *c, uint64_t now_ms)
         c->hs_next_tx_ms = now_ms + c->hs_rto_ms;
     } else if (waiting && now_ms >= c->hs_next_tx_ms) {
         if (c->hs_tries >= c->cfg.hs_max_tries) {
-            hs_failed(c, SLINK_ERR_HS_TIMEOUT, now_ms);
+            if (confirming) {
+                c->hs_next_tx_ms = CONN_NEVER;
+                conn_end_session(c, SLINK_ERR_HS_TIMEOUT, 0);
+            } else {
+                hs_failed(c, SLINK_ERR_HS_TIMEOUT, now_ms);
+            }
             return;
         }
         c->hs_tries++;
@@ -324,7 +353,9 @@ uint64_t conn_hs_next_timeout(const slink_conn *c, int can_send)
 {
     uint64_t t = CONN_NEVER;
     if (c->hs_tx_pending && can_send) return 0;
-    if (c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3) t = c->hs_next_tx_ms;
+    if (c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3 ||
+        (c->hs.state == SLINK_HS_DONE && c->rec_valid && c->hs_msg3_unconfirmed))
+        t = c->hs_next_tx_ms;
     if (!c->rec_valid && c->hs_restart_at_ms < t) t = c->hs_restart_at_ms;
     return t;
 }

@@ -7,6 +7,8 @@
 #include "slink/conn.h"
 
 #define CONN_NEVER UINT64_MAX
+/* no_session hints answered by resending msg3 before a new handshake. */
+#define CONN_MSG3_RESENDS_ON_HINT 2u
 
 /* Time to send n bytes at the configured baud, 10 bits per byte (8N1). */
 uint32_t conn_airtime_ms(const slink_conn *c, size_t n);

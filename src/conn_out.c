@@ -151,6 +151,9 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
     size_t used = 0;
     unsigned frames = 0;
     if (c == NULL || out == NULL) return 0;
+    /* next_timeout() reports the decoder's gap deadline; this is where it
+     * is served, or an owner sleeping until then would wake forever. */
+    (void)slink_deframer_tick(&c->deframer, now_ms);
     if (c->cfg.half_duplex_device && !c->turn) {
         /* Timers still run while we wait for our turn. */
         conn_hs_timers(c, now_ms);

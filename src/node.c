@@ -113,6 +113,8 @@ size_t slink_node_output(slink_node *n, uint8_t *out, size_t cap, uint64_t now_m
     uint8_t body[SLINK_MAX_FRAME_BODY];
     size_t used = 0, tried = 0;
     if (n == NULL || out == NULL || n->npeers == 0) return 0;
+    /* Serve the decoder's gap deadline that next_timeout() reports. */
+    (void)slink_deframer_tick(&n->deframer, now_ms);
 
     if (n->half_duplex_master && n->turn_peer >= 0) {
         if (now_ms < n->turn_deadline_ms) return 0;   /* the device holds the bus */

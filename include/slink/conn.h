@@ -99,6 +99,7 @@ typedef struct slink_conn {
     uint64_t hs_last_msg1_ms;      /* rate limit of expensive first messages */
     uint64_t hs_restart_at_ms;
     uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
+    uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
     uint8_t  reasm[SLINK_HS_MSG_MAX];
     uint8_t  reasm_have[(SLINK_HS_MSG_MAX + 7) / 8];
     uint16_t reasm_total;
@@ -108,6 +109,13 @@ typedef struct slink_conn {
     uint8_t  rec_valid;
     uint16_t peer_mtu;
     slink_stream stream;
+    /* Unread bytes of an ended session kept at the head of the receive
+     * buffer when a new one is installed, and that session's end code,
+     * returned by recv() once after them (SLINK_OK: none pending). */
+    size_t   rx_carry;
+    uint32_t rx_carry_session;
+    slink_err rx_carry_end;
+    uint8_t  end_read;             /* recv() has reported the current end */
 
     uint8_t  dgram_rx[SLINK_DGRAM_QUEUE][SLINK_DGRAM_MAX];
     uint16_t dgram_rx_len[SLINK_DGRAM_QUEUE];
@@ -167,6 +175,12 @@ slink_err slink_conn_connect(slink_conn *c, uint64_t now_ms);
  * PEER_RESET once the session has ended and everything was read. */
 slink_err slink_conn_send(slink_conn *c, const uint8_t *p, size_t n, size_t *accepted);
 slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got);
+/* The session the next bytes of recv() belong to.  When a new session
+ * replaces one whose bytes the application has not read, recv() returns the
+ * old session's bytes first, then its end code (e.g. PEER_RESET) once, then
+ * the new session's bytes; an owner that gives each session its own
+ * consumer (slinkd) routes by this. */
+uint32_t  slink_conn_rx_session(const slink_conn *c);
 
 /* Datagram mode: whole messages or nothing. */
 slink_err slink_conn_send_dgram(slink_conn *c, const uint8_t *p, size_t n);

@@ -51,6 +51,7 @@ typedef struct {
     uint8_t  max_tries;          /* per chunk; past it: SLINK_ERR_RETRANSMIT_LIMIT */
     /* RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
     uint32_t srtt, rttvar, rto, rto_min, rto_max;
+    uint32_t rto_base;           /* RTO from the RTT estimate, before backoff */
     uint8_t  rtt_valid;
     uint64_t last_ack_ms;        /* last valid ACK: window probe timer base */
 
@@ -88,6 +89,11 @@ typedef struct {
 
 void      slink_stream_init(slink_stream *s, const slink_stream_cfg *cfg);
 void      slink_stream_wipe(slink_stream *s);
+/* A fresh stream (as init) that keeps the previous stream's unread
+ * in-order bytes at the head of the receive buffer: bytes a receiver has
+ * acknowledged must reach the application even if a new session replaces
+ * the one that carried them.  They count against the receive window. */
+void      slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg);
 
 /* Application side.  write returns bytes accepted (0 with WOULD_BLOCK when
  * the window and the chunk being filled are full). */

@@ -349,6 +349,73 @@ START_TEST(initiator_reboot_gives_new_session_and_tells_app)
 }
 END_TEST
 
+/* Sends n pattern bytes a->b (stream offset *off) and runs until a has
+ * them all acknowledged; b's application does not read. */
+static void send_until_acked(pair *p, size_t n, size_t *off)
+{
+    uint8_t buf[700];
+    size_t done = 0;
+    uint64_t end = p->now + 30000;
+    while (p->now < end && (done < n || !slink_stream_all_acked(&p->a.stream))) {
+        if (done < n) {
+            size_t want = n - done > sizeof buf ? sizeof buf : n - done, acc = 0;
+            for (size_t i = 0; i < want; i++) buf[i] = pat(0, *off + done + i);
+            slink_err e = slink_conn_send(&p->a, buf, want, &acc);
+            ck_assert(e == SLINK_OK || e == SLINK_ERR_WOULD_BLOCK);
+            done += acc;
+        }
+        ck_assert_int_ge(pair_step(p), 0);
+    }
+    ck_assert_uint_eq(done, n);
+    ck_assert(slink_stream_all_acked(&p->a.stream));
+    *off += n;
+}
+
+/* Bytes the receiver acknowledged belong to its application even when a
+ * new session replaces the one that carried them before it read them: they
+ * come first, then the old session's end, then the new session's bytes. */
+START_TEST(acknowledged_bytes_survive_session_replacement)
+{
+    pair_opts o = { 0 };
+    o.seed = 31;
+    pair *p = new_pair(&o);
+    uint8_t buf[5000];
+    size_t off = 0, n = 0, got = 0;
+    ck_assert(pair_run_established(p, 10000));
+    send_until_acked(p, 2500, &off);
+    while (got < 2500) {   /* read these, so the unread ones wrap the ring */
+        ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_OK);
+        got += n;
+    }
+    send_until_acked(p, 3000, &off);
+    ck_assert_uint_eq(slink_stream_readable(&p->b.stream), 3000);
+    ck_assert_int_eq(pair_reboot(p, 0, 4242), SLINK_OK);   /* host reboots */
+    ck_assert(pair_run_established(p, 20000));
+    pair_run_for(p, 1000);
+    ck_assert_uint_eq(p->b.session_id, 2);
+    ck_assert_uint_eq(slink_conn_rx_session(&p->b), 1);
+    size_t old = 0;
+    while (old < 3000) {
+        slink_err e = slink_conn_recv(&p->b, buf, 1000, &n);
+        ck_assert_int_eq(e, SLINK_OK);
+        ck_assert_uint_gt(n, 0);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(buf[i] == pat(0, 2500 + old + i), "old byte %zu", old + i);
+        old += n;
+    }
+    ck_assert_uint_eq(old, 3000);
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_ERR_PEER_RESET);
+    ck_assert_uint_eq(slink_conn_rx_session(&p->b), 2);
+    size_t acc = 0;
+    ck_assert_int_eq(slink_conn_send(&p->a, (const uint8_t *)"fresh", 5, &acc), SLINK_OK);
+    pair_run_for(p, 500);
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_OK);
+    ck_assert_uint_eq(n, 5);
+    ck_assert(memcmp(buf, "fresh", 5) == 0);
+    del_pair(p);
+}
+END_TEST
+
 START_TEST(responder_reboot_recovered_by_no_session_hint)
 {
     pair_opts o = { 0 };
@@ -557,6 +624,7 @@ int main(void)
     tcase_add_test(tc, handshake_by_reference);
     tcase_add_test(tc, second_handshake_uses_reference);
     tcase_add_test(tc, no_data_before_session);
+    tcase_add_test(tc, acknowledged_bytes_survive_session_replacement);
     tcase_add_test(tc, stream_clean_line);
     tcase_add_loop_test(tc, stream_lossy_line_exactly_once_in_order, 0, 3);
     tcase_add_test(tc, stream_heavy_loss);

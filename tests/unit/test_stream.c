@@ -349,11 +349,11 @@ START_TEST(rto_backoff_then_retransmit_limit_when_peer_silent)
     ck_assert_uint_eq(take(&A, 600, pt), 5);
     ck_assert_uint_eq(A.rto, 800);
     ck_assert_uint_eq(take(&A, 1400, pt), 5);
-    ck_assert_uint_eq(A.rto, 1600);
+    ck_assert_uint_eq(A.rto, 800);            /* capped at 4 x the RTT-based 200 */
     ck_assert_uint_eq(A.stats.retransmits, 3);
-    ck_assert_int_eq(slink_stream_poll(&A, 2999), SLINK_OK);
-    ck_assert_int_eq(slink_stream_poll(&A, 3000), SLINK_ERR_RETRANSMIT_LIMIT);
-    ck_assert_int_eq(slink_stream_poll(&A, 3001), SLINK_ERR_RETRANSMIT_LIMIT);
+    ck_assert_int_eq(slink_stream_poll(&A, 2199), SLINK_OK);
+    ck_assert_int_eq(slink_stream_poll(&A, 2200), SLINK_ERR_RETRANSMIT_LIMIT);
+    ck_assert_int_eq(slink_stream_poll(&A, 2201), SLINK_ERR_RETRANSMIT_LIMIT);
 }
 END_TEST
 
@@ -368,8 +368,21 @@ START_TEST(rto_clamped_to_max)
         t = slink_stream_next_timer(&A);
         ck_assert_uint_eq(take(&A, t, pt), 2);
     }
-    ck_assert_uint_eq(A.rto, 2000);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), t + 2000);
+    ck_assert_uint_eq(A.rto, 800);            /* backoff cap: 4 x 200 */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), t + 800);
+    /* a larger RTT estimate hits rto_max before the cap */
+    {
+        slink_stream_cfg c = mkcfg(100, 8);
+        c.rto_initial_ms = 900;
+        slink_stream_init(&A, &c);
+        put(&A, "p", 1);
+        take(&A, 0, pt);
+        for (int i = 0; i < 4; i++) {
+            t = slink_stream_next_timer(&A);
+            ck_assert_uint_eq(take(&A, t, pt), 2);
+        }
+        ck_assert_uint_eq(A.rto, 2000);
+    }
 }
 END_TEST
 
