@@ -110,6 +110,13 @@ static void serve_stream(void)
         if (echo_off == echo_len) {
             size_t got = 0;
             echo_off = echo_len = 0;
+            if (slink_conn_rx_session(&conn) != conn.session_id) {
+                /* Bytes (and the end) of a session that a new one replaced:
+                 * their echo has nowhere to go, and must not leak into the
+                 * new session's stream. */
+                (void)slink_conn_recv(&conn, echo_buf, sizeof echo_buf, &got);
+                continue;
+            }
             slink_err e = slink_conn_recv(&conn, echo_buf, sizeof echo_buf, &got);
             if (e == SLINK_ERR_CLOSED && !close_sent) {
                 /* The host finished its direction and we have echoed
