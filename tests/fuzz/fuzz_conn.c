@@ -223,7 +223,7 @@ static void watch_reset(void)
     slink_conn *v = victim();
     memset(&g_watch, 0, sizeof g_watch);
     g_watch.sid = v->session_id;
-    g_watch.rx_sid = v->session_id;
+    g_watch.rx_sid = slink_conn_rx_session(v);
     if (v->rec_valid) { g_watch.tx_epoch = v->rec.tx.epoch; g_watch.rx_epoch = v->rec.rx.epoch; }
 }
 
@@ -270,9 +270,10 @@ static void victim_read(void)
 
     for (int i = 0; i < 64; i++) {
         got = 0;
-        /* install_session wipes the stream, so data read after a new
-         * session id belongs to it */
-        if (v->session_id != g_watch.rx_sid) { g_watch.rx_sid = v->session_id; g_watch.rx_off = 0; }
+        /* A new session keeps the old one's unread bytes ahead of its own:
+         * offsets restart only when recv() moves on to another session. */
+        uint32_t sid = slink_conn_rx_session(v);
+        if (sid != g_watch.rx_sid) { g_watch.rx_sid = sid; g_watch.rx_off = 0; }
         e = slink_conn_recv(v, buf, sizeof buf, &got);
         if (e != SLINK_OK || got == 0) break;
         REQUIRE(got <= sizeof buf);
