@@ -1,6 +1,6 @@
 /* The handshake key schedule (docs/PROTOCOL.md §4.5) as small pure
  * functions, so each step has its own known-answer test
- * (tests/unit/test_keysched.c, docs/vectors-handshake.md).
+ * (tests/unit/test_keysched.c, docs/PROTOCOL.md Appendix A).
  *
  *   TH2   = SHA-256("slink1 TH2" | addr_i | addr_r | msg1 | msg2 clear part)
  *   PRK   = HKDF-Extract(salt = TH2, IKM = G)

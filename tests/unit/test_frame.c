@@ -1,10 +1,10 @@
-/* Frame encoder known answers (docs/vectors-frame.md) and the deframer:
+/* Frame encoder known answers (docs/PROTOCOL.md, Appendix A) and the deframer:
  * chunking, resynchronisation, every drop reason with its exact code and
  * counter, the inter-byte gap, addressing and monitor mode. */
 #include "testutil.h"
 #include <string.h>
 
-/* ---- worked vectors: identical bytes are in docs/vectors-frame.md ---- */
+/* ---- worked vectors: identical bytes are in docs/PROTOCOL.md, Appendix A ---- */
 static const uint8_t V1_WIRE[] = {0x06, 0x02, 0x01, 0x20, 0xB5, 0xAF, 0x00};
 static const uint8_t V2_BODY[] = {0x11, 0x00, 0x40, 0x00};
 static const uint8_t V2_WIRE[] = {0x05, 0x01, 0x02, 0x01, 0x11, 0x02, 0x40, 0x03, 0x08, 0x61, 0x00};

@@ -1,6 +1,6 @@
 /* SHA-256, HKDF (RFC 5869 test cases 1 and 3) and slink's expand_label.
  * The expand_label answers were computed with an independent Python
- * implementation (hmac/hashlib), see docs/vectors-record.md. */
+ * implementation (hmac/hashlib), see docs/PROTOCOL.md, Appendix A. */
 #include "testutil.h"
 #include <string.h>
 #include <mbedtls/hkdf.h>

@@ -2,7 +2,7 @@
  * The expected values were computed by an independent Python
  * implementation (hashlib/hmac for SHA-256 and HKDF, the `cryptography`
  * package for AES-128-GCM); inputs and outputs are listed in
- * docs/vectors-handshake.md. */
+ * docs/PROTOCOL.md, Appendix A. */
 #include "testutil.h"
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +25,7 @@ static size_t unhex(const char *h, uint8_t *out, size_t cap)
     ck_assert_uint_eq((len), n_); \
     ck_assert_mem_eq((buf), exp_, n_); } while (0)
 
-/* ---- the vector's inputs (docs/vectors-handshake.md, "Inputs") ---- */
+/* ---- the vector's inputs (docs/PROTOCOL.md, Appendix A, "Inputs") ---- */
 static const uint8_t ADDR_I = 0x01, ADDR_R = 0x07;
 static uint8_t msg1[SLINK_HS1_LEN], m2c[SLINK_HS2_CLEAR_LEN], G[32];
 static uint8_t cert_r[300], cert_i[200], pt2[73], pt3[73];

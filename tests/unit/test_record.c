@@ -1,4 +1,4 @@
-/* Record layer: known-answer records (docs/vectors-record.md, computed with
+/* Record layer: known-answer records (docs/PROTOCOL.md, Appendix A, computed with
  * Python's `cryptography`), round trips, one-bit tampering with the exact
  * error, replay, redirection, key update and grace, limits, and the choice
  * of sequence field length. */
