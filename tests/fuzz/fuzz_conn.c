@@ -488,6 +488,9 @@ static void peer_reboot(int s)
     slink_conn_wipe(p);
     if (side_b) g_ent_b.ent ^= 0x9E3779B97F4A7C15ull; else g_ent_a.ent ^= 0x9E3779B97F4A7C15ull;
     REQUIRE(slink_conn_init(p, &cfg, side_b ? &g_plat_b : &g_plat_a, g_w.now) == SLINK_OK);
+    /* Its session ids start again at 1, so its application's stream must
+     * start again too (app_send only notices a session id change). */
+    if (side_b) { g_w.tx_off_b = 0; g_w.tx_sid_b = 0; } else { g_w.tx_off_a = 0; g_w.tx_sid_a = 0; }
 }
 
 static void run_input(const uint8_t *data, size_t size)
