@@ -104,7 +104,9 @@ echo "dump_basic: JSON lines match the text lines field by field"
 PIDS+=($!)
 for _ in $(seq 100); do [ -e "$T/a" ] && [ -e "$T/b" ] && break; sleep 0.05; done
 [ -e "$T/b" ] || fail "linesim did not start"
-"$DUMP" --tty "$T/b" --baud 115200 --gap-ms 300 --duration 2.5 >"$T/live.out" 2>&1 &
+# generous duration: on a loaded machine python and the pacing can take
+# seconds before the tail has sat out its 300 ms gap
+"$DUMP" --tty "$T/b" --baud 115200 --gap-ms 300 --duration 8 >"$T/live.out" 2>&1 &
 DPID=$!
 PIDS+=($DPID)
 sleep 0.5
