@@ -153,6 +153,10 @@ static uint8_t choose_seq_len(const slink_record *r)
             return 2;
         return 6;
     }
+    /* No ACK yet: the receiver expects 0 at most, so while our number is
+     * within SEQ1_SPAN of 0 one byte reconstructs (it has a 128 margin). */
+    if (r->tx_seq <= SEQ1_SPAN)
+        return 1;
     return r->tx_seq < SEQ2_SPAN ? 2 : 6;
 }
 

@@ -81,10 +81,10 @@ START_TEST(record_known_answers)
     size_t n;
     pair_init(&a, &b, NULL);
 
-    /* epoch 2, seq 0, no ACK yet: 2-byte sequence field */
+    /* epoch 2, seq 0, no ACK yet: 1-byte field (within 64 of 0) */
     seal(&a, SLINK_CT_DATAGRAM, (const uint8_t *)KAT_PT, 11, &rec);
-    ck_assert_uint_eq(rec.type, 0xd1);
-    ck_assert_uint_eq(rec.len, unhex("0000061e0db1d34e6be6d8872b7fc10ec61549205442bdc97ad65c6871",
+    ck_assert_uint_eq(rec.type, 0xd0);
+    ck_assert_uint_eq(rec.len, unhex("00061e0db1d34e6be6d8872be1502d46229869420bb1d701173b4ebd",
                                      want));
     ck_assert_mem_eq(rec.body, want, rec.len);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
@@ -104,8 +104,8 @@ START_TEST(record_known_answers)
     /* after a key update: epoch 3, seq 0 */
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
     seal(&a, SLINK_CT_DATAGRAM, (const uint8_t *)KAT_PT, 11, &rec);
-    ck_assert_uint_eq(rec.type, 0xf1);
-    ck_assert_uint_eq(rec.len, unhex("0000413396465ac84547d2bb551d6bf41f4866ed1b663b9fda24a5a09e",
+    ck_assert_uint_eq(rec.type, 0xf0);
+    ck_assert_uint_eq(rec.len, unhex("00413396465ac84547d2bb55bee29744c1d9de9aefdff25856060efb",
                                      want));
     ck_assert_mem_eq(rec.body, want, rec.len);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
@@ -161,8 +161,8 @@ START_TEST(buffers_and_arguments_are_checked)
     uint8_t pt[20] = { 0 }, out[20], ct;
     size_t n;
     pair_init(&a, &b, NULL);
-    /* 2-byte seq + 20 + 16 = 38 */
-    ck_assert_int_eq(slink_rec_seal(&a, SLINK_CT_STREAM, pt, 20, &rec.type, rec.body, 37,
+    /* 1-byte seq + 20 + 16 = 37 */
+    ck_assert_int_eq(slink_rec_seal(&a, SLINK_CT_STREAM, pt, 20, &rec.type, rec.body, 36,
                                     &rec.len), SLINK_ERR_BUFFER);
     ck_assert_int_eq(a.tx_seq, 0);
     ck_assert_int_eq(slink_rec_seal(&a, 0, pt, 20, &rec.type, rec.body, 64, &rec.len),
@@ -170,7 +170,7 @@ START_TEST(buffers_and_arguments_are_checked)
     ck_assert_int_eq(slink_rec_seal(&a, 5, pt, 20, &rec.type, rec.body, 64, &rec.len),
                      SLINK_ERR_ARG);
     seal(&a, SLINK_CT_STREAM, pt, 20, &rec);
-    ck_assert_uint_eq(rec.len, 38);
+    ck_assert_uint_eq(rec.len, 37);
     ck_assert_int_eq(slink_rec_open(&b, B_ADDR, A_ADDR, rec.type, rec.body, rec.len,
                                     out, 19, &n, &ct, T0), SLINK_ERR_BUFFER);
     ck_assert_int_eq(slink_rec_open(&b, B_ADDR, A_ADDR, rec.type, rec.body, rec.len,
@@ -195,11 +195,11 @@ START_TEST(truncated_bodies_are_malformed)
     size_t n;
     pair_init(&a, &b, NULL);
     seal(&a, SLINK_CT_DATAGRAM, NULL, 0, &rec);
-    ck_assert_uint_eq(rec.len, 18);
+    ck_assert_uint_eq(rec.len, 17);
     for (size_t len = 0; len < rec.len; len++)
         ck_assert_int_eq(slink_rec_open(&b, B_ADDR, A_ADDR, rec.type, rec.body, len, out,
                                         sizeof out, &n, &ct, T0), SLINK_ERR_REC_MALFORMED);
-    ck_assert_uint_eq(b.stats.malformed, 18);
+    ck_assert_uint_eq(b.stats.malformed, 17);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
     ck_assert_uint_eq(n, 0);
     /* a plaintext frame type is not a record */
@@ -235,6 +235,7 @@ START_TEST(one_bit_tamper_anywhere_gives_exact_error)
     unsigned auth = 0;
     pair_init(&a, &b, NULL);
     memset(pt, 0x3a, sizeof pt);
+    a.tx_seq = 65;   /* beyond the 1-byte start, no ACK: 2-byte field */
     seal(&a, SLINK_CT_STREAM, pt, sizeof pt, &rec);
     ck_assert_uint_eq(rec.type, 0xCD);
 
@@ -485,7 +486,14 @@ START_TEST(seq_field_two_bytes_then_one_after_ack)
     uint8_t out[64], ct;
     size_t n;
     pair_init(&a, &b, NULL);
-    seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
+    /* no ACK yet: 1 byte for seq 0..64 (the receiver expects 0 at most) */
+    for (int i = 0; i <= 64; i++) {
+        seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
+        ck_assert_uint_eq(seq_len_of(&rec), 1);
+        ck_assert_uint_eq(rec.len, 1 + SLINK_TAG_LEN);
+        ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
+    }
+    seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);   /* seq 65: 2 bytes */
     ck_assert_uint_eq(seq_len_of(&rec), 2);
     ck_assert_uint_eq(rec.len, 2 + SLINK_TAG_LEN);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
@@ -506,11 +514,11 @@ START_TEST(seq_field_two_bytes_then_one_after_ack)
         ck_assert_uint_eq(seq_len_of(&rec), 1);
         ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
     }
-    ck_assert_uint_eq(b.rx_win.top, 365);
-    /* a key update forgets the ACK: back to 2 bytes */
+    ck_assert_uint_eq(b.rx_win.top, 430);
+    /* a key update forgets the ACK: the new epoch starts again at 1 byte */
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
-    ck_assert_uint_eq(seq_len_of(&rec), 2);
+    ck_assert_uint_eq(seq_len_of(&rec), 1);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
     slink_rec_wipe(&a);
     slink_rec_wipe(&b);
