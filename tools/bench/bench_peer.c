@@ -2,7 +2,7 @@
  *
  *   bench_peer --role initiator|responder --tty PATH --addr A --peer B
  *              --ca F --cert F --key F --peer-name NAME [--peer-cert F]
- *              [--baud N] [--mode handshake|stream100|bulk] [--bytes N]
+ *              [--baud N] [--mode handshake|stream100|stream100rec|bulk] [--bytes N]
  *              [--timeout S] [--json]
  *
  * Prints one flat JSON object (numbers only) on stdout.  Times are
@@ -12,8 +12,12 @@
  * handshake: both ends run to handshake completion (slink_side_hs_complete),
  *   then the initiator sends one 100-byte datagram and, once the line is
  *   quiet, 100 stream bytes, each measured as the frame it produced.
- * stream100: the initiator writes --bytes in 100-byte messages, each in its
- *   own record (the next write waits until the previous one has gone out).
+ * stream100: the initiator writes --bytes as 100-byte messages, one
+ *   slink_conn_send() per message, as fast as the stream accepts them (what
+ *   an application writing messages does; messages written while the line
+ *   is busy share a record).
+ * stream100rec: the same, but each message in its own record (the next
+ *   write waits until the previous one has gone out): the per-record bound.
  * bulk: the initiator writes --bytes as fast as the stream takes them.
  * The responder reads until it has --bytes and stamps the last one.
  * Byte fields: hs_msg_bytes = handshake-message frames this end wrote until
@@ -79,7 +83,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench_peer --role initiator|responder --tty PATH --addr A --peer B\n"
             "       --ca F --cert F --key F --peer-name NAME [--peer-cert F] [--baud N]\n"
-            "       [--mode handshake|stream100|bulk] [--bytes N] [--timeout S]\n");
+            "       [--mode handshake|stream100|stream100rec|bulk] [--bytes N] [--timeout S]\n");
     exit(2);
 }
 
@@ -120,7 +124,9 @@ int main(int argc, char **argv)
     }
     if (role < 0 || !tty || !cfg.ca || !cfg.cert || !cfg.key || !cfg.peer_name || !cfg.addr || !cfg.peer)
         usage();
-    if (strcmp(mode, "handshake") && strcmp(mode, "stream100") && strcmp(mode, "bulk")) usage();
+    if (strcmp(mode, "handshake") && strcmp(mode, "stream100") && strcmp(mode, "stream100rec") &&
+        strcmp(mode, "bulk"))
+        usage();
     if (strcmp(mode, "handshake") && nbytes == 0) bench_die(prog, "--mode %s needs --bytes N", mode);
     cfg.initiator = role;
     deadline_us = bench_now_us() + (uint64_t)(timeout_s * 1e6);
@@ -161,12 +167,13 @@ int main(int argc, char **argv)
         }
     } else if (role) {
         static uint8_t data[65536];
-        int per_msg = !strcmp(mode, "stream100");
+        int per_msg = !strcmp(mode, "stream100rec");
+        int msg100 = per_msg || !strcmp(mode, "stream100");
         for (i = 0; i < (int)sizeof data; i++) data[i] = (uint8_t)(i * 7 + 3);
         pump_for(&s, 100);
         t_app_start = bench_now_us();
         while (app_bytes < nbytes) {
-            size_t want = per_msg ? 100 : sizeof data, acc = 0;
+            size_t want = msg100 ? 100 : sizeof data, acc = 0;
             slink_err e;
             if (want > nbytes - app_bytes) want = (size_t)(nbytes - app_bytes);
             if (per_msg) {

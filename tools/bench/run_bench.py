@@ -267,6 +267,7 @@ ORDER = [
     ("stream_ack_frame_bytes", "slink stream: the ACK frame the receiver owes"),
     ("dtls12_record_overhead_bytes_100", "DTLS 1.2: wire bytes - 100 for one 100 B write"),
     ("goodput_ratio_115200_100B", "stream goodput / line rate, 100-byte messages"),
+    ("goodput_ratio_115200_100B_per_record", "same, each message forced into its own record"),
     ("goodput_ratio_115200_bulk", "stream goodput / line rate, bulk"),
     ("goodput_ratio_115200_bulk_ber1e-5", "stream goodput / line rate, bulk, BER 1e-5"),
     ("record_cost_ratio", "CPU per 100 B record: slink seal+open / raw GCM"),
@@ -383,6 +384,9 @@ def main():
         print("bench: stream goodput, %d bytes in 100-byte messages ..." % n100, flush=True)
         i, r, _ = b.slink_pair("stream100", n100)
         res["goodput_ratio_115200_100B"] = goodput(i, r)
+        print("bench: stream goodput, %d bytes, each 100-byte message in its own record ..." % n100, flush=True)
+        i, r, _ = b.slink_pair("stream100rec", n100)
+        res["goodput_ratio_115200_100B_per_record"] = goodput(i, r)
         print("bench: stream goodput, %d bytes bulk ..." % nbulk, flush=True)
         i, r, _ = b.slink_pair("bulk", nbulk)
         res["goodput_ratio_115200_bulk"] = goodput(i, r)
