@@ -25,6 +25,7 @@ static const mbedtls_x509_crt_profile slink_profile = {
 
 /* ---- log messages without stdio (firmware builds have no printf) ---- */
 
+#if SLINK_CFG_LOG_TEXT
 typedef struct {
     char b[192];
     size_t n;
@@ -45,21 +46,28 @@ static void mb_bytes(msgbuf *m, const unsigned char *p, size_t len)
     m->b[m->n] = '\0';
 }
 
-static void slog(const slink_platform *plat, int level, const char *msg)
+static void slog_(const slink_platform *plat, int level, const char *msg)
 {
     if (plat != NULL && plat->log != NULL) plat->log(plat->log_ctx, level, msg);
 }
 
-static slink_err reject(const slink_platform *plat, slink_err e, const char *reason)
+static slink_err reject_(const slink_platform *plat, slink_err e, const char *reason)
 {
     msgbuf m;
     m.n = 0;
     m.b[0] = '\0';
     mb_str(&m, "peer certificate rejected: ");
     mb_str(&m, reason);
-    slog(plat, SLINK_LOG_WARN, m.b);
+    slog_(plat, SLINK_LOG_WARN, m.b);
     return e;
 }
+#define slog(plat, level, msg) slog_((plat), (level), (msg))
+#define reject(plat, e, reason) reject_((plat), (e), (reason))
+#else
+/* No text: nothing is logged and a rejection is just its code. */
+#define slog(plat, level, msg) ((void)(plat), (void)(msg))
+#define reject(plat, e, reason) ((void)(plat), (void)(reason), (e))
+#endif
 
 /* mbedTLS 2.28 takes the trust anchor non-const although it only reads it. */
 static mbedtls_x509_crt *crt_mut(const mbedtls_x509_crt *p)
@@ -150,15 +158,15 @@ static slink_err check_leaf(const mbedtls_x509_crt *ca, mbedtls_x509_crt *crt, c
 {
     uint32_t flags = 0;
     if (!is_p256_key(&crt->pk)) {
-        *reason = "key is not EC P-256";
+        *reason = SLINK_TEXT("key is not EC P-256");
         return SLINK_ERR_CERT_KEY_TYPE;
     }
     if (crt->sig_pk != MBEDTLS_PK_ECDSA || crt->sig_md != MBEDTLS_MD_SHA256) {
-        *reason = "signature algorithm is not ecdsa-with-SHA256";
+        *reason = SLINK_TEXT("signature algorithm is not ecdsa-with-SHA256");
         return SLINK_ERR_CERT_KEY_TYPE;
     }
     if (!sig_is_canonical(crt)) {
-        *reason = "signature is not canonical DER";
+        *reason = SLINK_TEXT("signature is not canonical DER");
         return SLINK_ERR_CERT_ENCODING;
     }
     int r = mbedtls_x509_crt_verify_with_profile(crt, crt_mut(ca), NULL, &slink_profile,
@@ -167,15 +175,15 @@ static slink_err check_leaf(const mbedtls_x509_crt *ca, mbedtls_x509_crt *crt, c
      * a clock depending on the build. */
     flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
     if ((r != 0 && r != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) || flags != 0) {
-        *reason = "not issued by the configured CA (or CA/chain outside the P-256/SHA-256 profile)";
+        *reason = SLINK_TEXT("not issued by the configured CA (or CA/chain outside the P-256/SHA-256 profile)");
         return SLINK_ERR_CERT_CHAIN;
     }
     if (crt->ca_istrue) {
-        *reason = "leaf certificate has basicConstraints CA:TRUE";
+        *reason = SLINK_TEXT("leaf certificate has basicConstraints CA:TRUE");
         return SLINK_ERR_CERT_CA_LEAF;
     }
     if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
-        *reason = "keyUsage present without digitalSignature";
+        *reason = SLINK_TEXT("keyUsage present without digitalSignature");
         return SLINK_ERR_CERT_KEY_USAGE;
     }
     return SLINK_OK;
@@ -213,19 +221,14 @@ static slink_err check_dates(const slink_peer_policy *p, const slink_platform *p
 
     if (have_clock) {
         for (int i = 0; i < 2; i++) {
-            const char *who = i == 0 ? "certificate" : "CA certificate";
-            msgbuf m;
-            m.n = 0;
-            m.b[0] = '\0';
-            mb_str(&m, who);
-            if (now < x509_time_unix(&certs[i]->valid_from)) {
-                mb_str(&m, " not yet valid (clock is before notBefore)");
-                return reject(plat, SLINK_ERR_CERT_NOT_YET_VALID, m.b);
-            }
-            if (now > x509_time_unix(&certs[i]->valid_to)) {
-                mb_str(&m, " expired (clock is after notAfter)");
-                return reject(plat, SLINK_ERR_CERT_EXPIRED, m.b);
-            }
+            if (now < x509_time_unix(&certs[i]->valid_from))
+                return reject(plat, SLINK_ERR_CERT_NOT_YET_VALID,
+                              i == 0 ? "certificate not yet valid (clock is before notBefore)"
+                                     : "CA certificate not yet valid (clock is before notBefore)");
+            if (now > x509_time_unix(&certs[i]->valid_to))
+                return reject(plat, SLINK_ERR_CERT_EXPIRED,
+                              i == 0 ? "certificate expired (clock is after notAfter)"
+                                     : "CA certificate expired (clock is after notAfter)");
         }
         return SLINK_OK;
     }
@@ -255,7 +258,6 @@ static int buf_eq_str(const unsigned char *p, size_t len, const char *s)
 static slink_err check_name(const slink_peer_policy *p, const slink_platform *plat,
                             const mbedtls_x509_crt *crt)
 {
-    msgbuf m;
     if (p->name[0] == '*' && p->name[1] == '\0') {
         slog(plat, SLINK_LOG_INFO,
              "peer identity not checked: policy name '*' accepts any CA-signed peer");
@@ -272,7 +274,9 @@ static slink_err check_name(const slink_peer_policy *p, const slink_platform *pl
             buf_eq_str(s->buf.p, s->buf.len, p->name))
             return SLINK_OK;
     }
+#if SLINK_CFG_LOG_TEXT
     char cn[64];
+    msgbuf m;
     slink_cert_subject_cn(crt, cn, sizeof cn);
     m.n = 0;
     m.b[0] = '\0';
@@ -282,6 +286,7 @@ static slink_err check_name(const slink_peer_policy *p, const slink_platform *pl
     mb_bytes(&m, (const unsigned char *)p->name, strlen(p->name));
     mb_str(&m, "'");
     slog(plat, SLINK_LOG_WARN, m.b);
+#endif
     return SLINK_ERR_CERT_NAME;
 }
 
@@ -317,7 +322,7 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
     }
     e = check_leaf(&c->ca, crt, &reason);
     if (e != SLINK_OK) {
-        reject(plat, e, reason);
+        (void)reject(plat, e, reason);
         goto fail;
     }
     e = check_dates(p, plat, crt, issuing_ca(&c->ca, crt));
@@ -358,12 +363,17 @@ void slink_cert_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t cap)
     }
 }
 
-static slink_err load_fail(slink_creds *c, const char **why, const char *reason)
+static slink_err load_fail_(slink_creds *c, const char **why, const char *reason)
 {
+#if !SLINK_CFG_LOG_TEXT
+    (void)reason;
+    reason = "credentials rejected (built without SLINK_CFG_LOG_TEXT: no reason text)";
+#endif
     if (why != NULL) *why = reason;
     slink_creds_free(c);
     return SLINK_ERR_CONFIG;
 }
+#define load_fail(c, why, reason) load_fail_((c), (why), SLINK_TEXT(reason))
 
 slink_err slink_creds_load(slink_creds *c,
                            const uint8_t *ca, size_t ca_len,

@@ -17,6 +17,7 @@ uint32_t conn_airtime_ms(const slink_conn *c, size_t n)
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 
+#if SLINK_CFG_LOG_TEXT
 void conn_log(const slink_conn *c, int level, const char *fmt, ...)
 {
     char msg[160];
@@ -30,6 +31,7 @@ void conn_log(const slink_conn *c, int level, const char *fmt, ...)
     va_end(ap);
     c->plat->log(c->plat->log_ctx, level, msg);
 }
+#endif
 
 void conn_event(slink_conn *c, slink_event_type t, slink_err e)
 {

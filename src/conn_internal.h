@@ -13,11 +13,16 @@
 /* Time to send n bytes at the configured baud, 10 bits per byte (8N1). */
 uint32_t conn_airtime_ms(const slink_conn *c, size_t n);
 
+#if SLINK_CFG_LOG_TEXT
 void conn_log(const slink_conn *c, int level, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+#else
+/* No text: the arguments (formats, descriptions) are not even evaluated. */
+#define conn_log(...) ((void)0)
+#endif
 void conn_event(slink_conn *c, slink_event_type t, slink_err e);
 
 /* Ends the current session (if any) for `reason`.  When alert_code is not

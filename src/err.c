@@ -1,4 +1,7 @@
 #include "slink/err.h"
+#include <stddef.h>
+#include <stdint.h>
+#include "slink/config.h"
 
 slink_err_class slink_err_classify(slink_err e)
 {
@@ -72,22 +75,49 @@ slink_err_class slink_err_classify(slink_err e)
     X(ERR_TOO_BIG, "message too large") \
     X(ERR_NO_PEER, "no connection for that address")
 
+/* The codes that exist, in ERRS order, and their names and descriptions as
+ * NUL-separated runs: a switch over the sparse enum would compile to a
+ * pointer per value 0..125 for each function. */
+#define X(name, desc) SLINK_##name,
+static const uint8_t err_codes[] = { ERRS(X) };
+#undef X
+#define X(name, desc) #name "\0"
+static const char err_names[] = ERRS(X);
+#undef X
+
+/* The i-th string of a NUL-separated run, or NULL for a code not listed. */
+static const char *nth(const char *run, slink_err e)
+{
+    size_t i;
+    for (i = 0; i < sizeof err_codes; i++) {
+        if ((int)err_codes[i] == (int)e) {
+            while (i-- > 0)
+                while (*run++ != '\0') {}
+            return run;
+        }
+    }
+    return NULL;
+}
+
 const char *slink_err_str(slink_err e)
 {
-    switch (e) {
-#define X(name, desc) case SLINK_##name: return #name;
-    ERRS(X)
-#undef X
-    }
-    return "UNKNOWN";
+    const char *n = nth(err_names, e);
+    return n != NULL ? n : "UNKNOWN";
 }
+
+#if SLINK_CFG_LOG_TEXT
+#define X(name, desc) desc "\0"
+static const char err_descs[] = ERRS(X);
+#undef X
 
 const char *slink_err_desc(slink_err e)
 {
-    switch (e) {
-#define X(name, desc) case SLINK_##name: return desc;
-    ERRS(X)
-#undef X
-    }
-    return "unknown error";
+    const char *d = nth(err_descs, e);
+    return d != NULL ? d : "unknown error";
 }
+#else
+const char *slink_err_desc(slink_err e)
+{
+    return slink_err_str(e);
+}
+#endif

@@ -17,6 +17,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
+#if SLINK_CFG_LOG_TEXT
 static size_t str_append(char *buf, size_t cap, size_t at, const char *s)
 {
     while (*s != '\0' && at + 1 < cap)
@@ -42,6 +43,9 @@ static void hs_log(const slink_hs *hs, int level, const char *what, slink_err e)
     (void)str_append(buf, sizeof buf, n, ")");
     p->log(p->log_ctx, level, buf);
 }
+#else
+#define hs_log(hs, level, what, e) ((void)(what))
+#endif
 
 static uint8_t alert_for(slink_err e)
 {
@@ -81,8 +85,9 @@ static void reset_session(slink_hs *hs)
     hs->cfg = cfg;
 }
 
-/* Fatal: the attempt is over, secrets go, and the code sticks. */
-static slink_err hs_fail_alert(slink_hs *hs, slink_err e, uint8_t alert, const char *why)
+/* Fatal: the attempt is over, secrets go, and the code sticks.  `why` is
+ * log text only (SLINK_TEXT: absent without SLINK_CFG_LOG_TEXT). */
+static slink_err hs_fail_alert_(slink_hs *hs, slink_err e, uint8_t alert, const char *why)
 {
     wipe_secrets(hs);
     hs->state = SLINK_HS_FAILED;
@@ -92,10 +97,8 @@ static slink_err hs_fail_alert(slink_hs *hs, slink_err e, uint8_t alert, const c
     return e;
 }
 
-static slink_err hs_fail(slink_hs *hs, slink_err e, const char *why)
-{
-    return hs_fail_alert(hs, e, alert_for(e), why);
-}
+#define hs_fail_alert(hs, e, alert, why) hs_fail_alert_((hs), (e), (alert), SLINK_TEXT(why))
+#define hs_fail(hs, e, why) hs_fail_alert_((hs), (e), alert_for(e), SLINK_TEXT(why))
 
 static slink_err cfg_ok(const slink_hs *hs)
 {
