@@ -3,14 +3,10 @@
 # the daemon under valgrind memcheck.
 #   make faults                 full run: FAULT_CYCLES (100) of each + valgrind
 #   make faults-ci              short run (FAULT_CI_CYCLES, 10) + valgrind; in `make check`
-# FAULT_ACK_LOSS_KNOWN=1 turns "acknowledged data lost" into a printed KNOWN
-# BUG instead of a failure (every other check stays fatal).  faults-ci sets it
-# while the core wipes a replaced session's received bytes (see
-# docs/SECURITY.md); `make faults` is strict.
+# Both fail on any acknowledged data lost (and on everything else checked).
 
 FAULT_CYCLES    ?= 100
 FAULT_CI_CYCLES ?= 10
-FAULTS_CI_ACK_LOSS_KNOWN ?= 1
 FAULTS_PKI := $(if $(wildcard tools/pki/slink-pki.c),$(BUILD)/slink-pki)
 FAULTS_DEPS := $(BUILD)/slinkd $(BUILD)/slinkctl $(FAULTS_PKI)
 # one script under a time limit, its output kept short on success
@@ -29,11 +25,10 @@ faults: $(FAULTS_DEPS)
 faults-ci: $(FAULTS_DEPS)
 	@set -e; start=$$(date +%s); \
 	echo "== faults_vanish ($(FAULT_CI_CYCLES) cycles)"; \
-	FAULT_ACK_LOSS_KNOWN=$(FAULTS_CI_ACK_LOSS_KNOWN) FAULT_CYCLES=$(FAULT_CI_CYCLES) FAULT_LONG_WAIT=2 \
+	FAULT_CYCLES=$(FAULT_CI_CYCLES) FAULT_LONG_WAIT=2 \
 	    $(FAULTS_RUN) 150 bash tests/integration/faults_vanish.sh; \
 	echo "== faults_restart ($(FAULT_CI_CYCLES) cycles)"; \
-	FAULT_ACK_LOSS_KNOWN=$(FAULTS_CI_ACK_LOSS_KNOWN) FAULT_CYCLES=$(FAULT_CI_CYCLES) \
-	    $(FAULTS_RUN) 150 bash tests/integration/faults_restart.sh; \
+	FAULT_CYCLES=$(FAULT_CI_CYCLES) $(FAULTS_RUN) 150 bash tests/integration/faults_restart.sh; \
 	echo "== faults_valgrind"; \
 	$(FAULTS_RUN) 150 bash tests/integration/faults_valgrind.sh; \
 	echo "faults-ci: passed in $$(( $$(date +%s) - start )) s"

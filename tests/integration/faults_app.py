@@ -34,12 +34,22 @@
       Exit 0: all good; 3: the only fault is acknowledged data missing
       (last line "ACKLOSS <bytes at least>"); 1: anything else.
 
+  serve
+      Reads one of the commands above per line on stdin (arguments split
+      like a shell, no quoting needed for test paths) and answers with its
+      output and a line "@@END@@ STATUS": the test scripts keep one server
+      instead of starting Python five times a cycle (seconds on a busy CI
+      machine).
+
 The slinkctl binary is $SLINKCTL (default build/slinkctl).
 """
+import contextlib
+import io
 import json
 import os
 import random
 import select
+import shlex
 import socket
 import subprocess
 import sys
@@ -65,11 +75,14 @@ def connect(path, timeout=10.0):
 class Side:
     """One application connection: writes its stream, checks the other's."""
 
-    def __init__(self, name, path, out_data, rng):
+    def __init__(self, name, path, gen, rng):
         self.name = name
         self.sock = connect(path)
         self.sock.setblocking(False)
-        self.out = out_data
+        # the stream is generated as it is written: a 2-core CI machine
+        # spent seconds per cycle making 16 MB that were mostly never sent
+        self.gen = gen
+        self.out = bytearray()
         self.sent = 0
         self.write_open = True
         self.read_open = True
@@ -88,6 +101,13 @@ class Side:
         else:
             self.pauses += 1
             self.next_switch = now + self.rng.uniform(0.0, 0.4)
+
+    def more(self, n):
+        """Makes sure the next n bytes of the stream exist; False at STREAM_MAX."""
+        want = min(self.sent + n, STREAM_MAX)
+        while len(self.out) < want:
+            self.out += self.gen.randbytes(1 << 20)
+        return self.sent < STREAM_MAX
 
     def close(self):
         self.read_open = self.write_open = False
@@ -120,11 +140,11 @@ class Receiver:
 
 def pair(path_a, path_b, tag, report, timeout, ready):
     seed = random.Random(tag)
-    out_a = random.Random(tag + "/a->b").randbytes(STREAM_MAX)
-    out_b = random.Random(tag + "/b->a").randbytes(STREAM_MAX)
+    gen_a = random.Random(tag + "/a->b")
+    gen_b = random.Random(tag + "/b->a")
     t0 = time.time()
-    a = Side("a", path_a, out_a, random.Random(seed.random()))
-    b = Side("b", path_b, out_b, random.Random(seed.random()))
+    a = Side("a", path_a, gen_a, random.Random(seed.random()))
+    b = Side("b", path_b, gen_b, random.Random(seed.random()))
     open(ready, "w").close()
     rx = {"a": Receiver(b), "b": Receiver(a)}   # what side X receives
     end = t0 + timeout
@@ -139,7 +159,7 @@ def pair(path_a, path_b, tag, report, timeout, ready):
             s.schedule(now)
             if s.read_open and s.reading:
                 rl.append(s.sock)
-            if s.write_open and s.sent < len(s.out):
+            if s.write_open and s.more(65536):
                 wl.append(s.sock)
         r, w, _ = select.select(rl, wl, [], 0.05)
         for s in (a, b):
@@ -304,5 +324,25 @@ def main(argv):
     return 2
 
 
+def serve():
+    for line in sys.stdin:
+        argv = ["faults_app.py"] + shlex.split(line)
+        if len(argv) < 2:
+            continue
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                rc = 2 if argv[1] in ("serve", "pair") else main(argv)
+            except Exception as e:   # one bad request must not end the server
+                print("ERROR:", type(e).__name__, e)
+                rc = 1
+        sys.stdout.write(out.getvalue())
+        sys.stdout.write(f"@@END@@ {rc}\n")
+        sys.stdout.flush()
+    return 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        sys.exit(serve())
     sys.exit(main(sys.argv))

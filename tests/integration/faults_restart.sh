@@ -18,7 +18,7 @@ BOUND=$(unacked_bound)
 start_line l
 daemon host "$T/l.a" 1 7 pump; H=$DPID
 daemon pump "$T/l.b" 7 1 host; D=$DPID
-$FAPP wait-up "$T/host.ctl" "$T/pump.ctl" - - 20 > "$T/up" || fail "no first session: $(cat "$T/up")"
+fa wait-up "$T/host.ctl" "$T/pump.ctl" - - 20 > "$T/up" || fail "no first session: $(cat "$T/up")"
 
 : > "$T/reest"; : > "$T/reest_kill"; : > "$T/reest_term"
 bytes=0; t_start=$(date +%s)
@@ -44,7 +44,7 @@ for k in $(seq 1 "$CYCLES"); do
 
     t0=$(now_ms)
     daemon pump "$T/l.b" 7 1 host; D=$DPID
-    up=$($FAPP wait-up "$T/host.ctl" "$T/pump.ctl" "$sh" - 30) ||
+    up=$(fa wait-up "$T/host.ctl" "$T/pump.ctl" "$sh" - 30) ||
         fail "cycle $k: no new session within 30 s of restarting the peer (SIG$sig): $up"
     read -r t_up nsh _ <<< "$up"
     [ $((16#$nsh)) -gt $((16#$sh)) ] || fail "cycle $k: host session id went from $sh to $nsh"
@@ -69,9 +69,9 @@ wait_pid "$A" 20 || true
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["a_received"] > 0 and r["b_received"] > 0 and not r["a_bad_chunks"] and not r["b_bad_chunks"] else 1)' \
     "$T/pair.json" || fail "no data on the last session: $(cat "$T/pair.json")"
 
-read -r n mn med mx <<< "$($FAPP stats "$T/reest")"
-read -r _ kmn kmed kmx <<< "$($FAPP stats "$T/reest_kill")"
-read -r _ tmn tmed tmx <<< "$($FAPP stats "$T/reest_term")"
+read -r n mn med mx <<< "$(fa stats "$T/reest")"
+read -r _ kmn kmed kmx <<< "$(fa stats "$T/reest_kill")"
+read -r _ tmn tmed tmx <<< "$(fa stats "$T/reest_term")"
 ackloss_summary
 echo "RESULT restart: cycles=$n reestablish_ms min=$mn median=$med max=$mx" \
      "(SIGKILL min=$kmn median=$kmed max=$kmx; SIGTERM min=$tmn median=$tmed max=$tmx);" \

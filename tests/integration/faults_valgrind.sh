@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daemon under valgrind memcheck: one daemon of a pair (--wait) runs
 # under memcheck through a handshake, 64 KB each way, a line that vanishes
-# and returns (re-handshake with an application attached), a SIGHUP reload
+# and returns (re-handshake with an application attached), the peer daemon
+# SIGKILLed mid-stream with no application attached, a SIGHUP reload
 # that keeps the session, more data, and a SIGTERM clean exit.  Any invalid
 # access, use of uninitialised memory, or definitely/indirectly lost block
 # fails (memcheck exits 99).  slinkctl status runs under memcheck as well.
@@ -20,8 +21,8 @@ chmod +x "$T/vg-slinkd"
 
 start_line l
 SLINKD="$T/vg-slinkd" daemon host "$T/l.a" 1 7 pump --wait; H=$DPID
-daemon pump "$T/l.b" 7 1 host --wait
-up=$($FAPP wait-up "$T/host.ctl" "$T/pump.ctl" - - 60) || fail "no session with the daemon under valgrind: $up"
+daemon pump "$T/l.b" 7 1 host --wait; P=$DPID
+up=$(fa wait-up "$T/host.ctl" "$T/pump.ctl" - - 60) || fail "no session with the daemon under valgrind: $up"
 read -r _ s1 _ <<< "$up"
 
 xchg() {   # xchg SEED_H SEED_P SIZE: byte-exact both ways
@@ -37,7 +38,7 @@ xchg vg-a vg-b 65536
 echo "session $s1: 64 KB each way byte-exact through the daemon under memcheck"
 
 # the applications closed, so the session closed; a new one comes up
-up=$($FAPP wait-up "$T/host.ctl" "$T/pump.ctl" "$s1" - 30) || fail "no new session after the applications closed: $up"
+up=$(fa wait-up "$T/host.ctl" "$T/pump.ctl" "$s1" - 30) || fail "no new session after the applications closed: $up"
 # the line vanishes under an attached application and returns
 start_pair vg-vanish 60
 sleep 0.3
@@ -45,7 +46,7 @@ read -r _ s2 _ _ _ _ s2p _ <<< "$(counters host pump)"
 stop_line
 sleep 0.5
 start_line l
-up=$($FAPP wait-up "$T/host.ctl" "$T/pump.ctl" "$s2" "$s2p" 60) || fail "no session after the line returned: $up"
+up=$(fa wait-up "$T/host.ctl" "$T/pump.ctl" "$s2" "$s2p" 60) || fail "no session after the line returned: $up"
 read -r _ s3 _ <<< "$up"
 # both ends in one session: a handshake still under way would change it
 wait_for 10 is_established pump || fail "pump not established"
@@ -53,6 +54,21 @@ wait_pid "$APP_PID" 20 || fail "application pair across the vanished line: $(cat
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["a_received"] > 0 and r["b_received"] > 0 else 1)' \
     "$T/pair.json" || fail "no data before the line vanished: $(cat "$T/pair.json")"
 echo "line vanished and returned: session $s2 -> $s3, applications disconnected"
+
+# the peer daemon is SIGKILLed while its application writes and none is
+# attached here: the daemon under memcheck drops the replaced session's
+# acknowledged bytes (orphaned) and the next session starts clean
+peer_num() { status_json host | python3 -c "import json,sys; p=json.load(sys.stdin)['peers'][0]; print($1)"; }
+in0=$(peer_num "p['bytes_in']")
+$APP source "$T/pump.sock" 100000 60 > /dev/null 2>&1 & S=$!; PIDS+=("$S")
+for i in $(seq 1 200); do [ "$(peer_num "p['bytes_in']")" -gt $((in0 + 8000)) ] && break; sleep 0.1; done
+read -r _ s5 _ <<< "$(counters host)"
+kill -9 "$P"; wait "$P" 2>/dev/null; kill "$S" 2>/dev/null
+daemon pump "$T/l.b" 7 1 host --wait; P=$DPID
+up=$(fa wait-up "$T/host.ctl" "$T/pump.ctl" "$s5" - 60) || fail "no session after the peer daemon was killed: $up"
+orph=$(peer_num "p['apps']['orphaned_bytes']")
+[ "$orph" -gt 0 ] || fail "no orphaned bytes counted after the peer was killed mid-stream"
+echo "peer SIGKILLed mid-stream with no application here: $orph acknowledged bytes dropped as orphaned"
 
 "${VG[@]}" --log-file="$T/vg-ctl.txt" "$SLINKCTL" --ctl "$T/host.ctl" status --json > "$T/ctl.json"
 rc=$?
@@ -83,5 +99,5 @@ printf '#include <stdlib.h>\nint main(void){void *volatile p = malloc(64); p = 0
 ${CC:-cc} -O0 -g "$T/leak.c" -o "$T/leak" || fail "cannot build the leak probe"
 "${VG[@]}" --log-file="$T/vg-leak.txt" "$T/leak"; rc=$?
 [ $rc -eq 99 ] || fail "memcheck with these options did not flag a definite leak (status $rc)"
-echo "RESULT valgrind: slinkd (handshake, 96 KB each way, line vanish + re-handshake, SIGHUP, SIGTERM exit 0) and slinkctl status: 0 memcheck errors, 0 definitely/indirectly lost ($heap; $atexit); leak probe flagged (99)"
+echo "RESULT valgrind: slinkd (handshake, 96 KB each way, line vanish + re-handshake, peer killed with orphaned bytes, SIGHUP, SIGTERM exit 0) and slinkctl status: 0 memcheck errors, 0 definitely/indirectly lost ($heap; $atexit); leak probe flagged (99)"
 echo OK

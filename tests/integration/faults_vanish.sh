@@ -20,12 +20,12 @@ BOUND=$(unacked_bound)
 start_line l
 daemon host "$T/l.a" 1 7 pump --wait; H=$DPID
 daemon pump "$T/l.b" 7 1 host --wait; D=$DPID
-$FAPP wait-up "$T/host.ctl" "$T/pump.ctl" - - 20 > "$T/up" || fail "no first session: $(cat "$T/up")"
+fa wait-up "$T/host.ctl" "$T/pump.ctl" - - 20 > "$T/up" || fail "no first session: $(cat "$T/up")"
 
 : > "$T/reest"
 wait_ms=0; wait_ticks=0; long_ticks=0; bytes=0; t_start=$(date +%s)
+read -r _ _ h_to0 h_from0 _ _ _ d_to0 d_from0 _ <<< "$(counters host pump)"
 for k in $(seq 1 "$CYCLES"); do
-    read -r _ _ h_to0 h_from0 _ _ _ d_to0 d_from0 _ <<< "$(counters host pump)"
     start_pair "vanish-$k" 60; A=$APP_PID
     sleep "$(rand_between "$k" 0.2 0.8)"
     kill -0 "$A" 2>/dev/null || fail "cycle $k: applications ended before the fault: $(cat "$T/pair.out")"
@@ -45,7 +45,7 @@ for k in $(seq 1 "$CYCLES"); do
     [ "$hl $dl" = "waiting waiting" ] || fail "cycle $k: link states '$hl'/'$dl' while the port is gone"
 
     start_line l
-    up=$($FAPP wait-up "$T/host.ctl" "$T/pump.ctl" "$sh" "$sd" 30) ||
+    up=$(fa wait-up "$T/host.ctl" "$T/pump.ctl" "$sh" "$sd" 30) ||
         fail "cycle $k: no new session within 30 s of the line returning: $up"
     read -r t_up nsh nsd <<< "$up"
     echo $(( t_up / 1000000 - LINE_UP_MS )) >> "$T/reest"
@@ -58,11 +58,13 @@ for k in $(seq 1 "$CYCLES"); do
     [ $rc -eq 0 ] || fail "cycle $k: application pair: $(cat "$T/pair.out") $VERDICT"
     bytes=$((bytes + CHECKED))
     [ $((k % 10)) -eq 0 ] || [ "$k" -eq "$CYCLES" ] && echo "cycle $k: sessions host $nsh pump $nsd; $VERDICT"
+    # no application is connected until the next pair: these are its "before"
+    h_to0=$h_to1; h_from0=$h_from1; d_to0=$d_to1; d_from0=$d_from1
 done
 
-read -r n mn med mx <<< "$($FAPP stats "$T/reest")"
-$FAPP handshakes "$T/host.log" "$T/pump.log" > "$T/hs"
-read -r hn hmn hmed hmx <<< "$($FAPP stats "$T/hs")"
+read -r n mn med mx <<< "$(fa stats "$T/reest")"
+fa handshakes "$T/host.log" "$T/pump.log" > "$T/hs"
+read -r hn hmn hmed hmx <<< "$(fa stats "$T/hs")"
 [ "$hn" -eq "$CYCLES" ] || fail "found $hn port re-opens followed by a session in the logs, expected $CYCLES"
 tck=$(clk_tck)
 cpu_pct=$(awk -v t="$wait_ticks" -v hz="$tck" -v ms="$wait_ms" 'BEGIN { printf "%.2f", 100 * t / hz / (ms / 1000) }')

@@ -13,6 +13,9 @@
   echo SOCK SECONDS                 echo everything back until closed/timeout
   source SOCK SIZE [HOLD]           write SIZE bytes (then stay HOLD seconds)
   sink SOCK SIZE                    read SIZE bytes; prints bytes and seconds
+  late-reader SOCK GO OUTFILE SECS  connect, read nothing until file GO exists,
+                                    then read until the daemon closes us; the
+                                    bytes go to OUTFILE; exit 0 if closed in time
   echo-server PATH                  plain local echo (latency baseline)
   dgram-pair SOCK_A SOCK_B          datagrams both ways keep their boundaries
 """
@@ -173,6 +176,30 @@ def main(argv):
             got += len(c)
         print(f"{got} {time.perf_counter() - (t0 or time.perf_counter()):.4f}")
         return 0 if got == want else 1
+    if cmd == "late-reader":
+        s = connect(argv[2])
+        print("connected", flush=True)
+        end = time.time() + float(argv[5])
+        while not os.path.exists(argv[3]):
+            if time.time() > end:
+                return 1
+            time.sleep(0.05)
+        got = bytearray()
+        s.settimeout(max(0.1, end - time.time()))
+        closed = False
+        try:
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    closed = True
+                    break
+                got += c
+        except OSError:
+            pass
+        with open(argv[4], "wb") as f:
+            f.write(got)
+        print(f"received {len(got)}{' then end of stream' if closed else ', not closed'}")
+        return 0 if closed else 1
     if cmd == "echo-server":
         # plain local echo for the latency baseline
         try:

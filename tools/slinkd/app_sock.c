@@ -4,8 +4,10 @@
  * localhost TCP listener (stream mode again).  One application per mode at a
  * time.  Data written before the session is up waits here, bounded; beyond
  * that we stop reading the socket (back-pressure) - it is never sent
- * unprotected.  When the session an application was attached to ends, its
- * connection is closed so it knows. */
+ * unprotected.  When the session an application was attached to ends, it
+ * first gets every byte that session delivered (the peer saw them
+ * acknowledged), then its connection is closed so it knows; meanwhile the
+ * next application may connect to the next session. */
 #include "daemon.h"
 #include "log.h"
 
@@ -119,7 +121,7 @@ static int tcp_listen(const char *spec, char *err, size_t cap)
 int app_listen_all(slinkd_peer *p, char *err, size_t cap)
 {
     p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
-    p->stream.fd = p->dgram.fd = -1;
+    p->stream.fd = p->stream_old.fd = p->dgram.fd = -1;
     p->dgram.dgram = 1;
     if (p->cfg.socket[0] && (p->lst_stream = unix_listen(p, p->cfg.socket, SOCK_STREAM, err, cap)) < 0)
         return -1;
@@ -145,6 +147,7 @@ void app_close_listeners(slinkd_peer *p)
         close(p->lst_tcp);
     p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
     app_client_close(p, &p->stream, NULL);
+    app_client_close(p, &p->stream_old, NULL);
     app_client_close(p, &p->dgram, NULL);
 }
 
@@ -152,21 +155,33 @@ static void client_reset(app_client *c)
 {
     int dg = c->dgram;
     c->fd = -1;
-    c->bound = c->eof = c->closing = c->shut_wr = 0;
+    c->bound = c->eof = c->closing = c->rx_done = c->peer_fin = c->shut_wr = 0;
     c->session = 0;
     c->in_len = c->in_msgs = 0;
     c->out_off = c->out_len = 0;
-    c->close_by_ms = 0;
+    c->progress_ms = 0;
     c->dgram = dg;
+}
+
+static const char *mode_name(const app_client *c)
+{
+    return c->dgram ? "datagram" : "stream";
 }
 
 void app_client_close(slinkd_peer *p, app_client *c, const char *why)
 {
     if (c->fd < 0)
         return;
+    if (c->out_len > 0) {
+        /* already taken from the core (and acknowledged to the peer): the
+         * application went away, or stopped reading, before it got them */
+        p->unread_bytes += c->out_len;
+        if (why)
+            logm(SLINK_LOG_WARN, PADDR(p), "%s application of session %08x: %zu received bytes it did "
+                 "not read discarded (%s)", mode_name(c), (unsigned)c->session, c->out_len, why);
+    }
     if (why)
-        logm(SLINK_LOG_INFO, PADDR(p), "%s application disconnected: %s",
-             c->dgram ? "datagram" : "stream", why);
+        logm(SLINK_LOG_INFO, PADDR(p), "%s application disconnected: %s", mode_name(c), why);
     close(c->fd);
     client_reset(c);
 }
@@ -187,8 +202,8 @@ void app_accept(slinkd_peer *p, int lfd)
         /* One application per mode: a second one would interleave bytes
          * into the same stream. */
         p->app_refused++;
-        logm(SLINK_LOG_WARN, PADDR(p), "refused a second %s application (one is connected)",
-             c->dgram ? "datagram" : "stream");
+        logm(SLINK_LOG_WARN, PADDR(p), "refused a second %s application (%s)", mode_name(c),
+             c->closing ? "the previous one is still reading its ended session" : "one is connected");
         close(fd);
         return;
     }
@@ -202,7 +217,7 @@ void app_accept(slinkd_peer *p, int lfd)
         c->bound = 1;
         c->session = p->conn.session_id;
     }
-    logm(SLINK_LOG_INFO, PADDR(p), "%s application connected%s", c->dgram ? "datagram" : "stream",
+    logm(SLINK_LOG_INFO, PADDR(p), "%s application connected%s", mode_name(c),
          c->bound ? "" : " (waiting for the session)");
 }
 
@@ -218,6 +233,13 @@ short app_client_events(const app_client *c)
     if (c->out_len > 0)
         ev |= POLLOUT;
     return ev;
+}
+
+uint64_t app_client_due(const app_client *c)
+{
+    if (c->fd < 0 || !c->closing || c->out_len == 0)
+        return UINT64_MAX;
+    return c->progress_ms + APP_DRAIN_STALL_MS;
 }
 
 void app_client_readable(slinkd_peer *p, app_client *c)
@@ -290,6 +312,125 @@ void app_client_writable(slinkd_peer *p, app_client *c)
         }
         if (c->out_len == 0)
             c->out_off = 0;
+        if (c->closing)
+            c->progress_ms = slinkd_now_ms();
+    }
+}
+
+/* The stream application that reads session `sid`'s bytes, if it is still
+ * there. */
+static app_client *rx_owner(slinkd_peer *p, uint32_t sid)
+{
+    app_client *cl[2] = { &p->stream_old, &p->stream };
+    int i;
+    for (i = 0; i < 2; i++)
+        if (cl[i]->fd >= 0 && cl[i]->bound && cl[i]->session == sid && !cl[i]->rx_done)
+            return cl[i];
+    return NULL;
+}
+
+/* Bytes (and the end) of an ended session whose application is gone: the
+ * next session's bytes are queued behind them in the core, so they are
+ * read out and dropped, counted and logged. */
+static void drop_orphaned(slinkd_peer *p, uint32_t sid)
+{
+    slink_conn *cn = &p->conn;
+    uint8_t junk[1024];
+    size_t n = 0;
+    slink_err e = SLINK_OK;
+    while (slink_conn_rx_session(cn) == sid) {
+        size_t got = 0;
+        e = slink_conn_recv(cn, junk, sizeof junk, &got);
+        n += got;
+        if (got == 0 && (e == SLINK_OK || e == SLINK_ERR_AGAIN))
+            break;   /* no progress: the core holds nothing of sid after all */
+    }
+    if (n > 0) {
+        p->orphan_bytes += n;
+        p->orphan_sessions++;
+        logm(SLINK_LOG_WARN, PADDR(p), "session %08x ended (%s) with %zu received bytes and no application "
+             "left to read them: dropped", (unsigned)sid, slink_err_desc(e), n);
+    }
+}
+
+/* peer -> stream applications.  The core returns an ended session's unread
+ * bytes, then its end, before the next session's bytes
+ * (slink_conn_rx_session() names the session); each application gets
+ * exactly its own session's bytes.  A live session is read only while the
+ * application keeps up, so the core's receive window closes and the peer
+ * slows down otherwise; an ended session's rest (at most the core's receive
+ * buffer) is taken at once, so the next session never waits behind it. */
+static void stream_rx(slinkd_peer *p, uint64_t now)
+{
+    slink_conn *cn = &p->conn;
+    for (;;) {
+        uint32_t sid = slink_conn_rx_session(cn);
+        int over = sid != cn->session_id || !cn->rec_valid;
+        app_client *c = rx_owner(p, sid);
+        size_t got = 0, room;
+        slink_err e;
+        if (!c) {
+            if (sid == cn->session_id)
+                break;   /* the current session's application may still come */
+            drop_orphaned(p, sid);
+            if (slink_conn_rx_session(cn) == sid)
+                break;
+            continue;
+        }
+        if (!over && c->out_len >= APP_OUT_CAP / 2)
+            break;
+        if (c->out_off > 0 && c->out_len > 0 && c->out_off + c->out_len > APP_OUT_CAP / 2) {
+            memmove(c->out, c->out + c->out_off, c->out_len);
+            c->out_off = 0;
+        }
+        room = APP_OUT_CAP - c->out_off - c->out_len;
+        if (room == 0)
+            break;
+        e = slink_conn_recv(cn, c->out + c->out_off + c->out_len, room, &got);
+        if (got > 0) {
+            c->out_len += got;
+            p->app_from_peer += got;
+        }
+        if (e == SLINK_OK && got > 0)
+            continue;
+        if (e == SLINK_OK || e == SLINK_ERR_AGAIN || (e == SLINK_ERR_NOT_READY && !over))
+            break;
+        if (over) {
+            /* its session's end: everything it will get is in out now */
+            c->rx_done = 1;
+            if (!c->closing) {
+                c->closing = 1;
+                c->progress_ms = now;
+            }
+            continue;
+        }
+        if (e == SLINK_ERR_CLOSED)
+            c->peer_fin = 1;   /* half-close: the application may still write */
+        break;
+    }
+}
+
+/* A stream application whose session is over moves aside, so the next
+ * application can connect while it reads the rest. */
+static void retire(slinkd_peer *p)
+{
+    if (p->stream.fd >= 0 && p->stream.closing && p->stream_old.fd < 0) {
+        memcpy(&p->stream_old, &p->stream, sizeof p->stream);
+        client_reset(&p->stream);
+    }
+}
+
+static void close_if_done(slinkd_peer *p, app_client *c, uint64_t now)
+{
+    if (c->fd < 0 || !c->closing)
+        return;
+    if (c->rx_done && c->out_len == 0)
+        app_client_close(p, c, "session ended");
+    else if (c->out_len > 0 && now >= c->progress_ms + APP_DRAIN_STALL_MS) {
+        char why[96];
+        snprintf(why, sizeof why, "session ended and the application read nothing for %u s",
+                 APP_DRAIN_STALL_MS / 1000u);
+        app_client_close(p, c, why);
     }
 }
 
@@ -358,54 +499,61 @@ void app_pump(slinkd_peer *p, uint64_t now)
         logm(SLINK_LOG_INFO, PADDR(p), "peer closed its stream with an authenticated close (session %08x)",
              (unsigned)cn->session_id);
     }
-    /* peer -> application: only when the application keeps up, so the
-     * core's receive window closes and the peer slows down otherwise */
-    if (s->fd >= 0 && s->bound && s->session == cn->session_id) {
-        slink_err e = SLINK_ERR_AGAIN;
-        while (s->out_len < APP_OUT_CAP / 2) {
-            size_t got = 0;
-            e = slink_conn_recv(cn, s->out + s->out_off + s->out_len,
-                                APP_OUT_CAP - s->out_off - s->out_len, &got);
-            if (e != SLINK_OK || got == 0)
-                break;
-            s->out_len += got;
-            p->app_from_peer += got;
-        }
-        app_client_writable(p, s);
-        /* the peer will send no more: pass the end of stream on, and the
-         * application's own close completes the session */
-        if (e == SLINK_ERR_CLOSED && s->fd >= 0 && s->out_len == 0 && !s->shut_wr) {
-            s->shut_wr = 1;
-            shutdown(s->fd, SHUT_WR);
-        }
-    } else if (s->fd < 0 && usable && p->peer_closed_seen && p->peer_closed_session == cn->session_id &&
-               slink_stream_readable(&cn->stream) == 0 && !p->close_requested) {
+    /* peer -> application */
+    stream_rx(p, now);
+    app_client_writable(p, &p->stream_old);
+    app_client_writable(p, s);
+    /* the peer will send no more: pass the end of stream on, and the
+     * application's own close completes the session */
+    if (s->fd >= 0 && s->peer_fin && !s->closing && s->out_len == 0 && !s->shut_wr) {
+        s->shut_wr = 1;
+        shutdown(s->fd, SHUT_WR);
+    }
+    if (s->fd < 0 && usable && p->peer_closed_seen && p->peer_closed_session == cn->session_id &&
+        slink_conn_rx_session(cn) == cn->session_id && slink_stream_readable(&cn->stream) == 0 &&
+        !p->close_requested) {
         /* nobody is attached to answer: close our side too */
         p->close_requested = 1;
         p->closing_session = cn->session_id;
         slink_conn_close(cn, now);
     }
-    if (g->fd >= 0 && g->bound && g->session == cn->session_id) {
-        while (g->fd >= 0 && g->out_len == 0) {
-            size_t len = 0;
-            slink_err e = slink_conn_recv_dgram(cn, g->out, APP_OUT_CAP, &len);
-            if (e != SLINK_OK)
-                break;
-            g->out_len = len;
-            p->dgrams_from_peer++;
-            app_client_writable(p, g);
+    if (g->fd >= 0 && g->bound && !g->rx_done) {
+        if (g->session != cn->session_id) {
+            g->rx_done = 1;   /* the core keeps no datagrams across sessions */
+        } else {
+            while (g->fd >= 0 && g->out_len == 0) {
+                size_t len = 0;
+                slink_err e = slink_conn_recv_dgram(cn, g->out, APP_OUT_CAP, &len);
+                if (e != SLINK_OK) {
+                    if (e != SLINK_ERR_AGAIN && !cn->rec_valid)
+                        g->rx_done = 1;
+                    break;
+                }
+                g->out_len = len;
+                p->dgrams_from_peer++;
+                app_client_writable(p, g);
+            }
         }
     }
-    /* applications whose session ended: close once flushed or overdue */
-    if (s->fd >= 0 && s->closing && (s->out_len == 0 || now >= s->close_by_ms))
-        app_client_close(p, s, "session ended");
-    if (g->fd >= 0 && g->closing && (g->out_len == 0 || now >= g->close_by_ms))
-        app_client_close(p, g, "session ended");
+    /* applications whose session ended: close once they have read it all */
+    close_if_done(p, &p->stream_old, now);
+    close_if_done(p, s, now);
+    close_if_done(p, g, now);
+    retire(p);
+}
+
+static void session_over(app_client *c, uint64_t now)
+{
+    if (!c->closing) {
+        c->closing = 1;
+        c->progress_ms = now;
+    }
 }
 
 void app_session_up(slinkd_peer *p, uint32_t session)
 {
     app_client *cl[2] = { &p->stream, &p->dgram };
+    uint64_t now = slinkd_now_ms();
     int i;
     for (i = 0; i < 2; i++) {
         app_client *c = cl[i];
@@ -414,39 +562,29 @@ void app_session_up(slinkd_peer *p, uint32_t session)
         if (c->bound && c->session != session) {
             /* attached to a session that is gone: the application must not
              * be silently fed a new one */
-            c->closing = 1;
-            c->close_by_ms = slinkd_now_ms() + 2000;
+            session_over(c, now);
         } else if (!c->bound) {
             c->bound = 1;
             c->session = session;
         }
     }
+    /* Take the replaced session's rest now, before more input can arrive:
+     * the core keeps one ended session's bytes apart from the next. */
+    stream_rx(p, now);
+    retire(p);
 }
 
 void app_session_ended(slinkd_peer *p, uint32_t session, uint64_t now)
 {
-    app_client *s = &p->stream, *g = &p->dgram;
+    app_client *cl[2] = { &p->stream, &p->dgram };
+    int i;
+    for (i = 0; i < 2; i++)
+        if (cl[i]->fd >= 0 && cl[i]->bound && cl[i]->session == session)
+            session_over(cl[i], now);
     /* hand over whatever the peer sent (and we acknowledged) first */
-    if (s->fd >= 0 && s->bound && s->session == session) {
-        for (;;) {
-            size_t got = 0, room = APP_OUT_CAP - s->out_off - s->out_len;
-            slink_err e;
-            if (room == 0)
-                break;
-            e = slink_conn_recv(&p->conn, s->out + s->out_off + s->out_len, room, &got);
-            if (e != SLINK_OK || got == 0)
-                break;
-            s->out_len += got;
-            p->app_from_peer += got;
-        }
-        s->closing = 1;
-        s->close_by_ms = now + 2000;
-        app_client_writable(p, s);
-    }
-    if (g->fd >= 0 && g->bound && g->session == session) {
-        g->closing = 1;
-        g->close_by_ms = now + 2000;
-    }
+    stream_rx(p, now);
+    app_client_writable(p, &p->stream);
+    retire(p);
     if (p->close_requested && p->closing_session == session)
         p->close_requested = 0;
 }

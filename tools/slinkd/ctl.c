@@ -163,8 +163,16 @@ static void status_json(slinkd *d, sbuf *b)
                      "\"duplicates\":%u},\"key_updates\":{\"tx\":%u,\"rx\":%u},\"last_alert_rx\":%u,",
                   st->hs_started, st->hs_completed, st->hs_failed, p->hs_failures, st->hs_duplicates,
                   rs->key_updates_tx, rs->key_updates_rx, st->last_alert_rx);
-        sb_printf(b, "\"apps\":{\"stream\":%s,\"dgram\":%s,\"refused\":%u},\"last_error\":",
-                  p->stream.fd >= 0 ? "true" : "false", p->dgram.fd >= 0 ? "true" : "false", p->app_refused);
+        /* bytes the core delivered (and acknowledged) that no application
+         * read: an ended session's rest with its application gone, and
+         * bytes an application of an ended session closed or stalled on */
+        sb_printf(b, "\"apps\":{\"stream\":%s,\"stream_draining\":%s,\"draining_bytes\":%zu,\"dgram\":%s,"
+                     "\"refused\":%u,\"orphaned_bytes\":%llu,\"orphaned_sessions\":%u,\"unread_bytes\":%llu},"
+                     "\"last_error\":",
+                  p->stream.fd >= 0 ? "true" : "false", p->stream_old.fd >= 0 ? "true" : "false",
+                  p->stream_old.fd >= 0 ? p->stream_old.out_len : (size_t)0, p->dgram.fd >= 0 ? "true" : "false",
+                  p->app_refused, (unsigned long long)p->orphan_bytes, p->orphan_sessions,
+                  (unsigned long long)p->unread_bytes);
         if (p->last_error[0])
             sb_jstr(b, p->last_error);
         else
@@ -209,6 +217,13 @@ static void status_text(slinkd *d, sbuf *b)
                   (unsigned long long)p->app_to_peer, (unsigned long long)p->app_from_peer, p->dgrams_to_peer,
                   p->dgrams_from_peer, p->stream.fd >= 0 ? "connected" : "none",
                   p->dgram.fd >= 0 ? "connected" : "none");
+        if (p->stream_old.fd >= 0)
+            sb_printf(b, "  stream app of ended session %08x still reading (%zu bytes left)\n",
+                      (unsigned)p->stream_old.session, p->stream_old.out_len);
+        sb_printf(b, "  application drops: orphaned %llu bytes in %u ended sessions (no application), unread "
+                     "%llu bytes (application closed or stalled), refused %u connections\n",
+                  (unsigned long long)p->orphan_bytes, p->orphan_sessions, (unsigned long long)p->unread_bytes,
+                  p->app_refused);
         sb_printf(b, "  retransmissions: stream %u (fast %u), handshake %u\n", c->stream.stats.retransmits,
                   c->stream.stats.fast_retransmits, st->hs_retransmits);
         sb_printf(b, "  drops: replay %u auth %u epoch %u malformed %u records %u handshake %u dgram %u "

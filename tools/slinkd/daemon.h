@@ -12,7 +12,16 @@
 
 #define APP_IN_CAP   65536u   /* bytes an application may write ahead of the session */
 #define APP_OUT_CAP  65536u
+/* A live session is read while an application's buffer is under half full,
+ * one read adding at most the core's receive buffer; when the session is
+ * replaced, its carried rest (at most that buffer again) must fit at once
+ * (app_sock.c stream_rx), so the core never has two ended sessions queued. */
+typedef char app_out_fits_carry[(APP_OUT_CAP / 2u + 2u * SLINK_STREAM_RX_BUF <= APP_OUT_CAP) ? 1 : -1];
 #define APP_DGRAM_Q  8u       /* datagrams queued ahead of the session */
+/* An application whose session ended is closed once it has read everything
+ * that session delivered; one that takes no byte for this long is closed
+ * anyway (its unread bytes are counted and logged). */
+#define APP_DRAIN_STALL_MS 30000u
 #define CTL_MAX      4
 #define TX_CAP       (8u * SLINK_WIRE_FRAME_MAX)
 
@@ -23,8 +32,10 @@ typedef struct {
     uint32_t session;
     int      eof;             /* application shut its writing side */
     int      closing;         /* its session ended: flush, then close */
-    int      shut_wr;         /* peer finished sending: we shut our writing side */
-    uint64_t close_by_ms;     /* give up flushing then */
+    int      rx_done;         /* the core reported the end of its session: out holds the rest */
+    int      peer_fin;        /* the peer finished sending (authenticated close) */
+    int      shut_wr;         /* ... and we passed that on with shutdown(SHUT_WR) */
+    uint64_t progress_ms;     /* closing: when the application last took bytes */
     /* stream: raw bytes; dgram: (len16 || message) entries */
     uint8_t  in[APP_IN_CAP];
     size_t   in_len;
@@ -41,7 +52,9 @@ typedef struct slinkd_peer {
     slink_conn conn;
     slink_platform plat;      /* log hook names this peer */
     int      lst_stream, lst_dgram, lst_tcp;
-    app_client stream, dgram;
+    /* stream: the application of the current (or next) session;
+     * stream_old: one whose session ended, still reading what it was sent */
+    app_client stream, stream_old, dgram;
     uint32_t closing_session; /* we asked the core to close this one */
     int      close_requested;
     int      peer_closed_seen; /* peer's close_notify seen in session peer_closed_session */
@@ -51,6 +64,9 @@ typedef struct slinkd_peer {
     char     last_core_msg[256];
     uint32_t hs_failures, sessions, app_refused;
     uint64_t app_to_peer, app_from_peer;
+    uint64_t orphan_bytes;    /* an ended session's bytes with no application left: dropped */
+    uint32_t orphan_sessions;
+    uint64_t unread_bytes;    /* taken from the core, application closed or stalled first */
     uint32_t dgrams_to_peer, dgrams_from_peer, dgrams_too_big;
     uint32_t kl_session;
     uint16_t kl_tx_epoch, kl_rx_epoch;
@@ -115,6 +131,7 @@ void app_accept(slinkd_peer *p, int lfd);
 void app_client_readable(slinkd_peer *p, app_client *c);
 void app_client_writable(slinkd_peer *p, app_client *c);
 void app_pump(slinkd_peer *p, uint64_t now);
+uint64_t app_client_due(const app_client *c);
 void app_session_up(slinkd_peer *p, uint32_t session);
 void app_session_ended(slinkd_peer *p, uint32_t session, uint64_t now);
 void app_client_close(slinkd_peer *p, app_client *c, const char *why);

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PFD (4 + 2 * CTL_MAX + SLINKD_MAX_PEERS * 5)
+#define MAX_PFD (4 + 2 * CTL_MAX + SLINKD_MAX_PEERS * 6)
 #define PORT_BACKOFF_MIN_MS 100u
 #define PORT_BACKOFF_MAX_MS 5000u
 #define STOP_GRACE_MS 3000u
@@ -237,9 +237,16 @@ static int stop_done(slinkd *d, uint64_t now)
         return 1;
     if (d->tx_len > 0)
         return 0;
-    for (i = 0; i < d->npeers; i++)
-        if (slink_conn_get_state(&d->peers[i].conn) == SLINK_CONN_ESTABLISHED)
+    for (i = 0; i < d->npeers; i++) {
+        const slinkd_peer *p = &d->peers[i];
+        if (slink_conn_get_state(&p->conn) == SLINK_CONN_ESTABLISHED)
             return 0;
+        /* what the peer sent before its close reaches the applications
+         * (they are closed once they have it), within the grace period */
+        if ((p->stream.fd >= 0 && p->stream.closing) || (p->stream_old.fd >= 0 && p->stream_old.closing) ||
+            (p->dgram.fd >= 0 && p->dgram.closing))
+            return 0;
+    }
     return 1;
 }
 
@@ -319,13 +326,13 @@ int slinkd_run(slinkd *d)
         for (k = 0; k < d->npeers; k++) {
             slinkd_peer *p = &d->peers[k];
             int lst[3] = { p->lst_stream, p->lst_dgram, p->lst_tcp };
-            app_client *cl[2] = { &p->stream, &p->dgram };
+            app_client *cl[3] = { &p->stream, &p->stream_old, &p->dgram };
             for (i = 0; i < 3; i++) {
                 if (lst[i] < 0 || d->stopping)
                     continue;
                 pfd[n].fd = lst[i]; pfd[n].events = POLLIN; kind[n] = K_LST; who[n] = (int)k; n++;
             }
-            for (i = 0; i < 2; i++) {
+            for (i = 0; i < 3; i++) {
                 short ev = app_client_events(cl[i]);
                 /* nothing wanted: leave it out, or a hung-up socket whose
                  * pending bytes still wait for the session would spin */
@@ -341,10 +348,8 @@ int slinkd_run(slinkd *d)
             }
             if (p->reconnect_at)
                 due = min_u64(due, p->reconnect_at);
-            if (p->stream.closing)
-                due = min_u64(due, p->stream.close_by_ms);
-            if (p->dgram.closing)
-                due = min_u64(due, p->dgram.close_by_ms);
+            for (i = 0; i < 3; i++)
+                due = min_u64(due, app_client_due(cl[i]));
         }
         if (d->use_node && port_is_open(&d->port))
             due = min_u64(due, slink_node_next_timeout(&d->node, now));

@@ -290,7 +290,7 @@ static int setup(slinkd *d)
         p->d = d;
         p->cfg = d->cfg.peers[i];
         p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
-        p->stream.fd = p->dgram.fd = -1;
+        p->stream.fd = p->stream_old.fd = p->dgram.fd = -1;
         p->plat.entropy = plat_entropy;
         p->plat.wall_time = plat_wall;
         p->plat.log = plat_log;
