@@ -96,7 +96,8 @@ static void install_session(slink_conn *c, uint64_t now_ms)
     sc.rto_min_ms = 2u * conn_airtime_ms(c, (size_t)mtu + 40u) + 2u * c->cfg.gap_ms + 20u;
     sc.rto_initial_ms = 2u * sc.rto_min_ms + 100u;
     sc.rto_max_ms = 2000u + 4u * conn_airtime_ms(c, (size_t)mtu + 40u);
-    sc.max_tries = 20;   /* with backoff capped, about 20 RTTs x 4 before giving up */
+    sc.max_tries = 20;   /* with backoff capped: 20 tries, and at least ... */
+    sc.give_up_ms = 60000u;   /* ... this long (what doubling to 10 s gave before the cap) */
     sc.ack_delay_ms = 5u + conn_airtime_ms(c, 40u);
     /* Bytes we acknowledged in the previous session are the application's:
      * keep them, and its end code, ahead of the new session's bytes. */

@@ -128,7 +128,17 @@ slink_err slink_conn_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
         c->pend_valid = 0;
         return SLINK_OK;
     }
-    if (conn_hs_next_frame(c, type, body, cap, body_len)) return SLINK_OK;
+    /* A handshake beside an established session (anyone on the bus can
+     * start one) alternates with the session's frames, so its flights
+     * cannot starve the session's ACKs and data. */
+    if (c->rec_valid && c->session_turn) {
+        c->session_turn = 0;
+        if (session_frame(c, now_ms, type, body, cap, body_len) == SLINK_OK) return SLINK_OK;
+    }
+    if (conn_hs_next_frame(c, type, body, cap, body_len)) {
+        c->session_turn = 1;
+        return SLINK_OK;
+    }
     if (!c->rec_valid) return SLINK_ERR_AGAIN;
     return session_frame(c, now_ms, type, body, cap, body_len);
 }

@@ -47,20 +47,26 @@ static unsigned send_limit(const slink_stream *s)
 /* Chunks the receive buffer can take: every window position counts as a
  * full chunk, which is what makes held out-of-order chunks always fit once
  * the gap before them is filled. */
+static size_t rx_free(const slink_stream *s)
+{
+    return s->rx_count < s->rx_cap ? s->rx_cap - s->rx_count : 0u;
+}
+
 static uint8_t rx_wnd(const slink_stream *s)
 {
-    size_t k = (RXB - s->rx_count) / s->chunk_max;
+    size_t k = rx_free(s) / s->chunk_max;
     return k < s->window ? (uint8_t)k : s->window;
 }
 
 static uint8_t rx_wnd_full(const slink_stream *s)
 {
-    size_t k = RXB / s->chunk_max;
+    size_t k = s->rx_cap / s->chunk_max;
     return k < s->window ? (uint8_t)k : s->window;
 }
 
 static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
 {
+    s->rx_cap = (uint32_t)RXB;
     s->chunk_max = (uint16_t)SLINK_STREAM_CHUNK_MAX;
     s->window = SLINK_STREAM_WINDOW;
     s->rto_min = 1;
@@ -75,8 +81,11 @@ static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
         if (cfg->rto_max_ms != 0) s->rto_max = cfg->rto_max_ms;
         if (cfg->rto_initial_ms != 0) s->rto = cfg->rto_initial_ms;
         if (cfg->max_tries != 0) s->max_tries = cfg->max_tries;
+        s->give_up_ms = cfg->give_up_ms;
+        if (cfg->rx_buf_bytes != 0 && cfg->rx_buf_bytes <= RXB) s->rx_cap = cfg->rx_buf_bytes;
         s->ack_delay_ms = cfg->ack_delay_ms;
     }
+    if (s->rx_cap < s->chunk_max) s->rx_cap = s->chunk_max;
     if (s->rto_max < s->rto_min) s->rto_max = s->rto_min;
     if (s->rto < s->rto_min) s->rto = s->rto_min;
     if (s->rto > s->rto_max) s->rto = s->rto_max;
@@ -279,7 +288,9 @@ static slink_err run_timers(slink_stream *s, uint64_t now_ms)
     for (off = 0; off < infl; off++) {
         slot = tx_slot(s, off);
         if (s->tx_sacked[slot] || now_ms < add_sat(s->tx_sent_ms[slot], s->rto)) continue;
-        if (s->tx_tries[slot] >= s->max_tries) return SLINK_ERR_RETRANSMIT_LIMIT;
+        if (s->tx_tries[slot] >= s->max_tries &&
+            (s->give_up_ms == 0 || now_ms - s->tx_first_ms[slot] >= s->give_up_ms))
+            return SLINK_ERR_RETRANSMIT_LIMIT;
         s->tx_need[slot] = 1;
         expired++;
     }
@@ -302,6 +313,7 @@ static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
     memcpy(pt + 1, s->tx_chunk[slot], n);
     *len = n + 1u;
     s->tx_sent_ms[slot] = now_ms;
+    if (s->tx_tries[slot] == 0) s->tx_first_ms[slot] = now_ms;
     s->tx_order[slot] = ++s->send_seq;
     if (s->tx_tries[slot] < UINT8_MAX) s->tx_tries[slot]++;
     return SLINK_OK;
@@ -395,6 +407,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
              * again as soon as the window covers it. */
             s->tx_flags[slot] |= SLINK_STREAM_TXF_REFUSED | SLINK_STREAM_TXF_RETX;
             s->tx_tries[slot] = 1;
+            s->tx_first_ms[slot] = now_ms;
         } else if (s->tx_flags[slot] & SLINK_STREAM_TXF_REFUSED) {
             s->tx_flags[slot] = (uint8_t)(s->tx_flags[slot] & ~SLINK_STREAM_TXF_REFUSED);
             if (!s->tx_need[slot]) s->tx_need[slot] = 1;
@@ -462,7 +475,7 @@ static unsigned deliver(slink_stream *s, const uint8_t *p, size_t n)
  * always fit later. */
 static int rx_room(const slink_stream *s, unsigned d, size_t n)
 {
-    size_t free_b = RXB - s->rx_count, held = 0;
+    size_t free_b = rx_free(s), held = 0;
     unsigned i, top = d;
     for (i = 0; i + 1u < s->window; i++) {
         if (!((s->ooo_present >> i) & 1u)) continue;

@@ -132,6 +132,7 @@ typedef struct slink_conn {
     uint64_t no_session_hint_ms;   /* rate limit of NO_SESSION hints we send */
     uint32_t rx_since_tx;          /* records received since we last sent one */
     uint8_t  ack_now;              /* an ACK record should go out */
+    uint8_t  session_turn;         /* the session's frame goes before the next handshake frame */
     uint8_t  close_tries;
     uint64_t close_next_ms;
     uint8_t  close_acked;          /* peer acknowledged our close_notify */

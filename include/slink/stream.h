@@ -35,6 +35,7 @@ typedef struct {
     uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];
     uint16_t tx_len[SLINK_STREAM_WINDOW];
     uint64_t tx_sent_ms[SLINK_STREAM_WINDOW];   /* last transmission time */
+    uint64_t tx_first_ms[SLINK_STREAM_WINDOW];  /* first transmission of this run of tries */
     uint8_t  tx_tries[SLINK_STREAM_WINDOW];
     uint8_t  tx_sacked[SLINK_STREAM_WINDOW];
     uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout/window, 2 fast */
@@ -49,6 +50,8 @@ typedef struct {
     uint16_t chunk_max;          /* negotiated: fits the peer's MTU */
     uint8_t  window;             /* <= SLINK_STREAM_WINDOW */
     uint8_t  max_tries;          /* per chunk; past it: SLINK_ERR_RETRANSMIT_LIMIT */
+    uint32_t give_up_ms;         /* ... and only once the chunk is this old (0: no floor) */
+    uint32_t rx_cap;             /* receive buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
     /* RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
     uint32_t srtt, rttvar, rto, rto_min, rto_max;
     uint32_t rto_base;           /* RTO from the RTT estimate, before backoff */
@@ -84,7 +87,12 @@ typedef struct {
     uint32_t rto_initial_ms;     /* from the line rate: see slink_conn */
     uint32_t rto_min_ms, rto_max_ms;
     uint8_t  max_tries;
+    /* With backoff capped, max_tries alone would give up within seconds of
+     * a stall (a peer busy in a handshake, a flooded bus): the session ends
+     * only when a chunk has also gone unacknowledged this long. */
+    uint32_t give_up_ms;
     uint32_t ack_delay_ms;       /* delayed ACK; 0 = ack every chunk at once */
+    uint32_t rx_buf_bytes;       /* receive buffer to use; 0 = all of SLINK_STREAM_RX_BUF */
 } slink_stream_cfg;
 
 void      slink_stream_init(slink_stream *s, const slink_stream_cfg *cfg);

@@ -1479,22 +1479,30 @@ static lat_stats lat_summary(uint64_t *v, size_t n)
  * 5 ms (59 bytes at 115200 baud: line rate) from the attacker into b.
  * Latency: from the send call to the delivery of the message's last byte. */
 static size_t latency_phase(duo *d, int flood, const slink_ecdh_key *keys, size_t nkeys,
-                            uint64_t *rng, uint64_t *lat, size_t nmsg, uint64_t *msgs_base)
+                            uint64_t *rng, uint64_t *lat, size_t nmsg, uint64_t *msgs_base, int may_die)
 {
     uint8_t msg[100], buf[4096];
     size_t got_total = 0, done = 0;
     uint64_t sent_at[512];
     uint64_t start = d->h.now, next_msg = d->h.now, next_flood = d->h.now;
-    size_t sent = 0;
+    size_t sent = 0, msg_off = 0;
     ck_assert_uint_le(nmsg, 512);
     while (done < nmsg && d->h.now < start + 120000) {
         if (sent < nmsg && d->h.now >= next_msg) {
             for (size_t i = 0; i < sizeof msg; i++) msg[i] = pat(*msgs_base + sent, i);
             size_t acc = 0;
-            ck_assert_int_eq(slink_conn_send(&d->a->conn, msg, sizeof msg, &acc), SLINK_OK);
-            ck_assert_uint_eq(acc, sizeof msg);
-            sent_at[sent++] = d->h.now;
-            next_msg += 50;
+            /* A starved stream may refuse (back-pressure): the message waits
+             * and its latency still counts from when it was due. */
+            slink_err e = slink_conn_send(&d->a->conn, msg + msg_off, sizeof msg - msg_off, &acc);
+            if (e == SLINK_ERR_NOT_READY && may_die) break;   /* the session gave up: reported by the caller */
+            ck_assert_msg(e == SLINK_OK || e == SLINK_ERR_WOULD_BLOCK, "send: %s at %llu ms", slink_err_str(e),
+                          (unsigned long long)d->h.now);
+            msg_off += acc;
+            if (msg_off == sizeof msg) {
+                msg_off = 0;
+                sent_at[sent++] = next_msg;
+                next_msg += 50;
+            }
         }
         while (flood && sent < nmsg && d->h.now >= next_flood) {
             hw_frame f;
@@ -1528,6 +1536,7 @@ typedef struct {
     lat_stats quiet, flood;
     uint64_t frames, flood_ms, cpu_quiet_us, cpu_flood_us;
     uint32_t rate_limited, processed;
+    int survived;
 } flood_result;
 
 static void flood_run(uint64_t seed, uint32_t hs_min_interval_ms, size_t nmsg, flood_result *res)
@@ -1546,13 +1555,17 @@ static void flood_run(uint64_t seed, uint32_t hs_min_interval_ms, size_t nmsg, f
     for (int k = 0; k < 8; k++) ck_assert_int_eq(slink_ecdh_keygen(&keys[k], &d->a->conn.rng), SLINK_OK);
     uint64_t rng = seed, base = 0;
     static uint64_t lat0[512], lat1[512];
-    size_t n0 = latency_phase(d, 0, keys, 8, &rng, lat0, nmsg, &base);
+    size_t n0 = latency_phase(d, 0, keys, 8, &rng, lat0, nmsg, &base, 0);
     uint64_t cpu0 = d->h.ends[d->ib].cpu_us, t_flood = d->h.now;
     uint32_t rl0 = d->b->conn.stats.hs_rate_limited, hs0 = d->b->conn.stats.hs_started;
     uint64_t inj0 = d->h.injected;
-    size_t n1 = latency_phase(d, 1, keys, 8, &rng, lat1, nmsg, &base);
+    /* Without the rate limit the session may starve to death: that is the
+     * ablation's point, reported, not asserted away. */
+    int may_die = hs_min_interval_ms <= 1;
+    size_t n1 = latency_phase(d, 1, keys, 8, &rng, lat1, nmsg, &base, may_die);
     ck_assert_uint_eq(n0, nmsg);
-    ck_assert_uint_eq(n1, nmsg);
+    res->survived = d->a->conn.rec_valid && d->a->conn.session_id == 1 && n1 == nmsg;
+    if (!may_die) ck_assert_uint_eq(n1, nmsg);
     res->quiet = lat_summary(lat0, n0);
     res->flood = lat_summary(lat1, n1);
     res->flood_ms = d->h.now - t_flood;
@@ -1571,12 +1584,17 @@ static void flood_run(uint64_t seed, uint32_t hs_min_interval_ms, size_t nmsg, f
             (unsigned long long)res->quiet.p99, (unsigned long long)res->quiet.max,
             (unsigned long long)res->flood.p50, (unsigned long long)res->flood.p95,
             (unsigned long long)res->flood.p99, (unsigned long long)res->flood.max);
-    /* The session survived and kept serving in order (checked per byte). */
-    ck_assert_uint_eq(d->b->conn.session_id, 1);
-    ck_assert_uint_eq(d->a->conn.session_id, 1);
-    ck_assert_int_eq(slink_conn_get_state(&d->b->conn), SLINK_CONN_ESTABLISHED);
-    ck_assert_int_eq(slink_conn_get_state(&d->a->conn), SLINK_CONN_ESTABLISHED);
-    ck_assert_uint_ge(res->frames, (nmsg - 1) * 10);   /* one every 5 ms while messages were sent */
+    if (!res->survived)
+        fprintf(stderr, "  without the limit the session did not survive: %zu of %zu messages, then %s at %llu ms\n",
+                n1, nmsg, slink_err_str(d->a->conn.end_reason), (unsigned long long)d->h.now);
+    if (!may_die) {
+        /* The session survived and kept serving in order (checked per byte). */
+        ck_assert_uint_eq(d->b->conn.session_id, 1);
+        ck_assert_uint_eq(d->a->conn.session_id, 1);
+        ck_assert_int_eq(slink_conn_get_state(&d->b->conn), SLINK_CONN_ESTABLISHED);
+        ck_assert_int_eq(slink_conn_get_state(&d->a->conn), SLINK_CONN_ESTABLISHED);
+        ck_assert_uint_ge(res->frames, (nmsg - 1) * 10);   /* one every 5 ms while messages were sent */
+    }
     for (int k = 0; k < 8; k++) slink_ecdh_wipe(&keys[k]);
     duo_free(d);
 }
@@ -1595,8 +1613,8 @@ END_TEST
 START_TEST(flood_without_rate_limit_costs_cpu)
 {
     /* The same flood against a receiver that answers a first message every
-     * millisecond: the figure the rate limit saves (printed), while the
-     * session still survives. */
+     * millisecond: the figure the rate limit saves (printed).  Whether the
+     * session survives that is printed too; it is not promised. */
     flood_result r;
     flood_run(1102, 1, 60, &r);
     ck_assert_uint_gt(r.processed, r.frames / 2);

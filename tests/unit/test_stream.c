@@ -18,6 +18,7 @@ static slink_stream_cfg mkcfg(uint16_t chunk_max, uint8_t window)
     c.rto_max_ms = 2000;
     c.max_tries = 12;
     c.ack_delay_ms = 10;
+    c.rx_buf_bytes = 4096;     /* the window arithmetic below is worked for 4 KB */
     return c;
 }
 
