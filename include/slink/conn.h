@@ -180,7 +180,10 @@ slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got);
  * replaces one whose bytes the application has not read, recv() returns the
  * old session's bytes first, then its end code (e.g. PEER_RESET) once, then
  * the new session's bytes; an owner that gives each session its own
- * consumer (slinkd) routes by this. */
+ * consumer (slinkd) routes by this.  One boundary is kept: if yet another
+ * session replaces the second before the first one's bytes were read, the
+ * two older sessions' unread bytes come out as one run under the oldest id
+ * (read promptly, as slinkd does, and this cannot happen). */
 uint32_t  slink_conn_rx_session(const slink_conn *c);
 
 /* Datagram mode: whole messages or nothing. */
