@@ -13,7 +13,7 @@
  * real timing).  The line loses or duplicates any message. */
 
 #define NODES    2
-#define MAXT     3    /* flight transmissions before HS_TIMEOUT (§4.7: 8) */
+#define MAXT     2    /* flight transmissions before HS_TIMEOUT (§4.7: 8) */
 #define MAXATT   2    /* initiator attempts per node (restart after failure) */
 #define MAXRESP  2    /* responder ECDH work per node (rate limit, §4.9) */
 #define MAXDATA  1    /* application records each side sends per session */
@@ -37,8 +37,11 @@ byte comp[NODES];        /* bit (a-1)*MAXRESP + (b-1): session completed here */
 byte sent[NODES];        /* data records sent in the current session */
 byte attempts[NODES], resp[NODES];
 bit  gaveup[NODES];      /* initiator out of attempts and failed */
+bit  unconf[NODES];      /* initiator: msg3 not yet confirmed by a record (§4.7) */
 
 #define SBIT(a, b)  (1 << (((a) - 1) * MAXRESP + ((b) - 1)))
+/* initiator with a session whose msg3 is still unconfirmed: its timer runs */
+#define CONFIRMING(n) (isinit[n] && hs[n] == DONE && up[n] && unconf[n])
 
 /* Lossy, duplicating line: the copy may be lost, delivered, or delivered
  * twice; a full line loses it. */
@@ -60,12 +63,12 @@ inline set_epoch(n, e) {
 }
 
 inline install(n, a, b) {
+    /* a handshake completes at most once per node: replayed or duplicated
+     * messages never install a session again */
+    assert((comp[n] & SBIT(a, b)) == 0);
     sa[n] = a; sb[n] = b; up[n] = 1; sent[n] = 0;
     comp[n] = comp[n] | SBIT(a, b);
-    set_epoch(n, 2);
-    /* simultaneous open (§4.8) and restarts: at most one session is ever
-     * completed by both ends */
-    assert(((comp[0] & comp[1]) & ((comp[0] & comp[1]) - 1)) == 0)
+    set_epoch(n, 2)
 }
 
 proctype node(byte me; byte other; byte myaddr; byte peeraddr)
@@ -87,6 +90,12 @@ end_idle:
     :: atomic { (hs[me] == WAIT2 || hs[me] == WAIT3) && tries >= MAXT ->
         hs[me] = FAILED;
         gaveup[me] = (isinit[me] && attempts[me] >= MAXATT) }
+    /* msg3 on its own timer until a record under the new keys confirms it;
+     * a session never confirmed ends (HS_TIMEOUT), no half-open state */
+    :: atomic { CONFIRMING(me) && tries < MAXT -> tries++; send(other, M3, sa[me], sb[me]) }
+    :: atomic { CONFIRMING(me) && tries >= MAXT ->
+        up[me] = 0; unconf[me] = 0; hs[me] = FAILED;
+        gaveup[me] = (attempts[me] >= MAXATT) }
     /* application data under the session keys (§3.6, §4.6) */
     :: atomic { up[me] && sent[me] < MAXDATA -> sent[me]++; send(other, DATA, sa[me], sb[me]) }
     :: atomic { line[me]?t, x, y ->
@@ -114,7 +123,8 @@ end_idle:
             :: hs[me] == WAIT2 && x == a ->                      /* our attempt: authenticate, finish */
                 b = y; hs[me] = DONE;
                 send(other, M3, a, b);
-                install(me, a, b)                                /* initiator: keys after sending msg3 */
+                install(me, a, b);                               /* initiator: keys after sending msg3 */
+                unconf[me] = 1; tries = 1
             :: isinit[me] && hs[me] == DONE && x == a && y == b ->
                 send(other, M3, a, b)                            /* msg2 retransmitted: msg3 lost, resend */
             :: else -> skip                                      /* HS_STALE / HS_DECRYPT */
@@ -125,7 +135,8 @@ end_idle:
                 /* msg3 proves the initiator completed (a, b) */
                 assert(comp[other] & SBIT(a, b));
                 hs[me] = DONE;
-                install(me, a, b)                                /* responder: keys after msg3 */
+                install(me, a, b);                               /* responder: keys after msg3 */
+                send(other, DATA, a, b)                          /* ACK record: key confirmation */
             :: else -> skip                                      /* HS_STALE / HS_DECRYPT */
             fi
         :: t == DATA ->
@@ -135,7 +146,8 @@ end_idle:
                 assert(hs[me] == DONE || comp[me] & SBIT(x, y));
                 assert(comp[me] & SBIT(x, y));
                 assert(comp[other] & SBIT(x, y));
-                assert(epoch[me] == 2)
+                assert(epoch[me] == 2);
+                unconf[me] = 0                                   /* msg3 confirmed */
             :: else -> skip                                      /* no keys for it: REC_AUTH drop */
             fi
         fi }
@@ -150,8 +162,13 @@ init {
 }
 
 /* Retransmission terminates, no livelock (§4.7): every run reaches, and
- * stays in, a state where no handshake is waiting and each node either has
- * a session or has used all its attempts. */
-#define quiet(n) (hs[n] != WAIT2 && hs[n] != WAIT3 && (up[n] || attempts[n] == MAXATT))
+ * stays in, a state where no handshake is waiting, no msg3 is waiting for
+ * confirmation, and each node either has a session or has used all its
+ * attempts. */
+#define quiet(n) (hs[n] != WAIT2 && hs[n] != WAIT3 && !CONFIRMING(n) && (up[n] || attempts[n] == MAXATT))
 
-ltl terminates { <> [] (quiet(0) && quiet(1)) }
+/* Simultaneous open (§4.8) and restarts end in one session: once quiet, two
+ * nodes that both hold a session hold the same one. */
+#define agree (!(up[0] && up[1]) || (sa[0] == sa[1] && sb[0] == sb[1]))
+
+ltl terminates { <> [] (quiet(0) && quiet(1) && agree) }

@@ -1,7 +1,9 @@
 /* SPIN model of slink stream mode (docs/PROTOCOL.md §3.6; src/stream.c):
  * selective repeat over chunk numbers modulo M with a window W, cumulative
  * ACK plus a SACK bitmap, loss and duplication on both directions,
- * retransmission with a bounded try count.  See docs/model/README.md.
+ * retransmission with a bounded try count.  Each outstanding chunk's timer
+ * may fire at any time, which covers §3.6's rule that every chunk sent at
+ * least one RTO ago is due when the timer fires.  See docs/model/README.md.
  *
  * The wire carries 8-bit chunk numbers (M = 256, W <= 16).  The model uses
  * M = 8 and W = 3: the ambiguity argument only needs W < M/2 (a new chunk
@@ -15,7 +17,7 @@
 #define M     8      /* chunk number modulus (256 on the wire) */
 #define W     3      /* window, W < M/2; the sender's RTO branches are unrolled for W = 3 */
 #define N     10     /* chunks the application sends */
-#define MAXT  3      /* transmissions per chunk before RETRANSMIT_LIMIT (§3.6: 12) */
+#define MAXT  3      /* transmissions per chunk before RETRANSMIT_LIMIT (§3.6: 20) */
 #define QN    2      /* line capacity per direction */
 
 mtype = { CHUNK, ACK };
