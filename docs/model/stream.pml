@@ -17,7 +17,7 @@
 #define M     8      /* chunk number modulus (256 on the wire) */
 #define W     3      /* window, W < M/2; the sender's RTO branches are unrolled for W = 3 */
 #define N     10     /* chunks the application sends */
-#define MAXT  3      /* transmissions per chunk before RETRANSMIT_LIMIT (§3.6: 20) */
+#define MAXT  3      /* transmissions per chunk before RETRANSMIT_LIMIT (§3.6: 20 and 60 s) */
 #define QN    2      /* line capacity per direction */
 
 mtype = { CHUNK, ACK };
