@@ -80,21 +80,23 @@ static mbedtls_x509_crt *crt_mut(const mbedtls_x509_crt *p)
 /* ---- time ---- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil); pure, so no timegm and no platform time in the core. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+ * days_from_civil); pure, so no timegm and no platform time in the core.
+ * 32-bit arithmetic: mbedTLS parses years of four digits at most, and a
+ * 32-bit MCU then needs no 64-bit division routine. */
+static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
 {
     y -= (m <= 2) ? 1 : 0;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int32_t era = (y >= 0 ? y : y - 399) / 400;
+    int32_t yoe = y - era * 400;
+    int32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
 }
 
 static int64_t x509_time_unix(const mbedtls_x509_time *t)
 {
-    return days_from_civil(t->year, t->mon, t->day) * 86400 +
-           (int64_t)t->hour * 3600 + (int64_t)t->min * 60 + (int64_t)t->sec;
+    return (int64_t)days_from_civil(t->year, t->mon, t->day) * 86400 +
+           (int64_t)(t->hour * 3600 + t->min * 60 + t->sec);
 }
 
 /* ---- structural checks shared by creds_load and verify_peer ---- */

@@ -12,9 +12,13 @@
 
 uint32_t conn_airtime_ms(const slink_conn *c, size_t n)
 {
-    uint64_t bits = (uint64_t)n * 10u * 1000u;
-    uint64_t ms = (bits + c->cfg.baud - 1u) / c->cfg.baud;
-    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+    /* Callers pass frame and handshake-message sizes (a few KiB), so the
+     * bit count fits 32 bits and a 32-bit MCU needs no 64-bit division;
+     * a larger n is taken as the largest that fits. */
+    uint32_t bits;
+    if (n > UINT32_MAX / 10000u) n = UINT32_MAX / 10000u;
+    bits = (uint32_t)n * 10000u;
+    return bits / c->cfg.baud + (bits % c->cfg.baud != 0u ? 1u : 0u);
 }
 
 #if SLINK_CFG_LOG_TEXT

@@ -4,9 +4,12 @@
  * layer may treat a good CRC as evidence of anything.
  *
  * A 256-entry table costs 512 bytes of flash and keeps the per-byte cost to
- * one lookup, which matters at 1 KiB frames on a slow MCU. */
+ * one lookup, which matters at 1 KiB frames on a slow MCU; builds short of
+ * flash take the 16-entry table (32 bytes, two lookups per byte,
+ * SLINK_CFG_CRC16_TABLE). */
 #include "slink/frame.h"
 
+#if SLINK_CFG_CRC16_TABLE == 256
 static const uint16_t crc16_table[256] = {
     0x0000u, 0x1021u, 0x2042u, 0x3063u, 0x4084u, 0x50A5u, 0x60C6u, 0x70E7u,
     0x8108u, 0x9129u, 0xA14Au, 0xB16Bu, 0xC18Cu, 0xD1ADu, 0xE1CEu, 0xF1EFu,
@@ -52,6 +55,25 @@ uint16_t slink_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
     }
     return crc;
 }
+#else
+/* Entry i is the CRC of i shifted in 4 bits at a time: the first 16 entries
+ * of the byte table. */
+static const uint16_t crc16_table[16] = {
+    0x0000u, 0x1021u, 0x2042u, 0x3063u, 0x4084u, 0x50A5u, 0x60C6u, 0x70E7u,
+    0x8108u, 0x9129u, 0xA14Au, 0xB16Bu, 0xC18Cu, 0xD1ADu, 0xE1CEu, 0xF1EFu,
+};
+
+uint16_t slink_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
+{
+    if (p == NULL)
+        return crc;
+    for (size_t i = 0; i < n; i++) {
+        crc = (uint16_t)((uint16_t)(crc << 4) ^ crc16_table[(crc >> 12) ^ (p[i] >> 4)]);
+        crc = (uint16_t)((uint16_t)(crc << 4) ^ crc16_table[(crc >> 12) ^ (p[i] & 0x0Fu)]);
+    }
+    return crc;
+}
+#endif
 
 uint16_t slink_crc16(const uint8_t *p, size_t n)
 {

@@ -63,6 +63,12 @@
 #define SLINK_TEXT(s) ((void)(s), "")
 #endif
 
+/* CRC-16 lookup table entries: 256 (512 bytes of flash, one lookup per
+ * byte) or 16 (32 bytes, two lookups per byte). */
+#ifndef SLINK_CFG_CRC16_TABLE
+#define SLINK_CFG_CRC16_TABLE 256
+#endif
+
 /* Anti-replay window in records (bitmap width). */
 #define SLINK_REPLAY_WINDOW 64
 
@@ -101,6 +107,9 @@
 #endif
 #if SLINK_CERT_MAX < 256
 #error "SLINK_CERT_MAX below 256 cannot hold a P-256 certificate"
+#endif
+#if SLINK_CFG_CRC16_TABLE != 256 && SLINK_CFG_CRC16_TABLE != 16
+#error "SLINK_CFG_CRC16_TABLE must be 256 or 16"
 #endif
 #if SLINK_MAX_PEERS < 1 || SLINK_MAX_PEERS > 239
 #error "SLINK_MAX_PEERS must be 1..239 (unicast address space)"
