@@ -37,10 +37,12 @@ FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 
 # The core's limits for a small MCU (include/slink/config.h): 256-byte
 # frames, a 2-chunk stream window, one peer; no log text (events and error
-# codes only); the 16-entry CRC table.
+# codes only).  Feature switches that trade speed for flash or RAM are in
+# FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk) tests.
+FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
 FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=256 -DSLINK_STREAM_WINDOW=2 \
     -DSLINK_STREAM_RX_BUF=512 -DSLINK_DGRAM_QUEUE=2 -DSLINK_CERT_MAX=512 \
-    -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CRC16_TABLE=16
+    -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 $(FW_SLINK_FEATURES)
 # The core's own warning set; warnings that only a 32-bit target shows are
 # reported, not fatal, so a host-clean core never blocks the firmware.
 FW_WARN_CORE := $(filter-out -Werror,$(WARN_CORE))

@@ -18,30 +18,74 @@
 #define SEQ1_SPAN 64u
 #define SEQ2_SPAN 16384u
 
+#if SLINK_CFG_REC_AEAD_CACHE
+#define KEYS_READY(k) ((k)->aead.ready != 0)
+#else
+#define KEYS_READY(k) ((k)->ready != 0)
+#endif
+
 /* Derive the AEAD key and IV of one direction at one epoch from its traffic
- * secret (§3.4).  The key exists only on this stack frame and inside GCM. */
+ * secret (§3.4).  With the context cache the key exists only on this stack
+ * frame and inside GCM; without it, in k->key. */
 static slink_err keys_setup(slink_rec_keys *k, const uint8_t secret[32], uint16_t epoch)
 {
     uint8_t key[SLINK_REC_KEY_LEN];
     slink_err e;
 
+#if SLINK_CFG_REC_AEAD_CACHE
     slink_aead_free(&k->aead);
+#else
+    k->ready = 0;
+#endif
     if (k->secret != secret)
         memcpy(k->secret, secret, sizeof k->secret);
     k->epoch = epoch;
     e = slink_hkdf_expand_label(k->secret, LABEL_KEY, NULL, 0, key, sizeof key);
     if (e == SLINK_OK)
         e = slink_hkdf_expand_label(k->secret, LABEL_IV, NULL, 0, k->iv, sizeof k->iv);
+#if SLINK_CFG_REC_AEAD_CACHE
     if (e == SLINK_OK)
         e = slink_aead_setkey(&k->aead, key, sizeof key);
+#else
+    if (e == SLINK_OK) {
+        memcpy(k->key, key, sizeof k->key);
+        k->ready = 1;
+    }
+#endif
     mbedtls_platform_zeroize(key, sizeof key);
     return e;
 }
 
 static void keys_wipe(slink_rec_keys *k)
 {
+#if SLINK_CFG_REC_AEAD_CACHE
     slink_aead_free(&k->aead);
+#endif
     mbedtls_platform_zeroize(k, sizeof *k);
+}
+
+/* The AES-GCM context of k: the cached one, or one set up in *tmp from
+ * k->key (released by keys_aead_done). */
+static slink_err keys_aead(slink_rec_keys *k, slink_aead *tmp, slink_aead **a)
+{
+#if SLINK_CFG_REC_AEAD_CACHE
+    (void)tmp;
+    *a = &k->aead;
+    return SLINK_OK;
+#else
+    memset(tmp, 0, sizeof *tmp);
+    *a = tmp;
+    return slink_aead_setkey(tmp, k->key, sizeof k->key);
+#endif
+}
+
+static void keys_aead_done(slink_aead *tmp)
+{
+#if SLINK_CFG_REC_AEAD_CACHE
+    (void)tmp;
+#else
+    slink_aead_free(tmp);
+#endif
 }
 
 /* next = the epoch after cur: secret' = ExpandLabel(secret, "upd", "", 32). */
@@ -128,7 +172,7 @@ slink_err slink_rec_key_update(slink_record *r)
 {
     slink_err e;
 
-    SLINK_CHECK(r != NULL && r->tx.aead.ready != 0, SLINK_ERR_STATE);
+    SLINK_CHECK(r != NULL && KEYS_READY(&r->tx), SLINK_ERR_STATE);
     SLINK_CHECK(r->tx.epoch < SLINK_EPOCH_MAX, SLINK_ERR_EPOCH_EXHAUSTED);
     /* keys_next derives from tx.secret into tx itself: it copies the new
      * secret over the old one, which is exactly the ratchet we want (the old
@@ -187,6 +231,7 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     uint8_t seq_len, type;
     uint64_t seq;
     size_t need;
+    slink_aead tmp, *a;
     slink_err e;
 
     SLINK_CHECK(r != NULL && type_out != NULL && body != NULL && body_len != NULL,
@@ -194,7 +239,7 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     SLINK_CHECK(pt != NULL || pt_len == 0, SLINK_ERR_ARG);
     SLINK_CHECK(content_type >= SLINK_CT_ALERT && content_type <= SLINK_CT_DATAGRAM,
                 SLINK_ERR_ARG);
-    SLINK_CHECK(r->tx.aead.ready != 0, SLINK_ERR_STATE);
+    SLINK_CHECK(KEYS_READY(&r->tx), SLINK_ERR_STATE);
     SLINK_CHECK(pt_len <= SLINK_REC_PLAINTEXT_MAX, SLINK_ERR_TOO_BIG);
     *body_len = 0;
 
@@ -212,8 +257,11 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     make_aad(aad, r->peer, r->local, type, r->tx.epoch, seq);
     make_nonce(nonce, &r->tx, seq);
     /* pt may sit exactly at body + seq_len (in place); write seq after. */
-    e = slink_aead_seal(&r->tx.aead, nonce, sizeof nonce, aad, sizeof aad,
-                        pt, pt_len, body + seq_len, body + seq_len + pt_len, SLINK_TAG_LEN);
+    e = keys_aead(&r->tx, &tmp, &a);
+    if (e == SLINK_OK)
+        e = slink_aead_seal(a, nonce, sizeof nonce, aad, sizeof aad,
+                            pt, pt_len, body + seq_len, body + seq_len + pt_len, SLINK_TAG_LEN);
+    keys_aead_done(&tmp);
     mbedtls_platform_zeroize(nonce, sizeof nonce);
     if (e != SLINK_OK)
         return e;
@@ -273,6 +321,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
     slink_rec_keys next;
     slink_rec_keys *k;
+    slink_aead tmp, *a;
     slink_replay fresh, *w;
     slink_rec_hdr h;
     rx_pick which;
@@ -283,7 +332,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     SLINK_CHECK(r != NULL && pt_len != NULL && content_type != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(body != NULL || body_len == 0, SLINK_ERR_ARG);
     SLINK_CHECK(pt != NULL || cap == 0, SLINK_ERR_ARG);
-    SLINK_CHECK(r->rx.aead.ready != 0, SLINK_ERR_STATE);
+    SLINK_CHECK(KEYS_READY(&r->rx), SLINK_ERR_STATE);
     *pt_len = 0;
     *content_type = 0;
     /* Past the integrity limit the session is over; keep saying so. */
@@ -332,9 +381,12 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     }
     make_aad(aad, dst, src, type, k->epoch, seq);
     make_nonce(nonce, k, seq);
-    e = slink_aead_open(&k->aead, nonce, sizeof nonce, aad, sizeof aad,
-                        body + h.seq_len, ct_len, pt, body + h.seq_len + ct_len,
-                        SLINK_TAG_LEN);
+    e = keys_aead(k, &tmp, &a);
+    if (e == SLINK_OK)
+        e = slink_aead_open(a, nonce, sizeof nonce, aad, sizeof aad,
+                            body + h.seq_len, ct_len, pt, body + h.seq_len + ct_len,
+                            SLINK_TAG_LEN);
+    keys_aead_done(&tmp);
     mbedtls_platform_zeroize(nonce, sizeof nonce);
 
     if (e == SLINK_OK) {

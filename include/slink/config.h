@@ -69,6 +69,15 @@
 #define SLINK_CFG_CRC16_TABLE 256
 #endif
 
+/* 1: the record layer keeps an AES-GCM context per direction and epoch
+ * (fastest).  0: it keeps the 16-byte keys and sets up a context for each
+ * record, which saves 3 x 384 bytes of slink_record and, on mbedTLS, a
+ * 280-byte heap block per live context (small MCUs, where the per-record
+ * key setup costs little next to the line time). */
+#ifndef SLINK_CFG_REC_AEAD_CACHE
+#define SLINK_CFG_REC_AEAD_CACHE 1
+#endif
+
 /* Anti-replay window in records (bitmap width). */
 #define SLINK_REPLAY_WINDOW 64
 

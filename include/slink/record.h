@@ -54,12 +54,20 @@ typedef struct {
     uint64_t bytes_opened;
 } slink_rec_stats;
 
-/* One direction at one epoch: traffic secret, expanded key and IV. */
+/* One direction at one epoch: traffic secret, expanded key and IV.  With
+ * SLINK_CFG_REC_AEAD_CACHE the AES-GCM context (key schedule and GHASH
+ * table, plus mbedTLS's heap-allocated AES context) is kept; without it only
+ * the 16-byte key is, and each record sets up a context on the stack. */
 typedef struct {
     uint8_t    secret[32];
     uint8_t    iv[SLINK_REC_IV_LEN];
     uint16_t   epoch;
+#if SLINK_CFG_REC_AEAD_CACHE
     slink_aead aead;
+#else
+    uint8_t    key[SLINK_REC_KEY_LEN];
+    uint8_t    ready;
+#endif
 } slink_rec_keys;
 
 typedef struct {
