@@ -15,6 +15,10 @@
 #include "hs_msg.h"
 #include "keysched.h"
 
+#if HS_PLAIN_MAX != SLINK_HS_PLAIN_MAX
+#error "SLINK_HS_PLAIN_MAX (slink/handshake.h) must equal HS_PLAIN_MAX (hs_msg.h)"
+#endif
+
 /* ---- helpers ------------------------------------------------------------ */
 
 #if SLINK_CFG_LOG_TEXT
@@ -218,16 +222,21 @@ static slink_err make_plain(const slink_hs *hs, ks_msg which, const uint8_t prk[
     return e;
 }
 
-/* Keep what the connection needs about the authenticated peer. */
+/* Keep what the connection needs about the authenticated peer.  der may
+ * lie inside hs->peer_cert_der (the decrypted plaintext), and crt may refer
+ * to it: the name is taken first, then the DER moves to the front and the
+ * rest of the plaintext goes. */
 static void record_peer(slink_hs *hs, const mbedtls_x509_crt *crt,
                         const uint8_t *der, size_t der_len)
 {
-    memcpy(hs->peer_cert_der, der, der_len);
-    hs->peer_cert_len = der_len;
     slink_cert_subject_cn(crt, hs->peer_cn, sizeof hs->peer_cn);
+    memmove(hs->peer_cert_der, der, der_len);
+    mbedtls_platform_zeroize(hs->peer_cert_der + der_len, sizeof hs->peer_cert_der - der_len);
+    hs->peer_cert_len = der_len;
 }
 
-/* Decrypted plaintext -> authenticated peer.  Every failure here is fatal:
+/* Decrypted plaintext (in hs->peer_cert_der) -> authenticated peer.  Every
+ * failure here is fatal (and wipes the plaintext):
  * the AEAD already proved the bytes come from the holder of the handshake
  * keys, so a retransmission would carry the same content. */
 static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk[32],
@@ -267,6 +276,8 @@ static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk
     record_peer(hs, &crt, der, der_len);
 out:
     mbedtls_x509_crt_free(&crt);
+    if (e != SLINK_OK)
+        mbedtls_platform_zeroize(hs->peer_cert_der, sizeof hs->peer_cert_der);
     return e;
 }
 
@@ -371,7 +382,7 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1)
 {
     hs_msg2_clear c;
     uint8_t th2[SLINK_HASH_LEN], g[SLINK_ECX_LEN];
-    uint8_t pt[HS_PLAIN_MAX];
+    uint8_t *pt;
     size_t n = 0, pt_len = 0;
     slink_err e;
     const char *why = "msg2: cannot build";
@@ -398,14 +409,17 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1)
         why = "msg1: peer ephemeral key invalid";
         goto out;
     }
+    /* The plaintext is built where its ciphertext goes and sealed in place
+     * (TH3 covers the plaintext, so it is hashed first). */
+    pt = hs->out + n;
     e = ks_prk(th2, g, hs->prk);
     if (e == SLINK_OK)
-        e = make_plain(hs, KS_MSG2, hs->prk, th2,
-                       (m1->flags & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, sizeof pt, &pt_len);
-    if (e == SLINK_OK)
-        e = ks_seal(hs->prk, KS_MSG2, th2, pt, pt_len, hs->out + n, hs->out + n + pt_len);
+        e = make_plain(hs, KS_MSG2, hs->prk, th2, (m1->flags & SLINK_HS_F_HAVE_PEER_CERT) != 0,
+                       pt, sizeof hs->out - n - SLINK_TAG_LEN, &pt_len);
     if (e == SLINK_OK)
         e = ks_th_next(th2, pt, pt_len, hs->th);  /* TH3 */
+    if (e == SLINK_OK)
+        e = ks_seal(hs->prk, KS_MSG2, th2, pt, pt_len, pt, pt + pt_len);
     if (e != SLINK_OK)
         goto out;
     hs->out_len = n + pt_len + SLINK_TAG_LEN;
@@ -413,8 +427,8 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1)
     hs->state = SLINK_HS_WAIT_MSG3;
 out:
     mbedtls_platform_zeroize(g, sizeof g);
-    mbedtls_platform_zeroize(pt, sizeof pt);
     if (e != SLINK_OK) {
+        mbedtls_platform_zeroize(hs->out, sizeof hs->out);
         hs->out_len = 0;
         return hs_fail(hs, e, why);
     }
@@ -430,8 +444,8 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
     hs_msg2_clear c;
     const uint8_t *ct = NULL, *tag = NULL;
     size_t ct_len = 0;
-    uint8_t h[SLINK_HASH_LEN], th2[SLINK_HASH_LEN], g[SLINK_ECX_LEN];
-    uint8_t pt[HS_PLAIN_MAX];
+    uint8_t h[SLINK_HASH_LEN], th2[SLINK_HASH_LEN], th3[SLINK_HASH_LEN], g[SLINK_ECX_LEN];
+    uint8_t *pt = hs->peer_cert_der;
     slink_err e;
 
     if (hs->role != SLINK_ROLE_INITIATOR)
@@ -445,7 +459,7 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
     if (hs->state != SLINK_HS_WAIT_MSG2)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(hs_msg2_decode(msg, len, &c, &ct, &ct_len, &tag));
-    if (ct_len > sizeof pt)
+    if (ct_len > sizeof hs->peer_cert_der)
         return SLINK_ERR_HS_MALFORMED;
 
     e = ks_th2(hs->cfg.local_addr, hs->cfg.peer_addr, hs->msg1, msg, th2);
@@ -467,13 +481,18 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg2: key derivation");
 
+    /* TH3 covers the plaintext, which authentication leaves as the bare
+     * certificate: hash it first. */
+    e = ks_th_next(th2, pt, ct_len, th3);
+    if (e != SLINK_OK) {
+        mbedtls_platform_zeroize(pt, sizeof hs->peer_cert_der);
+        return hs_fail(hs, e, "msg2: transcript hash");
+    }
     e = authenticate_peer(hs, KS_MSG2, hs->prk, th2,
                           (hs->msg1[1] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len);
-    if (e == SLINK_OK)
-        e = ks_th_next(th2, pt, ct_len, hs->th);  /* TH3 */
-    mbedtls_platform_zeroize(pt, sizeof pt);
     if (e != SLINK_OK)
-        return hs->state == SLINK_HS_FAILED ? e : hs_fail(hs, e, "msg2: transcript hash");
+        return e;
+    memcpy(hs->th, th3, sizeof th3);
 
     hs->peer_flags = c.flags;
     hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * c.mtu_code);
@@ -486,22 +505,24 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
 
 static slink_err hs_write_msg3(slink_hs *hs, int peer_has_ours)
 {
-    uint8_t pt[HS_PLAIN_MAX], th4[SLINK_HASH_LEN];
+    uint8_t th4[SLINK_HASH_LEN];
     size_t pt_len = 0;
     slink_err e;
 
-    e = make_plain(hs, KS_MSG3, hs->prk, hs->th, peer_has_ours, pt, sizeof pt, &pt_len);
+    /* Built in hs->out and sealed in place, TH4 hashed first (as msg2). */
+    e = make_plain(hs, KS_MSG3, hs->prk, hs->th, peer_has_ours,
+                   hs->out, sizeof hs->out - SLINK_TAG_LEN, &pt_len);
     if (e == SLINK_OK)
-        e = ks_seal(hs->prk, KS_MSG3, hs->th, pt, pt_len, hs->out, hs->out + pt_len);
+        e = ks_th_next(hs->th, hs->out, pt_len, th4);
     if (e == SLINK_OK)
-        e = ks_th_next(hs->th, pt, pt_len, th4);
-    mbedtls_platform_zeroize(pt, sizeof pt);
+        e = ks_seal(hs->prk, KS_MSG3, hs->th, hs->out, pt_len, hs->out, hs->out + pt_len);
     if (e == SLINK_OK) {
         hs->out_len = pt_len + SLINK_TAG_LEN;
         hs->out_msgno = 3;
         e = finish(hs, th4);
     }
     if (e != SLINK_OK) {
+        mbedtls_platform_zeroize(hs->out, sizeof hs->out);
         hs->out_len = 0;
         return hs_fail(hs, e, "msg3: cannot build");
     }
@@ -513,7 +534,7 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
     const uint8_t *ct = NULL, *tag = NULL;
     size_t ct_len = 0;
     uint8_t h[SLINK_HASH_LEN], th4[SLINK_HASH_LEN];
-    uint8_t pt[HS_PLAIN_MAX];
+    uint8_t *pt = hs->peer_cert_der;
     slink_err e;
 
     if (hs->role != SLINK_ROLE_RESPONDER)
@@ -528,7 +549,7 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
     if (hs->state != SLINK_HS_WAIT_MSG3)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(hs_msg3_decode(msg, len, &ct, &ct_len, &tag));
-    if (ct_len > sizeof pt)
+    if (ct_len > sizeof hs->peer_cert_der)
         return SLINK_ERR_HS_MALFORMED;
 
     /* hs->th is TH3 since msg2 was written. */
@@ -537,18 +558,22 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
         return e;
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg3: key derivation");
+    /* TH4 covers the plaintext, which authentication leaves as the bare
+     * certificate: hash it first. */
+    e = ks_th_next(hs->th, pt, ct_len, th4);
+    if (e != SLINK_OK) {
+        mbedtls_platform_zeroize(pt, sizeof hs->peer_cert_der);
+        return hs_fail(hs, e, "msg3: transcript hash");
+    }
     e = authenticate_peer(hs, KS_MSG3, hs->prk, hs->th,
                           (hs->out[0] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len);
-    if (e == SLINK_OK)
-        e = ks_th_next(hs->th, pt, ct_len, th4);
-    mbedtls_platform_zeroize(pt, sizeof pt);
-    if (e == SLINK_OK) {
-        memcpy(hs->in_hash, h, sizeof h);
-        hs->in_hash_valid = 1;
-        e = finish(hs, th4);
-    }
     if (e != SLINK_OK)
-        return hs->state == SLINK_HS_FAILED ? e : hs_fail(hs, e, "msg3: key derivation");
+        return e;
+    memcpy(hs->in_hash, h, sizeof h);
+    hs->in_hash_valid = 1;
+    e = finish(hs, th4);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg3: key derivation");
     return SLINK_OK;
 }
 

@@ -12,6 +12,10 @@
 #include "slink/err.h"
 #include "slink/wire.h"
 
+/* Encrypted part of message 2 or 3: credential (type, length, DER) and the
+ * signature. */
+#define SLINK_HS_PLAIN_MAX (3u + SLINK_CERT_MAX + SLINK_SIG_LEN)
+
 typedef enum {
     SLINK_ROLE_NONE = 0,
     SLINK_ROLE_INITIATOR = 1,
@@ -61,7 +65,11 @@ typedef struct {
 
     /* Results, valid in SLINK_HS_DONE. */
     uint8_t tx_secret[32], rx_secret[32];                 /* secret */
-    uint8_t peer_cert_der[SLINK_CERT_MAX];
+    /* The peer's certificate (DER, from offset 0).  While the peer's
+     * message 2 or 3 is read, this is where its encrypted part (credential
+     * and signature) is decrypted: one buffer instead of a plaintext copy on
+     * the stack and a certificate copy here. */
+    uint8_t peer_cert_der[SLINK_HS_PLAIN_MAX];
     size_t  peer_cert_len;
     char    peer_cn[64];
 
