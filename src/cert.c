@@ -7,6 +7,7 @@
  * against the injected wall clock (firmware builds lack
  * MBEDTLS_HAVE_TIME_DATE) and the identity bound to a bus address. */
 #include "slink/cert.h"
+#include "cc.h"
 
 #include <string.h>
 #include <mbedtls/asn1.h>
@@ -294,13 +295,13 @@ static slink_err check_name(const slink_peer_policy *p, const slink_platform *pl
 
 /* ---- public API ---- */
 
-slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *p,
-                                 const slink_platform *plat,
-                                 const uint8_t *der, size_t len,
-                                 mbedtls_x509_crt *out)
+/* The checks of slink_cert_verify_peer into a caller's crt (no local
+ * certificate on this frame: it sits on the handshake's deepest path).  The
+ * certificate is parsed in place: crt refers to der. */
+static slink_err verify_peer_into(const slink_creds *c, const slink_peer_policy *p,
+                                  const slink_platform *plat,
+                                  const uint8_t *der, size_t len, mbedtls_x509_crt *crt)
 {
-    mbedtls_x509_crt local;
-    mbedtls_x509_crt *crt = out != NULL ? out : &local;
     const char *reason = "";
     slink_err e;
 
@@ -312,7 +313,7 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
     if (p->name == NULL) return reject(plat, SLINK_ERR_CONFIG, "no peer name configured for this address");
     if (der == NULL || len == 0 || len > SLINK_CERT_MAX)
         return reject(plat, SLINK_ERR_CERT_PARSE, "empty or larger than SLINK_CERT_MAX");
-    if (mbedtls_x509_crt_parse_der(crt, der, len) != 0) {
+    if (mbedtls_x509_crt_parse_der_nocopy(crt, der, len) != 0) {
         e = reject(plat, SLINK_ERR_CERT_PARSE, "not a DER X.509 certificate");
         goto fail;
     }
@@ -331,12 +332,32 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
     if (e != SLINK_OK) goto fail;
     e = check_name(p, plat, crt);
     if (e != SLINK_OK) goto fail;
-    if (crt == &local) mbedtls_x509_crt_free(&local);
     return SLINK_OK;
 fail:
     mbedtls_x509_crt_free(crt);
     mbedtls_x509_crt_init(crt);
     return e;
+}
+
+static SLINK_NOINLINE slink_err verify_peer_local(const slink_creds *c,
+                                                  const slink_peer_policy *p,
+                                                  const slink_platform *plat,
+                                                  const uint8_t *der, size_t len)
+{
+    mbedtls_x509_crt local;
+    slink_err e = verify_peer_into(c, p, plat, der, len, &local);
+    mbedtls_x509_crt_free(&local);
+    return e;
+}
+
+slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *p,
+                                 const slink_platform *plat,
+                                 const uint8_t *der, size_t len,
+                                 mbedtls_x509_crt *out)
+{
+    if (out != NULL)
+        return verify_peer_into(c, p, plat, der, len, out);
+    return verify_peer_local(c, p, plat, der, len);
 }
 
 slink_err slink_cert_ref(const uint8_t *der, size_t len, uint8_t ref[SLINK_CERT_REF_LEN])

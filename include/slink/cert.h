@@ -64,8 +64,9 @@ typedef struct {
  * CA, basicConstraints CA:FALSE (absent is accepted as not-a-CA), keyUsage
  * includes digitalSignature when present, dates per the time mode, identity
  * matches policy->name.  On success *out holds the parsed certificate
- * (caller frees it with mbedtls_x509_crt_free).  Every failure is a
- * specific SLINK_ERR_CERT_* code. */
+ * (caller frees it with mbedtls_x509_crt_free); it refers to der, which is
+ * not copied, so der must stay unchanged while *out is used.  out may be
+ * NULL.  Every failure is a specific SLINK_ERR_CERT_* code. */
 slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *p,
                                  const slink_platform *plat,
                                  const uint8_t *der, size_t len,
