@@ -4,6 +4,7 @@
  *   frame -> handshake (conn_hs.c)
  * Output assembly lives in conn_out.c. */
 #include "conn_internal.h"
+#include "cc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -216,7 +217,9 @@ static void on_alert(slink_conn *c, const uint8_t *pt, size_t len)
     }
 }
 
-static slink_err on_record(slink_conn *c, const slink_frame *f, uint64_t now_ms)
+/* Not inlined into slink_conn_handle_frame: its plaintext buffer would sit
+ * under the handshake's path too, the deepest one. */
+static SLINK_NOINLINE slink_err on_record(slink_conn *c, const slink_frame *f, uint64_t now_ms)
 {
     uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
     size_t len = 0;
