@@ -398,11 +398,12 @@ static slink_err load_fail_(slink_creds *c, const char **why, const char *reason
 }
 #define load_fail(c, why, reason) load_fail_((c), (why), SLINK_TEXT(reason))
 
-slink_err slink_creds_load(slink_creds *c,
-                           const uint8_t *ca, size_t ca_len,
-                           const uint8_t *cert, size_t cert_len,
-                           const uint8_t *key, size_t key_len,
-                           const char **why)
+/* in_place: DER certificates parsed where they lie (slink_creds_load_static). */
+static slink_err creds_load(slink_creds *c,
+                            const uint8_t *ca, size_t ca_len,
+                            const uint8_t *cert, size_t cert_len,
+                            const uint8_t *key, size_t key_len,
+                            int in_place, const char **why)
 {
     const char *reason = "";
     if (why != NULL) *why = NULL;
@@ -414,14 +415,16 @@ slink_err slink_creds_load(slink_creds *c,
     if (ca == NULL || cert == NULL || key == NULL || ca_len == 0 || cert_len == 0 || key_len == 0)
         return load_fail(c, why, "missing CA, certificate or key");
 
-    if (mbedtls_x509_crt_parse(&c->ca, ca, ca_len) != 0)
+    if ((in_place ? mbedtls_x509_crt_parse_der_nocopy(&c->ca, ca, ca_len)
+                  : mbedtls_x509_crt_parse(&c->ca, ca, ca_len)) != 0)
         return load_fail(c, why, "CA certificate does not parse (PEM with NUL, or DER)");
     for (const mbedtls_x509_crt *i = &c->ca; i != NULL && i->raw.len > 0; i = i->next) {
         if (!i->ca_istrue) return load_fail(c, why, "CA certificate lacks basicConstraints CA:TRUE");
         if (!is_p256_key(&i->pk)) return load_fail(c, why, "CA key is not EC P-256");
     }
 
-    if (mbedtls_x509_crt_parse(&c->cert, cert, cert_len) != 0)
+    if ((in_place ? mbedtls_x509_crt_parse_der_nocopy(&c->cert, cert, cert_len)
+                  : mbedtls_x509_crt_parse(&c->cert, cert, cert_len)) != 0)
         return load_fail(c, why, "own certificate does not parse (PEM with NUL, or DER)");
     if (c->cert.next != NULL) return load_fail(c, why, "own certificate input holds more than one certificate");
     if (c->cert.raw.len > SLINK_CERT_MAX)
@@ -448,8 +451,32 @@ slink_err slink_creds_load(slink_creds *c,
     }
     if (slink_cert_ref(c->cert.raw.p, c->cert.raw.len, c->cert_ref) != SLINK_OK)
         return load_fail(c, why, "cannot hash own certificate");
+    if (in_place) {
+        /* Checked above and never needed again: the handshake sends our
+         * certificate's DER and signs with the private scalar alone. */
+        mbedtls_pk_free(&c->cert.pk);
+        mbedtls_ecp_point_free(&mbedtls_pk_ec(c->key)->Q);
+    }
     c->loaded = 1;
     return SLINK_OK;
+}
+
+slink_err slink_creds_load(slink_creds *c,
+                           const uint8_t *ca, size_t ca_len,
+                           const uint8_t *cert, size_t cert_len,
+                           const uint8_t *key, size_t key_len,
+                           const char **why)
+{
+    return creds_load(c, ca, ca_len, cert, cert_len, key, key_len, 0, why);
+}
+
+slink_err slink_creds_load_static(slink_creds *c,
+                                  const uint8_t *ca, size_t ca_len,
+                                  const uint8_t *cert, size_t cert_len,
+                                  const uint8_t *key, size_t key_len,
+                                  const char **why)
+{
+    return creds_load(c, ca, ca_len, cert, cert_len, key, key_len, 1, why);
 }
 
 void slink_creds_free(slink_creds *c)

@@ -43,6 +43,17 @@ slink_err slink_creds_load(slink_creds *c,
                            const uint8_t *cert, size_t cert_len,
                            const uint8_t *key, size_t key_len,
                            const char **why);
+/* The same checks for DER inputs that stay valid and unchanged for as long
+ * as the credentials are used (flash on an MCU): the CA and own certificate
+ * are parsed where they lie instead of copied to the heap (one CA
+ * certificate; PEM is refused), and what the handshake never uses after the
+ * checks is released: the public key parsed from our certificate
+ * (c->cert.pk is empty) and the public point of the private key. */
+slink_err slink_creds_load_static(slink_creds *c,
+                                  const uint8_t *ca, size_t ca_len,
+                                  const uint8_t *cert, size_t cert_len,
+                                  const uint8_t *key, size_t key_len,
+                                  const char **why);
 void      slink_creds_free(slink_creds *c);
 
 typedef struct {

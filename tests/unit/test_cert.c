@@ -633,6 +633,49 @@ START_TEST(creds_load_errors_are_config)
 }
 END_TEST
 
+/* In-place load (flash): same checks, certificates parsed where they lie,
+ * the unused public keys released, and the key still signs for the cert. */
+START_TEST(creds_load_static_in_place)
+{
+    const test_cred *ca = test_pki_default_ca(), *d = test_pki_default_device(), *h = test_pki_default_host();
+    slink_creds st, full;
+    slink_rng rng;
+    uint8_t ref[SLINK_CERT_REF_LEN], sig[SLINK_SIG_LEN], pem[2048];
+    size_t n;
+    const char *why = "unset";
+    const uint8_t msg[] = "signed with in-place credentials";
+
+    ck_assert_int_eq(slink_creds_load_static(&st, ca->der, ca->der_len, d->der, d->der_len,
+                                             d->key, d->key_len, &why), SLINK_OK);
+    ck_assert_ptr_null(why);
+    ck_assert_int_eq(st.loaded, 1);
+    ck_assert_ptr_eq(st.ca.raw.p, ca->der);
+    ck_assert_ptr_eq(st.cert.raw.p, d->der);
+    ck_assert_uint_eq(st.cert.raw.len, d->der_len);
+    ck_assert_int_eq(mbedtls_pk_get_type(&st.cert.pk), MBEDTLS_PK_NONE);
+    ck_assert_int_eq(slink_cert_ref(d->der, d->der_len, ref), SLINK_OK);
+    ck_assert_mem_eq(st.cert_ref, ref, sizeof ref);
+
+    ck_assert_int_eq(test_pki_load_creds(&full, ca, d), SLINK_OK);
+    ck_assert_int_eq(slink_rng_init(&rng, &plat, NULL, 0), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_sign(mbedtls_pk_ec(st.key), msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify(mbedtls_pk_ec(full.cert.pk), msg, sizeof msg, sig), SLINK_OK);
+    slink_rng_free(&rng);
+    slink_creds_free(&full);
+    slink_creds_free(&st);
+
+    /* the same refusals */
+    ck_assert_int_eq(slink_creds_load_static(&st, ca->der, ca->der_len, h->der, h->der_len,
+                                             d->key, d->key_len, &why), SLINK_ERR_CONFIG);
+    ck_assert_str_eq(why, "private key does not match own certificate");
+    /* PEM cannot be parsed in place */
+    ck_assert_int_eq(pki_cert_pem(ca->der, ca->der_len, pem, sizeof pem, &n), 0);
+    ck_assert_int_eq(slink_creds_load_static(&st, pem, n, d->der, d->der_len, d->key, d->key_len, &why),
+                     SLINK_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(why, "CA certificate does not parse"));
+}
+END_TEST
+
 START_TEST(cert_ref_known_answer)
 {
     /* SHA-256("abc") = ba7816bf 8f01cfea ... (FIPS 180-2 appendix B.1) */
@@ -892,6 +935,7 @@ int main(void)
     tcase_add_test(tc, creds_load_good_and_ref);
     tcase_add_test(tc, creds_load_pem_and_pkcs8);
     tcase_add_test(tc, creds_load_errors_are_config);
+    tcase_add_test(tc, creds_load_static_in_place);
     tcase_add_test(tc, cert_ref_known_answer);
     tcase_add_test(tc, fixtures_are_deterministic_and_small);
     suite_add_tcase(s, tc);

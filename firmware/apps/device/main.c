@@ -191,9 +191,10 @@ int main(void)
     if (fw_entropy_boot(&entropy, fw_prov_device_seed) != 0)
         halt("NV seed record could not be written");
     fw_platform_init(&plat, &entropy);
-    if (slink_creds_load(&creds, fw_prov_ca_der, fw_prov_ca_der_len,
-                         fw_prov_cert_der, fw_prov_cert_der_len,
-                         fw_prov_key_der, fw_prov_key_der_len, &why) != SLINK_OK)
+    /* Provisioned DER in flash: parsed in place, not copied to the heap. */
+    if (slink_creds_load_static(&creds, fw_prov_ca_der, fw_prov_ca_der_len,
+                                fw_prov_cert_der, fw_prov_cert_der_len,
+                                fw_prov_key_der, fw_prov_key_der_len, &why) != SLINK_OK)
         halt(why);
 
     slink_conn_cfg cfg;
