@@ -6,13 +6,15 @@
  * of them may still grow.  Slot of offset o from snd_una: (tx_head+o) % W.
  *
  * Receive side: ooo_present bit i means chunk rcv_nxt+1+i is held in slot
- * (ooo_head+i) % W; both shift by one whenever rcv_nxt advances. */
+ * (ooo_head+i) % (W-1) (i < W-1: rcv_nxt itself is never held); both shift
+ * by one whenever rcv_nxt advances. */
 #include <stddef.h>
 #include <string.h>
 #include "mbedtls/platform_util.h"
 #include "slink/stream.h"
 
 #define SLOTS SLINK_STREAM_WINDOW
+#define OOO_SLOTS SLINK_STREAM_OOO_SLOTS
 #define RXB   ((size_t)SLINK_STREAM_RX_BUF)
 
 #define DEF_RTO_INITIAL_MS 1000u   /* RFC 6298 (2.1) */
@@ -26,7 +28,7 @@ static uint8_t tx_slot(const slink_stream *s, unsigned off)
 
 static uint8_t ooo_slot(const slink_stream *s, unsigned bit)
 {
-    return (uint8_t)((s->ooo_head + bit) % SLOTS);
+    return (uint8_t)((s->ooo_head + bit) % OOO_SLOTS);
 }
 
 static unsigned in_flight(const slink_stream *s)
@@ -459,7 +461,7 @@ static unsigned deliver(slink_stream *s, const uint8_t *p, size_t n)
         uint8_t slot = s->ooo_head;
         s->rcv_nxt++;
         s->ooo_present = (uint16_t)(s->ooo_present >> 1);
-        s->ooo_head = (uint8_t)((s->ooo_head + 1u) % SLOTS);
+        s->ooo_head = (uint8_t)((s->ooo_head + 1u) % OOO_SLOTS);
         if (!next_held) break;
         rx_push(s, s->ooo[slot], s->ooo_len[slot]);
         mbedtls_platform_zeroize(s->ooo[slot], s->ooo_len[slot]);

@@ -27,6 +27,10 @@ typedef struct {
 } slink_stream_stats;
 
 /* tx_flags bits */
+/* Out-of-order chunks held: rcv_nxt+1 .. rcv_nxt+W-1, so W-1 of them (one
+ * slot for a window of 1, which never uses it). */
+#define SLINK_STREAM_OOO_SLOTS (SLINK_STREAM_WINDOW > 1 ? SLINK_STREAM_WINDOW - 1 : 1)
+
 #define SLINK_STREAM_TXF_RETX    0x02u  /* sent more than once: no RTT sample (Karn) */
 #define SLINK_STREAM_TXF_REFUSED 0x04u  /* peer's window excluded it: resend when it opens */
 
@@ -60,8 +64,8 @@ typedef struct {
 
     /* ---- receive side ---- */
     uint8_t  rcv_nxt;            /* next chunk expected in order */
-    uint8_t  ooo[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];  /* out-of-order chunks */
-    uint16_t ooo_len[SLINK_STREAM_WINDOW];
+    uint8_t  ooo[SLINK_STREAM_OOO_SLOTS][SLINK_STREAM_CHUNK_MAX];  /* out-of-order chunks */
+    uint16_t ooo_len[SLINK_STREAM_OOO_SLOTS];
     uint16_t ooo_present;        /* bit i: chunk rcv_nxt+1+i held */
     uint8_t  ooo_head;           /* slot of chunk rcv_nxt+1 */
     uint8_t  rx_buf[SLINK_STREAM_RX_BUF];   /* in-order bytes for the application */
