@@ -87,10 +87,21 @@ static slink_err decompress(const mbedtls_ecp_group *grp, const uint8_t x[32],
     ECC_TRY(mbedtls_mpi_sub_mpi(&rhs, &rhs, &t));
     ECC_TRY(mbedtls_mpi_add_mpi(&rhs, &rhs, &grp->B));
     ECC_TRY(mbedtls_mpi_mod_mpi(&rhs, &rhs, &grp->P));
-    /* y = rhs^((p+1)/4) mod p */
+    /* y = rhs^((p+1)/4) mod p, left-to-right square-and-multiply with the
+     * multiply and reduce ECDSA links anyway: mbedtls_mpi_exp_mod would add
+     * its Montgomery code (about 1 KiB on a Cortex-M) for this one use, on
+     * public values. */
     ECC_TRY(mbedtls_mpi_add_int(&ex, &grp->P, 1));
     ECC_TRY(mbedtls_mpi_shift_r(&ex, 2));
-    ECC_TRY(mbedtls_mpi_exp_mod(&pt->Y, &rhs, &ex, &grp->P, NULL));
+    ECC_TRY(mbedtls_mpi_lset(&pt->Y, 1));
+    for (size_t i = mbedtls_mpi_bitlen(&ex); i-- > 0;) {
+        ECC_TRY(mbedtls_mpi_mul_mpi(&t, &pt->Y, &pt->Y));
+        ECC_TRY(mbedtls_mpi_mod_mpi(&pt->Y, &t, &grp->P));
+        if (mbedtls_mpi_get_bit(&ex, i) == 1) {
+            ECC_TRY(mbedtls_mpi_mul_mpi(&t, &pt->Y, &rhs));
+            ECC_TRY(mbedtls_mpi_mod_mpi(&pt->Y, &t, &grp->P));
+        }
+    }
     /* rhs may be a non-residue: then the "root" squares to -rhs */
     ECC_TRY(mbedtls_mpi_mul_mpi(&y2, &pt->Y, &pt->Y));
     ECC_TRY(mbedtls_mpi_mod_mpi(&y2, &y2, &grp->P));
