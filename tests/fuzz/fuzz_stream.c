@@ -27,7 +27,7 @@ static size_t held_bytes(const slink_stream *s)
 {
     size_t h = 0;
     for (unsigned i = 0; i < 16u; i++)
-        if ((s->ooo_present >> i) & 1u) h += s->ooo_len[(s->ooo_head + i) % SLINK_STREAM_WINDOW];
+        if ((s->ooo_present >> i) & 1u) h += s->ooo_len[(s->ooo_head + i) % SLINK_STREAM_OOO_SLOTS];
     return h;
 }
 
