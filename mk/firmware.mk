@@ -35,7 +35,8 @@ FW_BOARD_SRC := firmware/board/an385/startup.c firmware/board/an385/board.c
 FW_HDRS := $(wildcard firmware/*.h firmware/board/an385/*.h firmware/port/*.h)
 FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 
-# The core's limits for a small MCU (include/slink/config.h): 256-byte
+# The core's limits for a small MCU (include/slink/config.h; objects built
+# with them depend on this file, so changing them rebuilds): 256-byte
 # frames, a 2-chunk stream window, one peer; no log text (events and error
 # codes only).  Feature switches that trade speed for flash or RAM are in
 # FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk) tests.
@@ -94,7 +95,7 @@ $(FW_DIR)/$(1)/obj/apps/%.o: firmware/apps/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 -Wall -Wextra -Werror -fstack-usage -c $$< -o $$@
 
-$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h) $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h
+$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h) $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h mk/firmware.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 
@@ -102,7 +103,7 @@ $(FW_DIR)/$(1)/libslink.a: $(patsubst src/%.c,$(FW_DIR)/$(1)/obj/src/%.o,$(CORE_
 	rm -f $$@
 	$(FW_AR) rcs $$@ $$^
 
-$(FW_DIR)/$(1)/obj/port/%.o: firmware/port/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h)
+$(FW_DIR)/$(1)/obj/port/%.o: firmware/port/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h) mk/firmware.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) -fstack-usage -c $$< -o $$@
 
@@ -110,7 +111,7 @@ $(FW_DIR)/$(1)/obj/gen/%.o: $(FW_DIR)/gen/%.c $(FW_HDRS)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 $(FW_WARN) -c $$< -o $$@
 
-$(FW_DIR)/$(1)/obj/device/main.o: firmware/apps/device/main.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h)
+$(FW_DIR)/$(1)/obj/device/main.o: firmware/apps/device/main.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h) mk/firmware.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) -fstack-usage -c $$< -o $$@
 
