@@ -64,6 +64,43 @@ static slink_err seal(slink_conn *c, uint8_t ct, const uint8_t *pt, size_t len, 
     return SLINK_OK;
 }
 
+static int pacing_on(const slink_conn *c)
+{
+    return c->cfg.tx_pacing && !c->cfg.half_duplex_device;
+}
+
+/* Tells the stream how long its partial chunk waits.  Called before the
+ * stream is asked for a chunk (a new session's stream starts without the
+ * hold) and after every frame (the line got busier). */
+static void pacing_sync(slink_conn *c)
+{
+    uint64_t free_ms = c->tx_line_free_ms;
+    c->stream.tx_hold_ms =
+        pacing_on(c) && free_ms > SLINK_TX_PACING_SLACK_MS ? free_ms - SLINK_TX_PACING_SLACK_MS : 0u;
+}
+
+/* n wire bytes were handed out at now_ms: they leave after whatever is
+ * still queued, 10 bit times each.  32-bit division only (n is one frame),
+ * the remainder carried so rounding never accumulates. */
+static void line_note(slink_conn *c, size_t n, uint64_t now_ms)
+{
+    uint32_t baud = c->cfg.baud, bits;
+    uint64_t rem;
+    if (c->tx_line_free_ms < now_ms) {
+        c->tx_line_free_ms = now_ms;
+        c->tx_line_rem = 0;
+    }
+    if (n > UINT32_MAX / 10000u) n = UINT32_MAX / 10000u;
+    bits = (uint32_t)n * 10000u;
+    c->tx_line_free_ms += bits / baud;
+    rem = (uint64_t)c->tx_line_rem + bits % baud;
+    if (rem >= baud) {
+        rem -= baud;
+        c->tx_line_free_ms++;
+    }
+    c->tx_line_rem = (uint32_t)rem;
+}
+
 static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
                                uint8_t *body, size_t cap, size_t *len)
 {
@@ -106,6 +143,7 @@ static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
         mbedtls_platform_zeroize(c->dgram_tx, c->dgram_tx_len);
         return e;
     }
+    pacing_sync(c);
     e = slink_stream_next_chunk(&c->stream, now_ms, pt, max_pt, &ptlen);
     if (e != SLINK_OK) return SLINK_ERR_AGAIN;
     e = seal(c, SLINK_CT_STREAM, pt, ptlen, now_ms, type, body, cap, len);
@@ -144,7 +182,7 @@ slink_err slink_conn_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
 }
 
 static size_t emit(slink_conn *c, uint8_t type, const uint8_t *body, size_t len,
-                   uint8_t *out, size_t cap)
+                   uint8_t *out, size_t cap, uint64_t now_ms)
 {
     size_t n = 0;
     if (slink_frame_encode(c->cfg.peer_addr, c->cfg.local_addr, type, body, len,
@@ -152,6 +190,8 @@ static size_t emit(slink_conn *c, uint8_t type, const uint8_t *body, size_t len,
         return 0;
     c->stats.frames_out++;
     c->stats.bytes_out += n;
+    line_note(c, n, now_ms);
+    pacing_sync(c);
     return n;
 }
 
@@ -176,17 +216,17 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
         if (c->cfg.half_duplex_device && frames >= FRAMES_PER_TURN) break;
         if (slink_conn_next_frame(c, now_ms, &type, body, sizeof body, &len) != SLINK_OK) {
             if (c->cfg.half_duplex_device) {
-                used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used);
+                used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used, now_ms);
                 c->turn = 0;
             }
             break;
         }
-        used += emit(c, type, body, len, out + used, cap - used);
+        used += emit(c, type, body, len, out + used, cap - used, now_ms);
         frames++;
     }
     if (c->cfg.half_duplex_device && c->turn && frames >= FRAMES_PER_TURN &&
         cap - used >= SLINK_FRAME_MIN + 3u) {
-        used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used);
+        used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used, now_ms);
         c->turn = 0;
     }
     mbedtls_platform_zeroize(body, sizeof body);

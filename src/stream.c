@@ -305,6 +305,17 @@ static int probe_pending(const slink_stream *s)
     return s->peer_wnd == 0 && in_flight(s) == 0 && s->snd_filled > 0;
 }
 
+/* Transmit pacing: the next new chunk is the newest one and not full, so
+ * a write made before tx_hold_ms can still join it.  A full chunk cannot
+ * grow (waiting would only idle the line), and after close nothing more
+ * will be written. */
+static int partial_held(const slink_stream *s)
+{
+    unsigned infl = in_flight(s);
+    return s->tx_hold_ms != 0 && infl + 1u == s->snd_filled && !s->close_requested &&
+           s->tx_len[tx_slot(s, infl)] < s->chunk_max;
+}
+
 static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
                       uint8_t *pt, size_t cap, size_t *len)
 {
@@ -342,7 +353,7 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
         return SLINK_OK;
     }
     if (infl < s->snd_filled &&
-        (infl < send_limit(s) ||
+        ((infl < send_limit(s) && !(partial_held(s) && now_ms < s->tx_hold_ms)) ||
          (probe_pending(s) && now_ms >= add_sat(s->last_ack_ms, s->rto)))) {
         /* Sending seals the chunk: a later write starts the next one. */
         SLINK_TRY(emit(s, infl, now_ms, pt, cap, len));
@@ -606,7 +617,10 @@ uint64_t slink_stream_next_timer(const slink_stream *s)
         if (add_sat(s->tx_sent_ms[slot], s->rto) < t) t = add_sat(s->tx_sent_ms[slot], s->rto);
     }
     if (infl < s->snd_filled) {
-        if (infl < send_limit(s)) return 0;
+        if (infl < send_limit(s)) {
+            if (!partial_held(s)) return 0;
+            if (s->tx_hold_ms < t) t = s->tx_hold_ms;
+        }
         if (probe_pending(s) && add_sat(s->last_ack_ms, s->rto) < t)
             t = add_sat(s->last_ack_ms, s->rto);
     }

@@ -38,6 +38,19 @@ typedef struct {
     uint8_t  stream_window;        /* 0 = SLINK_STREAM_WINDOW */
     uint8_t  half_duplex_device;   /* transmit only after POLL from the bus master */
     uint32_t gap_ms;               /* inter-byte gap; 0 = from baud */
+    /* Transmit pacing (Nagle by line rate): 1 = while the line is still busy
+     * with frames output() handed out (counted at `baud`, 10 bit times per
+     * byte) for more than SLINK_TX_PACING_SLACK_MS, a stream chunk that is
+     * not full is held so later sends join its record; next_timeout() says
+     * when it may go.  An idle line sends at once; full chunks, ACKs,
+     * alerts, handshake frames, retransmissions and datagrams are never
+     * held.  0 = off (default): output() hands data out as soon as it is
+     * written.  Off by default because it is only right when `baud` is the
+     * rate the bytes really leave at: on a faster or unthrottled transport
+     * (a pty, a USB CDC link) it would cap throughput at `baud`.  No effect
+     * with half_duplex_device (the turn already batches) or through
+     * slink_node (the node emits the frames). */
+    uint8_t  tx_pacing;
     slink_rec_limits limits;       /* zeros = defaults */
     const slink_creds *creds;
     slink_peer_policy policy;
@@ -79,6 +92,11 @@ typedef struct {
 } slink_conn_stats;
 
 #define SLINK_EVENT_QUEUE 8
+
+/* Pacing releases a held chunk this long before the line runs dry, so the
+ * owner's wake-up latency and the ms clock's rounding do not leave the line
+ * idle between frames. */
+#define SLINK_TX_PACING_SLACK_MS 2u
 
 typedef struct slink_conn {
     slink_conn_cfg cfg;
@@ -137,6 +155,11 @@ typedef struct slink_conn {
     uint64_t close_next_ms;
     uint8_t  close_acked;          /* peer acknowledged our close_notify */
     uint64_t last_rx_ms, last_tx_ms;
+    /* When the line finishes the frames output() has handed out: ms part
+     * and remainder (units of 1/baud ms), so per-frame rounding never
+     * accumulates. */
+    uint64_t tx_line_free_ms;
+    uint32_t tx_line_rem;
     uint8_t  turn;                 /* half-duplex device: we hold the turn */
 
     uint8_t  peer_cert[SLINK_CERT_MAX];  /* last validated peer certificate */

@@ -61,6 +61,9 @@ typedef struct {
     uint32_t rto_base;           /* RTO from the RTT estimate, before backoff */
     uint8_t  rtt_valid;
     uint64_t last_ack_ms;        /* last valid ACK: window probe timer base */
+    /* Set by the owner's transmit pacing: before this time a new chunk that
+     * is not full is not sent, so writes meanwhile join it.  0: no hold. */
+    uint64_t tx_hold_ms;
 
     /* ---- receive side ---- */
     uint8_t  rcv_nxt;            /* next chunk expected in order */
@@ -117,7 +120,9 @@ size_t    slink_stream_readable(const slink_stream *s);
 int       slink_stream_all_acked(const slink_stream *s);
 
 /* Produce the plaintext of the next STREAM record to send, if any:
- * chunk(1) || data.  AGAIN when nothing is due (window closed, all sent). */
+ * chunk(1) || data.  AGAIN when nothing is due (window closed, all sent, or
+ * a partial chunk held until tx_hold_ms).  Retransmissions, full chunks,
+ * window probes and everything after close are never held. */
 slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
                                   uint8_t *pt, size_t cap, size_t *len);
 
@@ -137,8 +142,8 @@ void      slink_stream_close(slink_stream *s);
 /* Peer's close_notify with its final chunk number. */
 slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk);
 
-/* Earliest time something is due (retransmission, delayed ACK);
- * UINT64_MAX if nothing. */
+/* Earliest time something is due (retransmission, delayed ACK, a held
+ * chunk's release); UINT64_MAX if nothing. */
 uint64_t  slink_stream_next_timer(const slink_stream *s);
 
 /* Returns SLINK_ERR_RETRANSMIT_LIMIT once a chunk ran out of tries. */

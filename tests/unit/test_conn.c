@@ -615,6 +615,284 @@ START_TEST(bad_config_rejected)
 }
 END_TEST
 
+/* ---- transmit pacing ----------------------------------------------------- */
+
+/* Both ends' output onto the line, then everything the line has delivered
+ * by now into the receivers. */
+static void move_bytes(pair *p)
+{
+    static uint8_t buf[65536];
+    size_t n;
+    int dir;
+    n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+    if (n) simline_send(&p->line, 0, buf, n, p->now);
+    n = slink_conn_output(&p->b, buf, sizeof buf, p->now);
+    if (n) simline_send(&p->line, 1, buf, n, p->now);
+    while (simline_pop(&p->line, p->now, &dir, buf, sizeof buf, &n))
+        (void)slink_conn_input(dir == 0 ? &p->b : &p->a, buf, n, p->now);
+}
+
+/* Runs both ends event by event up to time t, never past it.  An end whose
+ * next_timeout() keeps saying "now" while nothing happens is spinning. */
+static void run_until(pair *p, uint64_t t)
+{
+    int spins = 0;
+    for (;;) {
+        uint64_t next, nb;
+        move_bytes(p);
+        next = slink_conn_next_timeout(&p->a, p->now);
+        nb = slink_conn_next_timeout(&p->b, p->now);
+        if (nb < next) next = nb;
+        if (simline_next(&p->line) < next) next = simline_next(&p->line);
+        if (next <= p->now) {
+            ck_assert_int_lt(++spins, 100);
+            continue;
+        }
+        spins = 0;
+        if (next >= t) {
+            p->now = t;
+            move_bytes(p);
+            return;
+        }
+        p->now = next;
+    }
+}
+
+/* Conns and simulated line at `baud`; tx_pacing needs no normalising, so it
+ * is set on the initialised conns. */
+static pair *paced_pair(uint64_t seed, uint32_t baud, uint8_t pace_a, uint8_t pace_b)
+{
+    pair_opts o = { 0 };
+    o.seed = seed;
+    o.baud = baud;
+    o.line.baud = baud;
+    o.line.seed = seed;
+    pair *p = new_pair(&o);
+    p->a.cfg.tx_pacing = pace_a;
+    p->b.cfg.tx_pacing = pace_b;
+    ck_assert(pair_run_established(p, 60000));
+    run_until(p, p->now + 3000);   /* key confirmation and ACKs are over */
+    return p;
+}
+
+/* Appends what c has to read to *got, checking the pattern of stream s. */
+static void read_checked(slink_conn *c, uint64_t s, size_t *got)
+{
+    uint8_t buf[2048];
+    size_t n = 0;
+    while (slink_conn_recv(c, buf, sizeof buf, &n) == SLINK_OK && n > 0) {
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(buf[i] == pat(s, *got + i), "byte %zu corrupted or out of order", *got + i);
+        *got += n;
+    }
+}
+
+static void send_pat(slink_conn *c, uint64_t s, size_t off, size_t n)
+{
+    uint8_t buf[4096];
+    size_t acc = 0;
+    ck_assert_uint_le(n, sizeof buf);
+    for (size_t i = 0; i < n; i++) buf[i] = pat(s, off + i);
+    ck_assert_int_eq(slink_conn_send(c, buf, n, &acc), SLINK_OK);
+    ck_assert_uint_eq(acc, n);
+}
+
+/* Runs until b has `want` bytes of stream s and a has nothing unacked. */
+static void deliver_all(pair *p, uint64_t s, size_t *got, size_t want)
+{
+    uint64_t end = p->now + 30000;
+    while (p->now < end && (*got < want || !slink_stream_all_acked(&p->a.stream))) {
+        run_until(p, p->now + 20);
+        read_checked(&p->b, s, got);
+    }
+    ck_assert_uint_eq(*got, want);
+    ck_assert(slink_stream_all_acked(&p->a.stream));
+}
+
+/* _i = 0: pacing off, every write leaves at once in its own record;
+ * _i = 1: writes made while the line is busy share one record, released
+ * when next_timeout() said, SLACK before the line runs dry. */
+START_TEST(pacing_coalesces_writes_while_line_busy)
+{
+    int on = _i;
+    pair *p = paced_pair(30, 9600, (uint8_t)on, 0);
+    uint8_t buf[SLINK_WIRE_FRAME_MAX * 2];
+    uint32_t c0 = p->a.stream.stats.chunks_sent, r0 = p->a.stats.records_out;
+    uint64_t t0 = p->now, hold;
+    size_t n0, n, got = 0;
+
+    send_pat(&p->a, 31, 0, 100);
+    n0 = slink_conn_output(&p->a, buf, sizeof buf, p->now);   /* idle line: at once */
+    ck_assert_uint_gt(n0, 100);
+    simline_send(&p->line, 0, buf, n0, p->now);
+    for (int k = 1; k < 4; k++) {
+        p->now += 10;
+        send_pat(&p->a, 31, 100u * (size_t)k, 100);
+        n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+        if (on) {
+            ck_assert_uint_eq(n, 0);
+        } else {
+            ck_assert_uint_gt(n, 100);
+            simline_send(&p->line, 0, buf, n, p->now);
+        }
+    }
+    if (on) {
+        /* 10 bit times per byte at 9600 baud from t0, less the slack. */
+        hold = t0 + (uint64_t)n0 * 10000u / 9600u - SLINK_TX_PACING_SLACK_MS;
+        ck_assert_uint_eq(slink_conn_next_timeout(&p->a, p->now), hold);
+        p->now = hold - 1;
+        ck_assert_uint_eq(slink_conn_output(&p->a, buf, sizeof buf, p->now), 0);
+        ck_assert_uint_eq(slink_conn_next_timeout(&p->a, p->now), hold);
+        p->now = hold;
+        n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+        ck_assert_uint_ge(n, 300 + 24);                        /* three messages, one record */
+        ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + 2);
+        ck_assert_uint_eq(p->a.stats.records_out, r0 + 2);
+        simline_send(&p->line, 0, buf, n, p->now);
+    } else {
+        ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + 4);
+        ck_assert_uint_eq(p->a.stats.records_out, r0 + 4);
+    }
+    deliver_all(p, 31, &got, 400);
+    ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + (on ? 2u : 4u));
+    ck_assert_uint_eq(p->a.stream.stats.retransmits, 0);
+    del_pair(p);
+}
+END_TEST
+
+/* While a chunk is held, ACKs and datagrams still go at once (and make the
+ * line busier, so the release moves later). */
+START_TEST(pacing_never_holds_acks_or_datagrams)
+{
+    pair *p = paced_pair(32, 9600, 1, 1);
+    uint8_t buf[SLINK_WIRE_FRAME_MAX * 2], dg[SLINK_DGRAM_MAX];
+    uint32_t c0 = p->a.stream.stats.chunks_sent, r0 = p->a.stats.records_out;
+    uint64_t t0 = p->now, hold0, hold1, hold2;
+    size_t n, got = 0, got_a = 0, dl = 0;
+
+    send_pat(&p->a, 33, 0, 1000);          /* ~1 s of line at 9600 baud */
+    n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+    ck_assert_uint_gt(n, 1000);
+    simline_send(&p->line, 0, buf, n, p->now);
+    send_pat(&p->a, 33, 1000, 100);
+    ck_assert_uint_eq(slink_conn_output(&p->a, buf, sizeof buf, p->now), 0);
+    hold0 = slink_conn_next_timeout(&p->a, p->now);
+    ck_assert_uint_gt(hold0, t0 + 900);
+
+    send_pat(&p->b, 34, 0, 100);           /* b's line is idle: goes now */
+    n = slink_conn_output(&p->b, buf, sizeof buf, p->now);
+    ck_assert_uint_gt(n, 100);
+    simline_send(&p->line, 1, buf, n, p->now);
+
+    memset(dg, 0x5A, 50);
+    ck_assert_int_eq(slink_conn_send_dgram(&p->a, dg, 50), SLINK_OK);
+    n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+    ck_assert_uint_gt(n, 50);                                  /* the datagram, not held */
+    ck_assert_uint_eq(p->a.stats.records_out, r0 + 2);
+    ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + 1);
+    simline_send(&p->line, 0, buf, n, p->now);
+    hold1 = slink_conn_next_timeout(&p->a, p->now);
+    ck_assert_uint_ge(hold1, hold0 + (uint64_t)n * 10000u / 9600u);
+
+    /* b's chunk reaches a after ~130 ms; a owes an ACK soon after. */
+    run_until(p, t0 + 500);
+    read_checked(&p->a, 34, &got_a);
+    ck_assert_uint_eq(got_a, 100);
+    ck_assert_uint_eq(p->a.stats.records_out, r0 + 3);         /* + the ACK */
+    ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + 1);  /* data still held */
+    hold2 = slink_conn_next_timeout(&p->a, p->now);
+    ck_assert_uint_gt(hold2, hold1);
+    ck_assert_uint_lt(hold2, t0 + 2000);
+
+    deliver_all(p, 33, &got, 1100);
+    ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + 2);
+    ck_assert_int_eq(slink_conn_recv_dgram(&p->b, dg, sizeof dg, &dl), SLINK_OK);
+    ck_assert_uint_eq(dl, 50);
+    del_pair(p);
+}
+END_TEST
+
+/* A full chunk cannot grow: pacing sends it however busy the line is. */
+START_TEST(pacing_sends_full_chunks_at_once)
+{
+    pair *p = paced_pair(35, 115200, 1, 0);
+    uint8_t buf[8 * SLINK_WIRE_FRAME_MAX];
+    size_t cm = p->a.stream.chunk_max, got = 0, n;
+    uint32_t c0 = p->a.stream.stats.chunks_sent;
+
+    send_pat(&p->a, 36, 0, 3 * cm + 100);
+    n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+    ck_assert_uint_gt(n, 3 * cm);
+    ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + 3);  /* the 100-byte tail waits */
+    ck_assert_uint_gt(slink_conn_next_timeout(&p->a, p->now), p->now);
+    simline_send(&p->line, 0, buf, n, p->now);
+    deliver_all(p, 36, &got, 3 * cm + 100);
+    ck_assert_uint_eq(p->a.stream.stats.chunks_sent, c0 + 4);
+    del_pair(p);
+}
+END_TEST
+
+/* An application writing 100-byte messages faster than 115200 baud carries
+ * them: with pacing, fewer and larger records, and the bytes arrive sooner. */
+START_TEST(pacing_small_writes_fewer_records_sooner)
+{
+    const size_t total = 20000;
+    uint32_t chunks[2], retx[2];
+    uint64_t took[2];
+    for (int on = 0; on < 2; on++) {
+        pair *p = paced_pair(37, 115200, (uint8_t)on, 0);
+        uint32_t c0 = p->a.stream.stats.chunks_sent;
+        uint64_t t0 = p->now;
+        size_t sent = 0, got = 0;
+        uint8_t msg[100];
+        while (got < total) {
+            ck_assert_uint_lt(p->now, t0 + 60000);
+            if (sent < total) {
+                size_t acc = 0;
+                for (size_t i = 0; i < sizeof msg; i++) msg[i] = pat(38, sent + i);
+                slink_err e = slink_conn_send(&p->a, msg, sizeof msg, &acc);
+                ck_assert(e == SLINK_OK || e == SLINK_ERR_WOULD_BLOCK);
+                sent += acc;
+            }
+            run_until(p, p->now + 1);
+            read_checked(&p->b, 38, &got);
+        }
+        chunks[on] = p->a.stream.stats.chunks_sent - c0;
+        took[on] = p->now - t0;
+        retx[on] = p->a.stream.stats.retransmits;
+        del_pair(p);
+    }
+    fprintf(stderr, "20000 bytes as 100-byte writes at 115200 baud: pacing off %u records "
+            "(%u retransmitted) in %llu ms, on %u records (%u) in %llu ms\n",
+            (unsigned)chunks[0], (unsigned)retx[0], (unsigned long long)took[0],
+            (unsigned)chunks[1], (unsigned)retx[1], (unsigned long long)took[1]);
+    ck_assert_uint_le(chunks[1] * 4u, chunks[0]);
+    ck_assert_uint_lt(took[1], took[0]);
+}
+END_TEST
+
+/* Both ends paced over a lossy, reordering line: every byte, in order. */
+START_TEST(pacing_lossy_line_exactly_once_in_order)
+{
+    pair_opts o = { 0 };
+    o.seed = 39;
+    o.line.seed = 39;
+    o.line.loss = 0.05;
+    o.line.dup = 0.02;
+    o.line.corrupt = 0.02;
+    o.line.jitter_ms = 3;
+    o.line.baud = 115200;
+    pair *p = new_pair(&o);
+    p->a.cfg.tx_pacing = 1;
+    p->b.cfg.tx_pacing = 1;
+    ck_assert(pair_run_established(p, 120000));
+    ck_assert(transfer(p, 60000, 3600000));
+    ck_assert_uint_gt(p->a.stream.stats.retransmits + p->b.stream.stats.retransmits, 0);
+    ck_assert_uint_eq(p->a.session_id, 1);
+    del_pair(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conn");
@@ -645,5 +923,13 @@ int main(void)
     tcase_add_test(tc, constant_rng_refused);
     tcase_add_test(tc, bad_config_rejected);
     suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("pacing");
+    tcase_set_timeout(tp, 120);
+    tcase_add_loop_test(tp, pacing_coalesces_writes_while_line_busy, 0, 2);
+    tcase_add_test(tp, pacing_never_holds_acks_or_datagrams);
+    tcase_add_test(tp, pacing_sends_full_chunks_at_once);
+    tcase_add_test(tp, pacing_small_writes_fewer_records_sooner);
+    tcase_add_test(tp, pacing_lossy_line_exactly_once_in_order);
+    suite_add_tcase(s, tp);
     return run_suite(s);
 }

@@ -110,6 +110,56 @@ START_TEST(small_write_goes_out_at_once_and_writes_coalesce_until_sent)
 }
 END_TEST
 
+/* The owner's transmit pacing (tx_hold_ms): only the newest chunk, and
+ * only while it is partial, waits; the timer names the release time. */
+START_TEST(pacing_holds_only_a_partial_new_chunk_until_release)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], big[250];
+    pair_init(100, 8);
+    memset(big, 'x', sizeof big);
+    A.tx_hold_ms = 50;
+    put(&A, "ab", 2);
+    ck_assert_uint_eq(take(&A, 10, pt), 0);              /* held */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 50);  /* ... until 50 */
+    put(&A, "cd", 2);                                    /* joins the held chunk */
+    ck_assert_uint_eq(take(&A, 49, pt), 0);
+    ck_assert_uint_eq(take(&A, 50, pt), 5);
+    ck_assert_uint_eq(pt[0], 0);
+    ck_assert_int_eq(memcmp(pt + 1, "abcd", 4), 0);
+    ck_assert_uint_eq(A.stats.chunks_sent, 1);
+
+    /* Full chunks cannot grow: they go at once; the partial tail waits. */
+    A.tx_hold_ms = 200;
+    put(&A, big, sizeof big);                            /* 100 + 100 + 50 */
+    ck_assert_uint_eq(take(&A, 60, pt), 101);
+    ck_assert_uint_eq(pt[0], 1);
+    ck_assert_uint_eq(take(&A, 60, pt), 101);
+    ck_assert_uint_eq(pt[0], 2);
+    ck_assert_uint_eq(take(&A, 60, pt), 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 200);
+
+    /* A retransmission is never held: chunk 0 (sent at 50, RTO 200) is due
+     * at 250, while the hold is moved out of the way to 1000. */
+    A.tx_hold_ms = 1000;
+    ck_assert_uint_eq(take(&A, 250, pt), 5);
+    ck_assert_uint_eq(pt[0], 0);
+    ck_assert_uint_eq(A.stats.retransmits, 1);
+    ck_assert_uint_eq(take(&A, 250, pt), 0);             /* chunk 3 still held */
+
+    /* After close nothing more can join: the tail goes at once. */
+    slink_stream_close(&A);
+    ck_assert_uint_eq(take(&A, 251, pt), 51);
+    ck_assert_uint_eq(pt[0], 3);
+    ck_assert_uint_eq(A.stats.chunks_sent, 4);
+
+    /* tx_hold_ms 0 (pacing off, the default): a partial chunk is due now. */
+    pair_init(100, 8);
+    put(&A, "ab", 2);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);
+    ck_assert_uint_eq(take(&A, 0, pt), 3);
+}
+END_TEST
+
 START_TEST(large_write_splits_into_full_chunks)
 {
     uint8_t buf[2500], pt[SLINK_REC_PLAINTEXT_MAX];
@@ -1180,6 +1230,7 @@ int main(void)
     TCase *tc = tcase_create("rules");
     tcase_add_test(tc, in_order_transfer_small);
     tcase_add_test(tc, small_write_goes_out_at_once_and_writes_coalesce_until_sent);
+    tcase_add_test(tc, pacing_holds_only_a_partial_new_chunk_until_release);
     tcase_add_test(tc, large_write_splits_into_full_chunks);
     tcase_add_test(tc, write_backpressure_would_block);
     tcase_add_test(tc, write_and_read_argument_checks);

@@ -3,7 +3,7 @@
  *   bench_peer --role initiator|responder --tty PATH --addr A --peer B
  *              --ca F --cert F --key F --peer-name NAME [--peer-cert F]
  *              [--baud N] [--mode handshake|stream100|stream100rec|bulk] [--bytes N]
- *              [--timeout S] [--json]
+ *              [--pacing 0|1] [--timeout S] [--json]
  *
  * Prints one flat JSON object (numbers only) on stdout.  Times are
  * CLOCK_MONOTONIC microseconds, a clock every process on the machine
@@ -14,11 +14,13 @@
  *   quiet, 100 stream bytes, each measured as the frame it produced.
  * stream100: the initiator writes --bytes as 100-byte messages, one
  *   slink_conn_send() per message, as fast as the stream accepts them (what
- *   an application writing messages does; messages written while the line
- *   is busy share a record).
+ *   an application writing messages does; messages written while an unsent
+ *   chunk is open share its record, and with --pacing 1 the chunk stays
+ *   open while the line is busy).
  * stream100rec: the same, but each message in its own record (the next
  *   write waits until the previous one has gone out): the per-record bound.
  * bulk: the initiator writes --bytes as fast as the stream takes them.
+ * --pacing 1 sets slink_conn_cfg.tx_pacing on this end (default 0).
  * The responder reads until it has --bytes and stamps the last one.
  * Byte fields: hs_msg_bytes = handshake-message frames this end wrote until
  * it was established; hs_bytes_out = everything it wrote until the
@@ -83,7 +85,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench_peer --role initiator|responder --tty PATH --addr A --peer B\n"
             "       --ca F --cert F --key F --peer-name NAME [--peer-cert F] [--baud N]\n"
-            "       [--mode handshake|stream100|stream100rec|bulk] [--bytes N] [--timeout S]\n");
+            "       [--mode handshake|stream100|stream100rec|bulk] [--bytes N] [--pacing 0|1]\n"
+            "       [--timeout S]\n");
     exit(2);
 }
 
@@ -118,6 +121,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--baud")) cfg.baud = (uint32_t)strtoul(v, NULL, 0);
         else if (!strcmp(a, "--mode")) mode = v;
         else if (!strcmp(a, "--bytes")) nbytes = strtoull(v, NULL, 0);
+        else if (!strcmp(a, "--pacing")) cfg.tx_pacing = (uint8_t)strtoul(v, NULL, 0);
         else if (!strcmp(a, "--timeout")) timeout_s = atof(v);
         else usage();
         i++;
@@ -224,6 +228,7 @@ int main(int argc, char **argv)
     bench_json_num(&j, "bytes_out", (double)s.link.bytes_out);
     bench_json_num(&j, "bytes_in", (double)s.link.bytes_in);
     bench_json_num(&j, "stream_chunks_sent", s.conn.stream.stats.chunks_sent);
+    bench_json_num(&j, "tx_pacing", s.conn.cfg.tx_pacing);
     bench_json_num(&j, "stream_retransmits", s.conn.stream.stats.retransmits);
     bench_json_num(&j, "records_dropped", s.conn.stats.records_dropped);
     bench_json_num(&j, "frames_crc_dropped", s.conn.deframer.stats.crc);

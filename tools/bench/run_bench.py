@@ -178,12 +178,14 @@ class Bench:
                 line["a_to_b"]["bytes_in"], line["b_to_a"]["bytes_in"]))
         return results["init"], results["resp"], line
 
-    def slink_pair(self, mode, nbytes=0, line_args=(), cached=False, timeout=60):
+    def slink_pair(self, mode, nbytes=0, line_args=(), cached=False, timeout=60, pacing=False):
         def args(me, peer, role):
             a = ["--role", role, "--addr", str(me[1]), "--peer", str(peer[1]), "--peer-name", peer[0],
                  "--baud", str(BAUD), "--mode", mode] + self.creds(me)
             if nbytes:
                 a += ["--bytes", str(nbytes)]
+            if pacing:
+                a += ["--pacing", "1"]
             if cached:
                 a += ["--peer-cert", self.f(peer[0] + ".crt")]
             return a
@@ -266,7 +268,8 @@ ORDER = [
     ("stream_record_overhead_bytes_100", "slink stream record: wire bytes - 100 for 100 B"),
     ("stream_ack_frame_bytes", "slink stream: the ACK frame the receiver owes"),
     ("dtls12_record_overhead_bytes_100", "DTLS 1.2: wire bytes - 100 for one 100 B write"),
-    ("goodput_ratio_115200_100B", "stream goodput / line rate, 100-byte messages"),
+    ("goodput_ratio_115200_100B", "stream goodput / line rate, 100-byte messages (paced)"),
+    ("goodput_ratio_115200_100B_unpaced", "same without transmit pacing"),
     ("goodput_ratio_115200_100B_per_record", "same, each message forced into its own record"),
     ("goodput_ratio_115200_bulk", "stream goodput / line rate, bulk"),
     ("goodput_ratio_115200_bulk_ber1e-5", "stream goodput / line rate, bulk, BER 1e-5"),
@@ -380,19 +383,27 @@ def main():
                 raise BenchError("%s over the line (%d) and in process (%d) disagree by more than 8 bytes"
                                  % (k, v, ip[ik]))
 
+        # The goodput runs use transmit pacing (slink_conn_cfg.tx_pacing),
+        # which a link that knows its line rate enables; the 100-byte run
+        # is repeated without it to show what pacing changes.
         n100, nbulk = (4000, 20000) if a.smoke else (40000, 120000)
-        print("bench: stream goodput, %d bytes in 100-byte messages ..." % n100, flush=True)
-        i, r, _ = b.slink_pair("stream100", n100)
+        print("bench: stream goodput, %d bytes in 100-byte messages, paced ..." % n100, flush=True)
+        i, r, _ = b.slink_pair("stream100", n100, pacing=True)
         res["goodput_ratio_115200_100B"] = goodput(i, r)
+        res["goodput_100B_records"] = i["stream_chunks_sent"]
+        print("bench: stream goodput, %d bytes in 100-byte messages, not paced ..." % n100, flush=True)
+        i, r, _ = b.slink_pair("stream100", n100)
+        res["goodput_ratio_115200_100B_unpaced"] = goodput(i, r)
+        res["goodput_100B_unpaced_records"] = i["stream_chunks_sent"]
         print("bench: stream goodput, %d bytes, each 100-byte message in its own record ..." % n100, flush=True)
-        i, r, _ = b.slink_pair("stream100rec", n100)
+        i, r, _ = b.slink_pair("stream100rec", n100, pacing=True)
         res["goodput_ratio_115200_100B_per_record"] = goodput(i, r)
         print("bench: stream goodput, %d bytes bulk ..." % nbulk, flush=True)
-        i, r, _ = b.slink_pair("bulk", nbulk)
+        i, r, _ = b.slink_pair("bulk", nbulk, pacing=True)
         res["goodput_ratio_115200_bulk"] = goodput(i, r)
         res["bulk_retransmits_clean"] = i["stream_retransmits"]
         print("bench: stream goodput, %d bytes bulk at BER 1e-5 ..." % nbulk, flush=True)
-        i, r, line = b.slink_pair("bulk", nbulk, ["--ber", "1e-5", "--seed", "7"])
+        i, r, line = b.slink_pair("bulk", nbulk, ["--ber", "1e-5", "--seed", "7"], pacing=True)
         res["goodput_ratio_115200_bulk_ber1e-5"] = goodput(i, r)
         res["bulk_ber1e-5_bits_flipped"] = line["a_to_b"]["bits_flipped"] + line["b_to_a"]["bits_flipped"]
         res["bulk_ber1e-5_retransmits"] = i["stream_retransmits"]

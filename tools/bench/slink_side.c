@@ -49,6 +49,7 @@ void slink_side_init(slink_side *s, const char *prog, const slink_side_cfg *cfg,
     cc.peer_addr = cfg->peer;
     cc.role = cfg->initiator ? SLINK_START_INITIATOR : SLINK_START_RESPONDER;
     cc.baud = cfg->baud;
+    cc.tx_pacing = cfg->tx_pacing;
     /* A process reading a pty is woken in batches, later than the 2 ms
      * inter-byte floor of 115200 baud; the 0x00 delimiter resynchronises
      * anyway, so a generous gap only delays dropping a cut frame. */

@@ -37,6 +37,7 @@ typedef struct {
     uint8_t addr, peer;
     int initiator;
     uint32_t baud;
+    uint8_t tx_pacing;            /* slink_conn_cfg.tx_pacing */
 } slink_side_cfg;
 
 void slink_side_init(slink_side *s, const char *prog, const slink_side_cfg *cfg, bench_link link);
