@@ -23,28 +23,16 @@
 
 /* ---- platform: no system heap ---- */
 /* All mbedTLS allocations (bignums, parsed certificates) come from a static
- * pool through the buffer allocator (firmware/port/fw_alloc.c). */
+ * pool through the port's allocator (firmware/port/fw_alloc.c), called
+ * directly; naming it also keeps newlib's malloc, free and sbrk out of the
+ * image, so nothing can grow a heap into the stack. */
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
-#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
-/* mbedTLS's default before the pool is installed is libc calloc/free;
- * naming ours keeps newlib's malloc, free and sbrk out of the image, so
- * an allocation before fw_alloc_init() fails instead of growing a heap
- * into the stack. */
-#define MBEDTLS_PLATFORM_STD_CALLOC     fw_no_heap_calloc
-#define MBEDTLS_PLATFORM_STD_FREE       fw_no_heap_free
+#define MBEDTLS_PLATFORM_CALLOC_MACRO   fw_calloc
+#define MBEDTLS_PLATFORM_FREE_MACRO     fw_free
 #include <stddef.h>
-void *fw_no_heap_calloc(size_t n, size_t size);
-void fw_no_heap_free(void *p);
-/* Keeps the high-water mark (mbedtls_memory_buffer_alloc_max_get) that the
- * firmware reports; costs a few hundred bytes of code. */
-#define MBEDTLS_MEMORY_DEBUG
-/* Heap-corruption reports from the allocator go to our UART, not stdio. */
-#define MBEDTLS_PLATFORM_FPRINTF_MACRO  fw_mbedtls_fprintf
-#define MBEDTLS_PLATFORM_PRINTF_MACRO   fw_mbedtls_printf
-#include <stdio.h>
-int fw_mbedtls_fprintf(FILE *f, const char *fmt, ...);
-int fw_mbedtls_printf(const char *fmt, ...);
+void *fw_calloc(size_t n, size_t size);
+void fw_free(void *p);
 
 /* ---- bignum / elliptic curves: P-256 only ---- */
 #define MBEDTLS_BIGNUM_C
@@ -58,6 +46,15 @@ int fw_mbedtls_printf(const char *fmt, ...);
  * signatures, much less RAM (the table would be 2^(w-1) points in heap). */
 #define MBEDTLS_ECP_WINDOW_SIZE         2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM   0
+/* No internal RNG for blinding when a caller passes none: every
+ * multiplication by a secret gets slink's DRBG (ECDH, key generation,
+ * signing) or, for the key-pair check at load, a DRBG seeded from the key
+ * (src/cert.c); the ones without an RNG are signature verifications, which
+ * see only public values and then need no HMAC-DRBG on the stack and its
+ * MD context in the heap at the handshake's peak.  gen_provision.py
+ * refuses a key without its public point, which the parser would
+ * otherwise compute unblinded. */
+#define MBEDTLS_ECP_NO_INTERNAL_RNG
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECDH_LEGACY_CONTEXT         /* same context layout as the host build */
 #define MBEDTLS_ECDSA_C

@@ -27,7 +27,7 @@ FW_LDFLAGS := --specs=nano.specs --specs=nosys.specs -nostartfiles \
 # compile to empty objects).
 FW_MBEDTLS_MODS := aes asn1parse asn1write bignum cipher cipher_wrap \
     constant_time ecdh ecdsa ecp ecp_curves gcm hkdf hmac_drbg md \
-    memory_buffer_alloc oid pk pk_wrap pkparse platform platform_util \
+    oid pk pk_wrap pkparse platform platform_util \
     sha256 x509 x509_crt
 FW_DTLS_MODS := ssl_tls ssl_cli ssl_msg ssl_ciphersuites
 
@@ -36,13 +36,18 @@ FW_HDRS := $(wildcard firmware/*.h firmware/board/an385/*.h firmware/port/*.h)
 FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 
 # The core's limits for a small MCU (include/slink/config.h; objects built
-# with them depend on this file, so changing them rebuilds): 256-byte
-# frames, a 2-chunk stream window, one peer; no log text (events and error
-# codes only).  Feature switches that trade speed for flash or RAM are in
-# FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk) tests.
+# with them depend on this file, so changing them rebuilds), sized for one
+# host at 115200 baud (docs/PORTING.md, memory budget, has what each costs):
+# 192-byte frame bodies (170-byte records: 17 ms on the line, about 85 % of
+# it payload), a 2-chunk stream window with a one-chunk receive buffer (the
+# application drains it every loop), one unread datagram, certificates up
+# to 384 bytes (ours are about 360), one peer; no log text (events and
+# error codes only).  Feature switches that trade speed for flash or RAM
+# are in FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk)
+# tests.
 FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
-FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=256 -DSLINK_STREAM_WINDOW=2 \
-    -DSLINK_STREAM_RX_BUF=512 -DSLINK_DGRAM_QUEUE=2 -DSLINK_CERT_MAX=512 \
+FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
+    -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
     -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 $(FW_SLINK_FEATURES)
 # The core's own warning set; warnings that only a 32-bit target shows are
 # reported, not fatal, so a host-clean core never blocks the firmware.

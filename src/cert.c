@@ -1,28 +1,24 @@
 /* Certificate policy: the only place that decides whether a peer
  * certificate is trusted (include/slink/cert.h, docs/PKI.md).
  *
- * mbedTLS does the X.509 parsing and the chain signature; slink adds what
- * mbedTLS 2.28 does not enforce or cannot be relied on for: a canonical DER
- * signature, a P-256/SHA-256-only profile, CA:FALSE leaves, dates checked
- * against the injected wall clock (firmware builds lack
- * MBEDTLS_HAVE_TIME_DATE) and the identity bound to a bus address. */
+ * mbedTLS does the X.509 parsing; slink checks the one-level chain itself
+ * (see signed_by_ca) and adds what mbedTLS 2.28 does not enforce or cannot
+ * be relied on for: a canonical DER signature, a P-256/SHA-256-only
+ * profile, CA:FALSE leaves, dates checked against the injected wall clock
+ * (firmware builds lack MBEDTLS_HAVE_TIME_DATE) and the identity bound to a
+ * bus address. */
 #include "slink/cert.h"
+#include "slink/crypto.h"
 #include "cc.h"
 
 #include <string.h>
 #include <mbedtls/asn1.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/hmac_drbg.h>
+#include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
-
-/* Only the suite slink speaks: anything else is refused while chaining. */
-static const mbedtls_x509_crt_profile slink_profile = {
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1),
-    2048
-};
 
 /* ---- log messages without stdio (firmware builds have no printf) ---- */
 
@@ -70,14 +66,6 @@ static slink_err reject_(const slink_platform *plat, slink_err e, const char *re
 #define reject(plat, e, reason) ((void)(plat), (void)(reason), (e))
 #endif
 
-/* mbedTLS 2.28 takes the trust anchor non-const although it only reads it. */
-static mbedtls_x509_crt *crt_mut(const mbedtls_x509_crt *p)
-{
-    union { const mbedtls_x509_crt *c; mbedtls_x509_crt *m; } u;
-    u.c = p;
-    return u.m;
-}
-
 /* ---- time ---- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -109,11 +97,11 @@ static int is_p256_key(const mbedtls_pk_context *pk)
     return mbedtls_pk_ec(*pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
 }
 
-/* Reads one INTEGER leniently (as mbedTLS does) and appends its minimal DER
- * encoding to enc.  Zero, or more than 32 magnitude bytes, is never a valid
- * P-256 signature half. */
+/* Reads one INTEGER leniently (as mbedTLS does), appends its minimal DER
+ * encoding to enc and stores it big-endian in raw[32].  Zero, or more than
+ * 32 magnitude bytes, is never a valid P-256 signature half. */
 static int reencode_int(unsigned char **p, const unsigned char *end,
-                        uint8_t *enc, size_t cap, size_t *n)
+                        uint8_t *enc, size_t cap, size_t *n, uint8_t raw[32])
 {
     size_t len;
     if (mbedtls_asn1_get_tag(p, end, &len, MBEDTLS_ASN1_INTEGER) != 0) return -1;
@@ -123,6 +111,8 @@ static int reencode_int(unsigned char **p, const unsigned char *end,
     if (len == 0 || len > 32) return -1;
     size_t pad = (v[0] & 0x80u) ? 1u : 0u;
     if (*n + 2 + pad + len > cap) return -1;
+    memset(raw, 0, 32 - len);
+    memcpy(raw + 32 - len, v, len);
     enc[(*n)++] = MBEDTLS_ASN1_INTEGER;
     enc[(*n)++] = (uint8_t)(pad + len);
     if (pad) enc[(*n)++] = 0x00;
@@ -134,8 +124,9 @@ static int reencode_int(unsigned char **p, const unsigned char *end,
 /* mbedTLS 2.28 accepts BER in ECDSA-Sig-Value (long-form lengths, padded
  * INTEGERs), which makes certificates malleable: the same certificate would
  * have several encodings and so several references.  Rebuild the one DER
- * encoding from r and s and require the bytes to be exactly that. */
-static int sig_is_canonical(const mbedtls_x509_crt *crt)
+ * encoding from r and s and require the bytes to be exactly that.  rs gets
+ * r || s, the form slink_ecdsa_verify_hash takes. */
+static int sig_is_canonical(const mbedtls_x509_crt *crt, uint8_t rs[SLINK_SIG_LEN])
 {
     uint8_t enc[2 + 2 * (3 + 32)];
     size_t n = 2;
@@ -147,19 +138,48 @@ static int sig_is_canonical(const mbedtls_x509_crt *crt)
     if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
         return 0;
     end = p + len;
-    if (reencode_int(&p, end, enc, sizeof enc, &n) != 0) return 0;
-    if (reencode_int(&p, end, enc, sizeof enc, &n) != 0) return 0;
+    if (reencode_int(&p, end, enc, sizeof enc, &n, rs) != 0) return 0;
+    if (reencode_int(&p, end, enc, sizeof enc, &n, rs + 32) != 0) return 0;
     if (p != end) return 0;
     enc[0] = MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE;
     enc[1] = (uint8_t)(n - 2);
     return n == crt->sig.len && memcmp(enc, crt->sig.p, n) == 0;
 }
 
-/* Everything about a leaf that does not depend on time or on who it should
- * be.  *reason is a static string for logs and for creds_load's *why. */
-static slink_err check_leaf(const mbedtls_x509_crt *ca, mbedtls_x509_crt *crt, const char **reason)
+/* The CA of the trust list that signed crt, or NULL.  Chains are one
+ * level deep (leaves are signed by the root; slink has no intermediates),
+ * so this is the whole of X.509 path validation here: an issuer equal
+ * byte-for-byte to the CA's subject, a CA allowed to sign certificates
+ * (CA:TRUE, and keyCertSign when keyUsage is present) with a P-256 key,
+ * and an ecdsa-with-SHA256 signature over the TBS that the key verifies.
+ * Done directly rather than by mbedtls_x509_crt_verify, whose generic
+ * public-key layer copies the CA key into a temporary ECDSA context: heap
+ * and stack at the deepest point of a device's handshake. */
+static const mbedtls_x509_crt *signed_by_ca(const mbedtls_x509_crt *ca, const mbedtls_x509_crt *crt,
+                                            const uint8_t rs[SLINK_SIG_LEN])
 {
-    uint32_t flags = 0;
+    uint8_t hash[32];
+    if (mbedtls_sha256_ret(crt->tbs.p, crt->tbs.len, hash, 0) != 0) return NULL;
+    for (const mbedtls_x509_crt *i = ca; i != NULL && i->raw.len > 0; i = i->next) {
+        if (i->subject_raw.len != crt->issuer_raw.len ||
+            memcmp(i->subject_raw.p, crt->issuer_raw.p, crt->issuer_raw.len) != 0)
+            continue;
+        if (!i->ca_istrue || !is_p256_key(&i->pk) ||
+            mbedtls_x509_crt_check_key_usage(i, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0)
+            continue;
+        if (slink_ecdsa_verify_hash(mbedtls_pk_ec(i->pk), hash, rs) == SLINK_OK)
+            return i;
+    }
+    return NULL;
+}
+
+/* Everything about a leaf that does not depend on time or on who it should
+ * be.  *reason is a static string for logs and for creds_load's *why;
+ * *issuer is the CA that signed it. */
+static slink_err check_leaf(const mbedtls_x509_crt *ca, const mbedtls_x509_crt *crt,
+                            const mbedtls_x509_crt **issuer, const char **reason)
+{
+    uint8_t rs[SLINK_SIG_LEN];
     if (!is_p256_key(&crt->pk)) {
         *reason = SLINK_TEXT("key is not EC P-256");
         return SLINK_ERR_CERT_KEY_TYPE;
@@ -168,16 +188,13 @@ static slink_err check_leaf(const mbedtls_x509_crt *ca, mbedtls_x509_crt *crt, c
         *reason = SLINK_TEXT("signature algorithm is not ecdsa-with-SHA256");
         return SLINK_ERR_CERT_KEY_TYPE;
     }
-    if (!sig_is_canonical(crt)) {
+    if (!sig_is_canonical(crt, rs)) {
         *reason = SLINK_TEXT("signature is not canonical DER");
         return SLINK_ERR_CERT_ENCODING;
     }
-    int r = mbedtls_x509_crt_verify_with_profile(crt, crt_mut(ca), NULL, &slink_profile,
-                                                 NULL, &flags, NULL, NULL);
-    /* Dates are ours to judge (see check_dates); mbedTLS may or may not have
-     * a clock depending on the build. */
-    flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-    if ((r != 0 && r != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) || flags != 0) {
+    /* Dates are ours to judge (see check_dates). */
+    *issuer = signed_by_ca(ca, crt, rs);
+    if (*issuer == NULL) {
         *reason = SLINK_TEXT("not issued by the configured CA (or CA/chain outside the P-256/SHA-256 profile)");
         return SLINK_ERR_CERT_CHAIN;
     }
@@ -190,17 +207,6 @@ static slink_err check_leaf(const mbedtls_x509_crt *ca, mbedtls_x509_crt *crt, c
         return SLINK_ERR_CERT_KEY_USAGE;
     }
     return SLINK_OK;
-}
-
-/* The CA in the trust list that issued crt (chain check already passed). */
-static const mbedtls_x509_crt *issuing_ca(const mbedtls_x509_crt *ca, const mbedtls_x509_crt *crt)
-{
-    for (const mbedtls_x509_crt *i = ca; i != NULL && i->raw.len > 0; i = i->next) {
-        if (i->subject_raw.len == crt->issuer_raw.len &&
-            memcmp(i->subject_raw.p, crt->issuer_raw.p, crt->issuer_raw.len) == 0)
-            return i;
-    }
-    return ca;
 }
 
 static slink_err check_dates(const slink_peer_policy *p, const slink_platform *plat,
@@ -303,6 +309,7 @@ static slink_err verify_peer_into(const slink_creds *c, const slink_peer_policy 
                                   const uint8_t *der, size_t len, mbedtls_x509_crt *crt)
 {
     const char *reason = "";
+    const mbedtls_x509_crt *issuer = NULL;
     slink_err e;
 
     mbedtls_x509_crt_init(crt);
@@ -323,12 +330,12 @@ static slink_err verify_peer_into(const slink_creds *c, const slink_peer_policy 
         e = reject(plat, SLINK_ERR_CERT_PARSE, "trailing bytes after the certificate");
         goto fail;
     }
-    e = check_leaf(&c->ca, crt, &reason);
+    e = check_leaf(&c->ca, crt, &issuer, &reason);
     if (e != SLINK_OK) {
         (void)reject(plat, e, reason);
         goto fail;
     }
-    e = check_dates(p, plat, crt, issuing_ca(&c->ca, crt));
+    e = check_dates(p, plat, crt, issuer);
     if (e != SLINK_OK) goto fail;
     e = check_name(p, plat, crt);
     if (e != SLINK_OK) goto fail;
@@ -386,6 +393,38 @@ void slink_cert_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t cap)
     }
 }
 
+/* Our private key belongs to our certificate: d*G equals the certificate's
+ * public point.  mbedtls_pk_check_pair would multiply without an RNG, which
+ * device builds (MBEDTLS_ECP_NO_INTERNAL_RNG, so that verifications, which
+ * handle only public values, do not pay for blinding) would leave
+ * unblinded; here the multiplication is blinded by an HMAC-DRBG seeded
+ * from d, which is what mbedTLS's internal RNG does.  No session DRBG
+ * exists yet when credentials load. */
+static int key_matches_cert(const mbedtls_ecp_keypair *prv, const mbedtls_ecp_keypair *pub)
+{
+    mbedtls_hmac_drbg_context drbg;
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    uint8_t seed[32];
+    int ok = 0;
+
+    mbedtls_hmac_drbg_init(&drbg);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    if (prv->grp.id == MBEDTLS_ECP_DP_SECP256R1 && pub->grp.id == MBEDTLS_ECP_DP_SECP256R1 &&
+        mbedtls_mpi_write_binary(&prv->d, seed, sizeof seed) == 0 &&
+        mbedtls_hmac_drbg_seed_buf(&drbg, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+                                   seed, sizeof seed) == 0 &&
+        mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
+        mbedtls_ecp_mul(&grp, &q, &prv->d, &grp.G, mbedtls_hmac_drbg_random, &drbg) == 0)
+        ok = mbedtls_ecp_point_cmp(&q, &pub->Q) == 0;
+    mbedtls_platform_zeroize(seed, sizeof seed);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    mbedtls_hmac_drbg_free(&drbg);
+    return ok;
+}
+
 static slink_err load_fail_(slink_creds *c, const char **why, const char *reason)
 {
 #if !SLINK_CFG_LOG_TEXT
@@ -406,6 +445,7 @@ static slink_err creds_load(slink_creds *c,
                             int in_place, const char **why)
 {
     const char *reason = "";
+    const mbedtls_x509_crt *issuer = NULL;
     if (why != NULL) *why = NULL;
     if (c == NULL) return SLINK_ERR_ARG;
     memset(c, 0, sizeof *c);
@@ -434,12 +474,12 @@ static slink_err creds_load(slink_creds *c,
         return load_fail(c, why, "private key does not parse (PEM with NUL, or DER; unencrypted)");
     if (!is_p256_key(&c->key)) return load_fail(c, why, "private key is not EC P-256");
     if (!is_p256_key(&c->cert.pk)) return load_fail(c, why, "own certificate key is not EC P-256");
-    if (mbedtls_pk_check_pair(&c->cert.pk, &c->key) != 0)
+    if (!key_matches_cert(mbedtls_pk_ec(c->key), mbedtls_pk_ec(c->cert.pk)))
         return load_fail(c, why, "private key does not match own certificate");
 
     /* Our own certificate must pass what peers will check (dates aside:
      * there is no platform here). */
-    slink_err e = check_leaf(&c->ca, &c->cert, &reason);
+    slink_err e = check_leaf(&c->ca, &c->cert, &issuer, &reason);
     if (e != SLINK_OK) {
         switch (e) {
         case SLINK_ERR_CERT_CHAIN: return load_fail(c, why, "own certificate does not verify against the CA");

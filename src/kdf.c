@@ -46,14 +46,24 @@ static size_t label_len(const char *label)
     return n;
 }
 
+/* HKDF-Expand (RFC 5869 §2.3) with info = L(2) || len(1) || "slink1 " ||
+ * label || ctx_len(1) || ctx, fed to HMAC in pieces: the info string is
+ * never assembled, so the frame holds one block of output instead of a
+ * 514-byte buffer sized for the longest label and context (this function
+ * sits under the handshake's and the record layer's deepest paths). */
+static int hmac_put(mbedtls_md_context_t *h, const uint8_t *p, size_t n)
+{
+    return n == 0 ? 0 : mbedtls_md_hmac_update(h, p, n);
+}
+
 slink_err slink_hkdf_expand_label(const uint8_t secret[32], const char *label,
                                   const uint8_t *ctx, size_t ctx_len,
                                   uint8_t *out, size_t out_len)
 {
-    /* L(2) || len(1) || prefix+label (<=255) || ctx_len(1) || ctx (<=255) */
-    uint8_t info[2u + 1u + 255u + 1u + KDF_CTX_MAX];
     const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-    size_t ll, n = 0;
+    mbedtls_md_context_t h;
+    uint8_t hdr[3], t[KDF_HASH_LEN], ctr, cl;
+    size_t ll, done = 0, tlen = 0;
     int ret;
 
     SLINK_CHECK(secret != NULL && label != NULL && out != NULL, SLINK_ERR_ARG);
@@ -64,20 +74,34 @@ slink_err slink_hkdf_expand_label(const uint8_t secret[32], const char *label,
     SLINK_CHECK(ll <= KDF_LABEL_MAX, SLINK_ERR_ARG);
     SLINK_CHECK(md != NULL, SLINK_ERR_CRYPTO);
 
-    slink_put_u16(info, (uint16_t)out_len);
-    n = 2;
-    info[n++] = (uint8_t)(KDF_PREFIX_LEN + ll);
-    memcpy(info + n, SLINK_LABEL_PREFIX, KDF_PREFIX_LEN);
-    n += KDF_PREFIX_LEN;
-    memcpy(info + n, label, ll);
-    n += ll;
-    info[n++] = (uint8_t)ctx_len;
-    if (ctx_len != 0)
-        memcpy(info + n, ctx, ctx_len);
-    n += ctx_len;
-
-    ret = mbedtls_hkdf_expand(md, secret, KDF_HASH_LEN, info, n, out, out_len);
-    mbedtls_platform_zeroize(info, sizeof info);
+    slink_put_u16(hdr, (uint16_t)out_len);
+    hdr[2] = (uint8_t)(KDF_PREFIX_LEN + ll);
+    cl = (uint8_t)ctx_len;
+    mbedtls_md_init(&h);
+    ret = mbedtls_md_setup(&h, md, 1);
+    if (ret == 0)
+        ret = mbedtls_md_hmac_starts(&h, secret, KDF_HASH_LEN);
+    /* T(i) = HMAC(PRK, T(i-1) || info || i), T(0) empty. */
+    for (ctr = 1; ret == 0 && done < out_len; ctr++) {
+        size_t n = out_len - done < KDF_HASH_LEN ? out_len - done : KDF_HASH_LEN;
+        if (ctr > 1)
+            ret = mbedtls_md_hmac_reset(&h);
+        if (ret == 0) ret = hmac_put(&h, t, tlen);
+        if (ret == 0) ret = hmac_put(&h, hdr, sizeof hdr);
+        if (ret == 0) ret = hmac_put(&h, (const uint8_t *)SLINK_LABEL_PREFIX, KDF_PREFIX_LEN);
+        if (ret == 0) ret = hmac_put(&h, (const uint8_t *)label, ll);
+        if (ret == 0) ret = hmac_put(&h, &cl, 1);
+        if (ret == 0) ret = hmac_put(&h, ctx, ctx_len);
+        if (ret == 0) ret = hmac_put(&h, &ctr, 1);
+        if (ret == 0) ret = mbedtls_md_hmac_finish(&h, t);
+        if (ret == 0) {
+            memcpy(out + done, t, n);
+            done += n;
+            tlen = KDF_HASH_LEN;
+        }
+    }
+    mbedtls_md_free(&h);
+    mbedtls_platform_zeroize(t, sizeof t);
     if (ret != 0) {
         mbedtls_platform_zeroize(out, out_len);
         return SLINK_ERR_CRYPTO;

@@ -28,10 +28,14 @@ int  fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32]);
 /* slink_platform.entropy: ctx is an fw_entropy_state. */
 int  fw_entropy(void *ctx, uint8_t *out, size_t len);
 
-/* ---- mbedTLS heap (fw_alloc.c): buffer allocator over a static pool ---- */
+/* ---- mbedTLS heap (fw_alloc.c): first-fit allocator over a static pool;
+ * mbedtls_calloc/free are these (mbedtls_config.h).  Until fw_alloc_init()
+ * every allocation fails. ---- */
 void   fw_alloc_init(void);
+void  *fw_calloc(size_t n, size_t size);
+void   fw_free(void *p);
 size_t fw_alloc_pool_size(void);
-/* mbedTLS's own accounting: peak bytes handed out and peak block count. */
+/* Peak bytes handed out (payloads rounded to 8) and peak block count. */
 void   fw_alloc_peak(size_t *bytes, size_t *blocks);
 /* Highest pool offset ever written (pool painted at init): the pool size
  * this workload really needs, headers and fragmentation included. */

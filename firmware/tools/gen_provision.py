@@ -37,6 +37,11 @@ def main():
     for what, der in (("CA", ca), ("certificate", cert), ("key", key)):
         if not der or der[0] != 0x30:
             raise SystemExit("gen_provision: %s is not DER (PEM is not provisioned)" % what)
+    # The device's mbedTLS has no internal RNG (MBEDTLS_ECP_NO_INTERNAL_RNG):
+    # a SEC1 key without its public point would make the key parser compute
+    # d*G unblinded at every boot, so the point must be in the key.
+    if b"\xa1\x44\x03\x42\x00\x04" not in key:
+        raise SystemExit("gen_provision: key must be SEC1 DER with its public key")
     if not all(0x20 < ord(ch) < 0x7f and ch not in '"\\' for ch in a.host_name):
         raise SystemExit("gen_provision: host name must be printable without quotes")
 

@@ -60,7 +60,13 @@ static size_t format_stats(char *buf, size_t cap)
     return pos;
 }
 
-static void console_stats(const char *what)
+/* The application's buffers (reply, message, console line) are locals of
+ * these helpers, not of main: inlined, they would sit in main's frame under
+ * the core's deepest path (the peer's certificate check during a
+ * handshake) instead of being gone by then. */
+#define FW_NOINLINE __attribute__((noinline))
+
+static FW_NOINLINE void console_stats(const char *what)
 {
     char line[200];
     size_t n = format_stats(line, sizeof line - 1);
@@ -72,7 +78,7 @@ static void console_stats(const char *what)
     console_puts("\r\n");
 }
 
-static void serve_datagrams(void)
+static FW_NOINLINE void serve_datagrams(void)
 {
     uint8_t msg[64];
     size_t len;
@@ -104,7 +110,7 @@ static void serve_datagrams(void)
     }
 }
 
-static void serve_stream(void)
+static FW_NOINLINE void serve_stream(void)
 {
     for (;;) {
         if (echo_off == echo_len) {
@@ -141,7 +147,7 @@ static void serve_stream(void)
     }
 }
 
-static void handle_events(void)
+static FW_NOINLINE void handle_events(void)
 {
     slink_event ev;
     while (slink_conn_poll_event(&conn, &ev)) {
@@ -177,12 +183,11 @@ static void halt(const char *why)
         board_wait_for_interrupt();
 }
 
-int main(void)
+/* Boot to a listening connection.  Out of main so that its locals (the
+ * connection config is copied by slink_conn_init) are gone before the
+ * loop runs the core. */
+static FW_NOINLINE void device_init(void)
 {
-    /* Only the hand-off from the interrupt ring (which does the buffering)
-     * to the core, so it can be small: the loop drains the ring in pieces. */
-    static uint8_t rx[64];
-    static uint8_t tx[SLINK_WIRE_FRAME_MAX];
     const char *why = "";
 
     board_init();
@@ -213,7 +218,16 @@ int main(void)
         halt(slink_err_str(e));
     console_stats("ready");
     console_puts(entropy.nv_was_blank ? "fw: nv seed: first boot\r\n" : "fw: nv seed: restored\r\n");
+}
 
+int main(void)
+{
+    /* Only the hand-off from the interrupt ring (which does the buffering)
+     * to the core, so it can be small: the loop drains the ring in pieces. */
+    static uint8_t rx[64];
+    static uint8_t tx[SLINK_WIRE_FRAME_MAX];
+
+    device_init();
     for (;;) {
         int busy = 0;
         size_t n = uart_read(rx, sizeof rx);
