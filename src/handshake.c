@@ -311,12 +311,11 @@ static slink_err hs_write_msg1(slink_hs *hs)
     m.vs = SLINK_VERSION_SUITE;
     m.flags = have_peer_cert(hs) ? SLINK_HS_F_HAVE_PEER_CERT : 0u;
     m.mtu_code = local_mtu_code(hs);
-    e = slink_rng_bytes(hs->cfg.rng, hs->nonce_self, SLINK_NONCE_LEN);
-    if (e == SLINK_OK)
-        e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
+    /* A new key for every attempt (slink_hs_start resets first): it is
+     * what makes this transcript unique, there being no nonce (§8). */
+    e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg1: no ephemeral key (random source)");
-    memcpy(m.nonce, hs->nonce_self, SLINK_NONCE_LEN);
     memcpy(m.x, hs->eph.x, SLINK_ECX_LEN);
     e = hs_msg1_encode(&m, hs->msg1, sizeof hs->msg1, &n);
     if (e != SLINK_OK)
@@ -387,16 +386,16 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1)
     slink_err e;
     const char *why = "msg2: cannot build";
 
-    e = slink_rng_bytes(hs->cfg.rng, hs->nonce_self, SLINK_NONCE_LEN);
-    if (e == SLINK_OK)
-        e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
+    /* A new key for every msg1 answered with new work (only a byte-identical
+     * retransmission gets the kept msg2): the freshness of this session's
+     * transcript for the initiator rests on it (§8). */
+    e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
     if (e != SLINK_OK) {
         why = "msg2: no ephemeral key (random source)";
         goto out;
     }
     c.flags = have_peer_cert(hs) ? SLINK_HS_F_HAVE_PEER_CERT : 0u;
     c.mtu_code = local_mtu_code(hs);
-    memcpy(c.nonce, hs->nonce_self, SLINK_NONCE_LEN);
     memcpy(c.x, hs->eph.x, SLINK_ECX_LEN);
     e = hs_msg2_clear_encode(&c, hs->out, sizeof hs->out, &n);
     if (e == SLINK_OK)

@@ -8,7 +8,7 @@ static int mtu_code_ok(uint8_t code)
     return code >= HS_MTU_CODE_MIN;
 }
 
-/* Only one flag is defined in version 1; the rest must be zero so a later
+/* Only one flag is defined (versions 1 and 2); the rest must be zero so a later
  * version can give them meaning without being misread. */
 static int flags_ok(uint8_t flags)
 {
@@ -24,8 +24,7 @@ slink_err hs_msg1_encode(const hs_msg1 *m, uint8_t *out, size_t cap, size_t *len
     out[0] = m->vs;
     out[1] = m->flags;
     out[2] = m->mtu_code;
-    memcpy(out + 3, m->nonce, SLINK_NONCE_LEN);
-    memcpy(out + 3 + SLINK_NONCE_LEN, m->x, SLINK_ECX_LEN);
+    memcpy(out + 3, m->x, SLINK_ECX_LEN);
     *len = SLINK_HS1_LEN;
     return SLINK_OK;
 }
@@ -40,8 +39,7 @@ slink_err hs_msg1_decode(const uint8_t *in, size_t len, hs_msg1 *m)
     m->vs = in[0];
     m->flags = in[1];
     m->mtu_code = in[2];
-    memcpy(m->nonce, in + 3, SLINK_NONCE_LEN);
-    memcpy(m->x, in + 3 + SLINK_NONCE_LEN, SLINK_ECX_LEN);
+    memcpy(m->x, in + 3, SLINK_ECX_LEN);
     return SLINK_OK;
 }
 
@@ -52,8 +50,7 @@ slink_err hs_msg2_clear_encode(const hs_msg2_clear *m, uint8_t *out, size_t cap,
     SLINK_CHECK(flags_ok(m->flags) && mtu_code_ok(m->mtu_code), SLINK_ERR_ARG);
     out[0] = m->flags;
     out[1] = m->mtu_code;
-    memcpy(out + 2, m->nonce, SLINK_NONCE_LEN);
-    memcpy(out + 2 + SLINK_NONCE_LEN, m->x, SLINK_ECX_LEN);
+    memcpy(out + 2, m->x, SLINK_ECX_LEN);
     *len = SLINK_HS2_CLEAR_LEN;
     return SLINK_OK;
 }
@@ -66,8 +63,7 @@ slink_err hs_msg2_decode(const uint8_t *in, size_t len, hs_msg2_clear *m,
     SLINK_CHECK(flags_ok(in[0]) && mtu_code_ok(in[1]), SLINK_ERR_HS_MALFORMED);
     m->flags = in[0];
     m->mtu_code = in[1];
-    memcpy(m->nonce, in + 2, SLINK_NONCE_LEN);
-    memcpy(m->x, in + 2 + SLINK_NONCE_LEN, SLINK_ECX_LEN);
+    memcpy(m->x, in + 2, SLINK_ECX_LEN);
     *ct = in + SLINK_HS2_CLEAR_LEN;
     *ct_len = len - SLINK_HS2_CLEAR_LEN - SLINK_TAG_LEN;
     *tag = in + len - SLINK_TAG_LEN;

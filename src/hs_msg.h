@@ -2,8 +2,8 @@
  * §4, constants in slink/wire.h).  No crypto here: the AEAD and the
  * signature are applied by src/handshake.c around these byte layouts.
  *
- *   msg1       = vs(1) flags(1) mtu_code(1) nonce_i(16) x_i(32)        51 bytes
- *   msg2       = flags(1) mtu_code(1) nonce_r(16) x_r(32) ct tag(16)
+ *   msg1       = vs(1) flags(1) mtu_code(1) x_i(32)        35 bytes
+ *   msg2       = flags(1) mtu_code(1) x_r(32) ct tag(16)
  *   msg3       = ct tag(16)
  *   plaintext  = cred sig(64)
  *   cred       = 0x01 len(2) DER  |  0x02 ref(8)
@@ -38,7 +38,6 @@ typedef struct {
     uint8_t vs;
     uint8_t flags;
     uint8_t mtu_code;
-    uint8_t nonce[SLINK_NONCE_LEN];
     uint8_t x[SLINK_ECX_LEN];
 } hs_msg1;
 
@@ -46,7 +45,6 @@ typedef struct {
 typedef struct {
     uint8_t flags;
     uint8_t mtu_code;
-    uint8_t nonce[SLINK_NONCE_LEN];
     uint8_t x[SLINK_ECX_LEN];
 } hs_msg2_clear;
 
@@ -66,7 +64,7 @@ slink_err hs_msg1_encode(const hs_msg1 *m, uint8_t *out, size_t cap, size_t *len
  * mtu_code below HS_MTU_CODE_MIN. */
 slink_err hs_msg1_decode(const uint8_t *in, size_t len, hs_msg1 *m);
 
-/* Writes the 50-byte clear part. */
+/* Writes the 34-byte clear part. */
 slink_err hs_msg2_clear_encode(const hs_msg2_clear *m, uint8_t *out, size_t cap, size_t *len);
 /* Splits msg2 into its clear part, ciphertext and tag (pointers into in).
  * SLINK_ERR_HS_MALFORMED if len is outside [HS_MSG2_MIN, HS_MSG2_MAX] or the

@@ -49,7 +49,6 @@ typedef struct {
     slink_hs_role role;
 
     slink_ecdh_key eph;                  /* secret */
-    uint8_t nonce_self[SLINK_NONCE_LEN];
     uint8_t msg1[SLINK_HS1_LEN];         /* msg1 as sent/received, for TH2 */
     uint8_t in_hash[SLINK_HASH_LEN];     /* SHA-256 of the last message consumed: duplicates */
     uint8_t in_hash_valid;
@@ -79,7 +78,7 @@ typedef struct {
 
 void      slink_hs_init(slink_hs *hs, const slink_hs_cfg *cfg);
 
-/* Initiator: generate the ephemeral key and nonce, write msg1 to hs->out. */
+/* Initiator: generate a new ephemeral key, write msg1 to hs->out. */
 slink_err slink_hs_start(slink_hs *hs);
 
 /* Feed one reassembled handshake message (msgno 1..3).

@@ -1,4 +1,4 @@
-/* Every on-the-wire constant and layout of slink protocol version 1, in one
+/* Every on-the-wire constant and layout of slink protocol version 2, in one
  * place.  docs/PROTOCOL.md is the normative description; section numbers
  * below refer to it.  All multi-byte integers are big-endian. */
 #ifndef SLINK_WIRE_H
@@ -99,10 +99,9 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_ALERT_NO_SESSION          100u
 
 /* ---- §4 Handshake ------------------------------------------------------- */
-#define SLINK_VERSION_SUITE    0x11u  /* version 1 (high nibble), suite 1 (low) */
+#define SLINK_VERSION_SUITE    0x21u  /* version 2 (high nibble), suite 1 (low) */
 /* suite 1 = ECDHE P-256 (x-only), ECDSA P-256 SHA-256 (raw r||s),
  *           AES-128-GCM, HKDF-SHA256 */
-#define SLINK_NONCE_LEN        16u
 #define SLINK_ECX_LEN          32u   /* x-coordinate of an ephemeral P-256 key */
 #define SLINK_SIG_LEN          64u   /* r || s, each 32 bytes, 0 < r,s < n */
 #define SLINK_HASH_LEN         32u
@@ -115,10 +114,12 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_CRED_FULL        0x01u  /* cred = 0x01 len(2) DER */
 #define SLINK_CRED_REF         0x02u  /* cred = 0x02 ref(8) */
 
-/* msg1 = vs(1) flags(1) mtu_code(1) nonce_i(16) x_i(32) */
-#define SLINK_HS1_LEN          (3u + SLINK_NONCE_LEN + SLINK_ECX_LEN)
-/* msg2 = flags(1) mtu_code(1) nonce_r(16) x_r(32) AEAD(cred_r sig_r) */
-#define SLINK_HS2_CLEAR_LEN    (2u + SLINK_NONCE_LEN + SLINK_ECX_LEN)
+/* Version 2 has no handshake nonces: the fresh ephemeral keys already make
+ * every attempt's transcript unique (docs/PROTOCOL.md §8). */
+/* msg1 = vs(1) flags(1) mtu_code(1) x_i(32) */
+#define SLINK_HS1_LEN          (3u + SLINK_ECX_LEN)
+/* msg2 = flags(1) mtu_code(1) x_r(32) AEAD(cred_r sig_r) */
+#define SLINK_HS2_CLEAR_LEN    (2u + SLINK_ECX_LEN)
 /* msg3 = AEAD(cred_i sig_i) */
 
 /* mtu_code: receivable frame body = 16 * code bytes (code 4..255). */

@@ -14,6 +14,9 @@
 
 #define ADDR_HOST 1
 #define ADDR_DEV  7
+/* where the ephemeral x sits in msg1 and in msg2's clear part */
+#define MSG1_X    (SLINK_HS1_LEN - SLINK_ECX_LEN)
+#define MSG2_X    (SLINK_HS2_CLEAR_LEN - SLINK_ECX_LEN)
 
 typedef struct {
     slink_platform plat;
@@ -169,8 +172,8 @@ START_TEST(full_certificates_complete_with_crossed_secrets)
     ck_assert_uint_eq(I.hs.peer_mtu, 256);
     ck_assert_uint_eq(R.hs.peer_mtu, 256);
     ck_assert_uint_eq(f.n[0], SLINK_HS1_LEN);
-    ck_assert_uint_eq(f.n[0], 51);
-    ck_assert_uint_eq(f.n[1], 50 + 3 + test_pki_default_device()->der_len + 64 + 16);
+    ck_assert_uint_eq(f.n[0], 35);
+    ck_assert_uint_eq(f.n[1], 34 + 3 + test_pki_default_device()->der_len + 64 + 16);
     ck_assert_uint_eq(f.n[2], 3 + test_pki_default_host()->der_len + 64 + 16);
     fprintf(stderr, "handshake sizes, full certificates: msg1 %zu, msg2 %zu, msg3 %zu, total %zu"
             " (device cert %zu, host cert %zu bytes)\n",
@@ -180,7 +183,7 @@ START_TEST(full_certificates_complete_with_crossed_secrets)
 }
 END_TEST
 
-START_TEST(by_reference_both_ways_is_139_and_89_bytes)
+START_TEST(by_reference_both_ways_is_123_and_89_bytes)
 {
     flights f;
     default_pair();
@@ -193,9 +196,9 @@ START_TEST(by_reference_both_ways_is_139_and_89_bytes)
     run_ok(&f);
     assert_crossed_secrets();
     ck_assert_uint_eq(f.m[0][1], SLINK_HS_F_HAVE_PEER_CERT);
-    ck_assert_uint_eq(f.n[0], 51);
-    ck_assert_uint_eq(f.n[1], 50 + 1 + 8 + 64 + 16);
-    ck_assert_uint_eq(f.n[1], 139);
+    ck_assert_uint_eq(f.n[0], 35);
+    ck_assert_uint_eq(f.n[1], 34 + 1 + 8 + 64 + 16);
+    ck_assert_uint_eq(f.n[1], 123);
     ck_assert_uint_eq(f.n[2], 89);
     ck_assert_str_eq(I.hs.peer_cn, "dev-7");
     ck_assert_str_eq(R.hs.peer_cn, "host-1");
@@ -215,7 +218,7 @@ START_TEST(reference_one_way_only)
     side_reinit(&I);
     run_ok(&f);
     assert_crossed_secrets();
-    ck_assert_uint_eq(f.n[1], 139);
+    ck_assert_uint_eq(f.n[1], 123);
     ck_assert_uint_eq(f.n[2], 3 + test_pki_default_host()->der_len + 64 + 16);
     teardown();
 }
@@ -224,17 +227,65 @@ END_TEST
 START_TEST(sessions_use_distinct_ephemerals_and_secrets)
 {
     flights f;
-    uint8_t x1[32], n1[16], tx1[32];
+    uint8_t xi[32], xr[32], tx1[32];
     default_pair();
     run_ok(&f);
-    memcpy(x1, f.m[0] + 19, 32);
-    memcpy(n1, f.m[0] + 3, 16);
+    memcpy(xi, f.m[0] + MSG1_X, 32);
+    memcpy(xr, f.m[1] + MSG2_X, 32);
     memcpy(tx1, I.hs.tx_secret, 32);
     run_ok(&f);   /* same two nodes, same DRBGs, second session */
     assert_crossed_secrets();
-    ck_assert_mem_ne(x1, f.m[0] + 19, 32);
-    ck_assert_mem_ne(n1, f.m[0] + 3, 16);
+    ck_assert_mem_ne(xi, f.m[0] + MSG1_X, 32);
+    ck_assert_mem_ne(xr, f.m[1] + MSG2_X, 32);
     ck_assert_mem_ne(tx1, I.hs.tx_secret, 32);
+    teardown();
+}
+END_TEST
+
+/* With no nonces, only the ephemeral keys make one attempt's transcript
+ * differ from another's: every attempt must draw a new one. */
+START_TEST(every_attempt_draws_a_new_ephemeral)
+{
+    flights f;
+    uint8_t m1[3][SLINK_HS1_LEN], m2a[SLINK_HS_MSG_MAX], bad[SLINK_HS1_LEN];
+    size_t n2a;
+    default_pair();
+    /* initiator: a restart on the same state, and one after a wipe */
+    ck_assert_int_eq(slink_hs_start(&I.hs), SLINK_OK);
+    memcpy(m1[0], I.hs.out, SLINK_HS1_LEN);
+    ck_assert_int_eq(slink_hs_start(&I.hs), SLINK_OK);
+    memcpy(m1[1], I.hs.out, SLINK_HS1_LEN);
+    slink_hs_wipe(&I.hs);
+    ck_assert_int_eq(slink_hs_start(&I.hs), SLINK_OK);
+    memcpy(m1[2], I.hs.out, SLINK_HS1_LEN);
+    for (int a = 0; a < 3; a++)
+        for (int b = a + 1; b < 3; b++) {
+            ck_assert_mem_ne(m1[a], m1[b], SLINK_HS1_LEN);
+            ck_assert_mem_ne(m1[a] + MSG1_X, m1[b] + MSG1_X, 32);
+        }
+    /* responder: the same msg1 answered again after the attempt was
+     * abandoned (wiped, as on its timeout) gets a new msg2 */
+    copy_out(&I, &f, 0);
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, f.m[0], f.n[0]), SLINK_OK);
+    n2a = R.hs.out_len;
+    memcpy(m2a, R.hs.out, n2a);
+    slink_hs_wipe(&R.hs);
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, f.m[0], f.n[0]), SLINK_OK);
+    ck_assert_uint_eq(R.hs.out_len, n2a);
+    ck_assert_mem_ne(R.hs.out + MSG2_X, m2a + MSG2_X, 32);
+    memcpy(m2a, R.hs.out, n2a);
+    /* ... and after a failed attempt (FAILED, not wiped) */
+    memcpy(bad, f.m[0], sizeof bad);
+    bad[0] = 0x11;
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, bad, sizeof bad), SLINK_ERR_HS_VERSION);
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, f.m[0], f.n[0]), SLINK_OK);
+    ck_assert_mem_ne(R.hs.out + MSG2_X, m2a + MSG2_X, 32);
+    /* the newest answer is a working one */
+    copy_out(&R, &f, 1);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_OK);
+    copy_out(&I, &f, 2);
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 3, f.m[2], f.n[2]), SLINK_OK);
+    assert_crossed_secrets();
     teardown();
 }
 END_TEST
@@ -379,7 +430,7 @@ START_TEST(cached_certificate_is_checked_again)
     I.cfg.peer_cert_len = expired.der_len;
     side_reinit(&I);
     run_to_msg2(&f);
-    ck_assert_uint_eq(f.n[1], 139);
+    ck_assert_uint_eq(f.n[1], 123);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_EXPIRED);
     assert_failed(&I, SLINK_ERR_CERT_EXPIRED, SLINK_ALERT_CERTIFICATE_EXPIRED);
     teardown();
@@ -452,9 +503,10 @@ static void tamper_msg2_then_genuine(size_t byte, uint8_t mask)
     teardown();
 }
 
-START_TEST(tampered_msg2_nonce_is_decrypt_drop)
+START_TEST(tampered_msg2_flags_is_decrypt_drop)
 {
-    tamper_msg2_then_genuine(2 + 5, 0x10);
+    /* the one defined flag bit, so the clear part still parses */
+    tamper_msg2_then_genuine(0, SLINK_HS_F_HAVE_PEER_CERT);
 }
 END_TEST
 
@@ -487,7 +539,7 @@ START_TEST(tampered_msg2_x_is_decrypt_drop)
     run_to_msg2(&f);
     ck_assert_int_eq(slink_ecdh_keygen(&other, &R.rng), SLINK_OK);
     memcpy(bad, f.m[1], f.n[1]);
-    memcpy(bad + 18, other.x, 32);
+    memcpy(bad + MSG2_X, other.x, 32);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, bad, f.n[1]), SLINK_ERR_HS_DECRYPT);
     ck_assert_int_eq(I.hs.state, SLINK_HS_WAIT_MSG2);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_OK);
@@ -503,7 +555,7 @@ START_TEST(msg2_x_off_curve_is_bad_key)
     default_pair();
     run_to_msg2(&f);
     memcpy(bad, f.m[1], f.n[1]);
-    memset(bad + 18, 0xFF, 32);   /* x >= p */
+    memset(bad + MSG2_X, 0xFF, 32);   /* x >= p */
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, bad, f.n[1]), SLINK_ERR_HS_BAD_KEY);
     assert_failed(&I, SLINK_ERR_HS_BAD_KEY, SLINK_ALERT_HANDSHAKE_FAILURE);
     teardown();
@@ -537,7 +589,7 @@ START_TEST(truncated_messages_are_malformed_drops)
     uint8_t m1[SLINK_HS1_LEN];
     default_pair();
     run_to_msg2(&f);
-    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], 138), SLINK_ERR_HS_MALFORMED);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], 122), SLINK_ERR_HS_MALFORMED);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], 0), SLINK_ERR_HS_MALFORMED);
     ck_assert_int_eq(I.hs.state, SLINK_HS_WAIT_MSG2);
     ck_assert_int_eq(slink_hs_consume(&R.hs, 3, f.m[1], 88), SLINK_ERR_HS_MALFORMED);
@@ -550,7 +602,7 @@ START_TEST(truncated_messages_are_malformed_drops)
     m1[2] = f.m[0][2];
     m1[1] = 0x40;
     ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, sizeof m1), SLINK_ERR_HS_MALFORMED);
-    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, 50), SLINK_ERR_HS_MALFORMED);
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, 34), SLINK_ERR_HS_MALFORMED);
     ck_assert_int_eq(R.hs.state, SLINK_HS_IDLE);
     ck_assert_uint_eq(R.hs.out_len, 0);
     teardown();
@@ -664,13 +716,13 @@ END_TEST
 
 START_TEST(msg2_echoing_initiator_key_is_bad_key)
 {
-    /* The initiator's own nonce and key sent back as a msg2 clear part. */
+    /* The initiator's own key sent back in the msg2 clear part. */
     flights f;
     uint8_t bad[SLINK_HS_MSG_MAX];
     default_pair();
     run_to_msg2(&f);
     memcpy(bad, f.m[1], f.n[1]);
-    memcpy(bad + 2, f.m[0] + 3, 16 + 32);
+    memcpy(bad + MSG2_X, f.m[0] + MSG1_X, 32);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, bad, f.n[1]), SLINK_ERR_HS_BAD_KEY);
     assert_failed(&I, SLINK_ERR_HS_BAD_KEY, SLINK_ALERT_HANDSHAKE_FAILURE);
     teardown();
@@ -684,7 +736,7 @@ START_TEST(msg1_with_responder_key_is_bad_key)
     default_pair();
     run_to_msg2(&f);
     memcpy(m1, f.m[0], sizeof m1);
-    memcpy(m1 + 19, f.m[1] + 18, 32);   /* x_i := x_r */
+    memcpy(m1 + MSG1_X, f.m[1] + MSG2_X, 32);   /* x_i := x_r */
     ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, sizeof m1), SLINK_ERR_HS_BAD_KEY);
     assert_failed(&R, SLINK_ERR_HS_BAD_KEY, SLINK_ALERT_HANDSHAKE_FAILURE);
     teardown();
@@ -699,7 +751,7 @@ START_TEST(msg1_off_curve_is_bad_key)
     ck_assert_int_eq(slink_hs_start(&I.hs), SLINK_OK);
     copy_out(&I, &f, 0);
     memcpy(m1, f.m[0], sizeof m1);
-    memset(m1 + 19, 0xFF, 32);
+    memset(m1 + MSG1_X, 0xFF, 32);
     ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, sizeof m1), SLINK_ERR_HS_BAD_KEY);
     assert_failed(&R, SLINK_ERR_HS_BAD_KEY, SLINK_ALERT_HANDSHAKE_FAILURE);
     ck_assert_uint_eq(R.hs.out_len, 0);
@@ -740,7 +792,7 @@ START_TEST(duplicate_msg1_answered_without_new_work)
     ck_assert_int_eq(R.hs.state, SLINK_HS_WAIT_MSG3);
     ck_assert_uint_eq(R.hs.out_len, f.n[1]);
     ck_assert_mem_eq(R.hs.out, f.m[1], f.n[1]);
-    /* no DRBG output drawn: no new ephemeral, nonce, ECDH blinding or signature */
+    /* no DRBG output drawn: no new ephemeral, ECDH blinding or signature */
     ck_assert_mem_eq(R.rng.drbg.V, v, sizeof v);
     ck_assert_int_eq(R.rng.drbg.reseed_counter, ctr);
     /* and the handshake still completes */
@@ -764,7 +816,7 @@ START_TEST(different_msg1_while_waiting_restarts)
     ck_assert_int_eq(slink_hs_start(&I.hs), SLINK_OK);
     ck_assert_int_eq(slink_hs_consume(&R.hs, 1, I.hs.out, I.hs.out_len), SLINK_OK);
     ck_assert_int_eq(R.hs.state, SLINK_HS_WAIT_MSG3);
-    ck_assert_mem_ne(R.hs.out + 2, old_out + 2, 48);
+    ck_assert_mem_ne(R.hs.out + MSG2_X, old_out + MSG2_X, 32);
     /* the old msg2 means nothing to the new initiator */
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_HS_DECRYPT);
     copy_out(&R, &f, 1);
@@ -819,7 +871,7 @@ START_TEST(replayed_session_leads_nowhere)
     slink_hs_init(&R.hs, &R.cfg);
     ck_assert_int_eq(slink_hs_consume(&R.hs, 1, old.m[0], old.n[0]), SLINK_OK);
     ck_assert_int_eq(R.hs.state, SLINK_HS_WAIT_MSG3);
-    ck_assert_mem_ne(R.hs.out, old.m[1], 50);
+    ck_assert_mem_ne(R.hs.out + MSG2_X, old.m[1] + MSG2_X, 32);
     ck_assert_int_eq(slink_hs_consume(&R.hs, 3, old.m[2], old.n[2]), SLINK_ERR_HS_DECRYPT);
     ck_assert_int_eq(R.hs.state, SLINK_HS_WAIT_MSG3);
     /* nor does it complete a responder serving a genuine new msg1 */
@@ -850,6 +902,21 @@ START_TEST(version_byte_changed_is_hs_version)
 }
 END_TEST
 
+START_TEST(version1_msg1_is_hs_version)
+{
+    /* A version 1 peer's msg1: vs 0x11 and 51 bytes (its nonce_i before
+     * x_i).  The answer is the version alert, not a parse of its bytes. */
+    uint8_t m1[51];
+    default_pair();
+    for (size_t i = 0; i < sizeof m1; i++) m1[i] = (uint8_t)(0x40 + i);
+    m1[0] = 0x11; m1[1] = 0; m1[2] = 16;
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, sizeof m1), SLINK_ERR_HS_VERSION);
+    assert_failed(&R, SLINK_ERR_HS_VERSION, SLINK_ALERT_PROTOCOL_VERSION);
+    ck_assert_uint_eq(R.hs.out_len, 0);
+    teardown();
+}
+END_TEST
+
 START_TEST(downgrade_of_reference_flag_fails)
 {
     /* The initiator announces it holds the responder's certificate; an
@@ -867,7 +934,7 @@ START_TEST(downgrade_of_reference_flag_fails)
     m1[1] = 0;
     ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, sizeof m1), SLINK_OK);
     copy_out(&R, &f, 1);
-    ck_assert_uint_gt(f.n[1], 139);
+    ck_assert_uint_gt(f.n[1], 123);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_HS_DECRYPT);
     ck_assert_int_eq(I.hs.state, SLINK_HS_WAIT_MSG2);
     teardown();
@@ -885,7 +952,7 @@ START_TEST(flag_set_in_transit_fails)
     m1[1] = SLINK_HS_F_HAVE_PEER_CERT;
     ck_assert_int_eq(slink_hs_consume(&R.hs, 1, m1, sizeof m1), SLINK_OK);
     copy_out(&R, &f, 1);
-    ck_assert_uint_eq(f.n[1], 139);
+    ck_assert_uint_eq(f.n[1], 123);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_HS_DECRYPT);
     teardown();
 }
@@ -933,7 +1000,7 @@ START_TEST(missing_configuration_is_config_error)
 {
     slink_hs hs;
     slink_hs_cfg cfg;
-    uint8_t m1[SLINK_HS1_LEN] = { 0x11, 0, 8 };
+    uint8_t m1[SLINK_HS1_LEN] = { SLINK_VERSION_SUITE, 0, 8 };
     default_pair();
     cfg = I.cfg;
     cfg.creds = NULL;
@@ -955,9 +1022,10 @@ int main(void)
     TCase *tc = tcase_create("complete");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, full_certificates_complete_with_crossed_secrets);
-    tcase_add_test(tc, by_reference_both_ways_is_139_and_89_bytes);
+    tcase_add_test(tc, by_reference_both_ways_is_123_and_89_bytes);
     tcase_add_test(tc, reference_one_way_only);
     tcase_add_test(tc, sessions_use_distinct_ephemerals_and_secrets);
+    tcase_add_test(tc, every_attempt_draws_a_new_ephemeral);
     tcase_add_test(tc, handshake_cpu_time_per_side);
     tcase_add_test(tc, wipe_keeps_cfg_and_clears_results);
     suite_add_tcase(s, tc);
@@ -976,7 +1044,7 @@ int main(void)
 
     tc = tcase_create("tamper");
     tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, tampered_msg2_nonce_is_decrypt_drop);
+    tcase_add_test(tc, tampered_msg2_flags_is_decrypt_drop);
     tcase_add_test(tc, tampered_msg2_mtu_is_decrypt_drop);
     tcase_add_test(tc, tampered_msg2_ciphertext_is_decrypt_drop);
     tcase_add_test(tc, tampered_msg2_tag_is_decrypt_drop);
@@ -1004,6 +1072,7 @@ int main(void)
     tcase_add_test(tc, repeated_messages_after_done);
     tcase_add_test(tc, replayed_session_leads_nowhere);
     tcase_add_test(tc, version_byte_changed_is_hs_version);
+    tcase_add_test(tc, version1_msg1_is_hs_version);
     tcase_add_test(tc, downgrade_of_reference_flag_fails);
     tcase_add_test(tc, flag_set_in_transit_fails);
     tcase_add_test(tc, wrong_bus_addresses_do_not_agree);

@@ -10,24 +10,22 @@ static hs_msg1 sample_msg1(void)
     m.vs = SLINK_VERSION_SUITE;
     m.flags = SLINK_HS_F_HAVE_PEER_CERT;
     m.mtu_code = 69;
-    for (size_t i = 0; i < SLINK_NONCE_LEN; i++) m.nonce[i] = (uint8_t)i;
     for (size_t i = 0; i < SLINK_ECX_LEN; i++) m.x[i] = (uint8_t)(0x80 + i);
     return m;
 }
 
-START_TEST(msg1_round_trip_is_51_bytes_in_order)
+START_TEST(msg1_round_trip_is_35_bytes_in_order)
 {
     hs_msg1 m = sample_msg1(), d;
     uint8_t b[64];
     size_t n = 0;
     ck_assert_int_eq(hs_msg1_encode(&m, b, sizeof b, &n), SLINK_OK);
-    ck_assert_uint_eq(n, 51);   /* 1+1+1+16+32 (SLINK_HS1_LEN) */
-    ck_assert_uint_eq(b[0], 0x11);
+    ck_assert_uint_eq(n, 35);   /* 1+1+1+32 (SLINK_HS1_LEN), no nonce in version 2 */
+    ck_assert_uint_eq(b[0], 0x21);
     ck_assert_uint_eq(b[1], 0x01);
     ck_assert_uint_eq(b[2], 69);
-    ck_assert_uint_eq(b[3], 0x00);       /* nonce starts at 3 */
-    ck_assert_uint_eq(b[19], 0x80);      /* x starts at 19 */
-    ck_assert_uint_eq(b[50], 0x9F);
+    ck_assert_uint_eq(b[3], 0x80);       /* x starts at 3 */
+    ck_assert_uint_eq(b[34], 0x9F);
     ck_assert_int_eq(hs_msg1_decode(b, n, &d), SLINK_OK);
     ck_assert_mem_eq(&d, &m, sizeof m);
 }
@@ -40,8 +38,13 @@ START_TEST(msg1_version_checked_before_length)
     size_t n = 0;
     ck_assert_int_eq(hs_msg1_encode(&m, b, sizeof b, &n), SLINK_OK);
     b[0] = 0x12;
+    ck_assert_int_eq(hs_msg1_decode(b, 35, &d), SLINK_ERR_HS_VERSION);
+    /* A version 1 peer's msg1 (0x11, 51 bytes with its 16-byte nonce) gets
+     * the version answer, not a length complaint or a misparse. */
+    b[0] = 0x11;
     ck_assert_int_eq(hs_msg1_decode(b, 51, &d), SLINK_ERR_HS_VERSION);
-    b[0] = 0x21;  /* a later version with a longer msg1 still gets a version answer */
+    ck_assert_int_eq(hs_msg1_decode(b, 35, &d), SLINK_ERR_HS_VERSION);
+    b[0] = 0x31;  /* a later version with a longer msg1 still gets a version answer */
     ck_assert_int_eq(hs_msg1_decode(b, 70, &d), SLINK_ERR_HS_VERSION);
     ck_assert_int_eq(hs_msg1_decode(b, 1, &d), SLINK_ERR_HS_VERSION);
 }
@@ -54,9 +57,10 @@ START_TEST(msg1_wrong_lengths_malformed)
     size_t n = 0;
     ck_assert_int_eq(hs_msg1_encode(&m, b, sizeof b, &n), SLINK_OK);
     ck_assert_int_eq(hs_msg1_decode(b, 0, &d), SLINK_ERR_HS_MALFORMED);
-    for (size_t l = 1; l < 51; l++)
+    for (size_t l = 1; l < 35; l++)
         ck_assert_int_eq(hs_msg1_decode(b, l, &d), SLINK_ERR_HS_MALFORMED);
-    ck_assert_int_eq(hs_msg1_decode(b, 52, &d), SLINK_ERR_HS_MALFORMED);
+    ck_assert_int_eq(hs_msg1_decode(b, 36, &d), SLINK_ERR_HS_MALFORMED);
+    ck_assert_int_eq(hs_msg1_decode(b, 51, &d), SLINK_ERR_HS_MALFORMED);
 }
 END_TEST
 
@@ -98,8 +102,10 @@ START_TEST(msg1_encoder_refuses_what_decoder_drops)
     hs_msg1 m = sample_msg1();
     uint8_t b[64];
     size_t n = 0;
-    ck_assert_int_eq(hs_msg1_encode(&m, b, 50, &n), SLINK_ERR_BUFFER);
+    ck_assert_int_eq(hs_msg1_encode(&m, b, 34, &n), SLINK_ERR_BUFFER);
     m.vs = 0x12;
+    ck_assert_int_eq(hs_msg1_encode(&m, b, sizeof b, &n), SLINK_ERR_ARG);
+    m.vs = 0x11;  /* version 1 is not spoken any more */
     ck_assert_int_eq(hs_msg1_encode(&m, b, sizeof b, &n), SLINK_ERR_ARG);
     m = sample_msg1(); m.flags = 0x80;
     ck_assert_int_eq(hs_msg1_encode(&m, b, sizeof b, &n), SLINK_ERR_ARG);
@@ -113,10 +119,9 @@ static void build_msg2(uint8_t *b, size_t total)
     hs_msg2_clear c;
     size_t n = 0;
     c.flags = 0; c.mtu_code = 8;
-    memset(c.nonce, 0x33, sizeof c.nonce);
     memset(c.x, 0x44, sizeof c.x);
     ck_assert_int_eq(hs_msg2_clear_encode(&c, b, total, &n), SLINK_OK);
-    ck_assert_uint_eq(n, 50);
+    ck_assert_uint_eq(n, 34);
     for (size_t i = n; i < total; i++) b[i] = (uint8_t)i;
 }
 
@@ -129,10 +134,10 @@ START_TEST(msg2_split_points_at_ciphertext_and_tag)
     build_msg2(b, sizeof b);
     ck_assert_int_eq(hs_msg2_decode(b, sizeof b, &c, &ct, &ct_len, &tag), SLINK_OK);
     ck_assert_uint_eq(c.mtu_code, 8);
-    ck_assert_uint_eq(c.nonce[0], 0x33);
+    ck_assert_uint_eq(c.x[0], 0x44);
     ck_assert_uint_eq(c.x[31], 0x44);
-    ck_assert_ptr_eq(ct, b + 50);
-    ck_assert_uint_eq(ct_len, sizeof b - 50 - 16);
+    ck_assert_ptr_eq(ct, b + 34);
+    ck_assert_uint_eq(ct_len, sizeof b - 34 - 16);
     ck_assert_ptr_eq(tag, b + sizeof b - 16);
 }
 END_TEST
@@ -144,7 +149,7 @@ START_TEST(msg2_length_bounds)
     const uint8_t *ct, *tag;
     size_t ct_len;
     build_msg2(b, sizeof b);
-    ck_assert_uint_eq(HS_MSG2_MIN, 139);   /* reference credential */
+    ck_assert_uint_eq(HS_MSG2_MIN, 123);   /* reference credential */
     ck_assert_int_eq(hs_msg2_decode(b, HS_MSG2_MIN, &c, &ct, &ct_len, &tag), SLINK_OK);
     ck_assert_int_eq(hs_msg2_decode(b, HS_MSG2_MIN - 1, &c, &ct, &ct_len, &tag),
                      SLINK_ERR_HS_MALFORMED);
@@ -310,7 +315,7 @@ START_TEST(null_arguments)
     uint8_t b[64], sig[64];
     hs_msg1 m;
     hs_cred c;
-    ck_assert_int_eq(hs_msg1_decode(NULL, 51, &m), SLINK_ERR_ARG);
+    ck_assert_int_eq(hs_msg1_decode(NULL, 35, &m), SLINK_ERR_ARG);
     ck_assert_int_eq(hs_plain_decode(b, 0, NULL, sig), SLINK_ERR_ARG);
     ck_assert_int_eq(hs_plain_decode(NULL, 73, &c, sig), SLINK_ERR_ARG);
 }
@@ -320,7 +325,7 @@ int main(void)
 {
     Suite *s = suite_create("hs_msg");
     TCase *tc = tcase_create("msg1");
-    tcase_add_test(tc, msg1_round_trip_is_51_bytes_in_order);
+    tcase_add_test(tc, msg1_round_trip_is_35_bytes_in_order);
     tcase_add_test(tc, msg1_version_checked_before_length);
     tcase_add_test(tc, msg1_wrong_lengths_malformed);
     tcase_add_test(tc, msg1_unknown_flags_malformed);

@@ -33,12 +33,10 @@ static uint8_t cert_r[300], cert_i[200], pt2[73], pt3[73];
 static void inputs(void)
 {
     size_t i;
-    msg1[0] = 0x11; msg1[1] = 0x00; msg1[2] = 0x45;
-    for (i = 0; i < 16; i++) msg1[3 + i] = (uint8_t)i;
-    for (i = 0; i < 32; i++) msg1[19 + i] = (uint8_t)(0x20 + i);
+    msg1[0] = 0x21; msg1[1] = 0x00; msg1[2] = 0x45;
+    for (i = 0; i < 32; i++) msg1[3 + i] = (uint8_t)(0x20 + i);
     m2c[0] = 0x01; m2c[1] = 0x45;
-    for (i = 0; i < 16; i++) m2c[2 + i] = (uint8_t)(0x40 + i);
-    for (i = 0; i < 32; i++) m2c[18 + i] = (uint8_t)(0x50 + i);
+    for (i = 0; i < 32; i++) m2c[2 + i] = (uint8_t)(0x50 + i);
     for (i = 0; i < 32; i++) G[i] = (uint8_t)(0x80 + i);
     for (i = 0; i < sizeof cert_r; i++) cert_r[i] = (uint8_t)(i * 7 + 3);
     for (i = 0; i < sizeof cert_i; i++) cert_i[i] = (uint8_t)(i * 13 + 5);
@@ -46,22 +44,22 @@ static void inputs(void)
     for (i = 0; i < sizeof pt3; i++) pt3[i] = (uint8_t)(0xff - i);
 }
 
-#define TH2  "f9af208af2851f3cd0d784e8ad1d765baa6fa945e837cbda872fa26bbbce2b1d"
-#define PRK  "522087262c16fd4a21672b8efb1a41344d3cccdbd5cd128216ee275ef65325d5"
-#define K2   "54a1a3f3803c93faf920f2fe54a1c2ee"
-#define IV2  "1c2260feba7fe24628a534bf"
-#define MAC2 "f62a68b3cabb0cc179ef783621ce139f"
-#define SIG2 "736c696e6b312073696732f9af208af2851f3cd0d784e8ad1d765baa6fa945e837cbda872fa26bbbce2b1d04773f8726c81cafcfa1a09a82664b98b00d2021031a1715bca1154f2dad3472f62a68b3cabb0cc179ef783621ce139f"
-#define TH3  "824be5d572509f659f73fb8226aa92c9d8e23392b1cb03d15c7163726b79d28c"
-#define K3   "0e165d1af40b55ee2d53053806050979"
-#define IV3  "a6d1aafe09b39404e604b0d6"
-#define MAC3 "2a26c3daff29c8471172c453c727dfe2"
-#define SIG3 "736c696e6b312073696733824be5d572509f659f73fb8226aa92c9d8e23392b1cb03d15c7163726b79d28c5662cd43a9a08890f6eea10b9cb37854163d54629a5ca604a03e88c3ce47419f2a26c3daff29c8471172c453c727dfe2"
-#define TH4  "2912aad2b8f61c52fa6b32297e8bbef3552c1bb9093af6e33cfc84cd2996df80"
-#define I2R  "36da4aca43a4edf711b238e5986229bcbaa81ea6252be17a420e1fc65b89d737"
-#define R2I  "081f04b50fe0a194f0619257dbe14a6e7e33c8f68324113c31b0d57ec2f0b55e"
-#define CT2  "def581c713d8a5837d0a56954e9013cd661c2642dae7058540981f74c0294094c7a70761ef439ae86d26c194df4a6f99371e7cb207c38c8423bcdd36b2dc9437e5e820af4f76716f03513827d8d436e668c61f9690a0a2349a"
-#define CT3  "3863ab07c970873a1e146cbd8482e53701bd20393a2011efc3c0c3d2f4c236eeffd869fcc2d696b3234fae0371b2324096c9ff47ad1f5256e6aafd8a2372c2a5c860d2846fd3c1b6019991d585280ac7c4804d8999cf1947f3"
+#define TH2  "27155b79486fbb120ea9def75421eb711538338c9511f780c4d007812a0a80b1"
+#define PRK  "016d4dd7f879de804beff708ac96c3eed6955eb6a6c9f50be8935ec8625c30da"
+#define K2   "ab1a8a3d022867cbe6fc7811613b7a8d"
+#define IV2  "f1de7775b9cba669a50f5e7d"
+#define MAC2 "61fbce879eb6523947f16efe2610f221"
+#define SIG2 "736c696e6b31207369673227155b79486fbb120ea9def75421eb711538338c9511f780c4d007812a0a80b104773f8726c81cafcfa1a09a82664b98b00d2021031a1715bca1154f2dad347261fbce879eb6523947f16efe2610f221"
+#define TH3  "b56bfd510d713f98683f8943548a892ca1b9525e5ef8c4c3aaa81c4db75e1844"
+#define K3   "48e63180cb1acb3320bbfa16f11b7b0e"
+#define IV3  "7abf81988eda3965268594fd"
+#define MAC3 "deb426f9415d950561580ffa0eb4924d"
+#define SIG3 "736c696e6b312073696733b56bfd510d713f98683f8943548a892ca1b9525e5ef8c4c3aaa81c4db75e18445662cd43a9a08890f6eea10b9cb37854163d54629a5ca604a03e88c3ce47419fdeb426f9415d950561580ffa0eb4924d"
+#define TH4  "b455e263d71dcda9ebdb095f000cfd9630251be4f4c61eebe26d0355eab062cb"
+#define I2R  "bec50f936c6cb0cb108e30a279c14b9c35b6feec8bab074652b8d5b16e8ae6f3"
+#define R2I  "a3da49b385cfbf88aeb08d17f682dd83c4d86e0efe6594f2e9541b29d4db9d66"
+#define CT2  "e0b216aee2414f3c62d83f50dc8fa175d88d572233fa4b045a05fad462f463a82e686f4f0bb5090e78dc65e2d51e71478cbee65b1f824e0266961ee1a5fb6946cebddfe5b776810a86e777e84a20f874ded20095dad6cc6f1f"
+#define CT3  "f99c1a288005ba994a4045b4b41b3df0f51ed98a472579513464ecd7f7eace19f1da01222a63f9ad814532e3a2dba5f114c0534bfb9be4fd69b84dc20047d0506591d0820be6b063add8edd1afaf263410adad9bc335bcbf8f"
 
 static uint8_t th2[32], prk[32], th3[32], th4[32];
 
