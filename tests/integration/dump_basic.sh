@@ -28,25 +28,25 @@ same() {  # same EXPECTED ACTUAL WHAT
 # decrypted counter are absent.
 cat >"$T/keyed.exp" <<'EXP'
 off=2 wire=6 drop=ERR_FRAME_COBS
-off=8 wire=58 dst=0x02 src=0x01 crc=ok type=HS1 body=51 vs=0x11 version=1 suite=1 flags=0x00 mtu_code=69 mtu=1104 nonce=000102030405060708090a0b0c0d0e0f x=202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
-off=66 wire=75 dst=0x01 src=0x02 crc=ok type=HS2_FRAG body=68 frag_off=0 total=130 data=64
-off=141 wire=77 dst=0x01 src=0x02 crc=ok type=HS2_FRAG body=70 frag_off=64 total=130 data=66 complete=yes flags=0x01 mtu_code=4 mtu=64 nonce=a2a3a4a5a6a7a8a9aaabacadaeafb0b1 x=b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1 enc_len=80
-off=218 wire=7 dst=0x05 src=0x01 crc=ok type=POLL body=0
-off=225 wire=7 drop=ERR_FRAME_CRC dst=0x01 src=0x05 type_byte=0x21 body=0 crc=bad crc_rx=0x311a crc_calc=0x301a
-off=232 wire=7 dst=0x01 src=0x05 crc=ok type=TURN_END body=0
-off=239 wire=36 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xcc body=29 ct=STREAM epoch_lo=2 seq_len=1 seq=0 ct_len=12 dec=ok epoch=2 pt_len=12 chunk=0 pt=0068656c6c6f20736c696e6b
-off=275 wire=32 dst=0x02 src=0x01 crc=ok type=REC type_byte=0xc8 body=25 ct=ACK epoch_lo=2 seq_len=1 seq=0 ct_len=8 dec=ok epoch=2 pt_len=8 rx_epoch_lo=2 rx_high=0 cum=1 sack=0x0000 wnd=7 ack_flags=0x00 pt=0200000100000700
-off=307 wire=28 dst=0x02 src=0x01 crc=ok type=REC type_byte=0xd0 body=21 ct=DATAGRAM epoch_lo=2 seq_len=1 seq=1 ct_len=4 dec=ERR_REC_AUTH
-off=335 wire=36 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xcc body=29 ct=STREAM epoch_lo=2 seq_len=1 seq=0 ct_len=12 dec=ERR_REC_REPLAY
-off=371 wire=27 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xc4 body=20 ct=ALERT epoch_lo=2 seq_len=1 seq=1 ct_len=3 dec=ok epoch=2 pt_len=3 level=warning alert=close_notify code=0 final=1 pt=010001
-off=398 wire=28 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xf0 body=21 ct=DATAGRAM epoch_lo=3 seq_len=1 seq=0 ct_len=4 dec=ok epoch=3 pt_len=4 pt=deadbeef
-off=426 wire=26 dst=0x04 src=0x03 crc=ok type=REC type_byte=0xb0 body=19 ct=DATAGRAM epoch_lo=1 seq_len=1 seq=0 ct_len=2 dec=ok epoch=5 pt_len=2 pt=dead
-off=452 wire=9 dst=0x01 src=0x02 crc=ok type=PLAIN_ALERT body=2 level=fatal alert=unknown_ca code=48
-off=461 wire=8 dst=0xff src=0x03 crc=ok type=UNKNOWN type_byte=0x45 body=1
-off=469 wire=7 drop=ERR_FRAME_ADDR dst=0x01 src=0xf5 type_byte=0x20 body=0 crc=ok
-off=476 wire=5 drop=ERR_FRAME_RUNT
-off=481 wire=4 drop=ERR_NEED_MORE
-summary=end bytes=485 frames=14 drops=5 crc=1 cobs=1 runt=1 oversize=0 bad_addr=1 timeout=0 decrypted=5
+off=8 wire=42 dst=0x02 src=0x01 crc=ok type=HS1 body=35 vs=0x21 version=2 suite=1 flags=0x00 mtu_code=69 mtu=1104 x=202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
+off=50 wire=75 dst=0x01 src=0x02 crc=ok type=HS2_FRAG body=68 frag_off=0 total=114 data=64
+off=125 wire=61 dst=0x01 src=0x02 crc=ok type=HS2_FRAG body=54 frag_off=64 total=114 data=50 complete=yes flags=0x01 mtu_code=4 mtu=64 x=a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1 enc_len=80
+off=186 wire=7 dst=0x05 src=0x01 crc=ok type=POLL body=0
+off=193 wire=7 drop=ERR_FRAME_CRC dst=0x01 src=0x05 type_byte=0x21 body=0 crc=bad crc_rx=0x311a crc_calc=0x301a
+off=200 wire=7 dst=0x01 src=0x05 crc=ok type=TURN_END body=0
+off=207 wire=36 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xcc body=29 ct=STREAM epoch_lo=2 seq_len=1 seq=0 ct_len=12 dec=ok epoch=2 pt_len=12 chunk=0 pt=0068656c6c6f20736c696e6b
+off=243 wire=32 dst=0x02 src=0x01 crc=ok type=REC type_byte=0xc8 body=25 ct=ACK epoch_lo=2 seq_len=1 seq=0 ct_len=8 dec=ok epoch=2 pt_len=8 rx_epoch_lo=2 rx_high=0 cum=1 sack=0x0000 wnd=7 ack_flags=0x00 pt=0200000100000700
+off=275 wire=28 dst=0x02 src=0x01 crc=ok type=REC type_byte=0xd0 body=21 ct=DATAGRAM epoch_lo=2 seq_len=1 seq=1 ct_len=4 dec=ERR_REC_AUTH
+off=303 wire=36 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xcc body=29 ct=STREAM epoch_lo=2 seq_len=1 seq=0 ct_len=12 dec=ERR_REC_REPLAY
+off=339 wire=27 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xc4 body=20 ct=ALERT epoch_lo=2 seq_len=1 seq=1 ct_len=3 dec=ok epoch=2 pt_len=3 level=warning alert=close_notify code=0 final=1 pt=010001
+off=366 wire=28 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xf0 body=21 ct=DATAGRAM epoch_lo=3 seq_len=1 seq=0 ct_len=4 dec=ok epoch=3 pt_len=4 pt=deadbeef
+off=394 wire=26 dst=0x04 src=0x03 crc=ok type=REC type_byte=0xb0 body=19 ct=DATAGRAM epoch_lo=1 seq_len=1 seq=0 ct_len=2 dec=ok epoch=5 pt_len=2 pt=dead
+off=420 wire=9 dst=0x01 src=0x02 crc=ok type=PLAIN_ALERT body=2 level=fatal alert=unknown_ca code=48
+off=429 wire=8 dst=0xff src=0x03 crc=ok type=UNKNOWN type_byte=0x45 body=1
+off=437 wire=7 drop=ERR_FRAME_ADDR dst=0x01 src=0xf5 type_byte=0x20 body=0 crc=ok
+off=444 wire=5 drop=ERR_FRAME_RUNT
+off=449 wire=4 drop=ERR_NEED_MORE
+summary=end bytes=453 frames=14 drops=5 crc=1 cobs=1 runt=1 oversize=0 bad_addr=1 timeout=0 decrypted=5
 EXP
 sed -E 's/ dec=.*$//; s/ decrypted=[0-9]+$//' "$T/keyed.exp" >"$T/plain.exp"
 
@@ -72,9 +72,9 @@ grep -q "WARNING" "$T/keyed.err" || fail "--keylog did not warn"
 # a wrong epoch in the log, and no key at all for 2 -> 1
 sed -E 's/^(SLINK_TRAFFIC 3 4) 5 /\1 6 /; /^SLINK_TRAFFIC 2 1 /d' "$T/keys.log" >"$T/bad.log"
 "$DUMP" --keylog "$T/bad.log" "$T/cap.bin" 2>/dev/null >"$T/bad.out"
-grep -q '^off=426 .* dec=ERR_REC_EPOCH$' "$T/bad.out" || fail "wrong logged epoch not reported as ERR_REC_EPOCH"
+grep -q '^off=394 .* dec=ERR_REC_EPOCH$' "$T/bad.out" || fail "wrong logged epoch not reported as ERR_REC_EPOCH"
 [ "$(grep -c 'dec=ERR_NO_PEER$' "$T/bad.out")" = 4 ] || fail "records without a logged key not reported as ERR_NO_PEER"
-grep -q '^off=275 .* dec=ok ' "$T/bad.out" || fail "1 -> 2 record no longer opens with its key"
+grep -q '^off=243 .* dec=ok ' "$T/bad.out" || fail "1 -> 2 record no longer opens with its key"
 echo "dump_basic: key log opens 5 records, reports AUTH, REPLAY, EPOCH and NO_PEER"
 
 # 3. JSON: one object per line, same events and fields
@@ -113,7 +113,7 @@ sleep 0.5
 python3 -c 'import os,sys,tty; f=os.open(sys.argv[1], os.O_RDWR|os.O_NOCTTY); tty.setraw(f); os.write(f, open(sys.argv[2],"rb").read())' "$T/a" "$T/cap.bin"
 wait "$DPID" || fail "live dump exited with $?"
 sed -E 's/ time=[0-9.]+//' "$T/live.out" >"$T/live.cmp"
-sed -E 's/^(off=481 wire=4 drop=)ERR_NEED_MORE$/\1ERR_FRAME_TIMEOUT/; s/timeout=0$/timeout=1/' "$T/plain.exp" >"$T/live.exp"
+sed -E 's/^(off=449 wire=4 drop=)ERR_NEED_MORE$/\1ERR_FRAME_TIMEOUT/; s/timeout=0$/timeout=1/' "$T/plain.exp" >"$T/live.exp"
 same "$T/live.exp" "$T/live.cmp" "--tty live tap"
 grep -q ' time=' "$T/live.out" || fail "live tap lines carry no time"
 echo "dump_basic: live tap through slink-linesim decodes the same frames"

@@ -20,7 +20,7 @@ FIELDS = [
     "slink.type", "slink.body_len", "slink.crc_ok", "slink.crc", "slink.crc_calc",
     "slink.bad", "slink.rec.epoch", "slink.rec.ct", "slink.rec.seq_len", "slink.rec.seq",
     "slink.rec.ct_len", "slink.hs.vs", "slink.hs.version", "slink.hs.suite",
-    "slink.hs.flags", "slink.hs.mtu_code", "slink.hs.mtu", "slink.hs.nonce", "slink.hs.x",
+    "slink.hs.flags", "slink.hs.mtu_code", "slink.hs.mtu", "slink.hs.x",
     "slink.hs.enc_len", "slink.frag.off", "slink.frag.total", "slink.frag.data_len",
     "slink.frag.complete", "slink.alert.level", "slink.alert.code",
 ]
@@ -48,7 +48,7 @@ NUMERIC = {
     "total": "slink.frag.total", "data": "slink.frag.data_len", "code": "slink.alert.code",
     "type_byte": "slink.type",
 }
-TEXT = {"drop": "slink.drop", "bad": "slink.bad", "nonce": "slink.hs.nonce", "x": "slink.hs.x"}
+TEXT = {"drop": "slink.drop", "bad": "slink.bad", "x": "slink.hs.x"}
 
 
 def num(v):

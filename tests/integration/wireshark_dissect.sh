@@ -54,7 +54,7 @@ for want in '"drop":"ERR_FRAME_CRC"' '"drop":"ERR_FRAME_COBS"' '"drop":"ERR_FRAM
             '"type":"UNKNOWN"' '"seq_len":1' '"seq_len":2' '"seq_len":6' '"ct":"ACK"' \
             '"ct":"ALERT"' '"ct":"STREAM"' '"ct":"DATAGRAM"' '"complete":"yes","vs"' \
             '"complete":"yes","flags"' '"bad":"ERR_REC_MALFORMED"' '"bad":"ERR_HS_MALFORMED"' \
-            '"bad":"length"' '"epoch_lo":0' '"epoch_lo":1' '"epoch_lo":3'; do
+            '"bad":"length"' '"bad":"version"' '"epoch_lo":0' '"epoch_lo":1' '"epoch_lo":3'; do
     grep -qF "$want" "$T/dump.json" || fail "capture lacks a frame with $want"
 done
 

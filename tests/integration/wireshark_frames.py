@@ -57,19 +57,23 @@ def frag(off, total, data):
 def main():
     out = bytearray()
     tag = bytes(range(0xA0, 0xB0))
-    msg1 = bytes([0x11, 0x01, 16]) + bytes(range(0x40, 0x50)) + bytes(range(0x60, 0x80))
-    msg2 = bytes([0x00, 255]) + bytes(range(1, 17)) + bytes(range(0x81, 0xA1)) + bytes(range(0x30, 0x30 + 100))
+    msg1 = bytes([0x21, 0x01, 16]) + bytes(range(0x60, 0x80))
+    msg2 = bytes([0x00, 255]) + bytes(range(0x81, 0xA1)) + bytes(range(0x30, 0x30 + 100))
+    # a protocol version 1 msg1 (vs 0x11, 16-byte nonce before x): bad version
+    msg1_v1 = bytes([0x11, 0x01, 16]) + bytes(range(0x40, 0x50)) + bytes(range(0x60, 0x80))
     out += b"\x00\x00\x00"                                         # idle line
-    out += frame(0x02, 0x01, 0x01, msg1[:50])                      # HS1, bad length
+    out += frame(0x02, 0x01, 0x01, msg1[:34])                      # HS1, bad length
+    out += frame(0x02, 0x01, 0x01, msg1_v1)                        # HS1 of version 1
+    out += frame(0x02, 0x01, 0x01, b"\x31")                        # a later version, 1 byte
     out += frame(0x01, 0x02, 0x02, msg2)                           # whole HS2
-    out += frame(0x01, 0x02, 0x02, msg2[:60])                      # HS2 shorter than clear part + tag
+    out += frame(0x01, 0x02, 0x02, msg2[:49])                      # HS2 shorter than clear part + tag
     out += frame(0x02, 0x01, 0x03, bytes(range(0x10, 0x10 + 96)))  # whole HS3
     out += frame(0x02, 0x01, 0x03, b"\x01" * 10)                   # HS3 shorter than a tag
     # msg1 in three fragments, last one first, another pair's fragment between
-    out += frame(0x07, 0x06, 0x11, frag(40, 51, msg1[40:]))
+    out += frame(0x07, 0x06, 0x11, frag(25, 35, msg1[25:]))
     out += frame(0x09, 0x08, 0x13, frag(0, 200, b"\x55" * 30))    # never completed
-    out += frame(0x07, 0x06, 0x11, frag(0, 51, msg1[:20]))
-    out += frame(0x07, 0x06, 0x11, frag(20, 51, msg1[20:40]))      # completes it
+    out += frame(0x07, 0x06, 0x11, frag(0, 35, msg1[:12]))
+    out += frame(0x07, 0x06, 0x11, frag(12, 35, msg1[12:25]))      # completes it
     out += frame(0x07, 0x06, 0x12, frag(0, 0, b"\x01"))            # total 0: malformed
     out += frame(0x07, 0x06, 0x12, frag(60, 50, b""))              # off beyond total
     out += frame(0x07, 0x06, 0x12, frag(0, 10, b"\x02" * 11))      # data past total

@@ -118,20 +118,30 @@ static void describe_mtu(line *l, uint8_t code)
     kv_u(l, "mtu", (uint64_t)code * SLINK_MTU_UNIT);
 }
 
-/* §4.2 message 1 */
+static void describe_vs(line *l, uint8_t vs)
+{
+    kv_x(l, "vs", vs, 2);
+    kv_u(l, "version", vs >> 4);
+    kv_u(l, "suite", vs & 0x0Fu);
+}
+
+/* §4.2 message 1.  The version byte is judged before the length, as the
+ * core does, so a version 1 peer (51 bytes with a nonce) shows as such. */
 static void describe_msg1(line *l, const uint8_t *p, size_t n)
 {
+    if (n >= 1 && p[0] != SLINK_VERSION_SUITE) {
+        describe_vs(l, p[0]);
+        kv_s(l, "bad", "version");
+        return;
+    }
     if (n != SLINK_HS1_LEN) {
         kv_s(l, "bad", "length");
         return;
     }
-    kv_x(l, "vs", p[0], 2);
-    kv_u(l, "version", p[0] >> 4);
-    kv_u(l, "suite", p[0] & 0x0Fu);
+    describe_vs(l, p[0]);
     kv_x(l, "flags", p[1], 2);
     describe_mtu(l, p[2]);
-    kv_hex(l, "nonce", p + 3, SLINK_NONCE_LEN);
-    kv_hex(l, "x", p + 3 + SLINK_NONCE_LEN, SLINK_ECX_LEN);
+    kv_hex(l, "x", p + 3, SLINK_ECX_LEN);
 }
 
 /* §4.3 message 2: the clear part, then the size of the AEAD part */
@@ -143,8 +153,7 @@ static void describe_msg2(line *l, const uint8_t *p, size_t n)
     }
     kv_x(l, "flags", p[0], 2);
     describe_mtu(l, p[1]);
-    kv_hex(l, "nonce", p + 2, SLINK_NONCE_LEN);
-    kv_hex(l, "x", p + 2 + SLINK_NONCE_LEN, SLINK_ECX_LEN);
+    kv_hex(l, "x", p + 2, SLINK_ECX_LEN);
     kv_u(l, "enc_len", n - SLINK_HS2_CLEAR_LEN);
 }
 

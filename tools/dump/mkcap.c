@@ -70,8 +70,7 @@ int main(int argc, char **argv)
     m1[0] = SLINK_VERSION_SUITE;
     m1[1] = 0;
     m1[2] = slink_mtu_code(SLINK_MAX_FRAME_BODY);
-    for (int i = 0; i < 16; i++) m1[3 + i] = (uint8_t)i;
-    for (int i = 0; i < 32; i++) m1[19 + i] = (uint8_t)(0x20 + i);
+    for (int i = 0; i < 32; i++) m1[3 + i] = (uint8_t)(0x20 + i);
     frame(0x02, 0x01, SLINK_FT_HS1, m1, sizeof m1);
     /* 3. message 2 in two fragments, 0x02 -> 0x01: clear part + 80 bytes AEAD */
     uint8_t m2[SLINK_HS2_CLEAR_LEN + 80], fr[4 + 70];

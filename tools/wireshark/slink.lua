@@ -1,4 +1,4 @@
--- Wireshark dissector for slink protocol version 1 (docs/PROTOCOL.md).
+-- Wireshark dissector for slink protocol version 2 (docs/PROTOCOL.md).
 --
 -- Reads pcap files of link type USER0 (147) in which each packet holds
 -- bytes of a serial line: optional idle 0x00 bytes, then COBS-encoded
@@ -18,8 +18,9 @@ local slink = Proto("slink", "slink serial link")
 
 -- ---- constants (include/slink/wire.h, include/slink/config.h) -----------
 local FRAME_HDR, FRAME_CRC, FRAME_MIN = 3, 2, 5
-local TAG_LEN, HS1_LEN, HS2_CLEAR_LEN, FRAG_HDR = 16, 51, 50, 4
-local NONCE_LEN, ECX_LEN, MTU_UNIT = 16, 32, 16
+local TAG_LEN, HS1_LEN, HS2_CLEAR_LEN, FRAG_HDR = 16, 35, 34, 4
+local ECX_LEN, MTU_UNIT = 32, 16
+local VERSION_SUITE = 0x21               -- version 2 (no handshake nonces), suite 1
 local CERT_MAX_DEFAULT = 1024            -- SLINK_CERT_MAX; HS_MSG_MAX = CERT_MAX + 160
 
 local bit = bit32 or bit                 -- Lua 5.2 (Wireshark 3.x/4.0) or BitOp
@@ -81,7 +82,6 @@ local F = {
     hs_fcert  = ProtoField.bool("slink.hs.flags.have_peer_cert", "Holds the peer's certificate", 8, nil, 0x01),
     hs_mtuc   = ProtoField.uint8("slink.hs.mtu_code", "MTU code", base.DEC),
     hs_mtu    = ProtoField.uint16("slink.hs.mtu", "MTU", base.DEC),
-    hs_nonce  = ProtoField.bytes("slink.hs.nonce", "Nonce"),
     hs_x      = ProtoField.bytes("slink.hs.x", "Ephemeral public key x"),
     hs_enclen = ProtoField.uint16("slink.hs.enc_len", "Encrypted part length (with tag)", base.DEC),
     hs_enc    = ProtoField.bytes("slink.hs.enc", "Encrypted credential and signature, tag"),
@@ -179,6 +179,15 @@ end
 local function dissect_msg(tvb, tree, msg)
     local n = tvb:len()
     if msg == 1 then
+        -- the version byte first, as the core checks it (a version 1 peer's
+        -- 51-byte msg1 shows as a version mismatch, not a bad length)
+        if n >= 1 and tvb(0, 1):uint() ~= VERSION_SUITE then
+            local vs = tree:add(F.hs_vs, tvb(0, 1))
+            vs:add(F.hs_ver, tvb(0, 1))
+            vs:add(F.hs_suite, tvb(0, 1))
+            add_bad(tree, tvb(0, 1), "version")
+            return string.format(" version=%d", rshift(tvb(0, 1):uint(), 4))
+        end
         if n ~= HS1_LEN then add_bad(tree, tvb(), "length") return "" end
         local vs = tree:add(F.hs_vs, tvb(0, 1))
         vs:add(F.hs_ver, tvb(0, 1))
@@ -187,8 +196,7 @@ local function dissect_msg(tvb, tree, msg)
         fl:add(F.hs_fcert, tvb(1, 1))
         tree:add(F.hs_mtuc, tvb(2, 1))
         tree:add(F.hs_mtu, tvb(2, 1), tvb(2, 1):uint() * MTU_UNIT):set_generated()
-        tree:add(F.hs_nonce, tvb(3, NONCE_LEN))
-        tree:add(F.hs_x, tvb(3 + NONCE_LEN, ECX_LEN))
+        tree:add(F.hs_x, tvb(3, ECX_LEN))
         return string.format(" mtu=%d", tvb(2, 1):uint() * MTU_UNIT)
     elseif msg == 2 then
         if n < HS2_CLEAR_LEN + TAG_LEN then add_bad(tree, tvb(), "length") return "" end
@@ -196,8 +204,7 @@ local function dissect_msg(tvb, tree, msg)
         fl:add(F.hs_fcert, tvb(0, 1))
         tree:add(F.hs_mtuc, tvb(1, 1))
         tree:add(F.hs_mtu, tvb(1, 1), tvb(1, 1):uint() * MTU_UNIT):set_generated()
-        tree:add(F.hs_nonce, tvb(2, NONCE_LEN))
-        tree:add(F.hs_x, tvb(2 + NONCE_LEN, ECX_LEN))
+        tree:add(F.hs_x, tvb(2, ECX_LEN))
         tree:add(F.hs_enclen, tvb(HS2_CLEAR_LEN), n - HS2_CLEAR_LEN):set_generated()
         tree:add(F.hs_enc, tvb(HS2_CLEAR_LEN))
         return string.format(" mtu=%d enc=%d", tvb(1, 1):uint() * MTU_UNIT, n - HS2_CLEAR_LEN)
