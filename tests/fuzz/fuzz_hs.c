@@ -264,7 +264,7 @@ int main(int argc, char **argv)
     fz_setup();
     fz_write(dir, "idle_msg1", 0, 1, fz_msg1, SLINK_HS1_LEN);
     memcpy(buf, fz_msg1, SLINK_HS1_LEN);
-    buf[0] = 0x12;
+    buf[0] = 0x11;   /* a protocol version 1 peer's version byte */
     fz_write(dir, "idle_msg1_version", 0, 1, buf, SLINK_HS1_LEN);
     fz_write(dir, "wait2_msg2", 1, 2, fz_msg2, fz_msg2_len);
     fz_write(dir, "wait2_msg1_reflected", 1, 1, fz_msg1, SLINK_HS1_LEN);
