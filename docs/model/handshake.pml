@@ -5,8 +5,9 @@
  * and loss are all explored together.  See docs/model/README.md.
  *
  * Abstractions: cryptography is perfect and symbolic.  A handshake attempt
- * is named by the initiator's nonce id `a` (fresh per attempt) and the
- * responder's nonce id `b` (fresh per msg1 it does ECDH work for); a
+ * is named by the initiator's ephemeral key id `a` (fresh per attempt) and
+ * the responder's ephemeral key id `b` (fresh per msg1 it does ECDH work
+ * for; protocol version 2 has no nonces, the ephemerals name the run); a
  * message "opens" (AEAD) only under the keys of the same (a, b), so a
  * stale/replayed message is dropped exactly where the code drops it with
  * HS_STALE / HS_DECRYPT.  Timers may fire at any moment (a superset of the
@@ -78,7 +79,7 @@ proctype node(byte me; byte other; byte myaddr; byte peeraddr)
 
 end_idle:
     do
-    /* connect / restart after failure (§4.10): a fresh nonce id */
+    /* connect / restart after failure (§4.10): a fresh ephemeral key id */
     :: atomic { (hs[me] == IDLE || hs[me] == FAILED) && attempts[me] < MAXATT && !up[me] ->
         attempts[me]++;
         a = me * MAXATT + attempts[me]; b = 0;
