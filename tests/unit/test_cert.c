@@ -544,6 +544,77 @@ START_TEST(sig_integer_long_form_is_encoding_error)
 }
 END_TEST
 
+/* ---- the one-level chain check (src/cert.c signed_by_ca) ---- */
+
+/* A trust anchor need not be self-signed, but it must be allowed to sign
+ * certificates: CA:TRUE and, when keyUsage is present, keyCertSign. */
+static slink_err load_under_anchor(int is_ca, int key_usage, const char **why)
+{
+    static test_cred anchor, child;
+    slink_creds c;
+    test_leaf_opts ao = { .name = "anchor", .is_ca = is_ca, .key_usage = key_usage };
+    test_leaf_opts co = { .name = "child" };
+    ck_assert_int_eq(test_pki_leaf(test_pki_default_ca(), &anchor, &ao, 0x51), 0);
+    ck_assert_int_eq(test_pki_leaf(&anchor, &child, &co, 0x52), 0);
+    slink_err e = slink_creds_load(&c, anchor.der, anchor.der_len, child.der, child.der_len,
+                                   child.key, child.key_len, why);
+    if (e == SLINK_OK) slink_creds_free(&c);
+    return e;
+}
+
+START_TEST(anchor_with_cert_sign_accepted)
+{
+    const char *why = NULL;
+    ck_assert_int_eq(load_under_anchor(1, MBEDTLS_X509_KU_KEY_CERT_SIGN, &why), SLINK_OK);
+    ck_assert_int_eq(load_under_anchor(1, -1, &why), SLINK_OK);
+}
+END_TEST
+
+START_TEST(anchor_without_cert_sign_rejected)
+{
+    const char *why = NULL;
+    ck_assert_int_eq(load_under_anchor(1, MBEDTLS_X509_KU_DIGITAL_SIGNATURE, &why), SLINK_ERR_CONFIG);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_ptr_nonnull(strstr(why, "does not verify against the CA"));
+}
+END_TEST
+
+START_TEST(anchor_without_ca_bit_rejected)
+{
+    const char *why = NULL;
+    ck_assert_int_eq(load_under_anchor(0, 0, &why), SLINK_ERR_CONFIG);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_ptr_nonnull(strstr(why, "CA:TRUE"));
+}
+END_TEST
+
+/* Same subject name as the configured CA, another key: the issuer name
+ * matches, the signature must not. */
+START_TEST(same_name_other_key_is_chain_error)
+{
+    static test_cred impostor, forged;
+    test_leaf_opts o = { .name = TEST_PKI_DEVICE_NAME };
+    ck_assert_int_eq(test_pki_ca(&impostor, TEST_PKI_CA_NAME, 0xBAD), 0);
+    ck_assert_int_eq(test_pki_leaf(&impostor, &forged, &o, 0xBAD1), 0);
+    ck_assert_int_eq(verify(TEST_PKI_DEVICE_NAME, forged.der, forged.der_len), SLINK_ERR_CERT_CHAIN);
+}
+END_TEST
+
+/* One byte of the signed part changed (inside the subject CN): the
+ * signature no longer covers it. */
+START_TEST(tbs_byte_changed_is_chain_error)
+{
+    const test_cred *d = test_pki_default_device();
+    uint8_t der[SLINK_CERT_MAX];
+    memcpy(der, d->der, d->der_len);
+    size_t nl = strlen(TEST_PKI_DEVICE_NAME), at = 0;
+    while (at + nl <= d->der_len && memcmp(der + at, TEST_PKI_DEVICE_NAME, nl) != 0) at++;
+    ck_assert_uint_lt(at + nl, d->der_len);
+    der[at + nl - 1] ^= 0x01;                           /* dev-7 -> dev-6 */
+    ck_assert_int_eq(verify("dev-6", der, d->der_len), SLINK_ERR_CERT_CHAIN);
+}
+END_TEST
+
 START_TEST(sig_bit_flip_is_chain_error)
 {
     const uint8_t *sig;
@@ -928,6 +999,11 @@ int main(void)
     tcase_add_test(tc, sig_integer_zero_padding_is_encoding_error);
     tcase_add_test(tc, sig_integer_long_form_is_encoding_error);
     tcase_add_test(tc, sig_bit_flip_is_chain_error);
+    tcase_add_test(tc, anchor_with_cert_sign_accepted);
+    tcase_add_test(tc, anchor_without_cert_sign_rejected);
+    tcase_add_test(tc, anchor_without_ca_bit_rejected);
+    tcase_add_test(tc, same_name_other_key_is_chain_error);
+    tcase_add_test(tc, tbs_byte_changed_is_chain_error);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("creds");
