@@ -22,6 +22,10 @@ FW_CPPFLAGS := -Iinclude -Ifirmware -Ifirmware/board/an385 -Ifirmware/port \
                -I$(MBEDTLS_FW)/include -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"'
 FW_LDFLAGS := --specs=nano.specs --specs=nosys.specs -nostartfiles \
               -Wl,--gc-sections -Tfirmware/board/an385/an385.ld
+# The slink device's stack: the painted depth (about 2.5 KB, see
+# docs/PORTING.md) plus interrupt frames and margin.  Images without it keep
+# the linker script's 8 KB.
+FW_DEVICE_LDFLAGS := -Wl,--defsym=FW_STACK_SIZE=4096
 
 # The mbedTLS modules the crypto configuration enables (the rest would
 # compile to empty objects).
@@ -127,7 +131,7 @@ $(FW_DIR)/$(1)/device.elf: $(FW_DIR)/$(1)/obj/device/main.o \
         $(FW_DIR)/$(1)/obj/gen/provision.o \
         $(FW_DIR)/$(1)/obj/board/startup.o $(FW_DIR)/$(1)/obj/board/board.o \
         $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a firmware/board/an385/an385.ld
-	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) $(FW_DEVICE_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
 	    $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a -o $$@
 
 # mbedTLS DTLS 1.2 client reference: same board, port and provisioning,
@@ -190,7 +194,7 @@ $(FW_DIR)/cm3/device_future.elf: $(FW_DIR)/cm3/obj/device/main.o \
         $(FW_DIR)/cm3/obj/gen/provision_future.o \
         $(FW_DIR)/cm3/obj/board/startup.o $(FW_DIR)/cm3/obj/board/board.o \
         $(FW_DIR)/cm3/libslink.a $(FW_DIR)/cm3/libmbedcrypto.a firmware/board/an385/an385.ld
-	$(FW_CC) $(FW_ARCH_cm3) $(FW_LDFLAGS) $(filter %.o,$^) \
+	$(FW_CC) $(FW_ARCH_cm3) $(FW_LDFLAGS) $(FW_DEVICE_LDFLAGS) $(filter %.o,$^) \
 	    $(FW_DIR)/cm3/libslink.a $(FW_DIR)/cm3/libmbedcrypto.a -o $@
 
 firmware: $(foreach c,$(FW_CPUS),$(FW_DIR)/$(c)/libmbedcrypto.a $(FW_DIR)/$(c)/libslink.a) \

@@ -125,8 +125,9 @@ static int reencode_int(unsigned char **p, const unsigned char *end,
  * INTEGERs), which makes certificates malleable: the same certificate would
  * have several encodings and so several references.  Rebuild the one DER
  * encoding from r and s and require the bytes to be exactly that.  rs gets
- * r || s, the form slink_ecdsa_verify_hash takes. */
-static int sig_is_canonical(const mbedtls_x509_crt *crt, uint8_t rs[SLINK_SIG_LEN])
+ * r || s, the form slink_ecdsa_verify_hash takes.  Not inlined: the
+ * re-encoding buffer would stay on the frame during the verification. */
+static SLINK_NOINLINE int sig_is_canonical(const mbedtls_x509_crt *crt, uint8_t rs[SLINK_SIG_LEN])
 {
     uint8_t enc[2 + 2 * (3 + 32)];
     size_t n = 2;

@@ -3,44 +3,53 @@
  *
  * Not mbedTLS's buffer allocator: its 32-byte block header costs more than
  * most of what mbedTLS allocates (P-256 bignums are 32 bytes), and the
- * handshake's peak holds about 45 blocks.  Here a block is an 8-byte
- * header (size with an in-use bit, and a check word) and an 8-aligned
- * payload; blocks tile the pool, free neighbours are merged while
- * searching.  Allocations are few and short-lived enough that the linear
- * search costs nothing next to the ECC that makes them. */
+ * handshake's peak holds about 45 blocks.  Here a block is a 4-byte header
+ * (16-bit size with an in-use bit, and its complement under a key as a
+ * check) and an 8-aligned payload; blocks tile the pool, free neighbours
+ * are merged while searching.  Allocations are few and short-lived enough
+ * that the linear search costs nothing next to the ECC that makes them. */
 #include <string.h>
 #include "board.h"
 #include "fw_port.h"
 
+/* The slink device's pool: the measured high-water (about 2.8 KB, see
+ * docs/PORTING.md) with a third on top.  The DTLS reference, which is
+ * built for its size and never run, keeps the 8 KB its record buffers and
+ * handshake would want. */
 #ifndef FW_HEAP_SIZE
+#if defined(SLINK_FW_DTLS_REFERENCE)
 #define FW_HEAP_SIZE 8192
+#else
+#define FW_HEAP_SIZE 4096
 #endif
-#if FW_HEAP_SIZE % 8 != 0
-#error "FW_HEAP_SIZE must be a multiple of 8"
+#endif
+#if FW_HEAP_SIZE % 8 != 0 || FW_HEAP_SIZE > 65536
+#error "FW_HEAP_SIZE must be a multiple of 8, at most 64 KiB"
 #endif
 #define FW_HEAP_PAINT 0x5Au
-#define HDR           8u
+#define HDR           4u
 #define USED          1u
-#define CHECK_KEY     0xA110C8EDu
-
-typedef struct {
-    uint32_t size;    /* whole block, header included; bit 0: in use */
-    uint32_t check;   /* size ^ CHECK_KEY: catches writes over a header */
-} blk;
+#define CHECK_KEY     0xC8EDu
+/* Blocks start 4 bytes into the 8-aligned pool, so that payloads are
+ * 8-aligned, and end 4 bytes before its end. */
+#define FIRST         4u
+#define END           (sizeof heap - 4u)
 
 static uint8_t heap[FW_HEAP_SIZE] __attribute__((aligned(8)));
 static int     ready;
 static size_t  cur_bytes, cur_blocks, max_bytes, max_blocks;
 
-static blk *at(size_t off)
+/* Header word: low half the block size (header included, a multiple of 8)
+ * with bit 0 = in use, high half the low half ^ CHECK_KEY, which catches
+ * writes over a header. */
+static uint32_t *at(size_t off)
 {
-    return (blk *)(void *)(heap + off);
+    return (uint32_t *)(void *)(heap + off);
 }
 
 static void set(size_t off, uint32_t size)
 {
-    at(off)->size = size;
-    at(off)->check = size ^ CHECK_KEY;
+    *at(off) = size | ((size ^ CHECK_KEY) << 16);
 }
 
 static void heap_fatal(const char *why)
@@ -52,11 +61,11 @@ static void heap_fatal(const char *why)
         board_wait_for_interrupt();
 }
 
-/* Header at off, verified. */
+/* Size and in-use bit of the header at off, verified. */
 static uint32_t size_at(size_t off)
 {
-    uint32_t s = at(off)->size;
-    if ((s ^ CHECK_KEY) != at(off)->check || (s & ~USED) < HDR || off + (s & ~USED) > sizeof heap)
+    uint32_t h = *at(off), s = h & 0xFFFFu;
+    if ((h >> 16) != (s ^ CHECK_KEY) || (s & ~USED) < 8u || off + (s & ~USED) > END)
         heap_fatal("header corrupted");
     return s;
 }
@@ -67,27 +76,27 @@ static uint32_t size_at(size_t off)
 void fw_alloc_init(void)
 {
     memset(heap, FW_HEAP_PAINT, sizeof heap);
-    set(0, (uint32_t)sizeof heap);
+    set(FIRST, (uint32_t)(END - FIRST));
     cur_bytes = cur_blocks = max_bytes = max_blocks = 0;
     ready = 1;
 }
 
 void *fw_calloc(size_t n, size_t size)
 {
-    size_t want, off = 0;
+    size_t want, off = FIRST;
 
     if (!ready || n == 0 || size == 0 || n > (sizeof heap) / size)
         return NULL;
     want = (n * size + HDR + 7u) & ~(size_t)7u;
-    while (off < sizeof heap) {
+    while (off < END) {
         uint32_t s = size_at(off);
         if ((s & USED) == 0) {
             /* Merge the free blocks that follow into this one. */
-            while (off + s < sizeof heap && (size_at(off + s) & USED) == 0)
+            while (off + s < END && (size_at(off + s) & USED) == 0)
                 s += size_at(off + s);
             set(off, s);
             if (s >= want) {
-                if (s - want >= HDR + 8u) {
+                if (s - want >= 8u) {
                     set(off + want, (uint32_t)(s - want));
                     s = (uint32_t)want;
                 }
@@ -106,7 +115,8 @@ void *fw_calloc(size_t n, size_t size)
 }
 
 /* The requested size is not kept, so the byte count is of block payloads
- * (requests rounded up to 8), the same measure when allocating. */
+ * (the request plus what alignment adds), the same measure as in
+ * fw_calloc. */
 void fw_free(void *p)
 {
     size_t off;
@@ -114,7 +124,7 @@ void fw_free(void *p)
 
     if (p == NULL)
         return;
-    if ((uint8_t *)p < heap + HDR || (uint8_t *)p >= heap + sizeof heap ||
+    if ((uint8_t *)p < heap + FIRST + HDR || (uint8_t *)p >= heap + END ||
         (((uintptr_t)p) & 7u) != 0)
         heap_fatal("free of a pointer outside the pool");
     off = (size_t)((uint8_t *)p - heap) - HDR;

@@ -35,7 +35,8 @@ void   fw_alloc_init(void);
 void  *fw_calloc(size_t n, size_t size);
 void   fw_free(void *p);
 size_t fw_alloc_pool_size(void);
-/* Peak bytes handed out (payloads rounded to 8) and peak block count. */
+/* Peak bytes handed out (block payloads: requests plus alignment) and
+ * peak block count. */
 void   fw_alloc_peak(size_t *bytes, size_t *blocks);
 /* Highest pool offset ever written (pool painted at init): the pool size
  * this workload really needs, headers and fragmentation included. */

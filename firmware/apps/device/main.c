@@ -16,7 +16,7 @@ static slink_platform plat;
 static fw_entropy_state entropy;
 
 /* Upper-cased bytes waiting for room in the send window. */
-static uint8_t  echo_buf[128];
+static uint8_t  echo_buf[64];
 static size_t   echo_len, echo_off;
 static uint32_t echoed, count_requests;
 static int      close_sent;

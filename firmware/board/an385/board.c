@@ -32,13 +32,14 @@
 #define NVIC_ISER0      REG(0xE000E100u)
 #define SCB_AIRCR       REG(0xE000ED0Cu)
 
-/* Power of two so the indices wrap with a mask.  256 bytes (22 ms at
- * 115200 baud) cover the main loop's latency outside ECC; the bytes of a
- * handshake flight that arrive during an ECC operation overflow it and come
- * again by retransmission, which the handshake needs on a lossy line
- * anyway (measured cost in docs/PORTING.md, memory budget). */
+/* Power of two so the indices wrap with a mask.  512 bytes hold the two
+ * frames of a stream window (192-byte frames) while the loop is busy with
+ * a record; the bytes of a handshake flight that arrive during an ECC
+ * operation overflow it and come again by retransmission, which the
+ * handshake needs on a lossy line anyway.  256 was the slowest measured; 1 KiB
+ * holds a whole flight (docs/PORTING.md, memory budget). */
 #ifndef FW_RX_RING
-#define FW_RX_RING 256u
+#define FW_RX_RING 512u
 #endif
 #define RX_RING FW_RX_RING
 
