@@ -1513,11 +1513,14 @@ static size_t latency_phase(duo *d, int flood, const slink_ecdh_key *keys, size_
             hw_frame f;
             memset(&f, 0, sizeof f);
             f.dst = 7; f.src = 1; f.type = SLINK_FT_HS1; f.body_len = SLINK_HS1_LEN;
-            /* A random MTU code (4..255) with one of the keys keeps the
-             * frames distinct, as the version-1 nonce did, so the receiver
-             * cannot take them for retransmissions of one msg1. */
+            /* A random MTU code with one of the keys keeps the frames
+             * distinct, as the version 1 nonce did, so the receiver cannot
+             * take them for retransmissions of one msg1.  Codes from the
+             * receiver's own MTU up are all clamped to it: its answers go
+             * out exactly as to version 1's fixed code 69. */
+            uint8_t lo = slink_mtu_code(SLINK_MAX_FRAME_BODY);
             f.body[0] = SLINK_VERSION_SUITE; f.body[1] = 0;
-            f.body[2] = (uint8_t)(4 + test_rand(rng) % 252);
+            f.body[2] = (uint8_t)(lo + test_rand(rng) % (256u - lo));
             memcpy(f.body + 3, keys[test_rand(rng) % nkeys].x, SLINK_ECX_LEN);
             hostile_inject(&d->h, d->ib, &f, 0);
             next_flood += 5;
