@@ -4,7 +4,8 @@
 #   line rate of 10 Mbaud RS485 (10 bits per byte);
 #   added latency of a 64-byte message (round trip through both daemons
 #   minus the same round trip against a plain local echo);
-#   CPU seconds per MB (utime + stime of both daemons from /proc).
+#   CPU seconds per MB (utime + stime of both daemons from /proc, over the
+#   whole phase including the applications' set-up, in 10 ms ticks).
 # Usage: BUILD=build bash tests/integration/slinkd_perf.sh [MB]
 source "$(dirname "$0")/slinkd_lib.sh"
 MB=${1:-8}
@@ -22,28 +23,93 @@ H=$!; PIDS+=($H)
 P=$!; PIDS+=($P)
 wait_for 10 is_established host || fail "no session"
 ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
-now() { date +%s%N; }
 
-# one way
-c0=$(( $(ticks $H) + $(ticks $P) )); t0=$(now)
-$APP sink "$T/pump.sock" $SIZE > "$T/sink" & S=$!
-$APP source "$T/host.sock" $SIZE 2 & W=$!
-wait $S || fail "sink: $(cat "$T/sink")"
-t1=$(now); c1=$(( $(ticks $H) + $(ticks $P) ))
-kill $W 2>/dev/null; wait $W 2>/dev/null
-one=$(python3 -c "print(f'{$SIZE / (($t1 - $t0) / 1e9) / 1e6:.2f}')")
-cpu1=$(python3 -c "print(f'{($c1 - $c0) / $HZ / ($SIZE / 1e6):.3f}')")
-wait_for 10 is_established host || fail "no session after one-way run"
+# Bulk transfer timed from the first byte written to the last byte read:
+# the two application processes (writer on one daemon's socket, reader on
+# the other's) start, generate their data and connect first, then start
+# together.  Timing from before the interpreters start, as this script once
+# did, counted 0.3 to 1 s of Python start-up per run (as long as the 4 MB
+# transfer itself on a loaded 2-core host) as daemon time.  Every byte is
+# compared after the clock stops.
+cat > "$T/bulk.py" <<'PY'
+import os, random, select, socket, sys, time
+mode, a_path, b_path, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
-# both ways at once
-c0=$(( $(ticks $H) + $(ticks $P) )); t0=$(now)
-$APP exchange "$T/host.sock" A $SIZE "$T/a.out" >/dev/null & X=$!
-$APP exchange "$T/pump.sock" B $SIZE "$T/b.out" >/dev/null & Y=$!
-wait $X && wait $Y || fail "exchange"
-t1=$(now); c1=$(( $(ticks $H) + $(ticks $P) ))
-both=$(python3 -c "print(f'{2 * $SIZE / (($t1 - $t0) / 1e9) / 1e6:.2f}')")
-cpu2=$(python3 -c "print(f'{($c1 - $c0) / $HZ / (2 * $SIZE / 1e6):.3f}')")
-wait_for 10 is_established host || fail "no session after exchange"
+def connect(path):
+    end = time.time() + 10
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.time() > end:
+                raise
+            time.sleep(0.05)
+
+def run(sock, out, want, expect):
+    """Writes out while reading want bytes; returns (t0, t1, ok)."""
+    sock.setblocking(False)
+    sent, got = 0, bytearray()
+    view = memoryview(out)
+    t0 = time.perf_counter()
+    while sent < len(out) or len(got) < want:
+        r, w, _ = select.select([sock] if len(got) < want else [],
+                                [sock] if sent < len(out) else [], [], 30.0)
+        if not r and not w:
+            return t0, time.perf_counter(), "stalled"
+        if w:
+            try:
+                sent += sock.send(view[sent:sent + 262144])
+            except BlockingIOError:
+                pass
+        if r:
+            c = sock.recv(262144)
+            if not c:
+                return t0, time.perf_counter(), "closed early"
+            got += c
+    t1 = time.perf_counter()
+    return t0, t1, "ok" if bytes(got) == expect else "bytes differ"
+
+da = random.Random("a").randbytes(size)
+db = random.Random("b").randbytes(size) if mode == "both" else b""
+sa, sb = connect(a_path), connect(b_path)
+go_r, go_w = os.pipe()
+res_r, res_w = os.pipe()
+pid = os.fork()
+if pid == 0:   # B's application: reads A's bytes, writes its own
+    os.close(go_w)
+    os.read(go_r, 1)
+    t0, t1, ok = run(sb, db, size, da)
+    os.write(res_w, f"{t0} {t1} {ok}".encode())
+    os._exit(0)
+os.close(go_r)
+os.write(go_w, b"g")
+t0, t1, ok = run(sa, da, len(db), db)
+os.waitpid(pid, 0)
+c0, c1, cok = os.read(res_r, 200).decode().split()
+if ok != "ok" or cok != "ok":
+    sys.exit(f"{mode}: A side {ok}, B side {cok}")
+total = size * (2 if mode == "both" else 1)
+print(f"{total / (max(t1, float(c1)) - min(t0, float(c0))) / 1e6:.2f}")
+PY
+
+bulk() {   # bulk one|both: sets RATE (MB/s, aggregate) and TICKS (both daemons)
+    local c0
+    c0=$(( $(ticks $H) + $(ticks $P) ))
+    RATE=$(python3 "$T/bulk.py" "$1" "$T/host.sock" "$T/pump.sock" $SIZE) || fail "bulk $1: $RATE"
+    TICKS=$(( $(ticks $H) + $(ticks $P) - c0 ))
+    # the applications closed: both daemons end that session and start
+    # the next one before the next phase connects
+    wait_for 10 is_established host && wait_for 10 is_established pump || fail "no session after $1"
+}
+bulk one
+one=$RATE
+cpu1=$(python3 -c "print(f'{$TICKS / $HZ / ($SIZE / 1e6):.3f}')")
+bulk both
+both=$RATE
+cpu2=$(python3 -c "print(f'{$TICKS / $HZ / (2 * $SIZE / 1e6):.3f}')")
 
 # latency: 64-byte round trips
 $APP echo "$T/pump.sock" 30 & E=$!; PIDS+=($E)

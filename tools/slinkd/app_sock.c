@@ -276,9 +276,12 @@ void app_client_readable(slinkd_peer *p, app_client *c)
         return;
     }
     while (c->in_len < APP_IN_CAP && !c->eof) {
-        r = read(c->fd, c->in + c->in_len, APP_IN_CAP - c->in_len);
+        size_t want = APP_IN_CAP - c->in_len;
+        r = read(c->fd, c->in + c->in_len, want);
         if (r > 0) {
             c->in_len += (size_t)r;
+            if ((size_t)r < want)
+                return;   /* drained for now: another read would only say EAGAIN */
             continue;
         }
         if (r == 0) {
@@ -314,6 +317,8 @@ void app_client_writable(slinkd_peer *p, app_client *c)
             c->out_off = 0;
         if (c->closing)
             c->progress_ms = slinkd_now_ms();
+        if (c->out_len > 0)
+            return;   /* short send: the socket is full, POLLOUT says when it is not */
     }
 }
 
@@ -453,16 +458,19 @@ void app_pump(slinkd_peer *p, uint64_t now)
     }
     /* application -> peer */
     if (usable && s->fd >= 0 && s->bound && s->session == cn->session_id && !s->closing) {
-        while (s->in_len > 0) {
+        size_t done = 0;
+        while (done < s->in_len) {
             size_t acc = 0;
-            slink_err e = slink_conn_send(cn, s->in, s->in_len, &acc);
-            if (acc > 0) {
-                memmove(s->in, s->in + acc, s->in_len - acc);
-                s->in_len -= acc;
-                p->app_to_peer += acc;
-            }
+            slink_err e = slink_conn_send(cn, s->in + done, s->in_len - done, &acc);
+            done += acc;
             if (e != SLINK_OK || acc == 0)
                 break;
+        }
+        if (done > 0) {
+            /* one move for all the core took, not one per chunk */
+            memmove(s->in, s->in + done, s->in_len - done);
+            s->in_len -= done;
+            p->app_to_peer += done;
         }
         if (s->eof && s->in_len == 0 && !p->close_requested) {
             /* The application is done: an authenticated close lets the peer

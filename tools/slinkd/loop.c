@@ -82,6 +82,13 @@ static void feed(slinkd *d, const uint8_t *buf, size_t n, uint64_t now)
         (void)slink_conn_input(&d->peers[0].conn, buf, n, now);
 }
 
+/* A tty read returns at most one line-discipline buffer (4 KB on Linux),
+ * often less than what has arrived by the time we wake: after a large read,
+ * read again (bounded), so one wake-up takes several frames and the core
+ * answers them with one acknowledgement and the application gets them in
+ * one send.  A small read (an acknowledgement, a frame's tail) means the
+ * port was drained; asking again would mostly cost an EAGAIN syscall. */
+#define PORT_READ_AGAIN 2048
 static void port_readable(slinkd *d, uint64_t now)
 {
     uint8_t buf[16384];
@@ -96,21 +103,22 @@ static void port_readable(slinkd *d, uint64_t now)
             return;
         d->port_bytes_in += (uint64_t)r;
         feed(d, buf, (size_t)r, now);
-        if ((size_t)r < sizeof buf)
+        if (r < PORT_READ_AGAIN)
             return;
     }
 }
 
+/* One write() for everything queued.  A short write means the line (pty or
+ * UART driver) is full: stop there, poll() reports when it has room, and the
+ * rest goes out in order from tx_off. */
 static void port_flush(slinkd *d, uint64_t now)
 {
-    while (port_is_open(&d->port) && d->tx_len > 0) {
+    if (port_is_open(&d->port) && d->tx_len > 0) {
         ssize_t w = port_write(&d->port, d->tx + d->tx_off, d->tx_len);
         if (w < 0) {
             port_lost(d, "write failed", now);
             return;
         }
-        if (w == 0)
-            return;
         d->port_bytes_out += (uint64_t)w;
         d->tx_off += (size_t)w;
         d->tx_len -= (size_t)w;
@@ -119,25 +127,35 @@ static void port_flush(slinkd *d, uint64_t now)
         d->tx_off = 0;
 }
 
-/* Pull frames from the core while there is room, then write. */
+/* Pull every frame the core has (while they fit) into tx, then write them
+ * with one syscall: in this VM a syscall and the wake-up it causes cost
+ * more than sealing a frame.  tx holds at most TX_CAP, so on a slow real
+ * line no more than that waits here beyond the driver's own buffer. */
 static void produce(slinkd *d, uint64_t now)
 {
-    if (!port_is_open(&d->port))
-        return;
-    port_flush(d, now);
-    if (d->tx_len == 0)
-        d->tx_off = 0;
-    while (port_is_open(&d->port) && TX_CAP - d->tx_off - d->tx_len >= SLINK_WIRE_FRAME_MAX) {
-        uint8_t *dst = d->tx + d->tx_off + d->tx_len;
-        size_t cap = TX_CAP - d->tx_off - d->tx_len, n;
-        n = d->use_node ? slink_node_output(&d->node, dst, cap, now)
-                        : slink_conn_output(&d->peers[0].conn, dst, cap, now);
-        if (n == 0)
-            break;
-        d->tx_len += n;
-        port_flush(d, now);
-        if (d->tx_len == 0)
+    for (;;) {
+        int drained = 0;
+        if (!port_is_open(&d->port))
+            return;
+        if (d->tx_off > 0 && TX_CAP - d->tx_off - d->tx_len < SLINK_WIRE_FRAME_MAX) {
+            memmove(d->tx, d->tx + d->tx_off, d->tx_len);
             d->tx_off = 0;
+        }
+        while (TX_CAP - d->tx_off - d->tx_len >= SLINK_WIRE_FRAME_MAX) {
+            uint8_t *dst = d->tx + d->tx_off + d->tx_len;
+            size_t cap = TX_CAP - d->tx_off - d->tx_len, n;
+            n = d->use_node ? slink_node_output(&d->node, dst, cap, now)
+                            : slink_conn_output(&d->peers[0].conn, dst, cap, now);
+            if (n == 0) {
+                drained = 1;
+                break;
+            }
+            d->tx_len += n;
+        }
+        port_flush(d, now);
+        /* more only if the core may still hold frames and the line took all */
+        if (drained || d->tx_len > 0)
+            return;
     }
 }
 
