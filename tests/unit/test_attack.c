@@ -1628,8 +1628,13 @@ START_TEST(flood_without_rate_limit_costs_cpu)
      * session survives that is printed too; it is not promised. */
     flood_result r;
     flood_run(1102, 1, 60, &r);
-    ck_assert_uint_gt(r.processed, r.frames / 2);
+    /* How many of the frames it gets through depends on how fast this
+     * machine does ECDH (the simulated clock is charged real CPU time: under
+     * ASan on a loaded host about half).  What must hold anywhere: nothing
+     * was refused by the limit, and far more was processed than the default
+     * limit (one per second, the test above) would have let through. */
     ck_assert_uint_eq(r.rate_limited, 0);
+    ck_assert_uint_gt(r.processed, 10u * (r.flood_ms / 1000u + 2u));
 }
 END_TEST
 
