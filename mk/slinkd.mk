@@ -43,7 +43,7 @@ slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl
 # (openssl otherwise).
 SLINKD_PKI := $(if $(wildcard tools/pki/slink-pki.c),$(BUILD)/slink-pki)
 SLINKD_TESTS := $(sort $(wildcard tests/integration/slinkd_t_*.sh))
-slinkd-check: $(BUILD)/slinkd $(BUILD)/slinkctl $(SLINKD_PKI)
+slinkd-check: $(BUILD)/slinkd $(BUILD)/slinkctl $(BUILD)/slink-linesim $(SLINKD_PKI)
 	@BUILD=$(BUILD) bash tests/integration/slinkd_run.sh $(SLINKD_TESTS)
 
 slinkd-perf: $(BUILD)/slinkd $(BUILD)/slinkctl $(SLINKD_PKI)

@@ -162,6 +162,32 @@ def main(argv):
         if len(argv) > 4:
             time.sleep(float(argv[4]))
         return 0
+    if cmd == "messages":
+        # messages PATH SEED N SIZE [GAP_S]: gen(SEED, N*SIZE) as N separate
+        # writes, GAP_S seconds apart
+        s = connect(argv[2])
+        n, size = int(argv[4]), int(argv[5])
+        gap = float(argv[6]) if len(argv) > 6 else 0.0
+        data = gen(argv[3], n * size)
+        for i in range(n):
+            s.sendall(data[i * size:(i + 1) * size])
+            if gap:
+                time.sleep(gap)
+        time.sleep(0.5)
+        return 0
+    if cmd == "recv-file":
+        # recv-file PATH SIZE OUTFILE: exactly SIZE bytes into OUTFILE
+        s = connect(argv[2])
+        want, got = int(argv[3]), bytearray()
+        s.settimeout(60.0)
+        while len(got) < want:
+            c = s.recv(65536)
+            if not c:
+                break
+            got += c
+        with open(argv[4], "wb") as f:
+            f.write(got)
+        return 0 if len(got) == want else 1
     if cmd == "sink":
         s = connect(argv[2])
         want, got = int(argv[3]), 0

@@ -204,6 +204,8 @@ static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
     if (!strcmp(k, "time-policy"))
         return slinkd_parse_time_policy(v, &c->time_mode, &c->time_floor)
                ? "time-policy must be clock, ignore or floor:UNIXSECONDS" : NULL;
+    if (!strcmp(k, "tx-pacing"))
+        return slinkd_parse_bool(v, &c->tx_pacing) ? "tx-pacing must be true or false" : NULL;
     if (!strcmp(k, "idle-timeout"))
         return slinkd_parse_uint(v, 86400000ul, &n) ? "idle-timeout must be milliseconds"
                : (c->idle_timeout_ms = (uint32_t)n, NULL);
@@ -382,7 +384,7 @@ enum {
     OPT_DEVICE = 256, OPT_BAUD, OPT_ADDR, OPT_CA, OPT_CERT, OPT_KEY, OPT_PEER, OPT_PEER_NAME,
     OPT_SOCKET, OPT_DGRAM, OPT_TCP, OPT_ROLE, OPT_DATA_BITS, OPT_PARITY, OPT_STOP_BITS, OPT_FLOW,
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
-    OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION
+    OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_opts[] = {
@@ -414,6 +416,7 @@ static const struct option long_opts[] = {
     {"rs485", no_argument, 0, OPT_RS485},
     {"syslog", no_argument, 0, OPT_SYSLOG},
     {"idle-timeout", required_argument, 0, OPT_IDLE},
+    {"tx-pacing", no_argument, 0, OPT_PACING},
     {"socket-mode", required_argument, 0, OPT_SOCKET_MODE},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, OPT_HELP},
@@ -428,7 +431,7 @@ static const char usage_text[] =
     "                    [--tcp 127.0.0.1:PORT] [--role initiator|responder|auto]\n"
     "  serial:    --data-bits 5-8 --parity none|even|odd --stop-bits 1|2 --flow none|rtscts|xonxoff\n"
     "             --mode full-duplex|half-duplex --bus-role master|device --rs485 --wait\n"
-    "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS\n"
+    "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS --tx-pacing\n"
     "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
     "  see slinkd(8)\n";
 
@@ -524,6 +527,7 @@ int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, 
         case OPT_LIST: c->list_ports = 1; continue;
         case OPT_RS485: c->rs485 = 1; continue;
         case OPT_SYSLOG: c->use_syslog = 1; continue;
+        case OPT_PACING: c->tx_pacing = 1; continue;
         case OPT_CONFIG: continue;
         case ':': return fail(err, cap, "option %s needs a value", argv[optind - 1]);
         case '?': return fail(err, cap, "unknown option '%s' (see --help)", argv[optind - 1]);

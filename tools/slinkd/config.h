@@ -44,6 +44,7 @@ typedef struct {
     slink_time_mode time_mode;
     int64_t  time_floor;
     uint32_t idle_timeout_ms;
+    int      tx_pacing;            /* hold small writes while the line is busy at `baud` */
     int      verbosity;            /* log level: 0 error .. 3 debug */
     int      foreground;
     int      use_syslog;

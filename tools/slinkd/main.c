@@ -133,6 +133,7 @@ static void peer_conn_cfg(slinkd *d, slinkd_peer *p, slink_conn_cfg *k)
     k->role = p->cfg.role;
     k->baud = d->cfg.baud;
     k->idle_timeout_ms = d->cfg.idle_timeout_ms;
+    k->tx_pacing = (uint8_t)(d->cfg.tx_pacing != 0);
     /* a host scheduler can stall far longer than a character time */
     k->gap_ms = 200;
     /* on a half-duplex bus a device speaks only when the master polls it */
