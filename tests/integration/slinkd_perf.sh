@@ -33,20 +33,9 @@ ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 # compared after the clock stops.
 cat > "$T/bulk.py" <<'PY'
 import os, random, select, socket, sys, time
+sys.path.insert(0, os.environ["SLINKD_TESTS_DIR"])
+from slinkd_app import connect
 mode, a_path, b_path, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-
-def connect(path):
-    end = time.time() + 10
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            if time.time() > end:
-                raise
-            time.sleep(0.05)
 
 def run(sock, out, want, expect):
     """Writes out while reading want bytes; returns (t0, t1, ok)."""
@@ -98,7 +87,7 @@ PY
 bulk() {   # bulk one|both: sets RATE (MB/s, aggregate) and TICKS (both daemons)
     local c0
     c0=$(( $(ticks $H) + $(ticks $P) ))
-    RATE=$(python3 "$T/bulk.py" "$1" "$T/host.sock" "$T/pump.sock" $SIZE) || fail "bulk $1: $RATE"
+    RATE=$(SLINKD_TESTS_DIR="$HERE" python3 "$T/bulk.py" "$1" "$T/host.sock" "$T/pump.sock" $SIZE) || fail "bulk $1: $RATE"
     TICKS=$(( $(ticks $H) + $(ticks $P) - c0 ))
     # the applications closed: both daemons end that session and start
     # the next one before the next phase connects
