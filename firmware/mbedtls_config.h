@@ -1,13 +1,14 @@
 /* mbedTLS 2.28 configuration for slink firmware: exactly the primitives the
- * core uses (P-256 ECDH/ECDSA, AES-128-GCM, SHA-256, HMAC, HKDF, HMAC-DRBG,
- * DER X.509 parsing) and nothing else.  Selected with
+ * core uses (P-256 ECDH/ECDSA, AES-128-GCM, SHA-256, HMAC, HKDF, HMAC-DRBG)
+ * and nothing else.  Selected with
  * -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"'; it replaces mbedTLS's own
  * config.h entirely, so every option not listed here is off.
  *
  * With -DSLINK_FW_DTLS_REFERENCE the same crypto set is extended with
  * mbedTLS's DTLS 1.2 client for one suite
- * (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256): the size reference that
- * `make firmware-size` prints beside slink.  Nothing else differs. */
+ * (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) and the X.509 parsing it needs:
+ * the size reference that `make firmware-size` prints beside slink.
+ * Nothing else differs. */
 #ifndef SLINK_FW_MBEDTLS_CONFIG_H
 #define SLINK_FW_MBEDTLS_CONFIG_H
 
@@ -74,23 +75,25 @@ void fw_free(void *p);
 #define MBEDTLS_HKDF_C
 #define MBEDTLS_HMAC_DRBG_C
 
-/* ---- keys and certificates: DER only ---- */
-/* No PEM: certificates and keys are provisioned as DER in flash, so
- * base64/PEM parsing would be dead code. */
+/* ---- keys and certificates ---- */
+/* The core decodes certificates and keys itself (src/crt.c: strict DER,
+ * slink's profile), so mbedTLS's X.509, PK, OID and PEM modules are not
+ * built.  ECDSA_C still requires the ASN.1 modules; nothing reaches them,
+ * so the linker drops them. */
 #define MBEDTLS_ASN1_PARSE_C
-#define MBEDTLS_ASN1_WRITE_C                /* ECDSA_C requires it */
+#define MBEDTLS_ASN1_WRITE_C
+
+#if defined(SLINK_FW_DTLS_REFERENCE)
+/* mbedTLS's own DTLS 1.2 client with the one suite that matches slink's
+ * primitives (ECDHE-ECDSA, AES-128-GCM, SHA-256): the comparison build. */
 #define MBEDTLS_OID_C
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
 #define MBEDTLS_X509_REMOVE_INFO            /* no human-readable dumps */
-#define MBEDTLS_X509_CHECK_KEY_USAGE        /* slink requires digitalSignature when keyUsage is present */
+#define MBEDTLS_X509_CHECK_KEY_USAGE        /* as slink: keyUsage is checked when present */
 #define MBEDTLS_X509_MAX_INTERMEDIATE_CA 0  /* leaf signed directly by the root */
-
-#if defined(SLINK_FW_DTLS_REFERENCE)
-/* mbedTLS's own DTLS 1.2 client with the one suite that matches slink's
- * primitives (ECDHE-ECDSA, AES-128-GCM, SHA-256): the comparison build. */
 #define MBEDTLS_SSL_TLS_C
 #define MBEDTLS_SSL_CLI_C
 #define MBEDTLS_SSL_PROTO_TLS1_2

@@ -166,34 +166,27 @@ out:
     return e;
 }
 
-/* The keypair arrives const (it lives in a parsed certificate or key), but
- * mbedTLS's ECDSA wants a mutable group; loading our own copy by id also
- * enforces that the key is P-256. */
-static slink_err load_p256(mbedtls_ecp_group *grp, const mbedtls_ecp_keypair *key)
-{
-    if (key->grp.id != MBEDTLS_ECP_DP_SECP256R1)
-        return SLINK_ERR_ARG;
-    return mbedtls_ecp_group_load(grp, MBEDTLS_ECP_DP_SECP256R1) == 0 ? SLINK_OK
-                                                                        : SLINK_ERR_CRYPTO;
-}
-
-slink_err slink_ecdsa_sign_hash(const mbedtls_ecp_keypair *key, const uint8_t hash[32],
+slink_err slink_ecdsa_sign_hash(const uint8_t d[32], const uint8_t hash[32],
                                 uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
 {
     mbedtls_ecp_group grp;
-    mbedtls_mpi r, s;
-    slink_err e;
+    mbedtls_mpi k, r, s;
+    slink_err e = SLINK_OK;
     int ret;
 
-    SLINK_CHECK(key != NULL && hash != NULL && sig != NULL && rng != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(d != NULL && hash != NULL && sig != NULL && rng != NULL, SLINK_ERR_ARG);
     mbedtls_ecp_group_init(&grp);
+    mbedtls_mpi_init(&k);
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
-    e = load_p256(&grp, key);
-    if (e != SLINK_OK)
+    ECC_TRY(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1));
+    ECC_TRY(mbedtls_mpi_read_binary(&k, d, ECC_LEN));
+    if (mbedtls_ecp_check_privkey(&grp, &k) != 0) {
+        e = SLINK_ERR_ARG;
         goto out;
+    }
     /* RFC 6979 nonce: no dependence on the DRBG for k; the DRBG only blinds */
-    ret = mbedtls_ecdsa_sign_det_ext(&grp, &r, &s, &key->d, hash, ECC_LEN,
+    ret = mbedtls_ecdsa_sign_det_ext(&grp, &r, &s, &k, hash, ECC_LEN,
                                      MBEDTLS_MD_SHA256, slink_rng_cb, rng);
     if (ret != 0) {
         e = ret == MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
@@ -204,26 +197,27 @@ slink_err slink_ecdsa_sign_hash(const mbedtls_ecp_keypair *key, const uint8_t ha
 out:
     if (e != SLINK_OK)
         mbedtls_platform_zeroize(sig, SLINK_SIG_LEN);
+    mbedtls_mpi_free(&k);
     mbedtls_mpi_free(&r);
     mbedtls_mpi_free(&s);
     mbedtls_ecp_group_free(&grp);
     return e;
 }
 
-slink_err slink_ecdsa_verify_hash(const mbedtls_ecp_keypair *pub, const uint8_t hash[32],
+slink_err slink_ecdsa_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t hash[32],
                                   const uint8_t sig[SLINK_SIG_LEN])
 {
     mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
     mbedtls_mpi r, s;
-    slink_err e;
+    slink_err e = SLINK_OK;
 
     SLINK_CHECK(pub != NULL && hash != NULL && sig != NULL, SLINK_ERR_ARG);
     mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
-    e = load_p256(&grp, pub);
-    if (e != SLINK_OK)
-        goto out;
+    ECC_TRY(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1));
     ECC_TRY(mbedtls_mpi_read_binary(&r, sig, ECC_LEN));
     ECC_TRY(mbedtls_mpi_read_binary(&s, sig + ECC_LEN, ECC_LEN));
     /* Exactly one encoding per signature: r, s in [1, n-1].  (Raw fixed
@@ -234,28 +228,32 @@ slink_err slink_ecdsa_verify_hash(const mbedtls_ecp_keypair *pub, const uint8_t 
         e = SLINK_ERR_HS_BAD_SIG;
         goto out;
     }
-    if (mbedtls_ecp_check_pubkey(&grp, &pub->Q) != 0 ||
-        mbedtls_ecdsa_verify(&grp, hash, ECC_LEN, &pub->Q, &r, &s) != 0)
+    /* uncompressed only: the point comes from a certificate of the profile */
+    if (pub[0] != 0x04 ||
+        mbedtls_ecp_point_read_binary(&grp, &q, pub, SLINK_ECPUB_LEN) != 0 ||
+        mbedtls_ecp_check_pubkey(&grp, &q) != 0 ||
+        mbedtls_ecdsa_verify(&grp, hash, ECC_LEN, &q, &r, &s) != 0)
         e = SLINK_ERR_HS_BAD_SIG;
 out:
     mbedtls_mpi_free(&r);
     mbedtls_mpi_free(&s);
+    mbedtls_ecp_point_free(&q);
     mbedtls_ecp_group_free(&grp);
     return e;
 }
 
-slink_err slink_ecdsa_sign(const mbedtls_ecp_keypair *key, const uint8_t *msg, size_t len,
+slink_err slink_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len,
                            uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
 {
     uint8_t h[32];
     slink_err e = slink_sha256(msg, len, h);
     if (e == SLINK_OK)
-        e = slink_ecdsa_sign_hash(key, h, sig, rng);
+        e = slink_ecdsa_sign_hash(d, h, sig, rng);
     mbedtls_platform_zeroize(h, sizeof h);
     return e;
 }
 
-slink_err slink_ecdsa_verify(const mbedtls_ecp_keypair *pub, const uint8_t *msg, size_t len,
+slink_err slink_ecdsa_verify(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t *msg, size_t len,
                              const uint8_t sig[SLINK_SIG_LEN])
 {
     uint8_t h[32];

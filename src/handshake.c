@@ -140,7 +140,7 @@ static int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
 /* Our credential: a reference when the peer said it holds our certificate. */
 static slink_err own_cred(const slink_hs *hs, int peer_has_ours, hs_cred *c)
 {
-    const mbedtls_x509_buf *raw = &hs->cfg.creds->cert.raw;
+    const slink_der_span *raw = &hs->cfg.creds->cert.raw;
 
     memset(c, 0, sizeof *c);
     c->der = raw->p;
@@ -157,7 +157,7 @@ static slink_err own_cred(const slink_hs *hs, int peer_has_ours, hs_cred *c)
  * policy check every time: a cached certificate may have expired or no
  * longer be the one configured for this address. */
 static slink_err peer_cred(const slink_hs *hs, const hs_cred *c, int we_offered,
-                           mbedtls_x509_crt *crt, const uint8_t **der, size_t *der_len)
+                           slink_crt *crt, const uint8_t **der, size_t *der_len)
 {
     if (c->type == SLINK_CRED_REF) {
         uint8_t ref[SLINK_CERT_REF_LEN];
@@ -179,7 +179,7 @@ static slink_err peer_cred(const slink_hs *hs, const hs_cred *c, int we_offered,
 
 /* Check the signature of message `which` made by the holder of crt. */
 static slink_err verify_sig(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
-                            const uint8_t *der, size_t der_len, const mbedtls_x509_crt *crt,
+                            const uint8_t *der, size_t der_len, const slink_crt *crt,
                             const uint8_t sig[SLINK_SIG_LEN])
 {
     uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN];
@@ -189,7 +189,7 @@ static slink_err verify_sig(const uint8_t prk[32], ks_msg which, const uint8_t t
     if (e == SLINK_OK)
         e = ks_sig_input(which, th, der, der_len, mac, in);
     if (e == SLINK_OK) {
-        e = slink_ecdsa_verify(mbedtls_pk_ec(crt->pk), in, sizeof in, sig);
+        e = slink_ecdsa_verify(crt->pub, in, sizeof in, sig);
         if (e != SLINK_OK && e != SLINK_ERR_CRYPTO)
             e = SLINK_ERR_HS_BAD_SIG;
     }
@@ -213,7 +213,7 @@ static slink_err make_plain(const slink_hs *hs, ks_msg which, const uint8_t prk[
     if (e == SLINK_OK)
         e = ks_sig_input(which, th, c.der, c.der_len, mac, in);
     if (e == SLINK_OK)
-        e = slink_ecdsa_sign(mbedtls_pk_ec(hs->cfg.creds->key), in, sizeof in, sig,
+        e = slink_ecdsa_sign(hs->cfg.creds->key, in, sizeof in, sig,
                              hs->cfg.rng);
     if (e == SLINK_OK)
         e = hs_plain_encode(&c, sig, pt, cap, pt_len);
@@ -226,7 +226,7 @@ static slink_err make_plain(const slink_hs *hs, ks_msg which, const uint8_t prk[
  * lie inside hs->peer_cert_der (the decrypted plaintext), and crt may refer
  * to it: the name is taken first, then the DER moves to the front and the
  * rest of the plaintext goes. */
-static void record_peer(slink_hs *hs, const mbedtls_x509_crt *crt,
+static void record_peer(slink_hs *hs, const slink_crt *crt,
                         const uint8_t *der, size_t der_len)
 {
     slink_cert_subject_cn(crt, hs->peer_cn, sizeof hs->peer_cn);
@@ -245,12 +245,12 @@ static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk
 {
     hs_cred c;
     uint8_t sig[SLINK_SIG_LEN];
-    mbedtls_x509_crt crt;
+    slink_crt crt;
     const uint8_t *der = NULL;
     size_t der_len = 0;
     slink_err e;
 
-    mbedtls_x509_crt_init(&crt);
+    memset(&crt, 0, sizeof crt);
     e = hs_plain_decode(pt, pt_len, &c, sig);
     if (e != SLINK_OK) {
         /* Authenticated garbage: the peer holds the handshake keys and
@@ -275,7 +275,6 @@ static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk
     }
     record_peer(hs, &crt, der, der_len);
 out:
-    mbedtls_x509_crt_free(&crt);
     if (e != SLINK_OK)
         mbedtls_platform_zeroize(hs->peer_cert_der, sizeof hs->peer_cert_der);
     return e;

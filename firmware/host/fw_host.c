@@ -214,9 +214,7 @@ int main(int argc, char **argv)
     if (trust_ca) {
         size_t tl;
         uint8_t *tb = read_file(trust_ca, &tl);
-        mbedtls_x509_crt_free(&creds.ca);
-        mbedtls_x509_crt_init(&creds.ca);
-        if (mbedtls_x509_crt_parse_der(&creds.ca, tb, tl) != 0) fail("cannot parse %s", trust_ca);
+        if (slink_creds_set_ca(&creds, tb, tl, &why) != SLINK_OK) fail("trust CA %s: %s", trust_ca, why);
         free(tb);
     }
 

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <mbedtls/x509_crt.h>
-#include <mbedtls/pk.h>
+#include "slink/config.h"
+#include "slink/crt.h"
 #include "slink/err.h"
 #include "slink/platform.h"
 #include "slink/wire.h"
@@ -27,28 +27,38 @@ typedef enum {
 } slink_time_mode;
 
 typedef struct {
-    mbedtls_x509_crt ca;      /* the configured root CA (trust anchor) */
-    mbedtls_x509_crt cert;    /* our own leaf certificate */
-    mbedtls_pk_context key;   /* our private key (ECDSA P-256) */
+    slink_crt ca;             /* the configured root CA (trust anchor) */
+    slink_crt cert;           /* our own leaf certificate */
+    uint8_t key[32];          /* our private scalar (secret; wiped by slink_creds_free) */
     uint8_t cert_ref[SLINK_CERT_REF_LEN];
     int loaded;
+#if SLINK_CFG_CREDS_COPY
+    /* slink_creds_load's copies of the DER the two certificates refer to */
+    uint8_t ca_der[SLINK_CERT_MAX];
+    uint8_t cert_der[SLINK_CERT_MAX];
+#endif
 } slink_creds;
 
-/* Each input is PEM (NUL included in the length, as mbedTLS wants) or DER.
- * Checks: CA parses and is a CA; own cert is P-256, fits SLINK_CERT_MAX,
- * chains to the CA, and matches the key.  SLINK_ERR_CONFIG with a reason
- * in *why (static string) otherwise. */
+#if SLINK_CFG_CREDS_COPY
+/* Each input is PEM or DER (PEM with or without its terminating NUL in the
+ * length); the certificates are copied into c, so the inputs may be freed
+ * afterwards.  Checks: CA parses within the profile and is a CA; own cert
+ * is P-256, fits SLINK_CERT_MAX, chains to the CA, and matches the key.
+ * SLINK_ERR_CONFIG with a reason in *why (static string) otherwise. */
 slink_err slink_creds_load(slink_creds *c,
                            const uint8_t *ca, size_t ca_len,
                            const uint8_t *cert, size_t cert_len,
                            const uint8_t *key, size_t key_len,
                            const char **why);
+/* Only a trust anchor (PEM or DER, copied), for a verifier without
+ * credentials of its own (slink-pki verify) or to replace the anchor of
+ * loaded credentials. */
+slink_err slink_creds_set_ca(slink_creds *c, const uint8_t *ca, size_t ca_len, const char **why);
+#endif
 /* The same checks for DER inputs that stay valid and unchanged for as long
- * as the credentials are used (flash on an MCU): the CA and own certificate
- * are parsed where they lie instead of copied to the heap (one CA
- * certificate; PEM is refused), and what the handshake never uses after the
- * checks is released: the public key parsed from our certificate
- * (c->cert.pk is empty) and the public point of the private key. */
+ * as the credentials are used (flash on an MCU): the certificates are
+ * decoded where they lie.  The key may be a temporary buffer (the scalar
+ * is copied). */
 slink_err slink_creds_load_static(slink_creds *c,
                                   const uint8_t *ca, size_t ca_len,
                                   const uint8_t *cert, size_t cert_len,
@@ -70,23 +80,24 @@ typedef struct {
     int64_t time_floor;       /* unix seconds; 0 = none */
 } slink_peer_policy;
 
-/* Validate a peer certificate under the policy: parse (DER only), key is
- * ECDSA P-256, signature ecdsa-with-SHA256 in canonical DER, chains to the
- * CA, basicConstraints CA:FALSE (absent is accepted as not-a-CA), keyUsage
- * includes digitalSignature when present, dates per the time mode, identity
- * matches policy->name.  On success *out holds the parsed certificate
- * (caller frees it with mbedtls_x509_crt_free); it refers to der, which is
- * not copied, so der must stay unchanged while *out is used.  out may be
- * NULL.  Every failure is a specific SLINK_ERR_CERT_* code. */
+/* Validate a peer certificate under the policy: DER of the profile
+ * (include/slink/crt.h), canonical signature, chains to the CA,
+ * basicConstraints CA:FALSE (absent is accepted as not-a-CA), keyUsage
+ * includes digitalSignature when present, dates per the time mode,
+ * identity matches policy->name.  On success *out (optional) holds the
+ * decoded certificate; it refers to der, which is not copied, so der must
+ * stay unchanged while *out is used.  Every failure is a specific
+ * SLINK_ERR_CERT_* code. */
 slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *p,
                                  const slink_platform *plat,
                                  const uint8_t *der, size_t len,
-                                 mbedtls_x509_crt *out);
+                                 slink_crt *out);
 
 /* Reference used for certificate-by-hash: first 8 bytes of SHA-256(DER). */
 slink_err slink_cert_ref(const uint8_t *der, size_t len, uint8_t ref[SLINK_CERT_REF_LEN]);
 
-/* Subject CN of a parsed certificate into buf (for logs and status). */
-void      slink_cert_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t cap);
+/* Subject CN of a decoded certificate into buf, printable ASCII only (for
+ * logs and status). */
+void      slink_cert_subject_cn(const slink_crt *crt, char *buf, size_t cap);
 
 #endif

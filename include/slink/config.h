@@ -78,6 +78,14 @@
 #define SLINK_CFG_REC_AEAD_CACHE 1
 #endif
 
+/* 1: slink_creds_load takes PEM or DER and copies both certificates into
+ * slink_creds (2 x SLINK_CERT_MAX bytes; needs mbedTLS's PEM parser).
+ * 0 (MCUs): only slink_creds_load_static, which decodes DER where it lies
+ * in flash. */
+#ifndef SLINK_CFG_CREDS_COPY
+#define SLINK_CFG_CREDS_COPY 1
+#endif
+
 /* Anti-replay window in records (bitmap width). */
 #define SLINK_REPLAY_WINDOW 64
 

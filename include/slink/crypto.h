@@ -74,17 +74,20 @@ slink_err slink_ecdh_shared(const slink_ecdh_key *k, const uint8_t peer_x[32],
                             uint8_t shared[32], slink_rng *rng);
 void      slink_ecdh_wipe(slink_ecdh_key *k);
 
-/* ECDSA P-256 over SHA-256(msg), raw r||s.  Signing is deterministic
- * (RFC 6979) with DRBG blinding.  Verify rejects r or s outside [1, n-1]
- * with SLINK_ERR_HS_BAD_SIG before any arithmetic. */
-slink_err slink_ecdsa_sign(const mbedtls_ecp_keypair *key, const uint8_t *msg, size_t len,
+/* ECDSA P-256 over SHA-256(msg), raw r||s.  d is the private scalar
+ * (big-endian; outside [1, n-1] is SLINK_ERR_ARG), pub an uncompressed
+ * point 0x04||X||Y.  Signing is deterministic (RFC 6979) with DRBG
+ * blinding.  Verify rejects r or s outside [1, n-1] and a point not on the
+ * curve with SLINK_ERR_HS_BAD_SIG. */
+#define SLINK_ECPUB_LEN 65u
+slink_err slink_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len,
                            uint8_t sig[SLINK_SIG_LEN], slink_rng *rng);
-slink_err slink_ecdsa_verify(const mbedtls_ecp_keypair *pub, const uint8_t *msg, size_t len,
+slink_err slink_ecdsa_verify(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t *msg, size_t len,
                              const uint8_t sig[SLINK_SIG_LEN]);
 /* Same over a precomputed SHA-256 digest (NIST SigVer vectors use these). */
-slink_err slink_ecdsa_sign_hash(const mbedtls_ecp_keypair *key, const uint8_t hash[32],
+slink_err slink_ecdsa_sign_hash(const uint8_t d[32], const uint8_t hash[32],
                                 uint8_t sig[SLINK_SIG_LEN], slink_rng *rng);
-slink_err slink_ecdsa_verify_hash(const mbedtls_ecp_keypair *pub, const uint8_t hash[32],
+slink_err slink_ecdsa_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t hash[32],
                                   const uint8_t sig[SLINK_SIG_LEN]);
 
 #endif

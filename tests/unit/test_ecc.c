@@ -34,20 +34,33 @@ static void teardown(void)
     slink_rng_free(&rng);
 }
 
+/* A key as the core takes it: private scalar and uncompressed point. */
+typedef struct {
+    uint8_t d[32];
+    uint8_t pub[65];
+} tkey;
+
 /* Public key from uncompressed coordinates, private d optional. */
-static void load_key(mbedtls_ecp_keypair *kp, const char *qx, const char *qy, const char *d)
+static void load_key(tkey *k, const char *qx, const char *qy, const char *d)
 {
-    uint8_t pt[65], dd[32];
-    pt[0] = 0x04;
-    unhex(qx, pt + 1);
-    unhex(qy, pt + 33);
-    mbedtls_ecp_keypair_init(kp);
-    ck_assert_int_eq(mbedtls_ecp_group_load(&kp->grp, MBEDTLS_ECP_DP_SECP256R1), 0);
-    ck_assert_int_eq(mbedtls_ecp_point_read_binary(&kp->grp, &kp->Q, pt, sizeof pt), 0);
-    if (d) {
-        unhex(d, dd);
-        ck_assert_int_eq(mbedtls_mpi_read_binary(&kp->d, dd, 32), 0);
-    }
+    memset(k, 0, sizeof *k);
+    k->pub[0] = 0x04;
+    unhex(qx, k->pub + 1);
+    unhex(qy, k->pub + 33);
+    if (d) unhex(d, k->d);
+}
+
+static void gen_key(tkey *k)
+{
+    mbedtls_ecp_keypair kp;
+    size_t n = 0;
+    mbedtls_ecp_keypair_init(&kp);
+    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &kp, slink_rng_cb, &rng), 0);
+    ck_assert_int_eq(mbedtls_mpi_write_binary(&kp.d, k->d, 32), 0);
+    ck_assert_int_eq(mbedtls_ecp_point_write_binary(&kp.grp, &kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &n,
+                                                    k->pub, sizeof k->pub), 0);
+    ck_assert_uint_eq(n, 65);
+    mbedtls_ecp_keypair_free(&kp);
 }
 
 START_TEST(ecdh_agrees_both_ways)
@@ -124,41 +137,38 @@ END_TEST
 
 START_TEST(sign_verify_round_trip_and_bit_flip)
 {
-    mbedtls_ecp_keypair kp;
+    tkey kp;
     uint8_t sig[64], sig2[64], msg[100];
-    mbedtls_ecp_keypair_init(&kp);
-    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &kp, slink_rng_cb, &rng), 0);
+    gen_key(&kp);
     for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)i;
-    ck_assert_int_eq(slink_ecdsa_sign(&kp, msg, sizeof msg, sig, &rng), SLINK_OK);
-    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_sign(kp.d, msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify(kp.pub, msg, sizeof msg, sig), SLINK_OK);
     /* deterministic (RFC 6979): the blinding RNG does not change the result */
-    ck_assert_int_eq(slink_ecdsa_sign(&kp, msg, sizeof msg, sig2, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_sign(kp.d, msg, sizeof msg, sig2, &rng), SLINK_OK);
     ck_assert_mem_eq(sig, sig2, 64);
     msg[50] ^= 0x04;
-    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
+    ck_assert_int_eq(slink_ecdsa_verify(kp.pub, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
     msg[50] ^= 0x04;
     sig[63] ^= 0x01;
-    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
+    ck_assert_int_eq(slink_ecdsa_verify(kp.pub, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
     sig[63] ^= 0x01;
     sig[0] ^= 0x80;
-    ck_assert_int_eq(slink_ecdsa_verify(&kp, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
-    mbedtls_ecp_keypair_free(&kp);
+    ck_assert_int_eq(slink_ecdsa_verify(kp.pub, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
 }
 END_TEST
 
 START_TEST(rfc6979_p256_sha256_sample)
 {
-    mbedtls_ecp_keypair kp;
+    tkey kp;
     uint8_t sig[64], want[64];
     load_key(&kp, "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6",
              "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
              "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
     unhex("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
           "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8", want);
-    ck_assert_int_eq(slink_ecdsa_sign(&kp, (const uint8_t *)"sample", 6, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_sign(kp.d, (const uint8_t *)"sample", 6, sig, &rng), SLINK_OK);
     ck_assert_mem_eq(sig, want, 64);
-    ck_assert_int_eq(slink_ecdsa_verify(&kp, (const uint8_t *)"sample", 6, sig), SLINK_OK);
-    mbedtls_ecp_keypair_free(&kp);
+    ck_assert_int_eq(slink_ecdsa_verify(kp.pub, (const uint8_t *)"sample", 6, sig), SLINK_OK);
 }
 END_TEST
 
@@ -174,56 +184,61 @@ END_TEST
 
 START_TEST(verify_range_checks)
 {
-    mbedtls_ecp_keypair kp;
+    tkey kp;
     uint8_t h[32], sig[64];
     load_key(&kp, CR_QX, CR_QY, NULL);
     unhex(CR_H, h);
     unhex(CR_R, sig);
     unhex(CR_S, sig + 32);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_OK);
     unhex(CR_SN, sig + 32);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
     unhex(P256_N, sig + 32);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
     memset(sig + 32, 0, 32);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
     unhex(CR_S, sig + 32);
     memset(sig, 0, 32);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
     unhex(P256_N, sig);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
     memset(sig, 0xff, 64);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_HS_BAD_SIG);
-    mbedtls_ecp_keypair_free(&kp);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
 }
 END_TEST
 
 START_TEST(sign_hash_verify_hash_and_wrong_key)
 {
-    mbedtls_ecp_keypair k1, k2;
+    tkey k1, k2;
     uint8_t h[32], sig[64];
-    mbedtls_ecp_keypair_init(&k1);
-    mbedtls_ecp_keypair_init(&k2);
-    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &k1, slink_rng_cb, &rng), 0);
-    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &k2, slink_rng_cb, &rng), 0);
+    gen_key(&k1);
+    gen_key(&k2);
     memset(h, 0x3c, sizeof h);
-    ck_assert_int_eq(slink_ecdsa_sign_hash(&k1, h, sig, &rng), SLINK_OK);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&k1, h, sig), SLINK_OK);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&k2, h, sig), SLINK_ERR_HS_BAD_SIG);
-    mbedtls_ecp_keypair_free(&k1);
-    mbedtls_ecp_keypair_free(&k2);
+    ck_assert_int_eq(slink_ecdsa_sign_hash(k1.d, h, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(k1.pub, h, sig), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(k2.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
 }
 END_TEST
 
-START_TEST(non_p256_key_is_refused)
+/* A scalar outside [1, n-1] is not a key; a point that is not an
+ * uncompressed point of P-256 verifies nothing. */
+START_TEST(bad_keys_are_refused)
 {
-    mbedtls_ecp_keypair kp;
-    uint8_t h[32] = { 0 }, sig[64];
-    mbedtls_ecp_keypair_init(&kp);
-    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP384R1, &kp, slink_rng_cb, &rng), 0);
-    ck_assert_int_eq(slink_ecdsa_sign_hash(&kp, h, sig, &rng), SLINK_ERR_ARG);
-    ck_assert_int_eq(slink_ecdsa_verify_hash(&kp, h, sig), SLINK_ERR_ARG);
-    mbedtls_ecp_keypair_free(&kp);
+    tkey kp;
+    uint8_t h[32] = { 0 }, sig[64], d[32];
+    gen_key(&kp);
+    ck_assert_int_eq(slink_ecdsa_sign_hash(kp.d, h, sig, &rng), SLINK_OK);
+    memset(d, 0, sizeof d);
+    ck_assert_int_eq(slink_ecdsa_sign_hash(d, h, sig, &rng), SLINK_ERR_ARG);
+    unhex(P256_N, d);
+    ck_assert_int_eq(slink_ecdsa_sign_hash(d, h, sig, &rng), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_ecdsa_sign_hash(kp.d, h, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_OK);
+    kp.pub[0] = 0x02;   /* compressed-point prefix */
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
+    kp.pub[0] = 0x04;
+    kp.pub[64] ^= 0x01; /* off the curve */
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
 }
 END_TEST
 
@@ -249,7 +264,7 @@ int main(void)
     tcase_add_test(tc, rfc6979_p256_sha256_sample);
     tcase_add_test(tc, verify_range_checks);
     tcase_add_test(tc, sign_hash_verify_hash_and_wrong_key);
-    tcase_add_test(tc, non_p256_key_is_refused);
+    tcase_add_test(tc, bad_keys_are_refused);
     tcase_add_test(tc, keygen_with_broken_rng_fails);
     suite_add_tcase(s, tc);
     return run_suite(s);
