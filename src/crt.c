@@ -1,10 +1,10 @@
 /* Strict DER decoder for slink's certificate profile (include/slink/crt.h,
- * docs/PKI.md §2).  Replaces mbedTLS's X.509 parser in the core: that one
+ * docs/PKI.md §3.1).  Replaces mbedTLS's X.509 parser in the core: that one
  * accepts BER in places (long-form lengths, padded INTEGERs), allocates a
  * list entry per name attribute and costs 7 KB of flash on an MCU; this
  * one walks the bytes once, keeps pointers, and refuses every encoding DER
  * does not allow, so each certificate has exactly one byte string and
- * therefore one reference (§5.3).
+ * therefore one reference (PROTOCOL.md §4.4).
  *
  * Every read goes through get(), which checks the tag, the length form and
  * that the contents lie inside the enclosing element. */

@@ -1,7 +1,7 @@
 /* X.509 certificates of slink's profile, decoded in place.
  *
  * slink_crt_parse is a pure function: it checks that the bytes are one
- * certificate in DER (not BER) within the profile of docs/PKI.md §2 and
+ * certificate in DER (not BER) within the profile of docs/PKI.md §3.1 and
  * records where its fields lie; nothing is copied and nothing is
  * allocated.  Whether the certificate is trusted is src/cert.c's job.
  *
