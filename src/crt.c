@@ -172,11 +172,29 @@ static int get_time(rd *r, int64_t *t)
 
 /* ---- names ---- */
 
+/* The universal string types a DirectoryString or an IA5String attribute
+ * (emailAddress, domainComponent) can take. */
+static int is_string_tag(uint8_t tag)
+{
+    switch (tag) {
+    case 0x0C: /* UTF8String */
+    case 0x12: /* NumericString */
+    case 0x13: /* PrintableString */
+    case 0x14: /* TeletexString */
+    case 0x16: /* IA5String */
+    case 0x1A: /* VisibleString */
+    case 0x1C: /* UniversalString */
+    case 0x1E: /* BMPString */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Walks a Name (SEQUENCE OF SET OF AttributeTypeAndValue), checking its
  * structure.  Each commonName value goes to match(): returns 1 as soon as
  * it returns 1, 0 at the end, -1 if the Name is malformed.  Attribute
- * values may be any primitive universal string type; they are compared as
- * bytes, never interpreted. */
+ * values are strings; they are compared as bytes, never interpreted. */
 typedef int (*cn_fn)(void *ctx, const slink_der_span *val);
 
 static int walk_name(const slink_der_span *name, cn_fn match, void *ctx)
@@ -193,9 +211,7 @@ static int walk_name(const slink_der_span *name, cn_fn match, void *ctx)
                 oid.len == 0 || atv.p == atv.end)
                 return -1;
             tag = atv.p[0];
-            /* universal class, primitive, low tag number */
-            if (tag == 0 || (tag & 0xE0u) != 0 || (tag & 0x1Fu) == 0x1Fu || get(&atv, tag, &val, NULL) != 0 ||
-                atv.p != atv.end)
+            if (!is_string_tag(tag) || get(&atv, tag, &val, NULL) != 0 || atv.p != atv.end)
                 return -1;
             if (span_eq(&oid, OID_CN, sizeof OID_CN) && match != NULL && match(ctx, &val) == 1)
                 return 1;
@@ -268,21 +284,38 @@ static int subject_alt_name(rd *in, slink_crt *c)
     return 0;
 }
 
+/* 1 if an extension before `until` in the list starting at `from` has
+ * this OID (the list was checked up to `until` already). */
+static int seen_before(const uint8_t *from, const uint8_t *until, const slink_der_span *oid)
+{
+    rd prev = { from, until };
+    rd ext;
+    slink_der_span o;
+    while (prev.p < prev.end) {
+        if (sub(&prev, T_SEQ, &ext, NULL) != 0 || get(&ext, T_OID, &o, NULL) != 0) return 0;
+        if (span_eq(&o, oid->p, oid->len)) return 1;
+    }
+    return 0;
+}
+
 /* Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension.  RFC 5280 §4.2: each
  * at most once; an unrecognised critical one means the certificate must
  * be refused. */
 static int extensions(rd *tbs, slink_crt *c)
 {
     rd outer, seq, ext, in;
-    unsigned seen = 0;
+    const uint8_t *first;
     if (sub(tbs, T_CTX(3), &outer, NULL) != 0 || sub(&outer, T_SEQ, &seq, NULL) != 0 ||
         outer.p != outer.end || seq.p == seq.end)
         return -1;
+    first = seq.p;
     while (seq.p < seq.end) {
         slink_der_span oid, val;
+        const uint8_t *at = seq.p;
         int critical = 0;
         unsigned bit = 0;
-        if (sub(&seq, T_SEQ, &ext, NULL) != 0 || get(&ext, T_OID, &oid, NULL) != 0 || oid.len == 0)
+        if (sub(&seq, T_SEQ, &ext, NULL) != 0 || get(&ext, T_OID, &oid, NULL) != 0 || oid.len == 0 ||
+            seen_before(first, at, &oid))
             return -1;
         if (peek(&ext, T_BOOLEAN)) {
             if (get_true(&ext) != 0) return -1;
@@ -297,10 +330,6 @@ static int extensions(rd *tbs, slink_crt *c)
             default: break;
             }
         }
-        /* Duplicates are caught for every extension this decoder reads;
-         * an unread one repeated is harmless. */
-        if (bit != 0 && (seen & bit)) return -1;
-        seen |= bit;
         in.p = val.p;
         in.end = val.p + val.len;
         switch (bit) {
@@ -399,7 +428,10 @@ static slink_err parse(slink_crt *c, const uint8_t *der, size_t len)
     if (get_int(&tbs, &serial) != 0 || serial.len > 21) return SLINK_ERR_CERT_PARSE;
     alg_ok = sig_alg(&tbs, &alg_in);
     if (alg_ok < 0) return SLINK_ERR_CERT_PARSE;
-    if (get(&tbs, T_SEQ, &v, &c->issuer) != 0 || walk_name(&c->issuer, NULL, NULL) < 0)
+    /* RFC 5280 §4.1.2.4: the issuer is never an empty Name (a subject
+     * may be) */
+    if (get(&tbs, T_SEQ, &v, &c->issuer) != 0 || v.len == 0 ||
+        walk_name(&c->issuer, NULL, NULL) < 0)
         return SLINK_ERR_CERT_PARSE;
     if (sub(&tbs, T_SEQ, &validity, NULL) != 0 || get_time(&validity, &c->not_before) != 0 ||
         get_time(&validity, &c->not_after) != 0 || validity.p != validity.end)

@@ -118,6 +118,28 @@ static void undo_name(uint8_t *w, const uint8_t *base, const slink_der_span *nam
     }
 }
 
+/* A value for the last byte of the OID at oid (n bytes) that no extension
+ * OID in the list all has in the writable copy w. */
+static uint8_t free_last_byte(const uint8_t *w, const uint8_t *base, const cur *all,
+                              const uint8_t *oid, size_t n)
+{
+    for (unsigned b = 0x7f; b > 0; b--) {
+        cur l = *all, ext, o;
+        uint8_t tag;
+        int taken = 0;
+        while (l.p < l.end) {
+            REQUIRE(tlv(&l, &tag, &ext) == 0);
+            REQUIRE(tlv(&ext, &tag, &o) == 0);
+            const uint8_t *ow = w + (o.p - base);
+            if ((size_t)(o.end - o.p) == n && memcmp(ow, w + (oid - base), n - 1) == 0 &&
+                ow[n - 1] == b)
+                taken = 1;
+        }
+        if (!taken) return (uint8_t)b;
+    }
+    abort();
+}
+
 static void undo_extensions(uint8_t *w, const uint8_t *base, const slink_crt *c, int *changed)
 {
     cur t = { c->tbs.p, c->tbs.p + c->tbs.len }, tbs, f, wr, seq, ext, oid, v, in, x, y;
@@ -128,6 +150,7 @@ static void undo_extensions(uint8_t *w, const uint8_t *base, const slink_crt *c,
         if (tag != 0xa3) continue;
         wr = f;
         REQUIRE(tlv(&wr, &tag, &seq) == 0);
+        cur seq_all = seq;
         while (seq.p < seq.end) {
             REQUIRE(tlv(&seq, &tag, &ext) == 0);
             REQUIRE(tlv(&ext, &tag, &oid) == 0);
@@ -137,7 +160,10 @@ static void undo_extensions(uint8_t *w, const uint8_t *base, const slink_crt *c,
             int ce = ol == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x1d;
             if ((ce && (oid.p[2] == 0x25 || oid.p[2] == 0x20)) ||
                 (ol == 9 && memcmp(oid.p, "\x60\x86\x48\x01\x86\xf8\x42\x01\x01", 9) == 0)) {
-                *AT(oid.end - 1) = 0x7f;
+                /* a last byte no other extension of the copy ends its OID
+                 * with: slink refuses repeated OIDs, so the renamed
+                 * extension must stay unique */
+                *AT(oid.end - 1) = free_last_byte(w, base, &seq_all, oid.p, ol);
                 *changed = 1;
             }
             if (ce && oid.p[2] == 0x13) {

@@ -951,6 +951,27 @@ START_TEST(malformed_names_refused)
         field(t, F_SUBJECT)->k[0]->k[0]->k[1]->tag = bad_tags[i];
         ck_assert_msg(parse_tree(t, NULL) == SLINK_ERR_CERT_PARSE, "tag %02x", bad_tags[i]);
     }
+    /* universal but not a string type: BOOLEAN, INTEGER, OCTET STRING, NULL */
+    static const uint8_t not_strings[] = { 0x01, 0x02, 0x04, 0x05 };
+    for (size_t i = 0; i < sizeof not_strings; i++) {
+        t = dev_tree();
+        field(t, F_SUBJECT)->k[0]->k[0]->k[1]->tag = not_strings[i];
+        ck_assert_msg(parse_tree(t, NULL) == SLINK_ERR_CERT_PARSE, "tag %02x", not_strings[i]);
+    }
+    /* every string type is taken */
+    static const uint8_t strings[] = { 0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a, 0x1c, 0x1e };
+    for (size_t i = 0; i < sizeof strings; i++) {
+        t = dev_tree();
+        field(t, F_SUBJECT)->k[0]->k[0]->k[1]->tag = strings[i];
+        ck_assert_msg(parse_tree(t, NULL) == SLINK_OK, "tag %02x", strings[i]);
+    }
+    /* an empty issuer Name (RFC 5280 4.1.2.4); an empty subject is allowed */
+    t = dev_tree();
+    set_field(t, F_ISSUER, dn_cons(0x30, NULL, NULL, NULL));
+    ck_assert_int_eq(parse_tree(t, NULL), SLINK_ERR_CERT_PARSE);
+    t = dev_tree();
+    set_field(t, F_SUBJECT, dn_cons(0x30, NULL, NULL, NULL));
+    ck_assert_int_eq(parse_tree(t, NULL), SLINK_OK);
 }
 END_TEST
 
@@ -1500,6 +1521,13 @@ START_TEST(duplicate_extensions_refused)
     /* basicConstraints once critical, once not */
     t = dev_tree();
     dn_add(ext_list(t), mk_ext(OID_BC, 3, 1, dn_cons(0x30, NULL, NULL, NULL)));
+    ck_assert_int_eq(parse_tree(t, NULL), SLINK_ERR_CERT_PARSE);
+    /* an extension the decoder skips, twice: RFC 5280 4.2 forbids every
+     * repetition, not only of the ones it reads */
+    t = dev_tree();
+    dn_add(ext_list(t), mk_ext(OID_SKI, 3, 0, dn_prim(0x04, "\x04\x00", 2)));
+    ck_assert_int_eq(parse_tree(t, NULL), SLINK_OK);
+    dn_insert(ext_list(t), 0, mk_ext(OID_SKI, 3, 0, dn_prim(0x04, "\x04\x01", 2)));
     ck_assert_int_eq(parse_tree(t, NULL), SLINK_ERR_CERT_PARSE);
 }
 END_TEST
