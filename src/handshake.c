@@ -299,6 +299,7 @@ static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
     return e;
 }
 
+#if SLINK_CFG_INITIATOR
 /* ---- message 1 ---------------------------------------------------------- */
 
 static slink_err hs_write_msg1(slink_hs *hs)
@@ -326,6 +327,7 @@ static slink_err hs_write_msg1(slink_hs *hs)
     return SLINK_OK;
 }
 
+#endif
 /* Responder side of msg1: detect duplicates and reflections, then start a
  * new handshake (a different msg1 means the peer restarted). */
 static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
@@ -433,6 +435,7 @@ out:
     return SLINK_OK;
 }
 
+#if SLINK_CFG_INITIATOR
 static slink_err hs_write_msg3(slink_hs *hs, int peer_has_ours);
 
 /* Initiator side of msg2.  Until the AEAD verifies, nothing in msg2 is
@@ -527,6 +530,7 @@ static slink_err hs_write_msg3(slink_hs *hs, int peer_has_ours)
     return SLINK_OK;
 }
 
+#endif
 static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
 {
     const uint8_t *ct = NULL, *tag = NULL;
@@ -590,9 +594,13 @@ slink_err slink_hs_start(slink_hs *hs)
 {
     SLINK_CHECK(hs != NULL, SLINK_ERR_ARG);
     SLINK_TRY(cfg_ok(hs));
+#if SLINK_CFG_INITIATOR
     reset_session(hs);
     hs->role = SLINK_ROLE_INITIATOR;
     return hs_write_msg1(hs);
+#else
+    return SLINK_ERR_CONFIG;   /* responder-only build (SLINK_CFG_INITIATOR 0) */
+#endif
 }
 
 slink_err slink_hs_consume(slink_hs *hs, uint8_t msgno, const uint8_t *msg, size_t len)
@@ -600,7 +608,9 @@ slink_err slink_hs_consume(slink_hs *hs, uint8_t msgno, const uint8_t *msg, size
     SLINK_CHECK(hs != NULL && msg != NULL, SLINK_ERR_ARG);
     switch (msgno) {
     case 1: return hs_read_msg1(hs, msg, len);
+#if SLINK_CFG_INITIATOR
     case 2: return hs_read_msg2(hs, msg, len);
+#endif
     case 3: return hs_read_msg3(hs, msg, len);
     default: return SLINK_ERR_HS_UNEXPECTED;
     }
