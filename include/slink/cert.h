@@ -52,7 +52,9 @@ slink_err slink_creds_load(slink_creds *c,
                            const char **why);
 /* Only a trust anchor (PEM or DER, copied), for a verifier without
  * credentials of its own (slink-pki verify) or to replace the anchor of
- * loaded credentials. */
+ * loaded credentials (the own certificate is not checked against it
+ * again: test tools use this to trust a CA that did not issue their own).
+ * On failure c is wiped. */
 slink_err slink_creds_set_ca(slink_creds *c, const uint8_t *ca, size_t ca_len, const char **why);
 #endif
 /* The same checks for DER inputs that stay valid and unchanged for as long
