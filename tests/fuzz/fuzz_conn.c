@@ -3,7 +3,7 @@
  * interleaved with genuine traffic from a real peer.
  *
  * Two real connections, A (host-1, address 1, initiator) and B (dev-7,
- * address 7, responder), are driven once, in LLVMFuzzerInitialize, to each
+ * address 7, responder, with transmit pacing on), are driven once, in LLVMFuzzerInitialize, to each
  * scenario below and snapshotted.  Input byte 0 picks the scenario; the rest
  * is a script of operations, each a header byte (op = h & 7, arg = h >> 3):
  *
@@ -350,6 +350,9 @@ static void conn_setup(slink_conn *c, int side_b, slink_start_role role)
     cfg.peer_addr = side_b ? 1 : 7;
     cfg.role = role;
     cfg.baud = 115200;
+    /* B (the device) paces its transmissions, so the held partial chunk,
+     * its release by the clock and by later writes run under attack too */
+    cfg.tx_pacing = (uint8_t)(side_b != 0);
     cfg.creds = side_b ? &g_creds_b : &g_creds_a;
     cfg.policy = test_pki_policy(side_b ? TEST_PKI_HOST_NAME : TEST_PKI_DEVICE_NAME);
     /* default first-message rate limit (1 s): op 3 moves the clock far enough */

@@ -1,7 +1,9 @@
 /* Fuzz target: one stream endpoint driven by an operation script.
  *   byte 0: chunk_max (1..64, small so the room rules are reached)
  *   byte 1: window (1..SLINK_STREAM_WINDOW)
- *   then ops: op(1) and its arguments; time only moves forward.
+ *   then ops: op(1) and its arguments; time only moves forward.  op % 9
+ *   picks the operation; op 8 jumps to the next timer, and the other bytes
+ *   that are 8 mod 9 (17, 26, ...) set a transmit-pacing hold instead.
  * Invariants are checked with abort() after every op. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -146,6 +148,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             else (void)slink_stream_on_close(&S, (uint8_t)(S.rcv_nxt + (a1 & 0x1Fu) - 8u));
             break;
         default: {
+            if (b >= 9u) {
+                /* the owner's transmit pacing: hold a new partial chunk
+                 * until a little later (op bytes 17, 26, ... 251) */
+                S.tx_hold_ms = now + b;
+                break;
+            }
             uint64_t t = slink_stream_next_timer(&S);
             if (t != UINT64_MAX && t > now) now = t;
             break;

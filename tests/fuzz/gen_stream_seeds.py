@@ -12,6 +12,14 @@ import sys
 CHUNK, ACK, READ, WRITE, STEP, TX, SENDACK, CLOSE, TIMER = range(9)
 
 
+def hold(ms):
+    # a transmit-pacing hold: op bytes 17, 26, ... (8 mod 9, above 8) set
+    # tx_hold_ms = now + byte
+    b = TIMER + 9 * max(1, (ms - TIMER + 8) // 9)
+    assert b % 9 == TIMER and 9 <= b <= 255
+    return bytes([b])
+
+
 def chunk(num, data):
     # length byte counts the chunk-number byte too (fuzz_stream: len = a2 % (chunk_max + 3))
     return bytes([CHUNK, num & 0xFF, len(data) + 1]) + bytes(data)
@@ -51,6 +59,10 @@ SEEDS = {
     "tx_zero_window": header(16, 4)
     + bytes([WRITE, 64, TX]) + ack(1, 0, 0)
     + bytes([STEP, 250, TIMER, TX]) + ack(1, 0, 4) + bytes([TX, TX]),
+    # sender with pacing: a partial chunk is held, a second write joins it,
+    # the hold runs out and one chunk carries both writes
+    "tx_paced": header(32, 4)
+    + hold(26) + bytes([WRITE, 10, TX, WRITE, 10, TX, STEP, 30, TX]) + ack(1, 0, 4),
     # both: data, the peer's close after chunk 2, read to the end
     "close_both": header(16, 4)
     + chunk(0, b"q" * 10) + chunk(1, b"r" * 10) + bytes([CLOSE, 8 + 2])
