@@ -507,8 +507,7 @@ static slink_err ec_private_key(rd *r, uint8_t d[32])
     rd key, params;
     slink_der_span ver, scalar, curve;
     if (sub(r, T_SEQ, &key, NULL) != 0 || get_int(&key, &ver) != 0 || ver.len != 1 ||
-        ver.p[0] != 1 || get(&key, T_OCTETSTR, &scalar, NULL) != 0 || scalar.len == 0 ||
-        scalar.len > 32)
+        ver.p[0] != 1 || get(&key, T_OCTETSTR, &scalar, NULL) != 0)
         return SLINK_ERR_CERT_PARSE;
     if (peek(&key, T_CTX(0))) {
         if (sub(&key, T_CTX(0), &params, NULL) != 0 || get(&params, T_OID, &curve, NULL) != 0 ||
@@ -517,7 +516,8 @@ static slink_err ec_private_key(rd *r, uint8_t d[32])
         if (!span_eq(&curve, OID_P256, sizeof OID_P256)) return SLINK_ERR_CERT_KEY_TYPE;
     }
     if (peek(&key, T_CTX(1)) && sub(&key, T_CTX(1), &params, NULL) != 0) return SLINK_ERR_CERT_PARSE;
-    if (key.p != key.end) return SLINK_ERR_CERT_PARSE;
+    /* after the curve: a P-384 key's 48-byte scalar is KEY_TYPE, not PARSE */
+    if (key.p != key.end || scalar.len == 0 || scalar.len > 32) return SLINK_ERR_CERT_PARSE;
     memset(d, 0, 32 - scalar.len);
     memcpy(d + 32 - scalar.len, scalar.p, scalar.len);
     return SLINK_OK;
@@ -556,8 +556,8 @@ slink_err slink_crt_parse_key(const uint8_t *der, size_t len, uint8_t d[32])
     /* SEC 1 starts with INTEGER 1 then the OCTET STRING; PKCS#8 with
      * INTEGER 0 or 1 then the algorithm SEQUENCE. */
     probe = r;
-    if (sub(&probe, T_SEQ, &seq, NULL) != 0 || get_int(&seq, &ver) != 0) return SLINK_ERR_CERT_PARSE;
-    e = peek(&seq, T_SEQ) ? pkcs8(&r, d) : ec_private_key(&r, d);
+    if (sub(&probe, T_SEQ, &seq, NULL) != 0 || get_int(&seq, &ver) != 0) e = SLINK_ERR_CERT_PARSE;
+    else e = peek(&seq, T_SEQ) ? pkcs8(&r, d) : ec_private_key(&r, d);
     if (e == SLINK_OK && r.p != r.end) e = SLINK_ERR_CERT_PARSE;
     if (e != SLINK_OK) memset(d, 0, 32);
     return e;
