@@ -1,7 +1,8 @@
 /* The strict DER certificate decoder (src/crt.c, include/slink/crt.h):
  * known answers for the test PKI's certificates and for one made by the
  * openssl CLI, the date arithmetic, every profile rule broken one at a time
- * with its exact error code, truncation, and a bit-flip sweep.
+ * with its exact error code, truncation, and a bit-flip sweep; the same
+ * for the private-key decoder slink_crt_parse_key (TCase "key").
  *
  * Tampered certificates are rebuilt from a small DER tree (dn_* below), so
  * enclosing lengths stay consistent and each case breaks exactly one rule.
@@ -1850,6 +1851,740 @@ START_TEST(bit_flip_sweep_ca)
 }
 END_TEST
 
+/* ---- private keys: slink_crt_parse_key ----
+ *
+ * Keys are edited as DER trees like the certificates above: the test PKI's
+ * SEC 1 keys (mbedTLS's writer: version 1, 32-byte scalar, [0] prime256v1,
+ * [1] the point) and their PKCS#8 form from slink-pki's writer. */
+
+enum { K_VER, K_SCALAR, K_PARAMS, K_PUB };   /* ECPrivateKey fields */
+enum { P8_VER, P8_ALG, P8_KEY };             /* PrivateKeyInfo fields */
+
+static const uint8_t OID_SECP256K1[] = { 0x2b, 0x81, 0x04, 0x00, 0x0a };
+static const uint8_t OID_ECDH[] = { 0x2b, 0x81, 0x04, 0x01, 0x0c };
+static const uint8_t P256_N[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+
+/* slink_crt_parse_key on a heap copy of exactly len (>= 1) bytes, so ASan
+ * sees any over-read, plus the contract: a failure is PARSE or KEY_TYPE
+ * and leaves d zeroed. */
+static slink_err pkey(const uint8_t *der, size_t len, uint8_t d[32])
+{
+    static const uint8_t zero[32];
+    ck_assert_uint_gt(len, 0);
+    uint8_t *p = malloc(len);
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, der, len);
+    memset(d, 0xA5, 32);
+    slink_err e = slink_crt_parse_key(p, len, d);
+    free(p);
+    if (e != SLINK_OK) {
+        ck_assert_msg(e == SLINK_ERR_CERT_PARSE || e == SLINK_ERR_CERT_KEY_TYPE, "error %d", e);
+        ck_assert_msg(memcmp(d, zero, sizeof zero) == 0, "d not zeroed on error %d", e);
+    }
+    return e;
+}
+
+/* Encodes into buf/blen (kept for mbedTLS) and parses. */
+static slink_err pkey_tree(dn *k, uint8_t d[32])
+{
+    blen = dn_encode(k, buf, sizeof buf);
+    return pkey(buf, blen, d);
+}
+
+/* d as mbedTLS reads the key, which must be EC P-256 to it. */
+static void mbedtls_d(const uint8_t *key, size_t len, uint8_t d[32])
+{
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    ck_assert_int_eq(mbedtls_pk_parse_key(&pk, key, len, NULL, 0), 0);
+    ck_assert_int_eq(mbedtls_pk_get_type(&pk), MBEDTLS_PK_ECKEY);
+    ck_assert_int_eq(mbedtls_pk_ec(pk)->grp.id, MBEDTLS_ECP_DP_SECP256R1);
+    ck_assert_int_eq(mbedtls_mpi_write_binary(&mbedtls_pk_ec(pk)->d, d, 32), 0);
+    mbedtls_pk_free(&pk);
+}
+
+static int is_oid(const dn *n, const uint8_t *oid, size_t len)
+{
+    return n->tag == 0x06 && n->clen == len && memcmp(n->c, oid, len) == 0;
+}
+
+/* The ECPrivateKey k has the test PKI's shape. */
+static void check_sec1_shape(const dn *k)
+{
+    ck_assert_uint_eq(k->tag, 0x30);
+    ck_assert_uint_eq(k->nk, 4);
+    ck_assert(k->k[K_VER]->tag == 0x02 && k->k[K_VER]->clen == 1 && k->k[K_VER]->c[0] == 1);
+    ck_assert(k->k[K_SCALAR]->tag == 0x04 && k->k[K_SCALAR]->clen == 32);
+    ck_assert(k->k[K_PARAMS]->tag == 0xa0 && k->k[K_PARAMS]->nk == 1);
+    ck_assert(is_oid(k->k[K_PARAMS]->k[0], OID_P256, sizeof OID_P256));
+    ck_assert(k->k[K_PUB]->tag == 0xa1 && k->k[K_PUB]->nk == 1);
+    ck_assert(k->k[K_PUB]->k[0]->tag == 0x03 && k->k[K_PUB]->k[0]->clen == 66);
+}
+
+static dn *sec1_tree(const test_cred *cred)
+{
+    ck_assert_ptr_nonnull(cred);
+    dn_reset();
+    dn *k = dn_parse(cred->key, cred->key_len);
+    check_sec1_shape(k);
+    return k;
+}
+
+/* The key as PKCS#8 DER from slink-pki's writer (tools/pki). */
+static size_t pki_pkcs8(const test_cred *cred, uint8_t *out, size_t cap)
+{
+    mbedtls_pk_context k;
+    size_t n = 0;
+    mbedtls_pk_init(&k);
+    ck_assert_int_eq(mbedtls_pk_parse_key(&k, cred->key, cred->key_len, NULL, 0), 0);
+    ck_assert_int_eq(pki_key_write(&k, PKI_KEY_PKCS8_DER, out, cap, &n), 0);
+    mbedtls_pk_free(&k);
+    return n;
+}
+
+/* A PrivateKeyInfo tree: version 0, {id-ecPublicKey, prime256v1}, the
+ * privateKey OCTET STRING opened so that k[P8_KEY]->k[0] is the
+ * ECPrivateKey. */
+static dn *check_pkcs8_shape(dn *t)
+{
+    ck_assert_uint_eq(t->tag, 0x30);
+    ck_assert_uint_eq(t->nk, 3);
+    ck_assert(t->k[P8_VER]->tag == 0x02 && t->k[P8_VER]->clen == 1 && t->k[P8_VER]->c[0] == 0);
+    dn *alg = t->k[P8_ALG];
+    ck_assert(alg->tag == 0x30 && alg->nk == 2);
+    ck_assert(is_oid(alg->k[0], OID_EC_PUBKEY, sizeof OID_EC_PUBKEY));
+    ck_assert(is_oid(alg->k[1], OID_P256, sizeof OID_P256));
+    ck_assert_uint_eq(t->k[P8_KEY]->tag, 0x04);
+    dn_open(t->k[P8_KEY], 0);
+    ck_assert_uint_eq(t->k[P8_KEY]->nk, 1);
+    dn *in = t->k[P8_KEY]->k[0];
+    ck_assert(in->tag == 0x30 && in->nk >= 2);
+    ck_assert(in->k[K_VER]->clen == 1 && in->k[K_VER]->c[0] == 1 && in->k[K_SCALAR]->clen == 32);
+    return t;
+}
+
+static dn *pkcs8_tree(const test_cred *cred)
+{
+    uint8_t der[1024];
+    size_t n = pki_pkcs8(cred, der, sizeof der);
+    dn_reset();
+    return check_pkcs8_shape(dn_parse(der, n));
+}
+
+static dn *inner_key(dn *p8)
+{
+    return p8->k[P8_KEY]->k[0];
+}
+
+static void device_d(uint8_t want[32])
+{
+    const test_cred *c = test_pki_default_device();
+    ck_assert_ptr_nonnull(c);
+    mbedtls_d(c->key, c->key_len, want);
+}
+
+START_TEST(key_kat_test_pki)
+{
+    const test_cred *creds[6] = { test_pki_default_ca(), test_pki_default_host(), test_pki_default_device(),
+                                  test_pki_default_device2(), test_pki_other_ca(), test_pki_other_device() };
+    uint8_t d[32], want[32], first[32], der[1024];
+    for (int i = 0; i < 6; i++) {
+        const test_cred *c = creds[i];
+        dn *k = sec1_tree(c);
+        mbedtls_d(c->key, c->key_len, want);
+        ck_assert_mem_eq(k->k[K_SCALAR]->c, want, 32);
+        ck_assert_int_eq(pkey(c->key, c->key_len, d), SLINK_OK);
+        ck_assert_mem_eq(d, want, 32);
+        if (i == 0) memcpy(first, want, 32);
+        else ck_assert(memcmp(first, want, 32) != 0);   /* six different keys */
+
+        /* the same key as PKCS#8 from slink-pki's writer */
+        size_t n = pki_pkcs8(c, der, sizeof der);
+        dn_reset();
+        check_pkcs8_shape(dn_parse(der, n));
+        ck_assert_int_eq(pkey(der, n, d), SLINK_OK);
+        ck_assert_mem_eq(d, want, 32);
+        mbedtls_d(der, n, d);
+        ck_assert_mem_eq(d, want, 32);
+    }
+}
+END_TEST
+
+/* [0] and [1] are optional, in SEC 1 and inside PKCS#8. */
+START_TEST(key_optional_fields)
+{
+    uint8_t want[32], d[32], m[32];
+    device_d(want);
+    for (int mask = 0; mask < 4; mask++) {   /* bit 0: keep [0]; bit 1: keep [1] */
+        dn *k = sec1_tree(test_pki_default_device());
+        if (!(mask & 2)) dn_remove(k, K_PUB);
+        if (!(mask & 1)) dn_remove(k, K_PARAMS);
+        ck_assert_msg(pkey_tree(k, d) == SLINK_OK, "SEC 1 mask %d", mask);
+        ck_assert_mem_eq(d, want, 32);
+        /* mbedTLS needs the curve in a bare SEC 1 key */
+        if (mask & 1) {
+            mbedtls_d(buf, blen, m);
+            ck_assert_mem_eq(m, want, 32);
+        }
+
+        dn *t = pkcs8_tree(test_pki_default_device());
+        dn *in = inner_key(t);
+        if (in->nk == 4 && !(mask & 2)) dn_remove(in, K_PUB);
+        if (in->nk >= 3 && in->k[2]->tag == 0xa0 && !(mask & 1)) dn_remove(in, K_PARAMS);
+        if ((mask & 1) && (in->nk < 3 || in->k[2]->tag != 0xa0))
+            dn_insert(in, K_PARAMS, dn_cons(0xa0, dn_prim(0x06, OID_P256, sizeof OID_P256), NULL, NULL));
+        ck_assert_msg(pkey_tree(t, d) == SLINK_OK, "PKCS#8 mask %d", mask);
+        ck_assert_mem_eq(d, want, 32);
+        mbedtls_d(buf, blen, m);
+        ck_assert_mem_eq(m, want, 32);
+    }
+}
+END_TEST
+
+/* OneAsymmetricKey (RFC 5958): version 1 (v2) and publicKey [1] IMPLICIT
+ * BIT STRING after the privateKey; attributes [0] may come before it. */
+START_TEST(key_pkcs8_v2)
+{
+    uint8_t want[32], d[32], m[32], pub[66];
+    device_d(want);
+    dn *k = sec1_tree(test_pki_default_device());
+    memcpy(pub, k->k[K_PUB]->k[0]->c, sizeof pub);
+
+    dn *t = pkcs8_tree(test_pki_default_device());
+    t->k[P8_VER] = dn_prim(0x02, "\x01", 1);
+    dn_add(t, dn_prim(0x81, pub, sizeof pub));
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+
+    /* attributes: one challengePassword-like Attribute {type, SET {value}} */
+    dn *attr = dn_cons(0x30, dn_prim(0x06, OID_CN, sizeof OID_CN), dn_cons(0x31, dn_str(0x0c, "x"), NULL, NULL), NULL);
+    dn_insert(t, 3, dn_cons(0xa0, attr, NULL, NULL));
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+
+    /* v1 with attributes only: mbedTLS reads it the same */
+    dn_remove(t, 4);
+    t->k[P8_VER] = dn_prim(0x02, "\x00", 1);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+    mbedtls_d(buf, blen, m);
+    ck_assert_mem_eq(m, want, 32);
+}
+END_TEST
+
+/* A scalar shorter than 32 bytes is left-padded. */
+START_TEST(key_short_scalar)
+{
+    uint8_t want[32], expect[32], d[32], m[32];
+    device_d(want);
+    static const size_t lens[] = { 31, 20, 1 };
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        size_t n = lens[i];
+        memset(expect, 0, 32);
+        memcpy(expect + 32 - n, want + 32 - n, n);
+        if (expect[32 - n] == 0) expect[32 - n] = 0x5a;   /* the scalar's first byte is significant */
+
+        dn *k = sec1_tree(test_pki_default_device());
+        k->k[K_SCALAR] = dn_prim(0x04, expect + 32 - n, n);
+        dn_remove(k, K_PUB);   /* no longer the point of d; mbedTLS recomputes it */
+        ck_assert_msg(pkey_tree(k, d) == SLINK_OK, "SEC 1, %zu bytes", n);
+        ck_assert_mem_eq(d, expect, 32);
+        mbedtls_d(buf, blen, m);
+        ck_assert_mem_eq(m, expect, 32);
+
+        dn *t = pkcs8_tree(test_pki_default_device());
+        dn *in = inner_key(t);
+        in->k[K_SCALAR] = dn_prim(0x04, expect + 32 - n, n);
+        while (in->nk > 2 && in->k[in->nk - 1]->tag == 0xa1) dn_remove(in, in->nk - 1);
+        ck_assert_msg(pkey_tree(t, d) == SLINK_OK, "PKCS#8, %zu bytes", n);
+        ck_assert_mem_eq(d, expect, 32);
+        mbedtls_d(buf, blen, m);
+        ck_assert_mem_eq(m, expect, 32);
+    }
+    /* leading zero bytes are kept as they are (31 bytes 00 .. 00 01) */
+    uint8_t one[31] = { 0 };
+    one[30] = 1;
+    dn *k = sec1_tree(test_pki_default_device());
+    k->k[K_SCALAR] = dn_prim(0x04, one, sizeof one);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_OK);
+    memset(expect, 0, 32);
+    expect[31] = 1;
+    ck_assert_mem_eq(d, expect, 32);
+}
+END_TEST
+
+/* The decoder checks structure only; the range 1..n-1 is checked where d
+ * is used, and creds_load refuses such a key. */
+START_TEST(key_range_left_to_users)
+{
+    static const uint8_t zero[32];
+    uint8_t ff[32], d[32];
+    const uint8_t *vals[3] = { zero, P256_N, ff };
+    static slink_creds cr;
+    const test_cred *ca = test_pki_default_ca(), *dev = test_pki_default_device();
+    const char *why = NULL;
+    memset(ff, 0xff, sizeof ff);
+    ck_assert_int_eq(slink_creds_load_static(&cr, ca->der, ca->der_len, dev->der, dev->der_len, dev->key,
+                                             dev->key_len, &why), SLINK_OK);
+    slink_creds_free(&cr);
+    for (int i = 0; i < 3; i++) {
+        dn *k = sec1_tree(dev);
+        k->k[K_SCALAR] = dn_prim(0x04, vals[i], 32);
+        ck_assert_int_eq(pkey_tree(k, d), SLINK_OK);
+        ck_assert_mem_eq(d, vals[i], 32);
+        ck_assert_int_ne(slink_creds_load_static(&cr, ca->der, ca->der_len, dev->der, dev->der_len, buf, blen,
+                                                 &why), SLINK_OK);
+        slink_creds_free(&cr);
+    }
+}
+END_TEST
+
+/* Another curve or algorithm, made by editing: KEY_TYPE. */
+START_TEST(key_foreign_edited)
+{
+    uint8_t d[32];
+    dn *k = sec1_tree(test_pki_default_device());
+    k->k[K_PARAMS]->k[0] = dn_prim(0x06, OID_P384, sizeof OID_P384);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_KEY_TYPE);
+    k->k[K_PARAMS]->k[0] = dn_prim(0x06, OID_SECP256K1, sizeof OID_SECP256K1);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_KEY_TYPE);
+    /* prime256v1 one arc short and one arc long are other OIDs */
+    k->k[K_PARAMS]->k[0] = dn_prim(0x06, OID_P256, sizeof OID_P256 - 1);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_KEY_TYPE);
+    k->k[K_PARAMS]->k[0] = dn_prim(0x06, "\x2a\x86\x48\xce\x3d\x03\x01\x07\x01", 9);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_KEY_TYPE);
+
+    dn *t = pkcs8_tree(test_pki_default_device());
+    t->k[P8_ALG]->k[1] = dn_prim(0x06, OID_P384, sizeof OID_P384);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_KEY_TYPE);
+    t = pkcs8_tree(test_pki_default_device());
+    t->k[P8_ALG] = alg_node(OID_RSA, sizeof OID_RSA, 1);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_KEY_TYPE);
+    t = pkcs8_tree(test_pki_default_device());
+    t->k[P8_ALG]->k[0] = dn_prim(0x06, OID_ECDH, sizeof OID_ECDH);   /* id-ecDH, RFC 5480 */
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_KEY_TYPE);
+    /* the outer algorithm says P-256, the inner key another curve */
+    t = pkcs8_tree(test_pki_default_device());
+    dn *in = inner_key(t);
+    if (in->nk >= 3 && in->k[2]->tag == 0xa0) dn_remove(in, K_PARAMS);
+    dn_insert(in, K_PARAMS, dn_cons(0xa0, dn_prim(0x06, OID_P384, sizeof OID_P384), NULL, NULL));
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_KEY_TYPE);
+}
+END_TEST
+
+START_TEST(key_version_rules)
+{
+    static const struct {
+        const char *c;
+        size_t n;
+    } bad[] = { { "\x00", 1 }, { "\x02", 1 }, { "\xff", 1 }, { "\x81", 1 }, { "\x00\x01", 2 },
+                { "\x01\x01", 2 }, { "", 0 } };
+    uint8_t d[32];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dn *k = sec1_tree(test_pki_default_device());
+        k->k[K_VER] = dn_prim(0x02, bad[i].c, bad[i].n);
+        ck_assert_msg(pkey_tree(k, d) == SLINK_ERR_CERT_PARSE, "SEC 1 version %zu", i);
+        /* the ECPrivateKey inside PKCS#8 too */
+        dn *t = pkcs8_tree(test_pki_default_device());
+        inner_key(t)->k[K_VER] = dn_prim(0x02, bad[i].c, bad[i].n);
+        ck_assert_msg(pkey_tree(t, d) == SLINK_ERR_CERT_PARSE, "inner version %zu", i);
+        /* PKCS#8 takes 0 and 1, nothing else */
+        if (bad[i].n == 1 && bad[i].c[0] == 0) continue;
+        t = pkcs8_tree(test_pki_default_device());
+        t->k[P8_VER] = dn_prim(0x02, bad[i].c, bad[i].n);
+        ck_assert_msg(pkey_tree(t, d) == SLINK_ERR_CERT_PARSE, "PKCS#8 version %zu", i);
+    }
+    dn *t = pkcs8_tree(test_pki_default_device());
+    t->k[P8_VER] = dn_prim(0x02, "\x01", 1);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_OK);
+}
+END_TEST
+
+START_TEST(key_scalar_length)
+{
+    uint8_t want[33], d[32];
+    device_d(want + 1);
+    want[0] = 0;
+    dn *k = sec1_tree(test_pki_default_device());
+    k->k[K_SCALAR] = dn_prim(0x04, want, 33);          /* 00 || d */
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    want[0] = 0x01;                                    /* 2^256 + d */
+    k->k[K_SCALAR] = dn_prim(0x04, want, 33);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k->k[K_SCALAR] = dn_prim(0x04, "", 0);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    dn *t = pkcs8_tree(test_pki_default_device());
+    inner_key(t)->k[K_SCALAR] = dn_prim(0x04, want, 33);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+    inner_key(t)->k[K_SCALAR] = dn_prim(0x04, "", 0);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+    /* control: 32 bytes */
+    inner_key(t)->k[K_SCALAR] = dn_prim(0x04, want + 1, 32);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_OK);
+    ck_assert_mem_eq(d, want + 1, 32);
+}
+END_TEST
+
+/* Every element of both forms with a long-form length where the short one
+ * fits (or one octet more than needed). */
+START_TEST(key_long_form_where_short_fits)
+{
+    uint8_t d[32];
+    for (int i = 0; i < 8; i++) {
+        dn *k = sec1_tree(test_pki_default_device());
+        dn *el[8] = { k, k->k[K_VER], k->k[K_SCALAR], k->k[K_PARAMS], k->k[K_PARAMS]->k[0], k->k[K_PUB], k, NULL };
+        if (el[i] == NULL) break;
+        el[i]->lenform = i == 6 ? 2 : 1;
+        ck_assert_msg(pkey_tree(k, d) == SLINK_ERR_CERT_PARSE, "SEC 1 element %d", i);
+    }
+    for (int i = 0; i < 9; i++) {
+        dn *t = pkcs8_tree(test_pki_default_device());
+        dn *in = inner_key(t);
+        dn *el[9] = { t, t->k[P8_VER], t->k[P8_ALG], t->k[P8_ALG]->k[0], t->k[P8_ALG]->k[1], t->k[P8_KEY],
+                      in, in->k[K_VER], in->k[K_SCALAR] };
+        /* the outer SEQUENCE holds more than 127 bytes: 81 is DER there */
+        el[i]->lenform = dn_content_len(el[i]) >= 0x80 ? 2 : 1;
+        ck_assert_msg(pkey_tree(t, d) == SLINK_ERR_CERT_PARSE, "PKCS#8 element %d", i);
+    }
+    dn *t = pkcs8_tree(test_pki_default_device());
+    ck_assert_uint_ge(dn_content_len(t), 0x80);
+    t->lenform = 1;
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_OK);
+    ck_assert_uint_eq(buf[1], 0x81);
+}
+END_TEST
+
+START_TEST(key_indefinite_length_fails)
+{
+    uint8_t d[32];
+    dn *k = sec1_tree(test_pki_default_device());
+    k->lenform = LEN_INDEF;
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k = sec1_tree(test_pki_default_device());
+    k->k[K_PARAMS]->lenform = LEN_INDEF;
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k = sec1_tree(test_pki_default_device());
+    k->k[K_PUB]->lenform = LEN_INDEF;
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    dn *t = pkcs8_tree(test_pki_default_device());
+    t->lenform = LEN_INDEF;
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+    t = pkcs8_tree(test_pki_default_device());
+    t->k[P8_ALG]->lenform = LEN_INDEF;
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+    t = pkcs8_tree(test_pki_default_device());
+    inner_key(t)->lenform = LEN_INDEF;
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+    /* a constructed (BER) OCTET STRING around the key */
+    t = pkcs8_tree(test_pki_default_device());
+    t->k[P8_KEY]->tag = 0x24;
+    t->k[P8_KEY]->k[0] = dn_cons(0x04, inner_key(t), NULL, NULL);
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+}
+END_TEST
+
+START_TEST(key_trailing_bytes_fail)
+{
+    uint8_t b[2048], d[32];
+    const test_cred *c = test_pki_default_device();
+    memcpy(b, c->key, c->key_len);
+    b[c->key_len] = 0;
+    ck_assert_int_eq(pkey(b, c->key_len + 1, d), SLINK_ERR_CERT_PARSE);
+    memcpy(b + c->key_len, c->key, c->key_len);
+    ck_assert_int_eq(pkey(b, 2 * c->key_len, d), SLINK_ERR_CERT_PARSE);
+    size_t n = pki_pkcs8(c, b, sizeof b);
+    b[n] = 0;
+    ck_assert_int_eq(pkey(b, n + 1, d), SLINK_ERR_CERT_PARSE);
+    ck_assert_int_eq(pkey(b, n, d), SLINK_OK);
+
+    /* inside the ECPrivateKey, after [1] and after [0] */
+    dn *k = sec1_tree(c);
+    dn_add(k, dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k = sec1_tree(c);
+    dn_add(k, dn_cons(0xa2, dn_prim(0x05, "", 0), NULL, NULL));
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k = sec1_tree(c);
+    dn_remove(k, K_PUB);
+    dn_add(k, dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    /* inside [0] after the OID */
+    k = sec1_tree(c);
+    dn_add(k->k[K_PARAMS], dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    /* PKCS#8: inside the OCTET STRING after the ECPrivateKey, inside the
+     * AlgorithmIdentifier after the curve */
+    dn *t = pkcs8_tree(c);
+    dn_add(t->k[P8_KEY], dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+    t = pkcs8_tree(c);
+    dn_add(t->k[P8_ALG], dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+    t = pkcs8_tree(c);
+    dn_add(inner_key(t), dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_ERR_CERT_PARSE);
+}
+END_TEST
+
+/* Documented leniency: what follows the privateKey in PKCS#8 and the
+ * contents of [1] are skipped, not decoded (creds_load checks d against
+ * the certificate's point instead). */
+START_TEST(key_skipped_parts)
+{
+    uint8_t want[32], d[32];
+    device_d(want);
+    dn *k = sec1_tree(test_pki_default_device());
+    k->k[K_PUB]->k[0] = dn_prim(0x05, "", 0);      /* [1] holding a NULL */
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+    k->k[K_PUB] = dn_cons(0xa1, NULL, NULL, NULL);  /* an empty [1] */
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+    dn *t = pkcs8_tree(test_pki_default_device());
+    dn_add(t, dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(t, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+}
+END_TEST
+
+static void truncations(const uint8_t *der, size_t len)
+{
+    uint8_t d[32];
+    for (size_t n = 1; n < len; n++)
+        ck_assert_msg(pkey(der, n, d) == SLINK_ERR_CERT_PARSE, "length %zu of %zu", n, len);
+    ck_assert_int_eq(pkey(der, len, d), SLINK_OK);
+}
+
+START_TEST(key_every_truncation_fails)
+{
+    uint8_t der[1024], d[32];
+    const test_cred *c = test_pki_default_device();
+    truncations(c->key, c->key_len);
+    size_t n = pki_pkcs8(c, der, sizeof der);
+    truncations(der, n);
+    dn *k = sec1_tree(c);
+    dn_remove(k, K_PUB);
+    dn_remove(k, K_PARAMS);
+    n = dn_encode(k, der, sizeof der);
+    truncations(der, n);
+    /* nothing at all is no key either (an argument error: d is not
+     * written) */
+    ck_assert_int_ne(slink_crt_parse_key(c->key, 0, d), SLINK_OK);
+    ck_assert_int_ne(slink_crt_parse_key(NULL, 0, d), SLINK_OK);
+    ck_assert_int_ne(slink_crt_parse_key(NULL, c->key_len, d), SLINK_OK);
+    ck_assert_int_eq(slink_crt_parse_key(c->key, c->key_len, NULL), SLINK_ERR_ARG);
+}
+END_TEST
+
+START_TEST(key_wrong_tags)
+{
+    uint8_t d[32];
+    const test_cred *c = test_pki_default_device();
+    /* SEC 1: {element index or -1 for the key, tag} */
+    static const struct {
+        int el;
+        uint8_t tag;
+    } sec1[] = {
+        { -1, 0x31 }, { -1, 0x10 }, { -1, 0xa0 }, { K_VER, 0x0a }, { K_VER, 0x04 }, { K_SCALAR, 0x02 },
+        { K_SCALAR, 0x03 }, { K_SCALAR, 0x0c }, { K_SCALAR, 0x24 }, { K_PARAMS, 0x80 }, { K_PARAMS, 0xa2 },
+        { K_PARAMS, 0x30 }, { K_PUB, 0x81 }, { K_PUB, 0xa2 }, { K_PUB, 0xa0 }, { K_PUB, 0x03 },
+    };
+    for (size_t i = 0; i < sizeof sec1 / sizeof sec1[0]; i++) {
+        dn *k = sec1_tree(c);
+        (sec1[i].el < 0 ? k : k->k[sec1[i].el])->tag = sec1[i].tag;
+        ck_assert_msg(pkey_tree(k, d) == SLINK_ERR_CERT_PARSE, "SEC 1 case %zu", i);
+    }
+    /* [0] and [1] swapped, [0] twice, [1] twice */
+    dn *k = sec1_tree(c);
+    dn *par = dn_remove(k, K_PARAMS);
+    dn_add(k, par);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k = sec1_tree(c);
+    dn_insert(k, K_PARAMS, k->k[K_PARAMS]);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k = sec1_tree(c);
+    dn_add(k, k->k[K_PUB]);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    /* [0]'s contents: empty, NULL, explicit parameters (a SEQUENCE), the
+     * OID as a primitive of another tag */
+    k = sec1_tree(c);
+    dn_remove(k->k[K_PARAMS], 0);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    dn_add(k->k[K_PARAMS], dn_prim(0x05, "", 0));
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k->k[K_PARAMS]->k[0] = dn_cons(0x30, dn_prim(0x02, "\x01", 1), NULL, NULL);
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+    k->k[K_PARAMS]->k[0] = dn_prim(0x0d, OID_P256, sizeof OID_P256);   /* RELATIVE-OID */
+    ck_assert_int_eq(pkey_tree(k, d), SLINK_ERR_CERT_PARSE);
+
+    /* PKCS#8 */
+    for (int i = 0; i < 12; i++) {
+        dn *t = pkcs8_tree(c);
+        dn *alg = t->k[P8_ALG];
+        switch (i) {
+        case 0: alg->tag = 0x31; break;                          /* read as SEC 1, then refused */
+        case 1: alg->k[0]->tag = 0x05; break;
+        case 2: alg->k[1]->tag = 0x05; break;
+        case 3: dn_remove(alg, 1); break;                        /* no curve */
+        case 4: alg->k[1] = dn_prim(0x05, "", 0); break;         /* NULL parameters */
+        case 5: alg->k[1] = dn_cons(0x30, dn_prim(0x02, "\x01", 1), NULL, NULL); break;  /* explicit */
+        case 6: t->k[P8_KEY]->tag = 0x03; break;                 /* BIT STRING */
+        case 7: t->k[P8_KEY] = inner_key(t); break;              /* not wrapped */
+        case 8: t->k[P8_KEY] = dn_prim(0x04, "", 0); break;      /* empty */
+        case 9: inner_key(t)->tag = 0x31; break;
+        case 10: dn_remove(t, P8_KEY); break;                    /* no privateKey */
+        case 11: t->k[P8_KEY]->k[0] = dn_prim(0x04, P256_N, 32); break;  /* a bare scalar */
+        }
+        ck_assert_msg(pkey_tree(t, d) == SLINK_ERR_CERT_PARSE, "PKCS#8 case %d", i);
+    }
+}
+END_TEST
+
+/* Flips every bit of a key.  Accepted only where the bit is data the
+ * decoder leaves free (the scalar: then d has exactly that bit flipped;
+ * [1]'s contents, which are skipped; PKCS#8's version 0 -> 1). */
+static void key_flip_sweep(const uint8_t *der, size_t len, const region *reg, size_t nreg, size_t scalar_at)
+{
+    uint8_t ref[32], d[32], *p = malloc(len);
+    size_t accepted = 0, key_type = 0;
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(pkey(der, len, ref), SLINK_OK);
+    for (size_t bit = 0; bit < 8 * len; bit++) {
+        size_t at = bit / 8;
+        memcpy(p, der, len);
+        p[at] ^= (uint8_t)(1u << (bit % 8));
+        slink_err e = pkey(p, len, d);
+        if (e == SLINK_ERR_CERT_KEY_TYPE) key_type++;
+        if (e != SLINK_OK) continue;
+        accepted++;
+        int free_data = 0;
+        for (size_t i = 0; i < nreg; i++) free_data |= at >= reg[i].lo && at < reg[i].hi;
+        ck_assert_msg(free_data, "flip of byte %zu (0x%02x) bit %zu accepted", at, der[at], bit % 8);
+        if (at >= scalar_at && at < scalar_at + 32) ref[at - scalar_at] ^= (uint8_t)(1u << (bit % 8));
+        ck_assert_mem_eq(d, ref, 32);
+        if (at >= scalar_at && at < scalar_at + 32) ref[at - scalar_at] ^= (uint8_t)(1u << (bit % 8));
+    }
+    free(p);
+    /* the scalar alone is 256 free bits; the OIDs give KEY_TYPE */
+    ck_assert_uint_ge(accepted, 256);
+    ck_assert_uint_gt(key_type, 0);
+}
+
+START_TEST(key_bit_flip_sweep)
+{
+    uint8_t der[1024];
+    region reg[8];
+    size_t nreg = 0;
+    const test_cred *c = test_pki_default_device();
+    dn *k = sec1_tree(c);
+    ck_assert_uint_eq(dn_encode(k, der, sizeof der), c->key_len);
+    add_region(reg, &nreg, dn_cstart(k->k[K_SCALAR]), 32);
+    add_region(reg, &nreg, dn_cstart(k->k[K_PUB]), dn_content_len(k->k[K_PUB]));
+    key_flip_sweep(c->key, c->key_len, reg, nreg, dn_cstart(k->k[K_SCALAR]));
+
+    dn *t = pkcs8_tree(c);
+    size_t n = dn_encode(t, der, sizeof der);
+    dn *in = inner_key(t);
+    nreg = 0;
+    add_region(reg, &nreg, dn_cstart(t->k[P8_VER]), 1);
+    add_region(reg, &nreg, dn_cstart(in->k[K_SCALAR]), 32);
+    if (in->k[in->nk - 1]->tag == 0xa1)
+        add_region(reg, &nreg, dn_cstart(in->k[in->nk - 1]), dn_content_len(in->k[in->nk - 1]));
+    key_flip_sweep(der, n, reg, nreg, dn_cstart(in->k[K_SCALAR]));
+}
+END_TEST
+
+/* ---- keys from the openssl CLI ---- */
+
+static void key_openssl_setup(void)
+{
+    have_openssl = system("command -v openssl >/dev/null 2>&1") == 0;
+    if (!have_openssl) return;
+    strcpy(tmpdir, "/tmp/slink-crtkey-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    /* genpkey writes PKCS#8 PEM; its base64 body is the DER under test.
+     * `openssl ec` writes SEC 1. */
+    int r = sh(
+        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem && "
+        "sed '1d;$d' ec.pem | openssl base64 -d -out ec8.der && "
+        "openssl ec -in ec.pem -outform der -out ec1.der && "
+        "openssl ec -in ec.pem -no_public -outform der -out ec1np.der && "
+        "openssl pkcs8 -topk8 -in ec.pem -v2 aes-256-cbc -passout pass:slink -outform der -out enc8.der && "
+        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p384.pem && "
+        "sed '1d;$d' p384.pem | openssl base64 -d -out p384_8.der && "
+        "openssl ec -in p384.pem -outform der -out p384_1.der && "
+        "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pem && "
+        "sed '1d;$d' rsa.pem | openssl base64 -d -out rsa8.der");
+    ck_assert_msg(r == 0, "openssl steps failed, see %s/log.txt", tmpdir);
+}
+
+START_TEST(key_openssl_p256)
+{
+    NEED_OPENSSL();
+    static uint8_t der[4096], pem[4096];
+    uint8_t want[32], d[32];
+    size_t pn = read_file("ec.pem", pem, sizeof pem);
+    mbedtls_d(pem, pn, want);
+
+    size_t n = read_file("ec8.der", der, sizeof der);
+    dn_reset();
+    dn *t = check_pkcs8_shape(dn_parse(der, n));
+    /* OpenSSL 3 leaves the curve to the AlgorithmIdentifier */
+    ck_assert_uint_eq(inner_key(t)->nk, 3);
+    ck_assert_uint_eq(inner_key(t)->k[2]->tag, 0xa1);
+    ck_assert_int_eq(pkey(der, n, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+
+    n = read_file("ec1.der", der, sizeof der);
+    dn_reset();
+    check_sec1_shape(dn_parse(der, n));
+    ck_assert_int_eq(pkey(der, n, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+
+    n = read_file("ec1np.der", der, sizeof der);
+    dn_reset();
+    ck_assert_uint_eq(dn_parse(der, n)->nk, 3);   /* no [1] */
+    ck_assert_int_eq(pkey(der, n, d), SLINK_OK);
+    ck_assert_mem_eq(d, want, 32);
+}
+END_TEST
+
+START_TEST(key_openssl_refused)
+{
+    NEED_OPENSSL();
+    static uint8_t der[4096];
+    uint8_t d[32];
+    mbedtls_pk_context pk;
+    const char *p384[2] = { "p384_1.der", "p384_8.der" };
+    for (int i = 0; i < 2; i++) {
+        size_t n = read_file(p384[i], der, sizeof der);
+        mbedtls_pk_init(&pk);
+        ck_assert_int_eq(mbedtls_pk_parse_key(&pk, der, n, NULL, 0), 0);
+        ck_assert_int_eq(mbedtls_pk_ec(pk)->grp.id, MBEDTLS_ECP_DP_SECP384R1);
+        mbedtls_pk_free(&pk);
+        ck_assert_msg(pkey(der, n, d) == SLINK_ERR_CERT_KEY_TYPE, "%s", p384[i]);
+    }
+    size_t n = read_file("rsa8.der", der, sizeof der);
+    mbedtls_pk_init(&pk);
+    ck_assert_int_eq(mbedtls_pk_parse_key(&pk, der, n, NULL, 0), 0);
+    ck_assert_int_eq(mbedtls_pk_get_type(&pk), MBEDTLS_PK_RSA);
+    mbedtls_pk_free(&pk);
+    dn_reset();
+    ck_assert(is_oid(dn_parse(der, n)->k[P8_ALG]->k[0], OID_RSA, sizeof OID_RSA));
+    ck_assert_int_eq(pkey(der, n, d), SLINK_ERR_CERT_KEY_TYPE);
+
+    /* EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING } */
+    n = read_file("enc8.der", der, sizeof der);
+    dn_reset();
+    dn *e = dn_parse(der, n);
+    ck_assert(e->nk == 2 && e->k[0]->tag == 0x30 && e->k[1]->tag == 0x04);
+    ck_assert_int_eq(pkey(der, n, d), SLINK_ERR_CERT_PARSE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("crt");
@@ -1901,6 +2636,28 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bit_flip_sweep_device);
     tcase_add_test(tc, bit_flip_sweep_ca);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("key");
+    tcase_set_timeout(tc, 60);
+    tcase_add_unchecked_fixture(tc, key_openssl_setup, openssl_teardown);
+    tcase_add_test(tc, key_kat_test_pki);
+    tcase_add_test(tc, key_optional_fields);
+    tcase_add_test(tc, key_pkcs8_v2);
+    tcase_add_test(tc, key_short_scalar);
+    tcase_add_test(tc, key_range_left_to_users);
+    tcase_add_test(tc, key_openssl_p256);
+    tcase_add_test(tc, key_openssl_refused);
+    tcase_add_test(tc, key_foreign_edited);
+    tcase_add_test(tc, key_version_rules);
+    tcase_add_test(tc, key_scalar_length);
+    tcase_add_test(tc, key_long_form_where_short_fits);
+    tcase_add_test(tc, key_indefinite_length_fails);
+    tcase_add_test(tc, key_trailing_bytes_fail);
+    tcase_add_test(tc, key_skipped_parts);
+    tcase_add_test(tc, key_every_truncation_fails);
+    tcase_add_test(tc, key_wrong_tags);
+    tcase_add_test(tc, key_bit_flip_sweep);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
