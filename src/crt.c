@@ -550,7 +550,10 @@ slink_err slink_crt_parse_key(const uint8_t *der, size_t len, uint8_t d[32])
     rd r, probe, seq;
     slink_der_span ver;
     slink_err e;
-    if (der == NULL || len == 0 || d == NULL) return SLINK_ERR_ARG;
+    if (d == NULL) return SLINK_ERR_ARG;
+    memset(d, 0, 32);
+    /* as slink_crt_parse: no bytes is no key */
+    if (der == NULL || len == 0) return SLINK_ERR_CERT_PARSE;
     r.p = der;
     r.end = der + len;
     /* SEC 1 starts with INTEGER 1 then the OCTET STRING; PKCS#8 with

@@ -69,7 +69,8 @@ int slink_crt_has_name(const slink_crt *c, const char *name);
  * key in DER: SEC 1 ECPrivateKey or unencrypted PKCS#8.  Structure only;
  * the range of d is checked where it is used.  SLINK_ERR_CERT_KEY_TYPE for
  * another algorithm or curve, SLINK_ERR_CERT_PARSE otherwise.  d is
- * secret: the caller wipes it. */
+ * secret: the caller wipes it.  d is all zero after any failure; no bytes
+ * at all is SLINK_ERR_CERT_PARSE. */
 slink_err slink_crt_parse_key(const uint8_t *der, size_t len, uint8_t d[32]);
 
 /* Unix seconds of a proleptic Gregorian UTC date and time (pure; exposed
