@@ -1,6 +1,7 @@
 /* In-memory test PKI over tools/pki/pki_lib (see test_pki.h). */
 #include "test_pki.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
@@ -131,4 +132,36 @@ slink_peer_policy test_pki_policy(const char *name)
     p.name = name;
     p.time_mode = SLINK_TIME_CLOCK_OR_FLOOR;
     return p;
+}
+
+static int write_text(const char *dir, const char *name, const uint8_t *b, size_t n)
+{
+    char path[256];
+    FILE *f;
+    int ok;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    if (f == NULL) return -1;
+    ok = fwrite(b, 1, n, f) == n;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+int test_pki_write_default_ca_pem(const char *dir)
+{
+    const test_cred *ca = test_pki_default_ca();
+    uint8_t pem[2048];
+    size_t n = 0;
+    int r;
+    mbedtls_pk_context k;
+    /* PEM lengths from pki_lib count the NUL; the files do not hold it */
+    if (pki_cert_pem(ca->der, ca->der_len, pem, sizeof pem, &n) != 0 ||
+        write_text(dir, "ourca.crt", pem, n - 1) != 0)
+        return -1;
+    mbedtls_pk_init(&k);
+    r = (mbedtls_pk_parse_key(&k, ca->key, ca->key_len, NULL, 0) == 0 &&
+         pki_key_write(&k, PKI_KEY_SEC1_PEM, pem, sizeof pem, &n) == 0 &&
+         write_text(dir, "ourca.key", pem, n - 1) == 0) ? 0 : -1;
+    mbedtls_pk_free(&k);
+    memset(pem, 0, sizeof pem);
+    return r;
 }

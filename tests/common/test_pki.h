@@ -72,4 +72,9 @@ const test_cred *test_pki_other_device(void);
  * clock by default). */
 slink_peer_policy test_pki_policy(const char *name);
 
+/* Writes the default CA as dir/ourca.crt and its key as dir/ourca.key
+ * (PEM, SEC 1), so tests that run the openssl CLI can issue under it.
+ * 0 on success. */
+int test_pki_write_default_ca_pem(const char *dir);
+
 #endif

@@ -62,3 +62,33 @@ int run_suite(Suite *s)
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void test_write_file(const char *dir, const char *name, const uint8_t *b, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+    fclose(f);
+}
+
+size_t test_read_file(const char *dir, const char *name, uint8_t *b, size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "missing %s (did the openssl command before it fail? see %s)", path, dir);
+    size_t n = fread(b, 1, cap - 1, f);
+    fclose(f);
+    b[n] = 0;
+    return strstr((char *)b, "-----BEGIN") ? n + 1 : n;
+}
+
+void test_rm_dir(const char *dir)
+{
+    char cmd[300];
+    if (dir == NULL || dir[0] == '\0') return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    (void)system(cmd);
+}

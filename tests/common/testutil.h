@@ -24,6 +24,15 @@ void fake_platform_init(slink_platform *p, fake_plat_ctx *ctx, uint64_t seed);
 /* Deterministic PRNG for simulated lines (loss, corruption). */
 uint64_t test_rand(uint64_t *state);
 
+/* Files in a test's scratch directory (the tests that run the openssl
+ * CLI).  test_read_file NUL-terminates what it read and counts the NUL in
+ * the length when the content is PEM (mbedTLS's convention); a missing
+ * file fails the test and names it. */
+void   test_write_file(const char *dir, const char *name, const uint8_t *b, size_t n);
+size_t test_read_file(const char *dir, const char *name, uint8_t *b, size_t cap);
+/* Removes a scratch directory and what is in it; an empty dir is a no-op. */
+void   test_rm_dir(const char *dir);
+
 /* Runs a suite with check's runner, printing check's summary line; returns
  * the process exit status. */
 int run_suite(Suite *s);

@@ -22,36 +22,11 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 #include "slink/crt.h"
+#include "der_walk.h"
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 
 /* ---- a minimal TLV walker over input slink already accepted ---- */
-
-typedef struct {
-    const uint8_t *p, *end;
-} cur;
-
-/* Accepted input is DER, so short and long definite forms suffice. */
-static int tlv(cur *c, uint8_t *tag, cur *val)
-{
-    size_t len, n;
-    if (c->end - c->p < 2) return -1;
-    *tag = c->p[0];
-    len = c->p[1];
-    c->p += 2;
-    if (len & 0x80) {
-        n = len & 0x7f;
-        if (n == 0 || n > 2 || (size_t)(c->end - c->p) < n) return -1;
-        len = c->p[0];
-        if (n == 2) len = len << 8 | c->p[1];
-        c->p += n;
-    }
-    if ((size_t)(c->end - c->p) < len) return -1;
-    val->p = c->p;
-    val->end = c->p + len;
-    c->p += len;
-    return 0;
-}
 
 /* ---- the documented differences (slink accepts, mbedTLS refuses) ----
  *
@@ -103,12 +78,12 @@ static void undo_name(uint8_t *w, const uint8_t *base, const slink_der_span *nam
 {
     cur n = { name->p, name->p + name->len }, seq, set, atv, v;
     uint8_t tag;
-    REQUIRE(tlv(&n, &tag, &seq) == 0);
+    REQUIRE(tlv(&n, &tag, &seq, NULL) == 0);
     while (seq.p < seq.end) {
-        REQUIRE(tlv(&seq, &tag, &set) == 0);
+        REQUIRE(tlv(&seq, &tag, &set, NULL) == 0);
         while (set.p < set.end) {
-            REQUIRE(tlv(&set, &tag, &atv) == 0);
-            REQUIRE(tlv(&atv, &tag, &v) == 0);          /* the type */
+            REQUIRE(tlv(&set, &tag, &atv, NULL) == 0);
+            REQUIRE(tlv(&atv, &tag, &v, NULL) == 0);          /* the type */
             REQUIRE(atv.p < atv.end);
             if (!mbedtls_name_tag(atv.p[0])) {
                 *AT(atv.p) = MBEDTLS_ASN1_UTF8_STRING;
@@ -128,8 +103,8 @@ static uint8_t free_last_byte(const uint8_t *w, const uint8_t *base, const cur *
         uint8_t tag;
         int taken = 0;
         while (l.p < l.end) {
-            REQUIRE(tlv(&l, &tag, &ext) == 0);
-            REQUIRE(tlv(&ext, &tag, &o) == 0);
+            REQUIRE(tlv(&l, &tag, &ext, NULL) == 0);
+            REQUIRE(tlv(&ext, &tag, &o, NULL) == 0);
             const uint8_t *ow = w + (o.p - base);
             if ((size_t)(o.end - o.p) == n && memcmp(ow, w + (oid - base), n - 1) == 0 &&
                 ow[n - 1] == b)
@@ -144,18 +119,18 @@ static void undo_extensions(uint8_t *w, const uint8_t *base, const slink_crt *c,
 {
     cur t = { c->tbs.p, c->tbs.p + c->tbs.len }, tbs, f, wr, seq, ext, oid, v, in, x, y;
     uint8_t tag;
-    REQUIRE(tlv(&t, &tag, &tbs) == 0);
+    REQUIRE(tlv(&t, &tag, &tbs, NULL) == 0);
     while (tbs.p < tbs.end) {
-        REQUIRE(tlv(&tbs, &tag, &f) == 0);
+        REQUIRE(tlv(&tbs, &tag, &f, NULL) == 0);
         if (tag != 0xa3) continue;
         wr = f;
-        REQUIRE(tlv(&wr, &tag, &seq) == 0);
+        REQUIRE(tlv(&wr, &tag, &seq, NULL) == 0);
         cur seq_all = seq;
         while (seq.p < seq.end) {
-            REQUIRE(tlv(&seq, &tag, &ext) == 0);
-            REQUIRE(tlv(&ext, &tag, &oid) == 0);
-            if (ext.p < ext.end && ext.p[0] == 0x01) REQUIRE(tlv(&ext, &tag, &v) == 0);
-            REQUIRE(tlv(&ext, &tag, &v) == 0);
+            REQUIRE(tlv(&seq, &tag, &ext, NULL) == 0);
+            REQUIRE(tlv(&ext, &tag, &oid, NULL) == 0);
+            if (ext.p < ext.end && ext.p[0] == 0x01) REQUIRE(tlv(&ext, &tag, &v, NULL) == 0);
+            REQUIRE(tlv(&ext, &tag, &v, NULL) == 0);
             size_t ol = (size_t)(oid.end - oid.p);
             int ce = ol == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x1d;
             if ((ce && (oid.p[2] == 0x25 || oid.p[2] == 0x20)) ||
@@ -168,9 +143,9 @@ static void undo_extensions(uint8_t *w, const uint8_t *base, const slink_crt *c,
             }
             if (ce && oid.p[2] == 0x13) {
                 in = v;
-                REQUIRE(tlv(&in, &tag, &x) == 0);
+                REQUIRE(tlv(&in, &tag, &x, NULL) == 0);
                 while (x.p < x.end) {
-                    REQUIRE(tlv(&x, &tag, &y) == 0);
+                    REQUIRE(tlv(&x, &tag, &y, NULL) == 0);
                     size_t il = (size_t)(y.end - y.p);
                     if (tag == 0x02 && (il > 4 || (il == 4 && memcmp(y.p, "\x7f\xff\xff\xff", 4) == 0))) {
                         memset(AT(y.p), 0, il);
@@ -181,10 +156,10 @@ static void undo_extensions(uint8_t *w, const uint8_t *base, const slink_crt *c,
             }
             if (ce && oid.p[2] == 0x11) {
                 in = v;
-                REQUIRE(tlv(&in, &tag, &x) == 0);
+                REQUIRE(tlv(&in, &tag, &x, NULL) == 0);
                 while (x.p < x.end) {
                     const uint8_t *at = x.p;
-                    REQUIRE(tlv(&x, &tag, &y) == 0);
+                    REQUIRE(tlv(&x, &tag, &y, NULL) == 0);
                     if ((tag & 0x1f) == 0) {
                         *AT(at) = (uint8_t)((tag & 0xe0) | 3);
                         *changed = 1;

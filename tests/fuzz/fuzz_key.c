@@ -22,6 +22,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
 #include "slink/crt.h"
+#include "der_walk.h"
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 
@@ -34,40 +35,6 @@ static const uint8_t P256_N[32] = {
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
 };
-
-/* ---- a minimal TLV walker over input slink already accepted ---- */
-
-typedef struct {
-    const uint8_t *p, *end;
-} cur;
-
-/* Accepted input is DER, so short and long (<= 2 octets) definite forms
- * suffice.  whole (optional) gets the element with its header. */
-static int tlv(cur *c, uint8_t *tag, cur *val, cur *whole)
-{
-    const uint8_t *start = c->p;
-    size_t len, n;
-    if (c->end - c->p < 2) return -1;
-    *tag = c->p[0];
-    len = c->p[1];
-    c->p += 2;
-    if (len & 0x80) {
-        n = len & 0x7f;
-        if (n == 0 || n > 2 || (size_t)(c->end - c->p) < n) return -1;
-        len = c->p[0];
-        if (n == 2) len = len << 8 | c->p[1];
-        c->p += n;
-    }
-    if ((size_t)(c->end - c->p) < len) return -1;
-    val->p = c->p;
-    val->end = c->p + len;
-    c->p += len;
-    if (whole != NULL) {
-        whole->p = start;
-        whole->end = c->p;
-    }
-    return 0;
-}
 
 /* ---- a DER writer for the copy ---- */
 

@@ -778,25 +778,12 @@ static char tmpdir[64];
 
 static void write_buf(const char *name, const uint8_t *b, size_t n)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
-    fclose(f);
+    test_write_file(tmpdir, name, b, n);
 }
 
-/* Reads a file and NUL-terminates it; PEM lengths include the NUL. */
 static size_t read_buf(const char *name, uint8_t *b, size_t cap)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "missing %s (openssl failed?)", path);
-    size_t n = fread(b, 1, cap - 1, f);
-    fclose(f);
-    b[n] = 0;
-    return strstr((char *)b, "-----BEGIN") ? n + 1 : n;
+    return test_read_file(tmpdir, name, b, cap);
 }
 
 static void sh(const char *script)
@@ -811,17 +798,7 @@ static void openssl_setup(void)
     strcpy(tmpdir, "/tmp/slink-cert-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     /* Our default CA as PEM so openssl can sign foreign leaves with it. */
-    const test_cred *ca = test_pki_default_ca();
-    uint8_t pem[2048];
-    size_t n;
-    mbedtls_pk_context k;
-    mbedtls_pk_init(&k);
-    ck_assert_int_eq(pki_cert_pem(ca->der, ca->der_len, pem, sizeof pem, &n), 0);
-    write_buf("ourca.crt", pem, n - 1);
-    ck_assert_int_eq(mbedtls_pk_parse_key(&k, ca->key, ca->key_len, NULL, 0), 0);
-    ck_assert_int_eq(pki_key_write(&k, PKI_KEY_SEC1_PEM, pem, sizeof pem, &n), 0);
-    write_buf("ourca.key", pem, n - 1);
-    mbedtls_pk_free(&k);
+    ck_assert_int_eq(test_pki_write_default_ca_pem(tmpdir), 0);
     sh("printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\n' > leaf.ext && "
        "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,keyEncipherment\\n' > badku.ext && "
        "printf 'basicConstraints=critical,CA:TRUE\\n' > ca.ext && "
@@ -852,9 +829,7 @@ static void openssl_setup(void)
 
 static void openssl_teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (tmpdir[0]) (void)system(cmd);
+    test_rm_dir(tmpdir);
 }
 
 START_TEST(openssl_pki_loads_and_verifies)

@@ -667,27 +667,9 @@ END_TEST
 static char tmpdir[64];
 static int have_openssl;
 
-static void write_file(const char *name, const uint8_t *b, size_t n)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
-    fclose(f);
-}
-
-/* NUL-terminated; PEM lengths include the NUL (mbedTLS's convention). */
 static size_t read_file(const char *name, uint8_t *b, size_t cap)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "missing %s (openssl failed? see %s/log.txt)", path, tmpdir);
-    size_t n = fread(b, 1, cap - 1, f);
-    fclose(f);
-    b[n] = 0;
-    return strstr((char *)b, "-----BEGIN") ? n + 1 : n;
+    return test_read_file(tmpdir, name, b, cap);
 }
 
 static int sh(const char *script)
@@ -704,17 +686,7 @@ static void openssl_setup(void)
     if (!have_openssl) return;
     strcpy(tmpdir, "/tmp/slink-crt-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-    const test_cred *ca = test_pki_default_ca();
-    uint8_t pem[2048];
-    size_t n;
-    mbedtls_pk_context k;
-    mbedtls_pk_init(&k);
-    ck_assert_int_eq(pki_cert_pem(ca->der, ca->der_len, pem, sizeof pem, &n), 0);
-    write_file("ourca.crt", pem, n - 1);
-    ck_assert_int_eq(mbedtls_pk_parse_key(&k, ca->key, ca->key_len, NULL, 0), 0);
-    ck_assert_int_eq(pki_key_write(&k, PKI_KEY_SEC1_PEM, pem, sizeof pem, &n), 0);
-    write_file("ourca.key", pem, n - 1);
-    mbedtls_pk_free(&k);
+    ck_assert_int_eq(test_pki_write_default_ca_pem(tmpdir), 0);
     /* `openssl ca` because it takes exact dates: notBefore 2025 stays a
      * UTCTime, notAfter 2055 must be a GeneralizedTime (RFC 5280). */
     int r = sh(
@@ -746,10 +718,7 @@ static void openssl_setup(void)
 
 static void openssl_teardown(void)
 {
-    char cmd[128];
-    if (!tmpdir[0]) return;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    (void)system(cmd);
+    test_rm_dir(tmpdir);
 }
 
 #define NEED_OPENSSL()                                                   \
