@@ -31,6 +31,7 @@ grep -q "issuer: *CN=plant CA" out.txt && ok || bad "show issuer"
 grep -q "DNS:addr-7.slink" out.txt && ok || bad "show address SAN"
 grep -q "CA:FALSE" out.txt && ok || bad "show basicConstraints"
 grep -q "keyUsage: digitalSignature" out.txt && ok || bad "show keyUsage"
+grep -q "^slink: *within the profile" out.txt && ok || bad "show: within slink's profile"
 size=$(sed -n 's/^size: *\([0-9]*\) bytes DER/\1/p' out.txt)
 der=$(openssl x509 -in p7.crt -outform der | wc -c)
 [ "$size" = "$der" ] && ok || bad "show size $size vs openssl $der"
@@ -57,6 +58,24 @@ grep -q "^ERR_CERT_CHAIN" out.txt && ok || bad "other CA prints ERR_CERT_CHAIN"
 # openssl agrees with the chain and can read the key
 openssl verify -CAfile ca.crt p7.crt >/dev/null 2>&1 && ok || bad "openssl verify"
 openssl ec -in p7.key -noout -check >/dev/null 2>&1 && ok || bad "openssl reads key"
+
+# a certificate mbedTLS reads but slink refuses: a critical extension slink
+# does not know (extendedKeyUsage), and one with a P-384 key
+printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=critical,clientAuth\n' > eku.ext
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout eku.key \
+    -out eku.csr -subj '/CN=eku' >/dev/null 2>&1 &&
+openssl x509 -req -in eku.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out eku.crt -days 30 \
+    -sha256 -extfile eku.ext >/dev/null 2>&1 && ok || bad "openssl makes the EKU leaf"
+expect 0 "show EKU leaf" "$PKI" show eku.crt
+grep -q "^slink: *REFUSED: not DER within the profile" out.txt && ok || bad "show: critical EKU refused"
+expect 1 "verify EKU leaf" "$PKI" verify --ca ca.crt --name eku eku.crt
+grep -q "^ERR_CERT_PARSE" out.txt && ok || bad "critical EKU prints ERR_CERT_PARSE"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -nodes -keyout p384.key \
+    -out p384.csr -subj '/CN=p384' >/dev/null 2>&1 &&
+openssl x509 -req -in p384.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out p384.crt -days 30 \
+    -sha256 >/dev/null 2>&1 && ok || bad "openssl makes the P-384 leaf"
+expect 0 "show P-384 leaf" "$PKI" show p384.crt
+grep -q "^slink: *REFUSED: key or signature" out.txt && ok || bad "show: P-384 refused"
 
 # bad input: non-zero exit, nothing half-written claimed as success
 expect 2 "no command" "$PKI"

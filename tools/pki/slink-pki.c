@@ -17,6 +17,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "slink/cert.h"
+#include "slink/crt.h"
 #include "slink/err.h"
 #include "pki_lib.h"
 
@@ -371,6 +372,15 @@ static int cmd_show(int argc, char **argv)
     printf("size:        %zu bytes DER\n", crt.raw.len);
     printf("reference:   ");
     print_ref(&crt);
+    /* The lines above come from mbedTLS's lenient parser; whether slink
+     * itself will take the certificate is its own decoder's call. */
+    slink_crt sc;
+    slink_err pe = slink_crt_parse(&sc, crt.raw.p, crt.raw.len);
+    printf("slink:       %s\n",
+           pe == SLINK_OK ? "within the profile (PKI.md 3.1)"
+           : pe == SLINK_ERR_CERT_KEY_TYPE ? "REFUSED: key or signature is not P-256 / ecdsa-with-SHA256"
+           : pe == SLINK_ERR_CERT_ENCODING ? "REFUSED: signature value is not canonical DER"
+           : "REFUSED: not DER within the profile (PKI.md 3.1)");
     mbedtls_x509_crt_free(&crt);
     return 0;
 }
