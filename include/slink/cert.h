@@ -26,6 +26,9 @@ typedef enum {
     SLINK_TIME_IGNORE = 2
 } slink_time_mode;
 
+/* After slink_creds_load the decoded certificates point into the struct's
+ * own DER copies: load credentials where they will stay (as slinkd's two
+ * reload slots do) and never copy a loaded slink_creds by value. */
 typedef struct {
     slink_crt ca;             /* the configured root CA (trust anchor) */
     slink_crt cert;           /* our own leaf certificate */
