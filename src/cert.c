@@ -358,7 +358,7 @@ slink_err slink_creds_load_static(slink_creds *c,
 /* PEM (one block with one of the labels, the terminating NUL counted in
  * len, as mbedTLS's PEM reader wants) or DER into dst (len > 0).  Returns 0 and the
  * DER length in *n, -1 if it does not decode or fit, -2 if the PEM input
- * holds more than one block. */
+ * holds two blocks with that label. */
 static int to_der(const uint8_t *in, size_t len, const char *const labels[2],
                   uint8_t *dst, size_t cap, size_t *n)
 {
@@ -385,7 +385,9 @@ static int to_der(const uint8_t *in, size_t len, const char *const labels[2],
         memcpy(ftr + 9 + l, "-----", 6);
         mbedtls_pem_init(&pem);
         if (mbedtls_pem_read_buffer(&pem, hdr, ftr, in, NULL, 0, &used) == 0) {
-            if (used < len && strstr((const char *)in + used, begin) != NULL) {
+            /* a second block of the same kind is ambiguous; other blocks
+             * (a key beside the certificate, EC PARAMETERS) are not read */
+            if (used < len && strstr((const char *)in + used, hdr) != NULL) {
                 r = -2;
             } else if (pem.buflen <= cap) {
                 memcpy(dst, pem.buf, pem.buflen);

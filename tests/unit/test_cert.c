@@ -665,6 +665,41 @@ START_TEST(creds_load_pem_and_pkcs8)
 }
 END_TEST
 
+/* One PEM file holding the certificate and its key serves as both; two
+ * CA certificates in one file are refused (slink trusts one root), and so
+ * are two own certificates. */
+START_TEST(creds_load_pem_files_with_several_blocks)
+{
+    mbedtls_pk_context k;
+    static uint8_t ca_pem[2048], crt_pem[2048], key_pem[1024], both[4096], two_cas[4096];
+    size_t a, b, c, n;
+    const test_cred *ca = test_pki_default_ca(), *oca = test_pki_other_ca(), *d = test_pki_default_device();
+    slink_creds c2;
+    const char *why = NULL;
+    ck_assert_int_eq(pki_cert_pem(d->der, d->der_len, crt_pem, sizeof crt_pem, &b), 0);
+    mbedtls_pk_init(&k);
+    ck_assert_int_eq(mbedtls_pk_parse_key(&k, d->key, d->key_len, NULL, 0), 0);
+    ck_assert_int_eq(pki_key_write(&k, PKI_KEY_PKCS8_PEM, key_pem, sizeof key_pem, &c), 0);
+    mbedtls_pk_free(&k);
+    /* certificate then key, one terminating NUL */
+    memcpy(both, crt_pem, b - 1);
+    memcpy(both + b - 1, key_pem, c);
+    n = b - 1 + c;
+    ck_assert_int_eq(pki_cert_pem(ca->der, ca->der_len, ca_pem, sizeof ca_pem, &a), 0);
+    ck_assert_msg(slink_creds_load(&c2, ca_pem, a, both, n, both, n, &why) == SLINK_OK, "%s", why);
+    slink_creds_free(&c2);
+    /* two roots in the CA file */
+    memcpy(two_cas, ca_pem, a - 1);
+    ck_assert_int_eq(pki_cert_pem(oca->der, oca->der_len, two_cas + a - 1, sizeof two_cas - (a - 1), &n), 0);
+    n += a - 1;
+    ck_assert_int_eq(slink_creds_load(&c2, two_cas, n, crt_pem, b, key_pem, c, &why), SLINK_ERR_CONFIG);
+    ck_assert_str_eq(why, "CA input holds more than one certificate (slink trusts one root)");
+    /* two certificates as our own */
+    ck_assert_int_eq(slink_creds_load(&c2, ca_pem, a, two_cas, n, key_pem, c, &why), SLINK_ERR_CONFIG);
+    ck_assert_str_eq(why, "own certificate input holds more than one certificate");
+}
+END_TEST
+
 START_TEST(creds_load_errors_are_config)
 {
     const test_cred *ca = test_pki_default_ca(), *h = test_pki_default_host(), *d = test_pki_default_device();
@@ -983,6 +1018,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, creds_load_good_and_ref);
     tcase_add_test(tc, creds_load_pem_and_pkcs8);
+    tcase_add_test(tc, creds_load_pem_files_with_several_blocks);
     tcase_add_test(tc, creds_load_errors_are_config);
     tcase_add_test(tc, creds_load_static_in_place);
     tcase_add_test(tc, cert_ref_known_answer);
