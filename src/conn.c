@@ -1,58 +1,14 @@
 /* The connection: lifecycle, input dispatch and the application API.
  * This is the only place that routes between layers:
  *   frame -> record -> (stream | datagram | ack | alert)
- *   frame -> handshake (conn_hs.c)
- * Output assembly lives in conn_out.c. */
+ *   frame -> handshake driver (conn_hs.c)
+ * Output assembly lives in conn_out.c; both call down into conn_hs.c and
+ * conn_session.c, never back. */
 #include "conn_internal.h"
 #include "cc.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <mbedtls/platform_util.h>
-
-uint32_t conn_airtime_ms(const slink_conn *c, size_t n)
-{
-    /* Callers pass frame and handshake-message sizes (a few KiB), so the
-     * bit count fits 32 bits and a 32-bit MCU needs no 64-bit division;
-     * a larger n is taken as the largest that fits. */
-    uint32_t bits;
-    if (n > UINT32_MAX / 10000u) n = UINT32_MAX / 10000u;
-    bits = (uint32_t)n * 10000u;
-    return bits / c->cfg.baud + (bits % c->cfg.baud != 0u ? 1u : 0u);
-}
-
-#if SLINK_CFG_LOG_TEXT
-void conn_log(const slink_conn *c, int level, const char *fmt, ...)
-{
-    char msg[160];
-    int n;
-    va_list ap;
-    if (c->plat == NULL || c->plat->log == NULL) return;
-    n = snprintf(msg, sizeof msg, "peer %u: ", (unsigned)c->cfg.peer_addr);
-    if (n < 0 || (size_t)n >= sizeof msg) return;
-    va_start(ap, fmt);
-    (void)vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
-    va_end(ap);
-    c->plat->log(c->plat->log_ctx, level, msg);
-}
-#endif
-
-void conn_event(slink_conn *c, slink_event_type t, slink_err e)
-{
-    slink_event *ev;
-    if (c->ev_count == SLINK_EVENT_QUEUE) {
-        /* Keep the newest: the owner has stopped polling; the state fields
-         * still tell the truth. */
-        c->ev_head = (uint8_t)((c->ev_head + 1u) % SLINK_EVENT_QUEUE);
-        c->ev_count--;
-    }
-    ev = &c->events[(c->ev_head + c->ev_count) % SLINK_EVENT_QUEUE];
-    ev->type = t;
-    ev->err = e;
-    ev->session_id = c->session_id;
-    c->ev_count++;
-}
 
 int slink_conn_poll_event(slink_conn *c, slink_event *ev)
 {
@@ -66,13 +22,6 @@ int slink_conn_poll_event(slink_conn *c, slink_event *ev)
 slink_conn_state slink_conn_get_state(const slink_conn *c)
 {
     return c->state;
-}
-
-uint16_t conn_effective_mtu(const slink_conn *c)
-{
-    uint16_t m = c->cfg.mtu;
-    if (c->peer_mtu != 0 && c->peer_mtu < m) m = c->peer_mtu;
-    return m;
 }
 
 static slink_err normalise_cfg(slink_conn_cfg *k)
@@ -119,6 +68,7 @@ slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
         return e;
     }
     slink_deframer_init(&c->deframer, c->cfg.local_addr, c->cfg.gap_ms);
+    conn_hs_init(c);
     if (c->cfg.policy.known_cert != NULL && c->cfg.policy.known_cert_len <= sizeof c->peer_cert) {
         memcpy(c->peer_cert, c->cfg.policy.known_cert, c->cfg.policy.known_cert_len);
         c->peer_cert_len = c->cfg.policy.known_cert_len;
@@ -135,7 +85,7 @@ slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
 void slink_conn_wipe(slink_conn *c)
 {
     if (c == NULL) return;
-    slink_hs_wipe(&c->hs);
+    conn_hs_wipe(c);
     if (c->rec_valid) slink_rec_wipe(&c->rec);
     slink_stream_wipe(&c->stream);
     slink_rng_free(&c->rng);
@@ -148,43 +98,6 @@ slink_err slink_conn_connect(slink_conn *c, uint64_t now_ms)
     return conn_hs_start(c, now_ms);
 }
 
-void conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code)
-{
-    if (!c->rec_valid) return;
-    if (alert_code != 0) {
-        uint8_t pt[4];
-        size_t len = 0, blen = 0;
-        slink_alert a;
-        a.level = SLINK_ALERT_FATAL;
-        a.code = alert_code;
-        a.has_final = 0;
-        a.final_chunk = 0;
-        if (slink_alert_encode(&a, pt, sizeof pt, &len) == SLINK_OK &&
-            slink_rec_seal(&c->rec, SLINK_CT_ALERT, pt, len, &c->pend_type,
-                           c->pend_body, sizeof c->pend_body, &blen) == SLINK_OK) {
-            c->pend_len = (uint8_t)blen;
-            c->pend_valid = 1;
-        }
-    }
-    slink_rec_wipe(&c->rec);
-    c->rec_valid = 0;
-    c->hs_msg3_unconfirmed = 0;
-    c->state = SLINK_CONN_CLOSED;
-    c->end_reason = reason;
-    c->ack_now = 0;
-    c->dgram_tx_pending = 0;
-    conn_event(c, SLINK_EV_ENDED, reason);
-    if (reason == SLINK_ERR_CLOSED)
-        conn_log(c, SLINK_LOG_INFO, "session %u closed", (unsigned)c->session_id);
-    else
-        conn_log(c, SLINK_LOG_WARN, "session %u ended: %s", (unsigned)c->session_id,
-                 slink_err_desc(reason));
-    /* Restart unless the end was an orderly close: a responder waits. */
-    if (c->cfg.role != SLINK_START_RESPONDER && reason != SLINK_ERR_CLOSED &&
-        reason != SLINK_ERR_PEER_RESET)
-        c->hs_restart_at_ms = c->last_rx_ms + c->cfg.hs_restart_ms;
-}
-
 /* ---- records ------------------------------------------------------------ */
 
 static void on_ack(slink_conn *c, const uint8_t *pt, size_t len, uint64_t now_ms)
@@ -195,6 +108,15 @@ static void on_ack(slink_conn *c, const uint8_t *pt, size_t len, uint64_t now_ms
         return;
     }
     slink_rec_peer_ack(&c->rec, a.rx_epoch_lo, a.rx_high);
+    /* The peer asks for an ACK at once: it is checking we hold the session. */
+    if (a.flags & SLINK_ACK_F_PROBE) c->ack_now = 1;
+    /* Our probe arrived under the session keys: the no_session hint that
+     * started it was false (or stale), and the session stays. */
+    if (c->probe_tries > 0 && !c->probe_send && c->rec.peer_rx_valid &&
+        c->rec.tx.epoch == c->probe_epoch && c->rec.peer_rx_high >= c->probe_seq) {
+        c->probe_tries = 0;
+        conn_log(c, SLINK_LOG_INFO, "peer answered the probe: its no_session hint was not genuine");
+    }
     (void)slink_stream_on_ack(&c->stream, &a, now_ms);
     if ((a.flags & SLINK_ACK_F_CLOSE) && c->stream.close_requested && c->close_tries > 0)
         c->close_acked = 1;
@@ -252,12 +174,7 @@ static SLINK_NOINLINE slink_err on_record(slink_conn *c, const slink_frame *f, u
     c->stats.records_in++;
     c->last_rx_ms = now_ms;
     c->rx_since_tx++;
-    if (c->hs_msg3_unconfirmed) {
-        /* Any record under the new keys proves the responder has msg3. */
-        c->hs_msg3_unconfirmed = 0;
-        c->hs.out_len = 0;
-        c->hs_next_tx_ms = CONN_NEVER;
-    }
+    conn_hs_confirmed(c);
     switch (ct) {
     case SLINK_CT_ACK:
         on_ack(c, pt, len, now_ms);
@@ -290,35 +207,61 @@ static SLINK_NOINLINE slink_err on_record(slink_conn *c, const slink_frame *f, u
     return e;
 }
 
+/* A no_session hint against a confirmed session is unauthenticated: it may
+ * at most make us probe (I1).  The probe is an ACK record asking for an ACK
+ * at once; an answer under the session keys proves the peer holds the
+ * session, and only CONN_PROBE_TRIES unanswered probes start a handshake,
+ * beside the session, which it replaces only when it authenticates. */
+static void probe_start(slink_conn *c, uint64_t now_ms)
+{
+    if (c->probe_tries > 0) return;
+    if (c->probe_last_ms != 0 && now_ms + 1u < c->probe_last_ms + c->cfg.hs_min_interval_ms) return;
+    c->probe_last_ms = now_ms + 1u;
+    c->probe_tries = 1;
+    c->probe_send = 1;
+    c->probe_next_ms = CONN_NEVER;
+}
+
+/* The alerts a responder sends when it refuses msg3 (handshake.c
+ * alert_for).  PROTOCOL_VERSION answers a msg1, never a msg3. */
+static int refuses_msg3(uint8_t code)
+{
+    switch (code) {
+    case SLINK_ALERT_UNKNOWN_CA:
+    case SLINK_ALERT_CERTIFICATE_EXPIRED:
+    case SLINK_ALERT_ACCESS_DENIED:
+    case SLINK_ALERT_BAD_CERTIFICATE:
+    case SLINK_ALERT_HANDSHAKE_FAILURE:
+    case SLINK_ALERT_DECODE_ERROR:
+    case SLINK_ALERT_INTERNAL_ERROR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static slink_err on_plain_alert(slink_conn *c, const slink_frame *f, uint64_t now_ms)
 {
     c->stats.plain_alerts++;
     if (f->body_len != 2) return SLINK_ERR_FRAME_TYPE;
     c->stats.last_alert_rx = f->body[1];
     if (f->body[1] == SLINK_ALERT_NO_SESSION) {
-        /* Unauthenticated: at most start a handshake beside the session.
-         * While msg3 is unconfirmed the hint is ambiguous: a responder that
-         * lost msg3 says no_session to our first records (the repair is
-         * msg3 again, not a new handshake replacing a session about to be
-         * confirmed), and so does one that rebooted.  Resend msg3 for the
-         * first hints; if they keep coming, the responder has no state. */
-        if (!c->rec_valid || c->cfg.role == SLINK_START_RESPONDER || c->hs.state == SLINK_HS_WAIT_MSG2)
-            return SLINK_OK;
-        if (c->hs_msg3_unconfirmed && c->hs.out_len > 0 &&
-            c->no_session_hints < CONN_MSG3_RESENDS_ON_HINT) {
-            c->no_session_hints++;
-            c->hs_tx_pending = 1;
-            c->hs_frag_next = 0;
+        /* A responder waits for the initiator to start over by itself. */
+        if (!c->rec_valid || c->cfg.role == SLINK_START_RESPONDER) return SLINK_OK;
+        if (c->hs_msg3_unconfirmed) {
+            conn_hs_on_hint(c, now_ms);
             return SLINK_OK;
         }
-        return conn_hs_start(c, now_ms);
+        probe_start(c, now_ms);
+        return SLINK_OK;
     }
     conn_log(c, SLINK_LOG_WARN, "peer reports handshake failure (alert %u)", (unsigned)f->body[1]);
     /* An initiator holds keys one flight before the responder accepts msg3.
      * If the responder refuses msg3, this unauthenticated alert is all we
      * will hear; dropping a session nobody confirmed costs at most a new
-     * handshake, whoever sent the alert. */
-    if (c->rec_valid && c->hs_msg3_unconfirmed && f->body[0] == SLINK_ALERT_FATAL)
+     * handshake, whoever sent the alert.  A confirmed session ignores it. */
+    if (c->rec_valid && c->hs_msg3_unconfirmed && f->body[0] == SLINK_ALERT_FATAL &&
+        refuses_msg3(f->body[1]))
         conn_end_session(c, SLINK_ERR_ALERT_RECEIVED, 0);
     return SLINK_OK;
 }

@@ -1,13 +1,116 @@
-/* Driving the handshake from the connection: fragmentation and reassembly of
- * handshake messages, flight retransmission with backoff derived from the
- * line rate, the rate limit on expensive first messages, the simultaneous
- * open tie-break, and installing a finished handshake as the session. */
+/* The handshake driver: which handshake attempt a message goes to, what it
+ * may change, and what the timers do.  Every decision is in the two tables
+ * below (DRIVER for (slot, phase, event) -> action, MSG1_RULES for the gate
+ * in front of the expensive first message); docs/PROTOCOL.md §4.9 states the
+ * invariants they keep:
+ *
+ *   I1 unauthenticated input never ends, replaces or stalls a confirmed session
+ *   I2 every phase but IDLE and DONE has a timer armed
+ *   I3 unauthenticated input buys at most one new msg2 per budget token, and
+ *      a duplicate is answered at most once per duplicate interval
+ *   I4 messages are parsed before any state changes; an attempt in progress
+ *      is never abandoned for an unauthenticated message
+ *
+ * Two attempts can run at once, one per role (slink_hs_slot): the responder
+ * slot answers msg1 and reads msg3, the initiator slot sends msg1 and reads
+ * msg2.  Whichever authenticates first becomes the session and ends the
+ * other.  Fragmentation and reassembly of handshake messages live here too.
+ * Calls go down only: this file uses conn_session.c, never conn.c or
+ * conn_out.c. */
 #include "conn_internal.h"
 
 #include <string.h>
+#include <mbedtls/constant_time.h>
 #include <mbedtls/platform_util.h>
+#include "hs_msg.h"
 
 #define HS_RTO_MAX_MS 60000u
+
+/* ---- slots and phases --------------------------------------------------- */
+
+static slink_hs_slot *slot_r(slink_conn *c)
+{
+    return &c->hs_slot[0];
+}
+
+/* NULL in a responder-only build (one slot). */
+static slink_hs_slot *slot_i(slink_conn *c)
+{
+    return SLINK_HS_SLOTS > 1u ? &c->hs_slot[SLINK_HS_SLOTS - 1u] : NULL;
+}
+
+static const slink_hs_slot *slot_i_c(const slink_conn *c)
+{
+    return SLINK_HS_SLOTS > 1u ? &c->hs_slot[SLINK_HS_SLOTS - 1u] : NULL;
+}
+
+conn_hs_phase conn_hs_slot_phase(const slink_conn *c, const slink_hs_slot *s)
+{
+    switch (s->hs.state) {
+    case SLINK_HS_WAIT_MSG2:
+    case SLINK_HS_WAIT_MSG3:
+        return HS_PH_WAIT;
+    case SLINK_HS_DONE:
+        return s == slot_i_c(c) && c->hs_msg3_unconfirmed && c->rec_valid ? HS_PH_CONFIRM
+                                                                          : HS_PH_DONE;
+    default:
+        return HS_PH_IDLE;
+    }
+}
+
+int conn_hs_busy(const slink_conn *c)
+{
+    unsigned i;
+    for (i = 0; i < SLINK_HS_SLOTS; i++) {
+        conn_hs_phase p = conn_hs_slot_phase(c, &c->hs_slot[i]);
+        if (p == HS_PH_WAIT || p == HS_PH_CONFIRM) return 1;
+    }
+    return 0;
+}
+
+int slink_conn_hs_uses_creds(const slink_conn *c, const slink_creds *creds)
+{
+    unsigned i;
+    if (c == NULL) return 0;
+    for (i = 0; i < SLINK_HS_SLOTS; i++) {
+        conn_hs_phase p = conn_hs_slot_phase(c, &c->hs_slot[i]);
+        if ((p == HS_PH_WAIT || p == HS_PH_CONFIRM) && c->hs_slot[i].hs.cfg.creds == creds) return 1;
+    }
+    return 0;
+}
+
+/* ---- the driver table --------------------------------------------------- */
+
+const conn_hs_rule conn_hs_table[] = {
+    /* slot      phase          event            action           why */
+    { HS_SLOT_R, HS_PH_IDLE,    HS_EV_MSG1,      HS_ACT_GATE,     "answer if the msg1 gate lets it through" },
+    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_MSG1,      HS_ACT_GATE,     "duplicate: resend; other: only after the protection window" },
+    { HS_SLOT_R, HS_PH_DONE,    HS_EV_MSG1,      HS_ACT_GATE,     "the session's own msg1 is stale; another may start a new attempt" },
+    { HS_SLOT_R, HS_PH_IDLE,    HS_EV_MSG3,      HS_ACT_DROP,     "no msg2 outstanding" },
+    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_MSG3,      HS_ACT_CONSUME,  "authenticates the initiator; AEAD failure is a drop" },
+    { HS_SLOT_R, HS_PH_DONE,    HS_EV_MSG3,      HS_ACT_DROP,     "late copy: the session's records confirm it" },
+    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_TIMER,     HS_ACT_EXPIRE,   "no msg3 in time: forget the attempt (msg2 is resent only for a duplicate msg1)" },
+    { HS_SLOT_I, HS_PH_IDLE,    HS_EV_MSG2,      HS_ACT_DROP,     "no msg1 outstanding" },
+    { HS_SLOT_I, HS_PH_WAIT,    HS_EV_MSG2,      HS_ACT_CONSUME,  "authenticates the responder; AEAD or key failure is a drop" },
+    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_MSG2,      HS_ACT_CONSUME,  "the answered msg2 again: resend msg3 (throttled); other: stale" },
+    { HS_SLOT_I, HS_PH_DONE,    HS_EV_MSG2,      HS_ACT_DROP,     "session confirmed: stale" },
+    { HS_SLOT_I, HS_PH_WAIT,    HS_EV_TIMER,     HS_ACT_RESEND,   "resend msg1 with backoff; give up after hs_max_tries" },
+    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_TIMER,     HS_ACT_RESEND,   "resend msg3 with backoff; end the unconfirmed session after hs_max_tries" },
+    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_HINT,      HS_ACT_RESEND,   "no_session before confirmation: msg3 again (throttled), then a new attempt" },
+};
+const size_t conn_hs_table_len = sizeof conn_hs_table / sizeof conn_hs_table[0];
+
+/* Anything not in the table is a drop. */
+conn_hs_action conn_hs_lookup(conn_hs_slot_kind k, conn_hs_phase p, conn_hs_event ev)
+{
+    size_t i;
+    for (i = 0; i < conn_hs_table_len; i++)
+        if (conn_hs_table[i].slot == k && conn_hs_table[i].phase == p && conn_hs_table[i].event == ev)
+            return conn_hs_table[i].action;
+    return HS_ACT_DROP;
+}
+
+/* ---- timers ------------------------------------------------------------- */
 
 static void hs_cfg_for(slink_conn *c, slink_hs_cfg *k)
 {
@@ -25,19 +128,41 @@ static void hs_cfg_for(slink_conn *c, slink_hs_cfg *k)
     }
 }
 
-/* A flight's timer: its own airtime, the reply's (a certificate-sized
- * message), and the peer's crypto time (an MCU needs about a second). */
-static void flight_begin(slink_conn *c, uint64_t now_ms)
+/* The first flight's timer: msg1's airtime, the reply's (a certificate-
+ * sized message) and the peer's crypto time (an MCU needs about a second). */
+static uint32_t base_rto(const slink_conn *c, size_t flight_len)
 {
-    /* Our flight, the peer's answer (certificate-sized) and its work. */
-    uint32_t rto = conn_airtime_ms(c, c->hs.out_len + 16u) +
-                   conn_airtime_ms(c, SLINK_CERT_MAX / 2u + 200u) +
-                   c->cfg.hs_proc_ms + 2u * c->cfg.gap_ms;
-    c->hs_rto_ms = rto;
-    c->hs_tries = 1;
-    c->hs_tx_pending = 1;
-    c->hs_frag_next = 0;
-    c->hs_next_tx_ms = now_ms + rto;
+    return conn_airtime_ms(c, flight_len + 16u) + conn_airtime_ms(c, SLINK_CERT_MAX / 2u + 200u) +
+           c->cfg.hs_proc_ms + 2u * c->cfg.gap_ms;
+}
+
+/* A duplicate (msg1 at the responder, msg2 at a confirming initiator) is
+ * answered at most once per this interval: half the shortest timer after
+ * which a genuine peer repeats itself, so a genuine repeat is always
+ * answered and a burst of copies is answered once (I3). */
+uint32_t conn_hs_dup_interval_ms(const slink_conn *c)
+{
+    return base_rto(c, SLINK_HS1_LEN) / 2u;
+}
+
+static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
+{
+    s->rto_ms = base_rto(c, s->hs.out_len);
+    s->tries = 1;
+    s->frag_next = 0;
+    s->answered_ms = now_ms;
+    if (s == slot_r(c)) {
+        /* A responder never resends msg2 on its own: the initiator repeats
+         * msg1 and the duplicate is answered.  It holds the attempt for the
+         * initiator's whole schedule, and until one flight time has passed
+         * no other msg1 may replace it (I4). */
+        s->tx_pending = 1;
+        s->protect_until_ms = now_ms + s->rto_ms;
+        s->next_tx_ms = now_ms + (uint64_t)s->rto_ms * (1u + c->cfg.hs_max_tries);
+    } else {
+        s->tx_pending = 1;
+        s->next_tx_ms = now_ms + s->rto_ms;
+    }
 }
 
 static void reasm_reset(slink_conn *c)
@@ -47,200 +172,331 @@ static void reasm_reset(slink_conn *c)
     c->reasm_msgno = 0;
 }
 
+static void slot_wipe(slink_hs_slot *s)
+{
+    slink_hs_wipe(&s->hs);
+    s->tx_pending = 0;
+    s->frag_next = 0;
+    s->next_tx_ms = CONN_NEVER;
+    s->protect_until_ms = 0;
+}
+
+/* The connection's state when no session is up follows its attempts. */
+static void state_after_attempt(slink_conn *c, slink_err e)
+{
+    if (c->rec_valid) return;
+    if (conn_hs_busy(c)) {
+        c->state = SLINK_CONN_HANDSHAKE;
+    } else {
+        c->state = SLINK_CONN_CLOSED;
+        c->end_reason = e;
+    }
+}
+
 slink_err conn_hs_start(slink_conn *c, uint64_t now_ms)
 {
     slink_hs_cfg k;
+    slink_hs_slot *s = slot_i(c);
     slink_err e;
+    if (s == NULL) return SLINK_ERR_CONFIG;
     hs_cfg_for(c, &k);
-    slink_hs_init(&c->hs, &k);
-    e = slink_hs_start(&c->hs);
+    slink_hs_init(&s->hs, &k);
+    e = slink_hs_start(&s->hs);
     if (e != SLINK_OK) {
         conn_log(c, SLINK_LOG_ERROR, "cannot start handshake: %s", slink_err_desc(e));
+        slot_wipe(s);
         c->hs_restart_at_ms = now_ms + c->cfg.hs_restart_ms;
         return e;
     }
-    reasm_reset(c);
-    flight_begin(c, now_ms);
+    flight_begin(c, s, now_ms);
+    c->hs_msg3_unconfirmed = 0;
     c->hs_restart_at_ms = CONN_NEVER;
     c->stats.hs_started++;
     if (!c->rec_valid) c->state = SLINK_CONN_HANDSHAKE;
     return SLINK_OK;
 }
 
-static void install_session(slink_conn *c, uint64_t now_ms)
+/* An attempt failed for good (authenticated failure or timeout). */
+static void hs_failed(slink_conn *c, slink_hs_slot *s, slink_err e, uint64_t now_ms)
 {
-    slink_stream_cfg sc;
-    uint16_t mtu;
+    c->stats.hs_failed++;
+    conn_log(c, SLINK_LOG_WARN, "handshake failed: %s", slink_err_desc(e));
+    if (s->hs.alert != 0 && conn_plain_alert_allowed(c, now_ms)) conn_queue_plain_alert(c, s->hs.alert);
+    slot_wipe(s);
+    state_after_attempt(c, e);
+    conn_event(c, SLINK_EV_HS_FAILED, e);
+    /* Our own attempt failed: try again later.  (A responder attempt's
+     * failure never moves the restart timer, or an attacker failing them
+     * could keep pushing our own attempt back.) */
+    if (s == slot_i(c) && c->cfg.role != SLINK_START_RESPONDER && !c->rec_valid &&
+        c->hs_restart_at_ms == CONN_NEVER)
+        c->hs_restart_at_ms = now_ms + c->cfg.hs_restart_ms;
+}
+
+/* ---- the msg1 gate ------------------------------------------------------ */
+
+typedef enum {
+    G_PASS = 0,        /* rule does not apply: next rule */
+    G_DROP,            /* drop, nothing changes */
+    G_DUP,             /* answer with the kept msg2 */
+    G_ACCEPT           /* new attempt in the responder slot */
+} gate_verdict;
+
+typedef struct {
+    const hs_msg1 *m;
+    const uint8_t *raw;
+    size_t len;
+    uint64_t now_ms;
+    slink_err why;     /* for a drop */
+} gate_in;
+
+static int same_msg1(const slink_hs_slot *s, const gate_in *g)
+{
+    return g->len == SLINK_HS1_LEN && mbedtls_ct_memcmp(s->hs.msg1, g->raw, SLINK_HS1_LEN) == 0;
+}
+
+/* Our own ephemeral (msg1's or msg2's) coming back is a reflection. */
+static gate_verdict rule_reflection(slink_conn *c, gate_in *g)
+{
+    unsigned i;
+    for (i = 0; i < SLINK_HS_SLOTS; i++) {
+        const slink_hs_slot *s = &c->hs_slot[i];
+        if (conn_hs_slot_phase(c, s) == HS_PH_WAIT &&
+            mbedtls_ct_memcmp(s->hs.eph.x, g->m->x, SLINK_ECX_LEN) == 0) {
+            g->why = SLINK_ERR_HS_UNEXPECTED;
+            return G_DROP;
+        }
+    }
+    return G_PASS;
+}
+
+/* The msg1 we are answering, again: the same msg2, throttled (I3). */
+static gate_verdict rule_duplicate(slink_conn *c, gate_in *g)
+{
+    slink_hs_slot *r = slot_r(c);
+    conn_hs_phase p = conn_hs_slot_phase(c, r);
+    if (p == HS_PH_WAIT && same_msg1(r, g)) {
+        c->stats.hs_duplicates++;
+        if (g->now_ms < r->answered_ms + conn_hs_dup_interval_ms(c)) {
+            g->why = SLINK_ERR_HS_DUPLICATE;
+            return G_DROP;
+        }
+        return G_DUP;
+    }
+    /* The completed session's own msg1: a late copy or a replay. */
+    if (p == HS_PH_DONE && same_msg1(r, g)) {
+        g->why = SLINK_ERR_HS_STALE;
+        return G_DROP;
+    }
+    return G_PASS;
+}
+
+/* Simultaneous open (§4.8), for `auto` nodes only: while our own msg1 is
+ * out, the higher address stays initiator and ignores the peer's msg1; the
+ * lower one answers it in the responder slot and keeps its own attempt
+ * until one of the two authenticates.  An `initiator` never answers while
+ * its own attempt runs: a forged msg1 must not divert it (I4). */
+static gate_verdict rule_tie_break(slink_conn *c, gate_in *g)
+{
+    const slink_hs_slot *i = slot_i_c(c);
+    if (i == NULL || conn_hs_slot_phase(c, i) != HS_PH_WAIT) return G_PASS;
+    if (c->cfg.role == SLINK_START_AUTO && c->cfg.local_addr < c->cfg.peer_addr) return G_PASS;
+    g->why = SLINK_ERR_HS_TIE_BREAK;
+    return G_DROP;
+}
+
+/* A different msg1 replaces the attempt in progress only once the genuine
+ * initiator would have answered (I4). */
+static gate_verdict rule_protected(slink_conn *c, gate_in *g)
+{
+    slink_hs_slot *r = slot_r(c);
+    if (conn_hs_slot_phase(c, r) == HS_PH_WAIT && g->now_ms < r->protect_until_ms) {
+        c->stats.hs_busy++;
+        g->why = SLINK_ERR_HS_UNEXPECTED;
+        return G_DROP;
+    }
+    return G_PASS;
+}
+
+/* Anyone on the bus can send first messages: bound the ECDH and signature
+ * work per peer address with a small token bucket (one token back every
+ * hs_min_interval_ms, at most SLINK_HS_BURST held). */
+static void budget_refill(slink_conn *c, uint64_t now_ms)
+{
+    uint64_t iv = c->cfg.hs_min_interval_ms;
+    while (c->hs_tokens < SLINK_HS_BURST && now_ms >= c->hs_token_ms + iv) {
+        c->hs_tokens++;
+        c->hs_token_ms += iv;
+    }
+}
+
+static gate_verdict rule_budget(slink_conn *c, gate_in *g)
+{
+    budget_refill(c, g->now_ms);
+    if (c->hs_tokens == 0) {
+        c->stats.hs_rate_limited++;
+        g->why = SLINK_ERR_HS_RATE_LIMIT;
+        return G_DROP;
+    }
+    if (c->hs_tokens == SLINK_HS_BURST) c->hs_token_ms = g->now_ms;  /* refill counts from the first use */
+    c->hs_tokens--;
+    return G_ACCEPT;
+}
+
+typedef gate_verdict (*gate_rule)(slink_conn *c, gate_in *g);
+
+/* Applied in order to a msg1 that parsed; the first verdict other than
+ * PASS decides.  Nothing before rule_budget changes any state but counters. */
+static const gate_rule MSG1_RULES[] = {
+    rule_reflection,
+    rule_duplicate,
+    rule_tie_break,
+    rule_protected,
+    rule_budget,
+};
+
+static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t now_ms)
+{
+    slink_hs_slot *r = slot_r(c);
+    slink_hs_cfg k;
+    hs_msg1 m;
+    gate_in g;
+    gate_verdict v = G_PASS;
+    size_t i;
     slink_err e;
 
-    if (c->rec_valid) conn_end_session(c, SLINK_ERR_PEER_RESET, 0);
-    e = slink_rec_init(&c->rec, c->cfg.local_addr, c->cfg.peer_addr,
-                       c->hs.tx_secret, c->hs.rx_secret, &c->cfg.limits);
-    mbedtls_platform_zeroize(c->hs.tx_secret, sizeof c->hs.tx_secret);
-    mbedtls_platform_zeroize(c->hs.rx_secret, sizeof c->hs.rx_secret);
+    /* I4: parse before anything changes. */
+    e = hs_msg1_decode(msg, len, &m);
     if (e != SLINK_OK) {
-        conn_log(c, SLINK_LOG_ERROR, "cannot install session keys: %s", slink_err_desc(e));
-        c->state = SLINK_CONN_CLOSED;
-        c->end_reason = e;
-        conn_event(c, SLINK_EV_HS_FAILED, e);
+        c->stats.hs_dropped++;
+        /* A peer on another version learns why, and the owner is told, at
+         * the alert rate limit; nothing else changes. */
+        if (e == SLINK_ERR_HS_VERSION && conn_plain_alert_allowed(c, now_ms)) {
+            conn_queue_plain_alert(c, SLINK_ALERT_PROTOCOL_VERSION);
+            c->stats.hs_failed++;
+            conn_log(c, SLINK_LOG_WARN, "handshake: msg1 of another protocol version refused");
+            conn_event(c, SLINK_EV_HS_FAILED, e);
+        }
+        return e;
+    }
+    g.m = &m;
+    g.raw = msg;
+    g.len = len;
+    g.now_ms = now_ms;
+    g.why = SLINK_OK;
+    for (i = 0; i < sizeof MSG1_RULES / sizeof MSG1_RULES[0] && v == G_PASS; i++)
+        v = MSG1_RULES[i](c, &g);
+    if (v == G_DROP) {
+        if (g.why != SLINK_ERR_HS_DUPLICATE && g.why != SLINK_ERR_HS_RATE_LIMIT) c->stats.hs_dropped++;
+        return g.why;
+    }
+    if (v == G_DUP) {
+        r->answered_ms = now_ms;
+        r->tx_pending = 1;
+        r->frag_next = 0;
+        return SLINK_ERR_HS_DUPLICATE;
+    }
+    /* G_ACCEPT: a new responder attempt (the old one, if any, is past its
+     * protection window). */
+    hs_cfg_for(c, &k);
+    slink_hs_init(&r->hs, &k);
+    e = slink_hs_consume(&r->hs, 1, msg, len);
+    if (e != SLINK_OK) {
+        /* Nothing was authenticated (a msg1 whose key is not on the curve):
+         * this attempt goes, nothing else changes, and no alert answers it
+         * (a genuine peer never sends such a key; a bit flip is repaired by
+         * its retransmission, and an alert here could only be misread by a
+         * peer waiting for msg3's confirmation). */
+        slot_wipe(r);
+        c->stats.hs_dropped++;
+        return e == SLINK_ERR_HS_DUPLICATE ? SLINK_ERR_HS_MALFORMED : e;
+    }
+    flight_begin(c, r, now_ms);
+    c->stats.hs_started++;
+    if (!c->rec_valid) c->state = SLINK_CONN_HANDSHAKE;
+    return SLINK_OK;
+}
+
+/* ---- msg2 and msg3 ------------------------------------------------------ */
+
+/* An attempt authenticated the peer: it becomes the session, and the other
+ * slot's attempt (unauthenticated, or ours superseded) ends. */
+static void hs_done(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
+{
+    slink_hs_slot *other = s == slot_r(c) ? slot_i(c) : slot_r(c);
+    if (other != NULL && conn_hs_slot_phase(c, other) != HS_PH_IDLE) slot_wipe(other);
+    s->tx_pending = 0;
+    s->next_tx_ms = CONN_NEVER;
+    if (conn_install_session(c, &s->hs, now_ms) != SLINK_OK) {
+        slot_wipe(s);
         return;
     }
-    c->peer_mtu = c->hs.peer_mtu;
-    mtu = conn_effective_mtu(c);
-
-    memset(&sc, 0, sizeof sc);
-    sc.chunk_max = (uint16_t)(mtu - SLINK_SEQ_MAX_LEN - SLINK_TAG_LEN - 1u);
-    if (sc.chunk_max > SLINK_STREAM_CHUNK_MAX) sc.chunk_max = (uint16_t)SLINK_STREAM_CHUNK_MAX;
-    sc.window = c->cfg.stream_window;
-    /* A chunk and its ACK cross the line, plus scheduling slack. */
-    sc.rto_min_ms = 2u * conn_airtime_ms(c, (size_t)mtu + 40u) + 2u * c->cfg.gap_ms + 20u;
-    sc.rto_initial_ms = 2u * sc.rto_min_ms + 100u;
-    sc.rto_max_ms = 2000u + 4u * conn_airtime_ms(c, (size_t)mtu + 40u);
-    sc.max_tries = 20;   /* with backoff capped: 20 tries, and at least ... */
-    sc.give_up_ms = 60000u;   /* ... this long (what doubling to 10 s gave before the cap) */
-    sc.ack_delay_ms = 5u + conn_airtime_ms(c, 40u);
-    /* Bytes we acknowledged in the previous session are the application's:
-     * keep them, and its end code, ahead of the new session's bytes. */
-    c->rx_carry = slink_stream_readable(&c->stream);
-    if (c->session_id != 0 && (c->rx_carry > 0 || !c->end_read)) {
-        c->rx_carry_session = c->session_id;
-        c->rx_carry_end = c->end_reason != SLINK_OK ? c->end_reason : SLINK_ERR_PEER_RESET;
+    if (s == slot_r(c)) {
+        c->hs_msg3_unconfirmed = 0;
+        c->ack_now = 1;            /* key confirmation for the initiator */
     } else {
-        c->rx_carry = 0;
-        c->rx_carry_end = SLINK_OK;
-    }
-    slink_stream_restart(&c->stream, &sc);
-    c->end_read = 0;
-
-    c->dgram_rx_head = c->dgram_rx_count = 0;
-    c->dgram_tx_pending = 0;
-    c->close_tries = 0;
-    c->close_acked = 0;
-    c->close_next_ms = 0;
-    c->rx_since_tx = 0;
-    c->rec_valid = 1;
-    c->state = SLINK_CONN_ESTABLISHED;
-    c->end_reason = SLINK_OK;
-    c->session_id++;
-    c->last_rx_ms = now_ms;
-    c->last_tx_ms = now_ms;
-    c->hs_restart_at_ms = CONN_NEVER;
-    c->hs_next_tx_ms = CONN_NEVER;
-    if (c->hs.peer_cert_len > 0 && c->hs.peer_cert_len <= sizeof c->peer_cert) {
-        memcpy(c->peer_cert, c->hs.peer_cert_der, c->hs.peer_cert_len);
-        c->peer_cert_len = c->hs.peer_cert_len;
-    }
-    memcpy(c->peer_cn, c->hs.peer_cn, sizeof c->peer_cn);
-    c->peer_cn[sizeof c->peer_cn - 1] = '\0';
-    if (c->hs.role == SLINK_ROLE_INITIATOR) {
         /* msg3 has no answer of its own: it is resent when msg2 repeats
          * and on its own timer until a record under the new keys confirms
          * it (the responder sends one at once); a session nobody confirms
          * ends after the usual number of tries. */
-        flight_begin(c, now_ms);
+        flight_begin(c, s, now_ms);
         c->hs_msg3_unconfirmed = 1;
         c->no_session_hints = 0;
-    } else {
-        c->ack_now = 1;            /* key confirmation for the initiator */
     }
-    c->stats.hs_completed++;
-    conn_event(c, SLINK_EV_ESTABLISHED, SLINK_OK);
-    conn_log(c, SLINK_LOG_INFO, "session %u established with '%s'",
-             (unsigned)c->session_id, c->peer_cn);
 }
 
-static void hs_failed(slink_conn *c, slink_err e, uint64_t now_ms)
+static slink_err hs_consume(slink_conn *c, slink_hs_slot *s, uint8_t msgno,
+                            const uint8_t *msg, size_t len, uint64_t now_ms)
 {
-    c->stats.hs_failed++;
-    conn_log(c, SLINK_LOG_WARN, "handshake failed: %s", slink_err_desc(e));
-    if (c->hs.alert != 0) conn_queue_plain_alert(c, c->hs.alert);
-    slink_hs_wipe(&c->hs);
-    c->hs_tx_pending = 0;
-    c->hs_next_tx_ms = CONN_NEVER;
-    reasm_reset(c);
-    if (!c->rec_valid) {
-        c->state = SLINK_CONN_CLOSED;
-        c->end_reason = e;
+    slink_err e = slink_hs_consume(&s->hs, msgno, msg, len);
+    if (e == SLINK_OK) {
+        if (s->hs.state == SLINK_HS_DONE) hs_done(c, s, now_ms);
+        return SLINK_OK;
     }
-    conn_event(c, SLINK_EV_HS_FAILED, e);
-    if (c->cfg.role != SLINK_START_RESPONDER && !c->rec_valid)
-        c->hs_restart_at_ms = now_ms + c->cfg.hs_restart_ms;
-}
-
-static slink_err first_message_gate(slink_conn *c, const uint8_t *msg, size_t len, uint64_t now_ms)
-{
-    slink_hs_cfg k;
-    if (c->hs.role == SLINK_ROLE_INITIATOR && c->hs.state == SLINK_HS_WAIT_MSG2) {
-        /* Our own ephemeral coming back is a reflection, not a peer that
-         * opened at the same time: resetting for the tie-break would throw
-         * away our handshake and answer ourselves (§4.4). */
-        if (len == SLINK_HS1_LEN &&
-            memcmp(msg + SLINK_HS1_LEN - SLINK_ECX_LEN, c->hs.eph.x, SLINK_ECX_LEN) == 0) {
-            c->stats.hs_dropped++;
-            return SLINK_ERR_HS_UNEXPECTED;
-        }
-        /* Simultaneous open (§4.8): the higher address stays initiator. */
-        if (c->cfg.local_addr > c->cfg.peer_addr) return SLINK_ERR_HS_TIE_BREAK;
-    }
-    /* The msg1 we already answered: resend msg2, no new ECDH work. */
-    if (c->hs.role == SLINK_ROLE_RESPONDER &&
-        (c->hs.state == SLINK_HS_WAIT_MSG3 || c->hs.state == SLINK_HS_DONE) &&
-        len == SLINK_HS1_LEN && memcmp(msg, c->hs.msg1, len) == 0) {
+    if (e == SLINK_ERR_HS_DUPLICATE) {
+        /* msg2 again at a confirming initiator: msg3 again, throttled. */
         c->stats.hs_duplicates++;
-        if (c->hs.state == SLINK_HS_WAIT_MSG3) {
-            c->hs_tx_pending = 1;
-            c->hs_frag_next = 0;
+        if (s->hs.out_len > 0 && now_ms >= s->answered_ms + conn_hs_dup_interval_ms(c)) {
+            s->answered_ms = now_ms;
+            s->tx_pending = 1;
+            s->frag_next = 0;
         }
-        return SLINK_ERR_HS_DUPLICATE;
+        return e;
     }
-    /* Anyone on the bus can send first messages: bound the ECDH and
-     * signature work per peer address.  An established session keeps
-     * serving whatever happens here. */
-    if (c->hs_last_msg1_ms != 0 && now_ms < c->hs_last_msg1_ms + c->cfg.hs_min_interval_ms) {
-        c->stats.hs_rate_limited++;
-        return SLINK_ERR_HS_RATE_LIMIT;
+    if (slink_err_classify(e) == SLINK_CLASS_FATAL) {
+        /* Only failures after the AEAD verified are fatal (handshake.c):
+         * the peer holds the handshake keys. */
+        hs_failed(c, s, e, now_ms);
+        return e;
     }
-    /* +1 so that a first message at time 0 still arms the limit */
-    c->hs_last_msg1_ms = now_ms + 1u;
-    hs_cfg_for(c, &k);
-    slink_hs_init(&c->hs, &k);
-    return SLINK_OK;
+    c->stats.hs_dropped++;
+    return e;
 }
 
 static slink_err hs_message(slink_conn *c, uint8_t msgno, const uint8_t *msg, size_t len,
                             uint64_t now_ms)
 {
-    slink_err e;
-    if (msgno == 1) {
-        e = first_message_gate(c, msg, len, now_ms);
-        if (e != SLINK_OK) return e;
+    conn_hs_slot_kind kind = msgno == 2 ? HS_SLOT_I : HS_SLOT_R;
+    slink_hs_slot *s = kind == HS_SLOT_I ? slot_i(c) : slot_r(c);
+    conn_hs_event ev = msgno == 1 ? HS_EV_MSG1 : msgno == 2 ? HS_EV_MSG2 : HS_EV_MSG3;
+    conn_hs_phase ph;
+
+    if (s == NULL) {
+        c->stats.hs_dropped++;
+        return SLINK_ERR_HS_UNEXPECTED;
     }
-    e = slink_hs_consume(&c->hs, msgno, msg, len);
-    if (e == SLINK_OK) {
-        if (c->hs.state == SLINK_HS_WAIT_MSG3) {
-            flight_begin(c, now_ms);
-            c->stats.hs_started++;
-            if (!c->rec_valid) c->state = SLINK_CONN_HANDSHAKE;
-        } else if (c->hs.state == SLINK_HS_DONE) {
-            c->hs_next_tx_ms = CONN_NEVER;
-            install_session(c, now_ms);
-        }
-        return SLINK_OK;
+    ph = conn_hs_slot_phase(c, s);
+    switch (conn_hs_lookup(kind, ph, ev)) {
+    case HS_ACT_GATE:
+        return on_msg1(c, msg, len, now_ms);
+    case HS_ACT_CONSUME:
+        return hs_consume(c, s, msgno, msg, len, now_ms);
+    default:
+        c->stats.hs_dropped++;
+        /* A finished attempt's message again is stale; anything else has
+         * no attempt to go to. */
+        return ph == HS_PH_DONE ? SLINK_ERR_HS_STALE : SLINK_ERR_HS_UNEXPECTED;
     }
-    if (e == SLINK_ERR_HS_DUPLICATE) {
-        c->stats.hs_duplicates++;
-        if (c->hs.out_len > 0) {
-            c->hs_tx_pending = 1;
-            c->hs_frag_next = 0;
-        }
-        return e;
-    }
-    if (slink_err_classify(e) == SLINK_CLASS_FATAL) {
-        hs_failed(c, e, now_ms);
-        return e;
-    }
-    c->stats.hs_dropped++;
-    return e;
 }
 
 slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
@@ -251,7 +507,10 @@ slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
     slink_err e;
 
     if ((f->type & SLINK_FT_HS_FRAG) == 0) {
-        if (f->body_len == 0 || f->body_len > SLINK_HS_MSG_MAX) return SLINK_ERR_HS_MALFORMED;
+        if (f->body_len == 0 || f->body_len > SLINK_HS_MSG_MAX) {
+            c->stats.hs_dropped++;
+            return SLINK_ERR_HS_MALFORMED;
+        }
         return hs_message(c, msgno, f->body, f->body_len, now_ms);
     }
     e = slink_frag_hdr_decode(f->body, f->body_len, &off, &total);
@@ -278,85 +537,175 @@ slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
     return hs_message(c, msgno, c->reasm, total, now_ms);
 }
 
-void conn_hs_timers(slink_conn *c, uint64_t now_ms)
+/* ---- hints, confirmation, timers ---------------------------------------- */
+
+void conn_hs_confirmed(slink_conn *c)
 {
-    int confirming = c->hs.state == SLINK_HS_DONE && c->rec_valid && c->hs_msg3_unconfirmed;
-    int waiting = c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3 || confirming;
-    if (waiting && now_ms >= c->hs_next_tx_ms && c->hs_tx_pending) {
+    slink_hs_slot *i = slot_i(c);
+    if (!c->hs_msg3_unconfirmed) return;
+    /* Any record under the new keys proves the responder has msg3. */
+    c->hs_msg3_unconfirmed = 0;
+    if (i != NULL) {
+        i->hs.out_len = 0;
+        i->tx_pending = 0;
+        i->next_tx_ms = CONN_NEVER;
+    }
+}
+
+void conn_hs_on_hint(slink_conn *c, uint64_t now_ms)
+{
+    slink_hs_slot *i = slot_i(c);
+    if (i == NULL || conn_hs_lookup(HS_SLOT_I, conn_hs_slot_phase(c, i), HS_EV_HINT) != HS_ACT_RESEND)
+        return;
+    /* A responder that lost msg3 says no_session to our first records (the
+     * repair is msg3 again), and so does one that rebooted.  Resend msg3 for
+     * the first hints, at most once per duplicate interval; if they keep
+     * coming, start a new attempt beside the unconfirmed session, which it
+     * replaces only when it authenticates. */
+    if (now_ms < i->answered_ms + conn_hs_dup_interval_ms(c)) return;
+    if (i->hs.out_len > 0 && c->no_session_hints < CONN_MSG3_RESENDS_ON_HINT) {
+        c->no_session_hints++;
+        i->answered_ms = now_ms;
+        i->tx_pending = 1;
+        i->frag_next = 0;
+        return;
+    }
+    (void)conn_hs_start(c, now_ms);
+}
+
+static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, uint64_t now_ms)
+{
+    conn_hs_phase p = conn_hs_slot_phase(c, s);
+    conn_hs_action a = conn_hs_lookup(kind, p, HS_EV_TIMER);
+    if (a == HS_ACT_DROP || now_ms < s->next_tx_ms) return;
+    if (a == HS_ACT_EXPIRE) {
+        c->stats.hs_failed++;
+        conn_log(c, SLINK_LOG_INFO, "handshake: no msg3, responder attempt forgotten");
+        slot_wipe(s);
+        state_after_attempt(c, SLINK_ERR_HS_TIMEOUT);
+        conn_event(c, SLINK_EV_HS_FAILED, SLINK_ERR_HS_TIMEOUT);
+        return;
+    }
+    if (s->tx_pending) {
         /* The last transmission has not gone out yet (a half-duplex device
          * waiting for its turn, or an owner not draining output): a try is
          * only spent once it is on the wire. */
-        c->hs_next_tx_ms = now_ms + c->hs_rto_ms;
-    } else if (waiting && now_ms >= c->hs_next_tx_ms) {
-        if (c->hs_tries >= c->cfg.hs_max_tries) {
-            if (confirming) {
-                c->hs_next_tx_ms = CONN_NEVER;
-                conn_end_session(c, SLINK_ERR_HS_TIMEOUT, 0);
-            } else {
-                hs_failed(c, SLINK_ERR_HS_TIMEOUT, now_ms);
-            }
-            return;
-        }
-        c->hs_tries++;
-        c->hs_rto_ms = c->hs_rto_ms > HS_RTO_MAX_MS / 2u ? HS_RTO_MAX_MS : 2u * c->hs_rto_ms;
-        c->hs_next_tx_ms = now_ms + c->hs_rto_ms;
-        c->hs_tx_pending = 1;
-        c->hs_frag_next = 0;
-        c->stats.hs_retransmits++;
+        s->next_tx_ms = now_ms + s->rto_ms;
+        return;
     }
-    if (!waiting && !c->rec_valid && c->hs_restart_at_ms != CONN_NEVER &&
-        now_ms >= c->hs_restart_at_ms)
+    if (s->tries >= c->cfg.hs_max_tries) {
+        if (p == HS_PH_CONFIRM) {
+            s->next_tx_ms = CONN_NEVER;
+            conn_end_session(c, SLINK_ERR_HS_TIMEOUT, 0);
+            slot_wipe(s);
+        } else {
+            hs_failed(c, s, SLINK_ERR_HS_TIMEOUT, now_ms);
+        }
+        return;
+    }
+    s->tries++;
+    s->rto_ms = s->rto_ms > HS_RTO_MAX_MS / 2u ? HS_RTO_MAX_MS : 2u * s->rto_ms;
+    s->next_tx_ms = now_ms + s->rto_ms;
+    s->answered_ms = now_ms;
+    s->tx_pending = 1;
+    s->frag_next = 0;
+    c->stats.hs_retransmits++;
+}
+
+void conn_hs_timers(slink_conn *c, uint64_t now_ms)
+{
+    slink_hs_slot *i = slot_i(c);
+    slot_timer(c, slot_r(c), HS_SLOT_R, now_ms);
+    if (i != NULL) slot_timer(c, i, HS_SLOT_I, now_ms);
+    if (i != NULL && !c->rec_valid && conn_hs_slot_phase(c, i) != HS_PH_WAIT &&
+        c->hs_restart_at_ms != CONN_NEVER && now_ms >= c->hs_restart_at_ms)
         (void)conn_hs_start(c, now_ms);
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+int conn_hs_msg3_due(const slink_conn *c)
+{
+    const slink_hs_slot *i = slot_i_c(c);
+    return i != NULL && i->tx_pending && conn_hs_slot_phase(c, i) == HS_PH_CONFIRM;
+}
+
+static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8_t *body,
+                           size_t cap, size_t *len)
+{
+    size_t mtu, fsz, off, dlen;
+    slink_hs *hs = &s->hs;
+    if (!s->tx_pending || hs->out_len == 0 || hs->out_msgno < 1 || hs->out_msgno > 3) {
+        s->tx_pending = 0;
+        return 0;
+    }
+    /* msg1 goes before the peer's MTU is known: the minimum every node takes. */
+    mtu = hs->out_msgno == 1 ? SLINK_MIN_FRAME_BODY : hs->peer_mtu;
+    if (mtu > c->cfg.mtu) mtu = c->cfg.mtu;
+    if (mtu < SLINK_MIN_FRAME_BODY) mtu = SLINK_MIN_FRAME_BODY;
+    if (mtu > cap) mtu = cap;
+    if (hs->out_len <= mtu && s->frag_next == 0) {
+        *type = hs->out_msgno;
+        memcpy(body, hs->out, hs->out_len);
+        *len = hs->out_len;
+        s->tx_pending = 0;
+        return 1;
+    }
+    fsz = mtu - SLINK_HS_FRAG_HDR;
+    off = (size_t)s->frag_next * fsz;
+    if (off >= hs->out_len) {
+        s->tx_pending = 0;
+        s->frag_next = 0;
+        return 0;
+    }
+    dlen = hs->out_len - off;
+    if (dlen > fsz) dlen = fsz;
+    *type = (uint8_t)(SLINK_FT_HS_FRAG | hs->out_msgno);
+    slink_put_u16(body, (uint16_t)off);
+    slink_put_u16(body + 2, (uint16_t)hs->out_len);
+    memcpy(body + SLINK_HS_FRAG_HDR, hs->out + off, dlen);
+    *len = SLINK_HS_FRAG_HDR + dlen;
+    s->frag_next++;
+    if (off + dlen >= hs->out_len) {
+        s->tx_pending = 0;
+        s->frag_next = 0;
+    }
+    return 1;
 }
 
 int conn_hs_next_frame(slink_conn *c, uint8_t *type, uint8_t *body, size_t cap, size_t *len)
 {
-    size_t mtu, fsz, off, dlen;
-    if (!c->hs_tx_pending || c->hs.out_len == 0 || c->hs.out_msgno < 1 || c->hs.out_msgno > 3) {
-        c->hs_tx_pending = 0;
-        return 0;
-    }
-    /* msg1 goes before the peer's MTU is known: the minimum every node takes. */
-    mtu = c->hs.out_msgno == 1 ? SLINK_MIN_FRAME_BODY : c->hs.peer_mtu;
-    if (mtu > c->cfg.mtu) mtu = c->cfg.mtu;
-    if (mtu < SLINK_MIN_FRAME_BODY) mtu = SLINK_MIN_FRAME_BODY;
-    if (mtu > cap) mtu = cap;
-    if (c->hs.out_len <= mtu && c->hs_frag_next == 0) {
-        *type = c->hs.out_msgno;
-        memcpy(body, c->hs.out, c->hs.out_len);
-        *len = c->hs.out_len;
-        c->hs_tx_pending = 0;
-        return 1;
-    }
-    fsz = mtu - SLINK_HS_FRAG_HDR;
-    off = (size_t)c->hs_frag_next * fsz;
-    if (off >= c->hs.out_len) {
-        c->hs_tx_pending = 0;
-        c->hs_frag_next = 0;
-        return 0;
-    }
-    dlen = c->hs.out_len - off;
-    if (dlen > fsz) dlen = fsz;
-    *type = (uint8_t)(SLINK_FT_HS_FRAG | c->hs.out_msgno);
-    slink_put_u16(body, (uint16_t)off);
-    slink_put_u16(body + 2, (uint16_t)c->hs.out_len);
-    memcpy(body + SLINK_HS_FRAG_HDR, c->hs.out + off, dlen);
-    *len = SLINK_HS_FRAG_HDR + dlen;
-    c->hs_frag_next++;
-    if (off + dlen >= c->hs.out_len) {
-        c->hs_tx_pending = 0;
-        c->hs_frag_next = 0;
-    }
-    return 1;
+    slink_hs_slot *i = slot_i(c);
+    /* The initiator's flight first: msg3 must reach the responder before
+     * any record of the session it starts. */
+    if (i != NULL && slot_next_frame(c, i, type, body, cap, len)) return 1;
+    return slot_next_frame(c, slot_r(c), type, body, cap, len);
 }
 
 uint64_t conn_hs_next_timeout(const slink_conn *c, int can_send)
 {
     uint64_t t = CONN_NEVER;
-    if (c->hs_tx_pending && can_send) return 0;
-    if (c->hs.state == SLINK_HS_WAIT_MSG2 || c->hs.state == SLINK_HS_WAIT_MSG3 ||
-        (c->hs.state == SLINK_HS_DONE && c->rec_valid && c->hs_msg3_unconfirmed))
-        t = c->hs_next_tx_ms;
+    unsigned k;
+    for (k = 0; k < SLINK_HS_SLOTS; k++) {
+        const slink_hs_slot *s = &c->hs_slot[k];
+        conn_hs_phase p = conn_hs_slot_phase(c, s);
+        if (s->tx_pending && can_send && s->hs.out_len > 0) return 0;
+        if ((p == HS_PH_WAIT || p == HS_PH_CONFIRM) && s->next_tx_ms < t) t = s->next_tx_ms;
+    }
     if (!c->rec_valid && c->hs_restart_at_ms < t) t = c->hs_restart_at_ms;
     return t;
+}
+
+void conn_hs_init(slink_conn *c)
+{
+    unsigned k;
+    for (k = 0; k < SLINK_HS_SLOTS; k++) c->hs_slot[k].next_tx_ms = CONN_NEVER;
+    c->hs_tokens = SLINK_HS_BURST;
+    c->hs_token_ms = 0;
+}
+
+void conn_hs_wipe(slink_conn *c)
+{
+    unsigned k;
+    for (k = 0; k < SLINK_HS_SLOTS; k++) slot_wipe(&c->hs_slot[k]);
 }

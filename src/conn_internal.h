@@ -1,17 +1,26 @@
-/* Shared between the connection's files (conn.c: lifecycle, input dispatch,
- * application API; conn_hs.c: driving the handshake; conn_out.c: choosing
- * and sealing what goes out).  Not part of the public API. */
+/* Shared between the connection's files.  Calls go one way only:
+ *   conn.c (input dispatch, application API) and conn_out.c (what goes out)
+ *   -> conn_hs.c (handshake driver) -> conn_session.c (session install/end,
+ *   events, log, line arithmetic).
+ * Not part of the public API (tests and fuzzers include it to enumerate the
+ * driver table). */
 #ifndef SLINK_CONN_INTERNAL_H
 #define SLINK_CONN_INTERNAL_H
 
 #include "slink/conn.h"
 
 #define CONN_NEVER UINT64_MAX
-/* no_session hints answered by resending msg3 before a new handshake. */
+/* no_session hints answered by resending msg3 before a new attempt. */
 #define CONN_MSG3_RESENDS_ON_HINT 2u
+/* Authenticated probes sent for a no_session hint before the session is
+ * taken for lost and a new handshake starts beside it (§4.9). */
+#define CONN_PROBE_TRIES 3u
+
+/* ---- conn_session.c ---- */
 
 /* Time to send n bytes at the configured baud, 10 bits per byte (8N1). */
-uint32_t conn_airtime_ms(const slink_conn *c, size_t n);
+uint32_t  conn_airtime_ms(const slink_conn *c, size_t n);
+uint16_t  conn_effective_mtu(const slink_conn *c);
 
 #if SLINK_CFG_LOG_TEXT
 void conn_log(const slink_conn *c, int level, const char *fmt, ...)
@@ -23,22 +32,69 @@ void conn_log(const slink_conn *c, int level, const char *fmt, ...)
 /* No text: the arguments (formats, descriptions) are not even evaluated. */
 #define conn_log(...) ((void)0)
 #endif
-void conn_event(slink_conn *c, slink_event_type t, slink_err e);
+void      conn_event(slink_conn *c, slink_event_type t, slink_err e);
+
+/* One-off plaintext alert for the next output. */
+void      conn_queue_plain_alert(slink_conn *c, uint8_t code);
+/* Plaintext alerts answer unauthenticated input: at most one per
+ * hs_min_interval_ms.  Returns 1 (and spends the allowance) if one may go. */
+int       conn_plain_alert_allowed(slink_conn *c, uint64_t now_ms);
 
 /* Ends the current session (if any) for `reason`.  When alert_code is not
  * zero and the session still has keys, a sealed fatal alert is queued first. */
-void conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code);
+void      conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code);
+/* A finished handshake (hs DONE) becomes the session; an older one ends
+ * with PEER_RESET.  Wipes the handshake's traffic secrets. */
+slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms);
 
-/* Handshake driving (conn_hs.c) */
+/* ---- conn_hs.c: the handshake driver ---- */
+
+typedef enum { HS_SLOT_R = 0, HS_SLOT_I = 1 } conn_hs_slot_kind;
+typedef enum {
+    HS_PH_IDLE = 0,   /* no attempt */
+    HS_PH_WAIT,       /* our flight is out, the peer's answer is awaited */
+    HS_PH_CONFIRM,    /* initiator: session installed, msg3 not yet confirmed */
+    HS_PH_DONE        /* finished (its session may since have ended) */
+} conn_hs_phase;
+typedef enum { HS_EV_MSG1 = 0, HS_EV_MSG2, HS_EV_MSG3, HS_EV_TIMER, HS_EV_HINT } conn_hs_event;
+typedef enum {
+    HS_ACT_DROP = 0,  /* nothing changes but a counter */
+    HS_ACT_GATE,      /* msg1: through the gate rules (conn_hs.c MSG1_RULES) */
+    HS_ACT_CONSUME,   /* into the slot's handshake (slink_hs_consume) */
+    HS_ACT_RESEND,    /* the slot's flight again (backoff, limit) */
+    HS_ACT_EXPIRE     /* forget the attempt */
+} conn_hs_action;
+typedef struct {
+    conn_hs_slot_kind slot;
+    conn_hs_phase phase;
+    conn_hs_event event;
+    conn_hs_action action;
+    const char *why;
+} conn_hs_rule;
+
+extern const conn_hs_rule conn_hs_table[];
+extern const size_t conn_hs_table_len;
+conn_hs_action conn_hs_lookup(conn_hs_slot_kind k, conn_hs_phase p, conn_hs_event ev);
+conn_hs_phase  conn_hs_slot_phase(const slink_conn *c, const slink_hs_slot *s);
+/* An attempt is waiting for the peer (a timer is armed for it). */
+int       conn_hs_busy(const slink_conn *c);
+uint32_t  conn_hs_dup_interval_ms(const slink_conn *c);
+
+void      conn_hs_init(slink_conn *c);
+void      conn_hs_wipe(slink_conn *c);
 slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms);
+/* Start our own attempt (initiator slot). */
 slink_err conn_hs_start(slink_conn *c, uint64_t now_ms);
+/* A record under the session keys arrived: msg3 is confirmed. */
+void      conn_hs_confirmed(slink_conn *c);
+/* A no_session hint while msg3 is unconfirmed. */
+void      conn_hs_on_hint(slink_conn *c, uint64_t now_ms);
 void      conn_hs_timers(slink_conn *c, uint64_t now_ms);
 /* Next handshake fragment to send, if one is due. */
 int       conn_hs_next_frame(slink_conn *c, uint8_t *type, uint8_t *body, size_t cap, size_t *len);
+/* msg3 of the installed session is waiting to go out: it goes before any
+ * record of that session. */
+int       conn_hs_msg3_due(const slink_conn *c);
 uint64_t  conn_hs_next_timeout(const slink_conn *c, int can_send);
-uint16_t  conn_effective_mtu(const slink_conn *c);
-
-/* Output (conn_out.c) */
-void      conn_queue_plain_alert(slink_conn *c, uint8_t code);
 
 #endif

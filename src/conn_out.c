@@ -11,15 +11,6 @@
 #define RX_RECORDS_PER_ACK 32u
 #define FRAMES_PER_TURN 4u
 
-void conn_queue_plain_alert(slink_conn *c, uint8_t code)
-{
-    c->pend_type = SLINK_FT_PLAIN_ALERT;
-    c->pend_body[0] = code == SLINK_ALERT_NO_SESSION ? SLINK_ALERT_WARNING : SLINK_ALERT_FATAL;
-    c->pend_body[1] = code;
-    c->pend_len = 2;
-    c->pend_valid = 1;
-}
-
 static void session_timers(slink_conn *c, uint64_t now_ms)
 {
     slink_err e;
@@ -33,6 +24,20 @@ static void session_timers(slink_conn *c, uint64_t now_ms)
         conn_end_session(c, SLINK_ERR_IDLE_TIMEOUT, 0);
         return;
     }
+    if (c->probe_tries > 0 && !c->probe_send && now_ms >= c->probe_next_ms) {
+        if (c->probe_tries < CONN_PROBE_TRIES) {
+            c->probe_tries++;
+            c->probe_send = 1;
+        } else {
+            /* Nothing under the session keys answered: the peer has lost the
+             * session.  A new handshake replaces it once it authenticates. */
+            c->probe_tries = 0;
+            conn_log(c, SLINK_LOG_WARN, "peer did not answer %u probes: starting a new handshake",
+                     CONN_PROBE_TRIES);
+            (void)conn_hs_start(c, now_ms);
+        }
+    }
+    if (c->probe_send) c->ack_now = 1;
     if (c->cfg.keepalive_ms != 0 && now_ms >= c->last_tx_ms + c->cfg.keepalive_ms) c->ack_now = 1;
     if (c->rx_since_tx >= RX_RECORDS_PER_ACK) c->ack_now = 1;
     if (c->close_acked && c->stream.peer_closed && slink_stream_readable(&c->stream) == 0) {
@@ -115,11 +120,19 @@ static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
         memset(&a, 0, sizeof a);
         slink_rec_rx_report(&c->rec, &a.rx_epoch_lo, &a.rx_high);
         slink_stream_fill_ack(&c->stream, &a);
+        if (c->probe_send) a.flags = (uint8_t)(a.flags | SLINK_ACK_F_PROBE);
         SLINK_TRY(slink_ack_encode(&a, pt, sizeof pt, &ptlen));
         e = seal(c, SLINK_CT_ACK, pt, ptlen, now_ms, type, body, cap, len);
         if (e == SLINK_OK) {
             slink_stream_ack_sent(&c->stream);
             c->ack_now = 0;
+            if (c->probe_send) {
+                /* The answer must cover this record's number. */
+                c->probe_send = 0;
+                c->probe_epoch = c->rec.tx.epoch;
+                c->probe_seq = c->rec.tx_seq - 1u;
+                c->probe_next_ms = now_ms + c->stream.rto;
+            }
         }
         return e;
     }
@@ -168,8 +181,10 @@ slink_err slink_conn_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
     }
     /* A handshake beside an established session (anyone on the bus can
      * start one) alternates with the session's frames, so its flights
-     * cannot starve the session's ACKs and data. */
-    if (c->rec_valid && c->session_turn) {
+     * cannot starve the session's ACKs and data.  The exception is msg3 of
+     * the session itself: a record that overtook it would reach a
+     * responder that cannot open it yet. */
+    if (c->rec_valid && c->session_turn && !conn_hs_msg3_due(c)) {
         c->session_turn = 0;
         if (session_frame(c, now_ms, type, body, cap, body_len) == SLINK_OK) return SLINK_OK;
     }
@@ -240,7 +255,7 @@ uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
      * timers that run without transmitting count, or it would spin. */
     int can_send = !c->cfg.half_duplex_device || c->turn;
     if (c->cfg.half_duplex_device && c->turn) return now_ms;
-    if (can_send && (c->pend_valid || c->ack_now || c->dgram_tx_pending)) return now_ms;
+    if (can_send && (c->pend_valid || c->ack_now || c->dgram_tx_pending || c->probe_send)) return now_ms;
     t = conn_hs_next_timeout(c, can_send);
     if (t < now_ms) t = now_ms;
     if (c->rec_valid) {
@@ -253,6 +268,7 @@ uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
                 c->close_next_ms < t)
                 t = c->close_next_ms;
         }
+        if (c->probe_tries > 0 && !c->probe_send && c->probe_next_ms < t) t = c->probe_next_ms;
         if (c->cfg.idle_timeout_ms != 0 && c->last_rx_ms + c->cfg.idle_timeout_ms + 1u < t)
             t = c->last_rx_ms + c->cfg.idle_timeout_ms + 1u;
     }

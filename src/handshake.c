@@ -466,8 +466,14 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
     e = ks_th2(hs->cfg.local_addr, hs->cfg.peer_addr, hs->msg1, msg, th2);
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg2: transcript hash");
-    /* Rejects our own key reflected back and points off the curve. */
+    /* Rejects our own key reflected back and points off the curve.  Nothing
+     * in msg2 is authenticated yet, so a bad key is a drop like a bad tag
+     * (§4.7): a forger or a bit flip must not end our attempt. */
     e = slink_ecdh_shared(&hs->eph, c.x, g, hs->cfg.rng);
+    if (e == SLINK_ERR_HS_BAD_KEY) {
+        mbedtls_platform_zeroize(g, sizeof g);
+        return SLINK_ERR_HS_MALFORMED;
+    }
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg2: peer ephemeral key invalid");
     e = ks_prk(th2, g, hs->prk);

@@ -168,11 +168,12 @@ void slink_rec_wipe(slink_record *r)
     mbedtls_platform_zeroize(r, sizeof *r);
 }
 
-slink_err slink_rec_key_update(slink_record *r)
+#define REKEY_GRACE_RECORDS 65536u
+
+static slink_err key_update_now(slink_record *r)
 {
     slink_err e;
 
-    SLINK_CHECK(r != NULL && KEYS_READY(&r->tx), SLINK_ERR_STATE);
     SLINK_CHECK(r->tx.epoch < SLINK_EPOCH_MAX, SLINK_ERR_EPOCH_EXHAUSTED);
     /* keys_next derives from tx.secret into tx itself: it copies the new
      * secret over the old one, which is exactly the ratchet we want (the old
@@ -183,8 +184,25 @@ slink_err slink_rec_key_update(slink_record *r)
     r->tx_seq = 0;
     r->peer_rx_high = 0;
     r->peer_rx_valid = 0;
+    r->tx_update_unconfirmed = 1;
+    r->tx_update_queued = 0;
     r->stats.key_updates_tx++;
     return SLINK_OK;
+}
+
+/* I5: at most one key update in flight.  The receiver accepts only its
+ * current epoch and the next one, so a second update before the peer has
+ * seen the first would strand it two epochs behind; the second waits until
+ * an ACK in the new epoch confirms the first (slink_rec_peer_ack). */
+slink_err slink_rec_key_update(slink_record *r)
+{
+    SLINK_CHECK(r != NULL && KEYS_READY(&r->tx), SLINK_ERR_STATE);
+    SLINK_CHECK(r->tx.epoch < SLINK_EPOCH_MAX, SLINK_ERR_EPOCH_EXHAUSTED);
+    if (r->tx_update_unconfirmed) {
+        r->tx_update_queued = 1;
+        return SLINK_OK;
+    }
+    return key_update_now(r);
 }
 
 static uint8_t choose_seq_len(const slink_record *r)
@@ -245,8 +263,16 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
 
     /* Usage limit: a fresh epoch well before 2^24.5 records under one key,
      * and before the 48-bit sequence space could wrap. */
-    if (r->tx_seq >= r->lim.rekey_records || r->tx_seq > SLINK_SEQ_MAX)
-        SLINK_TRY(slink_rec_key_update(r));
+    if (r->tx_seq >= r->lim.rekey_records || r->tx_seq > SLINK_SEQ_MAX) {
+        if (!r->tx_update_unconfirmed)
+            SLINK_TRY(key_update_now(r));
+        /* The previous update is unconfirmed (I5): carry on in this epoch
+         * until the peer's ACK confirms it, for at most 2^16 more records
+         * (at the default, 2^23 + 2^16 stays far below the AES-GCM limit;
+         * a peer silent that long has lost the session anyway). */
+        else if (r->tx_seq >= r->lim.rekey_records + REKEY_GRACE_RECORDS || r->tx_seq > SLINK_SEQ_MAX)
+            return SLINK_ERR_EPOCH_EXHAUSTED;
+    }
 
     seq = r->tx_seq;
     seq_len = choose_seq_len(r);
@@ -430,6 +456,10 @@ void slink_rec_peer_ack(slink_record *r, uint8_t rx_epoch_lo, uint16_t rx_high)
         return;
     r->peer_rx_high = full;
     r->peer_rx_valid = 1;
+    /* The peer reports our current epoch: our last key update arrived. */
+    r->tx_update_unconfirmed = 0;
+    if (r->tx_update_queued)
+        (void)key_update_now(r);
 }
 
 void slink_rec_rx_report(const slink_record *r, uint8_t *rx_epoch_lo, uint16_t *rx_high)

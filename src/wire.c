@@ -73,7 +73,7 @@ uint8_t slink_rec_hdr_type(uint8_t content_type, uint16_t epoch, uint8_t seq_len
 slink_err slink_ack_encode(const slink_ack *a, uint8_t *out, size_t cap, size_t *len)
 {
     SLINK_CHECK(a != NULL && out != NULL && len != NULL, SLINK_ERR_ARG);
-    SLINK_CHECK((a->flags & (uint8_t)~SLINK_ACK_F_CLOSE) == 0u, SLINK_ERR_ARG);
+    SLINK_CHECK((a->flags & (uint8_t)~(SLINK_ACK_F_CLOSE | SLINK_ACK_F_PROBE)) == 0u, SLINK_ERR_ARG);
     SLINK_CHECK(cap >= SLINK_ACK_LEN, SLINK_ERR_BUFFER);
     out[0] = a->rx_epoch_lo;
     slink_put_u16(out + 1, a->rx_high);
@@ -91,7 +91,7 @@ slink_err slink_ack_decode(const uint8_t *in, size_t len, slink_ack *a)
 {
     SLINK_CHECK(in != NULL && a != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(len == SLINK_ACK_LEN, SLINK_ERR_REC_MALFORMED);
-    SLINK_CHECK((in[7] & (uint8_t)~SLINK_ACK_F_CLOSE) == 0u, SLINK_ERR_REC_MALFORMED);
+    SLINK_CHECK((in[7] & (uint8_t)~(SLINK_ACK_F_CLOSE | SLINK_ACK_F_PROBE)) == 0u, SLINK_ERR_REC_MALFORMED);
     a->rx_epoch_lo = in[0];
     a->rx_high = slink_get_u16(in + 1);
     a->cum = in[3];

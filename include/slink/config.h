@@ -94,6 +94,13 @@
 #ifndef SLINK_CFG_INITIATOR
 #define SLINK_CFG_INITIATOR 1
 #endif
+/* Handshake attempts a connection holds at once: a responder attempt, and
+ * an initiator attempt where the build can initiate (src/conn_hs.c). */
+#define SLINK_HS_SLOTS (1 + (SLINK_CFG_INITIATOR ? 1 : 0))
+/* msg1 budget: expensive first messages accepted in a burst; one more every
+ * hs_min_interval_ms.  Two, so that a forger spending one per interval
+ * cannot by itself starve a genuine initiator (§4.9). */
+#define SLINK_HS_BURST 2u
 
 /* Anti-replay window in records (bitmap width). */
 #define SLINK_REPLAY_WINDOW 64

@@ -83,6 +83,7 @@ typedef struct {
     uint32_t hs_started, hs_completed, hs_failed;
     uint32_t hs_retransmits;
     uint32_t hs_rate_limited;
+    uint32_t hs_busy;              /* msg1 refused: a responder attempt is within its protection window */
     uint32_t hs_duplicates;
     uint32_t dgram_dropped;
     uint32_t plain_alerts;
@@ -98,6 +99,18 @@ typedef struct {
  * idle between frames. */
 #define SLINK_TX_PACING_SLACK_MS 2u
 
+/* One handshake attempt and its flight timer. */
+typedef struct {
+    slink_hs hs;
+    uint64_t next_tx_ms;           /* initiator: resend the flight; responder: give up */
+    uint32_t rto_ms;
+    uint8_t  tries;
+    uint8_t  frag_next;            /* next fragment of the flight to emit */
+    uint8_t  tx_pending;           /* flight must go out now */
+    uint64_t answered_ms;          /* a duplicate was last answered (at most once per dup interval) */
+    uint64_t protect_until_ms;     /* responder: a different msg1 cannot replace this attempt before */
+} slink_hs_slot;
+
 typedef struct slink_conn {
     slink_conn_cfg cfg;
     const slink_platform *plat;
@@ -108,16 +121,25 @@ typedef struct slink_conn {
 
     slink_deframer deframer;       /* used by slink_conn_input (point-to-point) */
 
-    slink_hs hs;
-    uint64_t hs_next_tx_ms;        /* when the current flight is (re)sent */
-    uint32_t hs_rto_ms;
-    uint8_t  hs_tries;
-    uint8_t  hs_frag_next;         /* next fragment of the flight to emit */
-    uint8_t  hs_tx_pending;        /* flight must go out now */
-    uint64_t hs_last_msg1_ms;      /* rate limit of expensive first messages */
+    /* Handshake attempts, one per role (docs/PROTOCOL.md §4.9): the
+     * responder slot answers msg1 and reads msg3; the initiator slot (absent
+     * in responder-only builds) sends msg1 and reads msg2.  An attempt in one
+     * never cancels the other before it authenticates. */
+    slink_hs_slot hs_slot[SLINK_HS_SLOTS];
+    uint8_t  hs_tokens;            /* msg1 budget: expensive first messages left */
+    uint64_t hs_token_ms;          /* when the budget last grew */
     uint64_t hs_restart_at_ms;
     uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
     uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
+    uint64_t hs_alert_ms;          /* rate limit of plaintext alerts we send */
+    /* Authenticated probe (§4.9, I1): a no_session hint against a confirmed
+     * session only makes us ask the peer for an ACK under the session keys. */
+    uint8_t  probe_tries;          /* 0: no probe running */
+    uint8_t  probe_send;           /* the next ACK carries the probe flag */
+    uint16_t probe_epoch;
+    uint64_t probe_seq;            /* the probe record's sequence number */
+    uint64_t probe_next_ms;        /* resend, or give up, at */
+    uint64_t probe_last_ms;        /* when the last probe started: one per interval */
     uint8_t  reasm[SLINK_HS_MSG_MAX];
     uint8_t  reasm_have[(SLINK_HS_MSG_MAX + 7) / 8];
     uint16_t reasm_total;
@@ -219,6 +241,9 @@ slink_err slink_conn_close(slink_conn *c, uint64_t now_ms);
 slink_err slink_conn_key_update(slink_conn *c);
 
 int       slink_conn_poll_event(slink_conn *c, slink_event *ev);
+/* 1 if a handshake attempt in progress still uses these credentials (they
+ * must outlive it: an owner reloading credentials waits). */
+int       slink_conn_hs_uses_creds(const slink_conn *c, const slink_creds *creds);
 slink_conn_state slink_conn_get_state(const slink_conn *c);
 
 #endif

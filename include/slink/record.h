@@ -78,6 +78,8 @@ typedef struct {
     uint64_t tx_seq;             /* next sequence number to send in tx.epoch */
     uint64_t peer_rx_high;       /* highest of our seqs the peer reported (ACK) */
     uint8_t  peer_rx_valid;
+    uint8_t  tx_update_unconfirmed;  /* our key update not yet seen in a peer ACK */
+    uint8_t  tx_update_queued;       /* another update asked for meanwhile (I5) */
 
     slink_rec_keys rx;
     slink_replay   rx_win;
@@ -118,7 +120,9 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
                          uint8_t *pt, size_t cap, size_t *pt_len,
                          uint8_t *content_type, uint64_t now_ms);
 
-/* Move the send direction to the next epoch (traffic secret ratchet). */
+/* Move the send direction to the next epoch (traffic secret ratchet).  If
+ * the previous update is not yet confirmed by an ACK in its epoch, this one
+ * is queued and happens when that ACK arrives (at most one in flight). */
 slink_err slink_rec_key_update(slink_record *r);
 
 /* The peer reported (ACK rx_epoch_lo / rx_high) how far it has received. */

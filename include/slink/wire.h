@@ -78,6 +78,7 @@ static inline int slink_addr_is_unicast(uint8_t a)
 /* ACK content (§3.6): rx_epoch_lo(1) rx_high(2) cum(1) sack(2) wnd(1) flags(1) */
 #define SLINK_ACK_LEN          8u
 #define SLINK_ACK_F_CLOSE      0x01u  /* close_notify received and accepted */
+#define SLINK_ACK_F_PROBE      0x02u  /* answer with an ACK at once (liveness probe, §4.9) */
 
 /* Alert content (§3.8): level(1) code(1) [final chunk(1) for close_notify] */
 #define SLINK_ALERT_WARNING    1u

@@ -54,6 +54,7 @@
 #include <mbedtls/threading.h>
 #include "slink/conn.h"
 #include "slink/frame.h"
+#include "../common/testutil.h"
 /* The test PKI and its minting library are compiled into this target only
  * (as fuzz_hs does), so other fuzz targets do not link them. */
 #include "../common/test_pki.c"
@@ -375,7 +376,7 @@ static int both_up(void)
            g_w.a.hs_msg3_unconfirmed == 0;
 }
 
-static int b_wait3(void) { return g_w.b.hs.state == SLINK_HS_WAIT_MSG3; }
+static int b_wait3(void) { return HS_R(g_w.b).state == SLINK_HS_WAIT_MSG3; }
 
 static void exchange_some(void)
 {
@@ -402,7 +403,7 @@ static void build_scenario(int s)
         world_fresh(SLINK_START_INITIATOR, SLINK_START_RESPONDER, 12);
         REQUIRE(slink_conn_connect(&g_w.a, g_w.now) == SLINK_OK);
         drain_both(0, 0);
-        REQUIRE(g_w.a.hs.state == SLINK_HS_WAIT_MSG2);
+        REQUIRE(HS_I(g_w.a).state == SLINK_HS_WAIT_MSG2);
         g_w.victim_b = 0;
         break;
     case 2:   /* B waiting for msg3; msg2 queued towards A */

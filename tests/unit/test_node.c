@@ -281,7 +281,7 @@ START_TEST(device_never_transmits_without_turn)
         if (e == SLINK_ERR_NEED_MORE) break;
     }
     ck_assert_msg(frames >= 2, "frames %d hs state %d pending %d out_len %zu n %zu", frames,
-                  r->dev7.hs.state, r->dev7.hs_tx_pending, r->dev7.hs.out_len, n);
+                  HS_R(r->dev7).state, r->dev7.hs_slot[0].tx_pending, HS_R(r->dev7).out_len, n);
     ck_assert_int_eq(last_type, SLINK_FT_TURN_END);
     ck_assert_uint_eq(slink_conn_output(&r->dev7, buf, sizeof buf, 20001), 0);
     rig_free(r);

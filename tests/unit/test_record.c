@@ -373,22 +373,65 @@ START_TEST(skipped_epoch_is_refused)
     uint8_t out[64], ct;
     size_t n;
     pair_init(&a, &b, NULL);
+    /* A sender keeps one update in flight (I5, next test); a broken or
+     * hostile one may not: force the skips by clearing the flag, as if
+     * ACKs had confirmed each update. */
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    a.tx_update_unconfirmed = 0;
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    a.tx_update_unconfirmed = 0;
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);   /* epoch 4: bits 0 */
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_ERR_REC_EPOCH);
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    a.tx_update_unconfirmed = 0;
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);   /* epoch 5: bits 1, no previous epoch */
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_ERR_REC_EPOCH);
     /* epochs 6 and 7 alias b's current and next bits: the keys differ */
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    a.tx_update_unconfirmed = 0;
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_ERR_REC_AUTH);
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    a.tx_update_unconfirmed = 0;
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_ERR_REC_AUTH);
     ck_assert_uint_eq(b.rx.epoch, 2);
     ck_assert_uint_eq(b.stats.bad_epoch, 2);
+    slink_rec_wipe(&a);
+    slink_rec_wipe(&b);
+}
+END_TEST
+
+START_TEST(second_key_update_waits_for_the_first)
+{
+    /* Finding 8 / I5 (issue 12): two key updates in a row used to move the
+     * sender to epoch E+2, which the receiver (current E, next E+1) refuses
+     * for good.  The second now waits until an ACK in epoch E+1 confirms
+     * the first, and then happens by itself. */
+    slink_record a, b;
+    rec_buf rec;
+    uint8_t out[64], ct, ep = 0;
+    uint16_t hi = 0;
+    size_t n;
+    pair_init(&a, &b, NULL);
+    ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);   /* queued */
+    ck_assert_uint_eq(a.tx.epoch, 3);
+    ck_assert_uint_eq(a.tx_update_queued, 1);
+    seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
+    ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
+    ck_assert_uint_eq(b.rx.epoch, 3);
+    /* an ACK from before the update confirms nothing */
+    slink_rec_peer_ack(&a, 2, 0);
+    ck_assert_uint_eq(a.tx.epoch, 3);
+    slink_rec_rx_report(&b, &ep, &hi);
+    slink_rec_peer_ack(&a, ep, hi);
+    ck_assert_uint_eq(a.tx.epoch, 4);                       /* the queued one */
+    ck_assert_uint_eq(a.tx_update_queued, 0);
+    seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
+    ck_assert_int_eq(open_at(&b, &rec, T0 + 1, out, &n, &ct), SLINK_OK);
+    ck_assert_uint_eq(b.rx.epoch, 4);
+    ck_assert_uint_eq(b.stats.bad_epoch, 0);
     slink_rec_wipe(&a);
     slink_rec_wipe(&b);
 }
@@ -399,8 +442,14 @@ START_TEST(small_rekey_limit_forces_key_updates)
     slink_rec_limits lim = { 4, 0, 0 };
     slink_record a, b;
     pair_init(&a, &b, &lim);
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < 10; i++) {
+        uint8_t ep = 0;
+        uint16_t hi = 0;
         xfer(&a, &b, SLINK_CT_DATAGRAM, 10, T0 + (uint64_t)i);
+        /* b's ACK after each record: it confirms each update (I5) */
+        slink_rec_rx_report(&b, &ep, &hi);
+        slink_rec_peer_ack(&a, ep, hi);
+    }
     /* seqs 0-3 in epoch 2, 0-3 in epoch 3, 0-1 in epoch 4 */
     ck_assert_uint_eq(a.tx.epoch, 4);
     ck_assert_uint_eq(a.tx_seq, 2);
@@ -638,6 +687,7 @@ int main(void)
     tcase_add_test(tc, redirected_record_fails_authentication);
     tcase_add_test(tc, key_update_followed_and_old_epoch_in_grace);
     tcase_add_test(tc, skipped_epoch_is_refused);
+    tcase_add_test(tc, second_key_update_waits_for_the_first);
     tcase_add_test(tc, small_rekey_limit_forces_key_updates);
     tcase_add_test(tc, epochs_run_out);
     tcase_add_test(tc, forgery_limit_is_fatal_and_sticks);

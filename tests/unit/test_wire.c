@@ -104,12 +104,16 @@ START_TEST(ack_unknown_flags_rejected)
 {
     uint8_t in[8] = {0};
     slink_ack a;
-    for (int f = 2; f < 256; f <<= 1) {
+    /* 0x01 close, 0x02 probe (§3.6, §4.9); the rest are reserved */
+    for (int f = 4; f < 256; f <<= 1) {
         in[7] = (uint8_t)f;
         ck_assert_int_eq(slink_ack_decode(in, 8, &a), SLINK_ERR_REC_MALFORMED);
     }
+    in[7] = SLINK_ACK_F_CLOSE | SLINK_ACK_F_PROBE;
+    ck_assert_int_eq(slink_ack_decode(in, 8, &a), SLINK_OK);
+    ck_assert_uint_eq(a.flags, 0x03);
     memset(&a, 0, sizeof a);
-    a.flags = 0x02;
+    a.flags = 0x04;
     uint8_t out[8];
     size_t n;
     ck_assert_int_eq(slink_ack_encode(&a, out, sizeof out, &n), SLINK_ERR_ARG);

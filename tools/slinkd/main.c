@@ -162,7 +162,7 @@ void slinkd_reload(slinkd *d)
     }
     for (i = 0; i < d->npeers; i++) {
         slink_conn *c = &d->peers[i].conn;
-        if (slink_conn_get_state(c) == SLINK_CONN_HANDSHAKE && c->hs.cfg.creds == &d->creds[slot]) {
+        if (slink_conn_hs_uses_creds(c, &d->creds[slot])) {
             logm(SLINK_LOG_WARN, -1, "reload postponed: a handshake still uses the previous credentials; "
                                      "send SIGHUP again");
             free(nc);

@@ -1,0 +1,199 @@
+/* The bottom of the connection: installing a finished handshake as the
+ * session, ending it, the event queue, logging, the one-off frame slot and
+ * line-rate arithmetic.  Everything above calls down into this file and it
+ * calls nothing above it:
+ *
+ *   conn.c (input dispatch, application API)   conn_out.c (what goes out)
+ *                 \                               /
+ *                  conn_hs.c (handshake driver table)
+ *                               |
+ *                  conn_session.c (this file)
+ */
+#include "conn_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <mbedtls/platform_util.h>
+
+uint32_t conn_airtime_ms(const slink_conn *c, size_t n)
+{
+    /* Callers pass frame and handshake-message sizes (a few KiB), so the
+     * bit count fits 32 bits and a 32-bit MCU needs no 64-bit division;
+     * a larger n is taken as the largest that fits. */
+    uint32_t bits;
+    if (n > UINT32_MAX / 10000u) n = UINT32_MAX / 10000u;
+    bits = (uint32_t)n * 10000u;
+    return bits / c->cfg.baud + (bits % c->cfg.baud != 0u ? 1u : 0u);
+}
+
+uint16_t conn_effective_mtu(const slink_conn *c)
+{
+    uint16_t m = c->cfg.mtu;
+    if (c->peer_mtu != 0 && c->peer_mtu < m) m = c->peer_mtu;
+    return m;
+}
+
+#if SLINK_CFG_LOG_TEXT
+void conn_log(const slink_conn *c, int level, const char *fmt, ...)
+{
+    char msg[160];
+    int n;
+    va_list ap;
+    if (c->plat == NULL || c->plat->log == NULL) return;
+    n = snprintf(msg, sizeof msg, "peer %u: ", (unsigned)c->cfg.peer_addr);
+    if (n < 0 || (size_t)n >= sizeof msg) return;
+    va_start(ap, fmt);
+    (void)vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    c->plat->log(c->plat->log_ctx, level, msg);
+}
+#endif
+
+void conn_event(slink_conn *c, slink_event_type t, slink_err e)
+{
+    slink_event *ev;
+    if (c->ev_count == SLINK_EVENT_QUEUE) {
+        /* Keep the newest: the owner has stopped polling; the state fields
+         * still tell the truth. */
+        c->ev_head = (uint8_t)((c->ev_head + 1u) % SLINK_EVENT_QUEUE);
+        c->ev_count--;
+    }
+    ev = &c->events[(c->ev_head + c->ev_count) % SLINK_EVENT_QUEUE];
+    ev->type = t;
+    ev->err = e;
+    ev->session_id = c->session_id;
+    c->ev_count++;
+}
+
+void conn_queue_plain_alert(slink_conn *c, uint8_t code)
+{
+    c->pend_type = SLINK_FT_PLAIN_ALERT;
+    c->pend_body[0] = code == SLINK_ALERT_NO_SESSION ? SLINK_ALERT_WARNING : SLINK_ALERT_FATAL;
+    c->pend_body[1] = code;
+    c->pend_len = 2;
+    c->pend_valid = 1;
+}
+
+int conn_plain_alert_allowed(slink_conn *c, uint64_t now_ms)
+{
+    /* +1: an alert at time 0 still arms the limit */
+    if (c->hs_alert_ms != 0 && now_ms + 1u < c->hs_alert_ms + c->cfg.hs_min_interval_ms) return 0;
+    c->hs_alert_ms = now_ms + 1u;
+    return 1;
+}
+
+void conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code)
+{
+    if (!c->rec_valid) return;
+    if (alert_code != 0) {
+        uint8_t pt[4];
+        size_t len = 0, blen = 0;
+        slink_alert a;
+        a.level = SLINK_ALERT_FATAL;
+        a.code = alert_code;
+        a.has_final = 0;
+        a.final_chunk = 0;
+        if (slink_alert_encode(&a, pt, sizeof pt, &len) == SLINK_OK &&
+            slink_rec_seal(&c->rec, SLINK_CT_ALERT, pt, len, &c->pend_type,
+                           c->pend_body, sizeof c->pend_body, &blen) == SLINK_OK) {
+            c->pend_len = (uint8_t)blen;
+            c->pend_valid = 1;
+        }
+    }
+    slink_rec_wipe(&c->rec);
+    c->rec_valid = 0;
+    c->hs_msg3_unconfirmed = 0;
+    c->probe_tries = 0;
+    c->probe_send = 0;
+    c->state = SLINK_CONN_CLOSED;
+    c->end_reason = reason;
+    c->ack_now = 0;
+    c->dgram_tx_pending = 0;
+    conn_event(c, SLINK_EV_ENDED, reason);
+    if (reason == SLINK_ERR_CLOSED)
+        conn_log(c, SLINK_LOG_INFO, "session %u closed", (unsigned)c->session_id);
+    else
+        conn_log(c, SLINK_LOG_WARN, "session %u ended: %s", (unsigned)c->session_id,
+                 slink_err_desc(reason));
+    /* Restart unless the end was an orderly close: a responder waits. */
+    if (c->cfg.role != SLINK_START_RESPONDER && reason != SLINK_ERR_CLOSED &&
+        reason != SLINK_ERR_PEER_RESET)
+        c->hs_restart_at_ms = c->last_rx_ms + c->cfg.hs_restart_ms;
+}
+
+static void stream_cfg_for(const slink_conn *c, slink_stream_cfg *sc)
+{
+    uint16_t mtu = conn_effective_mtu(c);
+    memset(sc, 0, sizeof *sc);
+    sc->chunk_max = (uint16_t)(mtu - SLINK_SEQ_MAX_LEN - SLINK_TAG_LEN - 1u);
+    if (sc->chunk_max > SLINK_STREAM_CHUNK_MAX) sc->chunk_max = (uint16_t)SLINK_STREAM_CHUNK_MAX;
+    sc->window = c->cfg.stream_window;
+    /* A chunk and its ACK cross the line, plus scheduling slack. */
+    sc->rto_min_ms = 2u * conn_airtime_ms(c, (size_t)mtu + 40u) + 2u * c->cfg.gap_ms + 20u;
+    sc->rto_initial_ms = 2u * sc->rto_min_ms + 100u;
+    sc->rto_max_ms = 2000u + 4u * conn_airtime_ms(c, (size_t)mtu + 40u);
+    sc->max_tries = 20;   /* with backoff capped: 20 tries, and at least ... */
+    sc->give_up_ms = 60000u;   /* ... this long (what doubling to 10 s gave before the cap) */
+    sc->ack_delay_ms = 5u + conn_airtime_ms(c, 40u);
+}
+
+slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms)
+{
+    slink_stream_cfg sc;
+    slink_err e;
+
+    if (c->rec_valid) conn_end_session(c, SLINK_ERR_PEER_RESET, 0);
+    e = slink_rec_init(&c->rec, c->cfg.local_addr, c->cfg.peer_addr,
+                       hs->tx_secret, hs->rx_secret, &c->cfg.limits);
+    mbedtls_platform_zeroize(hs->tx_secret, sizeof hs->tx_secret);
+    mbedtls_platform_zeroize(hs->rx_secret, sizeof hs->rx_secret);
+    if (e != SLINK_OK) {
+        conn_log(c, SLINK_LOG_ERROR, "cannot install session keys: %s", slink_err_desc(e));
+        c->state = SLINK_CONN_CLOSED;
+        c->end_reason = e;
+        conn_event(c, SLINK_EV_HS_FAILED, e);
+        return e;
+    }
+    c->peer_mtu = hs->peer_mtu;
+    stream_cfg_for(c, &sc);
+    /* Bytes we acknowledged in the previous session are the application's:
+     * keep them, and its end code, ahead of the new session's bytes. */
+    c->rx_carry = slink_stream_readable(&c->stream);
+    if (c->session_id != 0 && (c->rx_carry > 0 || !c->end_read)) {
+        c->rx_carry_session = c->session_id;
+        c->rx_carry_end = c->end_reason != SLINK_OK ? c->end_reason : SLINK_ERR_PEER_RESET;
+    } else {
+        c->rx_carry = 0;
+        c->rx_carry_end = SLINK_OK;
+    }
+    slink_stream_restart(&c->stream, &sc);
+    c->end_read = 0;
+
+    c->dgram_rx_head = c->dgram_rx_count = 0;
+    c->dgram_tx_pending = 0;
+    c->close_tries = 0;
+    c->close_acked = 0;
+    c->close_next_ms = 0;
+    c->rx_since_tx = 0;
+    c->probe_tries = 0;
+    c->probe_send = 0;
+    c->rec_valid = 1;
+    c->state = SLINK_CONN_ESTABLISHED;
+    c->end_reason = SLINK_OK;
+    c->session_id++;
+    c->last_rx_ms = now_ms;
+    c->last_tx_ms = now_ms;
+    c->hs_restart_at_ms = CONN_NEVER;
+    if (hs->peer_cert_len > 0 && hs->peer_cert_len <= sizeof c->peer_cert) {
+        memcpy(c->peer_cert, hs->peer_cert_der, hs->peer_cert_len);
+        c->peer_cert_len = hs->peer_cert_len;
+    }
+    memcpy(c->peer_cn, hs->peer_cn, sizeof c->peer_cn);
+    c->peer_cn[sizeof c->peer_cn - 1] = '\0';
+    c->stats.hs_completed++;
+    conn_event(c, SLINK_EV_ESTABLISHED, SLINK_OK);
+    conn_log(c, SLINK_LOG_INFO, "session %u established with '%s'",
+             (unsigned)c->session_id, c->peer_cn);
+    return SLINK_OK;
+}
