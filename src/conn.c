@@ -212,7 +212,16 @@ static void on_alert(slink_conn *c, const uint8_t *pt, size_t len)
     }
     c->stats.last_alert_rx = a.code;
     if (a.code == SLINK_ALERT_CLOSE_NOTIFY && a.has_final) {
-        if (slink_stream_on_close(&c->stream, a.final_chunk) == SLINK_OK) c->ack_now = 1;
+        if (slink_stream_on_close(&c->stream, a.final_chunk) == SLINK_OK) {
+            c->ack_now = 1;
+            return;
+        }
+        /* §3.8: a final behind what we took, beyond the window, before a
+         * chunk we hold or unlike an earlier close_notify's. */
+        c->stats.records_dropped++;
+        conn_log(c, SLINK_LOG_WARN, "close_notify with final chunk %u ignored: stream is at chunk %u%s",
+                 (unsigned)a.final_chunk, (unsigned)c->stream.rcv_nxt,
+                 c->stream.peer_closed ? ", and an earlier close_notify said otherwise" : "");
         return;
     }
     if (a.level == SLINK_ALERT_FATAL) {

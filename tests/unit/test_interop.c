@@ -1,7 +1,9 @@
-/* Record sizes on a link whose ends have different MTUs (docs/PROTOCOL.md
- * §2.4, §3.6, §3.7): both ends derive the same link MTU from the two
- * advertised mtu_codes, fill records up to it, accept records up to it,
- * and drop (and count) anything longer.  Two connections back to back. */
+/* Rules a second implementation has to meet exactly, checked between two
+ * connections back to back: record sizes on a link whose ends have
+ * different MTUs (docs/PROTOCOL.md §2.4, §3.6, §3.7: both ends derive the
+ * same link MTU from the two advertised mtu_codes, fill records up to it,
+ * accept records up to it, drop and count anything longer), datagram
+ * sizes, handshake fragments (§4.7) and close_notify's final (§3.8). */
 #include "pair.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,10 +328,36 @@ START_TEST(fragments_of_a_one_frame_message_accepted)
 }
 END_TEST
 
+/* §3.8: a close_notify whose final lies beyond the window is ignored and
+ * counted: no end of stream, the session goes on. */
+START_TEST(close_notify_with_impossible_final_ignored)
+{
+    pair_opts o = { 0 };
+    uint8_t pt[3];
+    uint32_t dropped;
+    o.seed = 342;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 60000));
+    pair_run_for(p, 500);
+    dropped = p->b.stats.records_dropped;
+    pt[0] = SLINK_ALERT_WARNING;
+    pt[1] = SLINK_ALERT_CLOSE_NOTIFY;
+    pt[2] = (uint8_t)(p->b.stream.rcv_nxt + p->b.stream.window + 1u);
+    ck_assert_int_eq(inject(p, SLINK_CT_ALERT, pt, 3), SLINK_OK);
+    ck_assert_uint_eq(p->b.stats.records_dropped, dropped + 1u);
+    ck_assert_int_eq(p->b.stream.peer_closed, 0);
+    /* the real one (final = chunks sent so far) is taken */
+    pt[2] = p->b.stream.rcv_nxt;
+    ck_assert_int_eq(inject(p, SLINK_CT_ALERT, pt, 3), SLINK_OK);
+    ck_assert_int_eq(p->b.stream.peer_closed, 1);
+    del_pair(p);
+}
+END_TEST
+
 int main(void)
 {
-    Suite *s = suite_create("mtu");
-    TCase *tc = tcase_create("mtu");
+    Suite *s = suite_create("interop");
+    TCase *tc = tcase_create("interop");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, asymmetric_mtu_end_to_end, 0, 8);
     tcase_add_test(tc, over_limit_records_dropped_and_counted);
@@ -337,6 +365,7 @@ int main(void)
     tcase_add_test(tc, configured_mtu_rounds_down_to_code);
     tcase_add_test(tc, handshake_fragment_sizes_and_any_order);
     tcase_add_test(tc, fragments_of_a_one_frame_message_accepted);
+    tcase_add_test(tc, close_notify_with_impossible_final_ignored);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
