@@ -36,6 +36,9 @@ static slink_err normalise_cfg(slink_conn_cfg *k)
     if (k->baud == 0) k->baud = 115200;
     if (k->mtu == 0 || k->mtu > SLINK_MAX_FRAME_BODY) k->mtu = SLINK_MAX_FRAME_BODY;
     SLINK_CHECK(k->mtu >= SLINK_MIN_FRAME_BODY, SLINK_ERR_CONFIG);
+    /* The peer only learns mtu_code = MTU / 16: use the MTU it learns, or
+     * the two ends would size records differently (§2.4). */
+    k->mtu = (uint16_t)(k->mtu / SLINK_MTU_UNIT * SLINK_MTU_UNIT);
     if (k->hs_proc_ms == 0) k->hs_proc_ms = 300;
     if (k->hs_max_tries == 0) k->hs_max_tries = 8;
     if (k->hs_min_interval_ms == 0) k->hs_min_interval_ms = 1000;
@@ -131,7 +134,16 @@ static void on_alert(slink_conn *c, const uint8_t *pt, size_t len)
     }
     c->stats.last_alert_rx = a.code;
     if (a.code == SLINK_ALERT_CLOSE_NOTIFY && a.has_final) {
-        if (slink_stream_on_close(&c->stream, a.final_chunk) == SLINK_OK) c->ack_now = 1;
+        if (slink_stream_on_close(&c->stream, a.final_chunk) == SLINK_OK) {
+            c->ack_now = 1;
+            return;
+        }
+        /* §3.8: a final behind what we took, beyond the window, before a
+         * chunk we hold or unlike an earlier close_notify's. */
+        c->stats.records_dropped++;
+        conn_log(c, SLINK_LOG_WARN, "close_notify with final chunk %u ignored: stream is at chunk %u%s",
+                 (unsigned)a.final_chunk, (unsigned)c->stream.rcv_nxt,
+                 c->stream.peer_closed ? ", and an earlier close_notify said otherwise" : "");
         return;
     }
     if (a.level == SLINK_ALERT_FATAL) {
@@ -180,12 +192,26 @@ static SLINK_NOINLINE slink_err on_record(slink_conn *c, const slink_frame *f, u
         on_ack(c, pt, len, now_ms);
         break;
     case SLINK_CT_STREAM:
+        if (len > (size_t)c->stream.chunk_max + 1u) {
+            /* Longer than the link MTU allows (§3.6): a peer that sizes
+             * chunks by another rule would otherwise stall unseen. */
+            c->stats.records_too_long++;
+            e = SLINK_ERR_REC_MALFORMED;
+            break;
+        }
         e = slink_stream_on_chunk(&c->stream, pt, len, now_ms);
         if (e != SLINK_OK && slink_err_classify(e) == SLINK_CLASS_FATAL)
             conn_end_session(c, e, SLINK_ALERT_UNEXPECTED_MESSAGE);
         break;
     case SLINK_CT_DATAGRAM:
-        if (c->dgram_rx_count == SLINK_DGRAM_QUEUE) {
+        if (len == 0) {
+            /* §3.7: a datagram holds at least one byte. */
+            c->stats.records_dropped++;
+            e = SLINK_ERR_REC_MALFORMED;
+        } else if (len + SLINK_SEQ_MAX_LEN + SLINK_TAG_LEN > conn_effective_mtu(c)) {
+            c->stats.records_too_long++;
+            e = SLINK_ERR_REC_MALFORMED;
+        } else if (c->dgram_rx_count == SLINK_DGRAM_QUEUE) {
             c->stats.dgram_dropped++;
             e = SLINK_ERR_DGRAM_DROPPED;
         } else {
@@ -367,12 +393,14 @@ uint32_t slink_conn_rx_session(const slink_conn *c)
 
 slink_err slink_conn_send_dgram(slink_conn *c, const uint8_t *p, size_t n)
 {
-    SLINK_CHECK(c != NULL && (p != NULL || n == 0), SLINK_ERR_ARG);
+    /* Empty datagrams do not exist (§3.7): an application could not tell
+     * one from end of file on a socket. */
+    SLINK_CHECK(c != NULL && p != NULL && n > 0, SLINK_ERR_ARG);
     if (!c->rec_valid) return SLINK_ERR_NOT_READY;
     if (n > SLINK_DGRAM_MAX || n + SLINK_SEQ_MAX_LEN + SLINK_TAG_LEN > conn_effective_mtu(c))
         return SLINK_ERR_TOO_BIG;
     if (c->dgram_tx_pending) return SLINK_ERR_WOULD_BLOCK;
-    if (n > 0) memcpy(c->dgram_tx, p, n);
+    memcpy(c->dgram_tx, p, n);
     c->dgram_tx_len = (uint16_t)n;
     c->dgram_tx_pending = 1;
     return SLINK_OK;

@@ -126,6 +126,8 @@ static void stream_cfg_for(const slink_conn *c, slink_stream_cfg *sc)
 {
     uint16_t mtu = conn_effective_mtu(c);
     memset(sc, 0, sizeof *sc);
+    /* §3.6: both ends use min(advertised MTUs) - 23, for sending and for
+     * accepting (cfg.mtu is already what we advertised). */
     sc->chunk_max = (uint16_t)(mtu - SLINK_SEQ_MAX_LEN - SLINK_TAG_LEN - 1u);
     if (sc->chunk_max > SLINK_STREAM_CHUNK_MAX) sc->chunk_max = (uint16_t)SLINK_STREAM_CHUNK_MAX;
     sc->window = c->cfg.stream_window;

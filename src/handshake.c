@@ -51,7 +51,8 @@ static void hs_log(const slink_hs *hs, int level, const char *what, slink_err e)
 #define hs_log(hs, level, what, e) ((void)(what))
 #endif
 
-static uint8_t alert_for(slink_err e)
+/* The alert code a failed handshake sends (docs/PROTOCOL.md §4.10 table). */
+uint8_t slink_hs_alert_for(slink_err e)
 {
     switch (e) {
     case SLINK_ERR_CERT_CHAIN:          return SLINK_ALERT_UNKNOWN_CA;
@@ -102,7 +103,7 @@ static slink_err hs_fail_alert_(slink_hs *hs, slink_err e, uint8_t alert, const 
 }
 
 #define hs_fail_alert(hs, e, alert, why) hs_fail_alert_((hs), (e), (alert), SLINK_TEXT(why))
-#define hs_fail(hs, e, why) hs_fail_alert_((hs), (e), alert_for(e), SLINK_TEXT(why))
+#define hs_fail(hs, e, why) hs_fail_alert_((hs), (e), slink_hs_alert_for(e), SLINK_TEXT(why))
 
 static slink_err cfg_ok(const slink_hs *hs)
 {

@@ -89,6 +89,8 @@ typedef struct {
     uint32_t plain_alerts;
     uint32_t records_dropped;      /* records refused (auth, replay, epoch, malformed, no session) */
     uint32_t hs_dropped;           /* handshake messages dropped */
+    uint32_t records_too_long;     /* authentic STREAM/DATAGRAM records over the link MTU's
+                                      limit (§3.6, §3.7): dropped */
     uint8_t  last_alert_rx;        /* last alert code received (plain or sealed) */
 } slink_conn_stats;
 
@@ -231,7 +233,8 @@ slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got);
  * (read promptly, as slinkd does, and this cannot happen). */
 uint32_t  slink_conn_rx_session(const slink_conn *c);
 
-/* Datagram mode: whole messages or nothing. */
+/* Datagram mode: whole messages or nothing, 1 to (link MTU - 22) bytes:
+ * send_dgram refuses 0 bytes (ARG) and longer ones (TOO_BIG). */
 slink_err slink_conn_send_dgram(slink_conn *c, const uint8_t *p, size_t n);
 slink_err slink_conn_recv_dgram(slink_conn *c, uint8_t *p, size_t cap, size_t *len);
 

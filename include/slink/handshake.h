@@ -92,13 +92,18 @@ slink_err slink_hs_start(slink_hs *hs);
  *  fatal codes (HS_BAD_SIG, HS_BAD_KEY, HS_VERSION, CERT_*): state FAILED,
  *            hs->alert says what to tell the peer.
  * Details: an authenticated (decrypted) plaintext that does not parse is
- * fatal as CERT_PARSE with alert DECODE_ERROR.  HS_STALE: a msg2 other than
+ * fatal as HS_PLAINTEXT with alert DECODE_ERROR.  HS_STALE: a msg2 other than
  * the one answered reaching a DONE initiator, any msg3 reaching a DONE
  * responder (it has nothing to resend), and the completed session's own
  * msg1 reaching a DONE responder.  An initiator never answers msg1
  * (HS_UNEXPECTED: reflection or simultaneous open, which the caller
  * decides); a responder in WAIT_MSG3 given a different msg1 starts over. */
 slink_err slink_hs_consume(slink_hs *hs, uint8_t msgno, const uint8_t *msg, size_t len);
+
+/* The PLAIN_ALERT code a handshake that failed with e sends its peer
+ * (docs/PROTOCOL.md §4.10); HS_PLAINTEXT, which the handshake itself
+ * reports as DECODE_ERROR, is the one fatal code not mapped here. */
+uint8_t   slink_hs_alert_for(slink_err e);
 
 /* Wipes secrets and resets to IDLE (keeps cfg). */
 void      slink_hs_wipe(slink_hs *hs);

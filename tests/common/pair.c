@@ -48,6 +48,8 @@ slink_err pair_init(pair *p, const pair_opts *o)
     fake_platform_init(&p->pb, &p->xb, o->seed * 2 + 2);
     p->xa.quiet = p->xb.quiet = 1;
     simline_init(&p->line, &o->line);
+    slink_deframer_init(&p->mon[0], SLINK_ADDR_NONE, 0);
+    slink_deframer_init(&p->mon[1], SLINK_ADDR_NONE, 0);
     e = setup_side(p, 0);
     if (e != SLINK_OK) return e;
     return setup_side(p, 1);
@@ -72,6 +74,22 @@ slink_err pair_reboot(pair *p, int side_b, uint64_t seed)
     return slink_conn_init(c, &cfg, side_b ? &p->pb : &p->pa, p->now);
 }
 
+/* Decodes what one end wrote (before the line can damage it). */
+static void monitor(pair *p, int dir, const uint8_t *in, size_t n)
+{
+    while (n > 0) {
+        size_t used = 0;
+        slink_frame f;
+        slink_err e = slink_deframer_push(&p->mon[dir], in, n, p->now, &used, &f);
+        if (e == SLINK_OK && f.body_len > p->max_body[dir]) p->max_body[dir] = f.body_len;
+        if (e == SLINK_OK && (f.type & SLINK_FT_RECORD_BIT) && f.body_len > p->max_rec_body[dir])
+            p->max_rec_body[dir] = f.body_len;
+        if (used == 0 || used > n) break;
+        in += used;
+        n -= used;
+    }
+}
+
 int pair_step(pair *p)
 {
     static uint8_t buf[65536];
@@ -81,8 +99,10 @@ int pair_step(pair *p)
     int moved = 0;
 
     n = slink_conn_output(&p->a, buf, sizeof buf, p->now);
+    if (n) monitor(p, 0, buf, n);
     if (n) { p->wire_bytes[0] += n; moved = 1; if (!p->cut) simline_send(&p->line, 0, buf, n, p->now); }
     n = slink_conn_output(&p->b, buf, sizeof buf, p->now);
+    if (n) monitor(p, 1, buf, n);
     if (n) { p->wire_bytes[1] += n; moved = 1; if (!p->cut) simline_send(&p->line, 1, buf, n, p->now); }
     while (simline_pop(&p->line, p->now, &dir, buf, sizeof buf, &n)) {
         (void)slink_conn_input(dir == 0 ? &p->b : &p->a, buf, n, p->now);

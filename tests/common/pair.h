@@ -33,6 +33,11 @@ typedef struct {
     uint64_t now;
     uint64_t wire_bytes[2];        /* bytes each end wrote to the line */
     int cut;                       /* drop everything written */
+    /* Every frame each end wrote, decoded by a monitor: the largest body
+     * seen per direction (0: a->b, 1: b->a), of any frame and of records,
+     * to check MTU limits. */
+    slink_deframer mon[2];
+    size_t max_body[2], max_rec_body[2];
     int livelock;
 } pair;
 

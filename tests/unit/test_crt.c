@@ -1154,17 +1154,22 @@ static dn *bad_params_alg(int i)
 START_TEST(signature_algorithm_rules)
 {
     slink_crt c;
-    /* parameters absent in both places: fine */
+    /* parameters absent in both places (RFC 5758, what slink-pki writes): fine */
     dn *t = dev_tree();
     set_field(t, F_SIGALG, alg_node(OID_ECDSA_SHA256, 8, 0));
     t->k[1] = alg_node(OID_ECDSA_SHA256, 8, 0);
     ck_assert_int_eq(parse_tree(t, &c), SLINK_OK);
+    /* NULL in both places (mbedTLS 2.28's writer, slink-pki before): still taken */
+    t = dev_tree();
+    set_field(t, F_SIGALG, alg_node(OID_ECDSA_SHA256, 8, 1));
+    t->k[1] = alg_node(OID_ECDSA_SHA256, 8, 1);
+    ck_assert_int_eq(parse_tree(t, &c), SLINK_OK);
     /* outer differs from inner: NULL vs absent, either way round */
     t = dev_tree();
-    t->k[1] = alg_node(OID_ECDSA_SHA256, 8, 0);
+    t->k[1] = alg_node(OID_ECDSA_SHA256, 8, 1);
     ck_assert_int_eq(parse_tree(t, NULL), SLINK_ERR_CERT_PARSE);
     t = dev_tree();
-    set_field(t, F_SIGALG, alg_node(OID_ECDSA_SHA256, 8, 0));
+    set_field(t, F_SIGALG, alg_node(OID_ECDSA_SHA256, 8, 1));
     ck_assert_int_eq(parse_tree(t, NULL), SLINK_ERR_CERT_PARSE);
     /* outer another algorithm */
     t = dev_tree();

@@ -1026,6 +1026,53 @@ START_TEST(missing_configuration_is_config_error)
 }
 END_TEST
 
+/* docs/PROTOCOL.md §4.10: the alert code of every error a handshake can
+ * fail with, exactly as the table there lists them.  Codes that cannot end
+ * a handshake (session-level ones) are listed too, at internal_error, so
+ * a new fatal code must be added here and to the table. */
+START_TEST(alert_code_for_every_handshake_error)
+{
+    static const struct { slink_err e; uint8_t alert; } table[] = {
+        { SLINK_ERR_HS_BAD_KEY, 40 },        { SLINK_ERR_HS_BAD_SIG, 40 },
+        { SLINK_ERR_HS_VERSION, 70 },        { SLINK_ERR_CERT_PARSE, 42 },
+        { SLINK_ERR_CERT_CA_LEAF, 42 },      { SLINK_ERR_CERT_KEY_USAGE, 42 },
+        { SLINK_ERR_CERT_KEY_TYPE, 42 },     { SLINK_ERR_CERT_UNKNOWN_REF, 42 },
+        { SLINK_ERR_CERT_ENCODING, 42 },     { SLINK_ERR_CERT_CHAIN, 48 },
+        { SLINK_ERR_CERT_EXPIRED, 45 },      { SLINK_ERR_CERT_NOT_YET_VALID, 45 },
+        { SLINK_ERR_CERT_NAME, 49 },         { SLINK_ERR_CERT_TIME_POLICY, 80 },
+        { SLINK_ERR_RNG, 80 },               { SLINK_ERR_CRYPTO, 80 },
+        { SLINK_ERR_CONFIG, 80 },            { SLINK_ERR_BUFFER, 80 },
+        { SLINK_ERR_HS_TIMEOUT, 80 },        { SLINK_ERR_ALERT_RECEIVED, 80 },
+        { SLINK_ERR_CLOSED, 80 },            { SLINK_ERR_TRUNCATED, 80 },
+        { SLINK_ERR_PEER_RESET, 80 },        { SLINK_ERR_INTEGRITY_LIMIT, 80 },
+        { SLINK_ERR_EPOCH_EXHAUSTED, 80 },   { SLINK_ERR_RETRANSMIT_LIMIT, 80 },
+        { SLINK_ERR_IDLE_TIMEOUT, 80 },
+    };
+    int v;
+    size_t i;
+    ck_assert_uint_eq(SLINK_ALERT_HANDSHAKE_FAILURE, 40);
+    ck_assert_uint_eq(SLINK_ALERT_BAD_CERTIFICATE, 42);
+    ck_assert_uint_eq(SLINK_ALERT_CERTIFICATE_EXPIRED, 45);
+    ck_assert_uint_eq(SLINK_ALERT_UNKNOWN_CA, 48);
+    ck_assert_uint_eq(SLINK_ALERT_ACCESS_DENIED, 49);
+    ck_assert_uint_eq(SLINK_ALERT_DECODE_ERROR, 50);
+    ck_assert_uint_eq(SLINK_ALERT_PROTOCOL_VERSION, 70);
+    ck_assert_uint_eq(SLINK_ALERT_INTERNAL_ERROR, 80);
+    for (i = 0; i < sizeof table / sizeof table[0]; i++)
+        ck_assert_msg(slink_hs_alert_for(table[i].e) == table[i].alert, "%s: alert %u, table says %u",
+                      slink_err_str(table[i].e), slink_hs_alert_for(table[i].e), table[i].alert);
+    /* every fatal code is in the table, except HS_PLAINTEXT (decode_error,
+     * set where it is detected: *_is_fatal_decode_error tests) */
+    for (v = 60; v < 120; v++) {
+        int found = v == SLINK_ERR_HS_PLAINTEXT;
+        if (strcmp(slink_err_str((slink_err)v), "UNKNOWN") == 0) continue;
+        for (i = 0; i < sizeof table / sizeof table[0]; i++)
+            if ((int)table[i].e == v) found = 1;
+        ck_assert_msg(found, "fatal code %s missing from the alert table", slink_err_str((slink_err)v));
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("handshake");
@@ -1050,6 +1097,7 @@ int main(void)
     tcase_add_test(tc, cached_certificate_is_checked_again);
     tcase_add_test(tc, reference_to_other_certificate_is_unknown_ref);
     tcase_add_test(tc, unsolicited_reference_is_unknown_ref);
+    tcase_add_test(tc, alert_code_for_every_handshake_error);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tamper");

@@ -57,6 +57,13 @@ grep -q "^ERR_CERT_CHAIN" out.txt && ok || bad "other CA prints ERR_CERT_CHAIN"
 
 # openssl agrees with the chain and can read the key
 openssl verify -CAfile ca.crt p7.crt >/dev/null 2>&1 && ok || bad "openssl verify"
+# RFC 5758 §3.2: ecdsa-with-SHA256 without parameters (no NULL) in the TBS
+# and the outer signatureAlgorithm, in both the CA and the leaf
+for c in ca.crt p7.crt; do
+    n_alg=$(openssl asn1parse -in "$c" | grep -c ':ecdsa-with-SHA256')
+    n_null=$(openssl asn1parse -in "$c" | grep -c 'prim: NULL')
+    [ "$n_alg" = 2 ] && [ "$n_null" = 0 ] && ok || bad "$c: $n_alg ecdsa-with-SHA256, $n_null NULL"
+done
 openssl ec -in p7.key -noout -check >/dev/null 2>&1 && ok || bad "openssl reads key"
 
 # a certificate mbedTLS reads but slink refuses: a critical extension slink

@@ -1224,10 +1224,50 @@ START_TEST(sim_slow_reader_window_closes_and_reopens)
 }
 END_TEST
 
+/* §3.6 known answer: the first chunk of a stream is number 0; SACK bit i
+ * (least significant first in the big-endian 16-bit field) says chunk
+ * cum + 1 + i is held.  Chunks 0, 3 and 7 of 8 arrive: cum = 1, bits 1
+ * (chunk 3) and 5 (chunk 7), so the ACK's bytes 3..5 are 01 00 22. */
+START_TEST(first_chunk_zero_and_sack_bit_order)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], wire[SLINK_ACK_LEN], held[8][32];
+    size_t n = 0, lens[8];
+    slink_ack a;
+    unsigned i;
+    pair_init(10, 8);
+    for (i = 0; i < 8; i++) {
+        memset(pt, (int)('a' + i), 10);
+        put(&A, pt, 10);
+    }
+    for (i = 0; i < 8; i++) {
+        lens[i] = take(&A, 0, held[i]);
+        ck_assert_uint_eq(lens[i], 11);
+        ck_assert_uint_eq(held[i][0], i);           /* chunk numbers 0, 1, 2, ... */
+    }
+    ck_assert_int_eq(slink_stream_on_chunk(&B, held[0], lens[0], 1), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, held[3], lens[3], 1), SLINK_OK);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, held[7], lens[7], 1), SLINK_OK);
+    memset(&a, 0, sizeof a);
+    slink_stream_fill_ack(&B, &a);
+    ck_assert_uint_eq(a.cum, 1);
+    ck_assert_uint_eq(a.sack, 0x0022);
+    ck_assert_int_eq(slink_ack_encode(&a, wire, sizeof wire, &n), SLINK_OK);
+    ck_assert_uint_eq(wire[3], 0x01);
+    ck_assert_uint_eq(wire[4], 0x00);
+    ck_assert_uint_eq(wire[5], 0x22);
+    /* the sender reads it the same way: 3 and 7 held, 1, 2, 4..6 not */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &a, 2), SLINK_OK);
+    ck_assert_uint_eq(A.snd_una, 1);
+    for (i = 1; i < 8; i++)
+        ck_assert_uint_eq(A.tx_sacked[(A.tx_head + i - 1u) % SLINK_STREAM_WINDOW], i == 3 || i == 7);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream");
     TCase *tc = tcase_create("rules");
+    tcase_add_test(tc, first_chunk_zero_and_sack_bit_order);
     tcase_add_test(tc, in_order_transfer_small);
     tcase_add_test(tc, small_write_goes_out_at_once_and_writes_coalesce_until_sent);
     tcase_add_test(tc, pacing_holds_only_a_partial_new_chunk_until_release);

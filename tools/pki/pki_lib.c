@@ -13,6 +13,8 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/ecdsa.h>
 
 void pki_leaf_defaults(pki_cert_opts *o, const char *cn,
                        const char *not_before, const char *not_after)
@@ -225,6 +227,110 @@ static int issuer_from_crt(mbedtls_x509write_cert *w, const mbedtls_x509_crt *is
     return w->issuer ? PKI_OK : PKI_ERR_ARG;
 }
 
+/* ---- ecdsa-with-SHA256 without parameters -------------------------------
+ * mbedTLS 2.28's writer gives ecdsa-with-SHA256 NULL parameters; RFC 5758
+ * §3.2 says they MUST be absent, and current OpenSSL-based tools warn that
+ * they will refuse such certificates.  So the certificate is rebuilt: the
+ * TBS's algorithm identifier loses its NULL, the TBS is signed again and
+ * the outer identifier is written without parameters. */
+
+static const uint8_t ALG_ECDSA_SHA256_NULL[] = { 0x30, 0x0C, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE,
+                                                 0x3D, 0x04, 0x03, 0x02, 0x05, 0x00 };
+static const uint8_t ALG_ECDSA_SHA256[] = { 0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48,
+                                            0xCE, 0x3D, 0x04, 0x03, 0x02 };
+
+/* One DER element at p (within end): *hdr header bytes, *clen content. */
+static int der_elem(const uint8_t *p, const uint8_t *end, size_t *hdr, size_t *clen)
+{
+    size_t n, i, l = 0;
+    if (end - p < 2) return -1;
+    if (p[1] < 0x80) {
+        *hdr = 2;
+        l = p[1];
+    } else {
+        n = p[1] & 0x7Fu;
+        if (n == 0 || n > 2 || (size_t)(end - p) < 2 + n) return -1;
+        for (i = 0; i < n; i++) l = (l << 8) | p[2 + i];
+        *hdr = 2 + n;
+    }
+    if ((size_t)(end - p) - *hdr < l) return -1;
+    *clen = l;
+    return 0;
+}
+
+/* tag, DER length of n, and nothing else; returns the header size. */
+static size_t der_hdr(uint8_t *out, uint8_t tag, size_t n)
+{
+    out[0] = tag;
+    if (n < 0x80) { out[1] = (uint8_t)n; return 2; }
+    if (n < 0x100) { out[1] = 0x81; out[2] = (uint8_t)n; return 3; }
+    out[1] = 0x82;
+    out[2] = (uint8_t)(n >> 8);
+    out[3] = (uint8_t)n;
+    return 4;
+}
+
+static int resign_without_null(uint8_t *der, size_t *len, size_t cap, mbedtls_pk_context *issuer_key,
+                               pki_rng_fn f_rng, void *p_rng)
+{
+    uint8_t tbs[2048], out[2048], hash[32], sig[MBEDTLS_ECDSA_MAX_LEN];
+    const uint8_t *end = der + *len, *p;
+    size_t hdr, clen, thdr, tlen, o = 0, t = 0, sig_len = 0, k;
+    if (der_elem(der, end, &hdr, &clen) != 0) return PKI_ERR_MBEDTLS;
+    p = der + hdr;                                    /* TBSCertificate */
+    if (der_elem(p, end, &thdr, &tlen) != 0) return PKI_ERR_MBEDTLS;
+    end = p + thdr + tlen;
+    p += thdr;
+    /* version [0], serialNumber, then the algorithm identifier */
+    for (k = 0; k < 2; k++) {
+        if (der_elem(p, end, &hdr, &clen) != 0) return PKI_ERR_MBEDTLS;
+        p += hdr + clen;
+    }
+    if ((size_t)(end - p) < sizeof ALG_ECDSA_SHA256_NULL ||
+        memcmp(p, ALG_ECDSA_SHA256_NULL, sizeof ALG_ECDSA_SHA256_NULL) != 0)
+        return PKI_ERR_MBEDTLS;
+    /* content: what came before, the bare identifier, what follows */
+    {
+        const uint8_t *body = p;
+        const uint8_t *tbs_content = end - tlen;
+        size_t before = (size_t)(body - tbs_content);
+        size_t after = (size_t)(end - body) - sizeof ALG_ECDSA_SHA256_NULL;
+        size_t content = before + sizeof ALG_ECDSA_SHA256 + after;
+        if (content + 4 > sizeof tbs) return PKI_ERR_BUFFER;
+        t = der_hdr(tbs, 0x30, content);
+        memcpy(tbs + t, tbs_content, before);
+        t += before;
+        memcpy(tbs + t, ALG_ECDSA_SHA256, sizeof ALG_ECDSA_SHA256);
+        t += sizeof ALG_ECDSA_SHA256;
+        memcpy(tbs + t, body + sizeof ALG_ECDSA_SHA256_NULL, after);
+        t += after;
+    }
+    if (mbedtls_sha256_ret(tbs, t, hash, 0) != 0 ||
+        mbedtls_pk_sign(issuer_key, MBEDTLS_MD_SHA256, hash, sizeof hash, sig, &sig_len, f_rng, p_rng) != 0)
+        return PKI_ERR_MBEDTLS;
+    /* outer SEQUENCE { tbs, alg, BIT STRING { 00 sig } } */
+    {
+        uint8_t bh[4];
+        size_t bl = der_hdr(bh, 0x03, sig_len + 1);
+        clen = t + sizeof ALG_ECDSA_SHA256 + bl + 1 + sig_len;
+        if (clen + 4 > sizeof out || clen + 4 > cap) return PKI_ERR_BUFFER;
+        o = der_hdr(out, 0x30, clen);
+        memcpy(out + o, tbs, t);
+        o += t;
+        memcpy(out + o, ALG_ECDSA_SHA256, sizeof ALG_ECDSA_SHA256);
+        o += sizeof ALG_ECDSA_SHA256;
+        memcpy(out + o, bh, bl);
+        o += bl;
+        out[o++] = 0x00;
+        memcpy(out + o, sig, sig_len);
+        o += sig_len;
+    }
+    memcpy(der, out, o);
+    *len = o;
+    mbedtls_platform_zeroize(hash, sizeof hash);
+    return PKI_OK;
+}
+
 int pki_cert_issue(const pki_cert_opts *o, mbedtls_pk_context *subject_key,
                    const mbedtls_x509_crt *issuer_crt, mbedtls_pk_context *issuer_key,
                    pki_rng_fn f_rng, void *p_rng,
@@ -296,7 +402,7 @@ int pki_cert_issue(const pki_cert_opts *o, mbedtls_pk_context *subject_key,
     if ((size_t)r > cap) { rc = PKI_ERR_BUFFER; goto out; }
     memcpy(out, tmp + sizeof tmp - (size_t)r, (size_t)r);
     *len = (size_t)r;
-    rc = PKI_OK;
+    rc = resign_without_null(out, len, cap, issuer_key, f_rng, p_rng);
 out:
     mbedtls_mpi_free(&serial);
     mbedtls_x509write_crt_free(&w);

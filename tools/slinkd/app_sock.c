@@ -504,8 +504,16 @@ void app_pump(slinkd_peer *p, uint64_t now)
         !(p->peer_closed_seen && p->peer_closed_session == cn->session_id)) {
         p->peer_closed_seen = 1;
         p->peer_closed_session = cn->session_id;
-        logm(SLINK_LOG_INFO, PADDR(p), "peer closed its stream with an authenticated close (session %08x)",
-             (unsigned)cn->session_id);
+        if (cn->stream.rcv_nxt == cn->stream.peer_final)
+            logm(SLINK_LOG_INFO, PADDR(p), "peer closed its stream with an authenticated close (session %08x)",
+                 (unsigned)cn->session_id);
+        else
+            /* An honest peer sends close_notify only once all its data
+             * was acknowledged, so this final is ahead of what it sent. */
+            logm(SLINK_LOG_WARN, PADDR(p), "peer's close_notify (session %08x) puts the end of its stream at "
+                 "chunk %u, but chunks %u..%u never arrived: no end of stream until they do",
+                 (unsigned)cn->session_id, (unsigned)cn->stream.peer_final, (unsigned)cn->stream.rcv_nxt,
+                 (unsigned)(uint8_t)(cn->stream.peer_final - 1u));
     }
     /* peer -> application */
     stream_rx(p, now);

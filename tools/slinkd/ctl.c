@@ -154,11 +154,11 @@ static void status_json(slinkd *d, sbuf *b)
         sb_printf(b, "\"drops\":{\"crc\":%u,\"runt\":%u,\"oversize\":%u,\"not_for_us\":%u,\"timeout\":%u,"
                      "\"replay\":%u,\"auth\":%u,\"epoch\":%u,\"malformed\":%u,\"records_dropped\":%u,"
                      "\"handshake_dropped\":%u,\"dgram_queue\":%u,\"dgram_too_big\":%u,\"rate_limited\":%u,"
-                     "\"stream_duplicates\":%u,\"stream_out_of_window\":%u},",
+                     "\"stream_duplicates\":%u,\"stream_out_of_window\":%u,\"too_long\":%u},",
                   fs->crc, fs->runt, fs->oversize, fs->not_for_us, fs->timeout, rs->replay, rs->auth_fail,
                   rs->bad_epoch, rs->malformed, st->records_dropped, st->hs_dropped, st->dgram_dropped,
                   p->dgrams_too_big, st->hs_rate_limited, c->stream.stats.duplicates,
-                  c->stream.stats.out_of_window);
+                  c->stream.stats.out_of_window, st->records_too_long);
         sb_printf(b, "\"handshakes\":{\"started\":%u,\"completed\":%u,\"failed\":%u,\"refused\":%u,"
                      "\"duplicates\":%u},\"key_updates\":{\"tx\":%u,\"rx\":%u},\"last_alert_rx\":%u,",
                   st->hs_started, st->hs_completed, st->hs_failed, p->hs_failures, st->hs_duplicates,
@@ -227,9 +227,9 @@ static void status_text(slinkd *d, sbuf *b)
         sb_printf(b, "  retransmissions: stream %u (fast %u), handshake %u\n", c->stream.stats.retransmits,
                   c->stream.stats.fast_retransmits, st->hs_retransmits);
         sb_printf(b, "  drops: replay %u auth %u epoch %u malformed %u records %u handshake %u dgram %u "
-                     "rate-limited %u\n",
+                     "rate-limited %u too-long %u\n",
                   rs->replay, rs->auth_fail, rs->bad_epoch, rs->malformed, st->records_dropped, st->hs_dropped,
-                  st->dgram_dropped, st->hs_rate_limited);
+                  st->dgram_dropped, st->hs_rate_limited, st->records_too_long);
         sb_printf(b, "  handshakes: started %u completed %u failed %u\n", st->hs_started, st->hs_completed,
                   st->hs_failed);
         if (p->last_error[0])
