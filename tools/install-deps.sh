@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages slink needs to build, test, fuzz,
-# cross-compile the firmware and run it under QEMU.  Idempotent.
+# cross-compile the firmware and run it under QEMU (cmake: the bench's
+# wolfSSL build, tools/bench/fetch-wolfssl.sh).  Idempotent.
 set -euo pipefail
 PKGS=(
   build-essential pkg-config git
@@ -8,6 +9,7 @@ PKGS=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev
   socat clang libclang-rt-14-dev valgrind faketime tshark spin
   openssl python3 python3-cryptography-vectors
+  cmake
 )
 missing=()
 for p in "${PKGS[@]}"; do

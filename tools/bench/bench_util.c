@@ -1,4 +1,5 @@
 #include "bench_util.h"
+#include "slink/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +90,15 @@ void bench_platform(slink_platform *p)
     memset(p, 0, sizeof *p);
     p->entropy = bench_entropy;
     p->wall_time = wall;
+}
+
+uint32_t bench_dtls_rto_ms(uint32_t baud)
+{
+    uint64_t bits = 2u * (uint64_t)SLINK_WIRE_FRAME_MAX * 10u;
+    uint64_t ms;
+    if (baud == 0) baud = 115200;
+    ms = (bits * 1000u + baud - 1u) / baud + 300u;
+    return ms < 1000u ? 1000u : (uint32_t)ms;
 }
 
 int bench_link_write(bench_link *l, const uint8_t *p, size_t n)

@@ -30,6 +30,12 @@ int bench_tty_open(const char *prog, const char *path);
 void bench_platform(slink_platform *p);
 int  bench_entropy(void *ctx, uint8_t *out, size_t len);
 
+/* Initial DTLS handshake retransmission timeout for a line rate: the
+ * libraries' default of 1 s, or more on a slow line, where a flight of two
+ * full frames and the peer's work (300 ms) must fit before it fires, as
+ * slink's own handshake timer scales with cfg.baud.  At 115200 it is 1 s. */
+uint32_t bench_dtls_rto_ms(uint32_t baud);
+
 /* A byte link: tty file descriptor or one end of an in-memory pair. */
 typedef struct bench_mem_q {
     uint8_t buf[1 << 16];

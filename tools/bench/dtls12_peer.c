@@ -2,7 +2,10 @@
  * slink frame (tools/bench/dtls12_side.c), for `make bench`.
  *
  *   dtls12_peer --role client|server --tty PATH --addr A --peer B
- *               --ca F --cert F --key F --peer-name NAME [--timeout S] [--json]
+ *               --ca F --cert F --key F --peer-name NAME [--baud N] [--timeout S] [--json]
+ *
+ * --baud N: the line rate, which sets the retransmission timer
+ *   (bench_dtls_rto_ms); the simulator, not this program, paces the line.
  *
  * Runs the handshake, then the client sends one 100-byte application
  * message (one mbedtls_ssl_write) and the server reads it.  Prints one flat
@@ -17,7 +20,7 @@ static const char *prog = "dtls12_peer";
 static void usage(void)
 {
     fprintf(stderr, "usage: dtls12_peer --role client|server --tty PATH --addr A --peer B\n"
-                    "       --ca F --cert F --key F --peer-name NAME [--timeout S]\n");
+                    "       --ca F --cert F --key F --peer-name NAME [--baud N] [--timeout S]\n");
     exit(2);
 }
 
@@ -47,6 +50,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--cert")) cfg.cert = v;
         else if (!strcmp(a, "--key")) cfg.key = v;
         else if (!strcmp(a, "--peer-name")) cfg.peer_name = v;
+        else if (!strcmp(a, "--baud")) cfg.baud = (uint32_t)strtoul(v, NULL, 0);
         else if (!strcmp(a, "--timeout")) timeout_s = atof(v);
         else usage();
         i++;

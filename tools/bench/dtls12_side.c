@@ -115,6 +115,9 @@ void dtls12_side_init(dtls12_side *s, const char *prog, const dtls12_side_cfg *c
     mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
     if ((ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->cert, &s->key)) != 0) tls_die(prog, "own_cert", ret);
     mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->drbg);
+    /* mbedTLS's default initial timeout (1 s) unless the line is slow
+     * (bench_dtls_rto_ms); its default maximum (60 s). */
+    mbedtls_ssl_conf_handshake_timeout(&s->conf, bench_dtls_rto_ms(cfg->baud), 60000);
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
     mbedtls_ssl_conf_session_tickets(&s->conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
 #endif

@@ -46,6 +46,7 @@ typedef struct {
     const char *peer_name;          /* client: server's CN, checked */
     uint8_t addr, peer;
     int client;
+    uint32_t baud;                  /* sets the retransmission timer; 0 = 115200 */
 } dtls12_side_cfg;
 
 void dtls12_side_init(dtls12_side *s, const char *prog, const dtls12_side_cfg *cfg,
