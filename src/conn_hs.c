@@ -175,6 +175,7 @@ static void reasm_reset(slink_conn *c)
 static void slot_wipe(slink_hs_slot *s)
 {
     slink_hs_wipe(&s->hs);
+    s->refused = SLINK_OK;
     s->tx_pending = 0;
     s->frag_next = 0;
     s->next_tx_ms = CONN_NEVER;
@@ -209,6 +210,7 @@ slink_err conn_hs_start(slink_conn *c, uint64_t now_ms)
         return e;
     }
     flight_begin(c, s, now_ms);
+    s->refused = SLINK_OK;
     c->hs_msg3_unconfirmed = 0;
     c->hs_restart_at_ms = CONN_NEVER;
     c->stats.hs_started++;
@@ -463,10 +465,20 @@ static slink_err hs_consume(slink_conn *c, slink_hs_slot *s, uint8_t msgno,
         }
         return e;
     }
-    if (slink_err_classify(e) == SLINK_CLASS_FATAL) {
-        /* Only failures after the AEAD verified are fatal (handshake.c):
-         * the peer holds the handshake keys. */
+    if (slink_err_classify(e) == SLINK_CLASS_FATAL && s->hs.state == SLINK_HS_FAILED) {
+        /* msg3 refused after its AEAD opened: only the initiator that
+         * holds our msg2's keys could send it. */
         hs_failed(c, s, e, now_ms);
+        return e;
+    }
+    if (slink_err_classify(e) == SLINK_CLASS_FATAL) {
+        /* A msg2 that opened but does not authenticate the responder
+         * (handshake.h): the attempt waits on for the genuine msg2 and, if
+         * none comes, ends with this reason at its timer.  The peer hears
+         * why, at the alert rate limit. */
+        s->refused = e;
+        c->stats.hs_dropped++;
+        if (s->hs.alert != 0 && conn_plain_alert_allowed(c, now_ms)) conn_queue_plain_alert(c, s->hs.alert);
         return e;
     }
     c->stats.hs_dropped++;
@@ -591,6 +603,13 @@ static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, 
          * waiting for its turn, or an owner not draining output): a try is
          * only spent once it is on the wire. */
         s->next_tx_ms = now_ms + s->rto_ms;
+        return;
+    }
+    if (s->refused != SLINK_OK && p == HS_PH_WAIT) {
+        /* A whole flight time passed with only refused answers: the
+         * responder we reach is not the one configured (or an attacker
+         * keeps answering for it); report that, not a timeout. */
+        hs_failed(c, s, s->refused, now_ms);
         return;
     }
     if (s->tries >= c->cfg.hs_max_tries) {

@@ -236,13 +236,14 @@ static void record_peer(slink_hs *hs, const slink_crt *crt,
     hs->peer_cert_len = der_len;
 }
 
-/* Decrypted plaintext (in hs->peer_cert_der) -> authenticated peer.  Every
- * failure here is fatal (and wipes the plaintext):
- * the AEAD already proved the bytes come from the holder of the handshake
- * keys, so a retransmission would carry the same content. */
+/* Decrypted plaintext (in hs->peer_cert_der) -> authenticated peer.  On
+ * failure returns the error with the alert that names it in *alert and
+ * wipes the plaintext; the caller decides what the failure ends (msg3: the
+ * attempt; msg2: nothing yet, see msg2_refused). */
 static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk[32],
                                    const uint8_t th[SLINK_HASH_LEN], int we_offered,
-                                   const uint8_t *pt, size_t pt_len)
+                                   const uint8_t *pt, size_t pt_len, uint8_t *alert,
+                                   const char **why)
 {
     hs_cred c;
     uint8_t sig[SLINK_SIG_LEN];
@@ -254,24 +255,26 @@ static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk
     memset(&crt, 0, sizeof crt);
     e = hs_plain_decode(pt, pt_len, &c, sig);
     if (e != SLINK_OK) {
-        /* Authenticated garbage: the peer holds the handshake keys and
-         * sent something malformed, so this attempt is over. */
+        /* Authenticated garbage: whoever holds the handshake keys sent
+         * something malformed. */
         e = SLINK_ERR_HS_PLAINTEXT;
-        (void)hs_fail_alert(hs, e, SLINK_ALERT_DECODE_ERROR,
-                            which == KS_MSG2 ? "msg2: plaintext does not parse"
-                                             : "msg3: plaintext does not parse");
+        *alert = SLINK_ALERT_DECODE_ERROR;
+        *why = which == KS_MSG2 ? SLINK_TEXT("msg2: plaintext does not parse")
+                                : SLINK_TEXT("msg3: plaintext does not parse");
         goto out;
     }
     e = peer_cred(hs, &c, we_offered, &crt, &der, &der_len);
     if (e != SLINK_OK) {
-        (void)hs_fail(hs, e, which == KS_MSG2 ? "msg2: responder certificate rejected"
-                                              : "msg3: initiator certificate rejected");
+        *alert = slink_hs_alert_for(e);
+        *why = which == KS_MSG2 ? SLINK_TEXT("msg2: responder certificate rejected")
+                                : SLINK_TEXT("msg3: initiator certificate rejected");
         goto out;
     }
     e = verify_sig(prk, which, th, der, der_len, &crt, sig);
     if (e != SLINK_OK) {
-        (void)hs_fail(hs, e, which == KS_MSG2 ? "msg2: responder signature invalid"
-                                              : "msg3: initiator signature invalid");
+        *alert = slink_hs_alert_for(e);
+        *why = which == KS_MSG2 ? SLINK_TEXT("msg2: responder signature invalid")
+                                : SLINK_TEXT("msg3: initiator signature invalid");
         goto out;
     }
     record_peer(hs, &crt, der, der_len);
@@ -280,6 +283,23 @@ out:
         mbedtls_platform_zeroize(hs->peer_cert_der, sizeof hs->peer_cert_der);
     return e;
 }
+
+#if SLINK_CFG_INITIATOR
+/* A msg2 that opened but does not authenticate the configured responder.
+ * Anyone can make a msg2 that opens: its AEAD key comes from our public
+ * msg1 key and an ephemeral of the sender's choosing.  So it proves nothing
+ * and must not end the attempt (§4.11, I4): the genuine msg2 may still
+ * come.  The reason is kept (hs->fail, hs->alert) for the caller to report,
+ * and to end the attempt with at its next timer if nothing better came. */
+static slink_err msg2_refused(slink_hs *hs, slink_err e, uint8_t alert, const char *why)
+{
+    mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
+    hs->fail = e;
+    hs->alert = alert;
+    hs_log(hs, SLINK_LOG_WARN, why, e);
+    return e;
+}
+#endif
 
 static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
 {
@@ -448,6 +468,8 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
     size_t ct_len = 0;
     uint8_t h[SLINK_HASH_LEN], th2[SLINK_HASH_LEN], th3[SLINK_HASH_LEN], g[SLINK_ECX_LEN];
     uint8_t *pt = hs->peer_cert_der;
+    uint8_t alert = 0;
+    const char *why = "";
     slink_err e;
 
     if (hs->role != SLINK_ROLE_INITIATOR)
@@ -497,9 +519,10 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
         return hs_fail(hs, e, "msg2: transcript hash");
     }
     e = authenticate_peer(hs, KS_MSG2, hs->prk, th2,
-                          (hs->msg1[1] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len);
+                          (hs->msg1[1] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len,
+                          &alert, &why);
     if (e != SLINK_OK)
-        return e;
+        return msg2_refused(hs, e, alert, why);
     memcpy(hs->th, th3, sizeof th3);
 
     hs->peer_flags = c.flags;
@@ -544,6 +567,8 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
     size_t ct_len = 0;
     uint8_t h[SLINK_HASH_LEN], th4[SLINK_HASH_LEN];
     uint8_t *pt = hs->peer_cert_der;
+    uint8_t alert = 0;
+    const char *why = "";
     slink_err e;
 
     if (hs->role != SLINK_ROLE_RESPONDER)
@@ -575,9 +600,10 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
         return hs_fail(hs, e, "msg3: transcript hash");
     }
     e = authenticate_peer(hs, KS_MSG3, hs->prk, hs->th,
-                          (hs->out[0] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len);
+                          (hs->out[0] & SLINK_HS_F_HAVE_PEER_CERT) != 0, pt, ct_len,
+                          &alert, &why);
     if (e != SLINK_OK)
-        return e;
+        return hs_fail_alert_(hs, e, alert, why);
     memcpy(hs->in_hash, h, sizeof h);
     hs->in_hash_valid = 1;
     e = finish(hs, th4);

@@ -111,6 +111,7 @@ typedef struct {
     uint8_t  tx_pending;           /* flight must go out now */
     uint64_t answered_ms;          /* a duplicate was last answered (at most once per dup interval) */
     uint64_t protect_until_ms;     /* responder: a different msg1 cannot replace this attempt before */
+    slink_err refused;             /* initiator: why the last msg2 that opened was refused */
 } slink_hs_slot;
 
 typedef struct slink_conn {

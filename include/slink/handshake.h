@@ -90,7 +90,13 @@ slink_err slink_hs_start(slink_hs *hs);
  *  drop codes (HS_MALFORMED, HS_UNEXPECTED, HS_STALE, HS_DECRYPT for a
  *            message-2/3 whose AEAD fails): ignore, state unchanged.
  *  fatal codes (HS_BAD_SIG, HS_BAD_KEY, HS_VERSION, CERT_*): state FAILED,
- *            hs->alert says what to tell the peer.
+ *            hs->alert says what to tell the peer.  Exception: a msg2 that
+ *            opens but does not authenticate the responder (certificate,
+ *            signature or plaintext refused) leaves the initiator in
+ *            WAIT_MSG2 with its key, the reason in hs->fail and hs->alert:
+ *            anyone can make a msg2 that opens, so it must not end the
+ *            attempt (the caller ends it at its timer if nothing better
+ *            comes).
  * Details: an authenticated (decrypted) plaintext that does not parse is
  * fatal as HS_PLAINTEXT with alert DECODE_ERROR.  HS_STALE: a msg2 other than
  * the one answered reaching a DONE initiator, any msg3 reaching a DONE

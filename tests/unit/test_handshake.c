@@ -127,6 +127,20 @@ static void finish_from_msg2(flights *f)
     assert_crossed_secrets();
 }
 
+/* A msg2 that opened but did not authenticate the responder: refused, the
+ * attempt kept (its ephemeral, msg1, state), the reason recorded, the PRK
+ * gone (handshake.h; PROTOCOL.md §4.11, I4). */
+static void assert_msg2_refused(const side *s, slink_err code, uint8_t alert)
+{
+    ck_assert_int_eq(s->hs.state, SLINK_HS_WAIT_MSG2);
+    ck_assert_int_eq(s->hs.fail, code);
+    ck_assert_uint_eq(s->hs.alert, alert);
+    ck_assert_uint_gt(s->pctx.log_count, 0);
+    ck_assert_ptr_nonnull(strstr(s->pctx.last_log, "handshake: "));
+    ck_assert(all_zero(s->hs.prk, 32));
+    ck_assert(!all_zero(s->hs.eph.d, 32));
+}
+
 static void assert_failed(const side *s, slink_err code, uint8_t alert)
 {
     ck_assert_int_eq(s->hs.state, SLINK_HS_FAILED);
@@ -338,6 +352,50 @@ START_TEST(wipe_keeps_cfg_and_clears_results)
 }
 END_TEST
 
+/* ---- a third party's msg2 ----------------------------------------------- */
+
+START_TEST(forged_msg2_that_opens_does_not_end_the_attempt)
+{
+    /* Issue 12 / I4: msg2's AEAD key comes from the initiator's public key
+     * and an ephemeral the sender picks, so anyone can make a msg2 that
+     * opens.  One carrying the genuine responder's certificate and a
+     * signature it cannot make is refused, and the attempt waits on: the
+     * genuine msg2 arriving after it completes the handshake. */
+    flights f;
+    slink_ecdh_key y;
+    hs_msg2_clear c;
+    hs_cred cred;
+    uint8_t msg[SLINK_HS_MSG_MAX], th2[32], g[32], prk[32], sig[SLINK_SIG_LEN], *pt;
+    size_t n = 0, pt_len = 0;
+    default_pair();
+    run_to_msg2(&f);
+    ck_assert_int_eq(slink_ecdh_keygen(&y, &R.rng), SLINK_OK);
+    memset(&c, 0, sizeof c);
+    c.mtu_code = 16;
+    memcpy(c.x, y.x, sizeof c.x);
+    ck_assert_int_eq(hs_msg2_clear_encode(&c, msg, sizeof msg, &n), SLINK_OK);
+    ck_assert_int_eq(ks_th2(ADDR_HOST, ADDR_DEV, f.m[0], msg, th2), SLINK_OK);
+    ck_assert_int_eq(slink_ecdh_shared(&y, f.m[0] + 3, g, &R.rng), SLINK_OK);
+    ck_assert_int_eq(ks_prk(th2, g, prk), SLINK_OK);
+    memset(&cred, 0, sizeof cred);
+    cred.type = SLINK_CRED_FULL;
+    cred.der = test_pki_default_device()->der;
+    cred.der_len = test_pki_default_device()->der_len;
+    memset(sig, 0x5a, sizeof sig);
+    pt = msg + n;
+    ck_assert_int_eq(hs_plain_encode(&cred, sig, pt, sizeof msg - n - SLINK_TAG_LEN, &pt_len), SLINK_OK);
+    ck_assert_int_eq(ks_seal(prk, KS_MSG2, th2, pt, pt_len, pt, pt + pt_len), SLINK_OK);
+    n += pt_len + SLINK_TAG_LEN;
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_HS_BAD_SIG);
+    assert_msg2_refused(&I, SLINK_ERR_HS_BAD_SIG, SLINK_ALERT_HANDSHAKE_FAILURE);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_OK);
+    ck_assert_int_eq(I.hs.state, SLINK_HS_DONE);
+    ck_assert_str_eq(I.hs.peer_cn, "dev-7");
+    slink_ecdh_wipe(&y);
+    teardown();
+}
+END_TEST
+
 /* ---- certificate policy ------------------------------------------------- */
 
 START_TEST(wrong_peer_name_is_cert_name_access_denied)
@@ -347,11 +405,13 @@ START_TEST(wrong_peer_name_is_cert_name_access_denied)
     I.pol.name = "dev-8";
     run_to_msg2(&f);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_NAME);
-    assert_failed(&I, SLINK_ERR_CERT_NAME, SLINK_ALERT_ACCESS_DENIED);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_NAME, SLINK_ALERT_ACCESS_DENIED);
     ck_assert_ptr_nonnull(strstr(I.pctx.last_log, "certificate"));
     ck_assert(all_zero(I.hs.tx_secret, 32));
-    /* a failed attempt stays failed: msg2 again is unexpected */
-    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_HS_UNEXPECTED);
+    /* the attempt waits on (a forger could have sent that msg2): the same
+     * msg2 again is refused again for the same reason, nothing installed */
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_NAME);
+    ck_assert_int_eq(I.hs.state, SLINK_HS_WAIT_MSG2);
     teardown();
 }
 END_TEST
@@ -379,7 +439,7 @@ START_TEST(certificate_from_other_ca_is_cert_chain)
                      SLINK_OK);
     run_to_msg2(&f);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_CHAIN);
-    assert_failed(&I, SLINK_ERR_CERT_CHAIN, SLINK_ALERT_UNKNOWN_CA);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_CHAIN, SLINK_ALERT_UNKNOWN_CA);
     teardown();
 }
 END_TEST
@@ -395,7 +455,7 @@ START_TEST(same_ca_other_device_is_cert_name)
                                          test_pki_default_device2()), SLINK_OK);
     run_to_msg2(&f);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_NAME);
-    assert_failed(&I, SLINK_ERR_CERT_NAME, SLINK_ALERT_ACCESS_DENIED);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_NAME, SLINK_ALERT_ACCESS_DENIED);
     teardown();
 }
 END_TEST
@@ -420,7 +480,7 @@ START_TEST(expired_certificate_is_cert_expired)
     load_expired_device();
     run_to_msg2(&f);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_EXPIRED);
-    assert_failed(&I, SLINK_ERR_CERT_EXPIRED, SLINK_ALERT_CERTIFICATE_EXPIRED);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_EXPIRED, SLINK_ALERT_CERTIFICATE_EXPIRED);
     teardown();
 }
 END_TEST
@@ -438,7 +498,7 @@ START_TEST(cached_certificate_is_checked_again)
     run_to_msg2(&f);
     ck_assert_uint_eq(f.n[1], 123);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_EXPIRED);
-    assert_failed(&I, SLINK_ERR_CERT_EXPIRED, SLINK_ALERT_CERTIFICATE_EXPIRED);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_EXPIRED, SLINK_ALERT_CERTIFICATE_EXPIRED);
     teardown();
 }
 END_TEST
@@ -453,7 +513,7 @@ START_TEST(reference_to_other_certificate_is_unknown_ref)
     side_reinit(&I);
     run_to_msg2(&f);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_UNKNOWN_REF);
-    assert_failed(&I, SLINK_ERR_CERT_UNKNOWN_REF, SLINK_ALERT_BAD_CERTIFICATE);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_UNKNOWN_REF, SLINK_ALERT_BAD_CERTIFICATE);
     teardown();
 }
 END_TEST
@@ -478,7 +538,7 @@ START_TEST(unsolicited_reference_is_unknown_ref)
     ck_assert_int_eq(hs_plain_encode(&c, sig, pt, sizeof pt, &pt_len), SLINK_OK);
     n = seal_msg2(&f, th2, pt, pt_len, msg);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_CERT_UNKNOWN_REF);
-    assert_failed(&I, SLINK_ERR_CERT_UNKNOWN_REF, SLINK_ALERT_BAD_CERTIFICATE);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_UNKNOWN_REF, SLINK_ALERT_BAD_CERTIFICATE);
     teardown();
 }
 END_TEST
@@ -634,7 +694,7 @@ static void resealed_sig(void (*edit)(uint8_t *sig), slink_err want)
     edit(pt + pt_len - SLINK_SIG_LEN);
     n = seal_msg2(&f, th2, pt, pt_len, msg);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), want);
-    assert_failed(&I, want, SLINK_ALERT_HANDSHAKE_FAILURE);
+    assert_msg2_refused(&I, want, SLINK_ALERT_HANDSHAKE_FAILURE);
     ck_assert_ptr_nonnull(strstr(I.pctx.last_log, "signature"));
     teardown();
 }
@@ -678,7 +738,7 @@ START_TEST(trailing_byte_in_plaintext_is_fatal_decode_error)
     pt[pt_len++] = 0x00;
     n = seal_msg2(&f, th2, pt, pt_len, msg);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_HS_PLAINTEXT);
-    assert_failed(&I, SLINK_ERR_HS_PLAINTEXT, SLINK_ALERT_DECODE_ERROR);
+    assert_msg2_refused(&I, SLINK_ERR_HS_PLAINTEXT, SLINK_ALERT_DECODE_ERROR);
     teardown();
 }
 END_TEST
@@ -695,7 +755,7 @@ START_TEST(cred_length_beyond_plaintext_is_fatal_decode_error)
     slink_put_u16(pt + 1, (uint16_t)(slink_get_u16(pt + 1) + 1u));
     n = seal_msg2(&f, th2, pt, pt_len, msg);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, msg, n), SLINK_ERR_HS_PLAINTEXT);
-    assert_failed(&I, SLINK_ERR_HS_PLAINTEXT, SLINK_ALERT_DECODE_ERROR);
+    assert_msg2_refused(&I, SLINK_ERR_HS_PLAINTEXT, SLINK_ALERT_DECODE_ERROR);
     teardown();
 }
 END_TEST
@@ -1108,6 +1168,7 @@ int main(void)
     tcase_add_test(tc, tampered_msg2_tag_is_decrypt_drop);
     tcase_add_test(tc, tampered_msg2_x_is_decrypt_drop);
     tcase_add_test(tc, msg2_x_off_curve_is_dropped);
+    tcase_add_test(tc, forged_msg2_that_opens_does_not_end_the_attempt);
     tcase_add_test(tc, tampered_msg3_is_decrypt_drop_then_genuine_completes);
     tcase_add_test(tc, truncated_messages_are_malformed_drops);
     tcase_add_test(tc, noncanonical_signature_r0_sn_is_bad_sig);
