@@ -37,8 +37,8 @@ static uint64_t deadline_us;
 static void pump(slink_side *s, int wait_ms)
 {
     if (bench_now_us() > deadline_us) {
-        bench_die(prog, "timed out (state %d, hs tries %u, stream retransmits %u)",
-                  (int)slink_conn_get_state(&s->conn), (unsigned)s->conn.hs_tries,
+        bench_die(prog, "timed out (state %d, hs retransmits %u, stream retransmits %u)",
+                  (int)slink_conn_get_state(&s->conn), (unsigned)s->conn.stats.hs_retransmits,
                   (unsigned)s->conn.stream.stats.retransmits);
     }
     if (slink_side_pump(s, wait_ms) != 0) bench_die(prog, "line read failed");
