@@ -11,6 +11,7 @@
 #include "cc.h"
 
 #include <string.h>
+#include <mbedtls/constant_time.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/hmac_drbg.h>
 #include <mbedtls/md.h>
@@ -40,6 +41,16 @@ static void mb_bytes(msgbuf *m, const unsigned char *p, size_t len)
 {
     for (size_t i = 0; i < len && m->n + 1 < sizeof m->b; i++)
         m->b[m->n++] = (p[i] >= 0x20 && p[i] < 0x7F) ? (char)p[i] : '?';
+    m->b[m->n] = '\0';
+}
+
+static void mb_hex(msgbuf *m, const uint8_t *p, size_t len)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < len && m->n + 2 < sizeof m->b; i++) {
+        m->b[m->n++] = hx[p[i] >> 4];
+        m->b[m->n++] = hx[p[i] & 15u];
+    }
     m->b[m->n] = '\0';
 }
 
@@ -189,6 +200,55 @@ static slink_err check_name(const slink_peer_policy *p, const slink_platform *pl
     return SLINK_ERR_CERT_NAME;
 }
 
+/* Revocation and pinning name one exact certificate by the SHA-256 of its
+ * DER (the decoder admits one DER encoding of the signed part; see
+ * docs/PKI.md §3.1 on what the hash does and does not pin down).  Hashes of
+ * certificates are public, but the compare is constant-time anyway. */
+static int fp_eq(const uint8_t *a, const uint8_t *b)
+{
+    return mbedtls_ct_memcmp(a, b, SLINK_CERT_FP_LEN) == 0;
+}
+
+#if SLINK_CFG_LOG_TEXT
+static void fp_log(const slink_platform *plat, const char *what, const uint8_t fp[SLINK_CERT_FP_LEN],
+                   const char *tail)
+{
+    msgbuf m;
+    m.n = 0;
+    m.b[0] = '\0';
+    mb_str(&m, "peer certificate rejected: ");
+    mb_str(&m, what);
+    mb_str(&m, " sha256:");
+    mb_hex(&m, fp, SLINK_CERT_FP_LEN);
+    mb_str(&m, tail);
+    slog_(plat, SLINK_LOG_WARN, m.b);
+}
+#else
+#define fp_log(plat, what, fp, tail) ((void)(plat), (void)(fp))
+#endif
+
+static slink_err check_denied(const slink_peer_policy *p, const slink_platform *plat,
+                              const uint8_t fp[SLINK_CERT_FP_LEN])
+{
+    int hit = 0;
+    if (p->deny_count == 0) return SLINK_OK;
+    if (p->deny == NULL) return reject(plat, SLINK_ERR_CONFIG, "deny-list count without a list");
+    /* every entry is compared: the time does not depend on which one hits */
+    for (size_t i = 0; i < p->deny_count; i++)
+        hit |= fp_eq(fp, p->deny[i]);
+    if (!hit) return SLINK_OK;
+    fp_log(plat, "revoked:", fp, " is on the deny-list");
+    return SLINK_ERR_CERT_REVOKED;
+}
+
+static slink_err check_pin(const slink_peer_policy *p, const slink_platform *plat,
+                           const uint8_t fp[SLINK_CERT_FP_LEN])
+{
+    if (p->pin == NULL || fp_eq(fp, p->pin)) return SLINK_OK;
+    fp_log(plat, "not the pinned certificate:", fp, " (pin set for this address)");
+    return SLINK_ERR_CERT_PIN;
+}
+
 /* ---- public API ---- */
 
 slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *p,
@@ -197,6 +257,7 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
                                  slink_crt *out)
 {
     const char *reason = "";
+    uint8_t fp[SLINK_CERT_FP_LEN] = { 0 };
     slink_crt local;
     slink_crt *crt = out != NULL ? out : &local;
     slink_err e;
@@ -211,12 +272,27 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
         return reject(plat, SLINK_ERR_CERT_PARSE, "empty or larger than SLINK_CERT_MAX");
     e = slink_crt_parse(crt, der, len);
     if (e != SLINK_OK) return reject(plat, e, parse_reason(e));
-    e = check_leaf(&c->ca, crt, &reason);
-    if (e != SLINK_OK) (void)reject(plat, e, reason);
+    /* The deny-list first: a revoked certificate is refused as revoked,
+     * whatever else may be wrong with it, and before the CA signature
+     * costs a verification. */
+    if (p->deny_count > 0 || p->pin != NULL)
+        e = slink_cert_fingerprint(der, len, fp);
+    if (e == SLINK_OK) e = check_denied(p, plat, fp);
+    if (e == SLINK_OK) {
+        e = check_leaf(&c->ca, crt, &reason);
+        if (e != SLINK_OK) (void)reject(plat, e, reason);
+    }
     if (e == SLINK_OK) e = check_dates(p, plat, crt, &c->ca);
     if (e == SLINK_OK) e = check_name(p, plat, crt);
+    if (e == SLINK_OK) e = check_pin(p, plat, fp);
     if (e != SLINK_OK) memset(crt, 0, sizeof *crt);
     return e;
+}
+
+slink_err slink_cert_fingerprint(const uint8_t *der, size_t len, uint8_t fp[SLINK_CERT_FP_LEN])
+{
+    if (der == NULL || len == 0 || fp == NULL) return SLINK_ERR_ARG;
+    return mbedtls_sha256_ret(der, len, fp, 0) == 0 ? SLINK_OK : SLINK_ERR_CRYPTO;
 }
 
 slink_err slink_cert_ref(const uint8_t *der, size_t len, uint8_t ref[SLINK_CERT_REF_LEN])

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
 
 /* 1800000000 = 2027-01-15 08:00:00 UTC, the fake platform's default. */
@@ -350,6 +351,84 @@ START_TEST(star_accepts_any_ca_signed)
     /* "*" does not relax the chain. */
     const test_cred *o = test_pki_other_device();
     ck_assert_int_eq(verify("*", o->der, o->der_len), SLINK_ERR_CERT_CHAIN);
+}
+END_TEST
+
+/* ---- revocation and pinning ---- */
+
+static void hex_of(const uint8_t *p, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[p[i] >> 4];
+        out[2 * i + 1] = hx[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+START_TEST(fingerprint_is_sha256_of_der)
+{
+    const test_cred *d = test_pki_default_device();
+    uint8_t fp[SLINK_CERT_FP_LEN], want[32], ref[SLINK_CERT_REF_LEN];
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, fp), SLINK_OK);
+    ck_assert_int_eq(mbedtls_sha256_ret(d->der, d->der_len, want, 0), 0);
+    ck_assert_mem_eq(fp, want, 32);
+    /* the reference is its first 8 bytes */
+    ck_assert_int_eq(slink_cert_ref(d->der, d->der_len, ref), SLINK_OK);
+    ck_assert_mem_eq(ref, fp, SLINK_CERT_REF_LEN);
+    ck_assert_int_eq(slink_cert_fingerprint(NULL, 1, fp), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, 0, fp), SLINK_ERR_ARG);
+}
+END_TEST
+
+START_TEST(revoked_is_cert_revoked_and_logs_the_hash)
+{
+    const test_cred *d = test_pki_default_device();
+    uint8_t deny[3][SLINK_CERT_FP_LEN];
+    char hex[2 * SLINK_CERT_FP_LEN + 1];
+    slink_peer_policy p = test_pki_policy(TEST_PKI_DEVICE_NAME);
+    slink_crt out;
+    memset(deny, 0x11, sizeof deny);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, deny[2]), SLINK_OK);
+    p.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])deny;
+    p.deny_count = 2;   /* the device's hash is the third entry: not counted */
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_OK);
+    p.deny_count = 3;
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, d->der, d->der_len, &out),
+                     SLINK_ERR_CERT_REVOKED);
+    ck_assert_ptr_null(out.raw.p);   /* *out is zeroed on failure */
+    hex_of(deny[2], SLINK_CERT_FP_LEN, hex);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, "revoked"));
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, hex));
+    /* revoked wins over every other fault: here, the wrong name */
+    p.name = "dev-9";
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_ERR_CERT_REVOKED);
+    /* a count without a list is a configuration error, not a pass */
+    p.deny = NULL;
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_ERR_CONFIG);
+}
+END_TEST
+
+START_TEST(pin_accepts_only_that_certificate)
+{
+    const test_cred *d = test_pki_default_device();
+    const test_cred *d2 = test_pki_default_device2();
+    uint8_t pin[SLINK_CERT_FP_LEN];
+    char hex[2 * SLINK_CERT_FP_LEN + 1];
+    slink_peer_policy p = test_pki_policy("*");
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, pin), SLINK_OK);
+    p.pin = pin;
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_OK);
+    /* '*' accepts dev-9 by name; the pin does not */
+    ck_assert_int_eq(verify_pol(&p, d2), SLINK_ERR_CERT_PIN);
+    ck_assert_int_eq(slink_cert_fingerprint(d2->der, d2->der_len, pin), SLINK_OK);
+    hex_of(pin, SLINK_CERT_FP_LEN, hex);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, hex));
+    ck_assert_int_eq(verify_pol(&p, d2), SLINK_OK);
+    /* the pin adds to the other checks: a pinned certificate still needs
+     * the configured name */
+    p.name = TEST_PKI_DEVICE_NAME;
+    ck_assert_int_eq(verify_pol(&p, d2), SLINK_ERR_CERT_NAME);
 }
 END_TEST
 
@@ -996,6 +1075,9 @@ int main(void)
     tcase_add_test(tc, san_dns_name_matches);
     tcase_add_test(tc, bus_address_san_matches);
     tcase_add_test(tc, star_accepts_any_ca_signed);
+    tcase_add_test(tc, fingerprint_is_sha256_of_der);
+    tcase_add_test(tc, revoked_is_cert_revoked_and_logs_the_hash);
+    tcase_add_test(tc, pin_accepts_only_that_certificate);
     tcase_add_test(tc, null_name_is_config);
     tcase_add_test(tc, unloaded_creds_is_config);
     suite_add_tcase(s, tc);
