@@ -481,20 +481,25 @@ int slink_crt_has_name(const slink_crt *c, const char *name)
     want_name w;
     rd gn;
     slink_der_span v;
+    int dns_id = 0;
     if (c == NULL || name == NULL || c->subject.p == NULL) return 0;
     w.s = (const uint8_t *)name;
     w.n = strlen(name);
     if (w.n == 0) return 0;
-    if (walk_name(&c->subject, cn_equals, &w) == 1) return 1;
-    if (c->san.p == NULL) return 0;
-    gn.p = c->san.p;
-    gn.end = c->san.p + c->san.len;
-    while (gn.p < gn.end) {
-        uint8_t tag = gn.p[0];
-        if (get(&gn, tag, &v, NULL) != 0) return 0;
-        if (tag == 0x82u && span_eq(&v, w.s, w.n)) return 1;  /* [2] dNSName */
+    if (c->san.p != NULL) {
+        gn.p = c->san.p;
+        gn.end = c->san.p + c->san.len;
+        while (gn.p < gn.end) {
+            uint8_t tag = gn.p[0];
+            if (get(&gn, tag, &v, NULL) != 0) return 0;
+            if (tag == 0x82u && span_eq(&v, w.s, w.n)) return 1;  /* [2] dNSName */
+            /* RFC 6125 §6.4.4: once the certificate carries a DNS-ID or a
+             * URI-ID, its CN is not an identity any more (CAs copy the CN
+             * into the SAN; a CN left alone beside one is not vouched for) */
+            if (tag == 0x82u || tag == 0x86u) dns_id = 1;  /* [6] URI */
+        }
     }
-    return 0;
+    return !dns_id && walk_name(&c->subject, cn_equals, &w) == 1;
 }
 
 /* ---- private keys ---- */

@@ -329,8 +329,30 @@ START_TEST(san_dns_name_matches)
     test_leaf_opts o = { .name = "pump", .san_only = "pump-7.plant.example" };
     make_leaf(&o);
     ck_assert_int_eq(verify("pump-7.plant.example", leaf.der, leaf.der_len), SLINK_OK);
-    ck_assert_int_eq(verify("pump", leaf.der, leaf.der_len), SLINK_OK);
     ck_assert_int_eq(verify("pump-7", leaf.der, leaf.der_len), SLINK_ERR_CERT_NAME);
+}
+END_TEST
+
+/* RFC 6125 §6.4.4: a certificate with a dNSName in its subjectAltName is
+ * identified by its SAN only; the CN beside it is not matched. */
+START_TEST(cn_ignored_when_san_has_a_dns_name)
+{
+    test_leaf_opts o = { .name = "pump", .san_only = "pump-7.plant.example" };
+    make_leaf(&o);
+    ck_assert_int_eq(verify("pump", leaf.der, leaf.der_len), SLINK_ERR_CERT_NAME);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, "does not match expected 'pump'"));
+    /* the address SAN alone hides the CN too ... */
+    test_leaf_opts a = { .name = "valve", .addr = 7 };
+    make_leaf(&a);
+    ck_assert_int_eq(verify("valve", leaf.der, leaf.der_len), SLINK_ERR_CERT_NAME);
+    /* ... unless the name is in the SAN as well (what slink-pki writes) */
+    test_leaf_opts b = { .name = "valve", .addr = 7, .san_name = 1 };
+    make_leaf(&b);
+    ck_assert_int_eq(verify("valve", leaf.der, leaf.der_len), SLINK_OK);
+    ck_assert_int_eq(verify("addr-7.slink", leaf.der, leaf.der_len), SLINK_OK);
+    /* no SAN at all: the CN is the identity */
+    const test_cred *d = test_pki_default_device();
+    ck_assert_int_eq(verify(TEST_PKI_DEVICE_NAME, d->der, d->der_len), SLINK_OK);
 }
 END_TEST
 
@@ -1074,6 +1096,7 @@ int main(void)
     tcase_add_test(tc, name_is_exact_match);
     tcase_add_test(tc, san_dns_name_matches);
     tcase_add_test(tc, bus_address_san_matches);
+    tcase_add_test(tc, cn_ignored_when_san_has_a_dns_name);
     tcase_add_test(tc, star_accepts_any_ca_signed);
     tcase_add_test(tc, fingerprint_is_sha256_of_der);
     tcase_add_test(tc, revoked_is_cert_revoked_and_logs_the_hash);
