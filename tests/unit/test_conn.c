@@ -652,6 +652,39 @@ START_TEST(key_updates_during_stream)
 }
 END_TEST
 
+/* After a key update the receiver keeps the previous epoch's keys for the
+ * grace period only, even when the line goes silent right after the first
+ * record of the new epoch: the connection's timer destroys them. */
+START_TEST(previous_epoch_keys_wiped_when_grace_ends)
+{
+    size_t acc = 0;
+    uint8_t data[10] = { 1, 2, 3 };
+    pair_opts o = { 0 };
+    o.seed = 34;
+    o.limits.grace_ms = 300;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert_int_eq(slink_conn_key_update(&p->a), SLINK_OK);
+    ck_assert_int_eq(slink_conn_send(&p->a, data, sizeof data, &acc), SLINK_OK);
+    for (int i = 0; i < 1000 && p->b.rec.stats.key_updates_rx == 0; i++)
+        ck_assert_int_ne(pair_step(p), -1);
+    ck_assert_uint_eq(p->b.rec.stats.key_updates_rx, 1);
+    ck_assert_uint_eq(p->b.rec.rx_prev_valid, 1);
+    uint64_t expire = p->b.rec.rx_prev_expire_ms;
+    /* nothing reaches b any more: only its timer can end the grace period */
+    p->cut = 1;
+    ck_assert_uint_le(slink_conn_next_timeout(&p->b, p->now), expire);
+    pair_run_for(p, 400);
+    ck_assert_uint_ge(p->now, expire);
+    ck_assert_uint_eq(p->b.rec.rx_prev_valid, 0);
+    {
+        static const uint8_t zero[32];
+        ck_assert_mem_eq(p->b.rec.rx_prev.secret, zero, sizeof zero);
+    }
+    del_pair(p);
+}
+END_TEST
+
 START_TEST(small_mtu_fragments_handshake)
 {
     pair_opts o = { 0 };
@@ -1011,6 +1044,7 @@ int main(void)
     tcase_add_test(tc, replayed_handshake_from_earlier_session_leads_nowhere);
     tcase_add_test(tc, reflected_record_fails_authentication);
     tcase_add_test(tc, key_updates_during_stream);
+    tcase_add_test(tc, previous_epoch_keys_wiped_when_grace_ends);
     tcase_add_test(tc, small_mtu_fragments_handshake);
     tcase_add_test(tc, constant_rng_refused);
     tcase_add_test(tc, bad_config_rejected);
