@@ -3,8 +3,15 @@
  * accepts BER in places (long-form lengths, padded INTEGERs), allocates a
  * list entry per name attribute and costs 7 KB of flash on an MCU; this
  * one walks the bytes once, keeps pointers, and refuses every encoding DER
- * does not allow, so each certificate has exactly one byte string and
- * therefore one reference (PROTOCOL.md §4.4).
+ * does not allow, so no one can re-encode the DER of a certificate.  That
+ * is not "one byte string per certificate": ECDSA lets anyone turn the
+ * signature (r, s) into (r, n - s), which verifies as well and is just as
+ * canonical, and openssl signs with either half, so high s cannot be
+ * refused.  A certificate therefore has two encodings (with two
+ * references and two SHA-256 fingerprints) over the same signed TBS;
+ * src/cert.c checks the deny-list and the pin against both, and a
+ * reference that names the other one is only CERT_UNKNOWN_REF
+ * (docs/PKI.md §3.1).
  *
  * Every read goes through get(), which checks the tag, the length form and
  * that the contents lie inside the enclosing element. */
@@ -454,7 +461,8 @@ static slink_err parse(slink_crt *c, const uint8_t *der, size_t len)
     c->sig.p = bits.p + 1;
     c->sig.len = bits.len - 1;
     /* The signature is the one part of a certificate its issuer did not
-     * sign: BER there would give one certificate several encodings. */
+     * sign: BER there would give one certificate many encodings (ECDSA's
+     * own s / n - s pair remains: see the top of this file). */
     if (sig_value(&c->sig, NULL) != 0) return SLINK_ERR_CERT_ENCODING;
     return SLINK_OK;
 }

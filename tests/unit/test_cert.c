@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <mbedtls/asn1write.h>
+#include <mbedtls/ecp.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
 
@@ -428,6 +430,84 @@ START_TEST(revoked_is_cert_revoked_and_logs_the_hash)
     /* a count without a list is a configuration error, not a pass */
     p.deny = NULL;
     ck_assert_int_eq(verify_pol(&p, d), SLINK_ERR_CONFIG);
+}
+END_TEST
+
+/* The twin of a certificate: the same TBS and r with s' = n - s, written
+ * with mbedTLS's DER writer.  Anyone holding a certificate can make it. */
+static size_t make_twin(const uint8_t *der, size_t len, uint8_t *out, size_t cap)
+{
+    slink_crt c;
+    uint8_t rs[64];
+    mbedtls_ecp_group g;
+    mbedtls_mpi r, sv;
+    unsigned char *p = out + cap;
+    size_t n = 0, seq;
+    ck_assert_int_eq(slink_crt_parse(&c, der, len), SLINK_OK);
+    ck_assert_int_eq(slink_crt_sig_rs(&c, rs), SLINK_OK);
+    mbedtls_ecp_group_init(&g);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&sv);
+    ck_assert_int_eq(mbedtls_ecp_group_load(&g, MBEDTLS_ECP_DP_SECP256R1), 0);
+    ck_assert_int_eq(mbedtls_mpi_read_binary(&r, rs, 32), 0);
+    ck_assert_int_eq(mbedtls_mpi_read_binary(&sv, rs + 32, 32), 0);
+    ck_assert_int_eq(mbedtls_mpi_sub_mpi(&sv, &g.N, &sv), 0);
+    n += (size_t)mbedtls_asn1_write_mpi(&p, out, &sv);
+    n += (size_t)mbedtls_asn1_write_mpi(&p, out, &r);
+    n += (size_t)mbedtls_asn1_write_len(&p, out, n);
+    n += (size_t)mbedtls_asn1_write_tag(&p, out, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+    seq = n;
+    *--p = 0;   /* unused bits */
+    n++;
+    n += (size_t)mbedtls_asn1_write_len(&p, out, seq + 1);
+    n += (size_t)mbedtls_asn1_write_tag(&p, out, MBEDTLS_ASN1_BIT_STRING);
+    {
+        const uint8_t *alg = c.tbs.p + c.tbs.len, *bits = c.sig.p - 3;
+        n += (size_t)mbedtls_asn1_write_raw_buffer(&p, out, alg, (size_t)(bits - alg));
+    }
+    n += (size_t)mbedtls_asn1_write_raw_buffer(&p, out, c.tbs.p, c.tbs.len);
+    n += (size_t)mbedtls_asn1_write_len(&p, out, n);
+    n += (size_t)mbedtls_asn1_write_tag(&p, out, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+    memmove(out, p, n);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&sv);
+    mbedtls_ecp_group_free(&g);
+    return n;
+}
+
+/* ECDSA malleability: a certificate has two valid DER encodings, so its
+ * SHA-256 is not unique.  The twin of a revoked certificate is refused as
+ * revoked, and the twin of a pinned one is accepted as the pinned one. */
+START_TEST(revocation_and_pin_cover_the_twin_encoding)
+{
+    const test_cred *d = test_pki_default_device();
+    static uint8_t twin[SLINK_CERT_MAX + 8];
+    uint8_t deny[1][SLINK_CERT_FP_LEN], fp[SLINK_CERT_FP_LEN], fpt[SLINK_CERT_FP_LEN];
+    char hex[2 * SLINK_CERT_FP_LEN + 1];
+    size_t tn = make_twin(d->der, d->der_len, twin, sizeof twin);
+    slink_peer_policy p = test_pki_policy(TEST_PKI_DEVICE_NAME);
+    /* the twin is a valid certificate with another fingerprint */
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, twin, tn, NULL), SLINK_OK);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, fp), SLINK_OK);
+    ck_assert_int_eq(slink_cert_fingerprint(twin, tn, fpt), SLINK_OK);
+    ck_assert_mem_ne(fp, fpt, SLINK_CERT_FP_LEN);
+    /* revoking the original refuses the twin, and the other way round */
+    memcpy(deny[0], fp, SLINK_CERT_FP_LEN);
+    p.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])deny;
+    p.deny_count = 1;
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, twin, tn, NULL), SLINK_ERR_CERT_REVOKED);
+    hex_of(fp, SLINK_CERT_FP_LEN, hex);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, hex));
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, "other ECDSA s"));
+    memcpy(deny[0], fpt, SLINK_CERT_FP_LEN);
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_ERR_CERT_REVOKED);
+    /* a pin on the original accepts the twin (same signed content) */
+    p.deny_count = 0;
+    p.pin = fp;
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, twin, tn, NULL), SLINK_OK);
+    p.pin = fpt;
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_OK);
+    ck_assert_int_eq(verify_pol(&p, test_pki_default_device2()), SLINK_ERR_CERT_NAME);
 }
 END_TEST
 
@@ -1101,6 +1181,7 @@ int main(void)
     tcase_add_test(tc, fingerprint_is_sha256_of_der);
     tcase_add_test(tc, revoked_is_cert_revoked_and_logs_the_hash);
     tcase_add_test(tc, pin_accepts_only_that_certificate);
+    tcase_add_test(tc, revocation_and_pin_cover_the_twin_encoding);
     tcase_add_test(tc, null_name_is_config);
     tcase_add_test(tc, unloaded_creds_is_config);
     suite_add_tcase(s, tc);
