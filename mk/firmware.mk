@@ -204,6 +204,20 @@ firmware: $(foreach c,$(FW_CPUS),$(FW_DIR)/$(c)/libmbedcrypto.a $(FW_DIR)/$(c)/l
           $(FW_DIR)/cm4f/dtls_ref.elf
 
 # ---- tests ----
+# The NV seed record logic, built for the host against a stub board: part
+# of `make unit` (no cross compiler or QEMU needed).
+$(BUILD)/tests/test_fw_entropy: tests/unit/test_fw_entropy.c firmware/port/fw_entropy.c \
+        firmware/port/fw_port.h tests/common/fw_stub/board.h $(TEST_COMMON_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/common -Itests/common/fw_stub -Ifirmware/port $(CFLAGS_HOST) \
+	    tests/unit/test_fw_entropy.c firmware/port/fw_entropy.c $(TEST_COMMON_OBJ) $(LIB) \
+	    $(MBEDTLS_LIBS) $(CHECK_LIBS) -o $@
+
+# The first NV seed record, written at provisioning (the device refuses
+# to start without one); the QEMU tests load it into the NV sector.
+$(FW_PKI)/nv.bin: $(FW_PKI)/.stamp firmware/tools/gen_nv_seed.py
+	python3 firmware/tools/gen_nv_seed.py --out $@
+
 .PHONY: fw-echo-check
 fw-echo-check: $(FW_DIR)/cm3/echo.elf
 	timeout 120 bash tests/integration/fw_echo.sh $(FW_DIR)/cm3/echo.elf $(FW_DIR)/run-echo
@@ -220,18 +234,19 @@ CHECK_TARGETS += fw-check
 fw-check: firmware fw-echo-check fw-e2e fw-slinkd
 
 # The device against the real daemon (tools/slinkd) and its local sockets.
-fw-slinkd: $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(FW_PKI)/.stamp
+fw-slinkd: $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(FW_PKI)/.stamp $(FW_PKI)/nv.bin
 	timeout 120 bash tests/integration/fw_slinkd.sh $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd \
 	    $(BUILD)/slinkctl $(FW_PKI) $(FW_DIR)/run-slinkd
 
-fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm3/device_future.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
+fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm3/device_future.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp \
+        $(FW_PKI)/nv.bin
 	timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) \
 	    $(FW_DIR)/run-e2e $(FW_DIR)/cm3/device_future.elf
 
 # ---- footprint report ----
 FW_SIZE_CPU := cm4f
 firmware-size: $(FW_DIR)/$(FW_SIZE_CPU)/device.elf $(FW_DIR)/$(FW_SIZE_CPU)/dtls_ref.elf \
-               $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp
+               $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp $(FW_PKI)/nv.bin
 	@timeout 120 bash tests/integration/fw_measure.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host \
 	    $(FW_PKI) $(FW_DIR)/run-measure $(FW_DIR)/measured.txt
 	@python3 firmware/tools/fw_size.py \

@@ -11,6 +11,7 @@
 #include "cc.h"
 
 #include <string.h>
+#include <mbedtls/constant_time.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/hmac_drbg.h>
 #include <mbedtls/md.h>
@@ -40,6 +41,16 @@ static void mb_bytes(msgbuf *m, const unsigned char *p, size_t len)
 {
     for (size_t i = 0; i < len && m->n + 1 < sizeof m->b; i++)
         m->b[m->n++] = (p[i] >= 0x20 && p[i] < 0x7F) ? (char)p[i] : '?';
+    m->b[m->n] = '\0';
+}
+
+static void mb_hex(msgbuf *m, const uint8_t *p, size_t len)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < len && m->n + 2 < sizeof m->b; i++) {
+        m->b[m->n++] = hx[p[i] >> 4];
+        m->b[m->n++] = hx[p[i] & 15u];
+    }
     m->b[m->n] = '\0';
 }
 
@@ -189,6 +200,157 @@ static slink_err check_name(const slink_peer_policy *p, const slink_platform *pl
     return SLINK_ERR_CERT_NAME;
 }
 
+/* Revocation and pinning name one exact certificate by the SHA-256 of its
+ * DER (the decoder admits one DER encoding of the signed part; see
+ * docs/PKI.md §3.1 on what the hash does and does not pin down).  Hashes of
+ * certificates are public, but the compare is constant-time anyway. */
+static int fp_eq(const uint8_t *a, const uint8_t *b)
+{
+    return mbedtls_ct_memcmp(a, b, SLINK_CERT_FP_LEN) == 0;
+}
+
+#if SLINK_CFG_LOG_TEXT
+static void fp_log(const slink_platform *plat, const char *what, const uint8_t fp[SLINK_CERT_FP_LEN],
+                   const char *tail)
+{
+    msgbuf m;
+    m.n = 0;
+    m.b[0] = '\0';
+    mb_str(&m, "peer certificate rejected: ");
+    mb_str(&m, what);
+    mb_str(&m, " sha256:");
+    mb_hex(&m, fp, SLINK_CERT_FP_LEN);
+    mb_str(&m, tail);
+    slog_(plat, SLINK_LOG_WARN, m.b);
+}
+#else
+#define fp_log(plat, what, fp, tail) ((void)(plat), (void)(fp))
+#endif
+
+/* ECDSA signatures are malleable: (r, s) and (r, n - s) verify alike, so
+ * anyone holding a certificate can make its twin, the same signed content
+ * with the other s, whose DER and SHA-256 differ (the decoder cannot
+ * refuse one of the two: openssl signs with either).  Revocation and
+ * pinning compare the twin's fingerprint as well, so neither can be
+ * dodged that way.  The twin's DER is hashed as it is written, in
+ * pieces, with no copy: SEQ { tbs, algorithm, BIT STRING { 0, SEQ { r, s' } } }.
+ * Returns 0 with the fingerprint, -1 when s is not in 1..n-1 (no twin:
+ * such a signature does not verify anyway). */
+static const uint8_t P256_N[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51
+};
+
+/* A positive INTEGER's minimal DER content for a 32-byte big-endian value
+ * (not zero): into out (33 bytes), returns its length. */
+static size_t int_content(const uint8_t v[32], uint8_t out[33])
+{
+    size_t i = 0, n;
+    while (i < 31 && v[i] == 0) i++;
+    n = 0;
+    if (v[i] & 0x80u) out[n++] = 0;
+    memcpy(out + n, v + i, 32 - i);
+    return n + 32 - i;
+}
+
+static int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLINK_CERT_FP_LEN])
+{
+    uint8_t rs[SLINK_SIG_LEN], s2[32], ri[33], si[33], hdr[16];
+    const uint8_t *alg, *bits;
+    size_t rl, sl, seq, body, h = 0;
+    unsigned borrow = 0, nonzero = 0, below = 0;
+    mbedtls_sha256_context ctx;
+    int ok;
+
+    if (slink_crt_sig_rs(crt, rs) != SLINK_OK) return -1;
+    /* s2 = n - s; s must be in 1..n-1 */
+    for (int i = 31; i >= 0; i--) {
+        unsigned d = (unsigned)P256_N[i] - rs[32 + i] - borrow;
+        s2[i] = (uint8_t)d;
+        borrow = (d >> 8) & 1u;
+        nonzero |= rs[32 + i];
+    }
+    for (int i = 0; i < 32 && !below; i++) {
+        if (rs[32 + i] != P256_N[i]) {
+            below = rs[32 + i] < P256_N[i];
+            break;
+        }
+    }
+    if (!nonzero || !below) return -1;
+    rl = int_content(rs, ri);
+    sl = int_content(s2, si);
+    seq = 2 + rl + 2 + sl;                              /* at most 70: short lengths */
+    /* the BIT STRING's tag, length and unused-bits byte sit right before
+     * the canonical signature (its length is short: at most 73) */
+    bits = crt->sig.p - 3;
+    alg = crt->tbs.p + crt->tbs.len;
+    if (bits < alg || bits[0] != 0x03u) return -1;
+    body = crt->tbs.len + (size_t)(bits - alg) + 3 + 2 + seq;
+    hdr[h++] = 0x30;
+    if (body >= 256) {
+        hdr[h++] = 0x82;
+        hdr[h++] = (uint8_t)(body >> 8);
+    } else if (body >= 128) {
+        hdr[h++] = 0x81;
+    }
+    hdr[h++] = (uint8_t)body;
+    mbedtls_sha256_init(&ctx);
+    ok = mbedtls_sha256_starts_ret(&ctx, 0) == 0 &&
+         mbedtls_sha256_update_ret(&ctx, hdr, h) == 0 &&
+         mbedtls_sha256_update_ret(&ctx, crt->tbs.p, crt->tbs.len) == 0 &&
+         mbedtls_sha256_update_ret(&ctx, alg, (size_t)(bits - alg)) == 0;
+    h = 0;
+    hdr[h++] = 0x03;
+    hdr[h++] = (uint8_t)(1 + 2 + seq);
+    hdr[h++] = 0x00;
+    hdr[h++] = 0x30;
+    hdr[h++] = (uint8_t)seq;
+    hdr[h++] = 0x02;
+    hdr[h++] = (uint8_t)rl;
+    ok = ok && mbedtls_sha256_update_ret(&ctx, hdr, h) == 0 &&
+         mbedtls_sha256_update_ret(&ctx, ri, rl) == 0;
+    hdr[0] = 0x02;
+    hdr[1] = (uint8_t)sl;
+    ok = ok && mbedtls_sha256_update_ret(&ctx, hdr, 2) == 0 &&
+         mbedtls_sha256_update_ret(&ctx, si, sl) == 0 &&
+         mbedtls_sha256_finish_ret(&ctx, fp) == 0;
+    mbedtls_sha256_free(&ctx);
+    return ok ? 0 : -1;
+}
+
+/* fp: the certificate as presented; twin: its other encoding (NULL when
+ * it has none). */
+static slink_err check_denied(const slink_peer_policy *p, const slink_platform *plat,
+                              const uint8_t fp[SLINK_CERT_FP_LEN], const uint8_t *twin)
+{
+    int hit = 0, hit_twin = 0;
+    if (p->deny_count == 0) return SLINK_OK;
+    if (p->deny == NULL) return reject(plat, SLINK_ERR_CONFIG, "deny-list count without a list");
+    /* every entry is compared: the time does not depend on which one hits */
+    for (size_t i = 0; i < p->deny_count; i++) {
+        hit |= fp_eq(fp, p->deny[i]);
+        if (twin != NULL) hit_twin |= fp_eq(twin, p->deny[i]);
+    }
+    if (hit) {
+        fp_log(plat, "revoked:", fp, " is on the deny-list");
+    } else if (hit_twin) {
+        fp_log(plat, "revoked:", twin,
+               " is on the deny-list (its twin with the other ECDSA s)");
+    } else {
+        return SLINK_OK;
+    }
+    return SLINK_ERR_CERT_REVOKED;
+}
+
+static slink_err check_pin(const slink_peer_policy *p, const slink_platform *plat,
+                           const uint8_t fp[SLINK_CERT_FP_LEN], const uint8_t *twin)
+{
+    if (p->pin == NULL || fp_eq(fp, p->pin) || (twin != NULL && fp_eq(twin, p->pin)))
+        return SLINK_OK;
+    fp_log(plat, "not the pinned certificate:", fp, " (pin set for this address)");
+    return SLINK_ERR_CERT_PIN;
+}
+
 /* ---- public API ---- */
 
 slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *p,
@@ -197,6 +359,8 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
                                  slink_crt *out)
 {
     const char *reason = "";
+    uint8_t fp[SLINK_CERT_FP_LEN] = { 0 }, fp2[SLINK_CERT_FP_LEN];
+    const uint8_t *twin = NULL;
     slink_crt local;
     slink_crt *crt = out != NULL ? out : &local;
     slink_err e;
@@ -211,12 +375,29 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
         return reject(plat, SLINK_ERR_CERT_PARSE, "empty or larger than SLINK_CERT_MAX");
     e = slink_crt_parse(crt, der, len);
     if (e != SLINK_OK) return reject(plat, e, parse_reason(e));
-    e = check_leaf(&c->ca, crt, &reason);
-    if (e != SLINK_OK) (void)reject(plat, e, reason);
+    /* The deny-list first: a revoked certificate is refused as revoked,
+     * whatever else may be wrong with it, and before the CA signature
+     * costs a verification. */
+    if (p->deny_count > 0 || p->pin != NULL) {
+        e = slink_cert_fingerprint(der, len, fp);
+        if (e == SLINK_OK && twin_fingerprint(crt, fp2) == 0) twin = fp2;
+    }
+    if (e == SLINK_OK) e = check_denied(p, plat, fp, twin);
+    if (e == SLINK_OK) {
+        e = check_leaf(&c->ca, crt, &reason);
+        if (e != SLINK_OK) (void)reject(plat, e, reason);
+    }
     if (e == SLINK_OK) e = check_dates(p, plat, crt, &c->ca);
     if (e == SLINK_OK) e = check_name(p, plat, crt);
+    if (e == SLINK_OK) e = check_pin(p, plat, fp, twin);
     if (e != SLINK_OK) memset(crt, 0, sizeof *crt);
     return e;
+}
+
+slink_err slink_cert_fingerprint(const uint8_t *der, size_t len, uint8_t fp[SLINK_CERT_FP_LEN])
+{
+    if (der == NULL || len == 0 || fp == NULL) return SLINK_ERR_ARG;
+    return mbedtls_sha256_ret(der, len, fp, 0) == 0 ? SLINK_OK : SLINK_ERR_CRYPTO;
 }
 
 slink_err slink_cert_ref(const uint8_t *der, size_t len, uint8_t ref[SLINK_CERT_REF_LEN])

@@ -223,6 +223,14 @@ static void hs_failed(slink_conn *c, slink_hs_slot *s, slink_err e, uint64_t now
 {
     c->stats.hs_failed++;
     conn_log(c, SLINK_LOG_WARN, "handshake failed: %s", slink_err_desc(e));
+    /* A certificate refused may be the cached one the peer named by
+     * reference (re-issued since, revoked, not the pin): forget it, so the
+     * next attempt asks for the full certificate instead of failing the
+     * same way forever. */
+    if (e >= SLINK_ERR_CERT_PARSE && e <= SLINK_ERR_CERT_PIN) {
+        mbedtls_platform_zeroize(c->peer_cert, sizeof c->peer_cert);
+        c->peer_cert_len = 0;
+    }
     if (s->hs.alert != 0 && conn_plain_alert_allowed(c, now_ms)) conn_queue_plain_alert(c, s->hs.alert);
     slot_wipe(s);
     state_after_attempt(c, e);

@@ -15,6 +15,7 @@ static void session_timers(slink_conn *c, uint64_t now_ms)
 {
     slink_err e;
     if (!c->rec_valid) return;
+    slink_rec_tick(&c->rec, now_ms);   /* old epoch's keys end with the grace period */
     e = slink_stream_poll(&c->stream, now_ms);
     if (e == SLINK_ERR_RETRANSMIT_LIMIT) {
         conn_end_session(c, e, 0);
@@ -271,6 +272,8 @@ uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
         if (c->probe_tries > 0 && !c->probe_send && c->probe_next_ms < t) t = c->probe_next_ms;
         if (c->cfg.idle_timeout_ms != 0 && c->last_rx_ms + c->cfg.idle_timeout_ms + 1u < t)
             t = c->last_rx_ms + c->cfg.idle_timeout_ms + 1u;
+        s = slink_rec_next_timer(&c->rec);
+        if (s < t) t = s;
     }
     if (c->deframer.len > 0 && c->deframer.gap_ms != 0 &&
         c->deframer.last_ms + c->deframer.gap_ms + 1u < t)

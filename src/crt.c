@@ -3,8 +3,15 @@
  * accepts BER in places (long-form lengths, padded INTEGERs), allocates a
  * list entry per name attribute and costs 7 KB of flash on an MCU; this
  * one walks the bytes once, keeps pointers, and refuses every encoding DER
- * does not allow, so each certificate has exactly one byte string and
- * therefore one reference (PROTOCOL.md §4.4).
+ * does not allow, so no one can re-encode the DER of a certificate.  That
+ * is not "one byte string per certificate": ECDSA lets anyone turn the
+ * signature (r, s) into (r, n - s), which verifies as well and is just as
+ * canonical, and openssl signs with either half, so high s cannot be
+ * refused.  A certificate therefore has two encodings (with two
+ * references and two SHA-256 fingerprints) over the same signed TBS;
+ * src/cert.c checks the deny-list and the pin against both, and a
+ * reference that names the other one is only CERT_UNKNOWN_REF
+ * (docs/PKI.md §3.1).
  *
  * Every read goes through get(), which checks the tag, the length form and
  * that the contents lie inside the enclosing element. */
@@ -454,7 +461,8 @@ static slink_err parse(slink_crt *c, const uint8_t *der, size_t len)
     c->sig.p = bits.p + 1;
     c->sig.len = bits.len - 1;
     /* The signature is the one part of a certificate its issuer did not
-     * sign: BER there would give one certificate several encodings. */
+     * sign: BER there would give one certificate many encodings (ECDSA's
+     * own s / n - s pair remains: see the top of this file). */
     if (sig_value(&c->sig, NULL) != 0) return SLINK_ERR_CERT_ENCODING;
     return SLINK_OK;
 }
@@ -481,20 +489,25 @@ int slink_crt_has_name(const slink_crt *c, const char *name)
     want_name w;
     rd gn;
     slink_der_span v;
+    int dns_id = 0;
     if (c == NULL || name == NULL || c->subject.p == NULL) return 0;
     w.s = (const uint8_t *)name;
     w.n = strlen(name);
     if (w.n == 0) return 0;
-    if (walk_name(&c->subject, cn_equals, &w) == 1) return 1;
-    if (c->san.p == NULL) return 0;
-    gn.p = c->san.p;
-    gn.end = c->san.p + c->san.len;
-    while (gn.p < gn.end) {
-        uint8_t tag = gn.p[0];
-        if (get(&gn, tag, &v, NULL) != 0) return 0;
-        if (tag == 0x82u && span_eq(&v, w.s, w.n)) return 1;  /* [2] dNSName */
+    if (c->san.p != NULL) {
+        gn.p = c->san.p;
+        gn.end = c->san.p + c->san.len;
+        while (gn.p < gn.end) {
+            uint8_t tag = gn.p[0];
+            if (get(&gn, tag, &v, NULL) != 0) return 0;
+            if (tag == 0x82u && span_eq(&v, w.s, w.n)) return 1;  /* [2] dNSName */
+            /* RFC 6125 §6.4.4: once the certificate carries a DNS-ID or a
+             * URI-ID, its CN is not an identity any more (CAs copy the CN
+             * into the SAN; a CN left alone beside one is not vouched for) */
+            if (tag == 0x82u || tag == 0x86u) dns_id = 1;  /* [6] URI */
+        }
     }
-    return 0;
+    return !dns_id && walk_name(&c->subject, cn_equals, &w) == 1;
 }
 
 /* ---- private keys ---- */

@@ -58,6 +58,8 @@ slink_err_class slink_err_classify(slink_err e)
     X(ERR_CERT_UNKNOWN_REF, "certificate reference names no known certificate") \
     X(ERR_CERT_ENCODING, "non-canonical certificate signature encoding") \
     X(ERR_CERT_TIME_POLICY, "no clock and no time floor to check validity") \
+    X(ERR_CERT_REVOKED, "certificate revoked (on the deny-list)") \
+    X(ERR_CERT_PIN, "certificate is not the one pinned for this peer") \
     X(ERR_ALERT_RECEIVED, "peer sent a fatal alert") \
     X(ERR_CLOSED, "session closed by authenticated close") \
     X(ERR_TRUNCATED, "session ended without authenticated close") \

@@ -339,6 +339,20 @@ static slink_err ratchet_rx(slink_record *r, const slink_rec_keys *next,
     return SLINK_OK;
 }
 
+void slink_rec_tick(slink_record *r, uint64_t now_ms)
+{
+    if (r == NULL || !r->rx_prev_valid || now_ms < r->rx_prev_expire_ms)
+        return;
+    keys_wipe(&r->rx_prev);
+    slink_replay_init(&r->rx_prev_win);
+    r->rx_prev_valid = 0;
+}
+
+uint64_t slink_rec_next_timer(const slink_record *r)
+{
+    return (r != NULL && r->rx_prev_valid) ? r->rx_prev_expire_ms : UINT64_MAX;
+}
+
 slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type,
                          const uint8_t *body, size_t body_len,
                          uint8_t *pt, size_t cap, size_t *pt_len,
@@ -364,12 +378,9 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     /* Past the integrity limit the session is over; keep saying so. */
     SLINK_CHECK(r->forged < r->lim.forgery_limit, SLINK_ERR_INTEGRITY_LIMIT);
 
-    /* The grace period is over: destroy the old epoch's keys now. */
-    if (r->rx_prev_valid && now_ms >= r->rx_prev_expire_ms) {
-        keys_wipe(&r->rx_prev);
-        slink_replay_init(&r->rx_prev_win);
-        r->rx_prev_valid = 0;
-    }
+    /* The grace period is over: destroy the old epoch's keys now (if the
+     * connection's timer has not already). */
+    slink_rec_tick(r, now_ms);
 
     if (slink_rec_hdr_parse(type, &h) != SLINK_OK ||
         body_len < (size_t)h.seq_len + SLINK_TAG_LEN) {

@@ -8,7 +8,9 @@
  *
  * The strength rests on the device seed staying secret and the NV record
  * being written before first use; the jitter is a bonus, not a source to
- * rely on (on real silicon SysTick at reset is nearly deterministic). */
+ * rely on (on real silicon SysTick at reset is nearly deterministic).  A
+ * missing or damaged NV record is therefore fatal, never a "first boot":
+ * the first record is provisioned with the device seed. */
 #include <string.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/platform_util.h>
@@ -16,9 +18,13 @@
 #include "fw_port.h"
 
 /* NV record: "SLNV" ver(1) rsv(3) boot_count(4, BE) seed(32) check(16)
- * where check = SHA-256(everything before it)[0..16]. */
+ * where check = SHA-256(everything before it)[0..16].  The provisioning
+ * tool writes the first one (firmware/tools/gen_nv_seed.py, same layout). */
 #define NV_MAGIC_LEN 4
-#define NV_REC_LEN   (4 + 4 + 4 + 32 + 16)
+#define NV_REC_LEN   FW_NV_REC_LEN
+#if NV_REC_LEN != 4 + 4 + 4 + 32 + 16
+#error "FW_NV_REC_LEN does not match the record layout"
+#endif
 #define NV_VERSION   1u
 
 static const uint8_t nv_magic[NV_MAGIC_LEN] = { 'S', 'L', 'N', 'V' };
@@ -48,32 +54,61 @@ static void sha_u32(mbedtls_sha256_context *h, uint32_t v)
     (void)mbedtls_sha256_update_ret(h, b, 4);
 }
 
-static int nv_record_valid(const uint8_t *rec)
+/* The record as read: erased flash (all 0xFF, or all 0x00 on parts and
+ * emulators that erase to zero), or present but failing its check.
+ * Neither is a first boot: the first record is written at provisioning
+ * (firmware/tools/gen_nv_seed.py), so a device that finds none has lost
+ * its seed state, and starting from the device seed and a boot counter of
+ * 1 would repeat an earlier boot's (or, with a cloned image, another
+ * device's) ephemerals and DRBG output. */
+int fw_entropy_nv_check(const uint8_t rec[FW_NV_REC_LEN])
 {
-    uint8_t check[32];
+    uint8_t check[32], ff = 0xFF, zero = 0;
+    for (size_t i = 0; i < FW_NV_REC_LEN; i++) {
+        ff &= rec[i];
+        zero |= rec[i];
+    }
+    if (ff == 0xFF || zero == 0)
+        return FW_ENTROPY_NV_ERASED;
     if (memcmp(rec, nv_magic, NV_MAGIC_LEN) != 0 || rec[4] != NV_VERSION)
-        return 0;
+        return FW_ENTROPY_NV_CORRUPT;
     (void)mbedtls_sha256_ret(rec, NV_REC_LEN - 16, check, 0);
     /* Integrity of our own storage, not an authentication check: a plain
      * compare is fine here. */
-    return memcmp(check, rec + NV_REC_LEN - 16, 16) == 0;
+    return memcmp(check, rec + NV_REC_LEN - 16, 16) == 0 ? 0 : FW_ENTROPY_NV_CORRUPT;
+}
+
+const char *fw_entropy_strerror(int r)
+{
+    switch (r) {
+    case 0: return "ok";
+    case FW_ENTROPY_NV_WRITE: return "NV seed record could not be written";
+    case FW_ENTROPY_NV_ERASED: return "NV seed record erased: device not provisioned, refusing to start";
+    case FW_ENTROPY_NV_CORRUPT: return "NV seed record corrupt: refusing to start (re-provision the device)";
+    default: return "NV seed: unknown error";
+    }
 }
 
 int fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32])
 {
     uint8_t rec[NV_REC_LEN];
     mbedtls_sha256_context h;
+    int r;
 
     memset(st, 0, sizeof *st);
     board_nv_read(rec, sizeof rec);
-    int valid = nv_record_valid(rec);
-    st->nv_was_blank = !valid;
-    st->boot_count = valid ? get_be32(rec + 8) + 1u : 1u;
+    /* Fail closed: no entropy (st->ready stays 0) and the sector is left
+     * as found, for whoever investigates. */
+    r = fw_entropy_nv_check(rec);
+    if (r != 0) {
+        mbedtls_platform_zeroize(rec, sizeof rec);
+        return r;
+    }
+    st->boot_count = get_be32(rec + 8) + 1u;
 
     sha_label(&h, "slink-fw boot");
     (void)mbedtls_sha256_update_ret(&h, device_seed, 32);
-    if (valid)
-        (void)mbedtls_sha256_update_ret(&h, rec + 12, 32);
+    (void)mbedtls_sha256_update_ret(&h, rec + 12, 32);
     sha_u32(&h, st->boot_count);
     /* SysTick phase after loops whose length depends on the previous
      * sample: on an emulator or a board with a free-running RC oscillator
@@ -110,7 +145,7 @@ int fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32])
     mbedtls_platform_zeroize(rec, sizeof rec);
     mbedtls_platform_zeroize(readback, sizeof readback);
     if (!ok)
-        return -1;   /* NV write failed: refuse to produce entropy */
+        return FW_ENTROPY_NV_WRITE;   /* refuse to produce entropy */
 
     /* Separate the pool from what went to NV. */
     sha_label(&h, "slink-fw pool");

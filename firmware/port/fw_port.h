@@ -20,11 +20,23 @@ typedef struct {
     uint8_t  pool[32];     /* secret state; ratcheted after every output */
     uint32_t counter;
     uint32_t boot_count;   /* this boot's number (persisted) */
-    int      nv_was_blank; /* first boot: no valid NV record found */
     int      ready;
 } fw_entropy_state;
 
+/* The NV seed record's size (layout in fw_entropy.c) and why
+ * fw_entropy_boot refused to start: fail closed, never a silent first
+ * boot (docs/PORTING.md). */
+#define FW_NV_REC_LEN          60u
+#define FW_ENTROPY_NV_WRITE    (-1)   /* the new record did not read back */
+#define FW_ENTROPY_NV_ERASED   (-2)   /* blank sector: never provisioned, or wiped */
+#define FW_ENTROPY_NV_CORRUPT  (-3)   /* a record that fails its magic, version or check */
+
+/* 0, or one of the codes above (nothing is produced and NV is left as it
+ * was, except after a failed write). */
 int  fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32]);
+/* The record check alone (0, ERASED or CORRUPT); exposed for tests. */
+int  fw_entropy_nv_check(const uint8_t rec[FW_NV_REC_LEN]);
+const char *fw_entropy_strerror(int r);
 /* slink_platform.entropy: ctx is an fw_entropy_state. */
 int  fw_entropy(void *ctx, uint8_t *out, size_t len);
 

@@ -83,13 +83,26 @@ typedef struct {
     size_t known_cert_len;
     slink_time_mode time_mode;
     int64_t time_floor;       /* unix seconds; 0 = none */
+    /* Revocation: fingerprints (SHA-256 of the DER) of certificates refused
+     * with SLINK_ERR_CERT_REVOKED whatever else they pass.  Caller-owned and
+     * read on every verification, sent or named by reference, so the owner
+     * may swap the array (slinkd does on SIGHUP) between calls.  deny_count
+     * 0: no deny-list. */
+    const uint8_t (*deny)[SLINK_CERT_FP_LEN];
+    size_t deny_count;
+    /* Pinning: when not NULL, SLINK_CERT_FP_LEN bytes; only the certificate
+     * with this fingerprint is accepted (SLINK_ERR_CERT_PIN otherwise), on
+     * top of every other check.  Also keeps the connection's cached peer
+     * certificate from being replaced by another one that validates. */
+    const uint8_t *pin;
 } slink_peer_policy;
 
 /* Validate a peer certificate under the policy: DER of the profile
- * (include/slink/crt.h), canonical signature, chains to the CA,
- * basicConstraints CA:FALSE (absent is accepted as not-a-CA), keyUsage
- * includes digitalSignature when present, dates per the time mode,
- * identity matches policy->name.  On success *out (optional) holds the
+ * (include/slink/crt.h), canonical signature, not on the deny-list,
+ * chains to the CA, basicConstraints CA:FALSE (absent is accepted as
+ * not-a-CA), keyUsage includes digitalSignature when present, dates per
+ * the time mode, identity matches policy->name, fingerprint equals the pin
+ * when one is set.  On success *out (optional) holds the
  * decoded certificate; it refers to der, which is not copied, so der must
  * stay unchanged while *out is used.  Every failure is a specific
  * SLINK_ERR_CERT_* code. */
@@ -97,6 +110,9 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
                                  const slink_platform *plat,
                                  const uint8_t *der, size_t len,
                                  slink_crt *out);
+
+/* Fingerprint used by the deny-list and the pin: SHA-256(DER). */
+slink_err slink_cert_fingerprint(const uint8_t *der, size_t len, uint8_t fp[SLINK_CERT_FP_LEN]);
 
 /* Reference used for certificate-by-hash: first 8 bytes of SHA-256(DER). */
 slink_err slink_cert_ref(const uint8_t *der, size_t len, uint8_t ref[SLINK_CERT_REF_LEN]);

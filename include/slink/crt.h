@@ -61,8 +61,9 @@ slink_err slink_crt_parse(slink_crt *out, const uint8_t *der, size_t len);
  * certificate's canonical ECDSA-Sig-Value. */
 slink_err slink_crt_sig_rs(const slink_crt *c, uint8_t rs[64]);
 
-/* 1 if name equals the subject's commonName or one of its subjectAltName
- * dNSName entries, byte for byte. */
+/* 1 if name equals one of the subjectAltName dNSName entries, or, only
+ * when the subjectAltName holds no dNSName and no URI (RFC 6125 §6.4.4),
+ * the subject's first commonName; byte for byte. */
 int slink_crt_has_name(const slink_crt *c, const char *name);
 
 /* The private scalar (big-endian, left-padded to 32 bytes) of a P-256

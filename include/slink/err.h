@@ -59,6 +59,8 @@ typedef enum {
     SLINK_ERR_CERT_UNKNOWN_REF = 78,  /* certificate reference names no known certificate */
     SLINK_ERR_CERT_ENCODING = 79,     /* non-canonical DER in the certificate signature */
     SLINK_ERR_CERT_TIME_POLICY = 80,  /* no clock and no time floor configured */
+    SLINK_ERR_CERT_REVOKED = 81,      /* SHA-256 of the certificate is on the deny-list */
+    SLINK_ERR_CERT_PIN = 82,          /* not the certificate pinned for this address */
     SLINK_ERR_ALERT_RECEIVED = 90,    /* peer sent a fatal alert */
     SLINK_ERR_CLOSED = 91,            /* authenticated close received: clean end */
     SLINK_ERR_TRUNCATED = 92,         /* session ended without authenticated close */

@@ -120,6 +120,13 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
                          uint8_t *pt, size_t cap, size_t *pt_len,
                          uint8_t *content_type, uint64_t now_ms);
 
+/* Timer: once the grace period is over, destroy the previous receive
+ * epoch's keys (the connection calls this from its timer path, so old keys
+ * do not outlive the grace period when no further record arrives).
+ * next_timer: when that is due; UINT64_MAX when no previous epoch is kept. */
+void      slink_rec_tick(slink_record *r, uint64_t now_ms);
+uint64_t  slink_rec_next_timer(const slink_record *r);
+
 /* Move the send direction to the next epoch (traffic secret ratchet).  If
  * the previous update is not yet confirmed by an ACK in its epoch, this one
  * is queued and happens when that ACK arrives (at most one in flight). */

@@ -88,6 +88,7 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_ALERT_BAD_RECORD_MAC      20u
 #define SLINK_ALERT_HANDSHAKE_FAILURE   40u
 #define SLINK_ALERT_BAD_CERTIFICATE     42u
+#define SLINK_ALERT_CERTIFICATE_REVOKED 44u
 #define SLINK_ALERT_CERTIFICATE_EXPIRED 45u
 #define SLINK_ALERT_UNKNOWN_CA          48u
 #define SLINK_ALERT_ACCESS_DENIED       49u  /* identity not the one configured */
@@ -107,6 +108,7 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_SIG_LEN          64u   /* r || s, each 32 bytes, 0 < r,s < n */
 #define SLINK_HASH_LEN         32u
 #define SLINK_CERT_REF_LEN     8u    /* first 8 bytes of SHA-256(cert DER) */
+#define SLINK_CERT_FP_LEN      32u   /* fingerprint: SHA-256(cert DER), deny-list and pin */
 #define SLINK_MAC_LEN          16u   /* MAC_2 / MAC_3: computed, signed, not sent */
 
 #define SLINK_HS_F_HAVE_PEER_CERT 0x01u  /* flags: sender has the receiver's cert cached */

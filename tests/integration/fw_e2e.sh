@@ -11,6 +11,9 @@
 #      the boot counter advances, and a new session works
 #   6. no RTC: the same device built with a time floor past the host
 #      certificate's notAfter refuses that host (CERT_EXPIRED)
+#   0. (first) an erased NV sector and a corrupt seed record: the device
+#      refuses to start (fail closed, never a silent first boot); every
+#      other run starts from the provisioned record ($PKI_DIR/nv.bin)
 # Usage: fw_e2e.sh DEVICE_ELF FW_HOST PKI_DIR WORKDIR [FUTURE_FLOOR_ELF]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +22,7 @@ fwq_require
 elf=$1 host=$2 pki=$3 dir=$4 future_elf=${5:-}
 mkdir -p "$dir"
 rm -f "$dir/nv.bin"
-trap 'fwq_stop "$dir"; fwq_stop "$dir/future"' EXIT
+trap 'fwq_stop "$dir"; fwq_stop "$dir/future"; fwq_stop "$dir/nv-refused/erased"; fwq_stop "$dir/nv-refused/corrupt"' EXIT
 pass=0 fail=0
 ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
@@ -41,7 +44,30 @@ run_host() { # LOGNAME ARGS...
 
 good=(--ca "$pki/ca.der" --cert "$pki/host.der" --key "$pki/host.key")
 
-fwq_start "$dir" "$elf" || { echo "fw_e2e: 0 passed, 1 failed"; exit 1; }
+# 0. no provisioned seed record: erased sector (QEMU's RAM is zero), then a
+#    record with one bit of its seed flipped
+ndir=$dir/nv-refused
+mkdir -p "$ndir"
+cp "$pki/nv.bin" "$ndir/corrupt.bin"
+printf '\x01' | dd of="$ndir/corrupt.bin" bs=1 seek=20 count=1 conv=notrunc 2>/dev/null
+for case in erased corrupt; do
+    nvf=""; [ "$case" = corrupt ] && nvf=$ndir/corrupt.bin
+    if fwq_start "$ndir/$case" "$elf" $nvf; then
+        fwq_cont "$ndir/$case"
+        want="NV seed record $case"
+        for i in $(seq 1 300); do grep -q "$want" "$ndir/$case/console.log" 2>/dev/null && break; sleep 0.1; done
+        if grep -q "$want" "$ndir/$case/console.log" && ! grep -q "fw: ready" "$ndir/$case/console.log"; then
+            ok "NV seed record $case: device refuses to start ($(tr -d '\r' <"$ndir/$case/console.log" | grep "$want"))"
+        else
+            bad "NV seed record $case: $(tr -d '\r' <"$ndir/$case/console.log" | tail -n 2)"
+        fi
+        fwq_stop "$ndir/$case"
+    else
+        bad "QEMU did not start ($case NV)"
+    fi
+done
+
+fwq_start "$dir" "$elf" "$pki/nv.bin" || { echo "fw_e2e: 0 passed, 1 failed"; exit 1; }
 fwq_cont "$dir"
 console_wait "fw: ready" 1 30 || bad "device did not boot (console: $(tr -d '\r' <"$dir/console.log" | tail -n 3))"
 
@@ -126,7 +152,7 @@ if [ -n "$future_elf" ]; then
         done
         return 1
     }
-    if fwq_start "$fdir" "$future_elf"; then
+    if fwq_start "$fdir" "$future_elf" "$pki/nv.bin"; then
         fwq_cont "$fdir"
         if file_wait "$fdir/console.log" "fw: ready" 30 &&
            timeout 90 "$host" --pty "$FWQ_PTY" --peer-name slink-dev-7 "${good[@]}" \

@@ -19,7 +19,7 @@ if ! command -v qemu-system-arm >/dev/null 2>&1; then
 fi
 mkdir -p "$dir"
 trap 'fwq_stop "$dir"' EXIT
-fwq_start "$dir" "$elf" || exit 1
+fwq_start "$dir" "$elf" "$pki/nv.bin" || exit 1
 fwq_cont "$dir"
 run_host() { # LOGNAME ARGS...
     local name=$1; shift

@@ -80,7 +80,7 @@ print("%d bytes upper-cased byte-exact in %.2f s; datagram replies %s" % (size, 
 PY
 }
 
-fwq_start "$dir" "$elf" || { echo "fw_slinkd: 0 passed, 1 failed"; exit 1; }
+fwq_start "$dir" "$elf" "$pki/nv.bin" || { echo "fw_slinkd: 0 passed, 1 failed"; exit 1; }
 fwq_cont "$dir"
 start_daemon slinkd1
 if wait_established 40; then

@@ -31,7 +31,7 @@ TYPE_NAMES = {0x01: "HS1", 0x02: "HS2", 0x03: "HS3", 0x11: "HS1_FRAG", 0x12: "HS
 CT_NAMES = {1: "ALERT", 2: "ACK", 3: "STREAM", 4: "DATAGRAM"}
 LEVEL_NAMES = {1: "warning", 2: "fatal"}
 ALERT_NAMES = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac",
-               40: "handshake_failure", 42: "bad_certificate", 45: "certificate_expired",
+               40: "handshake_failure", 42: "bad_certificate", 44: "certificate_revoked", 45: "certificate_expired",
                48: "unknown_ca", 49: "access_denied", 50: "decode_error",
                70: "protocol_version", 80: "internal_error", 100: "no_session"}
 # SLINK_COBS_MAX(SLINK_FRAME_MAX) + 1 with the host build's 1104-byte body

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <mbedtls/asn1write.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
 
 /* 1800000000 = 2027-01-15 08:00:00 UTC, the fake platform's default. */
@@ -328,8 +331,30 @@ START_TEST(san_dns_name_matches)
     test_leaf_opts o = { .name = "pump", .san_only = "pump-7.plant.example" };
     make_leaf(&o);
     ck_assert_int_eq(verify("pump-7.plant.example", leaf.der, leaf.der_len), SLINK_OK);
-    ck_assert_int_eq(verify("pump", leaf.der, leaf.der_len), SLINK_OK);
     ck_assert_int_eq(verify("pump-7", leaf.der, leaf.der_len), SLINK_ERR_CERT_NAME);
+}
+END_TEST
+
+/* RFC 6125 §6.4.4: a certificate with a dNSName in its subjectAltName is
+ * identified by its SAN only; the CN beside it is not matched. */
+START_TEST(cn_ignored_when_san_has_a_dns_name)
+{
+    test_leaf_opts o = { .name = "pump", .san_only = "pump-7.plant.example" };
+    make_leaf(&o);
+    ck_assert_int_eq(verify("pump", leaf.der, leaf.der_len), SLINK_ERR_CERT_NAME);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, "does not match expected 'pump'"));
+    /* the address SAN alone hides the CN too ... */
+    test_leaf_opts a = { .name = "valve", .addr = 7 };
+    make_leaf(&a);
+    ck_assert_int_eq(verify("valve", leaf.der, leaf.der_len), SLINK_ERR_CERT_NAME);
+    /* ... unless the name is in the SAN as well (what slink-pki writes) */
+    test_leaf_opts b = { .name = "valve", .addr = 7, .san_name = 1 };
+    make_leaf(&b);
+    ck_assert_int_eq(verify("valve", leaf.der, leaf.der_len), SLINK_OK);
+    ck_assert_int_eq(verify("addr-7.slink", leaf.der, leaf.der_len), SLINK_OK);
+    /* no SAN at all: the CN is the identity */
+    const test_cred *d = test_pki_default_device();
+    ck_assert_int_eq(verify(TEST_PKI_DEVICE_NAME, d->der, d->der_len), SLINK_OK);
 }
 END_TEST
 
@@ -350,6 +375,162 @@ START_TEST(star_accepts_any_ca_signed)
     /* "*" does not relax the chain. */
     const test_cred *o = test_pki_other_device();
     ck_assert_int_eq(verify("*", o->der, o->der_len), SLINK_ERR_CERT_CHAIN);
+}
+END_TEST
+
+/* ---- revocation and pinning ---- */
+
+static void hex_of(const uint8_t *p, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[p[i] >> 4];
+        out[2 * i + 1] = hx[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+START_TEST(fingerprint_is_sha256_of_der)
+{
+    const test_cred *d = test_pki_default_device();
+    uint8_t fp[SLINK_CERT_FP_LEN], want[32], ref[SLINK_CERT_REF_LEN];
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, fp), SLINK_OK);
+    ck_assert_int_eq(mbedtls_sha256_ret(d->der, d->der_len, want, 0), 0);
+    ck_assert_mem_eq(fp, want, 32);
+    /* the reference is its first 8 bytes */
+    ck_assert_int_eq(slink_cert_ref(d->der, d->der_len, ref), SLINK_OK);
+    ck_assert_mem_eq(ref, fp, SLINK_CERT_REF_LEN);
+    ck_assert_int_eq(slink_cert_fingerprint(NULL, 1, fp), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, 0, fp), SLINK_ERR_ARG);
+}
+END_TEST
+
+START_TEST(revoked_is_cert_revoked_and_logs_the_hash)
+{
+    const test_cred *d = test_pki_default_device();
+    uint8_t deny[3][SLINK_CERT_FP_LEN];
+    char hex[2 * SLINK_CERT_FP_LEN + 1];
+    slink_peer_policy p = test_pki_policy(TEST_PKI_DEVICE_NAME);
+    slink_crt out;
+    memset(deny, 0x11, sizeof deny);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, deny[2]), SLINK_OK);
+    p.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])deny;
+    p.deny_count = 2;   /* the device's hash is the third entry: not counted */
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_OK);
+    p.deny_count = 3;
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, d->der, d->der_len, &out),
+                     SLINK_ERR_CERT_REVOKED);
+    ck_assert_ptr_null(out.raw.p);   /* *out is zeroed on failure */
+    hex_of(deny[2], SLINK_CERT_FP_LEN, hex);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, "revoked"));
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, hex));
+    /* revoked wins over every other fault: here, the wrong name */
+    p.name = "dev-9";
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_ERR_CERT_REVOKED);
+    /* a count without a list is a configuration error, not a pass */
+    p.deny = NULL;
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_ERR_CONFIG);
+}
+END_TEST
+
+/* The twin of a certificate: the same TBS and r with s' = n - s, written
+ * with mbedTLS's DER writer.  Anyone holding a certificate can make it. */
+static size_t make_twin(const uint8_t *der, size_t len, uint8_t *out, size_t cap)
+{
+    slink_crt c;
+    uint8_t rs[64];
+    mbedtls_ecp_group g;
+    mbedtls_mpi r, sv;
+    unsigned char *p = out + cap;
+    size_t n = 0, seq;
+    ck_assert_int_eq(slink_crt_parse(&c, der, len), SLINK_OK);
+    ck_assert_int_eq(slink_crt_sig_rs(&c, rs), SLINK_OK);
+    mbedtls_ecp_group_init(&g);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&sv);
+    ck_assert_int_eq(mbedtls_ecp_group_load(&g, MBEDTLS_ECP_DP_SECP256R1), 0);
+    ck_assert_int_eq(mbedtls_mpi_read_binary(&r, rs, 32), 0);
+    ck_assert_int_eq(mbedtls_mpi_read_binary(&sv, rs + 32, 32), 0);
+    ck_assert_int_eq(mbedtls_mpi_sub_mpi(&sv, &g.N, &sv), 0);
+    n += (size_t)mbedtls_asn1_write_mpi(&p, out, &sv);
+    n += (size_t)mbedtls_asn1_write_mpi(&p, out, &r);
+    n += (size_t)mbedtls_asn1_write_len(&p, out, n);
+    n += (size_t)mbedtls_asn1_write_tag(&p, out, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+    seq = n;
+    *--p = 0;   /* unused bits */
+    n++;
+    n += (size_t)mbedtls_asn1_write_len(&p, out, seq + 1);
+    n += (size_t)mbedtls_asn1_write_tag(&p, out, MBEDTLS_ASN1_BIT_STRING);
+    {
+        const uint8_t *alg = c.tbs.p + c.tbs.len, *bits = c.sig.p - 3;
+        n += (size_t)mbedtls_asn1_write_raw_buffer(&p, out, alg, (size_t)(bits - alg));
+    }
+    n += (size_t)mbedtls_asn1_write_raw_buffer(&p, out, c.tbs.p, c.tbs.len);
+    n += (size_t)mbedtls_asn1_write_len(&p, out, n);
+    n += (size_t)mbedtls_asn1_write_tag(&p, out, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+    memmove(out, p, n);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&sv);
+    mbedtls_ecp_group_free(&g);
+    return n;
+}
+
+/* ECDSA malleability: a certificate has two valid DER encodings, so its
+ * SHA-256 is not unique.  The twin of a revoked certificate is refused as
+ * revoked, and the twin of a pinned one is accepted as the pinned one. */
+START_TEST(revocation_and_pin_cover_the_twin_encoding)
+{
+    const test_cred *d = test_pki_default_device();
+    static uint8_t twin[SLINK_CERT_MAX + 8];
+    uint8_t deny[1][SLINK_CERT_FP_LEN], fp[SLINK_CERT_FP_LEN], fpt[SLINK_CERT_FP_LEN];
+    char hex[2 * SLINK_CERT_FP_LEN + 1];
+    size_t tn = make_twin(d->der, d->der_len, twin, sizeof twin);
+    slink_peer_policy p = test_pki_policy(TEST_PKI_DEVICE_NAME);
+    /* the twin is a valid certificate with another fingerprint */
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, twin, tn, NULL), SLINK_OK);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, fp), SLINK_OK);
+    ck_assert_int_eq(slink_cert_fingerprint(twin, tn, fpt), SLINK_OK);
+    ck_assert_mem_ne(fp, fpt, SLINK_CERT_FP_LEN);
+    /* revoking the original refuses the twin, and the other way round */
+    memcpy(deny[0], fp, SLINK_CERT_FP_LEN);
+    p.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])deny;
+    p.deny_count = 1;
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, twin, tn, NULL), SLINK_ERR_CERT_REVOKED);
+    hex_of(fp, SLINK_CERT_FP_LEN, hex);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, hex));
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, "other ECDSA s"));
+    memcpy(deny[0], fpt, SLINK_CERT_FP_LEN);
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_ERR_CERT_REVOKED);
+    /* a pin on the original accepts the twin (same signed content) */
+    p.deny_count = 0;
+    p.pin = fp;
+    ck_assert_int_eq(slink_cert_verify_peer(&creds, &p, &plat, twin, tn, NULL), SLINK_OK);
+    p.pin = fpt;
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_OK);
+    ck_assert_int_eq(verify_pol(&p, test_pki_default_device2()), SLINK_ERR_CERT_NAME);
+}
+END_TEST
+
+START_TEST(pin_accepts_only_that_certificate)
+{
+    const test_cred *d = test_pki_default_device();
+    const test_cred *d2 = test_pki_default_device2();
+    uint8_t pin[SLINK_CERT_FP_LEN];
+    char hex[2 * SLINK_CERT_FP_LEN + 1];
+    slink_peer_policy p = test_pki_policy("*");
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, pin), SLINK_OK);
+    p.pin = pin;
+    ck_assert_int_eq(verify_pol(&p, d), SLINK_OK);
+    /* '*' accepts dev-9 by name; the pin does not */
+    ck_assert_int_eq(verify_pol(&p, d2), SLINK_ERR_CERT_PIN);
+    ck_assert_int_eq(slink_cert_fingerprint(d2->der, d2->der_len, pin), SLINK_OK);
+    hex_of(pin, SLINK_CERT_FP_LEN, hex);
+    ck_assert_ptr_nonnull(strstr(pctx.last_log, hex));
+    ck_assert_int_eq(verify_pol(&p, d2), SLINK_OK);
+    /* the pin adds to the other checks: a pinned certificate still needs
+     * the configured name */
+    p.name = TEST_PKI_DEVICE_NAME;
+    ck_assert_int_eq(verify_pol(&p, d2), SLINK_ERR_CERT_NAME);
 }
 END_TEST
 
@@ -995,7 +1176,12 @@ int main(void)
     tcase_add_test(tc, name_is_exact_match);
     tcase_add_test(tc, san_dns_name_matches);
     tcase_add_test(tc, bus_address_san_matches);
+    tcase_add_test(tc, cn_ignored_when_san_has_a_dns_name);
     tcase_add_test(tc, star_accepts_any_ca_signed);
+    tcase_add_test(tc, fingerprint_is_sha256_of_der);
+    tcase_add_test(tc, revoked_is_cert_revoked_and_logs_the_hash);
+    tcase_add_test(tc, pin_accepts_only_that_certificate);
+    tcase_add_test(tc, revocation_and_pin_cover_the_twin_encoding);
     tcase_add_test(tc, null_name_is_config);
     tcase_add_test(tc, unloaded_creds_is_config);
     suite_add_tcase(s, tc);

@@ -116,6 +116,95 @@ START_TEST(second_handshake_uses_reference)
 }
 END_TEST
 
+/* Revocation at the connection: the host holds dev-7's certificate (cached
+ * from an earlier session) and then revokes it.  The device names it by
+ * reference and is refused as revoked; the cache is dropped, and the next
+ * attempt, with the full certificate, is refused the same way. */
+START_TEST(revoked_cached_peer_is_refused_and_forgotten)
+{
+    static uint8_t deny[1][SLINK_CERT_FP_LEN];
+    const test_cred *d = test_pki_default_device();
+    slink_err e = SLINK_OK;
+    pair_opts o = { 0 };
+    o.seed = 31;
+    o.cached_certs = 1;
+    pair *p = new_pair(&o);
+    ck_assert_uint_eq(p->a.peer_cert_len, d->der_len);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, deny[0]), SLINK_OK);
+    p->a.cfg.policy.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])deny;
+    p->a.cfg.policy.deny_count = 1;
+    ck_assert(!pair_run_established(p, 10000));
+    ck_assert_int_ge(pair_count_events(&p->a, SLINK_EV_HS_FAILED, &e), 2);
+    ck_assert_int_eq(e, SLINK_ERR_CERT_REVOKED);
+    ck_assert_uint_eq(p->a.peer_cert_len, 0);
+    ck_assert_uint_eq(p->b.stats.last_alert_rx, SLINK_ALERT_CERTIFICATE_REVOKED);
+    ck_assert_int_eq(pair_count_events(&p->a, SLINK_EV_ESTABLISHED, NULL), 0);
+    del_pair(p);
+}
+END_TEST
+
+/* The host caches dev-7's old certificate; the device has since been
+ * issued a new one (same name).  Its reference names no certificate the
+ * host holds (CERT_UNKNOWN_REF): the host forgets the stale copy and the
+ * next attempt, with the full certificate, succeeds and caches the new one. */
+START_TEST(stale_cached_certificate_recovers)
+{
+    static test_cred reissued;
+    test_leaf_opts lo;
+    const test_cred *old = test_pki_default_device();
+    slink_err e = SLINK_OK;
+    memset(&lo, 0, sizeof lo);
+    lo.name = TEST_PKI_DEVICE_NAME;
+    ck_assert_int_eq(test_pki_leaf(test_pki_default_ca(), &reissued, &lo, 6161), 0);
+    pair_opts o = { 0 };
+    o.seed = 32;
+    o.cached_certs = 1;
+    o.cert_b = &reissued;
+    pair *p = new_pair(&o);
+    memcpy(p->a.peer_cert, old->der, old->der_len);
+    p->a.peer_cert_len = old->der_len;
+    ck_assert_int_eq(slink_conn_connect(&p->a, p->now), SLINK_OK);
+    ck_assert(pair_run_established(p, 20000));
+    ck_assert_int_eq(pair_count_events(&p->a, SLINK_EV_HS_FAILED, &e), 1);
+    ck_assert_int_eq(e, SLINK_ERR_CERT_UNKNOWN_REF);
+    ck_assert_uint_eq(p->a.peer_cert_len, reissued.der_len);
+    ck_assert_mem_eq(p->a.peer_cert, reissued.der, reissued.der_len);
+    del_pair(p);
+}
+END_TEST
+
+/* A pin keeps the cache: dev-9 (valid, same CA, accepted by name '*')
+ * is refused at an address pinned to dev-7, and the host's cached dev-7
+ * certificate is not replaced by dev-9's. */
+START_TEST(pin_refuses_other_valid_certificate)
+{
+    static uint8_t pin[SLINK_CERT_FP_LEN];
+    const test_cred *d = test_pki_default_device();
+    slink_err e = SLINK_OK;
+    pair_opts o = { 0 };
+    o.seed = 33;
+    o.a_expects = "*";
+    o.cert_b = test_pki_default_device2();
+    pair *p = new_pair(&o);
+    ck_assert_int_eq(slink_cert_fingerprint(d->der, d->der_len, pin), SLINK_OK);
+    memcpy(p->a.peer_cert, d->der, d->der_len);
+    p->a.peer_cert_len = d->der_len;
+    p->a.cfg.policy.pin = pin;
+    ck_assert_int_eq(slink_conn_connect(&p->a, p->now), SLINK_OK);
+    ck_assert(!pair_run_established(p, 10000));
+    ck_assert_int_ge(pair_count_events(&p->a, SLINK_EV_HS_FAILED, &e), 1);
+    ck_assert(e == SLINK_ERR_CERT_PIN || e == SLINK_ERR_CERT_UNKNOWN_REF);
+    ck_assert_int_eq(pair_count_events(&p->a, SLINK_EV_ESTABLISHED, NULL), 0);
+    /* never replaced by dev-9's certificate */
+    ck_assert(p->a.peer_cert_len == 0 ||
+              (p->a.peer_cert_len == d->der_len && memcmp(p->a.peer_cert, d->der, d->der_len) == 0));
+    /* the same pair without the pin: dev-9 is accepted under '*' */
+    p->a.cfg.policy.pin = NULL;
+    ck_assert(pair_run_established(p, 20000));
+    del_pair(p);
+}
+END_TEST
+
 START_TEST(stream_clean_line)
 {
     pair_opts o = { 0 };
@@ -602,6 +691,39 @@ START_TEST(key_updates_during_stream)
 }
 END_TEST
 
+/* After a key update the receiver keeps the previous epoch's keys for the
+ * grace period only, even when the line goes silent right after the first
+ * record of the new epoch: the connection's timer destroys them. */
+START_TEST(previous_epoch_keys_wiped_when_grace_ends)
+{
+    size_t acc = 0;
+    uint8_t data[10] = { 1, 2, 3 };
+    pair_opts o = { 0 };
+    o.seed = 34;
+    o.limits.grace_ms = 300;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert_int_eq(slink_conn_key_update(&p->a), SLINK_OK);
+    ck_assert_int_eq(slink_conn_send(&p->a, data, sizeof data, &acc), SLINK_OK);
+    for (int i = 0; i < 1000 && p->b.rec.stats.key_updates_rx == 0; i++)
+        ck_assert_int_ne(pair_step(p), -1);
+    ck_assert_uint_eq(p->b.rec.stats.key_updates_rx, 1);
+    ck_assert_uint_eq(p->b.rec.rx_prev_valid, 1);
+    uint64_t expire = p->b.rec.rx_prev_expire_ms;
+    /* nothing reaches b any more: only its timer can end the grace period */
+    p->cut = 1;
+    ck_assert_uint_le(slink_conn_next_timeout(&p->b, p->now), expire);
+    pair_run_for(p, 400);
+    ck_assert_uint_ge(p->now, expire);
+    ck_assert_uint_eq(p->b.rec.rx_prev_valid, 0);
+    {
+        static const uint8_t zero[32];
+        ck_assert_mem_eq(p->b.rec.rx_prev.secret, zero, sizeof zero);
+    }
+    del_pair(p);
+}
+END_TEST
+
 START_TEST(small_mtu_fragments_handshake)
 {
     pair_opts o = { 0 };
@@ -940,6 +1062,9 @@ int main(void)
     tcase_add_test(tc, handshake_full_certificates);
     tcase_add_test(tc, handshake_by_reference);
     tcase_add_test(tc, second_handshake_uses_reference);
+    tcase_add_test(tc, revoked_cached_peer_is_refused_and_forgotten);
+    tcase_add_test(tc, stale_cached_certificate_recovers);
+    tcase_add_test(tc, pin_refuses_other_valid_certificate);
     tcase_add_test(tc, no_data_before_session);
     tcase_add_test(tc, acknowledged_bytes_survive_session_replacement);
     tcase_add_test(tc, stream_clean_line);
@@ -959,6 +1084,7 @@ int main(void)
     tcase_add_test(tc, replayed_handshake_from_earlier_session_leads_nowhere);
     tcase_add_test(tc, reflected_record_fails_authentication);
     tcase_add_test(tc, key_updates_during_stream);
+    tcase_add_test(tc, previous_epoch_keys_wiped_when_grace_ends);
     tcase_add_test(tc, small_mtu_fragments_handshake);
     tcase_add_test(tc, constant_rng_refused);
     tcase_add_test(tc, bad_config_rejected);

@@ -782,8 +782,9 @@ START_TEST(kat_openssl_leaf)
     sig_rs_mbedtls(c.sig.p, c.sig.len, rs2);
     ck_assert_mem_eq(rs, rs2, 64);
 
-    /* names: CN and dNSName entries, byte for byte */
-    ck_assert_int_eq(slink_crt_has_name(&c, "dev-7"), 1);
+    /* names: dNSName entries, byte for byte; the CN is not one, as the
+     * SAN holds dNSNames (RFC 6125 §6.4.4) */
+    ck_assert_int_eq(slink_crt_has_name(&c, "dev-7"), 0);
     ck_assert_int_eq(slink_crt_has_name(&c, "dev-7.plant"), 1);
     ck_assert_int_eq(slink_crt_has_name(&c, "addr-7.slink"), 1);
     ck_assert_int_eq(slink_crt_has_name(&c, "dev-7.plan"), 0);     /* prefix */
@@ -853,7 +854,29 @@ START_TEST(has_name_only_dns_entries)
     ck_assert_int_eq(slink_crt_has_name(&c, "pump-1"), 0);
     ck_assert_int_eq(slink_crt_has_name(&c, "pump-2"), 0);
     ck_assert_int_eq(slink_crt_has_name(&c, "pump-3"), 1);
+    /* a dNSName is present: the CN is no identity (RFC 6125 §6.4.4) */
+    ck_assert_int_eq(slink_crt_has_name(&c, TEST_PKI_DEVICE_NAME), 0);
+}
+END_TEST
+
+/* Which SAN entries hide the CN: a dNSName or a URI does; an rfc822Name or
+ * an iPAddress (not identifiers of the type slink checks) does not. */
+START_TEST(cn_matched_only_without_dns_or_uri_id)
+{
+    slink_crt c;
+    dn *t = dev_tree();
+    dn *gn = dn_cons(0x30, dn_str(0x81, "pump-1"), dn_prim(0x87, "\x0a\x00\x00\x07", 4), NULL);
+    dn_add(ext_list(t), mk_ext(OID_SAN, sizeof OID_SAN, 0, gn));
+    ck_assert_int_eq(parse_tree(t, &c), SLINK_OK);
     ck_assert_int_eq(slink_crt_has_name(&c, TEST_PKI_DEVICE_NAME), 1);
+    ck_assert_int_eq(slink_crt_has_name(&c, "pump-1"), 0);
+
+    t = dev_tree();
+    gn = dn_cons(0x30, dn_str(0x86, "urn:slink:pump-2"), NULL, NULL);
+    dn_add(ext_list(t), mk_ext(OID_SAN, sizeof OID_SAN, 0, gn));
+    ck_assert_int_eq(parse_tree(t, &c), SLINK_OK);
+    ck_assert_int_eq(slink_crt_has_name(&c, TEST_PKI_DEVICE_NAME), 0);
+    ck_assert_int_eq(slink_crt_has_name(&c, "urn:slink:pump-2"), 0);
 }
 END_TEST
 
@@ -2586,6 +2609,7 @@ int main(void)
     tc = tcase_create("names");
     tcase_add_test(tc, has_name_embedded_nul);
     tcase_add_test(tc, has_name_only_dns_entries);
+    tcase_add_test(tc, cn_matched_only_without_dns_or_uri_id);
     tcase_add_test(tc, cn_is_first_and_optional);
     tcase_add_test(tc, malformed_names_refused);
     suite_add_tcase(s, tc);

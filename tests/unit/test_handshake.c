@@ -518,6 +518,131 @@ START_TEST(reference_to_other_certificate_is_unknown_ref)
 }
 END_TEST
 
+/* ---- revocation and pinning (docs/PKI.md §8) ---------------------------- */
+
+static uint8_t fps[3][SLINK_CERT_FP_LEN];
+
+/* fps[0] an unrelated fingerprint, fps[1] the given certificate's */
+static void deny_list_for(const test_cred *c)
+{
+    memset(fps[0], 0xA5, sizeof fps[0]);
+    ck_assert_int_eq(slink_cert_fingerprint(c->der, c->der_len, fps[1]), SLINK_OK);
+}
+
+START_TEST(revoked_full_certificate_is_cert_revoked)
+{
+    flights f;
+    default_pair();
+    deny_list_for(test_pki_default_device());
+    I.pol.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])fps;
+    I.pol.deny_count = 2;
+    run_to_msg2(&f);
+    ck_assert_uint_gt(f.n[1], 123);   /* the full certificate was sent */
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_REVOKED);
+    assert_failed(&I, SLINK_ERR_CERT_REVOKED, SLINK_ALERT_CERTIFICATE_REVOKED);
+    ck_assert(all_zero(I.hs.tx_secret, 32));
+    ck_assert_uint_eq(I.hs.peer_cert_len, 0);
+    teardown();
+}
+END_TEST
+
+START_TEST(revoked_certificate_by_reference_is_cert_revoked)
+{
+    /* The initiator cached dev-7's certificate before it was revoked; the
+     * responder names it by reference (123-byte msg2): still refused. */
+    flights f;
+    default_pair();
+    I.cfg.peer_cert = test_pki_default_device()->der;
+    I.cfg.peer_cert_len = test_pki_default_device()->der_len;
+    side_reinit(&I);
+    deny_list_for(test_pki_default_device());
+    I.pol.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])fps;
+    I.pol.deny_count = 2;
+    run_to_msg2(&f);
+    ck_assert_uint_eq(f.n[1], 123);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_REVOKED);
+    assert_failed(&I, SLINK_ERR_CERT_REVOKED, SLINK_ALERT_CERTIFICATE_REVOKED);
+    teardown();
+}
+END_TEST
+
+START_TEST(responder_refuses_revoked_initiator_at_msg3)
+{
+    flights f;
+    default_pair();
+    R.cfg.peer_cert = test_pki_default_host()->der;
+    R.cfg.peer_cert_len = test_pki_default_host()->der_len;
+    side_reinit(&R);
+    deny_list_for(test_pki_default_host());
+    R.pol.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])fps;
+    R.pol.deny_count = 2;
+    run_to_msg2(&f);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_OK);
+    copy_out(&I, &f, 2);
+    ck_assert_uint_eq(f.n[2], 89);    /* by reference */
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 3, f.m[2], f.n[2]), SLINK_ERR_CERT_REVOKED);
+    assert_failed(&R, SLINK_ERR_CERT_REVOKED, SLINK_ALERT_CERTIFICATE_REVOKED);
+    teardown();
+}
+END_TEST
+
+START_TEST(deny_list_without_the_peer_completes)
+{
+    flights f;
+    default_pair();
+    deny_list_for(test_pki_default_device2());   /* dev-9 revoked, dev-7 not */
+    I.pol.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])fps;
+    I.pol.deny_count = 2;
+    run_ok(&f);
+    assert_crossed_secrets();
+    teardown();
+}
+END_TEST
+
+START_TEST(pin_mismatch_is_cert_pin)
+{
+    /* Address 7 is pinned to dev-7's certificate; a re-issued dev-7
+     * certificate (same name, same CA, valid) is refused all the same. */
+    static test_cred reissued;
+    test_leaf_opts o;
+    flights f;
+    default_pair();
+    memset(&o, 0, sizeof o);
+    o.name = TEST_PKI_DEVICE_NAME;
+    ck_assert_int_eq(test_pki_leaf(test_pki_default_ca(), &reissued, &o, 5151), 0);
+    slink_creds_free(&R.creds);
+    ck_assert_int_eq(test_pki_load_creds(&R.creds, test_pki_default_ca(), &reissued), SLINK_OK);
+    deny_list_for(test_pki_default_device());
+    I.pol.pin = fps[1];
+    run_to_msg2(&f);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_PIN);
+    assert_failed(&I, SLINK_ERR_CERT_PIN, SLINK_ALERT_ACCESS_DENIED);
+    ck_assert_uint_eq(I.hs.peer_cert_len, 0);
+    teardown();
+}
+END_TEST
+
+START_TEST(pin_match_completes_full_and_by_reference)
+{
+    flights f;
+    default_pair();
+    deny_list_for(test_pki_default_device());
+    I.pol.pin = fps[1];
+    run_ok(&f);
+    assert_crossed_secrets();
+    ck_assert_mem_eq(I.hs.peer_cert_der, test_pki_default_device()->der, I.hs.peer_cert_len);
+    /* again, the responder naming its certificate by reference */
+    I.cfg.peer_cert = test_pki_default_device()->der;
+    I.cfg.peer_cert_len = test_pki_default_device()->der_len;
+    side_reinit(&I);
+    slink_hs_init(&R.hs, &R.cfg);
+    run_ok(&f);
+    ck_assert_uint_eq(f.n[1], 123);
+    assert_crossed_secrets();
+    teardown();
+}
+END_TEST
+
 START_TEST(unsolicited_reference_is_unknown_ref)
 {
     /* A responder sending a reference although the initiator never said it
@@ -1100,6 +1225,7 @@ START_TEST(alert_code_for_every_handshake_error)
         { SLINK_ERR_CERT_ENCODING, 42 },     { SLINK_ERR_CERT_CHAIN, 48 },
         { SLINK_ERR_CERT_EXPIRED, 45 },      { SLINK_ERR_CERT_NOT_YET_VALID, 45 },
         { SLINK_ERR_CERT_NAME, 49 },         { SLINK_ERR_CERT_TIME_POLICY, 80 },
+        { SLINK_ERR_CERT_REVOKED, 44 },      { SLINK_ERR_CERT_PIN, 49 },
         { SLINK_ERR_RNG, 80 },               { SLINK_ERR_CRYPTO, 80 },
         { SLINK_ERR_CONFIG, 80 },            { SLINK_ERR_BUFFER, 80 },
         { SLINK_ERR_HS_TIMEOUT, 80 },        { SLINK_ERR_ALERT_RECEIVED, 80 },
@@ -1112,6 +1238,7 @@ START_TEST(alert_code_for_every_handshake_error)
     size_t i;
     ck_assert_uint_eq(SLINK_ALERT_HANDSHAKE_FAILURE, 40);
     ck_assert_uint_eq(SLINK_ALERT_BAD_CERTIFICATE, 42);
+    ck_assert_uint_eq(SLINK_ALERT_CERTIFICATE_REVOKED, 44);
     ck_assert_uint_eq(SLINK_ALERT_CERTIFICATE_EXPIRED, 45);
     ck_assert_uint_eq(SLINK_ALERT_UNKNOWN_CA, 48);
     ck_assert_uint_eq(SLINK_ALERT_ACCESS_DENIED, 49);
@@ -1158,6 +1285,12 @@ int main(void)
     tcase_add_test(tc, reference_to_other_certificate_is_unknown_ref);
     tcase_add_test(tc, unsolicited_reference_is_unknown_ref);
     tcase_add_test(tc, alert_code_for_every_handshake_error);
+    tcase_add_test(tc, revoked_full_certificate_is_cert_revoked);
+    tcase_add_test(tc, revoked_certificate_by_reference_is_cert_revoked);
+    tcase_add_test(tc, responder_refuses_revoked_initiator_at_msg3);
+    tcase_add_test(tc, deny_list_without_the_peer_completes);
+    tcase_add_test(tc, pin_mismatch_is_cert_pin);
+    tcase_add_test(tc, pin_match_completes_full_and_by_reference);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tamper");

@@ -29,6 +29,12 @@ expect 0 "show" "$PKI" show p7.crt
 grep -q "subject: *CN=pump-7" out.txt && ok || bad "show subject"
 grep -q "issuer: *CN=plant CA" out.txt && ok || bad "show issuer"
 grep -q "DNS:addr-7.slink" out.txt && ok || bad "show address SAN"
+# with a SAN the CN no longer counts (RFC 6125), so --addr puts the name there too
+grep -q "DNS:pump-7" out.txt && ok || bad "show: --addr also writes dNSName=NAME"
+# default leaf validity: 825 days (PKI.md 5), notBefore back-dated an hour
+nb=$(date -d "$(openssl x509 -in p7.crt -noout -startdate | cut -d= -f2)" +%s)
+na=$(date -d "$(openssl x509 -in p7.crt -noout -enddate | cut -d= -f2)" +%s)
+[ $(( (na - nb - 3600) / 86400 )) -eq 825 ] && ok || bad "default leaf validity $(( (na - nb) / 86400 )) days, want 825"
 grep -q "CA:FALSE" out.txt && ok || bad "show basicConstraints"
 grep -q "keyUsage: digitalSignature" out.txt && ok || bad "show keyUsage"
 grep -q "^slink: *within the profile" out.txt && ok || bad "show: within slink's profile"
@@ -41,6 +47,19 @@ want=$(openssl x509 -in p7.crt -outform der | sha256sum | cut -c1-16)
 [ "$(cat out.txt)" = "$want" ] && ok || bad "ref $(cat out.txt) vs sha256 $want"
 expect 0 "ref der" "$PKI" ref p9.der
 [ "$(cat out.txt)" = "$(sha256sum < p9.der | cut -c1-16)" ] && ok || bad "ref of DER input"
+
+# fingerprint: SHA-256 of the DER; revoke: that, then a comment
+fp=$(openssl x509 -in p7.crt -outform der | sha256sum | cut -c1-64)
+expect 0 "fingerprint" "$PKI" fingerprint p7.crt
+[ "$(cat out.txt)" = "$fp" ] && ok || bad "fingerprint $(cat out.txt) vs sha256 $fp"
+"$PKI" show p7.crt > show.txt
+grep -q "^fingerprint: *$fp$" show.txt && ok || bad "show prints the fingerprint"
+expect 0 "revoke" "$PKI" revoke p7.crt
+grep -Eq "^$fp  # CN=pump-7 serial [0-9A-F:]+ notAfter [0-9]{4}-[0-9]{2}-[0-9]{2}$" out.txt && ok ||
+    bad "revoke line: $(cat out.txt)"
+expect 0 "fingerprint der" "$PKI" fingerprint p9.der
+[ "$(cat out.txt)" = "$(sha256sum < p9.der | cut -c1-64)" ] && ok || bad "fingerprint of DER input"
+expect 2 "fingerprint junk" "$PKI" fingerprint nonexistent.crt
 
 expect 0 "verify good" "$PKI" verify --ca ca.crt --name pump-7 p7.crt
 [ "$(cat out.txt)" = OK ] && ok || bad "verify prints OK"

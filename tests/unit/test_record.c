@@ -366,6 +366,45 @@ START_TEST(key_update_followed_and_old_epoch_in_grace)
 }
 END_TEST
 
+/* The old epoch's keys end with the grace period even when no record
+ * arrives after it: the connection's timer calls slink_rec_tick at
+ * slink_rec_next_timer. */
+START_TEST(old_epoch_wiped_by_timer_without_traffic)
+{
+    slink_rec_limits lim = { 0, 0, 100 };
+    slink_record a, b;
+    rec_buf fresh;
+    uint8_t out[64], ct, pt[5] = { 5, 4, 3, 2, 1 };
+    size_t n;
+    pair_init(&a, &b, &lim);
+    xfer(&a, &b, SLINK_CT_STREAM, 5, T0);
+    ck_assert_uint_eq(slink_rec_next_timer(&b), UINT64_MAX);
+    ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    seal(&a, SLINK_CT_STREAM, pt, 5, &fresh);
+    ck_assert_int_eq(open_at(&b, &fresh, T0 + 10, out, &n, &ct), SLINK_OK);
+    ck_assert_uint_eq(b.rx_prev_valid, 1);
+    ck_assert_uint_eq(slink_rec_next_timer(&b), T0 + 110);
+    slink_rec_tick(&b, T0 + 109);
+    ck_assert_uint_eq(b.rx_prev_valid, 1);
+    slink_rec_tick(&b, T0 + 110);
+    ck_assert_uint_eq(b.rx_prev_valid, 0);
+#if SLINK_CFG_REC_AEAD_CACHE
+    ck_assert_uint_eq(b.rx_prev.aead.ready, 0);
+#else
+    ck_assert_uint_eq(b.rx_prev.ready, 0);
+#endif
+    {
+        static const uint8_t zero[32];
+        ck_assert_mem_eq(b.rx_prev.secret, zero, sizeof zero);
+    }
+    ck_assert_uint_eq(slink_rec_next_timer(&b), UINT64_MAX);
+    slink_rec_tick(NULL, T0);   /* harmless */
+    ck_assert_uint_eq(slink_rec_next_timer(NULL), UINT64_MAX);
+    slink_rec_wipe(&a);
+    slink_rec_wipe(&b);
+}
+END_TEST
+
 START_TEST(skipped_epoch_is_refused)
 {
     slink_record a, b;
@@ -686,6 +725,7 @@ int main(void)
     tcase_add_test(tc, replay_is_refused);
     tcase_add_test(tc, redirected_record_fails_authentication);
     tcase_add_test(tc, key_update_followed_and_old_epoch_in_grace);
+    tcase_add_test(tc, old_epoch_wiped_by_timer_without_traffic);
     tcase_add_test(tc, skipped_epoch_is_refused);
     tcase_add_test(tc, second_key_update_waits_for_the_first);
     tcase_add_test(tc, small_rekey_limit_forces_key_updates);

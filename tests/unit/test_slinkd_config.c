@@ -169,6 +169,128 @@ static int args(slinkd_config *c, const char *const *argv)
     return slinkd_config_from_args(c, argc, v, err, sizeof err);
 }
 
+/* Revocation and pinning keys (docs/DAEMON.md): `deny` (repeatable) and
+ * `deny-file` in [link], `pin` in [peer]; hex either plain or colon-separated. */
+#define FP_A "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF"
+#define FP_B_COLONS "FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00:FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00"
+
+static void expect_fp(const uint8_t *fp, uint8_t first, uint8_t last)
+{
+    ck_assert_uint_eq(fp[0], first);
+    ck_assert_uint_eq(fp[SLINK_CERT_FP_LEN - 1], last);
+}
+
+START_TEST(revocation_and_pin_keys)
+{
+    slinkd_config c;
+    ck_assert_int_eq(load(&c, "[link]\ndeny = " FP_A "\ndeny = " FP_B_COLONS "\n"
+                              "deny-file = /etc/slink/deny.list\n"
+                              "[peer p]\naddr = 7\nname = pump-7\npin = " FP_A "\n"
+                              "[peer q]\naddr = 8\nname = pump-8\n"), SLINKD_CFG_OK);
+    ck_assert_uint_eq(c.ndeny, 2);
+    expect_fp(c.deny[0], 0x00, 0xFF);
+    ck_assert_uint_eq(c.deny[0][1], 0x11);
+    expect_fp(c.deny[1], 0xFF, 0x00);
+    ck_assert_str_eq(c.deny_file, "/etc/slink/deny.list");
+    ck_assert_int_eq(c.peers[0].has_pin, 1);
+    expect_fp(c.peers[0].pin, 0x00, 0xFF);
+    ck_assert_int_eq(c.peers[1].has_pin, 0);
+
+    expect_err("[link]\ndeny = 0011\n", 2,
+               "deny must be a certificate's SHA-256 fingerprint (64 hex digits; slink-pki fingerprint) (got '0011')");
+    /* 64 characters, one not hex */
+    expect_err("[link]\ndeny = " "g0112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" "\n", 2,
+               "deny must be a certificate's SHA-256 fingerprint (64 hex digits; slink-pki fingerprint) "
+               "(got 'g0112233445566778899aabbccddeeff00112233445566778899aabbccddeeff')");
+    expect_err("[peer a]\npin = nope\n", 2,
+               "pin must be the peer certificate's SHA-256 fingerprint (64 hex digits; slink-pki fingerprint) (got 'nope')");
+    expect_err("[link]\npin = " FP_A "\n", 2, "unknown key in [link] 'pin'");
+    expect_err("[peer a]\ndeny = " FP_A "\n", 2, "unknown key in [peer] 'deny'");
+    {
+        /* more than SLINKD_MAX_DENY inline entries: use a deny-file */
+        static char many[SLINKD_MAX_DENY * 80 + 64];
+        size_t n = (size_t)sprintf(many, "[link]\n");
+        for (int i = 0; i <= SLINKD_MAX_DENY; i++)
+            n += (size_t)sprintf(many + n, "deny = %s\n", FP_A);
+        expect_err(many, SLINKD_MAX_DENY + 2, "more than 64 deny entries: put them in a deny-file (got '" FP_A "')");
+    }
+}
+END_TEST
+
+START_TEST(revocation_on_the_command_line)
+{
+    slinkd_config c;
+    const char *const argv[] = { "slinkd", "--device", "/dev/ttyS1", "--addr", "1", "--ca", "ca.crt",
+                                 "--cert", "me.crt", "--key", "me.key", "--peer", "7", "--peer-name",
+                                 "pump-7", "--socket", "/tmp/p.sock", "--deny", FP_B_COLONS,
+                                 "--deny-file", "/tmp/deny.list", "--pin", FP_A, NULL };
+    ck_assert_int_eq(args(&c, argv), SLINKD_CFG_OK);
+    ck_assert_uint_eq(c.ndeny, 1);
+    expect_fp(c.deny[0], 0xFF, 0x00);
+    ck_assert_str_eq(c.deny_file, "/tmp/deny.list");
+    ck_assert_int_eq(c.peers[0].has_pin, 1);
+    expect_fp(c.peers[0].pin, 0x00, 0xFF);
+    const char *const bad[] = { "slinkd", "--pin", "abc", NULL };
+    ck_assert_int_eq(args(&c, bad), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "option --pin: pin must be the peer certificate's SHA-256 fingerprint "
+                          "(64 hex digits; slink-pki fingerprint) (got 'abc')");
+}
+END_TEST
+
+START_TEST(deny_file_format)
+{
+    uint8_t list[4][SLINK_CERT_FP_LEN];
+    size_t n = 0;
+    /* what `slink-pki revoke` appends, comments, blank lines, CRLF */
+    ck_assert_int_eq(slinkd_denylist_parse("# revoked devices\n\n" FP_A "  # CN=pump-7 serial 01\r\n"
+                                           "   " FP_B_COLONS "\n", "d.list", list, 4, &n, err, sizeof err),
+                     SLINKD_CFG_OK);
+    ck_assert_uint_eq(n, 2);
+    expect_fp(list[0], 0x00, 0xFF);
+    expect_fp(list[1], 0xFF, 0x00);
+    n = 0;
+    ck_assert_int_eq(slinkd_denylist_parse("\n" FP_A " extra\n", "d.list", list, 4, &n, err, sizeof err),
+                     SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "deny-file d.list:2: one fingerprint per line, then only a '#' comment");
+    n = 0;
+    ck_assert_int_eq(slinkd_denylist_parse(FP_A "\nzz\n", "d.list", list, 4, &n, err, sizeof err),
+                     SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "deny-file d.list:2: not a SHA-256 fingerprint (64 hex digits): 'zz'");
+    n = 3;
+    ck_assert_int_eq(slinkd_denylist_parse(FP_A "\n" FP_A "\n", "d.list", list, 4, &n, err, sizeof err),
+                     SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "deny-file d.list:2: more than 4 fingerprints");
+}
+END_TEST
+
+START_TEST(deny_list_load_joins_inline_and_file)
+{
+    slinkd_config c;
+    uint8_t (*list)[SLINK_CERT_FP_LEN] = NULL;
+    size_t n = 99;
+    slinkd_config_defaults(&c);
+    /* nothing configured: no list */
+    ck_assert_int_eq(slinkd_denylist_load(&c, &list, &n, err, sizeof err), SLINKD_CFG_OK);
+    ck_assert_ptr_null(list);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(slinkd_parse_fingerprint(FP_A, c.deny[0]), 0);
+    c.ndeny = 1;
+    snprintf(c.deny_file, sizeof c.deny_file, "%s", write_conf("# one\n" FP_B_COLONS "\n"));
+    ck_assert_int_eq(slinkd_denylist_load(&c, &list, &n, err, sizeof err), SLINKD_CFG_OK);
+    ck_assert_uint_eq(n, 2);
+    expect_fp(list[0], 0x00, 0xFF);
+    expect_fp(list[1], 0xFF, 0x00);
+    free(list);
+    /* a configured file that is gone is an error, never an empty list */
+    unlink(path);
+    ck_assert_int_eq(slinkd_denylist_load(&c, &list, &n, err, sizeof err), SLINKD_CFG_ERROR);
+    ck_assert_ptr_null(list);
+    char want[SLINKD_ERR];
+    snprintf(want, sizeof want, "deny-file %s: cannot open: No such file or directory", path);
+    ck_assert_str_eq(err, want);
+}
+END_TEST
+
 START_TEST(command_line_one_peer)
 {
     slinkd_config c;
@@ -290,6 +412,10 @@ int main(void)
     tcase_add_test(tc, good_file_parses_every_key);
     tcase_add_test(tc, malformed_lines_name_file_and_line);
     tcase_add_test(tc, missing_file_is_an_error);
+    tcase_add_test(tc, revocation_and_pin_keys);
+    tcase_add_test(tc, revocation_on_the_command_line);
+    tcase_add_test(tc, deny_file_format);
+    tcase_add_test(tc, deny_list_load_joins_inline_and_file);
     tcase_add_test(tc, command_line_one_peer);
     tcase_add_test(tc, command_line_errors);
     tcase_add_test(tc, peer_name_is_required);

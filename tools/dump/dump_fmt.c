@@ -88,6 +88,7 @@ static const char *alert_code_name(unsigned v)
     case SLINK_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
     case SLINK_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
     case SLINK_ALERT_BAD_CERTIFICATE: return "bad_certificate";
+    case SLINK_ALERT_CERTIFICATE_REVOKED: return "certificate_revoked";
     case SLINK_ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
     case SLINK_ALERT_UNKNOWN_CA: return "unknown_ca";
     case SLINK_ALERT_ACCESS_DENIED: return "access_denied";

@@ -30,6 +30,11 @@ enum {
 #define PKI_KU_OMIT (-1)           /* key_usage value: no keyUsage extension */
 #define PKI_NAME_MAX 64            /* longest CN accepted */
 #define PKI_ADDR_SAN_FMT "addr-%d.slink"
+/* Leaf validity when --days is not given (docs/PKI.md §5): the CA/Browser
+ * Forum's former 825-day ceiling, long enough for a device to see a
+ * maintenance window, short enough that a key taken from a retired device
+ * does not stay good for a decade. */
+#define PKI_LEAF_DAYS_DEFAULT 825
 
 typedef struct {
     const char *cn;          /* subject CN: [A-Za-z0-9 ._-], 1..64 chars */

@@ -33,10 +33,14 @@ static const char usage[] =
     "         [--san] --out-cert FILE --out-key FILE [--der]\n"
     "         issue a device/host certificate: CN=NAME, CA:FALSE,\n"
     "         digitalSignature; --addr N adds subjectAltName dNSName\n"
-    "         \"addr-N.slink\" (bus address binding), --san adds dNSName=NAME;\n"
-    "         default 3650 days\n"
-    "  show   CERT      subject, issuer, validity, key, extensions, size, reference\n"
+    "         \"addr-N.slink\" (bus address binding) and dNSName=NAME (a SAN\n"
+    "         hides the CN), --san adds dNSName=NAME; default 825 days\n"
+    "  show   CERT      subject, issuer, validity, key, extensions, size,\n"
+    "                   reference, fingerprint\n"
     "  ref    CERT      print the 8-byte certificate reference (hex)\n"
+    "  fingerprint CERT print the SHA-256 of the DER (hex), for slinkd's pin =\n"
+    "  revoke CERT      print a deny-list line for it (fingerprint, comment):\n"
+    "                   slink-pki revoke pump7.crt >> /etc/slink/deny.list\n"
     "  verify --ca FILE --name NAME CERT\n"
     "         run slink's peer certificate policy with the wall clock;\n"
     "         prints OK or the error (exit 0 / 1)\n"
@@ -242,7 +246,7 @@ static int cmd_issue(int argc, char **argv)
     if (addr_s && parse_int(addr_s, 1, 239, &addr) != 0)
         return die("--addr must be a unicast bus address 1..239, got '%s'", addr_s);
     char nb[15], na[15];
-    if (validity(opt(argc, argv, "--days"), 3650, nb, na)) return 2;
+    if (validity(opt(argc, argv, "--days"), PKI_LEAF_DAYS_DEFAULT, nb, na)) return 2;
 
     mbedtls_x509_crt ca;
     mbedtls_pk_context ca_key, key;
@@ -262,7 +266,9 @@ static int cmd_issue(int argc, char **argv)
 
     pki_leaf_defaults(&o, name, nb, na);
     o.addr = (int)addr;
-    o.san_name = flag(argc, argv, "--san");
+    /* RFC 6125: a certificate with a dNSName is identified by its SAN
+     * alone, so once --addr writes one the name goes there too. */
+    o.san_name = flag(argc, argv, "--san") || addr > 0;
     if (pki_key_generate(&key, os_rng, NULL) != 0) { rc = die("%s", "key generation failed"); goto out; }
     int r = pki_cert_issue(&o, &key, &ca, &ca_key, os_rng, NULL, der, sizeof der, &len);
     if (r == PKI_ERR_KEY) { rc = die("%s", "the CA key is not EC P-256"); goto out; }
@@ -284,6 +290,41 @@ static void print_ref(const mbedtls_x509_crt *crt)
     slink_cert_ref(crt->raw.p, crt->raw.len, ref);
     for (size_t i = 0; i < sizeof ref; i++) printf("%02x", ref[i]);
     printf("\n");
+}
+
+static void print_fingerprint(const mbedtls_x509_crt *crt)
+{
+    uint8_t fp[SLINK_CERT_FP_LEN];
+    slink_cert_fingerprint(crt->raw.p, crt->raw.len, fp);
+    for (size_t i = 0; i < sizeof fp; i++) printf("%02x", fp[i]);
+}
+
+/* fingerprint: the bare hash (for `pin =`); revoke: a deny-list line, the
+ * hash then a comment saying which certificate it was (slinkd reads only
+ * the first word of a line). */
+static int cmd_fingerprint(int argc, char **argv, int as_deny_line)
+{
+    const char *path = NULL;
+    if (check_args(argc, argv, NULL, NULL, 1, &path)) return 2;
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int rc = load_crt(path, &crt);
+    if (rc == 0) {
+        print_fingerprint(&crt);
+        if (as_deny_line) {
+            char subj[256], serial[128];
+            const mbedtls_x509_time *t = &crt.valid_to;
+            mbedtls_x509_dn_gets(subj, sizeof subj, &crt.subject);
+            mbedtls_x509_serial_gets(serial, sizeof serial, &crt.serial);
+            /* keep the comment on one line whatever the subject holds */
+            for (char *c = subj; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+            printf("  # %s serial %s notAfter %04d-%02d-%02d", subj, serial, t->year, t->mon, t->day);
+        }
+        printf("\n");
+    }
+    mbedtls_x509_crt_free(&crt);
+    return rc;
 }
 
 static int cmd_ref(int argc, char **argv)
@@ -372,6 +413,9 @@ static int cmd_show(int argc, char **argv)
     printf("size:        %zu bytes DER\n", crt.raw.len);
     printf("reference:   ");
     print_ref(&crt);
+    printf("fingerprint: ");
+    print_fingerprint(&crt);
+    printf("\n");
     /* The lines above come from mbedTLS's lenient parser; whether slink
      * itself will take the certificate is its own decoder's call. */
     slink_crt sc;
@@ -462,6 +506,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "issue") == 0) return cmd_issue(argc - 2, argv + 2);
     if (strcmp(cmd, "show") == 0) return cmd_show(argc - 2, argv + 2);
     if (strcmp(cmd, "ref") == 0) return cmd_ref(argc - 2, argv + 2);
+    if (strcmp(cmd, "fingerprint") == 0) return cmd_fingerprint(argc - 2, argv + 2, 0);
+    if (strcmp(cmd, "revoke") == 0) return cmd_fingerprint(argc - 2, argv + 2, 1);
     if (strcmp(cmd, "verify") == 0) return cmd_verify(argc - 2, argv + 2);
     fprintf(stderr, "slink-pki: unknown command '%s'\n\n%s", cmd, usage);
     return 2;

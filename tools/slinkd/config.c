@@ -22,6 +22,17 @@ static int fail(char *err, size_t cap, const char *fmt, ...)
     return SLINKD_CFG_ERROR;
 }
 
+static char *trim_ws(char *s)
+{
+    char *e;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        *--e = 0;
+    return s;
+}
+
 static int copy_str(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
@@ -124,6 +135,127 @@ int slinkd_parse_tcp(const char *s, char *host, size_t hcap, unsigned *port)
     return 0;
 }
 
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+int slinkd_parse_fingerprint(const char *s, uint8_t out[SLINK_CERT_FP_LEN])
+{
+    size_t len = strlen(s), i, step;
+    if (len == 2 * SLINK_CERT_FP_LEN)
+        step = 2;
+    else if (len == 3 * SLINK_CERT_FP_LEN - 1)
+        step = 3;   /* AB:CD:... */
+    else
+        return -1;
+    for (i = 0; i < SLINK_CERT_FP_LEN; i++) {
+        const char *q = s + i * step;
+        int hi = hexval((unsigned char)q[0]), lo = hexval((unsigned char)q[1]);
+        if (hi < 0 || lo < 0 || (step == 3 && i + 1 < SLINK_CERT_FP_LEN && q[2] != ':'))
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+int slinkd_denylist_parse(const char *text, const char *src, uint8_t (*out)[SLINK_CERT_FP_LEN],
+                          size_t cap, size_t *n, char *err, size_t ecap)
+{
+    unsigned lineno = 0;
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        char line[256], *w, *rest;
+        lineno++;
+        if (len >= sizeof line)
+            return fail(err, ecap, "deny-file %s:%u: line longer than %zu characters", src, lineno,
+                        sizeof line - 1);
+        memcpy(line, p, len);
+        line[len] = 0;
+        p = eol ? eol + 1 : p + len;
+        w = trim_ws(line);
+        if (!*w || *w == '#')
+            continue;
+        rest = w + strcspn(w, " \t");
+        if (*rest) {
+            *rest++ = 0;
+            rest = trim_ws(rest);
+            if (*rest && *rest != '#')
+                return fail(err, ecap, "deny-file %s:%u: one fingerprint per line, then only a '#' comment",
+                            src, lineno);
+        }
+        if (*n >= cap)
+            return fail(err, ecap, "deny-file %s:%u: more than %zu fingerprints", src, lineno, cap);
+        if (slinkd_parse_fingerprint(w, out[*n]) != 0)
+            return fail(err, ecap, "deny-file %s:%u: not a SHA-256 fingerprint (64 hex digits): '%s'",
+                        src, lineno, w);
+        (*n)++;
+    }
+    return SLINKD_CFG_OK;
+}
+
+int slinkd_denylist_load(const slinkd_config *c, uint8_t (**out)[SLINK_CERT_FP_LEN], size_t *n,
+                         char *err, size_t ecap)
+{
+    size_t cap = c->ndeny + (c->deny_file[0] ? SLINKD_DENY_FILE_MAX : 0);
+    uint8_t (*list)[SLINK_CERT_FP_LEN] = NULL;
+    char *text = NULL;
+    FILE *f = NULL;
+    size_t got = 0;
+    int rc = SLINKD_CFG_OK;
+
+    *out = NULL;
+    *n = 0;
+    if (cap == 0)
+        return SLINKD_CFG_OK;
+    list = malloc(cap * sizeof *list);
+    if (!list)
+        return fail(err, ecap, "deny-list: out of memory");
+    memcpy(list, c->deny, c->ndeny * sizeof *list);
+    got = c->ndeny;
+    if (c->deny_file[0]) {
+        /* 100 bytes a line is generous for "HASH  # comment" */
+        size_t max = (size_t)SLINKD_DENY_FILE_MAX * 100u, len;
+        f = fopen(c->deny_file, "r");
+        if (!f) {
+            rc = fail(err, ecap, "deny-file %s: cannot open: %s", c->deny_file, strerror(errno));
+            goto out;
+        }
+        text = malloc(max + 1);
+        if (!text) {
+            rc = fail(err, ecap, "deny-file %s: out of memory", c->deny_file);
+            goto out;
+        }
+        len = fread(text, 1, max + 1, f);
+        if (ferror(f) || len > max) {
+            rc = fail(err, ecap, "deny-file %s: read error or larger than %zu bytes", c->deny_file, max);
+            goto out;
+        }
+        text[len] = 0;
+        if (memchr(text, 0, len)) {
+            rc = fail(err, ecap, "deny-file %s: not a text file", c->deny_file);
+            goto out;
+        }
+        rc = slinkd_denylist_parse(text, c->deny_file, list, cap, &got, err, ecap);
+    }
+out:
+    if (f)
+        fclose(f);
+    free(text);
+    if (rc != SLINKD_CFG_OK || got == 0) {
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *n = got;
+    return SLINKD_CFG_OK;
+}
+
 static int parse_parity(const char *s, char *out)
 {
     if (!strcmp(s, "none") || !strcmp(s, "n")) *out = 'n';
@@ -204,6 +336,16 @@ static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
     if (!strcmp(k, "time-policy"))
         return slinkd_parse_time_policy(v, &c->time_mode, &c->time_floor)
                ? "time-policy must be clock, ignore or floor:UNIXSECONDS" : NULL;
+    if (!strcmp(k, "deny")) {
+        if (c->ndeny >= SLINKD_MAX_DENY)
+            return "more than 64 deny entries: put them in a deny-file";
+        if (slinkd_parse_fingerprint(v, c->deny[c->ndeny]))
+            return "deny must be a certificate's SHA-256 fingerprint (64 hex digits; slink-pki fingerprint)";
+        c->ndeny++;
+        return NULL;
+    }
+    if (!strcmp(k, "deny-file"))
+        return copy_str(c->deny_file, sizeof c->deny_file, v) ? "deny-file path too long" : NULL;
     if (!strcmp(k, "tx-pacing"))
         return slinkd_parse_bool(v, &c->tx_pacing) ? "tx-pacing must be true or false" : NULL;
     if (!strcmp(k, "idle-timeout"))
@@ -256,6 +398,12 @@ static const char *set_peer_key(slinkd_peer_cfg *p, const char *k, const char *v
     }
     if (!strcmp(k, "socket-group"))
         return copy_str(p->socket_group, sizeof p->socket_group, v) ? "socket-group too long" : NULL;
+    if (!strcmp(k, "pin")) {
+        if (slinkd_parse_fingerprint(v, p->pin))
+            return "pin must be the peer certificate's SHA-256 fingerprint (64 hex digits; slink-pki fingerprint)";
+        p->has_pin = 1;
+        return NULL;
+    }
     return "unknown key in [peer]";
 }
 
@@ -384,7 +532,8 @@ enum {
     OPT_DEVICE = 256, OPT_BAUD, OPT_ADDR, OPT_CA, OPT_CERT, OPT_KEY, OPT_PEER, OPT_PEER_NAME,
     OPT_SOCKET, OPT_DGRAM, OPT_TCP, OPT_ROLE, OPT_DATA_BITS, OPT_PARITY, OPT_STOP_BITS, OPT_FLOW,
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
-    OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION
+    OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION,
+    OPT_DENY, OPT_DENY_FILE, OPT_PIN
 };
 
 static const struct option long_opts[] = {
@@ -418,6 +567,9 @@ static const struct option long_opts[] = {
     {"idle-timeout", required_argument, 0, OPT_IDLE},
     {"tx-pacing", no_argument, 0, OPT_PACING},
     {"socket-mode", required_argument, 0, OPT_SOCKET_MODE},
+    {"deny", required_argument, 0, OPT_DENY},
+    {"deny-file", required_argument, 0, OPT_DENY_FILE},
+    {"pin", required_argument, 0, OPT_PIN},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, OPT_HELP},
     {"version", no_argument, 0, OPT_VERSION},
@@ -432,6 +584,7 @@ static const char usage_text[] =
     "  serial:    --data-bits 5-8 --parity none|even|odd --stop-bits 1|2 --flow none|rtscts|xonxoff\n"
     "             --mode full-duplex|half-duplex --bus-role master|device --rs485 --wait\n"
     "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS --tx-pacing\n"
+    "             --deny SHA256 --deny-file PATH --pin SHA256 (revocation, pinning)\n"
     "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
     "  see slinkd(8)\n";
 
@@ -468,6 +621,8 @@ static const char *link_key_for(int opt)
     case OPT_MODE: return "mode";
     case OPT_BUS_ROLE: return "bus-role";
     case OPT_IDLE: return "idle-timeout";
+    case OPT_DENY: return "deny";
+    case OPT_DENY_FILE: return "deny-file";
     default: return NULL;
     }
 }
@@ -482,6 +637,7 @@ static const char *peer_key_for(int opt)
     case OPT_TCP: return "tcp";
     case OPT_ROLE: return "role";
     case OPT_SOCKET_MODE: return "socket-mode";
+    case OPT_PIN: return "pin";
     default: return NULL;
     }
 }

@@ -10,6 +10,8 @@
 #include "slink/conn.h"
 
 #define SLINKD_MAX_PEERS 16
+#define SLINKD_MAX_DENY 64         /* `deny =` lines in the file itself */
+#define SLINKD_DENY_FILE_MAX 65536 /* fingerprints in a deny-file */
 #define SLINKD_PATH 256
 #define SLINKD_ERR 320
 
@@ -23,6 +25,8 @@ typedef struct {
     slink_start_role role;
     unsigned socket_mode;          /* permission bits for the UNIX sockets */
     char     socket_group[64];
+    int      has_pin;              /* pin = SHA-256: only that certificate */
+    uint8_t  pin[SLINK_CERT_FP_LEN];
 } slinkd_peer_cfg;
 
 typedef struct {
@@ -43,6 +47,11 @@ typedef struct {
     char     keylog[SLINKD_PATH];  /* debug only: traffic secrets, off by default */
     slink_time_mode time_mode;
     int64_t  time_floor;
+    /* revocation: `deny =` fingerprints and a deny-file (read by
+     * slinkd_denylist_load at start and on every reload) */
+    uint8_t  deny[SLINKD_MAX_DENY][SLINK_CERT_FP_LEN];
+    size_t   ndeny;
+    char     deny_file[SLINKD_PATH];
     uint32_t idle_timeout_ms;
     int      tx_pacing;            /* hold small writes while the line is busy at `baud` */
     int      verbosity;            /* log level: 0 error .. 3 debug */
@@ -77,5 +86,19 @@ int  slinkd_parse_uint(const char *s, unsigned long max, unsigned long *out);
 int  slinkd_parse_role(const char *s, slink_start_role *out);
 int  slinkd_parse_time_policy(const char *s, slink_time_mode *mode, int64_t *floor_s);
 int  slinkd_parse_tcp(const char *s, char *host, size_t hcap, unsigned *port);
+/* A certificate fingerprint: 64 hex digits, or 32 colon-separated pairs
+ * (openssl x509 -fingerprint -sha256), either case. */
+int  slinkd_parse_fingerprint(const char *s, uint8_t out[SLINK_CERT_FP_LEN]);
+
+/* Deny-list text: one fingerprint per line, then optionally a '#'
+ * comment; blank lines and lines starting with '#' are skipped.  Appends
+ * to out[*n..cap); errors name SRC and the line. */
+int  slinkd_denylist_parse(const char *text, const char *src, uint8_t (*out)[SLINK_CERT_FP_LEN],
+                           size_t cap, size_t *n, char *err, size_t ecap);
+/* The whole deny-list of a configuration: its `deny =` entries, then the
+ * deny-file's (a configured file that cannot be read is an error: fail
+ * closed).  *out is malloc'd (NULL when empty); the caller frees it. */
+int  slinkd_denylist_load(const slinkd_config *c, uint8_t (**out)[SLINK_CERT_FP_LEN], size_t *n,
+                          char *err, size_t ecap);
 
 #endif

@@ -46,6 +46,12 @@ typedef struct {
 
 struct slinkd;
 
+/* The deny-list in force (revoke.c): fingerprints, malloc'd */
+typedef struct {
+    uint8_t (*fp)[SLINK_CERT_FP_LEN];
+    size_t n;
+} slinkd_denylist;
+
 typedef struct slinkd_peer {
     struct slinkd *d;
     slinkd_peer_cfg cfg;      /* own copy: policy.name points here */
@@ -92,6 +98,7 @@ typedef struct slinkd {
 
     slink_creds creds[2];
     int creds_cur;
+    slinkd_denylist deny;     /* every peer's policy points here */
 
     slink_node node;
     int use_node;
@@ -118,6 +125,13 @@ uint64_t slinkd_now_ms(void);
 /* main.c */
 int  slinkd_load_creds(slinkd *d, slink_creds *out);
 void slinkd_reload(slinkd *d);
+
+/* revoke.c: load a configuration's deny-list (logs why not; -1), and put
+ * one in force: every peer's policy, pins from the peers' configs, and a
+ * close for each established session whose certificate it now refuses.
+ * apply takes the list over (and frees the previous one). */
+int  slinkd_revocation_load(const slinkd_config *c, slinkd_denylist *out);
+void slinkd_revocation_apply(slinkd *d, slinkd_denylist *list, uint64_t now);
 
 /* loop.c */
 int  slinkd_run(slinkd *d);

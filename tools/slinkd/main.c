@@ -142,6 +142,10 @@ static void peer_conn_cfg(slinkd *d, slinkd_peer *p, slink_conn_cfg *k)
     k->policy.name = p->cfg.name;
     k->policy.time_mode = d->cfg.time_mode;
     k->policy.time_floor = d->cfg.time_floor;
+    /* revocation and pinning (revoke.c keeps these current on reload) */
+    k->policy.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])d->deny.fp;
+    k->policy.deny_count = d->deny.n;
+    k->policy.pin = p->cfg.has_pin ? p->cfg.pin : NULL;
 }
 
 void slinkd_reload(slinkd *d)
@@ -150,6 +154,7 @@ void slinkd_reload(slinkd *d)
     char err[SLINKD_ERR];
     int slot = 1 - d->creds_cur;
     size_t i, j;
+    slinkd_denylist deny;
     if (!nc)
         return;
     logm(SLINK_LOG_INFO, -1, "reloading configuration and credentials");
@@ -168,6 +173,13 @@ void slinkd_reload(slinkd *d)
             free(nc);
             return;
         }
+    }
+    /* a deny-list that does not load refuses the whole reload: the
+     * running one stays (fail closed, never an empty list by accident) */
+    if (slinkd_revocation_load(nc, &deny) != 0) {
+        logm(SLINK_LOG_ERROR, -1, "reload refused: the deny-list does not load; keeping the running one");
+        free(nc);
+        return;
     }
     if (strcmp(nc->device, d->cfg.device) || nc->addr != d->cfg.addr || nc->npeers != d->npeers ||
         nc->baud != d->cfg.baud || nc->half_duplex != d->cfg.half_duplex)
@@ -189,6 +201,7 @@ void slinkd_reload(slinkd *d)
         if (slinkd_load_creds(d, &d->creds[slot]) != 0) {
             logm(SLINK_LOG_ERROR, -1, "reload refused: credentials do not load; keeping the old ones");
             d->cfg = old;
+            free(deny.fp);
             free(nc);
             return;
         }
@@ -205,13 +218,17 @@ void slinkd_reload(slinkd *d)
                     continue;
                 memcpy(p->cfg.name, nc->peers[j].name, sizeof p->cfg.name);
                 p->cfg.role = nc->peers[j].role;
+                p->cfg.has_pin = nc->peers[j].has_pin;
+                memcpy(p->cfg.pin, nc->peers[j].pin, sizeof p->cfg.pin);
                 p->conn.cfg.policy.time_mode = d->cfg.time_mode;
                 p->conn.cfg.policy.time_floor = d->cfg.time_floor;
             }
         }
     }
+    logm(SLINK_LOG_INFO, -1, "deny-list: %zu revoked certificate(s)", deny.n);
+    slinkd_revocation_apply(d, &deny, slinkd_now_ms());
     log_setup(d->cfg.verbosity, d->cfg.use_syslog);
-    logm(SLINK_LOG_INFO, -1, "reload done; sessions kept");
+    logm(SLINK_LOG_INFO, -1, "reload done; sessions kept (unless their certificate is now refused)");
     free(nc);
 }
 
@@ -265,6 +282,10 @@ static int setup(slinkd *d)
 
     if (slinkd_load_creds(d, &d->creds[0]) != 0)
         return 1;
+    if (slinkd_revocation_load(&d->cfg, &d->deny) != 0)
+        return 1;
+    if (d->deny.n > 0)
+        logm(SLINK_LOG_INFO, -1, "deny-list: %zu revoked certificate(s)", d->deny.n);
     if (d->cfg.keylog[0]) {
         d->keylog = keylog_open(d->cfg.keylog);
         if (!d->keylog) {
@@ -358,6 +379,8 @@ static void teardown(slinkd *d)
     port_close(&d->port);
     slink_creds_free(&d->creds[0]);
     slink_creds_free(&d->creds[1]);
+    free(d->deny.fp);
+    d->deny.fp = NULL;
     if (d->keylog)
         fclose(d->keylog);
     free(d->peers);

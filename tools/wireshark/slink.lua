@@ -44,7 +44,7 @@ local seq_code_len = { [0] = 1, [1] = 2, [2] = 6 }
 local level_names = { [1] = "warning", [2] = "fatal" }
 local alert_names = {
     [0] = "close_notify", [10] = "unexpected_message", [20] = "bad_record_mac",
-    [40] = "handshake_failure", [42] = "bad_certificate", [45] = "certificate_expired",
+    [40] = "handshake_failure", [42] = "bad_certificate", [44] = "certificate_revoked", [45] = "certificate_expired",
     [48] = "unknown_ca", [49] = "access_denied", [50] = "decode_error",
     [70] = "protocol_version", [80] = "internal_error", [100] = "no_session",
 }

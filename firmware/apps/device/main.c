@@ -193,8 +193,9 @@ static FW_NOINLINE void device_init(void)
     board_init();
     fw_alloc_init();
     console_puts("fw: slink device booting\r\n");
-    if (fw_entropy_boot(&entropy, fw_prov_device_seed) != 0)
-        halt("NV seed record could not be written");
+    int er = fw_entropy_boot(&entropy, fw_prov_device_seed);
+    if (er != 0)
+        halt(fw_entropy_strerror(er));
     fw_platform_init(&plat, &entropy);
     /* Provisioned DER in flash: parsed in place, not copied to the heap. */
     if (slink_creds_load_static(&creds, fw_prov_ca_der, fw_prov_ca_der_len,
@@ -217,7 +218,7 @@ static FW_NOINLINE void device_init(void)
     if (e != SLINK_OK)
         halt(slink_err_str(e));
     console_stats("ready");
-    console_puts(entropy.nv_was_blank ? "fw: nv seed: first boot\r\n" : "fw: nv seed: restored\r\n");
+    console_puts("fw: nv seed: restored\r\n");
 }
 
 int main(void)
