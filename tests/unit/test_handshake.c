@@ -539,7 +539,7 @@ START_TEST(revoked_full_certificate_is_cert_revoked)
     run_to_msg2(&f);
     ck_assert_uint_gt(f.n[1], 123);   /* the full certificate was sent */
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_REVOKED);
-    assert_failed(&I, SLINK_ERR_CERT_REVOKED, SLINK_ALERT_CERTIFICATE_REVOKED);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_REVOKED, SLINK_ALERT_CERTIFICATE_REVOKED);
     ck_assert(all_zero(I.hs.tx_secret, 32));
     ck_assert_uint_eq(I.hs.peer_cert_len, 0);
     teardown();
@@ -561,7 +561,7 @@ START_TEST(revoked_certificate_by_reference_is_cert_revoked)
     run_to_msg2(&f);
     ck_assert_uint_eq(f.n[1], 123);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_REVOKED);
-    assert_failed(&I, SLINK_ERR_CERT_REVOKED, SLINK_ALERT_CERTIFICATE_REVOKED);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_REVOKED, SLINK_ALERT_CERTIFICATE_REVOKED);
     teardown();
 }
 END_TEST
@@ -616,7 +616,7 @@ START_TEST(pin_mismatch_is_cert_pin)
     I.pol.pin = fps[1];
     run_to_msg2(&f);
     ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_ERR_CERT_PIN);
-    assert_failed(&I, SLINK_ERR_CERT_PIN, SLINK_ALERT_ACCESS_DENIED);
+    assert_msg2_refused(&I, SLINK_ERR_CERT_PIN, SLINK_ALERT_ACCESS_DENIED);
     ck_assert_uint_eq(I.hs.peer_cert_len, 0);
     teardown();
 }
