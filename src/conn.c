@@ -186,7 +186,7 @@ static SLINK_NOINLINE slink_err on_record(slink_conn *c, const slink_frame *f, u
     c->stats.records_in++;
     c->last_rx_ms = now_ms;
     c->rx_since_tx++;
-    conn_hs_confirmed(c);
+    conn_hs_session_alive(c);
     switch (ct) {
     case SLINK_CT_ACK:
         on_ack(c, pt, len, now_ms);

@@ -212,6 +212,7 @@ slink_err conn_hs_start(slink_conn *c, uint64_t now_ms)
     flight_begin(c, s, now_ms);
     s->refused = SLINK_OK;
     c->hs_msg3_unconfirmed = 0;
+    c->hs_presumed_lost = 0;
     c->hs_restart_at_ms = CONN_NEVER;
     c->stats.hs_started++;
     if (!c->rec_valid) c->state = SLINK_CONN_HANDSHAKE;
@@ -559,17 +560,34 @@ slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
 
 /* ---- hints, confirmation, timers ---------------------------------------- */
 
-void conn_hs_confirmed(slink_conn *c)
+void conn_hs_session_alive(slink_conn *c)
 {
     slink_hs_slot *i = slot_i(c);
-    if (!c->hs_msg3_unconfirmed) return;
-    /* Any record under the new keys proves the responder has msg3. */
-    c->hs_msg3_unconfirmed = 0;
-    if (i != NULL) {
-        i->hs.out_len = 0;
-        i->tx_pending = 0;
-        i->next_tx_ms = CONN_NEVER;
+    if (c->hs_msg3_unconfirmed) {
+        /* Any record under the new keys proves the responder has msg3. */
+        c->hs_msg3_unconfirmed = 0;
+        if (i != NULL) {
+            i->hs.out_len = 0;
+            i->tx_pending = 0;
+            i->next_tx_ms = CONN_NEVER;
+        }
     }
+    /* An attempt we started only because the session looked lost (hints,
+     * unanswered probes) is cancelled: the peer just proved it holds the
+     * session, and completing the attempt would replace a live session
+     * for unauthenticated reasons (I1). */
+    if (c->hs_presumed_lost && i != NULL && conn_hs_slot_phase(c, i) == HS_PH_WAIT) {
+        slot_wipe(i);
+        conn_log(c, SLINK_LOG_INFO, "session is alive: handshake started for a lost session cancelled");
+    }
+    c->hs_presumed_lost = 0;
+}
+
+slink_err conn_hs_start_presumed_lost(slink_conn *c, uint64_t now_ms)
+{
+    slink_err e = conn_hs_start(c, now_ms);
+    if (e == SLINK_OK) c->hs_presumed_lost = 1;
+    return e;
 }
 
 void conn_hs_on_hint(slink_conn *c, uint64_t now_ms)
@@ -590,7 +608,7 @@ void conn_hs_on_hint(slink_conn *c, uint64_t now_ms)
         i->frag_next = 0;
         return;
     }
-    (void)conn_hs_start(c, now_ms);
+    (void)conn_hs_start_presumed_lost(c, now_ms);
 }
 
 static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, uint64_t now_ms)

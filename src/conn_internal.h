@@ -85,8 +85,12 @@ void      conn_hs_wipe(slink_conn *c);
 slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms);
 /* Start our own attempt (initiator slot). */
 slink_err conn_hs_start(slink_conn *c, uint64_t now_ms);
-/* A record under the session keys arrived: msg3 is confirmed. */
-void      conn_hs_confirmed(slink_conn *c);
+/* A record under the session keys arrived: msg3 is confirmed, and an
+ * attempt started because the session looked lost is cancelled. */
+void      conn_hs_session_alive(slink_conn *c);
+/* Start our own attempt because the session looks lost (no_session hints,
+ * unanswered probes); conn_hs_session_alive cancels it. */
+slink_err conn_hs_start_presumed_lost(slink_conn *c, uint64_t now_ms);
 /* A no_session hint while msg3 is unconfirmed. */
 void      conn_hs_on_hint(slink_conn *c, uint64_t now_ms);
 void      conn_hs_timers(slink_conn *c, uint64_t now_ms);

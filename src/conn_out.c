@@ -35,7 +35,7 @@ static void session_timers(slink_conn *c, uint64_t now_ms)
             c->probe_tries = 0;
             conn_log(c, SLINK_LOG_WARN, "peer did not answer %u probes: starting a new handshake",
                      CONN_PROBE_TRIES);
-            (void)conn_hs_start(c, now_ms);
+            (void)conn_hs_start_presumed_lost(c, now_ms);
         }
     }
     if (c->probe_send) c->ack_now = 1;

@@ -17,6 +17,12 @@
  * only when nothing is in flight (Promela `timeout`), which is what the
  * real timers give when they are longer than a round trip (§4.7).
  *
+ * One timing fact is kept: the responder's short timers, its protection
+ * window (one flight time) and its msg1 budget interval (1 s), end before
+ * the initiator's whole retry schedule does (8 flight times with doubling,
+ * about 100 s at 115200), so an initiator gives up only once the peer's
+ * window is over and its budget is back.
+ *
  * Cryptography is symbolic: an attempt is named by the initiator key id a
  * and the responder key id b; ATT is the attacker's key id, which no node
  * ever holds as its own.  A message opens only under the same (a, b); a
@@ -33,8 +39,8 @@
 #define ATT      15
 #define ATT_MAX  3    /* attacker actions (injections and drops) */
 #define MAXT     2    /* flight transmissions before HS_TIMEOUT (§4.7: 8) */
-#define MAXATT   4    /* initiator attempts per node */
-#define MAXRESP  4    /* responder key ids per node (fresh ephemerals) */
+#define MAXATT   6    /* initiator attempts per node (ATT_MAX + 3: enough that the bound never decides) */
+#define MAXRESP  6    /* responder key ids per node (fresh ephemerals) */
 #define PROBES   2    /* unanswered probes before a new attempt (§3.8: 3) */
 #define MAXDATA  1    /* application records per session per side */
 #define QN       5    /* line capacity per direction */
@@ -73,6 +79,7 @@ byte sent[2];            /* data records sent in this session */
 byte probe[2];           /* probes sent and unanswered (0: none) */
 byte hints[2];           /* no_session hints answered by msg3 */
 bit  restart[2];         /* restart timer armed */
+bit  lost[2];            /* our attempt runs because the session looked lost */
 byte attempts[2], resp[2];
 byte tok[2];             /* msg1 budget (SLINK_HS_BURST = 2) */
 
@@ -82,18 +89,22 @@ byte tok[2];             /* msg1 budget (SLINK_HS_BURST = 2) */
 /* Everything the attacker does costs one of its ATT_MAX actions: an
  * injection, a drop, a duplicate (a replay of a genuine message), and a
  * timer it makes fire early by delaying the answer. */
+#ifdef INJECT_ONLY
+/* I1 run: the attacker only injects; it neither drops, replays nor delays
+ * (the line is reliable and timers fire only when nothing is in flight). */
+#define EARLY false
+#else
 #define EARLY (!over && att < ATT_MAX)
+#endif
 
 /* The line may duplicate while the attacker acts (an action); afterwards
- * it delivers every message exactly once. */
+ * it delivers every message exactly once.  A full line makes the sender
+ * wait (its output queue), as a UART's does. */
 inline send(to, t, x, y) {
+    line[to]!t, x, y;
     if
-    :: nfull(line[to]) -> line[to]!t, x, y;
-       if
-       :: EARLY && nfull(line[to]) -> att++; line[to]!t, x, y
-       :: true
-       fi
-    :: full(line[to]) -> assert(!over)   /* a genuine exchange never fills QN */
+    :: EARLY && nfull(line[to]) -> att++; line[to]!t, x, y
+    :: true
     fi
 }
 
@@ -102,12 +113,21 @@ inline send(to, t, x, y) {
 #define TIMER (EARLY || timeout)
 #define SPEND if :: EARLY -> att++ :: else -> skip fi
 
+/* I1: once both ends hold one confirmed session, injected frames alone
+ * (INJECT_ONLY) never make either end install another. */
+bit settled;
+#define AGREE_CONF (up[0] && up[1] && conf[0] && conf[1] && sa[0] == sa[1] && sb[0] == sb[1])
+
 inline install(n, a, b, confirmed) {
+#ifdef INJECT_ONLY
+    assert(!settled);
+#endif
     up[n] = 1; conf[n] = confirmed; sa[n] = a; sb[n] = b; sent[n] = 0;
     probe[n] = 0; hints[n] = 0; restart[n] = 0
 }
 
 inline start_attempt(n) {
+    lost[n] = 0;
     attempts[n]++;
     ia[n] = n * MAXATT + attempts[n]; ib[n] = 0;
     ist[n] = WAIT; itries[n] = 1; irefused[n] = 0; restart[n] = 0;
@@ -122,9 +142,13 @@ proctype node(byte me)
 end_idle:
     do
     /* ---- timers ---- */
+    /* connect at start (no timer), restart after a failure (timer) */
     :: atomic { ROLE(me) != RRESP && restart[me] && !up[me] && ist[me] != WAIT &&
-                attempts[me] < MAXATT && TIMER -> SPEND; start_attempt(me) }
-    :: atomic { ist[me] == WAIT && TIMER -> SPEND;
+                attempts[me] < MAXATT && (attempts[me] == 0 || TIMER) ->
+        if :: attempts[me] > 0 -> SPEND :: else -> skip fi;
+        start_attempt(me) }
+    :: atomic { ist[me] == WAIT && TIMER &&
+                (irefused[me] || itries[me] < MAXT || (!rprot[1 - me] && tok[1 - me] == 2)) -> SPEND;
         if
         :: irefused[me] -> ist[me] = IDLE; restart[me] = !up[me]      /* fail with the refusal */
         :: !irefused[me] && itries[me] < MAXT -> itries[me]++; send(1 - me, M1, ia[me], 0)
@@ -146,7 +170,7 @@ end_idle:
         :: probe[me] >= PROBES ->
             probe[me] = 0;
             if   /* the session is taken for lost: a new attempt beside it */
-            :: ist[me] != WAIT && attempts[me] < MAXATT -> start_attempt(me)
+            :: ist[me] != WAIT && attempts[me] < MAXATT -> start_attempt(me); lost[me] = 1
             :: else -> skip
             fi
         fi }
@@ -213,9 +237,10 @@ end_idle:
             :: up[me] && x == sa[me] && y == sb[me] ->
                 if
                 :: ist[me] == CONFIRM && x == ia[me] -> ist[me] = DONE
+                :: ist[me] == WAIT && lost[me] -> ist[me] = IDLE   /* the session is alive */
                 :: else -> skip
                 fi;
-                conf[me] = 1; probe[me] = 0;
+                conf[me] = 1; probe[me] = 0; lost[me] = 0;
                 if
                 :: t == PROBE -> send(1 - me, REC, x, y)   /* ACK at once */
                 :: else -> skip
@@ -229,11 +254,12 @@ end_idle:
         :: t == NOSESS ->
             if
             :: ROLE(me) == RRESP || !up[me] -> skip
-            :: up[me] && !conf[me] && ist[me] == CONFIRM && hints[me] < 2 ->
+            :: ROLE(me) != RRESP && up[me] && !conf[me] && ist[me] == CONFIRM && hints[me] < 2 ->
                 hints[me]++; send(1 - me, M3, ia[me], ib[me])
-            :: up[me] && !conf[me] && ist[me] == CONFIRM && hints[me] >= 2 && attempts[me] < MAXATT ->
-                start_attempt(me)
-            :: up[me] && conf[me] && probe[me] == 0 ->
+            :: ROLE(me) != RRESP && up[me] && !conf[me] && ist[me] == CONFIRM && hints[me] >= 2 &&
+               attempts[me] < MAXATT ->
+                start_attempt(me); lost[me] = 1
+            :: ROLE(me) != RRESP && up[me] && conf[me] && probe[me] == 0 ->
                 probe[me] = 1; send(1 - me, PROBE, sa[me], sb[me])
             :: else -> skip
             fi
@@ -262,7 +288,9 @@ active proctype attacker()
             :: nfull(line[n]) -> line[n]!M3, ATT, rb[n]
             :: nfull(line[n]) -> line[n]!NOSESS, 0, 0
             :: nfull(line[n]) -> line[n]!FALERT, 0, 0
-            :: nempty(line[n]) -> line[n]?_, _, _      /* drop one */
+    #ifndef INJECT_ONLY
+        :: nempty(line[n]) -> line[n]?_, _, _      /* drop one */
+#endif
             :: true -> skip
             fi
         }
@@ -282,6 +310,24 @@ init {
 }
 
 #define agree (up[0] && up[1] && sa[0] == sa[1] && sb[0] == sb[1])
+
+/* A timer that can still fire, or a message in flight: not quiet yet. */
+#define pending(n) (ist[n] == WAIT || ist[n] == CONFIRM || rst[n] == WAIT || probe[n] > 0 || \
+                    (restart[n] && !up[n] && attempts[n] < MAXATT) || tok[n] < 2)
+
+/* I2 as a safety check: whenever the system is quiet (nothing in flight,
+ * no timer left to fire) after the attacker stopped, both ends are
+ * established in one session.  Also records when I1's settled state is
+ * reached. */
+active proctype monitor()
+{
+end_mon:
+    do
+    :: atomic { timeout && !pending(0) && !pending(1) && empty(line[0]) && empty(line[1]) ->
+        assert(!over || agree) }
+    :: atomic { !settled && AGREE_CONF -> settled = 1 }
+    od
+}
 
 /* I2: once the attacker stops, both ends are established in one session,
  * and stay so. */

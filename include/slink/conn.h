@@ -134,6 +134,7 @@ typedef struct slink_conn {
     uint64_t hs_restart_at_ms;
     uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
     uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
+    uint8_t  hs_presumed_lost;     /* our attempt runs because the session looked lost */
     uint64_t hs_alert_ms;          /* rate limit of plaintext alerts we send */
     /* Authenticated probe (§4.9, I1): a no_session hint against a confirmed
      * session only makes us ask the peer for an ACK under the session keys. */

@@ -138,6 +138,15 @@ static void fz_consume(const slink_hs *snap, uint8_t msgno, const uint8_t *p, si
         REQUIRE(memcmp(hs.out, snap->out, hs.out_len) == 0);
         break;
     case SLINK_CLASS_FATAL:
+        if (msgno == 2 && snap->state == SLINK_HS_WAIT_MSG2 && hs.state == SLINK_HS_WAIT_MSG2) {
+            /* a msg2 that opened but did not authenticate the responder is
+             * refused, not fatal (handshake.h, I4): the attempt keeps its
+             * key and msg1 and records why */
+            REQUIRE(hs.fail == e && hs.alert != 0 && fz_zero(hs.prk, 32));
+            REQUIRE(!fz_zero(hs.eph.d, 32) && memcmp(hs.msg1, snap->msg1, sizeof hs.msg1) == 0);
+            REQUIRE(fz_zero(hs.tx_secret, 32));
+            break;
+        }
         REQUIRE(hs.state == SLINK_HS_FAILED && hs.fail == e && hs.alert != 0);
         REQUIRE(fz_zero(hs.prk, 32) && fz_zero(hs.eph.d, 32) && fz_zero(hs.tx_secret, 32));
         break;

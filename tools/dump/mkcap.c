@@ -134,7 +134,12 @@ int main(int argc, char **argv)
     /* a pair whose log starts at epoch 5 (a dump that joins late) */
     slink_record c;
     e = slink_rec_init(&c, 0x03, 0x04, s12, s21, NULL);
-    for (int i = 0; i < 3 && e == SLINK_OK; i++) e = slink_rec_key_update(&c);
+    /* three updates in a row: each confirmed as a peer ACK in the new epoch
+     * would (a sender keeps one update in flight, PROTOCOL.md §4.11 I5) */
+    for (int i = 0; i < 3 && e == SLINK_OK; i++) {
+        e = slink_rec_key_update(&c);
+        c.tx_update_unconfirmed = 0;
+    }
     if (e == SLINK_OK)
         e = slink_rec_seal(&c, SLINK_CT_DATAGRAM, dg, 2, &type, body, sizeof body, &blen);
     if (e != SLINK_OK) die("epoch 5", e);
