@@ -89,6 +89,18 @@ peer_state() {    # peer_state NAME -> state of the first peer
     status_json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["peers"][0]["state"])'
 }
 is_established() { [ "$(peer_state "$1" 2>/dev/null)" = established ]; }
+# app_field NAME KEY: a field of the first peer's "apps" object
+app_field() {
+    status_json "$1" | python3 -c 'import json,sys; v=json.load(sys.stdin)["peers"][0]["apps"][sys.argv[1]]; print(str(v).lower())' "$2"
+}
+# stream_slot_free NAME: no stream application holds the daemon's one stream
+# slot.  An application closed by its user keeps the slot until its session
+# has closed; one that connects before then is refused (accepted and closed
+# at once, which looks like an ended session), so a test that starts the next
+# application after one finished waits for this first.
+stream_slot_free() { [ "$(app_field "$1" stream 2>/dev/null)" = false ]; }
+app_is() { [ "$(app_field "$1" "$2" 2>/dev/null)" = "$3" ]; }          # app_is NAME KEY VALUE
+app_gt() { local v; v=$(app_field "$1" "$2" 2>/dev/null) && [ "$v" -gt "$3" ]; }   # app_gt NAME KEY N
 session_id() {
     status_json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["peers"][0]["session_id"])'
 }

@@ -192,6 +192,16 @@ static int session_usable(const slinkd_peer *p)
            !(p->close_requested && p->closing_session == p->conn.session_id);
 }
 
+/* A session a new application may attach to: usable, and the peer has not
+ * finished sending (its authenticated close).  Such a session only winds
+ * down: an application bound to it now would get nothing and then be cut
+ * off, so it waits for the next session instead.  (One already attached
+ * keeps writing: a half-close.) */
+static int session_joinable(const slinkd_peer *p)
+{
+    return session_usable(p) && !p->conn.stream.peer_closed;
+}
+
 void app_accept(slinkd_peer *p, int lfd)
 {
     app_client *c = (lfd == p->lst_dgram) ? &p->dgram : &p->stream;
@@ -213,7 +223,7 @@ void app_accept(slinkd_peer *p, int lfd)
     }
     client_reset(c);
     c->fd = fd;
-    if (session_usable(p)) {
+    if (session_joinable(p)) {
         c->bound = 1;
         c->session = p->conn.session_id;
     }
@@ -446,7 +456,7 @@ void app_pump(slinkd_peer *p, uint64_t now)
     slink_conn *cn = &p->conn;
     int usable = session_usable(p);
 
-    if (usable) {
+    if (session_joinable(p)) {
         if (s->fd >= 0 && !s->bound && !s->closing) {
             s->bound = 1;
             s->session = cn->session_id;
