@@ -38,8 +38,8 @@ done
 echo "symlinks refused (target untouched, dangling target not created)"
 
 # 3. a new file: mode 0600 even under umask 000, and a loud warning
-( umask 000
-  "$SLINKD" "${ROOT_OPT[@]}" --foreground --device "$T/nope" --wait --baud 115200 --addr 1 --ca "$T/ca.crt" \
+( umask 000   # exec: the daemon keeps the pid the cleanup kills
+  exec "$SLINKD" "${ROOT_OPT[@]}" --foreground --device "$T/nope" --wait --baud 115200 --addr 1 --ca "$T/ca.crt" \
       --cert "$T/host.crt" --key "$T/host.key" --peer 7 --peer-name pump --socket "$T/h.sock" \
       --ctl "$T/h.ctl" --keylog "$T/new.keys" > "$T/new.log" 2>&1 ) & D=$!; PIDS+=($D)
 wait_for 10 grep -q "waiting for the port" "$T/new.log" || fail "daemon with a new key log did not start: $(cat "$T/new.log")"
@@ -48,6 +48,7 @@ wait_for 10 grep -q "waiting for the port" "$T/new.log" || fail "daemon with a n
 grep -q "KEY LOG ENABLED ($T/new.keys)" "$T/new.log" || fail "no loud warning"
 grep -q "never in production" "$T/new.log" || fail "the warning does not say it is for debugging only"
 echo "new key log: mode 600 under umask 000, warning logged"
+kill "$D"; wait "$D" 2>/dev/null
 
 # 4. from the configuration file: refused before anything is opened
 printf '[link]\nkeylog = %s\n' "$T/cfg.keys" > "$T/kl.conf"
