@@ -15,6 +15,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/slink
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 ALL_TARGETS += $(BUILD)/slinkd $(BUILD)/slinkctl
 CHECK_TARGETS += slinkd-check
@@ -68,5 +69,7 @@ install-slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/slinkd@.service \
 	    > $(DESTDIR)$(UNITDIR)/slinkd@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/slinkd.service $(DESTDIR)$(UNITDIR)/slinkd@.service
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 tools/systemd/slinkd.sysusers $(DESTDIR)$(SYSUSERSDIR)/slinkd.conf
 	install -m 0644 docs/slinkd.conf.example $(DESTDIR)$(DOCDIR)/slinkd.conf.example
 	install -m 0644 docs/DAEMON.md $(DESTDIR)$(DOCDIR)/DAEMON.md

@@ -49,8 +49,12 @@ for _ in $(seq 50); do [ -e "$D/line.host" ] && [ -e "$D/line.device" ] && break
 echo "   $D/line.host <-> $D/line.device"
 
 echo "== 5/6 two daemons"
+# Run as root (CI, a container): each daemon opens its line, sockets and keys,
+# then drops to nobody before it reads a byte from the line.
+PRIV=()
+[ "$(id -u)" = 0 ] && PRIV=(--user nobody)
 start() {   # start NAME ADDR PEER PEERNAME
-    "$BUILD/slinkd" --foreground --device "$D/line.$1" --baud 115200 --addr "$2" \
+    "$BUILD/slinkd" "${PRIV[@]}" --foreground --device "$D/line.$1" --baud 115200 --addr "$2" \
         --ca "$D/ca.crt" --cert "$D/$1.crt" --key "$D/$1.key" --peer "$3" --peer-name "$4" \
         --socket "$D/$1.sock" --ctl "$D/$1.ctl" >"$D/$1.log" 2>&1 &
     echo $! > "$D/$1.pid"
@@ -68,6 +72,7 @@ if [ -z "$up" ]; then
     echo "no session; logs:"; tail -n 20 "$D/host.log" "$D/device.log"; stop; exit 1
 fi
 "$BUILD/slinkctl" --ctl "$D/host.ctl" status | grep -E '^(link|peer)' | sed 's/^/   /'
+grep -h "running as user" "$D/host.log" "$D/device.log" | sed 's/^.*: running/   running/' || true
 
 echo "== 6/6 a message through the secure link"
 python3 "$PY" recv "$D/device.sock" 3 > "$D/received.txt" &

@@ -45,21 +45,16 @@ static char memfd_path[64];
 
 static void check_peer(const slinkd_peer_cfg *p)
 {
-    char host[64];
-    unsigned port;
     TERMINATED(p->section);
     TERMINATED(p->name);
     TERMINATED(p->socket);
     TERMINATED(p->dgram_socket);
-    TERMINATED(p->tcp);
     TERMINATED(p->socket_group);
     REQUIRE(p->section[0] != 0);
     REQUIRE(p->addr == 0 || (p->addr >= SLINK_ADDR_UNICAST_MIN && p->addr <= SLINK_ADDR_UNICAST_MAX));
     REQUIRE(p->role == SLINK_START_INITIATOR || p->role == SLINK_START_RESPONDER ||
             p->role == SLINK_START_AUTO);
     REQUIRE(p->socket_mode <= 0777);
-    if (p->tcp[0])
-        REQUIRE(slinkd_parse_tcp(p->tcp, host, sizeof host, &port) == 0 && port > 0);
 }
 
 static void check_config(const slinkd_config *c)
@@ -71,6 +66,8 @@ static void check_config(const slinkd_config *c)
     TERMINATED(c->key);
     TERMINATED(c->ctl);
     TERMINATED(c->keylog);
+    TERMINATED(c->user);
+    TERMINATED(c->group);
     TERMINATED(c->config_file);
     REQUIRE(c->baud >= 50 && c->baud <= 20000000u);
     REQUIRE(c->addr >= SLINK_ADDR_UNICAST_MIN && c->addr <= SLINK_ADDR_UNICAST_MAX);
@@ -151,13 +148,12 @@ static int parse(int as_args, const uint8_t *p, size_t n, slinkd_config *c, char
 
 static void value_parsers(const uint8_t *p, size_t n)
 {
-    char s[512], host[64];
+    char s[512];
     int b;
     unsigned long v;
     slink_start_role role;
     slink_time_mode mode;
     int64_t floor_s;
-    unsigned port;
     if (n >= sizeof s)
         n = sizeof s - 1;
     memcpy(s, p, n);
@@ -168,12 +164,6 @@ static void value_parsers(const uint8_t *p, size_t n)
         REQUIRE(role == SLINK_START_INITIATOR || role == SLINK_START_RESPONDER || role == SLINK_START_AUTO);
     if (slinkd_parse_time_policy(s, &mode, &floor_s) == 0)
         REQUIRE(mode != SLINK_TIME_CLOCK_OR_FLOOR || floor_s > 0);
-    if (slinkd_parse_tcp(s, host, sizeof host, &port) == 0) {
-        TERMINATED(host);
-        REQUIRE(port >= 1 && port <= 65535);
-        REQUIRE(!strcmp(host, "127.0.0.1") || !strcmp(host, "localhost") || !strcmp(host, "::1") ||
-                !strcmp(host, "[::1]"));
-    }
 }
 
 static void setup(void)
@@ -297,10 +287,11 @@ int main(int argc, char **argv)
             "[link]\ndevice=/dev/x\nca=a\ncert=b\nkey=c\naddr=1\ntime-policy = floor:1735689600\n"
             "flow = rtscts\nparity = e\nstop-bits = 2\ndata-bits = 7\nlog-level = debug\n"
             "idle-timeout = 30000\nbus-role = device\nmode = half-duplex\n"
-            "[peer a]\naddr=0x07\nname=*\ntcp = [::1]:7007\nrole = auto\nsocket-mode = 0600\n";
+            "[peer a]\naddr=0x07\nname=*\nrole = auto\nsocket-mode = 0600\n";
         static const char errors[] =
             "; comment\n[link]\r\n  baud\t=\t9600  \n[peer  b ]\naddr = 239\nsocket-group = dialout\n"
-            "dgram-socket = /run/b.dgram\n[peer c]\ntcp = 127.0.0.1:0\n";
+            "dgram-socket = /run/b.dgram\nuser = x\n[link]\nuser = slink\ngroup = dialout\nkeylog = /k\n"
+            "[peer c]\ntcp = 127.0.0.1:7007\n";
         write_seed(argv[1], "file_fields", 0, small, sizeof small - 1);
         write_seed(argv[1], "file_error", 0, errors, sizeof errors - 1);
     }
@@ -308,13 +299,13 @@ int main(int argc, char **argv)
     write_args(argv[1], "args_one_peer",
                "--device /dev/ttyUSB0 --baud 115200 --addr 1 --ca ca.crt --cert host.crt "
                "--key host.key --peer 7 --peer-name pump-7 --socket /run/slink/pump.sock "
-               "--dgram-socket /run/slink/pump.dgram --tcp 127.0.0.1:7007 --role initiator");
+               "--dgram-socket /run/slink/pump.dgram --role initiator --user slink --group dialout");
     write_args(argv[1], "args_serial",
                "--device=/dev/ttyS1 --data-bits 7 --parity even --stop-bits 2 --flow xonxoff "
                "--mode half-duplex --bus-role device --rs485 --wait -vv --foreground --syslog");
     write_args(argv[1], "args_other",
                "--ctl /run/slinkd.ctl --time-policy floor:1735689600 --idle-timeout 5000 "
-               "--keylog /tmp/k --socket-mode 0640 --list-ports");
+               "--keylog /var/tmp/k --socket-mode 0640 --allow-root --list-ports");
     write_args(argv[1], "args_errors", "--baud --peer 240 -x extra --help");
     return 0;
 }

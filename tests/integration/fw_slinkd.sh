@@ -26,9 +26,13 @@ pass=0 fail=0
 ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
 
+# slinkd refuses root without a user to drop to; this harness keeps root
+# (tests/integration/slinkd_t_privdrop.sh tests the drop)
+ROOT_OPT=()
+[ "$(id -u)" = 0 ] && ROOT_OPT=(--allow-root)
 start_daemon() { # LOGNAME
     rm -f "$dir/s.sock" "$dir/d.sock" "$dir/ctl"
-    "$slinkd" --foreground --device "$FWQ_PTY" --baud 115200 --addr 1 --role initiator \
+    "$slinkd" "${ROOT_OPT[@]}" --foreground --device "$FWQ_PTY" --baud 115200 --addr 1 --role initiator \
         --ca "$pki/ca.der" --cert "$pki/host.der" --key "$pki/host.key" \
         --peer 7 --peer-name slink-dev-7 --socket "$dir/s.sock" --dgram-socket "$dir/d.sock" \
         --ctl "$dir/ctl" >"$dir/$1.log" 2>&1 &

@@ -15,10 +15,10 @@ mint_ca; mint host; mint pump
 line l
 # line rate configured as 10 Mbaud: it sets the core's timers; a pty itself
 # has no line rate, so this measures what the software can do
-"$SLINKD" --foreground --device "$T/l.a" --baud 10000000 --addr 1 --ca "$T/ca.crt" --cert "$T/host.crt" \
+"$SLINKD" "${ROOT_OPT[@]}" --foreground --device "$T/l.a" --baud 10000000 --addr 1 --ca "$T/ca.crt" --cert "$T/host.crt" \
     --key "$T/host.key" --peer 7 --peer-name pump --socket "$T/host.sock" --ctl "$T/host.ctl" >>"$T/host.log" 2>&1 &
 H=$!; PIDS+=($H)
-"$SLINKD" --foreground --device "$T/l.b" --baud 10000000 --addr 7 --ca "$T/ca.crt" --cert "$T/pump.crt" \
+"$SLINKD" "${ROOT_OPT[@]}" --foreground --device "$T/l.b" --baud 10000000 --addr 7 --ca "$T/ca.crt" --cert "$T/pump.crt" \
     --key "$T/pump.key" --peer 1 --peer-name host --socket "$T/pump.sock" --ctl "$T/pump.ctl" >>"$T/pump.log" 2>&1 &
 P=$!; PIDS+=($P)
 wait_for 10 is_established host || fail "no session"

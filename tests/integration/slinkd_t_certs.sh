@@ -28,7 +28,7 @@ kill "${PIDS[@]:1}" 2>/dev/null; sleep 0.3
 rm -f "$T/host.sock" "$T/pump.sock" "$T/host.ctl" "$T/pump.ctl"
 line l2
 daemon host "$T/l2.a" 1 7 pump-7 --role initiator
-"$SLINKD" --foreground --device "$T/l2.b" --baud 4000000 --addr 7 --ca "$T/ca.crt" \
+"$SLINKD" "${ROOT_OPT[@]}" --foreground --device "$T/l2.b" --baud 4000000 --addr 7 --ca "$T/ca.crt" \
     --cert "$T/evil/pump-7.crt" --key "$T/evil/pump-7.key" --peer 1 --peer-name host \
     --socket "$T/pump.sock" --ctl "$T/pump.ctl" --role responder >>"$T/evil.log" 2>&1 &
 PIDS+=($!)
@@ -38,7 +38,7 @@ grep -q "refused" "$T/evil.log" || fail "own certificate from another CA was acc
 echo "own cert from another CA refused at start-up: $(grep -o 'refused.*' "$T/evil.log" | head -1)"
 # a daemon that trusts the evil CA presents a certificate host does not trust
 cp "$T/evil/ca.crt" "$T/evil-ca.crt"
-"$SLINKD" --foreground --device "$T/l2.b" --baud 4000000 --addr 7 --ca "$T/evil-ca.crt" \
+"$SLINKD" "${ROOT_OPT[@]}" --foreground --device "$T/l2.b" --baud 4000000 --addr 7 --ca "$T/evil-ca.crt" \
     --cert "$T/evil/pump-7.crt" --key "$T/evil/pump-7.key" --peer 1 --peer-name '*' \
     --socket "$T/pump.sock" --ctl "$T/pump.ctl" --role responder >>"$T/evil.log" 2>&1 &
 PIDS+=($!)

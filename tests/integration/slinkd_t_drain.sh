@@ -54,24 +54,42 @@ wait $Y || fail "pump exchange after the orphaned bytes"
 $APP gen C 100000 "$T/C"; $APP gen D 100000 "$T/D"
 cmp -s "$T/C" "$T/p2.out" && cmp -s "$T/D" "$T/h2.out" || fail "the new session carried foreign bytes"
 echo "orphaned: $orph acknowledged bytes of the replaced session dropped and counted; next session byte-exact"
+# The exchange's applications hold each daemon's one stream slot until their
+# session has closed; the next application must not race them for it (it
+# would be refused: accepted and closed at once).
+wait_for 20 stream_slot_free host || fail "the host's exchange application still attached"
+wait_for 20 stream_slot_free pump || fail "the pump's exchange application still attached"
 wait_for 10 is_established host || fail "no session after the exchange"
 
 # 2. a late reader of a replaced session
 from0=$(jnum host app_bytes_from_peer)
-$APP late-reader "$T/host.sock" "$T/go" "$T/late.out" 60 > "$T/late" 2>&1 & L=$!; PIDS+=("$L")
+ref0=$(app_field host refused)
+$APP late-reader "$T/host.sock" "$T/go" "$T/late.out" 90 > "$T/late" 2>&1 & L=$!; PIDS+=("$L")
 wait_for 10 grep -q connected "$T/late" || fail "late reader did not connect"
+wait_for 10 app_is host stream true || fail "the late reader is not attached"
+[ "$(app_field host refused)" = "$ref0" ] || fail "the late reader was refused"
 to0=$(jnum pump app_bytes_to_peer)
-$APP source "$T/pump.sock" 300000 30 > /dev/null 2>&1 & S=$!; PIDS+=("$S")
-# the late reader's socket buffer, the host daemon's buffer and both cores
-# fill up; the pump's daemon then holds the rest
-for i in $(seq 1 100); do
-    handed=$(( $(jnum pump app_bytes_to_peer) - to0 ))
-    [ "$handed" -gt 150000 ] && break
-    sleep 0.1
+# More than the late reader's socket (the kernel's default send buffer, which
+# the daemon's end of it gets), the host daemon's buffer and both cores hold.
+WMEM=$(cat /proc/sys/net/core/wmem_default 2>/dev/null || echo 212992)
+SIZE=$((2 * WMEM + 400000))
+$APP source "$T/pump.sock" "$SIZE" 90 > /dev/null 2>&1 & S=$!; PIDS+=("$S")
+# Fill the pipeline, whatever the socket buffers hold: the late reader reads
+# nothing, so once the host daemon holds bytes for it its socket is full for
+# good; the host daemon's buffer, the host core's receive buffer and then the
+# pump core's send window fill behind it, and the pump's daemon stops taking
+# bytes.  Wait for that state, not for an amount.
+wait_for 60 app_gt host stream_pending_bytes 0 ||
+    fail "the host daemon never held bytes for the late reader (pump handed $(( $(jnum pump app_bytes_to_peer) - to0 )))"
+handed=-1
+for i in $(seq 1 120); do
+    now=$(( $(jnum pump app_bytes_to_peer) - to0 ))
+    [ "$now" -eq "$handed" ] && break
+    handed=$now
+    sleep 0.5
 done
-[ "$handed" -gt 150000 ] || fail "the pump's daemon took only $handed bytes from its application"
-sleep 0.5
-handed=$(( $(jnum pump app_bytes_to_peer) - to0 ))
+[ "$now" -eq "$handed" ] || fail "the pump's daemon still takes bytes after 60 s ($handed)"
+[ "$handed" -gt "$BOUND" ] || fail "the pump's daemon took only $handed bytes (window $BOUND): the test would prove nothing"
 restart_pump
 kill "$S" 2>/dev/null
 # longer than any flush timer: the old application is still there, unread
@@ -90,7 +108,7 @@ touch "$T/go"
 wait "$L" || fail "late reader: $(cat "$T/late")"
 got=$(stat -c %s "$T/late.out")
 from1=$(jnum host app_bytes_from_peer)
-$APP gen src 300000 "$T/src"
+$APP gen src "$SIZE" "$T/src"
 cmp -s "$T/late.out" <(head -c "$got" "$T/src") || fail "the late reader got bytes that are not a prefix of what was sent"
 # its share of app_bytes_from_peer: everything but the exchange's 100000
 [ $((from1 - from0 - 100000)) -eq "$got" ] || fail "late reader got $got bytes, the daemon delivered $((from1 - from0 - 100000))"

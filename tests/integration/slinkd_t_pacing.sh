@@ -33,6 +33,10 @@ send() {
     echo $((r1 - r0))
 }
 paced=$(send host pump P)
+# the first transfer's applications keep the stream slots until their
+# session has closed: a reader connecting earlier would be refused
+wait_for 20 stream_slot_free host || fail "host: the first transfer's application still attached"
+wait_for 20 stream_slot_free pump || fail "pump: the first transfer's application still attached"
 wait_for 10 is_established host || fail "no session after the first transfer"
 wait_for 10 is_established pump || fail "pump: no session after the first transfer"
 unpaced=$(send pump host U)

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/slinkd_lib.sh"
 mint_ca; mint host; mint pump
 
-"$SLINKD" --foreground --device "$T/nope" --baud 115200 --addr 1 --ca "$T/ca.crt" --cert "$T/host.crt" \
+"$SLINKD" "${ROOT_OPT[@]}" --foreground --device "$T/nope" --baud 115200 --addr 1 --ca "$T/ca.crt" --cert "$T/host.crt" \
     --key "$T/host.key" --peer 7 --peer-name pump --socket "$T/n.sock" --ctl "$T/n.ctl" 2> "$T/nowait.err"
 rc=$?
 [ $rc -ne 0 ] || fail "missing port without --wait exited 0"

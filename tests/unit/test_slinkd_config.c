@@ -68,6 +68,8 @@ static const char good[] =
     "cert = /etc/slink/host.crt\n"
     "key = /etc/slink/host.key\n"
     "ctl = /run/slinkd.ctl\n"
+    "user = slink\n"
+    "group = slinkgrp\n"
     "time-policy = floor:1700000000\n"
     "\n"
     "[peer pump]\n"
@@ -75,7 +77,6 @@ static const char good[] =
     "name = pump-7\n"
     "socket = /run/slink/pump.sock\n"
     "dgram-socket = /run/slink/pump.dgram\n"
-    "tcp = 127.0.0.1:7007\n"
     "role = initiator\n"
     "socket-mode = 0660\n"
     "socket-group = dialout\n"
@@ -98,6 +99,9 @@ START_TEST(good_file_parses_every_key)
     ck_assert_int_eq(c.stop_bits, 2);
     ck_assert_int_eq(c.flow, 1);
     ck_assert_int_eq(c.wait, 1);
+    ck_assert_str_eq(c.user, "slink");
+    ck_assert_str_eq(c.group, "slinkgrp");
+    ck_assert_int_eq(c.allow_root, 0);
     ck_assert_int_eq(c.time_mode, SLINK_TIME_CLOCK_OR_FLOOR);
     ck_assert_int_eq((int)c.time_floor, 1700000000);
     ck_assert_uint_eq(c.npeers, 2);
@@ -105,7 +109,6 @@ START_TEST(good_file_parses_every_key)
     ck_assert_uint_eq(c.peers[0].addr, 7);
     ck_assert_str_eq(c.peers[0].name, "pump-7");
     ck_assert_str_eq(c.peers[0].dgram_socket, "/run/slink/pump.dgram");
-    ck_assert_str_eq(c.peers[0].tcp, "127.0.0.1:7007");
     ck_assert_int_eq(c.peers[0].role, SLINK_START_INITIATOR);
     ck_assert_uint_eq(c.peers[0].socket_mode, 0660);
     ck_assert_str_eq(c.peers[0].socket_group, "dialout");
@@ -139,8 +142,16 @@ START_TEST(malformed_lines_name_file_and_line)
     expect_err("[link]\ncolour = red\n", 2, "unknown key in [link] 'colour'");
     expect_err("[peer a]\ncolour = red\n", 2, "unknown key in [peer] 'colour'");
     expect_err("[peer a]\n[peer a]\n", 2, "peer 'a' defined twice");
-    expect_err("[peer a]\ntcp = 0.0.0.0:80\n", 2, "tcp must be 127.0.0.1:PORT (localhost only) (got '0.0.0.0:80')");
-    expect_err("[peer a]\ntcp = 127.0.0.1:0\n", 2, "tcp must be 127.0.0.1:PORT (localhost only) (got '127.0.0.1:0')");
+    /* the TCP listener is gone: an old configuration says why */
+    expect_err("[peer a]\ntcp = 127.0.0.1:7007\n", 2,
+               "tcp (a localhost TCP listener) was removed: any local user, or a web page through a browser, "
+               "could have become this peer's application; use the UNIX socket (socket, socket-mode, "
+               "socket-group), see slinkd(8) (got '127.0.0.1:7007')");
+    /* traffic secrets are never switched on by a file */
+    expect_err("[link]\nkeylog = /var/tmp/k\n", 2,
+               "keylog is accepted on the command line only (--keylog FILE, debugging): a configuration "
+               "file cannot switch on the logging of traffic secrets (got '/var/tmp/k')");
+    expect_err("[link]\nallow-root = true\n", 2, "unknown key in [link] 'allow-root'");
     expect_err("[peer a]\nrole = master\n", 2, "role must be initiator, responder or auto (got 'master')");
     expect_err("[peer a]\nsocket-mode = 0999\n", 2, "socket-mode must be octal permissions such as 0660 (got '0999')");
 }
@@ -323,6 +334,7 @@ START_TEST(command_line_errors)
     const char *const unknown[] = { "slinkd", "--colour", NULL };
     const char *const noval[] = { "slinkd", "--device", NULL };
     const char *const stray[] = { "slinkd", "extra", NULL };
+    const char *const tcp[] = { "slinkd", "--tcp", "127.0.0.1:7007", NULL };
     ck_assert_int_eq(args(&c, bad_baud), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "option --baud: baud must be a number from 50 to 20000000 (got '12x')");
     ck_assert_int_eq(args(&c, unknown), SLINKD_CFG_ERROR);
@@ -331,6 +343,25 @@ START_TEST(command_line_errors)
     ck_assert_str_eq(err, "option --device needs a value");
     ck_assert_int_eq(args(&c, stray), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "unexpected argument 'extra' (see --help)");
+    ck_assert_int_eq(args(&c, tcp), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "option --tcp: tcp (a localhost TCP listener) was removed: any local user, or a web "
+                          "page through a browser, could have become this peer's application; use the UNIX "
+                          "socket (socket, socket-mode, socket-group), see slinkd(8) (got '127.0.0.1:7007')");
+}
+END_TEST
+
+/* --keylog, --user, --group and --allow-root come from the command line; the
+ * key log only from there (the file refuses it, above). */
+START_TEST(command_line_keylog_and_privileges)
+{
+    slinkd_config c;
+    const char *const argv[] = { "slinkd", "--keylog", "/var/tmp/keys", "--user", "slink", "--group", "dialout",
+                                 "--allow-root", NULL };
+    ck_assert_int_eq(args(&c, argv), SLINKD_CFG_OK);
+    ck_assert_str_eq(c.keylog, "/var/tmp/keys");
+    ck_assert_str_eq(c.user, "slink");
+    ck_assert_str_eq(c.group, "dialout");
+    ck_assert_int_eq(c.allow_root, 1);
 }
 END_TEST
 
@@ -365,7 +396,7 @@ START_TEST(validation_catches_conflicts)
     ck_assert_int_eq(load(&c, "[link]\ndevice=/dev/x\nca=a\ncert=b\nkey=c\n[peer a]\naddr=3\nname=a\n"),
                      SLINKD_CFG_OK);
     ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
-    expect_validate("peer 'a' has no socket, dgram-socket or tcp for applications");
+    expect_validate("peer 'a' has no socket or dgram-socket for applications");
     ck_assert_int_eq(load(&c, "[link]\nca=a\n"), SLINKD_CFG_OK);
     ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
     expect_validate("no serial device (--device or [link] device)");
@@ -376,18 +407,11 @@ START_TEST(value_parsers)
 {
     slink_time_mode m;
     int64_t fl;
-    char host[64];
-    unsigned port;
     int b;
     ck_assert_int_eq(slinkd_parse_time_policy("clock", &m, &fl), 0);
     ck_assert_int_eq(m, SLINK_TIME_CLOCK_REQUIRED);
     ck_assert_int_eq(slinkd_parse_time_policy("floor:0", &m, &fl), -1);
     ck_assert_int_eq(slinkd_parse_time_policy("", &m, &fl), -1);
-    ck_assert_int_eq(slinkd_parse_tcp("localhost:80", host, sizeof host, &port), 0);
-    ck_assert_uint_eq(port, 80);
-    ck_assert_int_eq(slinkd_parse_tcp("127.0.0.1:65536", host, sizeof host, &port), -1);
-    ck_assert_int_eq(slinkd_parse_tcp("10.0.0.1:80", host, sizeof host, &port), -1);
-    ck_assert_int_eq(slinkd_parse_tcp(":80", host, sizeof host, &port), -1);
     ck_assert_int_eq(slinkd_parse_bool("on", &b), 0);
     ck_assert_int_eq(b, 1);
     ck_assert_int_eq(slinkd_parse_bool("2", &b), -1);
@@ -418,6 +442,7 @@ int main(void)
     tcase_add_test(tc, deny_list_load_joins_inline_and_file);
     tcase_add_test(tc, command_line_one_peer);
     tcase_add_test(tc, command_line_errors);
+    tcase_add_test(tc, command_line_keylog_and_privileges);
     tcase_add_test(tc, peer_name_is_required);
     tcase_add_test(tc, validation_catches_conflicts);
     tcase_add_test(tc, value_parsers);

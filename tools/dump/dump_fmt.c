@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 typedef struct {
     dump_ctx *c;
     int first;
@@ -262,7 +264,8 @@ static void describe_record(dump_ctx *c, line *l, const slink_frame *f, uint64_t
     /* Application bytes: a debugging aid, shown up to 64 bytes. */
     kv_hex(l, "pt", pt, pt_len < 64 ? pt_len : 64);
     if (pt_len > 64) kv_s(l, "pt_cut", "yes");
-    memset(pt, 0, sizeof pt);
+    /* decrypted bytes: a memset of a dying buffer may be optimised away */
+    mbedtls_platform_zeroize(pt, sizeof pt);
 }
 
 void dump_frame(dump_ctx *c, uint64_t off, size_t wire_len, double t,

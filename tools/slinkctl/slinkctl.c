@@ -11,7 +11,8 @@ static void usage(FILE *f)
 {
     fputs("usage: slinkctl [--ctl PATH] status [--json]\n"
           "       slinkctl [--ctl PATH] reload\n"
-          "  --ctl PATH  control socket (default $SLINKD_CTL or /run/slinkd.ctl)\n", f);
+          "  --ctl PATH  control socket (default $SLINKD_CTL, else /run/slink/slinkd.ctl\n"
+          "              if it exists, else /run/slinkd.ctl)\n", f);
 }
 
 int main(int argc, char **argv)
@@ -24,8 +25,10 @@ int main(int argc, char **argv)
     ssize_t n;
     size_t total = 0;
 
+    /* the systemd unit's place (its RuntimeDirectory, writable by the
+     * unprivileged daemon), then the one a daemon run by hand as root uses */
     if (!ctl || !*ctl)
-        ctl = "/run/slinkd.ctl";
+        ctl = access("/run/slink/slinkd.ctl", F_OK) == 0 ? "/run/slink/slinkd.ctl" : "/run/slinkd.ctl";
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--ctl") && i + 1 < argc)
             ctl = argv[++i];

@@ -1,8 +1,9 @@
 #define _GNU_SOURCE
 /* Application side of one peer: a UNIX stream socket (the core's stream
- * mode), an optional SOCK_SEQPACKET socket (datagram mode) and an optional
- * localhost TCP listener (stream mode again).  One application per mode at a
- * time.  Data written before the session is up waits here, bounded; beyond
+ * mode) and an optional SOCK_SEQPACKET socket (datagram mode).  Only UNIX
+ * sockets: their owner, group and mode are the access control (a localhost
+ * TCP port has none, so there is no TCP listener).  One application per mode
+ * at a time.  Data written before the session is up waits here, bounded; beyond
  * that we stop reading the socket (back-pressure) - it is never sent
  * unprotected.  When the session an application was attached to ends, it
  * first gets every byte that session delivered (the peer saw them
@@ -14,10 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -90,45 +88,15 @@ static int unix_listen(slinkd_peer *p, const char *path, int type, char *err, si
     return fd;
 }
 
-static int tcp_listen(const char *spec, char *err, size_t cap)
-{
-    char host[64];
-    unsigned tport;
-    int fd, one = 1;
-    struct sockaddr_in sa;
-    if (slinkd_parse_tcp(spec, host, sizeof host, &tport) != 0) {
-        snprintf(err, cap, "bad tcp listener '%s'", spec);
-        return -1;
-    }
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        snprintf(err, cap, "socket(): %s", strerror(errno));
-        return -1;
-    }
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)tport);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* never the network */
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 4) != 0) {
-        snprintf(err, cap, "cannot listen on 127.0.0.1:%u: %s", tport, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 int app_listen_all(slinkd_peer *p, char *err, size_t cap)
 {
-    p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
+    p->lst_stream = p->lst_dgram = -1;
     p->stream.fd = p->stream_old.fd = p->dgram.fd = -1;
     p->dgram.dgram = 1;
     if (p->cfg.socket[0] && (p->lst_stream = unix_listen(p, p->cfg.socket, SOCK_STREAM, err, cap)) < 0)
         return -1;
     if (p->cfg.dgram_socket[0] &&
         (p->lst_dgram = unix_listen(p, p->cfg.dgram_socket, SOCK_SEQPACKET, err, cap)) < 0)
-        return -1;
-    if (p->cfg.tcp[0] && (p->lst_tcp = tcp_listen(p->cfg.tcp, err, cap)) < 0)
         return -1;
     return 0;
 }
@@ -143,9 +111,7 @@ void app_close_listeners(slinkd_peer *p)
         close(p->lst_dgram);
         unlink(p->cfg.dgram_socket);
     }
-    if (p->lst_tcp >= 0)
-        close(p->lst_tcp);
-    p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
+    p->lst_stream = p->lst_dgram = -1;
     app_client_close(p, &p->stream, NULL);
     app_client_close(p, &p->stream_old, NULL);
     app_client_close(p, &p->dgram, NULL);
@@ -192,6 +158,16 @@ static int session_usable(const slinkd_peer *p)
            !(p->close_requested && p->closing_session == p->conn.session_id);
 }
 
+/* A session a new application may attach to: usable, and the peer has not
+ * finished sending (its authenticated close).  Such a session only winds
+ * down: an application bound to it now would get nothing and then be cut
+ * off, so it waits for the next session instead.  (One already attached
+ * keeps writing: a half-close.) */
+static int session_joinable(const slinkd_peer *p)
+{
+    return session_usable(p) && !p->conn.stream.peer_closed;
+}
+
 void app_accept(slinkd_peer *p, int lfd)
 {
     app_client *c = (lfd == p->lst_dgram) ? &p->dgram : &p->stream;
@@ -207,13 +183,9 @@ void app_accept(slinkd_peer *p, int lfd)
         close(fd);
         return;
     }
-    if (lfd == p->lst_tcp) {
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
     client_reset(c);
     c->fd = fd;
-    if (session_usable(p)) {
+    if (session_joinable(p)) {
         c->bound = 1;
         c->session = p->conn.session_id;
     }
@@ -446,7 +418,7 @@ void app_pump(slinkd_peer *p, uint64_t now)
     slink_conn *cn = &p->conn;
     int usable = session_usable(p);
 
-    if (usable) {
+    if (session_joinable(p)) {
         if (s->fd >= 0 && !s->bound && !s->closing) {
             s->bound = 1;
             s->session = cn->session_id;

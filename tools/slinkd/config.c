@@ -112,29 +112,6 @@ int slinkd_parse_time_policy(const char *s, slink_time_mode *mode, int64_t *floo
     return -1;
 }
 
-/* Only loopback addresses: the TCP listener exists for local applications
- * that cannot use UNIX sockets, never for the network. */
-int slinkd_parse_tcp(const char *s, char *host, size_t hcap, unsigned *port)
-{
-    const char *colon = strrchr(s, ':');
-    unsigned long p;
-    size_t hl;
-    if (!colon)
-        return -1;
-    hl = (size_t)(colon - s);
-    if (hl == 0 || hl >= hcap)
-        return -1;
-    memcpy(host, s, hl);
-    host[hl] = 0;
-    if (strcmp(host, "127.0.0.1") && strcmp(host, "localhost") && strcmp(host, "::1") &&
-        strcmp(host, "[::1]"))
-        return -1;
-    if (slinkd_parse_uint(colon + 1, 65535, &p) || p == 0)
-        return -1;
-    *port = (unsigned)p;
-    return 0;
-}
-
 static int hexval(int ch)
 {
     if (ch >= '0' && ch <= '9') return ch - '0';
@@ -331,8 +308,16 @@ static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
         return copy_str(c->key, sizeof c->key, v) ? "key path too long" : NULL;
     if (!strcmp(k, "ctl"))
         return copy_str(c->ctl, sizeof c->ctl, v) ? "ctl path too long" : NULL;
+    /* Whoever can write the configuration must not be able to make the
+     * daemon write traffic secrets to disk: only the operator's command
+     * line can (slinkd_config_from_args handles --keylog itself). */
     if (!strcmp(k, "keylog"))
-        return copy_str(c->keylog, sizeof c->keylog, v) ? "keylog path too long" : NULL;
+        return "keylog is accepted on the command line only (--keylog FILE, debugging): "
+               "a configuration file cannot switch on the logging of traffic secrets";
+    if (!strcmp(k, "user"))
+        return copy_str(c->user, sizeof c->user, v) ? "user name too long" : NULL;
+    if (!strcmp(k, "group"))
+        return copy_str(c->group, sizeof c->group, v) ? "group name too long" : NULL;
     if (!strcmp(k, "time-policy"))
         return slinkd_parse_time_policy(v, &c->time_mode, &c->time_floor)
                ? "time-policy must be clock, ignore or floor:UNIXSECONDS" : NULL;
@@ -367,8 +352,6 @@ static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
 static const char *set_peer_key(slinkd_peer_cfg *p, const char *k, const char *v)
 {
     unsigned long n;
-    char host[64];
-    unsigned port;
     if (!strcmp(k, "addr"))
         return parse_unicast(v, &p->addr) ? "addr must be a unicast address 1..239" : NULL;
     if (!strcmp(k, "name")) {
@@ -380,11 +363,13 @@ static const char *set_peer_key(slinkd_peer_cfg *p, const char *k, const char *v
         return copy_str(p->socket, sizeof p->socket, v) ? "socket path too long" : NULL;
     if (!strcmp(k, "dgram-socket"))
         return copy_str(p->dgram_socket, sizeof p->dgram_socket, v) ? "dgram-socket path too long" : NULL;
-    if (!strcmp(k, "tcp")) {
-        if (slinkd_parse_tcp(v, host, sizeof host, &port))
-            return "tcp must be 127.0.0.1:PORT (localhost only)";
-        return copy_str(p->tcp, sizeof p->tcp, v) ? "tcp too long" : NULL;
-    }
+    /* A TCP port on localhost has no owner or mode: it would widen access
+     * beyond the UNIX socket's permissions.  Named, so an old
+     * configuration stops with the reason rather than "unknown key". */
+    if (!strcmp(k, "tcp"))
+        return "tcp (a localhost TCP listener) was removed: any local user, or a web page through a browser, "
+               "could have become this peer's application; use the UNIX socket (socket, socket-mode, "
+               "socket-group), see slinkd(8)";
     if (!strcmp(k, "role"))
         return slinkd_parse_role(v, &p->role) ? "role must be initiator, responder or auto" : NULL;
     if (!strcmp(k, "socket-mode")) {
@@ -533,7 +518,7 @@ enum {
     OPT_SOCKET, OPT_DGRAM, OPT_TCP, OPT_ROLE, OPT_DATA_BITS, OPT_PARITY, OPT_STOP_BITS, OPT_FLOW,
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
     OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION,
-    OPT_DENY, OPT_DENY_FILE, OPT_PIN
+    OPT_DENY, OPT_DENY_FILE, OPT_PIN, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT
 };
 
 static const struct option long_opts[] = {
@@ -570,6 +555,9 @@ static const struct option long_opts[] = {
     {"deny", required_argument, 0, OPT_DENY},
     {"deny-file", required_argument, 0, OPT_DENY_FILE},
     {"pin", required_argument, 0, OPT_PIN},
+    {"user", required_argument, 0, OPT_USER},
+    {"group", required_argument, 0, OPT_GROUP},
+    {"allow-root", no_argument, 0, OPT_ALLOW_ROOT},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, OPT_HELP},
     {"version", no_argument, 0, OPT_VERSION},
@@ -580,12 +568,13 @@ static const char usage_text[] =
     "usage: slinkd [--config FILE] [options]\n"
     "  one peer:  slinkd --device PATH --baud N --addr A --ca CA.crt --cert ME.crt --key ME.key\n"
     "                    --peer B --peer-name NAME --socket PATH [--dgram-socket PATH]\n"
-    "                    [--tcp 127.0.0.1:PORT] [--role initiator|responder|auto]\n"
+    "                    [--role initiator|responder|auto]\n"
     "  serial:    --data-bits 5-8 --parity none|even|odd --stop-bits 1|2 --flow none|rtscts|xonxoff\n"
     "             --mode full-duplex|half-duplex --bus-role master|device --rs485 --wait\n"
     "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS --tx-pacing\n"
     "             --deny SHA256 --deny-file PATH --pin SHA256 (revocation, pinning)\n"
     "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
+    "  privilege: --user NAME [--group NAME] (drop from root after opening) | --allow-root\n"
     "  see slinkd(8)\n";
 
 /* The command-line peer: the one named "cmdline", created on first use. */
@@ -617,7 +606,8 @@ static const char *link_key_for(int opt)
     case OPT_FLOW: return "flow";
     case OPT_CTL: return "ctl";
     case OPT_TIME: return "time-policy";
-    case OPT_KEYLOG: return "keylog";
+    case OPT_USER: return "user";
+    case OPT_GROUP: return "group";
     case OPT_MODE: return "mode";
     case OPT_BUS_ROLE: return "bus-role";
     case OPT_IDLE: return "idle-timeout";
@@ -684,6 +674,11 @@ int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, 
         case OPT_RS485: c->rs485 = 1; continue;
         case OPT_SYSLOG: c->use_syslog = 1; continue;
         case OPT_PACING: c->tx_pacing = 1; continue;
+        case OPT_ALLOW_ROOT: c->allow_root = 1; continue;
+        case OPT_KEYLOG:
+            if (copy_str(c->keylog, sizeof c->keylog, optarg))
+                return fail(err, cap, "option --keylog: path too long (got '%s')", optarg);
+            continue;
         case OPT_CONFIG: continue;
         case ':': return fail(err, cap, "option %s needs a value", argv[optind - 1]);
         case '?': return fail(err, cap, "unknown option '%s' (see --help)", argv[optind - 1]);
@@ -728,8 +723,8 @@ int slinkd_config_validate(const slinkd_config *c, char *err, size_t cap)
         if (!p->name[0])
             return fail(err, cap, "%s: peer '%s' (addr %u) needs the expected certificate name "
                         "(--peer-name / name; '*' accepts any CA-signed peer)", src, p->section, p->addr);
-        if (!p->socket[0] && !p->dgram_socket[0] && !p->tcp[0])
-            return fail(err, cap, "%s: peer '%s' has no socket, dgram-socket or tcp for applications",
+        if (!p->socket[0] && !p->dgram_socket[0])
+            return fail(err, cap, "%s: peer '%s' has no socket or dgram-socket for applications",
                         src, p->section);
         for (j = 0; j < i; j++) {
             if (c->peers[j].addr == p->addr)

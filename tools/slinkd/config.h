@@ -21,7 +21,6 @@ typedef struct {
     char     name[128];            /* identity expected in the peer certificate */
     char     socket[SLINKD_PATH];
     char     dgram_socket[SLINKD_PATH];
-    char     tcp[64];              /* "127.0.0.1:PORT" or "" */
     slink_start_role role;
     unsigned socket_mode;          /* permission bits for the UNIX sockets */
     char     socket_group[64];
@@ -44,7 +43,10 @@ typedef struct {
     int      wait;                 /* retry the port with backoff */
     char     ca[SLINKD_PATH], cert[SLINKD_PATH], key[SLINKD_PATH];
     char     ctl[SLINKD_PATH];
-    char     keylog[SLINKD_PATH];  /* debug only: traffic secrets, off by default */
+    char     keylog[SLINKD_PATH];  /* debug only: traffic secrets; --keylog only, never the file */
+    char     user[64];             /* started as root: drop to this user after opening everything */
+    char     group[64];            /* ... and this group (default: the user's own) */
+    int      allow_root;           /* --allow-root: keep running as root without `user` */
     slink_time_mode time_mode;
     int64_t  time_floor;
     /* revocation: `deny =` fingerprints and a deny-file (read by
@@ -85,7 +87,6 @@ int  slinkd_parse_bool(const char *s, int *out);
 int  slinkd_parse_uint(const char *s, unsigned long max, unsigned long *out);
 int  slinkd_parse_role(const char *s, slink_start_role *out);
 int  slinkd_parse_time_policy(const char *s, slink_time_mode *mode, int64_t *floor_s);
-int  slinkd_parse_tcp(const char *s, char *host, size_t hcap, unsigned *port);
 /* A certificate fingerprint: 64 hex digits, or 32 colon-separated pairs
  * (openssl x509 -fingerprint -sha256), either case. */
 int  slinkd_parse_fingerprint(const char *s, uint8_t out[SLINK_CERT_FP_LEN]);

@@ -166,10 +166,12 @@ static void status_json(slinkd *d, sbuf *b)
         /* bytes the core delivered (and acknowledged) that no application
          * read: an ended session's rest with its application gone, and
          * bytes an application of an ended session closed or stalled on */
-        sb_printf(b, "\"apps\":{\"stream\":%s,\"stream_draining\":%s,\"draining_bytes\":%zu,\"dgram\":%s,"
+        sb_printf(b, "\"apps\":{\"stream\":%s,\"stream_pending_bytes\":%zu,\"stream_draining\":%s,"
+                     "\"draining_bytes\":%zu,\"dgram\":%s,"
                      "\"refused\":%u,\"orphaned_bytes\":%llu,\"orphaned_sessions\":%u,\"unread_bytes\":%llu},"
                      "\"last_error\":",
-                  p->stream.fd >= 0 ? "true" : "false", p->stream_old.fd >= 0 ? "true" : "false",
+                  p->stream.fd >= 0 ? "true" : "false", p->stream.fd >= 0 ? p->stream.out_len : (size_t)0,
+                  p->stream_old.fd >= 0 ? "true" : "false",
                   p->stream_old.fd >= 0 ? p->stream_old.out_len : (size_t)0, p->dgram.fd >= 0 ? "true" : "false",
                   p->app_refused, (unsigned long long)p->orphan_bytes, p->orphan_sessions,
                   (unsigned long long)p->unread_bytes);

@@ -57,7 +57,7 @@ typedef struct slinkd_peer {
     slinkd_peer_cfg cfg;      /* own copy: policy.name points here */
     slink_conn conn;
     slink_platform plat;      /* log hook names this peer */
-    int      lst_stream, lst_dgram, lst_tcp;
+    int      lst_stream, lst_dgram;
     /* stream: the application of the current (or next) session;
      * stream_old: one whose session ended, still reading what it was sent */
     app_client stream, stream_old, dgram;

@@ -1,16 +1,30 @@
 #include "keylog.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 FILE *keylog_open(const char *path)
 {
-    /* 0600 and append: secrets must not become readable by others. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    /* A new file only, mode 0600: O_EXCL refuses an existing file (whose
+     * mode, owner or readers we do not control) and, with O_NOFOLLOW, a
+     * symlink planted at the path (even a dangling one).  Secrets never go
+     * into a file someone else prepared. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    struct stat st;
     FILE *f;
     if (fd < 0)
         return NULL;
-    f = fdopen(fd, "a");
+    /* the umask can only narrow 0600; check what we got anyway */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+        int e = errno ? errno : EPERM;
+        close(fd);
+        unlink(path);
+        errno = e;
+        return NULL;
+    }
+    f = fdopen(fd, "w");
     if (!f)
         close(fd);
     return f;

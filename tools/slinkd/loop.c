@@ -343,9 +343,9 @@ int slinkd_run(slinkd *d)
         }
         for (k = 0; k < d->npeers; k++) {
             slinkd_peer *p = &d->peers[k];
-            int lst[3] = { p->lst_stream, p->lst_dgram, p->lst_tcp };
+            int lst[2] = { p->lst_stream, p->lst_dgram };
             app_client *cl[3] = { &p->stream, &p->stream_old, &p->dgram };
-            for (i = 0; i < 3; i++) {
+            for (i = 0; i < 2; i++) {
                 if (lst[i] < 0 || d->stopping)
                     continue;
                 pfd[n].fd = lst[i]; pfd[n].events = POLLIN; kind[n] = K_LST; who[n] = (int)k; n++;

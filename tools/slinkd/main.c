@@ -3,9 +3,12 @@
 #include "daemon.h"
 #include "keylog.h"
 #include "log.h"
+#include "privdrop.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,8 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <mbedtls/platform_util.h>
 
 static int plat_entropy(void *ctx, uint8_t *out, size_t len)
 {
@@ -89,6 +94,27 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, si
     return 0;
 }
 
+/* Group-readable is fine when the group is slinkd's own (the one it runs as
+ * after a drop): that is how a daemon that dropped root re-reads its key on
+ * SIGHUP.  Nobody else may read it. */
+static int key_group_ok(const slinkd *d, const struct stat *st)
+{
+    gid_t gid = getegid();
+    if ((st->st_mode & 037) != 0)
+        return 0;
+    if (geteuid() == 0 && d->cfg.user[0]) {
+        const struct group *g = d->cfg.group[0] ? getgrnam(d->cfg.group) : NULL;
+        const struct passwd *pw = d->cfg.group[0] ? NULL : getpwnam(d->cfg.user);
+        if (g)
+            gid = g->gr_gid;
+        else if (pw)
+            gid = pw->pw_gid;
+        else
+            return 0;
+    }
+    return st->st_gid == gid && gid != 0;
+}
+
 int slinkd_load_creds(slinkd *d, slink_creds *out)
 {
     uint8_t *ca = NULL, *cert = NULL, *key = NULL;
@@ -104,9 +130,9 @@ int slinkd_load_creds(slinkd *d, slink_creds *out)
         logm(SLINK_LOG_ERROR, -1, "%s", err);
         goto out;
     }
-    if (stat(d->cfg.key, &st) == 0 && (st.st_mode & 077))
-        logm(SLINK_LOG_WARN, -1, "private key %s has mode %04o: it should be readable only by slinkd (0600 or 0400)",
-             d->cfg.key, (unsigned)(st.st_mode & 0777));
+    if (stat(d->cfg.key, &st) == 0 && (st.st_mode & 077) && !key_group_ok(d, &st))
+        logm(SLINK_LOG_WARN, -1, "private key %s has mode %04o: it should be readable only by slinkd (0600 or "
+             "0400, or 0640 with slinkd's own group)", d->cfg.key, (unsigned)(st.st_mode & 0777));
     memset(out, 0, sizeof *out);
     e = slink_creds_load(out, ca, ca_len, cert, cert_len, key, key_len, &why);
     if (e != SLINK_OK) {
@@ -117,7 +143,8 @@ int slinkd_load_creds(slinkd *d, slink_creds *out)
     rc = 0;
 out:
     if (key) {
-        memset(key, 0, key_len);   /* plain memset is fine: freed right after, but do not leave it */
+        /* a plain memset before free() is a dead store the compiler may drop */
+        mbedtls_platform_zeroize(key, key_len);
         free(key);
     }
     free(ca);
@@ -196,6 +223,10 @@ void slinkd_reload(slinkd *d)
         d->cfg.npeers = old.npeers;
         memcpy(d->cfg.ctl, old.ctl, sizeof old.ctl);
         memcpy(d->cfg.keylog, old.keylog, sizeof old.keylog);
+        /* the drop happened once, at start */
+        memcpy(d->cfg.user, old.user, sizeof old.user);
+        memcpy(d->cfg.group, old.group, sizeof old.group);
+        d->cfg.allow_root = old.allow_root;
         d->cfg.foreground = old.foreground;
         d->cfg.use_syslog = old.use_syslog;
         if (slinkd_load_creds(d, &d->creds[slot]) != 0) {
@@ -289,11 +320,19 @@ static int setup(slinkd *d)
     if (d->cfg.keylog[0]) {
         d->keylog = keylog_open(d->cfg.keylog);
         if (!d->keylog) {
-            logm(SLINK_LOG_ERROR, -1, "cannot open key log %s: %s", d->cfg.keylog, strerror(errno));
+            if (errno == EEXIST)
+                logm(SLINK_LOG_ERROR, -1, "key log %s already exists (or is a symlink): refusing to write "
+                     "traffic secrets into a file this run did not create; remove it or name a new one",
+                     d->cfg.keylog);
+            else
+                logm(SLINK_LOG_ERROR, -1, "cannot create key log %s: %s", d->cfg.keylog, strerror(errno));
             return 1;
         }
-        logm(SLINK_LOG_WARN, -1, "KEY LOG ENABLED (%s): traffic secrets are written to disk; debugging only",
-             d->cfg.keylog);
+        logm(SLINK_LOG_WARN, -1, "**************************************************************");
+        logm(SLINK_LOG_WARN, -1, "KEY LOG ENABLED (%s): every session's traffic secrets are written "
+             "to disk; anyone who reads this file and a capture of the line reads all traffic. "
+             "Debugging only: never in production.", d->cfg.keylog);
+        logm(SLINK_LOG_WARN, -1, "**************************************************************");
     }
     d->npeers = d->cfg.npeers;
     d->peers = calloc(d->npeers, sizeof *d->peers);
@@ -311,7 +350,7 @@ static int setup(slinkd *d)
         slink_err e;
         p->d = d;
         p->cfg = d->cfg.peers[i];
-        p->lst_stream = p->lst_dgram = p->lst_tcp = -1;
+        p->lst_stream = p->lst_dgram = -1;
         p->stream.fd = p->stream_old.fd = p->dgram.fd = -1;
         p->plat.entropy = plat_entropy;
         p->plat.wall_time = plat_wall;
@@ -365,6 +404,20 @@ static int setup(slinkd *d)
              !d->cfg.half_duplex ? "full-duplex" : d->cfg.bus_device ? "half-duplex bus device"
                                                                        : "half-duplex bus master");
     }
+    /* Everything that may need root is open: the port, the sockets, the
+     * credentials, the key log.  From here on the hostile line is parsed
+     * without it. */
+    if (geteuid() == 0 && d->cfg.user[0]) {
+        if (priv_drop(&d->cfg, err, sizeof err) != 0) {
+            logm(SLINK_LOG_ERROR, -1, "%s", err);
+            return 1;
+        }
+        logm(SLINK_LOG_INFO, -1, "running as user %s (uid %u, gid %u); root cannot be regained", d->cfg.user,
+             (unsigned)getuid(), (unsigned)getgid());
+    } else if (geteuid() == 0) {
+        logm(SLINK_LOG_WARN, -1, "running as root (--allow-root): the serial line's input is parsed with full "
+             "privileges; set 'user' to drop them");
+    }
     return 0;
 }
 
@@ -411,6 +464,10 @@ int main(int argc, char **argv)
         if (n == 0)
             fprintf(stderr, "slinkd: no serial ports found (pseudo-terminals are not listed)\n");
         return 0;
+    }
+    if (priv_check(&d.cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "slinkd: %s\n", err);
+        return 2;
     }
     if (!d.cfg.ctl[0] && geteuid() == 0)
         snprintf(d.cfg.ctl, sizeof d.cfg.ctl, "/run/slinkd.ctl");
