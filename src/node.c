@@ -157,6 +157,8 @@ static void end_turn(slink_node *n, uint64_t now_ms, int answered)
     n->miss[i] = 0;
     n->miss_until_ms[i] = 0;
     note_anomaly(n, i, garbled);
+    /* A probe it had the turn to answer and did not: next try at once. */
+    conn_probe_unanswered(n->peers[i], now_ms);
     if (n->turn_frames > 0) {
         /* It had something: its next slot comes in the next round, and
          * what it sent is acknowledged now, so its retransmission timer
