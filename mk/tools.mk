@@ -1,8 +1,9 @@
 # Tools around slink: the line simulator and the frame dump (issue 5).
 # slink-linesim is independent of the core; slink-dump links libslink.
 
-LINESIM_SRC := tools/linesim/linesim.c tools/linesim/wire_model.c
-LINESIM_HDR := tools/linesim/wire_model.h
+LINESIM_SRC := tools/linesim/linesim.c tools/linesim/linesim_bus.c tools/linesim/wire_model.c \
+               tools/linesim/bus_model.c
+LINESIM_HDR := tools/linesim/wire_model.h tools/linesim/bus_model.h tools/linesim/linesim_bus.h
 
 $(BUILD)/slink-linesim: $(LINESIM_SRC) $(LINESIM_HDR)
 	@mkdir -p $(@D)
@@ -13,6 +14,12 @@ $(BUILD)/slink-linesim: $(LINESIM_SRC) $(LINESIM_HDR)
 $(BUILD)/tests/test_linesim: tests/unit/test_linesim.c tools/linesim/wire_model.c $(LINESIM_HDR) $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/common -Itools/linesim $(CFLAGS_HOST) tests/unit/test_linesim.c tools/linesim/wire_model.c $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -lm -o $@
+
+# The shared bus medium (slink-linesim --bus), pure as well.
+$(BUILD)/tests/test_linesim_bus: tests/unit/test_linesim_bus.c tools/linesim/bus_model.c tools/linesim/wire_model.c $(LINESIM_HDR) $(TEST_COMMON_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/common -Itools/linesim $(CFLAGS_HOST) tests/unit/test_linesim_bus.c tools/linesim/bus_model.c tools/linesim/wire_model.c $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -lm -o $@
+SAN_EXCLUDE += tests/unit/test_linesim_bus.c
 
 DUMP_SRC := tools/dump/dump_main.c tools/dump/dump_fmt.c tools/dump/dump_keys.c
 

@@ -248,6 +248,11 @@ static void probe_start(slink_conn *c, uint64_t now_ms)
     c->probe_next_ms = CONN_NEVER;
 }
 
+void conn_probe_unanswered(slink_conn *c, uint64_t now_ms)
+{
+    if (c->probe_tries > 0 && !c->probe_send && c->probe_next_ms > now_ms) c->probe_next_ms = now_ms;
+}
+
 /* The alerts a responder sends when it refuses msg3 (handshake.c
  * alert_for).  PROTOCOL_VERSION answers a msg1, never a msg3. */
 static int refuses_msg3(uint8_t code)

@@ -47,6 +47,15 @@ void      conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code);
  * with PEER_RESET.  Wipes the handshake's traffic secrets. */
 slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms);
 
+/* ---- conn.c ---- */
+
+/* A half-duplex bus master gave the device its turn after our probe went
+ * out, and the turn ended without an answer under the session keys: the
+ * answer cannot come later (the device only sends in its turns), so the
+ * probe's timer expires now instead of after a stream RTO (§2.5).  The
+ * probe still needs CONN_PROBE_TRIES unanswered tries (§4.9, I1). */
+void      conn_probe_unanswered(slink_conn *c, uint64_t now_ms);
+
 /* ---- conn_hs.c: the handshake driver ---- */
 
 typedef enum { HS_SLOT_R = 0, HS_SLOT_I = 1 } conn_hs_slot_kind;

@@ -226,6 +226,15 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
         session_timers(c, now_ms);
         return 0;
     }
+    if (c->cfg.half_duplex_device && !c->rec_valid && !conn_hs_busy(c) && !c->pend_valid &&
+        (c->no_session_hint_ms == 0 || now_ms - c->no_session_hint_ms >= c->cfg.hs_min_interval_ms)) {
+        /* Polled without a session (we restarted, or never had one): say so
+         * while we hold the turn, so the master need not wait for a write
+         * of its own to find out (§2.5).  Unauthenticated: the master only
+         * probes its session (§4.9), and at most once per interval. */
+        c->no_session_hint_ms = now_ms;
+        conn_queue_plain_alert(c, SLINK_ALERT_NO_SESSION);
+    }
     while (cap - used >= SLINK_WIRE_FRAME_MAX) {
         uint8_t type = 0;
         size_t len = 0;

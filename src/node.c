@@ -1,21 +1,62 @@
 /* A node with several peers sharing one line: one frame decoder, dispatch by
- * source address, round-robin output.  On half-duplex links (RS485) the node
- * is bus master: it sends its own frames, then grants the turn to one device
- * with POLL and listens until that device's TURN_END or a turn timeout.
- * Frames from addresses without a connection are dropped before any crypto. */
+ * source address.  Full duplex: round-robin output.  Half duplex (RS485):
+ * the node is bus master and runs the schedule of docs/PROTOCOL.md §2.5:
+ *
+ *   slot(i) = up to SLOT_FRAMES of our frames for device i, then POLL i;
+ *             device i answers with up to 4 frames and TURN_END; if it sent
+ *             frames, one ACK for them goes out at once.
+ *
+ * Slots go round robin over the devices that are due: one we have frames
+ * for, one that is expected to answer (handshake, unacknowledged data,
+ * probe), one whose idle poll interval has passed.  Our own sending per
+ * slot is capped, so retransmissions can never keep the master talking and
+ * every device gets a turn in both directions.  Idle intervals grow to a cap
+ * that keeps polling under 4 % of the line for any baud and device count;
+ * a device that does not answer backs off exponentially.  Frames from
+ * addresses without a connection are dropped before any crypto. */
 #include "slink/node.h"
 #include "slink/wire.h"
+#include "conn_internal.h"
 
 #include <string.h>
 
 #define NODE_NEVER UINT64_MAX
-/* A device with nothing to say is polled again after this long. */
-#define IDLE_POLL_MS 20u
+/* Our frames per slot: the same burst a device may send per turn. */
+#define SLOT_FRAMES 4u
+/* First idle re-poll; the interval doubles per empty turn up to the cap. */
+#define IDLE_POLL_MIN_MS 20u
+/* Idle polling may take at most 1/IDLE_SHARE_DIV of the line (4 %). */
+#define IDLE_SHARE_DIV 25u
+/* A device's wake-up and processing before its first byte. */
+#define RESP_SLACK_MS 30u
+/* A device that keeps silent is polled at most this rarely (or the idle cap
+ * if larger), so a dead one costs one response timeout per interval. */
+#define MISS_MAX_MS 1000u
+/* A device that is expected to answer and sent nothing yet: poll again. */
+#define EXPECT_REPOLL_MS 5u
+/* A POLL or TURN_END on the wire: 5-byte frame, COBS byte, delimiter. */
+#define CTRL_WIRE 7u
 
 static uint32_t airtime_ms(uint32_t baud, size_t n)
 {
     uint64_t ms = ((uint64_t)n * 10000u + baud - 1u) / baud;
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+static uint32_t decoder_drops(const slink_deframer *d)
+{
+    const slink_frame_stats *s = &d->stats;
+    return s->crc + s->cobs + s->runt + s->oversize + s->timeout;
+}
+
+/* Idle polling of all devices at the cap stays under 1/IDLE_SHARE_DIV of
+ * the line: one POLL and one TURN_END per device per interval. */
+static void rescale(slink_node *n)
+{
+    uint64_t per = (uint64_t)CTRL_WIRE * 2u * 10000u * IDLE_SHARE_DIV * (n->npeers ? n->npeers : 1u);
+    uint64_t ms = (per + n->baud - 1u) / n->baud;
+    if (ms < IDLE_POLL_MIN_MS) ms = IDLE_POLL_MIN_MS;
+    n->idle_max_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 
 slink_err slink_node_init(slink_node *n, uint8_t addr, uint32_t baud,
@@ -28,8 +69,11 @@ slink_err slink_node_init(slink_node *n, uint8_t addr, uint32_t baud,
     n->half_duplex_master = half_duplex_master ? 1u : 0u;
     slink_deframer_init(&n->deframer, addr, gap_ms ? gap_ms : slink_gap_ms_for_baud(n->baud));
     n->turn_peer = -1;
+    n->ack_after = -1;
     /* Room for a device's burst of frames per turn plus the line's gaps. */
-    n->turn_ms = 4u * airtime_ms(n->baud, SLINK_WIRE_FRAME_MAX) + 50u;
+    n->turn_ms = SLOT_FRAMES * airtime_ms(n->baud, SLINK_WIRE_FRAME_MAX) + 50u;
+    n->resp_ms = 2u * n->deframer.gap_ms + RESP_SLACK_MS;
+    rescale(n);
     return SLINK_OK;
 }
 
@@ -42,6 +86,7 @@ slink_err slink_node_add(slink_node *n, slink_conn *c)
     for (i = 0; i < n->npeers; i++)
         SLINK_CHECK(n->peers[i]->cfg.peer_addr != c->cfg.peer_addr, SLINK_ERR_CONFIG);
     n->peers[n->npeers++] = c;
+    rescale(n);
     return SLINK_OK;
 }
 
@@ -59,10 +104,87 @@ slink_conn *slink_node_peer(slink_node *n, uint8_t addr)
     return i < 0 ? NULL : n->peers[i];
 }
 
+const slink_node_peer_stats *slink_node_peer_stats_of(const slink_node *n, uint8_t addr)
+{
+    int i = n == NULL ? -1 : peer_index(n, addr);
+    return i < 0 ? NULL : &n->pstats[i];
+}
+
+/* The master's connection waits for something from the device, so an
+ * empty turn is not a sign of idleness. */
+static int expecting(const slink_conn *c)
+{
+    if (conn_hs_busy(c)) return 1;
+    if (!c->rec_valid) return 0;
+    return c->stream.snd_filled > 0 || c->probe_tries > 0 ||
+           (c->stream.close_requested && !c->close_acked);
+}
+
+static void note_anomaly(slink_node *n, size_t i, int anomalous)
+{
+    slink_node_peer_stats *ps = &n->pstats[i];
+    if (!anomalous) {
+        ps->anomalies = 0;
+        ps->dup_suspect = 0;
+        return;
+    }
+    if (ps->anomalies < UINT8_MAX) ps->anomalies++;
+    if (ps->anomalies >= SLINK_NODE_DUP_TURNS && !ps->dup_suspect) {
+        ps->dup_suspect = 1;
+        n->stats.dup_suspects++;
+    }
+}
+
+/* The turn of device i is over: by its TURN_END (answered) or by timeout. */
+static void end_turn(slink_node *n, uint64_t now_ms, int answered)
+{
+    size_t i = (size_t)n->turn_peer;
+    slink_node_peer_stats *ps = &n->pstats[i];
+    int garbled = decoder_drops(&n->deframer) != n->turn_garbled0;
+    n->turn_peer = -1;
+    if (garbled) ps->garbled_turns++;
+    if (!answered) n->stats.turn_timeouts++;
+    if (!answered && !n->turn_heard) {
+        /* Silence: the device is gone or deaf.  Back off exponentially, so
+         * it costs one response timeout per interval, not per cycle. */
+        uint64_t back = (uint64_t)n->resp_ms << (n->miss[i] < 16u ? n->miss[i] : 16u);
+        uint64_t cap = n->idle_max_ms > MISS_MAX_MS ? n->idle_max_ms : MISS_MAX_MS;
+        ps->silent++;
+        if (n->miss[i] < UINT8_MAX) n->miss[i]++;
+        n->miss_until_ms[i] = now_ms + (back < cap ? back : cap);
+        return;
+    }
+    n->miss[i] = 0;
+    n->miss_until_ms[i] = 0;
+    note_anomaly(n, i, garbled);
+    /* A probe it had the turn to answer and did not: next try at once. */
+    conn_probe_unanswered(n->peers[i], now_ms);
+    if (n->turn_frames > 0) {
+        /* It had something: its next slot comes in the next round, and
+         * what it sent is acknowledged now, so its retransmission timer
+         * never has to cover a whole round of the others' turns. */
+        n->idle_ms[i] = 0;
+        n->next_poll_ms[i] = now_ms;
+        if (n->peers[i]->rec_valid) n->ack_after = (int)i;
+        return;
+    }
+    if (expecting(n->peers[i])) {
+        n->next_poll_ms[i] = now_ms + EXPECT_REPOLL_MS;
+        return;
+    }
+    n->idle_ms[i] = n->idle_ms[i] == 0 ? IDLE_POLL_MIN_MS : n->idle_ms[i] * 2u;
+    if (n->idle_ms[i] > n->idle_max_ms) n->idle_ms[i] = n->idle_max_ms;
+    n->next_poll_ms[i] = now_ms + n->idle_ms[i];
+}
+
 slink_err slink_node_input(slink_node *n, const uint8_t *in, size_t len, uint64_t now_ms)
 {
     slink_err last = SLINK_OK;
     SLINK_CHECK(n != NULL && (in != NULL || len == 0), SLINK_ERR_ARG);
+    if (len > 0 && n->turn_peer >= 0) {
+        n->turn_heard = 1;
+        n->last_rx_ms = now_ms;
+    }
     while (len > 0) {
         size_t used = 0;
         slink_frame f;
@@ -73,6 +195,7 @@ slink_err slink_node_input(slink_node *n, const uint8_t *in, size_t len, uint64_
         len -= used;
         if (e == SLINK_ERR_NEED_MORE) break;
         if (e != SLINK_OK) {
+            n->stats.garbled = decoder_drops(&n->deframer);
             if (used == 0) break;
             continue;
         }
@@ -82,18 +205,25 @@ slink_err slink_node_input(slink_node *n, const uint8_t *in, size_t len, uint64_
             continue;
         }
         if (n->half_duplex_master && f.type == SLINK_FT_TURN_END) {
+            /* Unauthenticated: it only ever ends the turn of its own source
+             * address, and only while that address holds the turn. */
             if (n->turn_peer == i) {
-                n->turn_peer = -1;
-                /* Only a device that used its turn for nothing waits. */
-                n->peer_idle_until[i] = n->turn_frames ? 0 : now_ms + IDLE_POLL_MS;
+                end_turn(n, now_ms, 1);
+            } else {
+                n->pstats[i].stray_turn_ends++;
+                note_anomaly(n, (size_t)i, 1);
             }
             continue;
         }
-        if (n->turn_peer == i) n->turn_frames++;
+        if (n->half_duplex_master) {
+            if (n->turn_peer == i) n->turn_frames++;
+            else n->pstats[i].off_turn_frames++;
+        }
         n->peers[i]->stats.bytes_in += used;
         e = slink_conn_handle_frame(n->peers[i], &f, now_ms);
         if (slink_err_classify(e) == SLINK_CLASS_FATAL) last = e;
     }
+    n->stats.garbled = decoder_drops(&n->deframer);
     return last;
 }
 
@@ -108,25 +238,15 @@ static size_t emit(slink_node *n, slink_conn *c, uint8_t type, const uint8_t *bo
     return w;
 }
 
-size_t slink_node_output(slink_node *n, uint8_t *out, size_t cap, uint64_t now_ms)
+static size_t output_full_duplex(slink_node *n, uint8_t *body, uint8_t *out, size_t cap,
+                                 uint64_t now_ms)
 {
-    uint8_t body[SLINK_MAX_FRAME_BODY];
     size_t used = 0, tried = 0;
-    if (n == NULL || out == NULL || n->npeers == 0) return 0;
-    /* Serve the decoder's gap deadline that next_timeout() reports. */
-    (void)slink_deframer_tick(&n->deframer, now_ms);
-
-    if (n->half_duplex_master && n->turn_peer >= 0) {
-        if (now_ms < n->turn_deadline_ms) return 0;   /* the device holds the bus */
-        n->stats.turn_timeouts++;
-        n->turn_peer = -1;
-    }
-    /* Our own frames, round robin so one busy peer cannot starve the rest. */
     while (tried < n->npeers && cap - used >= SLINK_WIRE_FRAME_MAX) {
         slink_conn *c = n->peers[n->rr];
         uint8_t type = 0;
         size_t blen = 0;
-        if (slink_conn_next_frame(c, now_ms, &type, body, sizeof body, &blen) == SLINK_OK) {
+        if (slink_conn_next_frame(c, now_ms, &type, body, SLINK_MAX_FRAME_BODY, &blen) == SLINK_OK) {
             used += emit(n, c, type, body, blen, out + used, cap - used);
             tried = 0;
         } else {
@@ -134,28 +254,96 @@ size_t slink_node_output(slink_node *n, uint8_t *out, size_t cap, uint64_t now_m
         }
         n->rr = (n->rr + 1u) % n->npeers;
     }
-    /* The bytes are queued behind whatever we sent before: track when the
-     * line will actually be free, or a turn could expire while the device
-     * is still answering. */
-    if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
-    n->tx_free_ms += airtime_ms(n->baud, used);
-    if (n->half_duplex_master && tried >= n->npeers && cap - used >= SLINK_FRAME_MIN + 3u) {
-        /* Nothing more of ours: hand the bus to the next device that is due. */
-        size_t k;
-        for (k = 0; k < n->npeers; k++) {
-            size_t i = (n->poll_rr + k) % n->npeers;
-            if (now_ms < n->peer_idle_until[i]) continue;
-            size_t w = emit(n, n->peers[i], SLINK_FT_POLL, NULL, 0, out + used, cap - used);
-            used += w;
-            n->tx_free_ms += airtime_ms(n->baud, w);
-            n->turn_peer = (int)i;
-            n->turn_frames = 0;
-            n->turn_deadline_ms = n->tx_free_ms + n->turn_ms;
-            n->poll_rr = (i + 1u) % n->npeers;
-            n->stats.turns_granted++;
-            break;
+    return used;
+}
+
+static int poll_allowed(const slink_node *n, size_t i, uint64_t now_ms)
+{
+    return now_ms >= n->miss_until_ms[i];
+}
+
+static int poll_due(const slink_node *n, size_t i, uint64_t now_ms)
+{
+    return poll_allowed(n, i, now_ms) && now_ms >= n->next_poll_ms[i];
+}
+
+/* When the turn of the device holding it ends if nothing more comes. */
+static uint64_t turn_deadline(const slink_node *n)
+{
+    uint64_t d;
+    if (!n->turn_heard) {
+        /* Waiting for the first byte: a device answering a handshake
+         * message computes first (the allowance the connection uses). */
+        uint32_t extra = conn_hs_busy(n->peers[n->turn_peer]) ? n->peers[n->turn_peer]->cfg.hs_proc_ms : 0u;
+        d = n->turn_start_ms + n->resp_ms + extra;
+    } else {
+        d = n->last_rx_ms + n->resp_ms;
+    }
+    return d < n->turn_hard_ms ? d : n->turn_hard_ms;
+}
+
+static size_t output_master(slink_node *n, uint8_t *body, uint8_t *out, size_t cap, uint64_t now_ms)
+{
+    size_t used = 0, k;
+    uint8_t type = 0;
+    size_t blen = 0;
+
+    if (n->turn_peer >= 0) {
+        if (now_ms < turn_deadline(n)) return 0;   /* the device holds the bus */
+        end_turn(n, now_ms, 0);
+    }
+    if (n->ack_after >= 0) {
+        slink_conn *c = n->peers[n->ack_after];
+        n->ack_after = -1;
+        if (c->rec_valid && cap - used >= SLINK_WIRE_FRAME_MAX) {
+            c->ack_now = 1;
+            if (slink_conn_next_frame(c, now_ms, &type, body, SLINK_MAX_FRAME_BODY, &blen) == SLINK_OK)
+                used += emit(n, c, type, body, blen, out + used, cap - used);
         }
     }
+    for (k = 0; k < n->npeers; k++) {
+        size_t i = (n->rr + k) % n->npeers;
+        slink_conn *c = n->peers[i];
+        unsigned frames = 0;
+        while (frames < SLOT_FRAMES && cap - used >= SLINK_WIRE_FRAME_MAX &&
+               slink_conn_next_frame(c, now_ms, &type, body, SLINK_MAX_FRAME_BODY, &blen) == SLINK_OK) {
+            used += emit(n, c, type, body, blen, out + used, cap - used);
+            frames++;
+        }
+        if (frames == 0 && !poll_due(n, i, now_ms)) continue;
+        n->rr = (i + 1u) % n->npeers;
+        if (!poll_allowed(n, i, now_ms) || cap - used < CTRL_WIRE) break;
+        {
+            size_t w = emit(n, c, SLINK_FT_POLL, NULL, 0, out + used, cap - used);
+            if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
+            used += w;
+            n->tx_free_ms += airtime_ms(n->baud, used);
+            n->turn_peer = (int)i;
+            n->turn_frames = 0;
+            n->turn_heard = 0;
+            n->turn_start_ms = n->tx_free_ms;
+            n->turn_hard_ms = n->tx_free_ms + n->turn_ms;
+            n->turn_garbled0 = decoder_drops(&n->deframer);
+            n->pstats[i].turns++;
+            n->stats.turns_granted++;
+            if (frames == 0 && !expecting(c)) n->stats.idle_polls++;
+            return used;
+        }
+    }
+    if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
+    n->tx_free_ms += airtime_ms(n->baud, used);
+    return used;
+}
+
+size_t slink_node_output(slink_node *n, uint8_t *out, size_t cap, uint64_t now_ms)
+{
+    uint8_t body[SLINK_MAX_FRAME_BODY];
+    size_t used;
+    if (n == NULL || out == NULL || n->npeers == 0) return 0;
+    /* Serve the decoder's gap deadline that next_timeout() reports. */
+    (void)slink_deframer_tick(&n->deframer, now_ms);
+    used = n->half_duplex_master ? output_master(n, body, out, cap, now_ms)
+                                 : output_full_duplex(n, body, out, cap, now_ms);
     memset(body, 0, sizeof body);
     return used;
 }
@@ -165,9 +353,14 @@ uint64_t slink_node_next_timeout(const slink_node *n, uint64_t now_ms)
     uint64_t t = NODE_NEVER;
     size_t i;
     if (n->half_duplex_master) {
-        if (n->turn_peer >= 0) return n->turn_deadline_ms > now_ms ? n->turn_deadline_ms : now_ms;
+        if (n->turn_peer >= 0) {
+            uint64_t d = turn_deadline(n);
+            return d > now_ms ? d : now_ms;
+        }
+        if (n->ack_after >= 0) return now_ms;
         for (i = 0; i < n->npeers; i++) {
-            uint64_t p = n->peer_idle_until[i] > now_ms ? n->peer_idle_until[i] : now_ms;
+            uint64_t p = n->next_poll_ms[i];
+            if (p < n->miss_until_ms[i]) p = n->miss_until_ms[i];
             if (p < t) t = p;
         }
     }

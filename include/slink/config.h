@@ -41,9 +41,14 @@
 #define SLINK_CERT_MAX 1024
 #endif
 
-/* Connections a multi-peer node (bus master) can hold. */
+/* Connections a multi-peer node (bus master) can hold: 32, the RS485
+ * unit-load limit of one bus segment (fractional-load transceivers allow
+ * more; the schedule of §2.5 has no other limit). */
 #ifndef SLINK_MAX_PEERS
-#define SLINK_MAX_PEERS 16
+#define SLINK_MAX_PEERS 32
+#endif
+#if SLINK_MAX_PEERS < 1 || SLINK_MAX_PEERS > 239
+#error "SLINK_MAX_PEERS must be 1..239 (unicast addresses)"
 #endif
 
 /* Human-readable text: log lines through the platform log hook, the

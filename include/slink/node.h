@@ -1,9 +1,10 @@
 /* A multi-peer node: the host side of an RS485 bus (or any node talking to
  * several peers) holds one shared frame decoder and several connections.
  * Frames are dispatched by source address; frames for unknown peers are
- * dropped before any crypto.  On half-duplex links the node is bus master:
- * it sends its own frames, then grants the turn to one device with POLL and
- * waits for TURN_END (or a turn timeout) before the next (§2.5). */
+ * dropped before any crypto.  On half-duplex links the node is bus master
+ * and runs the schedule of §2.5: devices take turns in slots (our frames for
+ * the device, capped, then its POLL), idle devices are polled at a rate
+ * scaled to the baud and their number, silent ones back off. */
 #ifndef SLINK_NODE_H
 #define SLINK_NODE_H
 
@@ -15,8 +16,28 @@
 typedef struct {
     uint32_t unknown_peer;   /* frames from addresses with no connection */
     uint32_t turns_granted;
-    uint32_t turn_timeouts;
+    uint32_t turn_timeouts;  /* turns that ended without the device's TURN_END */
+    uint32_t garbled;        /* frames the decoder dropped (CRC, COBS, runt, oversize,
+                                gap): collisions and noise */
+    uint32_t idle_polls;     /* POLLs to a device the master had nothing for */
+    uint32_t dup_suspects;   /* a device's turns looked like a duplicate address (§2.5) */
 } slink_node_stats;
+
+/* Per device, half-duplex master (§2.5).  Counters are kept per source
+ * address: what a node at one address sends only ever moves its own. */
+typedef struct {
+    uint32_t turns;          /* POLLs sent to it */
+    uint32_t silent;         /* turns in which nothing at all was heard */
+    uint32_t garbled_turns;  /* turns in which the decoder dropped damaged frames */
+    uint32_t stray_turn_ends;/* TURN_END from it while it did not hold the turn */
+    uint32_t off_turn_frames;/* frames from it while it did not hold the turn */
+    uint8_t  anomalies;      /* consecutive garbled turns or stray TURN_ENDs */
+    uint8_t  dup_suspect;    /* anomalies reached SLINK_NODE_DUP_TURNS */
+} slink_node_peer_stats;
+
+/* Consecutive anomalous turns of one device that flag it as a suspected
+ * duplicate address (two nodes answering its polls collide every time). */
+#define SLINK_NODE_DUP_TURNS 4u
 
 typedef struct {
     uint8_t  addr;
@@ -25,15 +46,25 @@ typedef struct {
     slink_deframer deframer;
     slink_conn *peers[SLINK_MAX_PEERS];
     size_t   npeers;
-    size_t   rr;              /* round-robin cursor */
-    /* half-duplex master state */
+    size_t   rr;              /* round-robin cursor: next device's slot */
+    /* half-duplex master state (§2.5) */
     int      turn_peer;       /* index holding the turn, -1 = ours */
-    uint64_t turn_deadline_ms;
-    uint32_t turn_ms;         /* how long a device may hold the turn */
-    size_t   poll_rr;         /* next device to poll */
-    uint32_t turn_frames;     /* frames received during the current turn */
+    uint64_t turn_start_ms;   /* when our POLL has left the line */
+    uint64_t turn_hard_ms;    /* the turn ends at the latest then */
+    uint64_t last_rx_ms;      /* last byte heard during the turn */
+    uint8_t  turn_heard;      /* some byte arrived during the turn */
+    uint32_t turn_frames;     /* frames from the holder during the turn */
+    uint32_t turn_garbled0;   /* decoder drops when the turn started */
+    uint32_t turn_ms;         /* longest turn: a device's burst of frames */
+    uint32_t resp_ms;         /* a device starts answering within this */
+    uint32_t idle_max_ms;     /* idle poll interval cap: polls <= 4 % of the line */
     uint64_t tx_free_ms;      /* when our queued transmission will have left */
-    uint64_t peer_idle_until[SLINK_MAX_PEERS];  /* device had nothing: poll again after */
+    int      ack_after;       /* device whose turn brought frames: ACK it at once */
+    uint64_t next_poll_ms[SLINK_MAX_PEERS];  /* idle device: poll again from */
+    uint32_t idle_ms[SLINK_MAX_PEERS];       /* its current idle interval */
+    uint64_t miss_until_ms[SLINK_MAX_PEERS]; /* silent device: no POLL before */
+    uint8_t  miss[SLINK_MAX_PEERS];          /* consecutive silent turns */
+    slink_node_peer_stats pstats[SLINK_MAX_PEERS];
     slink_node_stats stats;
 } slink_node;
 
@@ -47,5 +78,7 @@ slink_conn *slink_node_peer(slink_node *n, uint8_t addr);
 slink_err slink_node_input(slink_node *n, const uint8_t *in, size_t len, uint64_t now_ms);
 size_t    slink_node_output(slink_node *n, uint8_t *out, size_t cap, uint64_t now_ms);
 uint64_t  slink_node_next_timeout(const slink_node *n, uint64_t now_ms);
+/* Per-device scheduling counters (NULL: no such peer). */
+const slink_node_peer_stats *slink_node_peer_stats_of(const slink_node *n, uint8_t addr);
 
 #endif

@@ -17,6 +17,7 @@ typedef struct {
     size_t len;
     uint8_t data[SLINK_WIRE_FRAME_MAX * 6];
     int garbled;
+    size_t done;         /* bytes already delivered (half duplex) */
 } bus_tx;
 
 typedef struct {
@@ -47,11 +48,13 @@ static void bus_send(bus *b, int from, const uint8_t *p, size_t n, uint64_t now)
     ck_assert_uint_le(n, sizeof b->tx[0].data);
     bus_tx *t = &b->tx[b->ntx++];
     t->start = now > b->busy[from] ? now : b->busy[from];
-    t->end = t->start + air(b->baud, n) + 1;
+    /* full duplex: +1 ms keeps one write whole behind the previous one */
+    t->end = t->start + air(b->baud, n) + (b->no_collisions ? 1u : 0u);
     b->busy[from] = t->end;
     t->from = from;
     t->len = n;
     t->garbled = 0;
+    t->done = 0;
     memcpy(t->data, p, n);
     b->bytes[from] += n;
     /* Two transmitters at once on a half-duplex pair: both frames garbled. */
@@ -66,10 +69,39 @@ static void bus_send(bus *b, int from, const uint8_t *p, size_t n, uint64_t now)
 
 static slink_conn *dev(rig *r, int ep) { return ep == 1 ? &r->dev7 : &r->dev9; }
 
-/* Delivers every transmission that has ended by now to every other endpoint. */
+static void deliver_bytes(rig *r, const bus_tx *t, const uint8_t *p, size_t n)
+{
+    for (int ep = 0; ep < NEP; ep++) {
+        if (ep == t->from) continue;
+        if (ep == 0) (void)slink_node_input(&r->node, p, n, r->now);
+        else (void)slink_conn_input(dev(r, ep), p, n, r->now);
+    }
+}
+
+/* Delivers what has left the line by now to every other endpoint.  Half
+ * duplex: bytes as they leave, as a UART hears them (the master's response
+ * timeout counts on hearing the first ones early, §2.5).  Full duplex
+ * stands for separate lines into one host decoder: each write whole at its
+ * end, so two senders' bytes never interleave. */
 static int bus_deliver(rig *r)
 {
     int moved = 0;
+    if (!r->b.no_collisions) {
+        for (size_t i = 0; i < r->b.ntx; i++) {
+            bus_tx *t = &r->b.tx[i];
+            if (t->start >= r->now) continue;
+            uint64_t due = (r->now - t->start) * r->b.baud / 10000u;
+            if (due > t->len) due = t->len;
+            if (due > t->done) {
+                if (t->garbled)
+                    for (size_t k = t->done; k < due; k++)
+                        if (k % 3 == 0) t->data[k] ^= 0x5A;
+                deliver_bytes(r, t, t->data + t->done, (size_t)due - t->done);
+                t->done = (size_t)due;
+                moved = 1;
+            }
+        }
+    }
     for (;;) {
         size_t best = (size_t)-1;
         for (size_t i = 0; i < r->b.ntx; i++)
@@ -80,12 +112,9 @@ static int bus_deliver(rig *r)
         memmove(&r->b.tx[best], &r->b.tx[best + 1], (r->b.ntx - best - 1) * sizeof t);
         r->b.ntx--;
         if (t.garbled)
-            for (size_t k = 0; k < t.len; k += 3) t.data[k] ^= 0x5A;
-        for (int ep = 0; ep < NEP; ep++) {
-            if (ep == t.from) continue;
-            if (ep == 0) (void)slink_node_input(&r->node, t.data, t.len, r->now);
-            else (void)slink_conn_input(dev(r, ep), t.data, t.len, r->now);
-        }
+            for (size_t k = t.done; k < t.len; k += 1)
+                if (k % 3 == 0) t.data[k] ^= 0x5A;
+        if (t.len > t.done) deliver_bytes(r, &t, t.data + t.done, t.len - t.done);
         moved = 1;
     }
     return moved;
@@ -94,6 +123,7 @@ static int bus_deliver(rig *r)
 static void step(rig *r)
 {
     static uint8_t buf[SLINK_WIRE_FRAME_MAX * 6];
+    bus_deliver(r);   /* what has arrived by now counts before anyone decides */
     size_t n = slink_node_output(&r->node, buf, sizeof buf, r->now);
     if (n) bus_send(&r->b, 0, buf, n, r->now);
     for (int ep = 1; ep < NEP; ep++) {
@@ -106,8 +136,11 @@ static void step(rig *r)
         uint64_t t = slink_conn_next_timeout(dev(r, ep), r->now);
         if (t < next) next = t;
     }
-    for (size_t i = 0; i < r->b.ntx; i++)
+    for (size_t i = 0; i < r->b.ntx; i++) {
         if (r->b.tx[i].end < next) next = r->b.tx[i].end;
+        /* half duplex: bytes arrive every ms while a write is on the line */
+        if (!r->b.no_collisions && r->b.tx[i].start <= r->now + 1 && r->now + 1 < next) next = r->now + 1;
+    }
     if (next <= r->now) next = r->now + 1;   /* 1 ms granularity is enough here */
     r->now = next;
 }

@@ -5,6 +5,7 @@
  * model and reports what the model did.  See docs/TOOLS.md. */
 #define _GNU_SOURCE  /* ppoll: nanosecond timeouts with an atomic signal mask */
 #include "wire_model.h"
+#include "linesim_bus.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +57,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: slink-linesim [options]\n"
+        "       slink-linesim --bus N --baud N [bus options]   (see --bus --help)\n"
         "endpoints (default: create two pseudo-terminals and print their paths)\n"
         "  --link-a PATH --link-b PATH  symlink the created ptys' slave paths\n"
         "  --a PATH --b PATH            use existing ttys/ptys or UNIX stream sockets\n"
@@ -77,7 +79,7 @@ static void usage(FILE *f)
         "  --quiet             no summary on stdout\n");
 }
 
-static int set_raw(int fd)
+int linesim_set_raw(int fd)
 {
     struct termios t;
     if (tcgetattr(fd, &t) != 0) return -1;
@@ -87,13 +89,16 @@ static int set_raw(int fd)
     return tcsetattr(fd, TCSANOW, &t);
 }
 
-static int set_nonblock(int fd)
+int linesim_set_nonblock(int fd)
 {
     int fl = fcntl(fd, F_GETFL);
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int make_pty(endpoint *ep)
+/* A pseudo-terminal pair: the master is ours (non-blocking), the slave
+ * path is what a daemon opens; we hold the slave open too, so the pty
+ * survives the daemon closing and reopening it (a restart). */
+int linesim_make_pty(int *master, int *hold, char *path, size_t cap)
 {
     int m = posix_openpt(O_RDWR | O_NOCTTY);
     if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0) {
@@ -102,16 +107,21 @@ static int make_pty(endpoint *ep)
     }
     const char *name = ptsname(m);
     if (!name) { perror("slink-linesim: ptsname"); return -1; }
-    snprintf(ep->path, sizeof ep->path, "%s", name);
-    int s = open(ep->path, O_RDWR | O_NOCTTY);
+    snprintf(path, cap, "%s", name);
+    int s = open(path, O_RDWR | O_NOCTTY);
     if (s < 0) { perror("slink-linesim: open slave"); return -1; }
     /* On Linux the master's termios ioctls act on the slave; setting the
      * slave directly is the portable way.  Raw: no echo, no CR/LF mangling. */
-    if (set_raw(s) != 0) { perror("slink-linesim: raw mode"); return -1; }
-    if (set_nonblock(m) != 0) return -1;
-    ep->fd = m;
-    ep->hold_fd = s;
+    if (linesim_set_raw(s) != 0) { perror("slink-linesim: raw mode"); return -1; }
+    if (linesim_set_nonblock(m) != 0) return -1;
+    *master = m;
+    *hold = s;
     return 0;
+}
+
+static int make_pty(endpoint *ep)
+{
+    return linesim_make_pty(&ep->fd, &ep->hold_fd, ep->path, sizeof ep->path);
 }
 
 static int open_existing(endpoint *ep, const char *path)
@@ -131,10 +141,10 @@ static int open_existing(endpoint *ep, const char *path)
     } else {
         int fd = open(path, O_RDWR | O_NOCTTY);
         if (fd < 0) { perror(path); return -1; }
-        if (isatty(fd) && set_raw(fd) != 0) { perror(path); return -1; }
+        if (isatty(fd) && linesim_set_raw(fd) != 0) { perror(path); return -1; }
         ep->fd = fd;
     }
-    return set_nonblock(ep->fd);
+    return linesim_set_nonblock(ep->fd);
 }
 
 static int make_link(const endpoint *ep, const char *link)
@@ -231,6 +241,9 @@ static int deliver(lsim_model *m, int d, outbuf *ob, endpoint *dst, uint64_t now
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--bus") == 0) return linesim_bus_main(argc, argv);
+
     enum { O_A = 256, O_B, O_LA, O_LB, O_BAUD, O_BER, O_DROP, O_DUP, O_BRATE, O_BLEN,
            O_KRATE, O_KLEN, O_KMODE, O_DELAY, O_JITTER, O_HALF, O_SEED, O_QLIM, O_TXB,
            O_STATS, O_DUR, O_JSON, O_QUIET, O_HELP };

@@ -20,12 +20,17 @@ void lsim_params_default(lsim_params *p)
 
 /* splitmix64: tiny, full-period, good enough for fault injection, and
  * identical on every platform (no libc rand). */
-static uint64_t rng_next(uint64_t *s)
+uint64_t lsim_splitmix(uint64_t *s)
 {
     uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    return lsim_splitmix(s);
 }
 
 /* [0, 1) */

@@ -34,6 +34,9 @@ typedef struct {
 
 void lsim_params_default(lsim_params *p);
 
+/* The seeded generator both models use (splitmix64). */
+uint64_t lsim_splitmix(uint64_t *s);
+
 typedef struct {
     uint64_t bytes_in;      /* accepted from the sender */
     uint64_t bytes_out;     /* delivered to the receiver (duplicates included) */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "slink/conn.h"
 
-#define SLINKD_MAX_PEERS 16
+#define SLINKD_MAX_PEERS 32   /* a bus master's devices: SLINK_MAX_PEERS */
 #define SLINKD_MAX_DENY 64         /* `deny =` lines in the file itself */
 #define SLINKD_DENY_FILE_MAX 65536 /* fingerprints in a deny-file */
 #define SLINKD_PATH 256

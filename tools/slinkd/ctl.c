@@ -110,11 +110,13 @@ static void status_json(slinkd *d, sbuf *b)
     sb_jstr(b, d->port_error);
     sb_printf(b, ",\"bytes_in\":%llu,\"bytes_out\":%llu,\"frames_ok\":%u,"
                  "\"drops\":{\"crc\":%u,\"runt\":%u,\"oversize\":%u,\"cobs\":%u,\"not_for_us\":%u,"
-                 "\"bad_addr\":%u,\"timeout\":%u},\"unknown_peer\":%u,\"turns_granted\":%u,\"turn_timeouts\":%u},\n",
+                 "\"bad_addr\":%u,\"timeout\":%u},\"unknown_peer\":%u,\"turns_granted\":%u,\"turn_timeouts\":%u,"
+                 "\"garbled_frames\":%u,\"idle_polls\":%u,\"dup_suspects\":%u},\n",
               (unsigned long long)d->port_bytes_in, (unsigned long long)d->port_bytes_out, fs->frames_ok,
               fs->crc, fs->runt, fs->oversize, fs->cobs, fs->not_for_us, fs->bad_addr, fs->timeout,
               d->use_node ? d->node.stats.unknown_peer : 0, d->use_node ? d->node.stats.turns_granted : 0,
-              d->use_node ? d->node.stats.turn_timeouts : 0);
+              d->use_node ? d->node.stats.turn_timeouts : 0, d->use_node ? d->node.stats.garbled : 0,
+              d->use_node ? d->node.stats.idle_polls : 0, d->use_node ? d->node.stats.dup_suspects : 0);
     sb_printf(b, "\"peers\":[");
     for (i = 0; i < d->npeers; i++) {
         slinkd_peer *p = &d->peers[i];
@@ -129,6 +131,15 @@ static void status_json(slinkd *d, sbuf *b)
         sb_jstr(b, p->cfg.name);
         sb_printf(b, ",\"role\":\"%s\",\"state\":\"%s\",\"session_id\":\"%s\",\"sessions\":%u,",
                   role_name(p->cfg.role), state_name(slink_conn_get_state(c)), sid, p->sessions);
+        if (d->use_node) {
+            /* bus master: this device's turns (§2.5) */
+            const slink_node_peer_stats *ps = slink_node_peer_stats_of(&d->node, p->cfg.addr);
+            if (ps)
+                sb_printf(b, "\"bus\":{\"turns\":%u,\"silent\":%u,\"garbled_turns\":%u,\"stray_turn_ends\":%u,"
+                             "\"duplicate_address_suspected\":%s},",
+                          ps->turns, ps->silent, ps->garbled_turns, ps->stray_turn_ends,
+                          ps->dup_suspect ? "true" : "false");
+        }
         if (c->rec_valid)
             sb_printf(b, "\"epoch_tx\":%u,\"epoch_rx\":%u,", c->rec.tx.epoch, c->rec.rx.epoch);
         else
@@ -199,8 +210,9 @@ static void status_text(slinkd *d, sbuf *b)
               (unsigned long long)d->port_bytes_in, (unsigned long long)d->port_bytes_out, fs->frames_ok, fs->crc,
               fs->runt, fs->oversize, fs->cobs, fs->not_for_us, fs->bad_addr, fs->timeout);
     if (d->use_node)
-        sb_printf(b, "  unknown peer %u, turns granted %u, turn timeouts %u\n", d->node.stats.unknown_peer,
-                  d->node.stats.turns_granted, d->node.stats.turn_timeouts);
+        sb_printf(b, "  unknown peer %u, turns granted %u, turn timeouts %u, garbled frames %u, idle polls %u\n",
+                  d->node.stats.unknown_peer, d->node.stats.turns_granted, d->node.stats.turn_timeouts,
+                  d->node.stats.garbled, d->node.stats.idle_polls);
     for (i = 0; i < d->npeers; i++) {
         slinkd_peer *p = &d->peers[i];
         slink_conn *c = &p->conn;
@@ -211,6 +223,12 @@ static void status_text(slinkd *d, sbuf *b)
         if (c->rec_valid)
             sb_printf(b, ", session %08x, epoch tx %u rx %u, subject CN=%s", (unsigned)c->session_id,
                       c->rec.tx.epoch, c->rec.rx.epoch, c->peer_cn);
+        if (d->use_node) {
+            const slink_node_peer_stats *ps = slink_node_peer_stats_of(&d->node, p->cfg.addr);
+            if (ps && ps->dup_suspect)
+                sb_printf(b, ", DUPLICATE ADDRESS SUSPECTED (%u garbled turns, %u stray TURN_ENDs)",
+                          ps->garbled_turns, ps->stray_turn_ends);
+        }
         sb_printf(b, "\n  out: %llu bytes %u records %u frames; in: %llu bytes %u records %u frames\n",
                   (unsigned long long)st->bytes_out, st->records_out, st->frames_out,
                   (unsigned long long)st->bytes_in, st->records_in, st->frames_in);

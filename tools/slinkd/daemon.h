@@ -75,6 +75,7 @@ typedef struct slinkd_peer {
     uint64_t unread_bytes;    /* taken from the core, application closed or stalled first */
     uint32_t dgrams_to_peer, dgrams_from_peer, dgrams_too_big;
     uint32_t kl_session;
+    uint8_t  dup_logged;      /* bus master: duplicate-address suspicion already logged */
     uint16_t kl_tx_epoch, kl_rx_epoch;
 } slinkd_peer;
 

@@ -228,6 +228,15 @@ void slinkd_peer_handle_events(slinkd_peer *p, uint64_t now)
         }
     }
     keylog_check(p);
+    if (p->d->use_node) {
+        /* §2.5: a device whose turns keep colliding (or whose address sends
+         * TURN_END out of turn) may share its address with another node */
+        const slink_node_peer_stats *ps = slink_node_peer_stats_of(&p->d->node, p->cfg.addr);
+        if (ps && ps->dup_suspect && !p->dup_logged)
+            logm(SLINK_LOG_WARN, a, "possible duplicate address: %u garbled turns, %u TURN_END out of turn "
+                 "(two nodes answering polls for %d collide)", ps->garbled_turns, ps->stray_turn_ends, a);
+        p->dup_logged = ps ? ps->dup_suspect : 0;
+    }
 }
 
 void slinkd_request_stop(slinkd *d, uint64_t now)
@@ -359,17 +368,18 @@ int slinkd_run(slinkd *d)
                 pfd[n].fd = cl[i]->fd; pfd[n].events = ev; kind[n] = K_CLIENT; who[n] = (int)k;
                 obj[n] = cl[i]; n++;
             }
-            if (port_is_open(&d->port)) {
-                uint64_t t = d->use_node ? 0 : slink_conn_next_timeout(&p->conn, now);
-                if (!d->use_node)
-                    due = min_u64(due, t);
-            }
+            if (port_is_open(&d->port) && !d->use_node && d->tx_len == 0)
+                due = min_u64(due, slink_conn_next_timeout(&p->conn, now));
             if (p->reconnect_at)
                 due = min_u64(due, p->reconnect_at);
             for (i = 0; i < 3; i++)
                 due = min_u64(due, app_client_due(cl[i]));
         }
-        if (d->use_node && port_is_open(&d->port))
+        /* The core's deadlines only ever lead to output.  While the port
+         * has not taken what we have (a write gave EAGAIN: the line is
+         * busy), wait for POLLOUT instead: a deadline already due would
+         * make poll() return at once, thousands of times a second. */
+        if (d->use_node && port_is_open(&d->port) && d->tx_len == 0)
             due = min_u64(due, slink_node_next_timeout(&d->node, now));
         if (!port_is_open(&d->port) && !d->stopping)
             due = min_u64(due, d->port_retry_at);
