@@ -6,6 +6,7 @@
  * Expectations follow docs/PROTOCOL.md; where the core departs from it the
  * test keeps the specified behaviour and fails. */
 #include "hostile.h"
+#include "conn_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1834,6 +1835,53 @@ START_TEST(forged_no_session_hint_only_probes)
 }
 END_TEST
 
+START_TEST(hints_in_the_unconfirmed_window_do_not_replace_the_session)
+{
+    /* I1, found by the SPIN model (docs/model/liveness.pml): while a's msg3
+     * is unconfirmed, forged no_session hints make it resend msg3 twice
+     * and then start a new handshake for a session that looks lost.  When
+     * b's records arrive after all (the session is alive), that attempt is
+     * cancelled: it would otherwise complete and replace a live session. */
+    duo *d = duo_new(1404);
+    hold_ctx *hc = calloc(1, sizeof *hc);
+    hc->on = 1; hc->from = d->ib; hc->pred = hw_is_record;
+    hostile_set_filter(&d->h, hold_filter, hc);
+    for (int k = 0; k < 10000 && d->a->conn.state != SLINK_CONN_ESTABLISHED; k++)
+        ck_assert_int_ge(hostile_step(&d->h), 0);
+    ck_assert_uint_eq(d->a->conn.hs_msg3_unconfirmed, 1);
+    uint32_t hs0 = d->a->conn.stats.hs_started;
+    hw_frame f;
+    memset(&f, 0, sizeof f);
+    f.dst = 1; f.src = 7; f.type = SLINK_FT_PLAIN_ALERT; f.body_len = 2;
+    f.body[0] = SLINK_ALERT_WARNING; f.body[1] = SLINK_ALERT_NO_SESSION;
+    /* a hint within the duplicate interval of a msg3 transmission is not
+     * answered: a few more than CONN_MSG3_RESENDS_ON_HINT + 1 may be needed */
+    for (int k = 0; k < 6 && d->a->conn.stats.hs_started == hs0; k++) {
+        hostile_run_for(&d->h, conn_hs_dup_interval_ms(&d->a->conn) + 1);
+        hostile_inject(&d->h, d->ia, &f, 0);
+        hostile_run_for(&d->h, 1);
+    }
+    ck_assert_uint_eq(d->a->conn.stats.hs_started, hs0 + 1);     /* the attempt for a lost session */
+    ck_assert_uint_eq(d->a->conn.hs_presumed_lost, 1);
+    /* b's records were only late: they arrive now (the first of them before
+     * b can answer the new msg1) */
+    hc->on = 0;
+    ck_assert_int_ge(hc->held, 1);
+    for (int k = 0; k < hc->held && k < (int)(sizeof hc->kept / sizeof hc->kept[0]); k++)
+        hostile_inject(&d->h, d->ia, &hc->kept[k], 0);
+    hostile_run_for(&d->h, 5000);
+    ck_assert(both_up(d));
+    ck_assert_uint_eq(d->a->conn.hs_presumed_lost, 0);
+    ck_assert_uint_eq(d->a->conn.session_id, 1);
+    ck_assert_uint_eq(d->b->conn.session_id, 1);
+    ck_assert_int_eq(count_events(&d->a->conn, SLINK_EV_ENDED, NULL), 0);
+    ck_assert_int_eq(count_events(&d->b->conn, SLINK_EV_ENDED, NULL), 0);
+    ck_assert(transfer(d, 2000, 30000));
+    free(hc);
+    duo_free(d);
+}
+END_TEST
+
 START_TEST(genuine_no_session_probe_fails_then_new_session)
 {
     /* The responder really lost the session (rebooted, and it stays
@@ -1910,6 +1958,7 @@ int main(void)
     tcase_add_test(tc, forged_plain_fatal_alert_ignored_by_session);
     tcase_add_test(tc, forged_no_session_hint_only_probes);
     tcase_add_test(tc, genuine_no_session_probe_fails_then_new_session);
+    tcase_add_test(tc, hints_in_the_unconfirmed_window_do_not_replace_the_session);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
