@@ -19,17 +19,20 @@
  *     probe);
  *  6  a forged msg1 every second neither keeps a session from forming nor
  *     wipes the responder's handshake in progress (the genuine msg3 still
- *     completes it);
+ *     completes it; PROTOCOL.md §4.11 lets a msg1 replace it only after its
+ *     protection window, and then the link must still come up quickly);
  *  7  a forged msg2 with an invalid x_r (x >= p, x not on the curve, a
  *     bit flip of the genuine x_r) is a drop, not fatal: no plaintext
  *     alert, no HS_FAILED, the handshake completes on time;
  *  8  two key updates in a row do not strand the receiver: data flows, at
  *     most one update is in flight (I5), both end at epoch 4;
  *  9  100 duplicate msg1s make the responder send at most one msg2 per
- *     retransmission interval, and its bytes out stay below the bytes in
- *     (I3, no amplifier). */
+ *     duplicate interval (PROTOCOL.md §4.11: half the initiator's first
+ *     msg1 timeout), and its bytes out stay below the bytes in (I3, no
+ *     amplifier). */
 #include "hostile.h"
 #include "liveness.h"
+#include "conn_internal.h"   /* the attempt slots, to check an attempt is untouched */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +94,10 @@ static int both_up(void *v)
            slink_conn_get_state(&d->b->conn) == SLINK_CONN_ESTABLISHED &&
            d->a->conn.hs_msg3_unconfirmed == 0;
 }
+
+/* A connection's initiator and responder attempts (docs/PROTOCOL.md §4.9). */
+static slink_hs *ihs(slink_conn *c) { return &c->hs_slot[HS_SLOT_I].hs; }
+static slink_hs *rhs(slink_conn *c) { return &c->hs_slot[HS_SLOT_R].hs; }
 
 static uint64_t bound(const duo *d) { return live_bound_ms(&d->a->conn, &d->b->conn); }
 
@@ -259,11 +266,11 @@ static uint64_t establish_time(duo *d, uint64_t cut_ms, attack_fn attack, void *
 {
     d->h.ends[d->ib].detached = 1;
     hostile_run_for(&d->h, cut_ms);
-    ck_assert_int_eq(d->a->conn.hs.state, SLINK_HS_WAIT_MSG2);
+    ck_assert_int_eq(ihs(&d->a->conn)->state, SLINK_HS_WAIT_MSG2);
     if (attack) attack(d, ctx);
     d->h.ends[d->ib].detached = 0;
     if (!hostile_run_until(&d->h, both_up, d, bound(d))) return UINT64_MAX;
-    return d->h.now;
+    return d->h.io_time;   /* the step that made it true, not the next event */
 }
 
 static uint64_t baseline_time(uint64_t seed, uint64_t cut_ms)
@@ -288,12 +295,12 @@ static void attack_direct_to_a(duo *d, void *v)
 {
     direct_ctx *x = v;
     uint8_t msg1[SLINK_HS1_LEN];
-    memcpy(msg1, d->a->conn.hs.msg1, sizeof msg1);
+    memcpy(msg1, ihs(&d->a->conn)->msg1, sizeof msg1);
     x->got = hw_handle(&d->a->conn, &x->f, d->h.now);
     ck_assert_msg(slink_err_classify(x->got) != SLINK_CLASS_FATAL, "fatal: %s", slink_err_str(x->got));
-    ck_assert_int_eq(d->a->conn.hs.role, SLINK_ROLE_INITIATOR);
-    ck_assert_int_eq(d->a->conn.hs.state, SLINK_HS_WAIT_MSG2);
-    ck_assert_int_eq(memcmp(d->a->conn.hs.msg1, msg1, sizeof msg1), 0);
+    ck_assert_int_eq(ihs(&d->a->conn)->role, SLINK_ROLE_INITIATOR);
+    ck_assert_int_eq(ihs(&d->a->conn)->state, SLINK_HS_WAIT_MSG2);
+    ck_assert_int_eq(memcmp(ihs(&d->a->conn)->msg1, msg1, sizeof msg1), 0);
     ck_assert_msg(slink_conn_next_timeout(&d->a->conn, d->h.now) != UINT64_MAX,
                   "no timer armed after the frame: the handshake is dead (I2)");
 }
@@ -379,7 +386,6 @@ static void forged_msg1_initiator_case(uint64_t seed, unsigned repeats)
     ck_assert_msg(t <= base + 1, "established at %llu ms, %llu without the forged msg1",
                   (unsigned long long)t, (unsigned long long)base);
     ck_assert_int_eq(count_sent(d, x.mark, d->ia, hw_is_hs2), 0);  /* never answered */
-    ck_assert_int_eq(d->a->conn.hs.role, SLINK_ROLE_INITIATOR);
     hostile_run_for(&d->h, 500u * repeats + 100u);   /* the rest of the copies */
     ck_assert(both_up(d));
     ck_assert_uint_eq(d->a->conn.session_id, 1);
@@ -494,39 +500,98 @@ static hw_verdict hold_msg3(void *v, hw_frame *f, uint64_t *delay)
     (void)delay;
     if (!c->on || !hw_is_hs3(f)) return HW_PASS;
     if (c->held++ == 0) c->kept = *f;
+    c->on = 0;            /* only the first msg3 is lost */
     return HW_DROP;
+}
+
+/* B answered the genuine msg1; the genuine msg3 is held back (lost once).
+ * Returns with B in WAIT_MSG3 and the msg3 in hc->kept. */
+static void responder_waiting(duo *d, hold3 *hc)
+{
+    memset(hc, 0, sizeof *hc);
+    hc->on = 1;
+    hostile_set_filter(&d->h, hold_msg3, hc);
+    for (int k = 0; k < 100000 && hc->held == 0; k++) ck_assert_int_ge(hostile_step(&d->h), 0);
+    ck_assert_int_eq(hc->held, 1);
+    ck_assert_int_eq(rhs(&d->b->conn)->state, SLINK_HS_WAIT_MSG3);
+    ck_assert_int_eq(hc->kept.type, SLINK_FT_HS3);    /* whole (fits the MTU) */
 }
 
 START_TEST(f6_forged_msg1_does_not_wipe_responder_in_progress)
 {
+    /* The forged msg1 arrives while the genuine msg3 is on its way (inside
+     * the responder attempt's protection window, PROTOCOL.md §4.11 I4):
+     * the genuine msg3 still completes the genuine handshake. */
     duo *d = duo_new(1232);
     attacker at;
     hold3 hc;
-    memset(&hc, 0, sizeof hc);
-    hc.on = 1;
     attacker_init(&at, 1232);
-    hostile_set_filter(&d->h, hold_msg3, &hc);
-    for (int k = 0; k < 100000 && hc.held == 0; k++) ck_assert_int_ge(hostile_step(&d->h), 0);
-    ck_assert_int_eq(hc.held, 1);
-    ck_assert_int_eq(d->b->conn.hs.state, SLINK_HS_WAIT_MSG3);
-    ck_assert_int_eq(hc.kept.type, SLINK_FT_HS3);    /* whole (fits the MTU) */
-    /* past the first-message rate limit, so the forged msg1 is processed */
-    hostile_run_for(&d->h, d->b->conn.cfg.hs_min_interval_ms + 50u);
-    ck_assert_int_eq(slink_conn_get_state(&d->b->conn), SLINK_CONN_HANDSHAKE);
+    responder_waiting(d, &hc);
     hw_frame f = forged_msg1(&at, 7, 1, 0);
-    (void)hw_handle(&d->b->conn, &f, d->h.now);
-    /* the genuine msg3 still completes the genuine handshake */
-    slink_err e = hw_handle(&d->b->conn, &hc.kept, d->h.now);
+    /* at the times they would have arrived (the harness clock has already
+     * moved on to its next event) */
+    uint64_t t_forged = hc.kept.t + 1, t_msg3 = hc.kept.t + live_airtime_ms(115200, hc.kept.body_len + 8u);
+    uint64_t protect = d->b->conn.hs_slot[HS_SLOT_R].protect_until_ms;
+    ck_assert_uint_lt(t_msg3, protect);
+    slink_err ef = hw_handle(&d->b->conn, &f, t_forged);
+    slink_err e = hw_handle(&d->b->conn, &hc.kept, t_msg3);
+    if (e != SLINK_OK)
+        fprintf(stderr, "f6: forged msg1 at %llu ms (window until %llu): %s; genuine msg3: %s\n",
+                (unsigned long long)t_forged, (unsigned long long)protect, slink_err_str(ef),
+                slink_err_str(e));
     ck_assert_msg(e == SLINK_OK, "genuine msg3 after a forged msg1: %s (responder's handshake wiped)",
                   slink_err_str(e));
     ck_assert_int_eq(slink_conn_get_state(&d->b->conn), SLINK_CONN_ESTABLISHED);
-    hc.on = 0;
     ck_assert(hostile_run_until(&d->h, both_up, d, 5000));
     ck_assert_uint_eq(d->a->conn.session_id, 1);
     ck_assert_uint_eq(d->b->conn.session_id, 1);
     ck_assert(transfer(d, 3000, 30000, NULL));
     attacker_free(&at);
     duo_free(d);
+}
+END_TEST
+
+START_TEST(f6_forged_msg1_after_window_msg3_lost_once)
+{
+    /* The genuine msg3 is lost once; a forged msg1 arrives just after the
+     * responder's protection window, before the initiator's msg3 resend.
+     * The spec lets that msg1 replace the responder's attempt (I4's one
+     * exception); the link must still come up with the genuine peer well
+     * inside I2, and no session may be replaced twice.  The time is
+     * printed next to the time without the forged frame. */
+    uint64_t t_base, t_att;
+    for (int attack = 0; attack < 2; attack++) {
+        duo *d = duo_new(1233);
+        attacker at;
+        hold3 hc;
+        attacker_init(&at, 1233);
+        responder_waiting(d, &hc);
+        uint64_t at_ms = d->b->conn.hs_slot[HS_SLOT_R].protect_until_ms;
+        if (attack) {
+            hostile_run_for(&d->h, at_ms > d->h.now ? at_ms - d->h.now : 0);
+            hw_frame f = forged_msg1(&at, 7, 1, 0);
+            hostile_inject(&d->h, d->ib, &f, 0);
+        }
+        ck_assert_msg(hostile_run_until(&d->h, both_up, d, bound(d)), "no session within the I2 bound");
+        if (attack) t_att = d->h.io_time; else t_base = d->h.io_time;
+        /* an ended first session's end code is read before the new bytes */
+        for (int side = 0; side < 2; side++) {
+            slink_conn *c = side ? &d->b->conn : &d->a->conn;
+            uint8_t junk[64];
+            size_t n;
+            for (int k = 0; k < 4 && slink_conn_rx_session(c) != c->session_id; k++)
+                (void)slink_conn_recv(c, junk, sizeof junk, &n);
+        }
+        ck_assert(transfer(d, 3000, 30000, NULL));
+        ck_assert_uint_le(d->a->conn.session_id, 2);
+        attacker_free(&at);
+        duo_free(d);
+    }
+    fprintf(stderr, "f6: msg3 lost once: established at %llu ms; with a forged msg1 just after the "
+            "protection window: %llu ms\n", (unsigned long long)t_base, (unsigned long long)t_att);
+    /* a few flights and one restart, not the initiator's whole msg3 schedule */
+    ck_assert_msg(t_att <= t_base + 10000, "one forged msg1 after the window cost %llu ms of link",
+                  (unsigned long long)(t_att - t_base));
 }
 END_TEST
 
@@ -730,11 +795,13 @@ START_TEST(f9_duplicate_msg1_not_amplified)
     hostile_run_for(&d->h, flood_ms + 1);
     uint64_t in = (uint64_t)wl * 100, out = d->b->conn.stats.bytes_out - out0;
     int msg2 = count_sent(d, mark, d->ib, is_msg2_start);
-    /* the responder's own retransmission schedule: first timeout of msg2 */
-    uint64_t rto = live_flight_rto_ms(&d->b->conn.cfg, d->b->conn.hs.out_len);
+    /* PROTOCOL.md §4.11 I3: a duplicate msg1 is answered at most once per
+     * duplicate interval, half the initiator's first msg1 timeout (so a
+     * genuine repeat is always answered) */
+    uint64_t rto = live_flight_rto_ms(&d->b->conn.cfg, SLINK_HS1_LEN) / 2u;
     int allowed = 1 + (int)(flood_ms / rto) + 1;
     fprintf(stderr, "f9: 100 duplicate msg1 (%llu bytes in over %llu ms at 9600): %d msg2 sent, "
-            "%llu bytes out (allowed %d msg2, rto %llu ms)\n", (unsigned long long)in,
+            "%llu bytes out (allowed %d msg2, duplicate interval %llu ms)\n", (unsigned long long)in,
             (unsigned long long)flood_ms, msg2, (unsigned long long)out, allowed,
             (unsigned long long)rto);
     ck_assert_uint_eq(d->b->conn.stats.hs_started, 1);   /* one ECDH, the first copy */
@@ -750,6 +817,17 @@ START_TEST(f9_duplicate_msg1_not_amplified)
     duo_free(d);
 }
 END_TEST
+
+/* Cases that still fail on main at the time of writing, each with its
+ * reproducer in the issue 12 report: NOT run by `make unit` (so the other
+ * suites keep running) but named here and on every run, never silently
+ * dropped.  SLINK_LIVENESS_PENDING=1 runs them too.  Move a case up into
+ * the main list once the core passes it. */
+#define PENDING_LEAD_FIX(X) \
+    X(f6_forged_msg1_after_window_msg3_lost_once)
+
+#define ADD_PENDING(name) tcase_add_test(pending, name);
+#define NAME_PENDING(name) fprintf(stderr, "liveness: PENDING (not run; SLINK_LIVENESS_PENDING=1 runs it): %s\n", #name);
 
 int main(void)
 {
@@ -770,5 +848,13 @@ int main(void)
     tcase_add_test(tc, f8_two_key_updates_in_a_row);
     tcase_add_test(tc, f9_duplicate_msg1_not_amplified);
     suite_add_tcase(s, tc);
+    if (getenv("SLINK_LIVENESS_PENDING") != NULL && getenv("SLINK_LIVENESS_PENDING")[0] == '1') {
+        TCase *pending = tcase_create("issue12_pending");
+        tcase_set_timeout(pending, 300);
+        PENDING_LEAD_FIX(ADD_PENDING)
+        suite_add_tcase(s, pending);
+    } else {
+        PENDING_LEAD_FIX(NAME_PENDING)
+    }
     return run_suite(s);
 }
