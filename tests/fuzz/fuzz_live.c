@@ -158,9 +158,11 @@ typedef struct {
     uint32_t tx_sid[2], rx_sid[2];
     uint64_t tx_off[2], rx_off[2];
     uint8_t dgram_seq[2];
-    /* pairing (same handshake): the epoch-2 secrets each node installed */
+    /* pairing (same handshake): every (epoch, secret) each node's session
+     * was seen to hold, per direction, indexed by epoch & 3 */
     uint32_t seen_sid[2];
-    uint8_t init_tx[2][32], init_rx[2][32];
+    uint16_t ep_tx[2][4], ep_rx[2][4];     /* 0: not seen */
+    uint8_t sec_tx[2][4][32], sec_rx[2][4][32];
     /* I1 */
     int injected, i1_armed, i1_void;
     uint32_t i1_sid[2];
@@ -385,21 +387,28 @@ static void app_dgram(int i)
 
 /* ---------------------------------------------------- session pairing */
 
-/* Records the epoch-2 secrets when a node installs a session (checked
- * after every operation, before any key update can follow). */
+static void see(uint16_t *ep, uint8_t (*sec)[32], const slink_rec_keys *k)
+{
+    ep[k->epoch & 3u] = k->epoch;
+    memcpy(sec[k->epoch & 3u], k->secret, 32);
+}
+
+/* Notes the keys each node's session holds now (checked after every
+ * operation: an epoch a node skipped within one operation is still found
+ * in the other direction or in the previous-epoch keys kept for grace). */
 static void note_sessions(void)
 {
     for (int i = 0; i < 2; i++) {
         slink_conn *c = &g_w.c[i];
-        if (!c->rec_valid || c->session_id == g_s.seen_sid[i]) continue;
-        g_s.seen_sid[i] = c->session_id;
-        if (c->rec.tx.epoch == 2 && c->rec.rx.epoch == 2) {
-            memcpy(g_s.init_tx[i], c->rec.tx.secret, 32);
-            memcpy(g_s.init_rx[i], c->rec.rx.secret, 32);
-        } else {
-            memset(g_s.init_tx[i], 0, 32);   /* unknown: never paired */
-            memset(g_s.init_rx[i], 0xFF, 32);
+        if (!c->rec_valid) continue;
+        if (c->session_id != g_s.seen_sid[i]) {
+            g_s.seen_sid[i] = c->session_id;
+            memset(g_s.ep_tx[i], 0, sizeof g_s.ep_tx[i]);
+            memset(g_s.ep_rx[i], 0, sizeof g_s.ep_rx[i]);
         }
+        see(g_s.ep_tx[i], g_s.sec_tx[i], &c->rec.tx);
+        see(g_s.ep_rx[i], g_s.sec_rx[i], &c->rec.rx);
+        if (c->rec.rx_prev_valid) see(g_s.ep_rx[i], g_s.sec_rx[i], &c->rec.rx_prev);
     }
 }
 
@@ -410,12 +419,22 @@ static int same32(const uint8_t *x, const uint8_t *y)
     return d == 0;
 }
 
+/* Some epoch's key of one's sending direction is the other's receiving key. */
+static int dir_matches(int i)
+{
+    for (int e = 0; e < 4; e++)
+        if (g_s.ep_tx[i][e] != 0 && g_s.ep_tx[i][e] == g_s.ep_rx[!i][e] &&
+            same32(g_s.sec_tx[i][e], g_s.sec_rx[!i][e]))
+            return 1;
+    return 0;
+}
+
 /* A and B hold sessions from the same handshake. */
 static int paired(void)
 {
     return g_w.c[0].rec_valid && g_w.c[1].rec_valid &&
            g_s.seen_sid[0] == g_w.c[0].session_id && g_s.seen_sid[1] == g_w.c[1].session_id &&
-           same32(g_s.init_tx[0], g_s.init_rx[1]) && same32(g_s.init_tx[1], g_s.init_rx[0]);
+           dir_matches(0) && dir_matches(1);
 }
 
 static int confirmed(void)

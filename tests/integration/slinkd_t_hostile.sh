@@ -84,7 +84,9 @@ start_transfer() {
     [ "${2:-}" = hold ] && go=("$T/go$NX")
     $APP exchange "$T/host.sock" "$XS1" "$1" "$T/$XS1.out" "${go[@]}" > "$T/$XS1.x" 2>&1 & XA=$!
     $APP exchange "$T/pump.sock" "$XS2" "$1" "$T/$XS2.out" "${go[@]}" > "$T/$XS2.x" 2>&1 & XB=$!
-    wait_for 10 apps_connected || echo "  (applications not both connected after 10 s)"
+    if [ ${#go[@]} -gt 0 ]; then
+        wait_for 10 apps_connected || echo "  (applications not both connected after 10 s)"
+    fi
 }
 apps_connected() {
     local n
