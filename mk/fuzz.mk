@@ -69,7 +69,7 @@ define FUZZ_RUN
 	    fi; \
 	    grep -E '^#[0-9]+[[:space:]]+DONE' $$log | tail -n 1 | sed "s/^/   $$t: /"; \
 	    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' $$log | sed "s/^/   $$t: /"; \
-	    sed -n '/^fuzz_live: state x input/,/^fuzz_live: end of table/p' $$log | tail -n 13; \
+	    sed -n '/^fuzz_live: state x input/,/^fuzz_live: end of table/p' $$log; \
 	done
 endef
 
