@@ -69,6 +69,7 @@ define FUZZ_RUN
 	    fi; \
 	    grep -E '^#[0-9]+[[:space:]]+DONE' $$log | tail -n 1 | sed "s/^/   $$t: /"; \
 	    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' $$log | sed "s/^/   $$t: /"; \
+	    sed -n '/^fuzz_live: state x input/,/^fuzz_live: end of table/p' $$log; \
 	done
 endef
 
@@ -77,3 +78,10 @@ fuzz: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
 	$(call FUZZ_RUN,$(FUZZ_SMOKE_SECONDS))
+
+# fuzz_live's seeds are scripts in its own language: regenerate them with
+#   make fuzz-live-seeds
+.PHONY: fuzz-live-seeds
+fuzz-live-seeds:
+	rm -f tests/fuzz/corpus/fuzz_live/*
+	python3 tests/fuzz/gen_live_seeds.py tests/fuzz/corpus/fuzz_live

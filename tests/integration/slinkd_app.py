@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Test application for slinkd: talks to a daemon's local socket.
 
-  exchange SOCK SEED SIZE OUTFILE   write SIZE pseudo-random bytes (from SEED)
-                                    while reading SIZE bytes into OUTFILE
+  exchange SOCK SEED SIZE OUTFILE [HOLD]
+                                    write SIZE pseudo-random bytes (from SEED)
+                                    while reading SIZE bytes into OUTFILE; then
+                                    stay connected until the file HOLD exists
+                                    (at most 120 s): the daemon closing us
+                                    before that (session ended) fails
   gen SEED SIZE OUTFILE             the bytes `exchange SEED` writes
   send SOCK TEXT                    write TEXT, keep reading until closed or 3 s
   recv SOCK SECONDS                 print what arrives until closed / timeout
@@ -45,7 +49,7 @@ def connect(path, timeout=10.0):
             time.sleep(0.05)
 
 
-def exchange(path, seed, size, outfile, timeout=60.0):
+def exchange(path, seed, size, outfile, timeout=60.0, hold=None):
     data = gen(seed, size)
     s = connect(path)
     s.setblocking(False)
@@ -75,9 +79,26 @@ def exchange(path, seed, size, outfile, timeout=60.0):
                 break
     with open(outfile, "wb") as f:
         f.write(got)
+    held = True
+    end = time.time() + 120.0
+    while hold and sent == size and len(got) == size and time.time() < end:
+        if os.path.exists(hold):
+            break
+        r, _, _ = select.select([s], [], [], 0.05)
+        if r and not os.path.exists(hold):
+            try:
+                extra = s.recv(65536)
+            except BlockingIOError:
+                continue
+            except ConnectionError:
+                extra = b""
+            if not extra:
+                held = False
+                break
+            got += extra
     s.close()
-    print(f"sent {sent} received {len(got)}")
-    return 0 if sent == size and len(got) == size else 1
+    print(f"sent {sent} received {len(got)}" + ("" if held else " (closed by the daemon while held)"))
+    return 0 if sent == size and len(got) == size and held else 1
 
 
 def main(argv):
@@ -87,7 +108,8 @@ def main(argv):
             f.write(gen(argv[2], int(argv[3])))
         return 0
     if cmd == "exchange":
-        return exchange(argv[2], argv[3], int(argv[4]), argv[5])
+        return exchange(argv[2], argv[3], int(argv[4]), argv[5],
+                        hold=argv[6] if len(argv) > 6 else None)
     if cmd == "send":
         s = connect(argv[2])
         s.sendall(argv[3].encode())
