@@ -122,6 +122,7 @@ static void hs_cfg_for(slink_conn *c, slink_hs_cfg *k)
     k->local_addr = c->cfg.local_addr;
     k->peer_addr = c->cfg.peer_addr;
     k->local_mtu = c->cfg.mtu;
+    k->auto_role = c->cfg.role == SLINK_START_AUTO;
     if (c->peer_cert_len > 0) {
         k->peer_cert = c->peer_cert;
         k->peer_cert_len = c->peer_cert_len;
@@ -241,7 +242,7 @@ static void hs_failed(slink_conn *c, slink_hs_slot *s, slink_err e, uint64_t now
      * could keep pushing our own attempt back.) */
     if (s == slot_i(c) && c->cfg.role != SLINK_START_RESPONDER && !c->rec_valid &&
         c->hs_restart_at_ms == CONN_NEVER)
-        c->hs_restart_at_ms = now_ms + c->cfg.hs_restart_ms;
+        c->hs_restart_at_ms = now_ms + conn_restart_delay_ms(c);
 }
 
 /* ---- the msg1 gate ------------------------------------------------------ */
@@ -303,15 +304,21 @@ static gate_verdict rule_duplicate(slink_conn *c, gate_in *g)
 }
 
 /* Simultaneous open (§4.8), for `auto` nodes only: while our own msg1 is
- * out, the higher address stays initiator and ignores the peer's msg1; the
- * lower one answers it in the responder slot and keeps its own attempt
- * until one of the two authenticates.  An `initiator` never answers while
- * its own attempt runs: a forged msg1 must not divert it (I4). */
+ * out, the higher address stays initiator and ignores an `auto` peer's
+ * msg1 (that peer answers ours); the lower one answers it in the responder
+ * slot and keeps its own attempt until one of the two authenticates.  A
+ * peer whose msg1 says it is not `auto` never answers ours, so a higher
+ * `auto` node answers it.  An `initiator` never answers while its own
+ * attempt runs: a forged msg1 must not divert it (I4).  Whatever a forged
+ * msg1 claims, answering it goes to the responder slot and never touches
+ * our own attempt. */
 static gate_verdict rule_tie_break(slink_conn *c, gate_in *g)
 {
     const slink_hs_slot *i = slot_i_c(c);
     if (i == NULL || conn_hs_slot_phase(c, i) != HS_PH_WAIT) return G_PASS;
-    if (c->cfg.role == SLINK_START_AUTO && c->cfg.local_addr < c->cfg.peer_addr) return G_PASS;
+    if (c->cfg.role == SLINK_START_AUTO &&
+        (c->cfg.local_addr < c->cfg.peer_addr || (g->m->flags & SLINK_HS_F_AUTO) == 0))
+        return G_PASS;
     g->why = SLINK_ERR_HS_TIE_BREAK;
     return G_DROP;
 }
@@ -596,16 +603,19 @@ void conn_hs_on_hint(slink_conn *c, uint64_t now_ms)
     if (i == NULL || conn_hs_lookup(HS_SLOT_I, conn_hs_slot_phase(c, i), HS_EV_HINT) != HS_ACT_RESEND)
         return;
     /* A responder that lost msg3 says no_session to our first records (the
-     * repair is msg3 again), and so does one that rebooted.  Resend msg3 for
-     * the first hints, at most once per duplicate interval; if they keep
-     * coming, start a new attempt beside the unconfirmed session, which it
-     * replaces only when it authenticates. */
-    if (now_ms < i->answered_ms + conn_hs_dup_interval_ms(c)) return;
-    if (i->hs.out_len > 0 && c->no_session_hints < CONN_MSG3_RESENDS_ON_HINT) {
-        c->no_session_hints++;
-        i->answered_ms = now_ms;
-        i->tx_pending = 1;
-        i->frag_next = 0;
+     * repair is msg3 again), and so does one that lost the attempt or
+     * rebooted.  Resend msg3 for the first hints (at most once per
+     * duplicate interval: a hint usually answers the ACK right behind a
+     * msg3 we just sent); if they keep coming, start a new attempt beside
+     * the unconfirmed session, which replaces it only when it authenticates
+     * and is cancelled if the session's records arrive after all. */
+    c->no_session_hints++;
+    if (c->no_session_hints <= CONN_MSG3_RESENDS_ON_HINT) {
+        if (i->hs.out_len > 0 && now_ms >= i->answered_ms + conn_hs_dup_interval_ms(c)) {
+            i->answered_ms = now_ms;
+            i->tx_pending = 1;
+            i->frag_next = 0;
+        }
         return;
     }
     (void)conn_hs_start_presumed_lost(c, now_ms);
@@ -655,6 +665,12 @@ static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, 
     s->tx_pending = 1;
     s->frag_next = 0;
     c->stats.hs_retransmits++;
+    /* msg3 unconfirmed for a whole flight time: behind it goes an ACK asking
+     * for an ACK at once.  A responder holding the session answers it (the
+     * confirmation its own ACK should have brought); one that lost the
+     * attempt answers no_session, which starts the repair (§4.7) instead of
+     * waiting out every msg3 try. */
+    if (p == HS_PH_CONFIRM) c->probe_send = 1;
 }
 
 void conn_hs_timers(slink_conn *c, uint64_t now_ms)

@@ -34,6 +34,10 @@ void conn_log(const slink_conn *c, int level, const char *fmt, ...)
 #endif
 void      conn_event(slink_conn *c, slink_event_type t, slink_err e);
 
+/* Delay before our next attempt after a failure: hs_restart_ms plus a
+ * random part, so two nodes do not restart in step. */
+uint32_t  conn_restart_delay_ms(slink_conn *c);
+
 /* One-off plaintext alert for the next output. */
 void      conn_queue_plain_alert(slink_conn *c, uint8_t code);
 /* Plaintext alerts answer unauthenticated input: at most one per

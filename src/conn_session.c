@@ -75,6 +75,19 @@ void conn_queue_plain_alert(slink_conn *c, uint8_t code)
     c->pend_valid = 1;
 }
 
+uint32_t conn_restart_delay_ms(slink_conn *c)
+{
+    /* hs_restart_ms plus up to half as much again, drawn each time: two
+     * nodes whose attempts failed together (two `initiator`s, or an
+     * `initiator` facing an `auto` node that keeps its own attempt) do not
+     * restart in step forever, and one of them answers the other while it
+     * waits. */
+    uint8_t r[2] = { 0, 0 };
+    uint32_t span = c->cfg.hs_restart_ms / 2u + 1u;
+    if (slink_rng_bytes(&c->rng, r, sizeof r) != SLINK_OK) return c->cfg.hs_restart_ms;
+    return c->cfg.hs_restart_ms + (((uint32_t)r[0] << 8) | r[1]) % span;
+}
+
 int conn_plain_alert_allowed(slink_conn *c, uint64_t now_ms)
 {
     /* +1: an alert at time 0 still arms the limit */
@@ -119,7 +132,7 @@ void conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code)
     /* Restart unless the end was an orderly close: a responder waits. */
     if (c->cfg.role != SLINK_START_RESPONDER && reason != SLINK_ERR_CLOSED &&
         reason != SLINK_ERR_PEER_RESET)
-        c->hs_restart_at_ms = c->last_rx_ms + c->cfg.hs_restart_ms;
+        c->hs_restart_at_ms = c->last_rx_ms + conn_restart_delay_ms(c);
 }
 
 static void stream_cfg_for(const slink_conn *c, slink_stream_cfg *sc)

@@ -332,7 +332,8 @@ static slink_err hs_write_msg1(slink_hs *hs)
     slink_err e;
 
     m.vs = SLINK_VERSION_SUITE;
-    m.flags = have_peer_cert(hs) ? SLINK_HS_F_HAVE_PEER_CERT : 0u;
+    m.flags = (uint8_t)((have_peer_cert(hs) ? SLINK_HS_F_HAVE_PEER_CERT : 0u) |
+                        (hs->cfg.auto_role ? SLINK_HS_F_AUTO : 0u));
     m.mtu_code = local_mtu_code(hs);
     /* A new key for every attempt (slink_hs_start resets first): it is
      * what makes this transcript unique, there being no nonce (§8). */

@@ -8,18 +8,23 @@ static int mtu_code_ok(uint8_t code)
     return code >= HS_MTU_CODE_MIN;
 }
 
-/* Only one flag is defined (versions 1 and 2); the rest must be zero so a later
- * version can give them meaning without being misread. */
+/* Defined flags (§4.2, §4.3); the rest must be zero so a later version can
+ * give them meaning without being misread.  msg1 has one more than msg2. */
 static int flags_ok(uint8_t flags)
 {
     return (flags & (uint8_t)~SLINK_HS_F_HAVE_PEER_CERT) == 0;
+}
+
+static int msg1_flags_ok(uint8_t flags)
+{
+    return (flags & (uint8_t)~(SLINK_HS_F_HAVE_PEER_CERT | SLINK_HS_F_AUTO)) == 0;
 }
 
 slink_err hs_msg1_encode(const hs_msg1 *m, uint8_t *out, size_t cap, size_t *len)
 {
     SLINK_CHECK(m && out && len, SLINK_ERR_ARG);
     SLINK_CHECK(cap >= SLINK_HS1_LEN, SLINK_ERR_BUFFER);
-    SLINK_CHECK(m->vs == SLINK_VERSION_SUITE && flags_ok(m->flags) &&
+    SLINK_CHECK(m->vs == SLINK_VERSION_SUITE && msg1_flags_ok(m->flags) &&
                 mtu_code_ok(m->mtu_code), SLINK_ERR_ARG);
     out[0] = m->vs;
     out[1] = m->flags;
@@ -35,7 +40,7 @@ slink_err hs_msg1_decode(const uint8_t *in, size_t len, hs_msg1 *m)
     SLINK_CHECK(len >= 1, SLINK_ERR_HS_MALFORMED);
     SLINK_CHECK(in[0] == SLINK_VERSION_SUITE, SLINK_ERR_HS_VERSION);
     SLINK_CHECK(len == SLINK_HS1_LEN, SLINK_ERR_HS_MALFORMED);
-    SLINK_CHECK(flags_ok(in[1]) && mtu_code_ok(in[2]), SLINK_ERR_HS_MALFORMED);
+    SLINK_CHECK(msg1_flags_ok(in[1]) && mtu_code_ok(in[2]), SLINK_ERR_HS_MALFORMED);
     m->vs = in[0];
     m->flags = in[1];
     m->mtu_code = in[2];

@@ -37,6 +37,7 @@ typedef struct {
     slink_rng *rng;
     uint8_t local_addr, peer_addr;
     uint16_t local_mtu;           /* our receivable frame body */
+    uint8_t  auto_role;           /* we are an `auto` node: msg1 says so (SLINK_HS_F_AUTO) */
     /* Peer certificate we already hold (last validated, or provisioned),
      * DER; lets us set the have-peer-cert flag and accept references. */
     const uint8_t *peer_cert;

@@ -112,6 +112,8 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_MAC_LEN          16u   /* MAC_2 / MAC_3: computed, signed, not sent */
 
 #define SLINK_HS_F_HAVE_PEER_CERT 0x01u  /* flags: sender has the receiver's cert cached */
+#define SLINK_HS_F_AUTO           0x02u  /* msg1 flags: sender is an `auto` node, which answers a
+                                            higher address's msg1 (simultaneous open, §4.8) */
 
 /* credential encoding inside the encrypted part */
 #define SLINK_CRED_FULL        0x01u  /* cred = 0x01 len(2) DER */

@@ -70,10 +70,14 @@ START_TEST(msg1_unknown_flags_malformed)
     uint8_t b[64];
     size_t n = 0;
     ck_assert_int_eq(hs_msg1_encode(&m, b, sizeof b, &n), SLINK_OK);
-    for (unsigned bit = 1; bit < 8; bit++) {
+    /* bit 0 have-peer-cert, bit 1 auto (§4.2); the others are reserved */
+    for (unsigned bit = 2; bit < 8; bit++) {
         b[1] = (uint8_t)(1u << bit);
         ck_assert_int_eq(hs_msg1_decode(b, n, &d), SLINK_ERR_HS_MALFORMED);
     }
+    b[1] = SLINK_HS_F_HAVE_PEER_CERT | SLINK_HS_F_AUTO;
+    ck_assert_int_eq(hs_msg1_decode(b, n, &d), SLINK_OK);
+    ck_assert_uint_eq(d.flags, 0x03);
     b[1] = 0;
     ck_assert_int_eq(hs_msg1_decode(b, n, &d), SLINK_OK);
     ck_assert_uint_eq(d.flags, 0);
