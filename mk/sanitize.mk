@@ -14,7 +14,8 @@ SAN_COMMON_OBJ := $(patsubst $(BUILD)/obj/%,$(SAN_DIR)/obj/%,$(TEST_COMMON_OBJ))
 SAN_LIB   := $(SAN_DIR)/libslink.a
 # Unit tests with their own link rules (tools' pure modules) are left to
 # their fragments; the sanitizer pass covers the core's tests.
-SAN_EXCLUDE   += tests/unit/test_linesim.c tests/unit/test_slinkd_config.c tests/unit/test_fw_entropy.c
+SAN_EXCLUDE   += tests/unit/test_linesim.c tests/unit/test_linesim_bus.c tests/unit/test_slinkd_config.c \
+                 tests/unit/test_fw_entropy.c
 SAN_UNIT_SRC  := $(filter-out $(SAN_EXCLUDE),$(UNIT_SRC))
 SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/%,$(SAN_UNIT_SRC))
 

@@ -19,7 +19,6 @@ $(BUILD)/tests/test_linesim: tests/unit/test_linesim.c tools/linesim/wire_model.
 $(BUILD)/tests/test_linesim_bus: tests/unit/test_linesim_bus.c tools/linesim/bus_model.c tools/linesim/wire_model.c $(LINESIM_HDR) $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/common -Itools/linesim $(CFLAGS_HOST) tests/unit/test_linesim_bus.c tools/linesim/bus_model.c tools/linesim/wire_model.c $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -lm -o $@
-SAN_EXCLUDE += tests/unit/test_linesim_bus.c
 
 DUMP_SRC := tools/dump/dump_main.c tools/dump/dump_fmt.c tools/dump/dump_keys.c
 
