@@ -943,7 +943,7 @@ START_TEST(creds_load_static_in_place)
 
     ck_assert_int_eq(test_pki_load_creds(&full, ca, d), SLINK_OK);
     ck_assert_int_eq(slink_rng_init(&rng, &plat, NULL, 0), SLINK_OK);
-    ck_assert_int_eq(slink_ecdsa_sign(st.key, msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_sign(&st.signer, msg, sizeof msg, sig, &rng), SLINK_OK);
     ck_assert_int_eq(slink_ecdsa_verify(full.cert.pub, msg, sizeof msg, sig), SLINK_OK);
     slink_rng_free(&rng);
     slink_creds_free(&full);
