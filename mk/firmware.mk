@@ -51,14 +51,14 @@ FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 # are in FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk)
 # tests.
 FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
-FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
-    -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
-    -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
-    $(FW_SLINK_AEAD_CTX) $(FW_SLINK_FEATURES)
 # slink_aead's opaque storage sized for mbedTLS's GCM context on a 32-bit
 # target (384 bytes; the backend's static assertion checks it), not the
 # host's 432: the record layer sets one up on the stack per record.
 FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=384
+FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
+    -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
+    -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
+    $(FW_SLINK_AEAD_CTX) $(FW_SLINK_FEATURES)
 # The core's own warning set; warnings that only a 32-bit target shows are
 # reported, not fatal, so a host-clean core never blocks the firmware.
 FW_WARN_CORE := $(filter-out -Werror,$(WARN_CORE))

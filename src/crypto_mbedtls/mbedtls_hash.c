@@ -48,7 +48,9 @@ slink_err slink_hmac_sha256_v(const uint8_t *key, size_t key_len,
                               const slink_cbuf *parts, size_t nparts, uint8_t out[32])
 {
     mbedtls_sha256_context h;
-    uint8_t k[SHA256_BLOCK], pad[SHA256_BLOCK], inner[SHA256_LEN];
+    /* one block for the key, turned into ipad and then opad in place: this
+     * runs under the ECC blinding callback, deep in the handshake's stack */
+    uint8_t k[SHA256_BLOCK], inner[SHA256_LEN];
     int ret = 0;
 
     SLINK_CHECK(out != NULL && (key != NULL || key_len == 0) && parts_ok(parts, nparts),
@@ -61,20 +63,19 @@ slink_err slink_hmac_sha256_v(const uint8_t *key, size_t key_len,
     else if (key_len != 0)
         memcpy(k, key, key_len);
     for (size_t i = 0; i < SHA256_BLOCK; i++)
-        pad[i] = (uint8_t)(k[i] ^ 0x36u);
+        k[i] ^= 0x36u;
     if (ret == 0) ret = mbedtls_sha256_starts_ret(&h, 0);
-    if (ret == 0) ret = mbedtls_sha256_update_ret(&h, pad, sizeof pad);
+    if (ret == 0) ret = mbedtls_sha256_update_ret(&h, k, sizeof k);
     if (ret == 0) ret = sha_parts(&h, parts, nparts);
     if (ret == 0) ret = mbedtls_sha256_finish_ret(&h, inner);
     for (size_t i = 0; i < SHA256_BLOCK; i++)
-        pad[i] = (uint8_t)(k[i] ^ 0x5Cu);
+        k[i] ^= (uint8_t)(0x36u ^ 0x5Cu);
     if (ret == 0) ret = mbedtls_sha256_starts_ret(&h, 0);
-    if (ret == 0) ret = mbedtls_sha256_update_ret(&h, pad, sizeof pad);
+    if (ret == 0) ret = mbedtls_sha256_update_ret(&h, k, sizeof k);
     if (ret == 0) ret = mbedtls_sha256_update_ret(&h, inner, sizeof inner);
     if (ret == 0) ret = mbedtls_sha256_finish_ret(&h, out);
     mbedtls_sha256_free(&h);   /* wipes the keyed state */
     mbedtls_platform_zeroize(k, sizeof k);
-    mbedtls_platform_zeroize(pad, sizeof pad);
     mbedtls_platform_zeroize(inner, sizeof inner);
     if (ret != 0) {
         mbedtls_platform_zeroize(out, SHA256_LEN);
