@@ -62,7 +62,7 @@ echo "slink-pki certified the token's public key (read from the token and from a
 tdaemon() {   # tdaemon NAME DEVICE ADDR PEER PEERNAME CERT KEY
     "$SLINKD" --foreground --device "$2" --baud 4000000 --addr "$3" --ca "$T/ca.crt" \
         --cert "$T/$6.crt" --key "$7" --peer "$4" --peer-name "$5" \
-        --socket "$T/$1.sock" --ctl "$T/$1.ctl" >>"$T/$1.log" 2>&1 &
+        --socket "$T/$1.sock" --ctl "$T/$1.ctl" ${ROOT_OPT[@]+"${ROOT_OPT[@]}"} >>"$T/$1.log" 2>&1 &
     DPID=$!
     PIDS+=("$DPID")
 }
