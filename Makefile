@@ -23,7 +23,15 @@ CFLAGS_HOST = $(CSTD) $(OPT) $(WARN) $(CFLAGS)
 MBEDTLS_LIBS := -lmbedx509 -lmbedcrypto
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-CORE_SRC := $(sort $(wildcard src/*.c))
+# The core proper, and the crypto backend it is linked with (one directory
+# of src/crypto_*/ each: the core calls only include/slink/crypto.h, so the
+# backend is chosen here, at link time).  libslink.a and every build of the
+# core that the fragments make carry the host default, mbedTLS; mk/psa.mk
+# builds the PSA Crypto one beside it.
+CRYPTO_BACKEND ?= mbedtls
+CORE_ONLY_SRC := $(sort $(wildcard src/*.c))
+CRYPTO_SRC    := $(sort $(wildcard src/crypto_$(CRYPTO_BACKEND)/*.c))
+CORE_SRC := $(CORE_ONLY_SRC) $(CRYPTO_SRC)
 CORE_OBJ := $(patsubst src/%.c,$(BUILD)/obj/src/%.o,$(CORE_SRC))
 LIB      := $(BUILD)/libslink.a
 
@@ -51,7 +59,7 @@ $(LIB): $(CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h)
+$(BUILD)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_CORE) -c $< -o $@
 

@@ -1,6 +1,8 @@
 /* mbedTLS 2.28 configuration for slink firmware: exactly the primitives the
- * core uses (P-256 ECDH/ECDSA, AES-128-GCM, SHA-256, HMAC, HKDF, HMAC-DRBG)
- * and nothing else.  Selected with
+ * crypto port's mbedTLS backend uses (src/crypto_mbedtls/: P-256 ECDH/ECDSA,
+ * AES-128-GCM, SHA-256; HMAC-DRBG and MD only inside RFC 6979 signing) and
+ * nothing else.  HMAC, HKDF and the session DRBG are slink's own code over
+ * SHA-256 (src/kdf.c, src/rng.c).  Selected with
  * -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"'; it replaces mbedTLS's own
  * config.h entirely, so every option not listed here is off.
  *
@@ -71,8 +73,7 @@ void fw_free(void *p);
 /* ---- hashes, MAC, KDF, DRBG ---- */
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
-#define MBEDTLS_MD_C
-#define MBEDTLS_HKDF_C
+#define MBEDTLS_MD_C                        /* RFC 6979 nonces (HMAC-DRBG) */
 #define MBEDTLS_HMAC_DRBG_C
 
 /* ---- keys and certificates ---- */

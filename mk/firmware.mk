@@ -30,7 +30,7 @@ FW_DEVICE_LDFLAGS := -Wl,--defsym=FW_STACK_SIZE=4096
 # The mbedTLS modules the crypto configuration enables (the rest would
 # compile to empty objects).
 FW_MBEDTLS_MODS := aes asn1parse asn1write bignum cipher cipher_wrap \
-    constant_time ecdh ecdsa ecp ecp_curves gcm hkdf hmac_drbg md \
+    constant_time ecdh ecdsa ecp ecp_curves gcm hmac_drbg md \
     oid pk pk_wrap pkparse platform platform_util \
     sha256 x509 x509_crt
 FW_DTLS_MODS := ssl_tls ssl_cli ssl_msg ssl_ciphersuites
@@ -51,10 +51,14 @@ FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 # are in FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk)
 # tests.
 FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
+# slink_aead's opaque storage sized for mbedTLS's GCM context on a 32-bit
+# target (384 bytes; the backend's static assertion checks it), not the
+# host's 432: the record layer sets one up on the stack per record.
+FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=384
 FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
     -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
     -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
-    $(FW_SLINK_FEATURES)
+    $(FW_SLINK_AEAD_CTX) $(FW_SLINK_FEATURES)
 # The core's own warning set; warnings that only a 32-bit target shows are
 # reported, not fatal, so a host-clean core never blocks the firmware.
 FW_WARN_CORE := $(filter-out -Werror,$(WARN_CORE))
@@ -106,7 +110,7 @@ $(FW_DIR)/$(1)/obj/apps/%.o: firmware/apps/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 -Wall -Wextra -Werror -fstack-usage -c $$< -o $$@
 
-$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h) $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h mk/firmware.mk
+$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h mk/firmware.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 

@@ -33,7 +33,7 @@ FUZZ_LIB   := $(FUZZ_DIR)/libslink-fuzz.a
 .PHONY: fuzz fuzz-smoke fuzz-build
 CHECK_TARGETS += fuzz-smoke
 
-$(FUZZ_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h)
+$(FUZZ_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_OBJ_FLAGS) -c $< -o $@
 

@@ -24,9 +24,9 @@ $(BUILD)/obj/tools/slinkd/%.o: tools/slinkd/%.c $(SLINKD_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) -c $< -o $@
 
-$(BUILD)/slinkd: $(SLINKD_OBJ) $(LIB)
+$(BUILD)/slinkd: $(SLINKD_OBJ) $(P11_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_HOST) $(SLINKD_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) -o $@
+	$(CC) $(CFLAGS_HOST) $(SLINKD_OBJ) $(P11_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) $(P11_LIBS) -o $@
 
 $(BUILD)/slinkctl: tools/slinkctl/slinkctl.c
 	@mkdir -p $(@D)

@@ -11,14 +11,8 @@
 #include "cc.h"
 
 #include <string.h>
-#include <mbedtls/constant_time.h>
-#include <mbedtls/ecp.h>
-#include <mbedtls/hmac_drbg.h>
-#include <mbedtls/md.h>
-#include <mbedtls/platform_util.h>
-#include <mbedtls/sha256.h>
 #if SLINK_CFG_CREDS_COPY
-#include <mbedtls/pem.h>
+#include "pem.h"
 #endif
 
 /* ---- log messages without stdio (firmware builds have no printf) ---- */
@@ -92,7 +86,7 @@ static int signed_by_ca(const slink_crt *ca, const slink_crt *crt)
     if (!ca->is_ca || (ca->has_key_usage && !(ca->key_usage & SLINK_KU_KEY_CERT_SIGN)))
         return 0;
     if (slink_crt_sig_rs(crt, rs) != SLINK_OK ||
-        mbedtls_sha256_ret(crt->tbs.p, crt->tbs.len, hash, 0) != 0)
+        slink_sha256(crt->tbs.p, crt->tbs.len, hash) != SLINK_OK)
         return 0;
     return slink_ecdsa_verify_hash(ca->pub, hash, rs) == SLINK_OK;
 }
@@ -206,7 +200,7 @@ static slink_err check_name(const slink_peer_policy *p, const slink_platform *pl
  * certificates are public, but the compare is constant-time anyway. */
 static int fp_eq(const uint8_t *a, const uint8_t *b)
 {
-    return mbedtls_ct_memcmp(a, b, SLINK_CERT_FP_LEN) == 0;
+    return slink_ct_equal(a, b, SLINK_CERT_FP_LEN);
 }
 
 #if SLINK_CFG_LOG_TEXT
@@ -255,12 +249,11 @@ static size_t int_content(const uint8_t v[32], uint8_t out[33])
 
 static int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLINK_CERT_FP_LEN])
 {
-    uint8_t rs[SLINK_SIG_LEN], s2[32], ri[33], si[33], hdr[16];
+    uint8_t rs[SLINK_SIG_LEN], s2[32], ri[33], si[33], hdr[4], hdr2[7], hdr3[2];
     const uint8_t *alg, *bits;
     size_t rl, sl, seq, body, h = 0;
     unsigned borrow = 0, nonzero = 0, below = 0;
-    mbedtls_sha256_context ctx;
-    int ok;
+    slink_cbuf part[7];
 
     if (slink_crt_sig_rs(crt, rs) != SLINK_OK) return -1;
     /* s2 = n - s; s must be in 1..n-1 */
@@ -294,28 +287,23 @@ static int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLINK_CERT_FP_LEN])
         hdr[h++] = 0x81;
     }
     hdr[h++] = (uint8_t)body;
-    mbedtls_sha256_init(&ctx);
-    ok = mbedtls_sha256_starts_ret(&ctx, 0) == 0 &&
-         mbedtls_sha256_update_ret(&ctx, hdr, h) == 0 &&
-         mbedtls_sha256_update_ret(&ctx, crt->tbs.p, crt->tbs.len) == 0 &&
-         mbedtls_sha256_update_ret(&ctx, alg, (size_t)(bits - alg)) == 0;
-    h = 0;
-    hdr[h++] = 0x03;
-    hdr[h++] = (uint8_t)(1 + 2 + seq);
-    hdr[h++] = 0x00;
-    hdr[h++] = 0x30;
-    hdr[h++] = (uint8_t)seq;
-    hdr[h++] = 0x02;
-    hdr[h++] = (uint8_t)rl;
-    ok = ok && mbedtls_sha256_update_ret(&ctx, hdr, h) == 0 &&
-         mbedtls_sha256_update_ret(&ctx, ri, rl) == 0;
-    hdr[0] = 0x02;
-    hdr[1] = (uint8_t)sl;
-    ok = ok && mbedtls_sha256_update_ret(&ctx, hdr, 2) == 0 &&
-         mbedtls_sha256_update_ret(&ctx, si, sl) == 0 &&
-         mbedtls_sha256_finish_ret(&ctx, fp) == 0;
-    mbedtls_sha256_free(&ctx);
-    return ok ? 0 : -1;
+    hdr2[0] = 0x03;
+    hdr2[1] = (uint8_t)(1 + 2 + seq);
+    hdr2[2] = 0x00;
+    hdr2[3] = 0x30;
+    hdr2[4] = (uint8_t)seq;
+    hdr2[5] = 0x02;
+    hdr2[6] = (uint8_t)rl;
+    hdr3[0] = 0x02;
+    hdr3[1] = (uint8_t)sl;
+    part[0].p = hdr;        part[0].n = h;
+    part[1].p = crt->tbs.p; part[1].n = crt->tbs.len;
+    part[2].p = alg;        part[2].n = (size_t)(bits - alg);
+    part[3].p = hdr2;       part[3].n = sizeof hdr2;
+    part[4].p = ri;         part[4].n = rl;
+    part[5].p = hdr3;       part[5].n = sizeof hdr3;
+    part[6].p = si;         part[6].n = sl;
+    return slink_sha256_v(part, 7, fp) == SLINK_OK ? 0 : -1;
 }
 
 /* fp: the certificate as presented; twin: its other encoding (NULL when
@@ -397,14 +385,14 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
 slink_err slink_cert_fingerprint(const uint8_t *der, size_t len, uint8_t fp[SLINK_CERT_FP_LEN])
 {
     if (der == NULL || len == 0 || fp == NULL) return SLINK_ERR_ARG;
-    return mbedtls_sha256_ret(der, len, fp, 0) == 0 ? SLINK_OK : SLINK_ERR_CRYPTO;
+    return slink_sha256(der, len, fp);
 }
 
 slink_err slink_cert_ref(const uint8_t *der, size_t len, uint8_t ref[SLINK_CERT_REF_LEN])
 {
     uint8_t h[32];
     if (der == NULL || len == 0 || ref == NULL) return SLINK_ERR_ARG;
-    if (mbedtls_sha256_ret(der, len, h, 0) != 0) return SLINK_ERR_CRYPTO;
+    if (slink_sha256(der, len, h) != SLINK_OK) return SLINK_ERR_CRYPTO;
     memcpy(ref, h, SLINK_CERT_REF_LEN);
     return SLINK_OK;
 }
@@ -423,36 +411,35 @@ void slink_cert_subject_cn(const slink_crt *crt, char *buf, size_t cap)
 }
 
 /* Our private key belongs to our certificate: d*G equals the certificate's
- * public point.  The multiplication is blinded by an HMAC-DRBG seeded from
- * d, as mbedTLS's internal RNG would (device builds leave that out with
- * MBEDTLS_ECP_NO_INTERNAL_RNG so that verifications, which handle only
- * public values, do not pay for blinding).  No session DRBG exists yet
- * when credentials load. */
+ * public point.  The port blinds the multiplication with a DRBG seeded from
+ * d (no session DRBG exists yet when credentials load). */
 static int key_matches_cert(const uint8_t d[32], const uint8_t pub[SLINK_CRT_PUB_LEN])
 {
-    mbedtls_hmac_drbg_context drbg;
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point q;
-    mbedtls_mpi k;
-    uint8_t out[SLINK_CRT_PUB_LEN];
-    size_t olen = 0;
-    int ok = 0;
+    uint8_t out[SLINK_ECPUB_LEN];
+    int ok = slink_p256_public(d, out, NULL) == SLINK_OK &&
+             memcmp(out, pub, sizeof out) == 0;   /* public values */
+    slink_memzero(out, sizeof out);
+    return ok;
+}
 
-    mbedtls_hmac_drbg_init(&drbg);
-    mbedtls_ecp_group_init(&grp);
-    mbedtls_ecp_point_init(&q);
-    mbedtls_mpi_init(&k);
-    if (mbedtls_hmac_drbg_seed_buf(&drbg, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), d, 32) == 0 &&
-        mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
-        mbedtls_mpi_read_binary(&k, d, 32) == 0 && mbedtls_ecp_check_privkey(&grp, &k) == 0 &&
-        mbedtls_ecp_mul(&grp, &q, &k, &grp.G, mbedtls_hmac_drbg_random, &drbg) == 0 &&
-        mbedtls_ecp_point_write_binary(&grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out,
-                                       sizeof out) == 0)
-        ok = olen == sizeof out && memcmp(out, pub, sizeof out) == 0;
-    mbedtls_mpi_free(&k);
-    mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_group_free(&grp);
-    mbedtls_hmac_drbg_free(&drbg);
+/* A key behind a handle belongs to our certificate if it signs for it: one
+ * signature over a digest bound to this check and this certificate,
+ * verified with the certificate's key. */
+static int signer_matches_cert(const slink_signer *s, const slink_crt *cert)
+{
+    static const uint8_t label[] = "slink1 credential check";
+    uint8_t h[32], sig[SLINK_SIG_LEN];
+    slink_cbuf in[2];
+    int ok;
+
+    in[0].p = label;
+    in[0].n = sizeof label - 1u;
+    in[1].p = cert->raw.p;
+    in[1].n = cert->raw.len;
+    ok = slink_sha256_v(in, 2, h) == SLINK_OK &&
+         slink_sign_hash(s, h, sig, NULL) == SLINK_OK &&
+         slink_ecdsa_verify_hash(cert->pub, h, sig) == SLINK_OK;
+    slink_memzero(sig, sizeof sig);
     return ok;
 }
 
@@ -477,16 +464,21 @@ static slink_err ca_check(const slink_crt *ca, const char **reason)
     return SLINK_OK;
 }
 
-/* ca and cert are DER that outlives c; key may be temporary. */
+/* ca and cert are DER that outlives c; key may be temporary.  Exactly one
+ * of key and signer is given. */
 static slink_err creds_load_der(slink_creds *c,
                                 const uint8_t *ca, size_t ca_len,
                                 const uint8_t *cert, size_t cert_len,
-                                const uint8_t *key, size_t key_len, const char **why)
+                                const uint8_t *key, size_t key_len,
+                                const slink_signer *signer, const char **why)
 {
     const char *reason = "";
+    uint8_t d[32];
     slink_err e;
 
-    if (ca == NULL || cert == NULL || key == NULL || ca_len == 0 || cert_len == 0 || key_len == 0)
+    if (ca == NULL || cert == NULL || ca_len == 0 || cert_len == 0 ||
+        (signer == NULL && (key == NULL || key_len == 0)) ||
+        (signer != NULL && signer->sign_hash == NULL))
         return load_fail(c, why, "missing CA, certificate or key");
     e = slink_crt_parse(&c->ca, ca, ca_len);
     if (e == SLINK_ERR_CERT_KEY_TYPE) return load_fail(c, why, "CA key is not EC P-256 or not signed with ecdsa-with-SHA256");
@@ -500,12 +492,23 @@ static slink_err creds_load_der(slink_creds *c,
     if (e == SLINK_ERR_CERT_ENCODING) return load_fail(c, why, "own certificate signature is not canonical DER");
     if (e != SLINK_OK)
         return load_fail(c, why, "own certificate is not one DER X.509 certificate of the slink profile (ECDSA P-256)");
-    e = slink_crt_parse_key(key, key_len, c->key);
-    if (e == SLINK_ERR_CERT_KEY_TYPE) return load_fail(c, why, "private key is not EC P-256");
-    if (e != SLINK_OK)
-        return load_fail(c, why, "private key does not parse (SEC 1 or PKCS#8, unencrypted)");
-    if (!key_matches_cert(c->key, c->cert.pub))
-        return load_fail(c, why, "private key does not match own certificate");
+    if (signer != NULL) {
+        c->signer = *signer;
+        if (!signer_matches_cert(&c->signer, &c->cert))
+            return load_fail(c, why, "key behind the signer does not sign for own certificate (or cannot sign)");
+    } else {
+        e = slink_crt_parse_key(key, key_len, d);
+        if (e == SLINK_OK)
+            e = slink_soft_key_set(&c->soft, d);
+        slink_memzero(d, sizeof d);
+        if (e == SLINK_ERR_CERT_KEY_TYPE) return load_fail(c, why, "private key is not EC P-256");
+        if (e != SLINK_OK)
+            return load_fail(c, why, "private key does not parse (SEC 1 or PKCS#8, unencrypted)");
+        if (!key_matches_cert(c->soft.d, c->cert.pub))
+            return load_fail(c, why, "private key does not match own certificate");
+        /* points into c: a loaded slink_creds is never copied */
+        c->signer = slink_soft_key_signer(&c->soft);
+    }
 
     /* Our own certificate must pass what peers will check (dates aside:
      * there is no platform here). */
@@ -532,20 +535,32 @@ slink_err slink_creds_load_static(slink_creds *c,
     if (why != NULL) *why = NULL;
     if (c == NULL) return SLINK_ERR_ARG;
     memset(c, 0, sizeof *c);
-    return creds_load_der(c, ca, ca_len, cert, cert_len, key, key_len, why);
+    return creds_load_der(c, ca, ca_len, cert, cert_len, key, key_len, NULL, why);
+}
+
+slink_err slink_creds_load_static_signer(slink_creds *c,
+                                         const uint8_t *ca, size_t ca_len,
+                                         const uint8_t *cert, size_t cert_len,
+                                         const slink_signer *signer, const char **why)
+{
+    if (why != NULL) *why = NULL;
+    if (c == NULL) return SLINK_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    if (signer == NULL) return load_fail(c, why, "missing CA, certificate or key");
+    return creds_load_der(c, ca, ca_len, cert, cert_len, NULL, 0, signer, why);
 }
 
 #if SLINK_CFG_CREDS_COPY
 /* PEM (one block with one of the labels, the terminating NUL counted in
- * len, as mbedTLS's PEM reader wants) or DER into dst (len > 0).  Returns 0 and the
+ * len, as slink has always taken it) or DER into dst (len > 0).  Returns 0 and the
  * DER length in *n, -1 if it does not decode or fit, -2 if the PEM input
  * holds two blocks with that label. */
 static int to_der(const uint8_t *in, size_t len, const char *const labels[2],
                   uint8_t *dst, size_t cap, size_t *n)
 {
     static const char begin[] = "-----BEGIN ";
-    /* PEM as mbedTLS has always taken it: NUL-terminated, the block
-     * anywhere in the text */
+    /* PEM as slink has always taken it (mbedTLS's convention):
+     * NUL-terminated, the block anywhere in the text */
     if (in[len - 1] != '\0' || strstr((const char *)in, begin) == NULL) {
         if (len > cap) return -1;
         memcpy(dst, in, len);
@@ -553,7 +568,6 @@ static int to_der(const uint8_t *in, size_t len, const char *const labels[2],
         return 0;
     }
     for (int i = 0; i < 2 && labels[i] != NULL; i++) {
-        mbedtls_pem_context pem;
         char hdr[48], ftr[48];
         size_t used = 0, l = strlen(labels[i]);
         int r = -1;
@@ -564,19 +578,15 @@ static int to_der(const uint8_t *in, size_t len, const char *const labels[2],
         memcpy(ftr, "-----END ", 9);
         memcpy(ftr + 9, labels[i], l);
         memcpy(ftr + 9 + l, "-----", 6);
-        mbedtls_pem_init(&pem);
-        if (mbedtls_pem_read_buffer(&pem, hdr, ftr, in, NULL, 0, &used) == 0) {
+        if (slink_pem_decode((const char *)in, hdr, ftr, dst, cap, n, &used) == 0) {
             /* a second block of the same kind is ambiguous; other blocks
              * (a key beside the certificate, EC PARAMETERS) are not read */
+            r = 0;
             if (used < len && strstr((const char *)in + used, hdr) != NULL) {
+                slink_memzero(dst, cap);
                 r = -2;
-            } else if (pem.buflen <= cap) {
-                memcpy(dst, pem.buf, pem.buflen);
-                *n = pem.buflen;
-                r = 0;
             }
         }
-        mbedtls_pem_free(&pem);   /* wipes the decoded buffer */
         if (r != -1) return r;
     }
     return -1;
@@ -609,12 +619,34 @@ slink_err slink_creds_load(slink_creds *c,
     if (r != 0) return load_fail(c, why, "own certificate does not decode (PEM with NUL, or DER) or is larger than SLINK_CERT_MAX");
     r = to_der(key, key_len, KEY_LABELS, kder, sizeof kder, &keyn);
     if (r != 0) {
-        mbedtls_platform_zeroize(kder, sizeof kder);
+        slink_memzero(kder, sizeof kder);
         return load_fail(c, why, "private key does not parse (PEM with NUL, or DER; SEC 1 or PKCS#8, unencrypted)");
     }
-    e = creds_load_der(c, c->ca_der, can, c->cert_der, certn, kder, keyn, why);
-    mbedtls_platform_zeroize(kder, sizeof kder);
+    e = creds_load_der(c, c->ca_der, can, c->cert_der, certn, kder, keyn, NULL, why);
+    slink_memzero(kder, sizeof kder);
     return e;
+}
+
+slink_err slink_creds_load_signer(slink_creds *c,
+                                  const uint8_t *ca, size_t ca_len,
+                                  const uint8_t *cert, size_t cert_len,
+                                  const slink_signer *signer, const char **why)
+{
+    size_t can = 0, certn = 0;
+    int r;
+
+    if (why != NULL) *why = NULL;
+    if (c == NULL) return SLINK_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    if (ca == NULL || cert == NULL || signer == NULL || ca_len == 0 || cert_len == 0)
+        return load_fail(c, why, "missing CA, certificate or key");
+    r = to_der(ca, ca_len, CERT_LABELS, c->ca_der, sizeof c->ca_der, &can);
+    if (r == -2) return load_fail(c, why, "CA input holds more than one certificate (slink trusts one root)");
+    if (r != 0) return load_fail(c, why, "CA certificate does not decode (PEM with NUL, or DER, at most SLINK_CERT_MAX bytes)");
+    r = to_der(cert, cert_len, CERT_LABELS, c->cert_der, sizeof c->cert_der, &certn);
+    if (r == -2) return load_fail(c, why, "own certificate input holds more than one certificate");
+    if (r != 0) return load_fail(c, why, "own certificate does not decode (PEM with NUL, or DER) or is larger than SLINK_CERT_MAX");
+    return creds_load_der(c, c->ca_der, can, c->cert_der, certn, NULL, 0, signer, why);
 }
 
 slink_err slink_creds_set_ca(slink_creds *c, const uint8_t *ca, size_t ca_len, const char **why)
@@ -639,5 +671,5 @@ slink_err slink_creds_set_ca(slink_creds *c, const uint8_t *ca, size_t ca_len, c
 void slink_creds_free(slink_creds *c)
 {
     if (c == NULL) return;
-    mbedtls_platform_zeroize(c, sizeof *c);
+    slink_memzero(c, sizeof *c);
 }

@@ -8,7 +8,6 @@
 #include "cc.h"
 
 #include <string.h>
-#include <mbedtls/platform_util.h>
 
 int slink_conn_poll_event(slink_conn *c, slink_event *ev)
 {
@@ -92,7 +91,7 @@ void slink_conn_wipe(slink_conn *c)
     if (c->rec_valid) slink_rec_wipe(&c->rec);
     slink_stream_wipe(&c->stream);
     slink_rng_free(&c->rng);
-    mbedtls_platform_zeroize(c, sizeof *c);
+    slink_memzero(c, sizeof *c);
 }
 
 slink_err slink_conn_connect(slink_conn *c, uint64_t now_ms)
@@ -175,7 +174,7 @@ static SLINK_NOINLINE slink_err on_record(slink_conn *c, const slink_frame *f, u
     e = slink_rec_open(&c->rec, f->dst, f->src, f->type, f->body, f->body_len,
                        pt, sizeof pt, &len, &ct, now_ms);
     if (e == SLINK_ERR_INTEGRITY_LIMIT) {
-        mbedtls_platform_zeroize(pt, sizeof pt);
+        slink_memzero(pt, sizeof pt);
         conn_end_session(c, e, SLINK_ALERT_BAD_RECORD_MAC);
         return e;
     }
@@ -229,7 +228,7 @@ static SLINK_NOINLINE slink_err on_record(slink_conn *c, const slink_frame *f, u
         e = SLINK_ERR_REC_CONTENT;
         break;
     }
-    mbedtls_platform_zeroize(pt, len);
+    slink_memzero(pt, len);
     return e;
 }
 
@@ -421,7 +420,7 @@ slink_err slink_conn_recv_dgram(slink_conn *c, uint8_t *p, size_t cap, size_t *l
     if (c->dgram_rx_len[slot] > cap) return SLINK_ERR_BUFFER;
     memcpy(p, c->dgram_rx[slot], c->dgram_rx_len[slot]);
     *len = c->dgram_rx_len[slot];
-    mbedtls_platform_zeroize(c->dgram_rx[slot], c->dgram_rx_len[slot]);
+    slink_memzero(c->dgram_rx[slot], c->dgram_rx_len[slot]);
     c->dgram_rx_head = (uint8_t)((slot + 1u) % SLINK_DGRAM_QUEUE);
     c->dgram_rx_count--;
     return SLINK_OK;

@@ -20,8 +20,6 @@
 #include "conn_internal.h"
 
 #include <string.h>
-#include <mbedtls/constant_time.h>
-#include <mbedtls/platform_util.h>
 #include "hs_msg.h"
 
 #define HS_RTO_MAX_MS 60000u
@@ -230,7 +228,7 @@ static void hs_failed(slink_conn *c, slink_hs_slot *s, slink_err e, uint64_t now
      * next attempt asks for the full certificate instead of failing the
      * same way forever. */
     if (e >= SLINK_ERR_CERT_PARSE && e <= SLINK_ERR_CERT_PIN) {
-        mbedtls_platform_zeroize(c->peer_cert, sizeof c->peer_cert);
+        slink_memzero(c->peer_cert, sizeof c->peer_cert);
         c->peer_cert_len = 0;
     }
     if (s->hs.alert != 0 && conn_plain_alert_allowed(c, now_ms)) conn_queue_plain_alert(c, s->hs.alert);
@@ -264,7 +262,7 @@ typedef struct {
 
 static int same_msg1(const slink_hs_slot *s, const gate_in *g)
 {
-    return g->len == SLINK_HS1_LEN && mbedtls_ct_memcmp(s->hs.msg1, g->raw, SLINK_HS1_LEN) == 0;
+    return g->len == SLINK_HS1_LEN && slink_ct_equal(s->hs.msg1, g->raw, SLINK_HS1_LEN);
 }
 
 /* Our own ephemeral (msg1's or msg2's) coming back is a reflection. */
@@ -274,7 +272,7 @@ static gate_verdict rule_reflection(slink_conn *c, gate_in *g)
     for (i = 0; i < SLINK_HS_SLOTS; i++) {
         const slink_hs_slot *s = &c->hs_slot[i];
         if (conn_hs_slot_phase(c, s) == HS_PH_WAIT &&
-            mbedtls_ct_memcmp(s->hs.eph.x, g->m->x, SLINK_ECX_LEN) == 0) {
+            slink_ct_equal(s->hs.eph.x, g->m->x, SLINK_ECX_LEN)) {
             g->why = SLINK_ERR_HS_UNEXPECTED;
             return G_DROP;
         }

@@ -5,7 +5,6 @@
 #include "conn_internal.h"
 
 #include <string.h>
-#include <mbedtls/platform_util.h>
 
 #define CLOSE_MAX_TRIES 8u
 #define RX_RECORDS_PER_ACK 32u
@@ -154,14 +153,14 @@ static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
     if (c->dgram_tx_pending) {
         c->dgram_tx_pending = 0;
         e = seal(c, SLINK_CT_DATAGRAM, c->dgram_tx, c->dgram_tx_len, now_ms, type, body, cap, len);
-        mbedtls_platform_zeroize(c->dgram_tx, c->dgram_tx_len);
+        slink_memzero(c->dgram_tx, c->dgram_tx_len);
         return e;
     }
     pacing_sync(c);
     e = slink_stream_next_chunk(&c->stream, now_ms, pt, max_pt, &ptlen);
     if (e != SLINK_OK) return SLINK_ERR_AGAIN;
     e = seal(c, SLINK_CT_STREAM, pt, ptlen, now_ms, type, body, cap, len);
-    mbedtls_platform_zeroize(pt, ptlen);
+    slink_memzero(pt, ptlen);
     return e;
 }
 
@@ -254,7 +253,7 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
         used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used, now_ms);
         c->turn = 0;
     }
-    mbedtls_platform_zeroize(body, sizeof body);
+    slink_memzero(body, sizeof body);
     return used;
 }
 

@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <mbedtls/platform_util.h>
 
 uint32_t conn_airtime_ms(const slink_conn *c, size_t n)
 {
@@ -161,8 +160,8 @@ slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms)
     if (c->rec_valid) conn_end_session(c, SLINK_ERR_PEER_RESET, 0);
     e = slink_rec_init(&c->rec, c->cfg.local_addr, c->cfg.peer_addr,
                        hs->tx_secret, hs->rx_secret, &c->cfg.limits);
-    mbedtls_platform_zeroize(hs->tx_secret, sizeof hs->tx_secret);
-    mbedtls_platform_zeroize(hs->rx_secret, sizeof hs->rx_secret);
+    slink_memzero(hs->tx_secret, sizeof hs->tx_secret);
+    slink_memzero(hs->rx_secret, sizeof hs->rx_secret);
     if (e != SLINK_OK) {
         conn_log(c, SLINK_LOG_ERROR, "cannot install session keys: %s", slink_err_desc(e));
         c->state = SLINK_CONN_CLOSED;

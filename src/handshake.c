@@ -10,8 +10,6 @@
  * state machine and the decisions (what is a drop, what is fatal). */
 #include "slink/handshake.h"
 #include <string.h>
-#include <mbedtls/constant_time.h>
-#include <mbedtls/platform_util.h>
 #include "hs_msg.h"
 #include "keysched.h"
 
@@ -77,9 +75,9 @@ uint8_t slink_hs_alert_for(slink_err e)
 static void wipe_secrets(slink_hs *hs)
 {
     slink_ecdh_wipe(&hs->eph);
-    mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
-    mbedtls_platform_zeroize(hs->tx_secret, sizeof hs->tx_secret);
-    mbedtls_platform_zeroize(hs->rx_secret, sizeof hs->rx_secret);
+    slink_memzero(hs->prk, sizeof hs->prk);
+    slink_memzero(hs->tx_secret, sizeof hs->tx_secret);
+    slink_memzero(hs->rx_secret, sizeof hs->rx_secret);
 }
 
 /* Back to a blank handshake that keeps its configuration. */
@@ -88,7 +86,7 @@ static void reset_session(slink_hs *hs)
     slink_hs_cfg cfg = hs->cfg;
 
     wipe_secrets(hs);
-    mbedtls_platform_zeroize(hs, sizeof *hs);
+    slink_memzero(hs, sizeof *hs);
     hs->cfg = cfg;
 }
 
@@ -137,7 +135,7 @@ static uint8_t local_mtu_code(const slink_hs *hs)
 
 static int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
 {
-    return mbedtls_ct_memcmp(a, b, n) == 0;
+    return slink_ct_equal(a, b, n);
 }
 
 /* Our credential: a reference when the peer said it holds our certificate. */
@@ -196,8 +194,8 @@ static slink_err verify_sig(const uint8_t prk[32], ks_msg which, const uint8_t t
         if (e != SLINK_OK && e != SLINK_ERR_CRYPTO)
             e = SLINK_ERR_HS_BAD_SIG;
     }
-    mbedtls_platform_zeroize(mac, sizeof mac);
-    mbedtls_platform_zeroize(in, sizeof in);
+    slink_memzero(mac, sizeof mac);
+    slink_memzero(in, sizeof in);
     return e;
 }
 
@@ -216,12 +214,11 @@ static slink_err make_plain(const slink_hs *hs, ks_msg which, const uint8_t prk[
     if (e == SLINK_OK)
         e = ks_sig_input(which, th, c.der, c.der_len, mac, in);
     if (e == SLINK_OK)
-        e = slink_ecdsa_sign(hs->cfg.creds->key, in, sizeof in, sig,
-                             hs->cfg.rng);
+        e = slink_sign(&hs->cfg.creds->signer, in, sizeof in, sig, hs->cfg.rng);
     if (e == SLINK_OK)
         e = hs_plain_encode(&c, sig, pt, cap, pt_len);
-    mbedtls_platform_zeroize(mac, sizeof mac);
-    mbedtls_platform_zeroize(in, sizeof in);
+    slink_memzero(mac, sizeof mac);
+    slink_memzero(in, sizeof in);
     return e;
 }
 
@@ -234,7 +231,7 @@ static void record_peer(slink_hs *hs, const slink_crt *crt,
 {
     slink_cert_subject_cn(crt, hs->peer_cn, sizeof hs->peer_cn);
     memmove(hs->peer_cert_der, der, der_len);
-    mbedtls_platform_zeroize(hs->peer_cert_der + der_len, sizeof hs->peer_cert_der - der_len);
+    slink_memzero(hs->peer_cert_der + der_len, sizeof hs->peer_cert_der - der_len);
     hs->peer_cert_len = der_len;
 }
 
@@ -282,7 +279,7 @@ static slink_err authenticate_peer(slink_hs *hs, ks_msg which, const uint8_t prk
     record_peer(hs, &crt, der, der_len);
 out:
     if (e != SLINK_OK)
-        mbedtls_platform_zeroize(hs->peer_cert_der, sizeof hs->peer_cert_der);
+        slink_memzero(hs->peer_cert_der, sizeof hs->peer_cert_der);
     return e;
 }
 
@@ -295,7 +292,7 @@ out:
  * and to end the attempt with at its next timer if nothing better came. */
 static slink_err msg2_refused(slink_hs *hs, slink_err e, uint8_t alert, const char *why)
 {
-    mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
+    slink_memzero(hs->prk, sizeof hs->prk);
     hs->fail = e;
     hs->alert = alert;
     hs_log(hs, SLINK_LOG_WARN, why, e);
@@ -315,10 +312,10 @@ static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
         memcpy(hs->rx_secret, ini ? r2i : i2r, KS_SECRET_LEN);
         hs->state = SLINK_HS_DONE;
         slink_ecdh_wipe(&hs->eph);
-        mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
+        slink_memzero(hs->prk, sizeof hs->prk);
     }
-    mbedtls_platform_zeroize(i2r, sizeof i2r);
-    mbedtls_platform_zeroize(r2i, sizeof r2i);
+    slink_memzero(i2r, sizeof i2r);
+    slink_memzero(r2i, sizeof r2i);
     return e;
 }
 
@@ -450,9 +447,9 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1)
     hs->out_msgno = 2;
     hs->state = SLINK_HS_WAIT_MSG3;
 out:
-    mbedtls_platform_zeroize(g, sizeof g);
+    slink_memzero(g, sizeof g);
     if (e != SLINK_OK) {
-        mbedtls_platform_zeroize(hs->out, sizeof hs->out);
+        slink_memzero(hs->out, sizeof hs->out);
         hs->out_len = 0;
         return hs_fail(hs, e, why);
     }
@@ -497,18 +494,18 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
      * (§4.7): a forger or a bit flip must not end our attempt. */
     e = slink_ecdh_shared(&hs->eph, c.x, g, hs->cfg.rng);
     if (e == SLINK_ERR_HS_BAD_KEY) {
-        mbedtls_platform_zeroize(g, sizeof g);
+        slink_memzero(g, sizeof g);
         return SLINK_ERR_HS_MALFORMED;
     }
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg2: peer ephemeral key invalid");
     e = ks_prk(th2, g, hs->prk);
-    mbedtls_platform_zeroize(g, sizeof g);
+    slink_memzero(g, sizeof g);
     if (e == SLINK_OK)
         e = ks_open(hs->prk, KS_MSG2, th2, ct, ct_len, tag, pt);
     if (e == SLINK_ERR_HS_DECRYPT) {
         /* Forged or damaged: keep waiting, as if it never came. */
-        mbedtls_platform_zeroize(hs->prk, sizeof hs->prk);
+        slink_memzero(hs->prk, sizeof hs->prk);
         return e;
     }
     if (e != SLINK_OK)
@@ -518,7 +515,7 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
      * certificate: hash it first. */
     e = ks_th_next(th2, pt, ct_len, th3);
     if (e != SLINK_OK) {
-        mbedtls_platform_zeroize(pt, sizeof hs->peer_cert_der);
+        slink_memzero(pt, sizeof hs->peer_cert_der);
         return hs_fail(hs, e, "msg2: transcript hash");
     }
     e = authenticate_peer(hs, KS_MSG2, hs->prk, th2,
@@ -556,7 +553,7 @@ static slink_err hs_write_msg3(slink_hs *hs, int peer_has_ours)
         e = finish(hs, th4);
     }
     if (e != SLINK_OK) {
-        mbedtls_platform_zeroize(hs->out, sizeof hs->out);
+        slink_memzero(hs->out, sizeof hs->out);
         hs->out_len = 0;
         return hs_fail(hs, e, "msg3: cannot build");
     }
@@ -599,7 +596,7 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
      * certificate: hash it first. */
     e = ks_th_next(hs->th, pt, ct_len, th4);
     if (e != SLINK_OK) {
-        mbedtls_platform_zeroize(pt, sizeof hs->peer_cert_der);
+        slink_memzero(pt, sizeof hs->peer_cert_der);
         return hs_fail(hs, e, "msg3: transcript hash");
     }
     e = authenticate_peer(hs, KS_MSG3, hs->prk, hs->th,
@@ -621,7 +618,7 @@ void slink_hs_init(slink_hs *hs, const slink_hs_cfg *cfg)
 {
     if (hs == NULL)
         return;
-    mbedtls_platform_zeroize(hs, sizeof *hs);
+    slink_memzero(hs, sizeof *hs);
     if (cfg != NULL)
         hs->cfg = *cfg;
 }

@@ -2,10 +2,6 @@
  * only key derivation in the protocol (§4.5). */
 #include "slink/crypto.h"
 #include <string.h>
-#include <mbedtls/sha256.h>
-#include <mbedtls/hkdf.h>
-#include <mbedtls/md.h>
-#include <mbedtls/platform_util.h>
 
 #define KDF_HASH_LEN   32u
 #define KDF_PREFIX_LEN (sizeof(SLINK_LABEL_PREFIX) - 1u)
@@ -17,23 +13,30 @@
 
 slink_err slink_sha256(const uint8_t *p, size_t n, uint8_t out[32])
 {
+    slink_cbuf in[1];
     SLINK_CHECK(out != NULL && (p != NULL || n == 0), SLINK_ERR_ARG);
-    if (mbedtls_sha256_ret(p, n, out, 0) != 0)
-        return SLINK_ERR_CRYPTO;
-    return SLINK_OK;
+    in[0].p = p;
+    in[0].n = n;
+    return slink_sha256_v(in, 1, out);
 }
 
+/* RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM), salt defaulting to HashLen
+ * zeros. */
 slink_err slink_hkdf_extract(const uint8_t *salt, size_t salt_len,
                              const uint8_t *ikm, size_t ikm_len, uint8_t prk[32])
 {
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    static const uint8_t zeros[KDF_HASH_LEN] = { 0 };
+    slink_cbuf in[1];
 
     SLINK_CHECK(prk != NULL && (salt != NULL || salt_len == 0) &&
                 (ikm != NULL || ikm_len == 0), SLINK_ERR_ARG);
-    SLINK_CHECK(md != NULL, SLINK_ERR_CRYPTO);
-    if (mbedtls_hkdf_extract(md, salt, salt_len, ikm, ikm_len, prk) != 0)
-        return SLINK_ERR_CRYPTO;
-    return SLINK_OK;
+    if (salt_len == 0) {
+        salt = zeros;
+        salt_len = sizeof zeros;
+    }
+    in[0].p = ikm;
+    in[0].n = ikm_len;
+    return slink_hmac_sha256_v(salt, salt_len, in, 1, prk);
 }
 
 /* Bounded strlen: labels are short protocol constants, so anything longer
@@ -51,20 +54,14 @@ static size_t label_len(const char *label)
  * never assembled, so the frame holds one block of output instead of a
  * 514-byte buffer sized for the longest label and context (this function
  * sits under the handshake's and the record layer's deepest paths). */
-static int hmac_put(mbedtls_md_context_t *h, const uint8_t *p, size_t n)
-{
-    return n == 0 ? 0 : mbedtls_md_hmac_update(h, p, n);
-}
-
 slink_err slink_hkdf_expand_label(const uint8_t secret[32], const char *label,
                                   const uint8_t *ctx, size_t ctx_len,
                                   uint8_t *out, size_t out_len)
 {
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-    mbedtls_md_context_t h;
     uint8_t hdr[3], t[KDF_HASH_LEN], ctr, cl;
+    slink_cbuf in[7];
     size_t ll, done = 0, tlen = 0;
-    int ret;
+    slink_err e = SLINK_OK;
 
     SLINK_CHECK(secret != NULL && label != NULL && out != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(ctx != NULL || ctx_len == 0, SLINK_ERR_ARG);
@@ -72,38 +69,37 @@ slink_err slink_hkdf_expand_label(const uint8_t secret[32], const char *label,
     SLINK_CHECK(ctx_len <= KDF_CTX_MAX, SLINK_ERR_ARG);
     ll = label_len(label);
     SLINK_CHECK(ll <= KDF_LABEL_MAX, SLINK_ERR_ARG);
-    SLINK_CHECK(md != NULL, SLINK_ERR_CRYPTO);
 
     slink_put_u16(hdr, (uint16_t)out_len);
     hdr[2] = (uint8_t)(KDF_PREFIX_LEN + ll);
     cl = (uint8_t)ctx_len;
-    mbedtls_md_init(&h);
-    ret = mbedtls_md_setup(&h, md, 1);
-    if (ret == 0)
-        ret = mbedtls_md_hmac_starts(&h, secret, KDF_HASH_LEN);
     /* T(i) = HMAC(PRK, T(i-1) || info || i), T(0) empty. */
-    for (ctr = 1; ret == 0 && done < out_len; ctr++) {
+    for (ctr = 1; e == SLINK_OK && done < out_len; ctr++) {
         size_t n = out_len - done < KDF_HASH_LEN ? out_len - done : KDF_HASH_LEN;
-        if (ctr > 1)
-            ret = mbedtls_md_hmac_reset(&h);
-        if (ret == 0) ret = hmac_put(&h, t, tlen);
-        if (ret == 0) ret = hmac_put(&h, hdr, sizeof hdr);
-        if (ret == 0) ret = hmac_put(&h, (const uint8_t *)SLINK_LABEL_PREFIX, KDF_PREFIX_LEN);
-        if (ret == 0) ret = hmac_put(&h, (const uint8_t *)label, ll);
-        if (ret == 0) ret = hmac_put(&h, &cl, 1);
-        if (ret == 0) ret = hmac_put(&h, ctx, ctx_len);
-        if (ret == 0) ret = hmac_put(&h, &ctr, 1);
-        if (ret == 0) ret = mbedtls_md_hmac_finish(&h, t);
-        if (ret == 0) {
+        in[0].p = t;
+        in[0].n = tlen;
+        in[1].p = hdr;
+        in[1].n = sizeof hdr;
+        in[2].p = (const uint8_t *)SLINK_LABEL_PREFIX;
+        in[2].n = KDF_PREFIX_LEN;
+        in[3].p = (const uint8_t *)label;
+        in[3].n = ll;
+        in[4].p = &cl;
+        in[4].n = 1;
+        in[5].p = ctx;
+        in[5].n = ctx_len;
+        in[6].p = &ctr;
+        in[6].n = 1;
+        e = slink_hmac_sha256_v(secret, KDF_HASH_LEN, in, 7, t);
+        if (e == SLINK_OK) {
             memcpy(out + done, t, n);
             done += n;
             tlen = KDF_HASH_LEN;
         }
     }
-    mbedtls_md_free(&h);
-    mbedtls_platform_zeroize(t, sizeof t);
-    if (ret != 0) {
-        mbedtls_platform_zeroize(out, out_len);
+    slink_memzero(t, sizeof t);
+    if (e != SLINK_OK) {
+        slink_memzero(out, out_len);
         return SLINK_ERR_CRYPTO;
     }
     return SLINK_OK;

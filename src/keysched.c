@@ -4,34 +4,14 @@
  * another (a reflected message decrypts under the wrong key and fails). */
 #include "keysched.h"
 #include <string.h>
-#include <mbedtls/sha256.h>
-#include <mbedtls/platform_util.h>
 #include "slink/crypto.h"
 
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-} ks_part;
+typedef slink_cbuf ks_part;
 
 /* SHA-256 over a concatenation without copying it into one buffer. */
 static slink_err hash_parts(const ks_part *parts, size_t count, uint8_t out[SLINK_HASH_LEN])
 {
-    mbedtls_sha256_context h;
-    slink_err e = SLINK_ERR_CRYPTO;
-    size_t i;
-
-    mbedtls_sha256_init(&h);
-    if (mbedtls_sha256_starts_ret(&h, 0) != 0)
-        goto done;
-    for (i = 0; i < count; i++)
-        if (parts[i].n > 0 && mbedtls_sha256_update_ret(&h, parts[i].p, parts[i].n) != 0)
-            goto done;
-    if (mbedtls_sha256_finish_ret(&h, out) != 0)
-        goto done;
-    e = SLINK_OK;
-done:
-    mbedtls_sha256_free(&h);
-    return e;
+    return slink_sha256_v(parts, count, out);
 }
 
 slink_err ks_th2(uint8_t addr_i, uint8_t addr_r,
@@ -85,8 +65,8 @@ slink_err ks_msg_key(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK
         e = slink_hkdf_expand_label(prk, which == KS_MSG2 ? "iv2" : "iv3",
                                     th, SLINK_HASH_LEN, iv, KS_IV_LEN);
     if (e != SLINK_OK) {
-        mbedtls_platform_zeroize(key, KS_KEY_LEN);
-        mbedtls_platform_zeroize(iv, KS_IV_LEN);
+        slink_memzero(key, KS_KEY_LEN);
+        slink_memzero(iv, KS_IV_LEN);
     }
     return e;
 }
@@ -109,7 +89,7 @@ slink_err ks_mac(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HAS
         e = slink_hkdf_expand_label(prk, which == KS_MSG2 ? "mac2" : "mac3",
                                     ctx, sizeof ctx, mac, SLINK_MAC_LEN);
     if (e != SLINK_OK)
-        mbedtls_platform_zeroize(mac, SLINK_MAC_LEN);
+        slink_memzero(mac, SLINK_MAC_LEN);
     return e;
 }
 
@@ -141,8 +121,8 @@ slink_err ks_traffic(const uint8_t prk[32], const uint8_t th4[SLINK_HASH_LEN],
     if (e == SLINK_OK)
         e = slink_hkdf_expand_label(prk, "r2i", th4, SLINK_HASH_LEN, r2i, KS_SECRET_LEN);
     if (e != SLINK_OK) {
-        mbedtls_platform_zeroize(i2r, KS_SECRET_LEN);
-        mbedtls_platform_zeroize(r2i, KS_SECRET_LEN);
+        slink_memzero(i2r, KS_SECRET_LEN);
+        slink_memzero(r2i, KS_SECRET_LEN);
     }
     return e;
 }
@@ -163,8 +143,8 @@ slink_err ks_seal(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HA
         e = slink_aead_seal(&a, iv, sizeof iv, th, SLINK_HASH_LEN, pt, len, ct,
                             tag, SLINK_TAG_LEN);
     slink_aead_free(&a);
-    mbedtls_platform_zeroize(key, sizeof key);
-    mbedtls_platform_zeroize(iv, sizeof iv);
+    slink_memzero(key, sizeof key);
+    slink_memzero(iv, sizeof iv);
     return e;
 }
 
@@ -190,7 +170,7 @@ slink_err ks_open(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HA
             e = SLINK_ERR_HS_DECRYPT;
     }
     slink_aead_free(&a);
-    mbedtls_platform_zeroize(key, sizeof key);
-    mbedtls_platform_zeroize(iv, sizeof iv);
+    slink_memzero(key, sizeof key);
+    slink_memzero(iv, sizeof iv);
     return e;
 }

@@ -6,7 +6,6 @@
  * and forgery limits of RFC 9147 §4.5.3. */
 #include "slink/record.h"
 #include <string.h>
-#include <mbedtls/platform_util.h>
 
 #define LABEL_KEY "key"
 #define LABEL_IV  "iv"
@@ -52,7 +51,7 @@ static slink_err keys_setup(slink_rec_keys *k, const uint8_t secret[32], uint16_
         k->ready = 1;
     }
 #endif
-    mbedtls_platform_zeroize(key, sizeof key);
+    slink_memzero(key, sizeof key);
     return e;
 }
 
@@ -61,7 +60,7 @@ static void keys_wipe(slink_rec_keys *k)
 #if SLINK_CFG_REC_AEAD_CACHE
     slink_aead_free(&k->aead);
 #endif
-    mbedtls_platform_zeroize(k, sizeof *k);
+    slink_memzero(k, sizeof *k);
 }
 
 /* The AES-GCM context of k: the cached one, or one set up in *tmp from
@@ -99,7 +98,7 @@ static slink_err keys_next(slink_rec_keys *next, const slink_rec_keys *cur)
     e = slink_hkdf_expand_label(cur->secret, LABEL_UPD, NULL, 0, secret, sizeof secret);
     if (e == SLINK_OK)
         e = keys_setup(next, secret, (uint16_t)(cur->epoch + 1u));
-    mbedtls_platform_zeroize(secret, sizeof secret);
+    slink_memzero(secret, sizeof secret);
     return e;
 }
 
@@ -165,7 +164,7 @@ void slink_rec_wipe(slink_record *r)
     keys_wipe(&r->tx);
     keys_wipe(&r->rx);
     keys_wipe(&r->rx_prev);
-    mbedtls_platform_zeroize(r, sizeof *r);
+    slink_memzero(r, sizeof *r);
 }
 
 #define REKEY_GRACE_RECORDS 65536u
@@ -288,7 +287,7 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
         e = slink_aead_seal(a, nonce, sizeof nonce, aad, sizeof aad,
                             pt, pt_len, body + seq_len, body + seq_len + pt_len, SLINK_TAG_LEN);
     keys_aead_done(&tmp);
-    mbedtls_platform_zeroize(nonce, sizeof nonce);
+    slink_memzero(nonce, sizeof nonce);
     if (e != SLINK_OK)
         return e;
     put_seq(body, seq, seq_len);
@@ -424,7 +423,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
                             body + h.seq_len, ct_len, pt, body + h.seq_len + ct_len,
                             SLINK_TAG_LEN);
     keys_aead_done(&tmp);
-    mbedtls_platform_zeroize(nonce, sizeof nonce);
+    slink_memzero(nonce, sizeof nonce);
 
     if (e == SLINK_OK) {
         if (which == EP_NEXT)
@@ -441,7 +440,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
         keys_wipe(&next);
     if (e != SLINK_OK) {
         if (ct_len != 0)
-            mbedtls_platform_zeroize(pt, ct_len);
+            slink_memzero(pt, ct_len);
         return e;
     }
     *pt_len = ct_len;

@@ -1,26 +1,23 @@
-/* HMAC-DRBG(SHA-256) seeded from the platform's entropy source, with a
- * repetition health test in front of it (NIST SP 800-90B §4.4.1 in spirit:
- * a stuck source is the common failure of MCU TRNGs and must not silently
- * produce predictable keys). */
+/* HMAC-DRBG(SHA-256) (NIST SP 800-90A §10.1.2) over the crypto port's
+ * HMAC, seeded from the platform's entropy source with a repetition
+ * health test in front of it (SP 800-90B §4.4.1 in spirit: a stuck source
+ * is the common failure of MCU TRNGs and must not silently produce
+ * predictable keys).  The core owns the DRBG rather than each backend, so
+ * its state is plain data and every backend draws the same stream from
+ * the same entropy (tests rely on that). */
 #include "slink/crypto.h"
 #include <string.h>
-#include <mbedtls/sha256.h>
-#include <mbedtls/md.h>
-#include <mbedtls/platform_util.h>
 
 #define RNG_BLOCK 32u
-/* mbedTLS refuses single requests above this (MBEDTLS_HMAC_DRBG_MAX_REQUEST). */
+/* Entropy at instantiation and at each reseed (security strength 256) and
+ * the nonce (half of it), as mbedTLS's HMAC-DRBG with SHA-256 takes them. */
+#define RNG_ENTROPY_LEN 32u
+#define RNG_NONCE_LEN   16u
+/* One request is at most this many bytes; longer ones are split, each part
+ * counting towards the reseed interval. */
 #define RNG_CHUNK 1024u
 #define RNG_PERSONAL_MAX 256u
-
-/* Constant-time equality: the hashes are derived from secret seed material. */
-static int hash_equal(const uint8_t a[32], const uint8_t b[32])
-{
-    uint8_t diff = 0;
-    for (size_t i = 0; i < 32u; i++)
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    return diff == 0;
-}
+#define RNG_RESEED_INTERVAL_DEFAULT 10000u
 
 /* A block of one repeated byte is what a stuck source delivers; a healthy
  * one produces it with probability 2^-248. */
@@ -32,22 +29,22 @@ static int block_stuck(const uint8_t b[RNG_BLOCK])
     return diff == 0;
 }
 
-/* mbedTLS entropy callback.  Pulls whole 32-byte blocks so every block is
- * health-tested the same way: refused if identical to the previous block
- * (only its hash is kept, never the raw entropy) or stuck on one value.  The initial all-zero hash cannot match a real block. */
-static int rng_entropy(void *p, unsigned char *out, size_t len)
+/* Pulls whole 32-byte blocks so every block is health-tested the same
+ * way: refused if identical to the previous block (only its hash is kept,
+ * never the raw entropy) or stuck on one value.  The initial all-zero hash
+ * cannot match a real block. */
+static slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
 {
-    slink_rng *r = p;
     uint8_t block[RNG_BLOCK];
     uint8_t h[32];
     size_t off = 0;
     int bad = 0;
 
-    while (off < len && !bad) {
+    while (off < len) {
         size_t take = len - off < RNG_BLOCK ? len - off : RNG_BLOCK;
         if (r->plat->entropy(r->plat->entropy_ctx, block, RNG_BLOCK) != 0 ||
-            mbedtls_sha256_ret(block, RNG_BLOCK, h, 0) != 0 ||
-            hash_equal(h, r->last_block_hash) || block_stuck(block)) {
+            slink_sha256(block, RNG_BLOCK, h) != SLINK_OK ||
+            slink_ct_equal(h, r->last_block_hash, sizeof h) || block_stuck(block)) {
             bad = 1;
             break;
         }
@@ -55,40 +52,140 @@ static int rng_entropy(void *p, unsigned char *out, size_t len)
         memcpy(out + off, block, take);
         off += take;
     }
-    mbedtls_platform_zeroize(block, sizeof block);
-    mbedtls_platform_zeroize(h, sizeof h);
+    slink_memzero(block, sizeof block);
+    slink_memzero(h, sizeof h);
     if (bad) {
-        mbedtls_platform_zeroize(out, len);
-        /* A failed source stays failed: later requests are refused too. */
-        r->seeded = 0;
-        return MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED;
+        slink_memzero(out, len);
+        return SLINK_ERR_RNG;
     }
-    return 0;
+    return SLINK_OK;
+}
+
+/* HMAC_DRBG_Update (§10.1.2.2) with provided data in up to three parts. */
+static slink_err drbg_update(slink_rng *r, const slink_cbuf *data, size_t ndata)
+{
+    slink_cbuf in[5];
+    size_t dlen = 0;
+    uint8_t sep;
+
+    for (size_t i = 0; i < ndata; i++)
+        dlen += data[i].n;
+    for (sep = 0; sep < 2; sep++) {
+        in[0].p = r->V;
+        in[0].n = sizeof r->V;
+        in[1].p = &sep;
+        in[1].n = 1;
+        for (size_t i = 0; i < ndata; i++)
+            in[2 + i] = data[i];
+        SLINK_TRY(slink_hmac_sha256_v(r->K, sizeof r->K, in, 2 + ndata, r->K));
+        in[0].p = r->V;
+        SLINK_TRY(slink_hmac_sha256_v(r->K, sizeof r->K, in, 1, r->V));
+        if (dlen == 0)
+            break;
+    }
+    return SLINK_OK;
+}
+
+static slink_err drbg_instantiate(slink_rng *r, const slink_cbuf *seed, size_t nseed)
+{
+    memset(r->K, 0x00, sizeof r->K);
+    memset(r->V, 0x01, sizeof r->V);
+    r->reseed_counter = 1;
+    return drbg_update(r, seed, nseed);
+}
+
+static slink_err drbg_reseed(slink_rng *r)
+{
+    uint8_t ent[RNG_ENTROPY_LEN];
+    slink_cbuf in[1];
+    slink_err e = rng_entropy(r, ent, sizeof ent);
+
+    in[0].p = ent;
+    in[0].n = sizeof ent;
+    if (e == SLINK_OK)
+        e = drbg_update(r, in, 1);
+    if (e == SLINK_OK)
+        r->reseed_counter = 1;
+    slink_memzero(ent, sizeof ent);
+    return e;
 }
 
 slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
                          const uint8_t *personal, size_t personal_len)
 {
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-    int ret;
+    uint8_t ent[RNG_ENTROPY_LEN], nonce[RNG_NONCE_LEN];
+    slink_cbuf in[3];
+    slink_err e;
 
     SLINK_CHECK(r != NULL && plat != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(personal != NULL || personal_len == 0, SLINK_ERR_ARG);
     SLINK_CHECK(personal_len <= RNG_PERSONAL_MAX, SLINK_ERR_ARG);
     SLINK_CHECK(plat->entropy != NULL, SLINK_ERR_CONFIG);
-    SLINK_CHECK(md != NULL, SLINK_ERR_CRYPTO);
 
     memset(r, 0, sizeof *r);
     r->plat = plat;
-    mbedtls_hmac_drbg_init(&r->drbg);
-    /* seeded is set before seeding so the callback can clear it on failure */
-    r->seeded = 1;
-    ret = mbedtls_hmac_drbg_seed(&r->drbg, md, rng_entropy, r, personal, personal_len);
-    if (ret != 0 || r->seeded != 1) {
+    r->reseed_interval = RNG_RESEED_INTERVAL_DEFAULT;
+    e = rng_entropy(r, ent, sizeof ent);
+    if (e == SLINK_OK)
+        e = rng_entropy(r, nonce, sizeof nonce);
+    in[0].p = ent;
+    in[0].n = sizeof ent;
+    in[1].p = nonce;
+    in[1].n = sizeof nonce;
+    in[2].p = personal;
+    in[2].n = personal_len;
+    if (e == SLINK_OK)
+        e = drbg_instantiate(r, in, 3);
+    slink_memzero(ent, sizeof ent);
+    slink_memzero(nonce, sizeof nonce);
+    if (e != SLINK_OK) {
         slink_rng_free(r);
-        return ret == MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED || ret == 0
-                   ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+        return e == SLINK_ERR_RNG ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
     }
+    r->seeded = 1;
+    return SLINK_OK;
+}
+
+slink_err slink_rng_init_seed(slink_rng *r, const uint8_t *seed, size_t seed_len)
+{
+    slink_cbuf in[1];
+
+    SLINK_CHECK(r != NULL && seed != NULL && seed_len >= RNG_ENTROPY_LEN, SLINK_ERR_ARG);
+    memset(r, 0, sizeof *r);
+    in[0].p = seed;
+    in[0].n = seed_len;
+    if (drbg_instantiate(r, in, 1) != SLINK_OK) {
+        slink_rng_free(r);
+        return SLINK_ERR_CRYPTO;
+    }
+    r->seeded = 1;
+    return SLINK_OK;
+}
+
+void slink_rng_set_reseed_interval(slink_rng *r, uint32_t n)
+{
+    if (r != NULL && n != 0)
+        r->reseed_interval = n;
+}
+
+/* HMAC_DRBG_Generate (§10.1.2.5) without additional input. */
+static slink_err drbg_generate(slink_rng *r, uint8_t *out, size_t len)
+{
+    slink_cbuf in[1];
+    size_t off = 0;
+
+    if (r->plat != NULL && r->reseed_counter > r->reseed_interval)
+        SLINK_TRY(drbg_reseed(r));
+    while (off < len) {
+        size_t n = len - off < sizeof r->V ? len - off : sizeof r->V;
+        in[0].p = r->V;
+        in[0].n = sizeof r->V;
+        SLINK_TRY(slink_hmac_sha256_v(r->K, sizeof r->K, in, 1, r->V));
+        memcpy(out + off, r->V, n);
+        off += n;
+    }
+    SLINK_TRY(drbg_update(r, NULL, 0));
+    r->reseed_counter++;
     return SLINK_OK;
 }
 
@@ -100,11 +197,12 @@ slink_err slink_rng_bytes(slink_rng *r, uint8_t *out, size_t len)
     SLINK_CHECK(r->seeded == 1, SLINK_ERR_RNG);
     while (off < len) {
         size_t n = len - off < RNG_CHUNK ? len - off : RNG_CHUNK;
-        int ret = mbedtls_hmac_drbg_random(&r->drbg, out + off, n);
-        if (ret != 0 || r->seeded != 1) {
-            mbedtls_platform_zeroize(out, len);
-            return ret == MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED || ret == 0
-                       ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+        slink_err e = drbg_generate(r, out + off, n);
+        if (e != SLINK_OK) {
+            slink_memzero(out, len);
+            /* A failed source stays failed: later requests are refused too. */
+            r->seeded = 0;
+            return e == SLINK_ERR_RNG ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
         }
         off += n;
     }
@@ -113,20 +211,11 @@ slink_err slink_rng_bytes(slink_rng *r, uint8_t *out, size_t len)
 
 void slink_rng_free(slink_rng *r)
 {
-    if (r == NULL)
-        return;
-    /* hmac_drbg_free is safe on an initialised context, seeded or not; the
-     * md context is the only heap it holds. */
-    if (r->plat != NULL)
-        mbedtls_hmac_drbg_free(&r->drbg);
-    mbedtls_platform_zeroize(r, sizeof *r);
+    if (r != NULL)
+        slink_memzero(r, sizeof *r);
 }
 
 int slink_rng_cb(void *p_rng, unsigned char *out, size_t len)
 {
-    slink_err e = slink_rng_bytes((slink_rng *)p_rng, out, len);
-    if (e == SLINK_OK)
-        return 0;
-    return e == SLINK_ERR_ARG ? MBEDTLS_ERR_HMAC_DRBG_REQUEST_TOO_BIG
-                              : MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED;
+    return slink_rng_bytes((slink_rng *)p_rng, out, len) == SLINK_OK ? 0 : -1;
 }

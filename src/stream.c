@@ -10,8 +10,8 @@
  * by one whenever rcv_nxt advances. */
 #include <stddef.h>
 #include <string.h>
-#include "mbedtls/platform_util.h"
 #include "slink/stream.h"
+#include "slink/crypto.h"
 
 #define SLOTS SLINK_STREAM_WINDOW
 #define OOO_SLOTS SLINK_STREAM_OOO_SLOTS
@@ -126,8 +126,8 @@ void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
     reverse(s->rx_buf, s->rx_head);
     reverse(s->rx_buf + s->rx_head, RXB - s->rx_head);
     reverse(s->rx_buf, RXB);
-    mbedtls_platform_zeroize(base, off);
-    mbedtls_platform_zeroize(base + off + keep, sizeof *s - off - keep);
+    slink_memzero(base, off);
+    slink_memzero(base + off + keep, sizeof *s - off - keep);
     set_config(s, cfg);
     s->rx_count = keep;
     s->adv_wnd = rx_wnd(s);
@@ -135,7 +135,7 @@ void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
 
 void slink_stream_wipe(slink_stream *s)
 {
-    if (s != NULL) mbedtls_platform_zeroize(s, sizeof *s);
+    if (s != NULL) slink_memzero(s, sizeof *s);
 }
 
 /* ---- application side --------------------------------------------------- */
@@ -475,7 +475,7 @@ static unsigned deliver(slink_stream *s, const uint8_t *p, size_t n)
         s->ooo_head = (uint8_t)((s->ooo_head + 1u) % OOO_SLOTS);
         if (!next_held) break;
         rx_push(s, s->ooo[slot], s->ooo_len[slot]);
-        mbedtls_platform_zeroize(s->ooo[slot], s->ooo_len[slot]);
+        slink_memzero(s->ooo[slot], s->ooo_len[slot]);
         s->ooo_len[slot] = 0;
         drained++;
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages slink needs to build, test, fuzz,
 # cross-compile the firmware and run it under QEMU (cmake: the bench's
-# wolfSSL build, tools/bench/fetch-wolfssl.sh).  Idempotent.
+# wolfSSL build, tools/bench/fetch-wolfssl.sh; p11-kit for PKCS#11 identity
+# keys, SoftHSM2 and OpenSC's pkcs11-tool for their test).  Idempotent.
 set -euo pipefail
 PKGS=(
   build-essential pkg-config git
@@ -10,6 +11,7 @@ PKGS=(
   socat clang libclang-rt-14-dev valgrind faketime tshark spin
   openssl python3 python3-cryptography-vectors
   cmake
+  p11-kit libp11-kit-dev softhsm2 opensc
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "slink/config.h"
 #include "slink/crt.h"
+#include "slink/crypto.h"
 #include "slink/err.h"
 #include "slink/platform.h"
 #include "slink/wire.h"
@@ -32,7 +33,11 @@ typedef enum {
 typedef struct {
     slink_crt ca;             /* the configured root CA (trust anchor) */
     slink_crt cert;           /* our own leaf certificate */
-    uint8_t key[32];          /* our private scalar (secret; wiped by slink_creds_free) */
+    /* Signs with our identity key: a software key below, or a handle to a
+     * key that never leaves its store (PKCS#11 token, PSA key id, secure
+     * element), given to slink_creds_load_signer. */
+    slink_signer signer;
+    slink_soft_key soft;      /* the scalar, when loaded from a key (secret; wiped by slink_creds_free) */
     uint8_t cert_ref[SLINK_CERT_REF_LEN];
     int loaded;
 #if SLINK_CFG_CREDS_COPY
@@ -59,6 +64,14 @@ slink_err slink_creds_load(slink_creds *c,
  * again: test tools use this to trust a CA that did not issue their own).
  * On failure c is wiped. */
 slink_err slink_creds_set_ca(slink_creds *c, const uint8_t *ca, size_t ca_len, const char **why);
+/* As slink_creds_load with the identity key behind a handle instead of a
+ * key file: *signer is copied (its ctx must outlive c) and must sign for
+ * the certificate's key, which is checked by one signature over a digest
+ * of the certificate, verified with the certificate's public key. */
+slink_err slink_creds_load_signer(slink_creds *c,
+                                  const uint8_t *ca, size_t ca_len,
+                                  const uint8_t *cert, size_t cert_len,
+                                  const slink_signer *signer, const char **why);
 #endif
 /* The same checks for DER inputs that stay valid and unchanged for as long
  * as the credentials are used (flash on an MCU): the certificates are
@@ -69,6 +82,12 @@ slink_err slink_creds_load_static(slink_creds *c,
                                   const uint8_t *cert, size_t cert_len,
                                   const uint8_t *key, size_t key_len,
                                   const char **why);
+/* slink_creds_load_static with the identity key behind a handle (a PSA
+ * key id or a secure element on a device). */
+slink_err slink_creds_load_static_signer(slink_creds *c,
+                                         const uint8_t *ca, size_t ca_len,
+                                         const uint8_t *cert, size_t cert_len,
+                                         const slink_signer *signer, const char **why);
 void      slink_creds_free(slink_creds *c);
 
 typedef struct {

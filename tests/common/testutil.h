@@ -2,6 +2,7 @@
 #ifndef SLINK_TESTUTIL_H
 #define SLINK_TESTUTIL_H
 #include <check.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stddef.h>
 #include "slink/slink.h"

@@ -27,6 +27,7 @@
 #include <valgrind/memcheck.h>
 #include <mbedtls/aes.h>
 #include "slink/crypto.h"
+#include "crypto_mbedtls/mbedtls_backend.h"
 #include "slink/record.h"
 #include "slink/wire.h"
 #include "keysched.h"
@@ -49,17 +50,19 @@ static void expect(const char *name, slink_err got, slink_err want)
  * heap behind the cipher context. */
 static void secret_aead(slink_aead *a)
 {
-    mbedtls_aes_context *aes = a->gcm.cipher_ctx.cipher_ctx;
-    SECRET(a->gcm.HL, sizeof a->gcm.HL);
-    SECRET(a->gcm.HH, sizeof a->gcm.HH);
+    mbedtls_gcm_context *g = slink_mbedtls_gcm(a);
+    mbedtls_aes_context *aes = g->cipher_ctx.cipher_ctx;
+    SECRET(g->HL, sizeof g->HL);
+    SECRET(g->HH, sizeof g->HH);
     if (aes != NULL) SECRET(aes->buf, sizeof aes->buf);
 }
 
 static void public_aead(slink_aead *a)
 {
-    mbedtls_aes_context *aes = a->gcm.cipher_ctx.cipher_ctx;
-    PUBLIC(a->gcm.HL, sizeof a->gcm.HL);
-    PUBLIC(a->gcm.HH, sizeof a->gcm.HH);
+    mbedtls_gcm_context *g = slink_mbedtls_gcm(a);
+    mbedtls_aes_context *aes = g->cipher_ctx.cipher_ctx;
+    PUBLIC(g->HL, sizeof g->HL);
+    PUBLIC(g->HH, sizeof g->HH);
     if (aes != NULL) PUBLIC(aes->buf, sizeof aes->buf);
 }
 

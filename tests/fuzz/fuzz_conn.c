@@ -50,8 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mbedtls/aes.h>
-#include <mbedtls/md.h>
-#include <mbedtls/threading.h>
+#include "crypto_mbedtls/mbedtls_backend.h"
 #include "slink/conn.h"
 #include "slink/frame.h"
 #include "../common/testutil.h"
@@ -108,40 +107,25 @@ static world *g_snap[NSCEN];          /* deep snapshots, one per scenario */
 
 /* ----------------------------------------------------- deep copy / restore */
 
-static void clone_md(mbedtls_md_context_t *dst, const mbedtls_md_context_t *src)
-{
-    mbedtls_md_context_t t;
-    mbedtls_md_init(&t);
-    REQUIRE(mbedtls_md_setup(&t, src->md_info, 1) == 0);
-    REQUIRE(mbedtls_md_clone(&t, src) == 0);
-    /* ipad || opad, one SHA-256 block (64 bytes) each: the DRBG is
-     * HMAC-DRBG(SHA-256) (src/rng.c) */
-    REQUIRE(mbedtls_md_get_type(src->md_info) == MBEDTLS_MD_SHA256);
-    memcpy(t.hmac_ctx, src->hmac_ctx, 2u * 64u);
-    *dst = t;
-}
-
+/* The fuzz build links the mbedTLS backend: a keyed slink_aead owns the
+ * AES context mbedTLS's cipher layer allocated.  The DRBG is plain data
+ * (src/rng.c) and is copied with the connection. */
 static void clone_aead(slink_aead *dst, const slink_aead *src)
 {
-    const mbedtls_aes_context *sa = src->gcm.cipher_ctx.cipher_ctx;
+    const mbedtls_gcm_context *sg = slink_mbedtls_gcm((slink_aead *)src);
+    const mbedtls_aes_context *sa = sg->cipher_ctx.cipher_ctx;
     mbedtls_aes_context *da;
-    if (sa == NULL) return;           /* never keyed, or wiped */
+    if (src->ready != SLINK_MBEDTLS_AEAD_READY || sa == NULL) return;   /* never keyed, or wiped */
     da = calloc(1, sizeof *da);       /* mbedtls_free() is free() in this build */
     REQUIRE(da != NULL);
     memcpy(da, sa, sizeof *da);
     da->rk = da->buf + (sa->rk - sa->buf);
-    dst->gcm.cipher_ctx.cipher_ctx = da;
+    slink_mbedtls_gcm(dst)->cipher_ctx.cipher_ctx = da;
 }
 
 /* dst already holds a memcpy of src; give it heap objects of its own. */
 static void clone_conn_heap(slink_conn *dst, const slink_conn *src)
 {
-    if (src->rng.drbg.md_ctx.md_info != NULL) {
-        clone_md(&dst->rng.drbg.md_ctx, &src->rng.drbg.md_ctx);
-#if defined(MBEDTLS_THREADING_C)
-        mbedtls_mutex_init(&dst->rng.drbg.mutex);
-#endif
-    }
     clone_aead(&dst->rec.tx.aead, &src->rec.tx.aead);
     clone_aead(&dst->rec.rx.aead, &src->rec.rx.aead);
     clone_aead(&dst->rec.rx_prev.aead, &src->rec.rx_prev.aead);

@@ -920,6 +920,83 @@ END_TEST
 
 /* In-place load (flash): same checks, certificates parsed where they lie,
  * the unused public keys released, and the key still signs for the cert. */
+/* A key behind a handle (as a token or secure element holds it): counted
+ * calls to show the credential check and the handshake go through it. */
+typedef struct { slink_soft_key k; int calls; } counting_signer;
+
+static slink_err counting_sign(void *ctx, const uint8_t hash[32], uint8_t sig[SLINK_SIG_LEN], slink_rng *r)
+{
+    counting_signer *c = ctx;
+    c->calls++;
+    return slink_p256_sign_hash(c->k.d, hash, sig, r);
+}
+
+START_TEST(creds_load_with_signer_handle)
+{
+    const test_cred *ca = test_pki_default_ca(), *d = test_pki_default_device(), *h = test_pki_default_host();
+    counting_signer cs;
+    slink_signer s;
+    slink_creds c;
+    slink_rng rng;
+    uint8_t dk[32], sig[SLINK_SIG_LEN];
+    const char *why = "unset";
+    const uint8_t msg[] = "signed through a handle";
+
+    memset(&cs, 0, sizeof cs);
+    ck_assert_int_eq(slink_crt_parse_key(d->key, d->key_len, dk), SLINK_OK);
+    ck_assert_int_eq(slink_soft_key_set(&cs.k, dk), SLINK_OK);
+    s.sign_hash = counting_sign;
+    s.ctx = &cs;
+    ck_assert_int_eq(slink_creds_load_signer(&c, ca->der, ca->der_len, d->der, d->der_len, &s, &why),
+                     SLINK_OK);
+    ck_assert_ptr_null(why);
+    ck_assert_int_eq(cs.calls, 1);                 /* the credential check */
+    for (size_t i = 0; i < sizeof c.soft.d; i++) ck_assert_uint_eq(c.soft.d[i], 0);
+    ck_assert_int_eq(slink_rng_init(&rng, &plat, NULL, 0), SLINK_OK);
+    ck_assert_int_eq(slink_sign(&c.signer, msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(cs.calls, 2);
+    ck_assert_int_eq(slink_ecdsa_verify(c.cert.pub, msg, sizeof msg, sig), SLINK_OK);
+    slink_creds_free(&c);
+    /* the same handle does not sign for another certificate */
+    ck_assert_int_eq(slink_creds_load_signer(&c, ca->der, ca->der_len, h->der, h->der_len, &s, &why),
+                     SLINK_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(why, "does not sign for own certificate"));
+    ck_assert_int_eq(slink_creds_load_static_signer(&c, ca->der, ca->der_len, d->der, d->der_len, &s, &why),
+                     SLINK_OK);
+    ck_assert_ptr_eq(c.cert.raw.p, d->der);
+    slink_creds_free(&c);
+    ck_assert_int_eq(slink_creds_load_static_signer(&c, ca->der, ca->der_len, d->der, d->der_len, NULL, &why),
+                     SLINK_ERR_CONFIG);
+    slink_rng_free(&rng);
+    slink_soft_key_wipe(&cs.k);
+}
+END_TEST
+
+/* PEM bodies that are not base64 of the right shape are refused. */
+START_TEST(creds_load_refuses_bad_pem_bodies)
+{
+    const test_cred *ca = test_pki_default_ca(), *d = test_pki_default_device();
+    static const char *const bad[] = {
+        "-----BEGIN CERTIFICATE-----\nMII*\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\nMIIB=A==\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\nTQ==TQ==\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE----- junk\nTUlJ\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\nTUlJ\n",
+    };
+    slink_creds c;
+    const char *why;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(slink_creds_load(&c, (const uint8_t *)bad[i], strlen(bad[i]) + 1,
+                                          d->der, d->der_len, d->key, d->key_len, &why),
+                         SLINK_ERR_CONFIG);
+        ck_assert_ptr_nonnull(strstr(why, "CA certificate does not decode"));
+    }
+    (void)ca;
+}
+END_TEST
+
 START_TEST(creds_load_static_in_place)
 {
     const test_cred *ca = test_pki_default_ca(), *d = test_pki_default_device(), *h = test_pki_default_host();
@@ -943,7 +1020,7 @@ START_TEST(creds_load_static_in_place)
 
     ck_assert_int_eq(test_pki_load_creds(&full, ca, d), SLINK_OK);
     ck_assert_int_eq(slink_rng_init(&rng, &plat, NULL, 0), SLINK_OK);
-    ck_assert_int_eq(slink_ecdsa_sign(st.key, msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_sign(&st.signer, msg, sizeof msg, sig, &rng), SLINK_OK);
     ck_assert_int_eq(slink_ecdsa_verify(full.cert.pub, msg, sizeof msg, sig), SLINK_OK);
     slink_rng_free(&rng);
     slink_creds_free(&full);
@@ -1207,6 +1284,8 @@ int main(void)
     tcase_add_test(tc, creds_load_pem_files_with_several_blocks);
     tcase_add_test(tc, creds_load_errors_are_config);
     tcase_add_test(tc, creds_load_static_in_place);
+    tcase_add_test(tc, creds_load_with_signer_handle);
+    tcase_add_test(tc, creds_load_refuses_bad_pem_bodies);
     tcase_add_test(tc, cert_ref_known_answer);
     tcase_add_test(tc, fixtures_are_deterministic_and_small);
     suite_add_tcase(s, tc);

@@ -2,7 +2,6 @@
  * `cryptography` (OpenSSL) and RFC 6979 A.2.5, never from this code. */
 #include "testutil.h"
 #include <string.h>
-#include <mbedtls/ecp.h>
 
 static size_t unhex(const char *h, uint8_t *out)
 {
@@ -50,17 +49,29 @@ static void load_key(tkey *k, const char *qx, const char *qy, const char *d)
     if (d) unhex(d, k->d);
 }
 
+/* A key drawn through the port alone, so this suite runs on every
+ * backend: a scalar in [1, n-1] from the DRBG, its point from the port. */
 static void gen_key(tkey *k)
 {
-    mbedtls_ecp_keypair kp;
-    size_t n = 0;
-    mbedtls_ecp_keypair_init(&kp);
-    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &kp, slink_rng_cb, &rng), 0);
-    ck_assert_int_eq(mbedtls_mpi_write_binary(&kp.d, k->d, 32), 0);
-    ck_assert_int_eq(mbedtls_ecp_point_write_binary(&kp.grp, &kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &n,
-                                                    k->pub, sizeof k->pub), 0);
-    ck_assert_uint_eq(n, 65);
-    mbedtls_ecp_keypair_free(&kp);
+    do {
+        ck_assert_int_eq(slink_rng_bytes(&rng, k->d, sizeof k->d), SLINK_OK);
+    } while (!slink_p256_scalar_ok(k->d));
+    ck_assert_int_eq(slink_p256_public(k->d, k->pub, &rng), SLINK_OK);
+    ck_assert_uint_eq(k->pub[0], 0x04);
+}
+
+/* Signing goes through a handle: a software key's signer. */
+static slink_err sign_msg(const uint8_t d[32], const uint8_t *msg, size_t len,
+                          uint8_t sig[64], slink_rng *r)
+{
+    slink_soft_key k;
+    slink_signer s;
+    slink_err e = slink_soft_key_set(&k, d);
+    if (e != SLINK_OK) return e;
+    s = slink_soft_key_signer(&k);
+    e = slink_sign(&s, msg, len, sig, r);
+    slink_soft_key_wipe(&k);
+    return e;
 }
 
 START_TEST(ecdh_agrees_both_ways)
@@ -141,10 +152,10 @@ START_TEST(sign_verify_round_trip_and_bit_flip)
     uint8_t sig[64], sig2[64], msg[100];
     gen_key(&kp);
     for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)i;
-    ck_assert_int_eq(slink_ecdsa_sign(kp.d, msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(sign_msg(kp.d, msg, sizeof msg, sig, &rng), SLINK_OK);
     ck_assert_int_eq(slink_ecdsa_verify(kp.pub, msg, sizeof msg, sig), SLINK_OK);
     /* deterministic (RFC 6979): the blinding RNG does not change the result */
-    ck_assert_int_eq(slink_ecdsa_sign(kp.d, msg, sizeof msg, sig2, &rng), SLINK_OK);
+    ck_assert_int_eq(sign_msg(kp.d, msg, sizeof msg, sig2, &rng), SLINK_OK);
     ck_assert_mem_eq(sig, sig2, 64);
     msg[50] ^= 0x04;
     ck_assert_int_eq(slink_ecdsa_verify(kp.pub, msg, sizeof msg, sig), SLINK_ERR_HS_BAD_SIG);
@@ -166,7 +177,7 @@ START_TEST(rfc6979_p256_sha256_sample)
              "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
     unhex("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
           "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8", want);
-    ck_assert_int_eq(slink_ecdsa_sign(kp.d, (const uint8_t *)"sample", 6, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(sign_msg(kp.d, (const uint8_t *)"sample", 6, sig, &rng), SLINK_OK);
     ck_assert_mem_eq(sig, want, 64);
     ck_assert_int_eq(slink_ecdsa_verify(kp.pub, (const uint8_t *)"sample", 6, sig), SLINK_OK);
 }
@@ -214,7 +225,7 @@ START_TEST(sign_hash_verify_hash_and_wrong_key)
     gen_key(&k1);
     gen_key(&k2);
     memset(h, 0x3c, sizeof h);
-    ck_assert_int_eq(slink_ecdsa_sign_hash(k1.d, h, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_p256_sign_hash(k1.d, h, sig, &rng), SLINK_OK);
     ck_assert_int_eq(slink_ecdsa_verify_hash(k1.pub, h, sig), SLINK_OK);
     ck_assert_int_eq(slink_ecdsa_verify_hash(k2.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
 }
@@ -227,18 +238,83 @@ START_TEST(bad_keys_are_refused)
     tkey kp;
     uint8_t h[32] = { 0 }, sig[64], d[32];
     gen_key(&kp);
-    ck_assert_int_eq(slink_ecdsa_sign_hash(kp.d, h, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_p256_sign_hash(kp.d, h, sig, &rng), SLINK_OK);
     memset(d, 0, sizeof d);
-    ck_assert_int_eq(slink_ecdsa_sign_hash(d, h, sig, &rng), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_p256_sign_hash(d, h, sig, &rng), SLINK_ERR_ARG);
     unhex(P256_N, d);
-    ck_assert_int_eq(slink_ecdsa_sign_hash(d, h, sig, &rng), SLINK_ERR_ARG);
-    ck_assert_int_eq(slink_ecdsa_sign_hash(kp.d, h, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_p256_sign_hash(d, h, sig, &rng), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_p256_sign_hash(kp.d, h, sig, &rng), SLINK_OK);
     ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_OK);
     kp.pub[0] = 0x02;   /* compressed-point prefix */
     ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
     kp.pub[0] = 0x04;
     kp.pub[64] ^= 0x01; /* off the curve */
     ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_ERR_HS_BAD_SIG);
+}
+END_TEST
+
+/* The public point from the port matches a known pair (RFC 6979 A.2.5). */
+START_TEST(public_from_scalar_known_answer)
+{
+    tkey kp;
+    uint8_t pub[65];
+    load_key(&kp, "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6",
+             "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
+             "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
+    ck_assert_int_eq(slink_p256_public(kp.d, pub, &rng), SLINK_OK);
+    ck_assert_mem_eq(pub, kp.pub, 65);
+    ck_assert_int_eq(slink_p256_public(kp.d, pub, NULL), SLINK_OK);
+    ck_assert_mem_eq(pub, kp.pub, 65);
+    memset(kp.d, 0, 32);
+    ck_assert_int_eq(slink_p256_public(kp.d, pub, NULL), SLINK_ERR_ARG);
+}
+END_TEST
+
+/* A signer is any function behind a handle: without a DRBG the software
+ * key still signs the same (deterministic) signature, and a key store
+ * handing back a non-canonical signature is caught before it is sent. */
+typedef struct { int calls; int zero_r; } fake_store;
+
+static slink_err fake_sign(void *ctx, const uint8_t hash[32], uint8_t sig[64], slink_rng *r)
+{
+    fake_store *f = ctx;
+    (void)hash;
+    (void)r;
+    f->calls++;
+    memset(sig, 0x11, 64);
+    if (f->zero_r) memset(sig, 0, 32);
+    return SLINK_OK;
+}
+
+START_TEST(signer_handles)
+{
+    tkey kp;
+    slink_soft_key sk;
+    slink_signer s;
+    fake_store fs = { 0, 0 };
+    uint8_t h[32], sig[64], sig2[64];
+    gen_key(&kp);
+    memset(h, 0x5a, sizeof h);
+    ck_assert_int_eq(slink_soft_key_set(&sk, kp.d), SLINK_OK);
+    s = slink_soft_key_signer(&sk);
+    ck_assert_int_eq(slink_sign_hash(&s, h, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_sign_hash(&s, h, sig2, NULL), SLINK_OK);
+    ck_assert_mem_eq(sig, sig2, 64);
+    ck_assert_int_eq(slink_ecdsa_verify_hash(kp.pub, h, sig), SLINK_OK);
+    slink_soft_key_wipe(&sk);
+    for (size_t i = 0; i < sizeof sk.d; i++) ck_assert_uint_eq(sk.d[i], 0);
+
+    s.sign_hash = fake_sign;
+    s.ctx = &fs;
+    ck_assert_int_eq(slink_sign_hash(&s, h, sig, &rng), SLINK_OK);
+    fs.zero_r = 1;
+    ck_assert_int_eq(slink_sign_hash(&s, h, sig, &rng), SLINK_ERR_CRYPTO);
+    for (size_t i = 0; i < sizeof sig; i++) ck_assert_uint_eq(sig[i], 0);
+    ck_assert_int_eq(fs.calls, 2);
+    s.sign_hash = NULL;
+    ck_assert_int_eq(slink_sign_hash(&s, h, sig, &rng), SLINK_ERR_ARG);
+    memset(kp.d, 0xff, 32);
+    ck_assert_int_eq(slink_soft_key_set(&sk, kp.d), SLINK_ERR_ARG);
 }
 END_TEST
 
@@ -266,6 +342,8 @@ int main(void)
     tcase_add_test(tc, sign_hash_verify_hash_and_wrong_key);
     tcase_add_test(tc, bad_keys_are_refused);
     tcase_add_test(tc, keygen_with_broken_rng_fails);
+    tcase_add_test(tc, public_from_scalar_known_answer);
+    tcase_add_test(tc, signer_handles);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <mbedtls/ecp.h>
 
 #ifndef SLINK_VECTORS_DIR
 #define SLINK_VECTORS_DIR "/usr/lib/python3/dist-packages/cryptography_vectors"

@@ -20,6 +20,7 @@
 #include "slink/crt.h"
 #include "slink/err.h"
 #include "pki_lib.h"
+#include "../p11/p11_key.h"
 
 #define FILE_MAX (64 * 1024)
 
@@ -30,7 +31,7 @@ static const char usage[] =
     "         create a self-signed P-256 root CA (CA:TRUE, pathlen 0,\n"
     "         keyCertSign|cRLSign); default CN \"slink root CA\", 7300 days\n"
     "  issue  --ca-cert FILE --ca-key FILE --name NAME [--addr N] [--days N]\n"
-    "         [--san] --out-cert FILE --out-key FILE [--der]\n"
+    "         [--san] --out-cert FILE (--out-key FILE | --pubkey KEY) [--der]\n"
     "         issue a device/host certificate: CN=NAME, CA:FALSE,\n"
     "         digitalSignature; --addr N adds subjectAltName dNSName\n"
     "         \"addr-N.slink\" (bus address binding) and dNSName=NAME (a SAN\n"
@@ -183,7 +184,7 @@ static int write_outputs(const char *cert_path, const char *key_path,
         /* plen counts the NUL terminator; files do not carry it. */
         if (write_file(cert_path, pem, plen - 1, 0644) != 0) rc = die("cannot write %s", cert_path);
     }
-    if (rc == 0) {
+    if (rc == 0 && key != NULL) {
         if (pki_key_write(key, as_der ? PKI_KEY_SEC1_DER : PKI_KEY_SEC1_PEM, kbuf, sizeof kbuf, &klen) != 0)
             rc = die("%s", "key encoding failed");
         else if (write_file(key_path, kbuf, as_der ? klen : klen - 1, 0600) != 0)
@@ -231,17 +232,48 @@ static int load_crt(const char *path, mbedtls_x509_crt *crt)
     return 0;
 }
 
+/* A public key to certify: a pkcs11: URI (read from the token, whose
+ * private key stays there) or a file holding a SubjectPublicKeyInfo (PEM or
+ * DER, as `pkcs11-tool --read-object --type pubkey` or `openssl pkey
+ * -pubout` write it).  P-256 is checked when the certificate is made. */
+static int load_pubkey(const char *src, mbedtls_pk_context *key)
+{
+    if (p11_key_is_uri(src)) {
+        p11_key *k = NULL;
+        uint8_t pub[SLINK_ECPUB_LEN];
+        char err[300];
+        int r = p11_key_open(&k, src, err, sizeof err) != 0 || p11_key_public(k, pub, err, sizeof err) != 0;
+        p11_key_close(k);
+        if (r) {
+            fprintf(stderr, "slink-pki: %s\n", err);
+            return 2;
+        }
+        if (mbedtls_pk_setup(key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
+            mbedtls_ecp_group_load(&mbedtls_pk_ec(*key)->grp, MBEDTLS_ECP_DP_SECP256R1) != 0 ||
+            mbedtls_ecp_point_read_binary(&mbedtls_pk_ec(*key)->grp, &mbedtls_pk_ec(*key)->Q, pub, sizeof pub) != 0 ||
+            mbedtls_ecp_check_pubkey(&mbedtls_pk_ec(*key)->grp, &mbedtls_pk_ec(*key)->Q) != 0)
+            return die("%s: the token's public key is not a P-256 point", src);
+        return 0;
+    }
+    if (mbedtls_pk_parse_public_keyfile(key, src) != 0)
+        return die("%s is not a public key (SubjectPublicKeyInfo, PEM or DER)", src);
+    return 0;
+}
+
 static int cmd_issue(int argc, char **argv)
 {
     static const char *const vals[] = {"--ca-cert", "--ca-key", "--name", "--addr", "--days",
-                                       "--out-cert", "--out-key", NULL};
+                                       "--out-cert", "--out-key", "--pubkey", NULL};
     static const char *const flags[] = {"--der", "--san", NULL};
     if (check_args(argc, argv, vals, flags, 0, NULL)) return 2;
     const char *cc = opt(argc, argv, "--ca-cert"), *ck = opt(argc, argv, "--ca-key");
     const char *name = opt(argc, argv, "--name"), *addr_s = opt(argc, argv, "--addr");
     const char *oc = opt(argc, argv, "--out-cert"), *ok = opt(argc, argv, "--out-key");
-    if (!cc || !ck || !name || !oc || !ok)
-        return die("%s", "issue needs --ca-cert, --ca-key, --name, --out-cert and --out-key");
+    /* --pubkey: certify a key made elsewhere (a token's, a device's) */
+    const char *pk = opt(argc, argv, "--pubkey");
+    if (!cc || !ck || !name || !oc || (!ok == !pk))
+        return die("%s", "issue needs --ca-cert, --ca-key, --name, --out-cert and one of --out-key "
+                         "(a new key) or --pubkey (a given one)");
     long addr = 0;
     if (addr_s && parse_int(addr_s, 1, 239, &addr) != 0)
         return die("--addr must be a unicast bus address 1..239, got '%s'", addr_s);
@@ -269,13 +301,16 @@ static int cmd_issue(int argc, char **argv)
     /* RFC 6125: a certificate with a dNSName is identified by its SAN
      * alone, so once --addr writes one the name goes there too. */
     o.san_name = flag(argc, argv, "--san") || addr > 0;
-    if (pki_key_generate(&key, os_rng, NULL) != 0) { rc = die("%s", "key generation failed"); goto out; }
+    if (pk != NULL) {
+        if (load_pubkey(pk, &key) != 0) { rc = 2; goto out; }
+    } else if (pki_key_generate(&key, os_rng, NULL) != 0) { rc = die("%s", "key generation failed"); goto out; }
     int r = pki_cert_issue(&o, &key, &ca, &ca_key, os_rng, NULL, der, sizeof der, &len);
     if (r == PKI_ERR_KEY) { rc = die("%s", "the CA key is not EC P-256"); goto out; }
     if (r != 0) { rc = die("cannot issue for '%s' (name: 1..64 of [A-Za-z0-9._-])", name); goto out; }
     if (len > SLINK_CERT_MAX) { rc = die("%s", "certificate larger than SLINK_CERT_MAX"); goto out; }
-    if ((rc = write_outputs(oc, ok, der, len, &key, flag(argc, argv, "--der"))) == 0)
-        printf("certificate %s for '%s' (%zu bytes DER), key %s\n", oc, name, len, ok);
+    if ((rc = write_outputs(oc, ok, der, len, pk ? NULL : &key, flag(argc, argv, "--der"))) == 0)
+        printf("certificate %s for '%s' (%zu bytes DER), key %s\n", oc, name, len,
+               pk ? (p11_key_is_uri(pk) ? "in the PKCS#11 token" : pk) : ok);
 out:
     if (kb) { mbedtls_platform_zeroize(kb, FILE_MAX + 1); free(kb); }
     mbedtls_x509_crt_free(&ca);

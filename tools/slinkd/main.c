@@ -2,6 +2,7 @@
  * through local sockets.  Start-up, credentials, reload, sd_notify. */
 #include "daemon.h"
 #include "keylog.h"
+#include "key_p11.h"
 #include "log.h"
 #include "privdrop.h"
 
@@ -125,19 +126,22 @@ int slinkd_load_creds(slinkd *d, slink_creds *out)
     int rc = -1;
     slink_err e;
 
+    /* key = pkcs11:... names a key in a token: no file, no scalar here */
+    int token = slinkd_key_is_token(d->cfg.key);
     if (read_file(d->cfg.ca, &ca, &ca_len, err, sizeof err) || read_file(d->cfg.cert, &cert, &cert_len, err, sizeof err) ||
-        read_file(d->cfg.key, &key, &key_len, err, sizeof err)) {
+        (!token && read_file(d->cfg.key, &key, &key_len, err, sizeof err))) {
         logm(SLINK_LOG_ERROR, -1, "%s", err);
         goto out;
     }
-    if (stat(d->cfg.key, &st) == 0 && (st.st_mode & 077) && !key_group_ok(d, &st))
+    if (!token && stat(d->cfg.key, &st) == 0 && (st.st_mode & 077) && !key_group_ok(d, &st))
         logm(SLINK_LOG_WARN, -1, "private key %s has mode %04o: it should be readable only by slinkd (0600 or "
              "0400, or 0640 with slinkd's own group)", d->cfg.key, (unsigned)(st.st_mode & 0777));
     memset(out, 0, sizeof *out);
-    e = slink_creds_load(out, ca, ca_len, cert, cert_len, key, key_len, &why);
+    e = token ? slinkd_token_creds(d->cfg.key, out, ca, ca_len, cert, cert_len, &why)
+              : slink_creds_load(out, ca, ca_len, cert, cert_len, key, key_len, &why);
     if (e != SLINK_OK) {
         logm(SLINK_LOG_ERROR, -1, "credentials (ca %s, cert %s, key %s) refused: %s", d->cfg.ca, d->cfg.cert,
-             d->cfg.key, why ? why : slink_err_desc(e));
+             slinkd_key_display(d->cfg.key, err, sizeof err), why ? why : slink_err_desc(e));
         goto out;
     }
     rc = 0;

@@ -2,7 +2,7 @@
  * raw r||s signatures (suite 1, §4.1).  Every scalar and shared value that
  * passes through an mbedTLS bignum is freed (mbedtls_mpi_free wipes) and
  * every byte copy is zeroized before return. */
-#include "slink/crypto.h"
+#include "mbedtls_backend.h"
 #include <string.h>
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdsa.h>
@@ -10,6 +10,38 @@
 #include <mbedtls/platform_util.h>
 
 #define ECC_LEN 32u
+
+int slink_mbedtls_rng(void *p_rng, unsigned char *out, size_t len)
+{
+    return slink_rng_bytes((slink_rng *)p_rng, out, len) == SLINK_OK ? 0 : MBEDTLS_ERR_ECP_RANDOM_FAILED;
+}
+
+/* An mbedTLS failure while the DRBG was drawn from: the DRBG's own failure
+ * (it is then unseeded) is SLINK_ERR_RNG, anything else a crypto error. */
+static slink_err rng_err(const slink_rng *rng)
+{
+    return rng != NULL && rng->seeded != 1 ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+}
+
+/* Where no session DRBG is given, blinding draws from a DRBG seeded from
+ * the secret and the message, as RFC 6979 derives its nonce: deterministic,
+ * and unpredictable to anyone without the key. */
+static slink_err blind_rng(slink_rng **rng, slink_rng *local, const uint8_t d[32],
+                           const uint8_t *extra, size_t extra_len)
+{
+    uint8_t seed[64];
+    slink_err e;
+    if (*rng != NULL)
+        return SLINK_OK;
+    memcpy(seed, d, 32);
+    memset(seed + 32, 0, 32);
+    if (extra != NULL)
+        memcpy(seed + 32, extra, extra_len < 32u ? extra_len : 32u);
+    e = slink_rng_init_seed(local, seed, sizeof seed);
+    mbedtls_platform_zeroize(seed, sizeof seed);
+    *rng = local;
+    return e;
+}
 
 #define ECC_TRY(expr) do { if ((expr) != 0) { e = SLINK_ERR_CRYPTO; goto out; } } while (0)
 
@@ -27,9 +59,9 @@ slink_err slink_ecdh_keygen(slink_ecdh_key *k, slink_rng *rng)
     mbedtls_ecp_point_init(&q);
 
     ECC_TRY(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1));
-    ret = mbedtls_ecp_gen_keypair(&grp, &d, &q, slink_rng_cb, rng);
+    ret = mbedtls_ecp_gen_keypair(&grp, &d, &q, slink_mbedtls_rng, rng);
     if (ret != 0) {
-        e = ret == MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+        e = rng_err(rng);
         goto out;
     }
     ECC_TRY(mbedtls_mpi_write_binary(&d, k->d, ECC_LEN));
@@ -47,15 +79,6 @@ void slink_ecdh_wipe(slink_ecdh_key *k)
 {
     if (k != NULL)
         mbedtls_platform_zeroize(k, sizeof *k);
-}
-
-/* Constant-time: own_x is compared against attacker input. */
-static int bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
-{
-    uint8_t diff = 0;
-    for (size_t i = 0; i < n; i++)
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    return diff == 0;
 }
 
 /* Recover a point from its x-coordinate: y^2 = x^3 - 3x + b (mod p).
@@ -134,7 +157,7 @@ slink_err slink_ecdh_shared(const slink_ecdh_key *k, const uint8_t peer_x[32],
     mbedtls_mpi_init(&d);
 
     /* A peer echoing our own key back (reflection) is refused outright. */
-    if (bytes_equal(peer_x, k->x, ECC_LEN)) {
+    if (slink_ct_equal(peer_x, k->x, ECC_LEN)) {
         e = SLINK_ERR_HS_BAD_KEY;
         goto out;
     }
@@ -152,9 +175,12 @@ slink_err slink_ecdh_shared(const slink_ecdh_key *k, const uint8_t peer_x[32],
         goto out;
     }
     /* rng randomises the projective coordinates (side-channel blinding) */
-    ECC_TRY(mbedtls_ecp_mul(&grp, &res, &d, &q, slink_rng_cb, rng));
+    if (mbedtls_ecp_mul(&grp, &res, &d, &q, slink_mbedtls_rng, rng) != 0) {
+        e = rng_err(rng);
+        goto out;
+    }
     ECC_TRY(mbedtls_mpi_write_binary(&res.X, shared, ECC_LEN));
-    if (bytes_equal(shared, zero, ECC_LEN))
+    if (slink_ct_equal(shared, zero, ECC_LEN))
         e = SLINK_ERR_HS_BAD_KEY;
 out:
     if (e != SLINK_OK)
@@ -166,15 +192,19 @@ out:
     return e;
 }
 
-slink_err slink_ecdsa_sign_hash(const uint8_t d[32], const uint8_t hash[32],
-                                uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
+slink_err slink_p256_sign_hash(const uint8_t d[32], const uint8_t hash[32],
+                               uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
 {
     mbedtls_ecp_group grp;
     mbedtls_mpi k, r, s;
+    slink_rng local;
     slink_err e = SLINK_OK;
     int ret;
 
-    SLINK_CHECK(d != NULL && hash != NULL && sig != NULL && rng != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(d != NULL && hash != NULL && sig != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(slink_p256_scalar_ok(d), SLINK_ERR_ARG);
+    memset(&local, 0, sizeof local);
+    SLINK_TRY(blind_rng(&rng, &local, d, hash, 32));
     mbedtls_ecp_group_init(&grp);
     mbedtls_mpi_init(&k);
     mbedtls_mpi_init(&r);
@@ -187,9 +217,9 @@ slink_err slink_ecdsa_sign_hash(const uint8_t d[32], const uint8_t hash[32],
     }
     /* RFC 6979 nonce: no dependence on the DRBG for k; the DRBG only blinds */
     ret = mbedtls_ecdsa_sign_det_ext(&grp, &r, &s, &k, hash, ECC_LEN,
-                                     MBEDTLS_MD_SHA256, slink_rng_cb, rng);
+                                     MBEDTLS_MD_SHA256, slink_mbedtls_rng, rng);
     if (ret != 0) {
-        e = ret == MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+        e = rng_err(rng);
         goto out;
     }
     ECC_TRY(mbedtls_mpi_write_binary(&r, sig, ECC_LEN));
@@ -201,10 +231,11 @@ out:
     mbedtls_mpi_free(&r);
     mbedtls_mpi_free(&s);
     mbedtls_ecp_group_free(&grp);
+    slink_rng_free(&local);
     return e;
 }
 
-slink_err slink_ecdsa_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t hash[32],
+slink_err slink_p256_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t hash[32],
                                   const uint8_t sig[SLINK_SIG_LEN])
 {
     mbedtls_ecp_group grp;
@@ -242,23 +273,39 @@ out:
     return e;
 }
 
-slink_err slink_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len,
-                           uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
+slink_err slink_p256_public(const uint8_t d[32], uint8_t pub[SLINK_ECPUB_LEN], slink_rng *rng)
 {
-    uint8_t h[32];
-    slink_err e = slink_sha256(msg, len, h);
-    if (e == SLINK_OK)
-        e = slink_ecdsa_sign_hash(d, h, sig, rng);
-    mbedtls_platform_zeroize(h, sizeof h);
-    return e;
-}
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi k;
+    slink_rng local;
+    size_t olen = 0;
+    slink_err e = SLINK_OK;
 
-slink_err slink_ecdsa_verify(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t *msg, size_t len,
-                             const uint8_t sig[SLINK_SIG_LEN])
-{
-    uint8_t h[32];
-    slink_err e = slink_sha256(msg, len, h);
-    if (e == SLINK_OK)
-        e = slink_ecdsa_verify_hash(pub, h, sig);
+    SLINK_CHECK(d != NULL && pub != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(slink_p256_scalar_ok(d), SLINK_ERR_ARG);
+    memset(&local, 0, sizeof local);
+    SLINK_TRY(blind_rng(&rng, &local, d, NULL, 0));
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&k);
+    ECC_TRY(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1));
+    ECC_TRY(mbedtls_mpi_read_binary(&k, d, ECC_LEN));
+    /* blinded: d is the long-term key (device builds have no internal RNG) */
+    if (mbedtls_ecp_mul(&grp, &q, &k, &grp.G, slink_mbedtls_rng, rng) != 0) {
+        e = rng_err(rng);
+        goto out;
+    }
+    ECC_TRY(mbedtls_ecp_point_write_binary(&grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, pub,
+                                           SLINK_ECPUB_LEN));
+    if (olen != SLINK_ECPUB_LEN)
+        e = SLINK_ERR_CRYPTO;
+out:
+    if (e != SLINK_OK)
+        mbedtls_platform_zeroize(pub, SLINK_ECPUB_LEN);
+    mbedtls_mpi_free(&k);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    slink_rng_free(&local);
     return e;
 }

@@ -1,14 +1,18 @@
-/* AES-GCM wrapper.  The record layer and the handshake never touch mbedTLS
- * GCM directly, so the NIST known-answer tests exercise exactly this code. */
-#include "slink/crypto.h"
+/* AES-GCM for the port on mbedTLS.  The record layer and the handshake
+ * never touch mbedTLS GCM directly, so the NIST known-answer tests exercise
+ * exactly this code.  The context lives in slink_aead's opaque storage. */
+#include "mbedtls_backend.h"
+#include <stddef.h>
 #include <string.h>
 #include <mbedtls/platform_util.h>
 
-/* `ready` holds this marker rather than 1 so that an object whose memory was
- * never initialised (stack garbage) is almost surely not mistaken for one
- * that owns an mbedTLS cipher context: setkey may then be called on fresh
- * or on used objects alike. */
-#define AEAD_READY 0x5AEAD001
+#define AEAD_READY SLINK_MBEDTLS_AEAD_READY
+
+/* The opaque storage must hold an mbedTLS GCM context at the alignment the
+ * union gives it (C99 has no static_assert: a negative array size fails). */
+struct aead_align_probe { char c; mbedtls_gcm_context g; };
+typedef char aead_ctx_fits[sizeof(mbedtls_gcm_context) <= SLINK_AEAD_CTX_SIZE ? 1 : -1];
+typedef char aead_ctx_aligned[offsetof(struct aead_align_probe, g) <= sizeof(uint64_t) ? 1 : -1];
 
 slink_err slink_aead_setkey(slink_aead *a, const uint8_t *key, size_t key_len)
 {
@@ -17,10 +21,10 @@ slink_err slink_aead_setkey(slink_aead *a, const uint8_t *key, size_t key_len)
     /* Re-keying an object in use must release the cipher context mbedTLS
      * allocated for the old key, or it leaks (and keeps the old schedule). */
     slink_aead_free(a);
-    mbedtls_gcm_init(&a->gcm);
-    if (mbedtls_gcm_setkey(&a->gcm, MBEDTLS_CIPHER_ID_AES, key,
+    mbedtls_gcm_init(slink_mbedtls_gcm(a));
+    if (mbedtls_gcm_setkey(slink_mbedtls_gcm(a), MBEDTLS_CIPHER_ID_AES, key,
                            (unsigned int)(key_len * 8u)) != 0) {
-        mbedtls_gcm_free(&a->gcm);
+        mbedtls_gcm_free(slink_mbedtls_gcm(a));
         return SLINK_ERR_CRYPTO;
     }
     a->ready = AEAD_READY;
@@ -34,7 +38,7 @@ void slink_aead_free(slink_aead *a)
     /* Only a set-up context owns heap memory; anything else is just wiped,
      * so freeing twice or freeing a never-used object is safe. */
     if (a->ready == AEAD_READY)
-        mbedtls_gcm_free(&a->gcm);
+        mbedtls_gcm_free(slink_mbedtls_gcm(a));
     mbedtls_platform_zeroize(a, sizeof *a);
 }
 
@@ -61,7 +65,7 @@ slink_err slink_aead_seal(slink_aead *a, const uint8_t *nonce, size_t nonce_len,
 {
     SLINK_CHECK(aead_args_ok(a, nonce, nonce_len, aad, aad_len, pt, ct, len, tag, tag_len),
                 SLINK_ERR_ARG);
-    if (mbedtls_gcm_crypt_and_tag(&a->gcm, MBEDTLS_GCM_ENCRYPT, len, nonce, nonce_len,
+    if (mbedtls_gcm_crypt_and_tag(slink_mbedtls_gcm(a), MBEDTLS_GCM_ENCRYPT, len, nonce, nonce_len,
                                   aad, aad_len, pt, ct, tag_len, tag) != 0)
         return SLINK_ERR_CRYPTO;
     return SLINK_OK;
@@ -76,7 +80,7 @@ slink_err slink_aead_open(slink_aead *a, const uint8_t *nonce, size_t nonce_len,
 
     SLINK_CHECK(aead_args_ok(a, nonce, nonce_len, aad, aad_len, ct, pt, len, tag, tag_len),
                 SLINK_ERR_ARG);
-    ret = mbedtls_gcm_auth_decrypt(&a->gcm, len, nonce, nonce_len, aad, aad_len,
+    ret = mbedtls_gcm_auth_decrypt(slink_mbedtls_gcm(a), len, nonce, nonce_len, aad, aad_len,
                                    tag, tag_len, ct, pt);
     if (ret == 0)
         return SLINK_OK;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Signatures made by each crypto backend verify on the other: software keys
+# (RFC 6979, so both backends must also produce the very same signatures)
+# and, from the PSA backend, keys that stay in the PSA key store (by id).
+set -euo pipefail
+MB=$1 PSA=$2
+T=$(mktemp -d /tmp/slink-xbackend.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+"$MB" sign 24 > "$T/mb"
+"$PSA" sign 24 > "$T/psa"
+pass=0 fail=0
+check() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $*"; fi; }
+check "$PSA" verify < "$T/mb"
+check "$MB" verify < "$T/psa"
+check "$MB" verify < "$T/mb"
+check "$PSA" verify < "$T/psa"
+n=$(grep -c '^psa-id ' "$T/psa" || true)
+[ "$n" -eq 24 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAILED: $n PSA key-id signatures, want 24"; }
+if cmp -s <(grep '^soft ' "$T/mb") <(grep '^soft ' "$T/psa"); then
+    pass=$((pass + 1)); echo "software-key signatures identical on both backends (RFC 6979)"
+else
+    fail=$((fail + 1)); echo "FAILED: deterministic signatures differ between backends"
+fi
+echo "xbackend: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
