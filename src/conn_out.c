@@ -40,7 +40,11 @@ static void session_timers(slink_conn *c, uint64_t now_ms)
     if (c->probe_send) c->ack_now = 1;
     if (c->cfg.keepalive_ms != 0 && now_ms >= c->last_tx_ms + c->cfg.keepalive_ms) c->ack_now = 1;
     if (c->rx_since_tx >= RX_RECORDS_PER_ACK) c->ack_now = 1;
-    if (c->close_acked && c->stream.peer_closed && slink_stream_readable(&c->stream) == 0) {
+    /* Both closes done: end, but only once the ACK for the peer's
+     * close_notify is out (ack_now), or the peer never learns its close
+     * arrived and ends its side TRUNCATED. */
+    if (c->close_acked && c->stream.peer_closed && slink_stream_readable(&c->stream) == 0 &&
+        !c->ack_now && !slink_stream_ack_needed(&c->stream, now_ms)) {
         conn_end_session(c, SLINK_ERR_CLOSED, 0);
         return;
     }
@@ -278,6 +282,10 @@ uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
                 t = c->close_next_ms;
         }
         if (c->probe_tries > 0 && !c->probe_send && c->probe_next_ms < t) t = c->probe_next_ms;
+        /* both closes done and acknowledged: output() ends the session now */
+        if (can_send && c->close_acked && c->stream.peer_closed &&
+            slink_stream_readable(&c->stream) == 0)
+            t = now_ms;
         if (c->cfg.idle_timeout_ms != 0 && c->last_rx_ms + c->cfg.idle_timeout_ms + 1u < t)
             t = c->last_rx_ms + c->cfg.idle_timeout_ms + 1u;
         s = slink_rec_next_timer(&c->rec);

@@ -414,6 +414,12 @@ START_TEST(authenticated_close_reported_clean)
     pair_run_for(p, 3000);
     ck_assert_int_eq(slink_conn_get_state(&p->a), SLINK_CONN_CLOSED);
     ck_assert_int_eq(p->a.end_reason, SLINK_ERR_CLOSED);
+    /* and b too: a ended only after its ACK of b's close_notify went out
+     * (it used to end first, so b's close went unacknowledged, drew
+     * no_session hints and ended otherwise) */
+    ck_assert_int_eq(slink_conn_get_state(&p->b), SLINK_CONN_CLOSED);
+    ck_assert_int_eq(p->b.end_reason, SLINK_ERR_CLOSED);
+    ck_assert_uint_eq(p->a.stats.plain_alerts + p->b.stats.plain_alerts, 0);
     del_pair(p);
 }
 END_TEST
