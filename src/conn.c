@@ -42,7 +42,11 @@ static slink_err normalise_cfg(slink_conn_cfg *k)
     if (k->hs_max_tries == 0) k->hs_max_tries = 8;
     if (k->hs_min_interval_ms == 0) k->hs_min_interval_ms = 1000;
     if (k->hs_restart_ms == 0) k->hs_restart_ms = 2000;
+    /* A half-duplex device speaks when polled, and says no_session then
+     * (the master's polls are its keep-alive). */
     if (k->keepalive_ms == 0 && k->idle_timeout_ms != 0) k->keepalive_ms = k->idle_timeout_ms / 3u;
+    if (k->keepalive_ms == 0 && !k->half_duplex_device) k->keepalive_ms = SLINK_KEEPALIVE_DEFAULT_MS;
+    if (k->keepalive_ms == SLINK_KEEPALIVE_OFF) k->keepalive_ms = 0;   /* from here on 0 is off */
     if (k->stream_window == 0 || k->stream_window > SLINK_STREAM_WINDOW)
         k->stream_window = SLINK_STREAM_WINDOW;
     if (k->gap_ms == 0) k->gap_ms = slink_gap_ms_for_baud(k->baud);
@@ -60,6 +64,7 @@ slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
     SLINK_CHECK(c != NULL && cfg != NULL && plat != NULL && plat->entropy != NULL, SLINK_ERR_ARG);
     memset(c, 0, sizeof *c);
     c->cfg = *cfg;
+    c->keepalive_defaulted = cfg->keepalive_ms == 0 && cfg->idle_timeout_ms == 0;
     SLINK_TRY(normalise_cfg(&c->cfg));
     c->plat = plat;
     pers[10] = c->cfg.local_addr;

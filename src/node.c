@@ -85,6 +85,9 @@ slink_err slink_node_add(slink_node *n, slink_conn *c)
     SLINK_CHECK(n->npeers < SLINK_MAX_PEERS, SLINK_ERR_CONFIG);
     for (i = 0; i < n->npeers; i++)
         SLINK_CHECK(n->peers[i]->cfg.peer_addr != c->cfg.peer_addr, SLINK_ERR_CONFIG);
+    /* The master polls every device, and a device without a session says
+     * so when polled: the default keep-alive would only add turns. */
+    if (c->keepalive_defaulted) c->cfg.keepalive_ms = 0;
     n->peers[n->npeers++] = c;
     rescale(n);
     return SLINK_OK;

@@ -102,6 +102,13 @@
 /* Handshake attempts a connection holds at once: a responder attempt, and
  * an initiator attempt where the build can initiate (src/conn_hs.c). */
 #define SLINK_HS_SLOTS (1 + (SLINK_CFG_INITIATOR ? 1 : 0))
+/* Keep-alive of an idle session when none is configured: a peer that lost
+ * the session (rebooted, or ended it while this end heard nothing) answers
+ * it with no_session, which starts the probe and the repair (PROTOCOL.md
+ * §4.11, I2).  Without it an idle session could stay one-sided forever. */
+#define SLINK_KEEPALIVE_DEFAULT_MS 30000u
+/* keepalive_ms value that turns the keep-alive off. */
+#define SLINK_KEEPALIVE_OFF 0xFFFFFFFFu
 /* msg1 budget: expensive first messages accepted in a burst; one more every
  * hs_min_interval_ms.  Two, so that a forger spending one per interval
  * cannot by itself starve a genuine initiator (§4.9). */

@@ -34,7 +34,9 @@ typedef struct {
                                       processed at most once per interval; 0 = 1000 */
     uint32_t hs_restart_ms;        /* initiator/auto: wait before a new attempt after failure; 0 = 2000 */
     uint32_t idle_timeout_ms;      /* session declared dead after this silence; 0 = never */
-    uint32_t keepalive_ms;         /* send an ACK when idle this long; 0 = idle_timeout/3 */
+    uint32_t keepalive_ms;         /* send an ACK when idle this long; 0 = idle_timeout/3, or
+                                      SLINK_KEEPALIVE_DEFAULT_MS without an idle timeout (not
+                                      for a half-duplex device); SLINK_KEEPALIVE_OFF = never */
     uint8_t  stream_window;        /* 0 = SLINK_STREAM_WINDOW */
     uint8_t  half_duplex_device;   /* transmit only after POLL from the bus master */
     uint32_t gap_ms;               /* inter-byte gap; 0 = from baud */
@@ -116,6 +118,7 @@ typedef struct {
 
 typedef struct slink_conn {
     slink_conn_cfg cfg;
+    uint8_t  keepalive_defaulted;  /* cfg.keepalive_ms is SLINK_KEEPALIVE_DEFAULT_MS by default */
     const slink_platform *plat;
     slink_rng rng;
     slink_conn_state state;

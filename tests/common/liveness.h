@@ -17,7 +17,10 @@
  *    msg1, whose own flight runs out (one more attempt); then one clean
  *    handshake completes (one more attempt's first timeout is plenty, but a
  *    whole attempt is allowed).
- *      I2 = 3 * attempt + hs_restart_ms + hs_min_interval_ms
+ *      I2 = 3 * attempt + 1.5 * hs_restart_ms (its random part) + hs_min_interval_ms
+ *           + keepalive_ms + CONN_PROBE_TRIES * stream rto_max
+ *    (the last two: an end that kept an idle session the other end lost
+ *    learns it from the no_session answering its keep-alive, then probes);
  *    Generous (about 5 min at 115200 with the defaults), but finite: a
  *    deadlock (a state with no timer armed) never meets it. */
 #ifndef SLINK_TEST_LIVENESS_H
@@ -59,7 +62,9 @@ static inline uint64_t live_bound_ms(const slink_conn *a, const slink_conn *b)
     uint64_t worst = 0;
     for (int i = 0; i < 2; i++) {
         const slink_conn_cfg *k = &c[i]->cfg;
-        uint64_t v = 3u * live_attempt_ms(k) + k->hs_restart_ms + k->hs_min_interval_ms;
+        uint64_t rto_max = 2000u + 4u * live_airtime_ms(k->baud, (uint64_t)k->mtu + 40u);
+        uint64_t v = 3u * live_attempt_ms(k) + k->hs_restart_ms * 3u / 2u + k->hs_min_interval_ms +
+                     k->keepalive_ms + 3u * rto_max;
         if (v > worst) worst = v;
     }
     return worst;

@@ -25,6 +25,10 @@ static slink_err setup_side(pair *p, int side_b)
     cfg.baud = o->baud;
     cfg.mtu = side_b ? o->mtu_b : o->mtu_a;
     cfg.idle_timeout_ms = o->idle_timeout_ms;
+    /* The pair's scheduler jumps to the next timer when nothing is due; the
+     * default keep-alive (30 s) would be that timer in every test loop that
+     * feeds data between steps.  Off unless a test asks for it. */
+    cfg.keepalive_ms = o->keepalive_ms != 0 ? o->keepalive_ms : SLINK_KEEPALIVE_OFF;
     cfg.limits = o->limits;
     cfg.stream_window = o->stream_window;
     cfg.creds = cr;

@@ -19,6 +19,7 @@ typedef struct {
     const test_cred *issuer_b;             /* CA that issued cert_b (creds load check); NULL = ca_b */
     int cached_certs;              /* each side knows the other's cert in advance */
     uint32_t idle_timeout_ms;
+    uint32_t keepalive_ms;                 /* 0 = off (the core's default is 30 s) */
     slink_rec_limits limits;
     uint8_t stream_window;
 } pair_opts;
