@@ -20,8 +20,8 @@
  * One timing fact is kept: the responder's short timers, its protection
  * window (one flight time) and its msg1 budget interval (1 s), end before
  * the initiator's whole retry schedule does (8 flight times with doubling,
- * about 100 s at 115200), so an initiator gives up only once the peer's
- * window is over and its budget is back.
+ * about 100 s at 115200), so an initiator gives up only once both ends'
+ * protection windows are over and the peer's budget is back.
  *
  * Cryptography is symbolic: an attempt is named by the initiator key id a
  * and the responder key id b; ATT is the attacker's key id, which no node
@@ -148,7 +148,8 @@ end_idle:
         if :: attempts[me] > 0 -> SPEND :: else -> skip fi;
         start_attempt(me) }
     :: atomic { ist[me] == WAIT && TIMER &&
-                (irefused[me] || itries[me] < MAXT || (!rprot[1 - me] && tok[1 - me] == 2)) -> SPEND;
+                (irefused[me] || itries[me] < MAXT ||
+                 (!rprot[1 - me] && !rprot[me] && tok[1 - me] == 2)) -> SPEND;
         if
         :: irefused[me] -> ist[me] = IDLE; restart[me] = !up[me]      /* fail with the refusal */
         :: !irefused[me] && itries[me] < MAXT -> itries[me]++; send(1 - me, M1, ia[me], 0)
