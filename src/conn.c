@@ -394,6 +394,13 @@ slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got)
     return slink_stream_read(&c->stream, p, cap, got);
 }
 
+slink_err slink_conn_end_stream(slink_conn *c)
+{
+    SLINK_CHECK(c != NULL, SLINK_ERR_ARG);
+    if (!c->rec_valid) return SLINK_ERR_NOT_READY;
+    return slink_stream_end(&c->stream);
+}
+
 uint32_t slink_conn_rx_session(const slink_conn *c)
 {
     if (c == NULL) return 0;

@@ -19,6 +19,7 @@ slink_err_class slink_err_classify(slink_err e)
     X(ERR_NEED_MORE, "partial input, more bytes needed") \
     X(ERR_WOULD_BLOCK, "send window or buffer full") \
     X(ERR_NOT_READY, "session not established") \
+    X(ERR_STREAM_END, "peer ended its application stream (the session stays up)") \
     X(ERR_FRAME_CRC, "frame CRC mismatch") \
     X(ERR_FRAME_RUNT, "frame shorter than the minimum") \
     X(ERR_FRAME_OVERSIZE, "frame longer than the maximum") \

@@ -119,8 +119,16 @@ void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
 {
     size_t keep, off = offsetof(slink_stream, rx_buf);
     uint8_t *base = (uint8_t *)s;
+    uint64_t ends[SLINK_STREAM_ENDS_MAX];
+    uint8_t nends = 0, i;
     if (s == NULL) return;
     keep = s->rx_count;
+    /* Ends inside the carried bytes stay; one at their very end is the old
+     * session's, and the session's own end supersedes it. */
+    for (i = 0; i < s->rx_end_count; i++) {
+        uint64_t rel = s->rx_end_at[(s->rx_end_head + i) % SLINK_STREAM_ENDS_MAX] - s->rx_out_total;
+        if (rel < keep) ends[nends++] = rel;
+    }
     /* Rotate in place (no second buffer on a small stack) so the unread
      * bytes start at rx_buf[0]. */
     reverse(s->rx_buf, s->rx_head);
@@ -130,6 +138,9 @@ void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
     slink_memzero(base + off + keep, sizeof *s - off - keep);
     set_config(s, cfg);
     s->rx_count = keep;
+    s->rx_in_total = keep;
+    for (i = 0; i < nends; i++) s->rx_end_at[i] = ends[i];
+    s->rx_end_count = nends;
     s->adv_wnd = rx_wnd(s);
 }
 
@@ -139,6 +150,34 @@ void slink_stream_wipe(slink_stream *s)
 }
 
 /* ---- application side --------------------------------------------------- */
+
+/* Requested ends take the next free slots, as empty chunks: they travel,
+ * are retransmitted and acknowledged like data, so a boundary can neither
+ * be lost nor overtaken by the next stream's bytes. */
+static void place_ends(slink_stream *s)
+{
+    while (s->end_pending > 0 && s->snd_filled < s->window) {
+        uint8_t slot = tx_slot(s, s->snd_filled);
+        s->tx_len[slot] = 0;
+        s->tx_tries[slot] = 0;
+        s->tx_sacked[slot] = 0;
+        s->tx_need[slot] = 0;
+        s->tx_flags[slot] = SLINK_STREAM_TXF_END;
+        s->snd_filled++;
+        s->end_pending--;
+    }
+}
+
+slink_err slink_stream_end(slink_stream *s)
+{
+    SLINK_CHECK(s != NULL, SLINK_ERR_ARG);
+    SLINK_CHECK(!s->close_requested, SLINK_ERR_STATE);
+    SLINK_CHECK(s->end_pending < UINT8_MAX, SLINK_ERR_WOULD_BLOCK);
+    s->end_pending++;
+    s->stats.ends_sent++;
+    place_ends(s);
+    return SLINK_OK;
+}
 
 slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t *accepted)
 {
@@ -150,12 +189,15 @@ slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t
     SLINK_CHECK(p != NULL || n == 0, SLINK_ERR_ARG);
     SLINK_CHECK(!s->close_requested, SLINK_ERR_STATE);
     if (n == 0) return SLINK_OK;
+    place_ends(s);
+    if (s->end_pending) return SLINK_ERR_WOULD_BLOCK;   /* the next stream waits for the end */
     infl = in_flight(s);
     while (done < n) {
         uint8_t slot;
         size_t room, take;
         if (s->snd_filled > infl &&
-            s->tx_len[tx_slot(s, s->snd_filled - 1u)] < s->chunk_max) {
+            s->tx_len[tx_slot(s, s->snd_filled - 1u)] < s->chunk_max &&
+            !(s->tx_flags[tx_slot(s, s->snd_filled - 1u)] & SLINK_STREAM_TXF_END)) {
             /* the newest chunk is unsent, hence not sealed: it may grow */
             slot = tx_slot(s, s->snd_filled - 1u);
         } else if (s->snd_filled < s->window) {
@@ -187,7 +229,7 @@ size_t slink_stream_readable(const slink_stream *s)
 
 int slink_stream_all_acked(const slink_stream *s)
 {
-    return s != NULL && s->snd_filled == 0;
+    return s != NULL && s->snd_filled == 0 && s->end_pending == 0;
 }
 
 static void ack_at(slink_stream *s, uint64_t when)
@@ -204,17 +246,33 @@ slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got
     SLINK_CHECK(s != NULL && got != NULL, SLINK_ERR_ARG);
     *got = 0;
     SLINK_CHECK(p != NULL || cap == 0, SLINK_ERR_ARG);
-    if (s->rx_count == 0) {
+    n = s->rx_count;
+    if (s->rx_end_count > 0) {
+        /* Never past the current stream's end: the next stream's bytes
+         * belong to another application connection. */
+        uint64_t lim = s->rx_end_at[s->rx_end_head] - s->rx_out_total;
+        if (lim == 0) {
+            s->rx_end_head = (uint8_t)((s->rx_end_head + 1u) % SLINK_STREAM_ENDS_MAX);
+            s->rx_end_count--;
+            s->stats.ends_received++;
+            /* an end chunk refused for want of room may now be taken */
+            ack_at(s, 0);
+            return SLINK_ERR_STREAM_END;
+        }
+        if (lim < n) n = (size_t)lim;
+    }
+    if (n == 0) {
         if (s->peer_closed && s->rcv_nxt == s->peer_final) return SLINK_ERR_CLOSED;
         return SLINK_ERR_AGAIN;
     }
-    n = cap < s->rx_count ? cap : s->rx_count;
+    if (cap < n) n = cap;
     first = RXB - s->rx_head;
     if (first > n) first = n;
     memcpy(p, &s->rx_buf[s->rx_head], first);
     memcpy(p + first, s->rx_buf, n - first);
     s->rx_head = (s->rx_head + n) % RXB;
     s->rx_count -= n;
+    s->rx_out_total += n;
     s->stats.bytes_delivered += n;
     *got = n;
 
@@ -313,7 +371,8 @@ static int partial_held(const slink_stream *s)
 {
     unsigned infl = in_flight(s);
     return s->tx_hold_ms != 0 && infl + 1u == s->snd_filled && !s->close_requested &&
-           s->tx_len[tx_slot(s, infl)] < s->chunk_max;
+           s->tx_len[tx_slot(s, infl)] < s->chunk_max &&
+           !(s->tx_flags[tx_slot(s, infl)] & SLINK_STREAM_TXF_END) && s->end_pending == 0;
 }
 
 static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
@@ -340,6 +399,7 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
     SLINK_CHECK(s != NULL && pt != NULL && len != NULL, SLINK_ERR_ARG);
     *len = 0;
     SLINK_TRY(run_timers(s, now_ms));
+    place_ends(s);
     infl = in_flight(s);
     for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
@@ -444,6 +504,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
         if (sacked_after >= 2u) s->tx_need[slot] = 2;
     }
 
+    place_ends(s);   /* slots freed: a waiting end goes in */
     if ((a->flags & SLINK_ACK_F_CLOSE) && s->close_requested && s->snd_filled == 0)
         s->close_acked = 1;
     return SLINK_OK;
@@ -459,6 +520,19 @@ static void rx_push(slink_stream *s, const uint8_t *p, size_t n)
     memcpy(&s->rx_buf[tail], p, first);
     memcpy(s->rx_buf, p + first, n - first);
     s->rx_count += n;
+    s->rx_in_total += n;
+}
+
+/* An empty chunk is the end of the peer's application stream: its place is
+ * after every byte delivered so far (room checked by rx_room). */
+static void rx_take(slink_stream *s, const uint8_t *p, size_t n)
+{
+    if (n > 0) {
+        rx_push(s, p, n);
+    } else if (s->rx_end_count < SLINK_STREAM_ENDS_MAX) {
+        s->rx_end_at[(s->rx_end_head + s->rx_end_count) % SLINK_STREAM_ENDS_MAX] = s->rx_in_total;
+        s->rx_end_count++;
+    }
 }
 
 /* Deliver the in-order chunk, then every held chunk that now follows it.
@@ -466,7 +540,7 @@ static void rx_push(slink_stream *s, const uint8_t *p, size_t n)
 static unsigned deliver(slink_stream *s, const uint8_t *p, size_t n)
 {
     unsigned drained = 0;
-    rx_push(s, p, n);
+    rx_take(s, p, n);
     for (;;) {
         unsigned next_held = s->ooo_present & 1u;
         uint8_t slot = s->ooo_head;
@@ -474,7 +548,7 @@ static unsigned deliver(slink_stream *s, const uint8_t *p, size_t n)
         s->ooo_present = (uint16_t)(s->ooo_present >> 1);
         s->ooo_head = (uint8_t)((s->ooo_head + 1u) % OOO_SLOTS);
         if (!next_held) break;
-        rx_push(s, s->ooo[slot], s->ooo_len[slot]);
+        rx_take(s, s->ooo[slot], s->ooo_len[slot]);
         slink_memzero(s->ooo[slot], s->ooo_len[slot]);
         s->ooo_len[slot] = 0;
         drained++;
@@ -489,12 +563,15 @@ static unsigned deliver(slink_stream *s, const uint8_t *p, size_t n)
 static int rx_room(const slink_stream *s, unsigned d, size_t n)
 {
     size_t free_b = rx_free(s), held = 0;
-    unsigned i, top = d;
+    unsigned i, top = d, ends = s->rx_end_count;
     for (i = 0; i + 1u < s->window; i++) {
         if (!((s->ooo_present >> i) & 1u)) continue;
         held += s->ooo_len[ooo_slot(s, i)];
+        if (s->ooo_len[ooo_slot(s, i)] == 0) ends++;
         if (i + 1u > top) top = i + 1u;
     }
+    /* Every end held or taken needs a boundary slot once delivered. */
+    if (n == 0 && ends >= SLINK_STREAM_ENDS_MAX) return 0;
     if (d == 0) return free_b >= n + held;
     return free_b / s->chunk_max >= (size_t)top + 1u;
 }
@@ -505,7 +582,8 @@ slink_err slink_stream_on_chunk(slink_stream *s, const uint8_t *pt, size_t len, 
     unsigned d;
 
     SLINK_CHECK(s != NULL && (pt != NULL || len == 0), SLINK_ERR_ARG);
-    SLINK_CHECK(len >= 2u, SLINK_ERR_REC_MALFORMED);
+    /* len 1: an empty chunk, the end of an application stream (§3.6.1) */
+    SLINK_CHECK(len >= 1u, SLINK_ERR_REC_MALFORMED);
     n = len - 1u;
     SLINK_CHECK(n <= s->chunk_max, SLINK_ERR_REC_MALFORMED);
     d = (uint8_t)(pt[0] - s->rcv_nxt);

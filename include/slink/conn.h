@@ -228,6 +228,13 @@ slink_err slink_conn_connect(slink_conn *c, uint64_t now_ms);
  * PEER_RESET once the session has ended and everything was read. */
 slink_err slink_conn_send(slink_conn *c, const uint8_t *p, size_t n, size_t *accepted);
 slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got);
+/* End our current application stream without ending the session
+ * (docs/PROTOCOL.md §3.6.1): the peer's recv() returns STREAM_END once after
+ * the last byte sent so far; bytes sent afterwards are the next stream.
+ * NOT_READY without a session.  recv() likewise returns STREAM_END once at
+ * each end of the peer's streams, never handing one stream's bytes out
+ * together with the next one's. */
+slink_err slink_conn_end_stream(slink_conn *c);
 /* The session the next bytes of recv() belong to.  When a new session
  * replaces one whose bytes the application has not read, recv() returns the
  * old session's bytes first, then its end code (e.g. PEER_RESET) once, then

@@ -16,6 +16,8 @@ typedef enum {
     SLINK_ERR_NEED_MORE = 2,      /* partial input consumed, feed more bytes */
     SLINK_ERR_WOULD_BLOCK = 3,    /* send window or buffer full: back-pressure */
     SLINK_ERR_NOT_READY = 4,      /* session not established yet */
+    SLINK_ERR_STREAM_END = 5,     /* recv: the peer ended this application stream (§3.6.1);
+                                     returned once, then the next stream's bytes follow */
 
     /* class: drop (frame or record discarded, session continues) */
     SLINK_ERR_FRAME_CRC = 20,

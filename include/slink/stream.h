@@ -24,6 +24,8 @@ typedef struct {
     uint64_t bytes_written;      /* accepted from the application */
     uint64_t bytes_acked;
     uint64_t bytes_delivered;    /* handed to the application */
+    uint32_t ends_sent;          /* application streams we ended (end chunks queued) */
+    uint32_t ends_received;      /* the peer's stream ends handed to the application */
 } slink_stream_stats;
 
 /* tx_flags bits */
@@ -33,6 +35,11 @@ typedef struct {
 
 #define SLINK_STREAM_TXF_RETX    0x02u  /* sent more than once: no RTT sample (Karn) */
 #define SLINK_STREAM_TXF_REFUSED 0x04u  /* peer's window excluded it: resend when it opens */
+#define SLINK_STREAM_TXF_END     0x08u  /* end-of-stream marker (empty chunk, §3.6.1) */
+
+/* Stream ends received but not yet read by the application: an end chunk
+ * beyond this is not taken (not acknowledged), so the sender keeps it. */
+#define SLINK_STREAM_ENDS_MAX 4u
 
 typedef struct {
     /* ---- send side ---- */
@@ -64,6 +71,7 @@ typedef struct {
     /* Set by the owner's transmit pacing: before this time a new chunk that
      * is not full is not sent, so writes meanwhile join it.  0: no hold. */
     uint64_t tx_hold_ms;
+    uint8_t  end_pending;        /* ends requested, not yet placed in the window */
 
     /* ---- receive side ---- */
     uint8_t  rcv_nxt;            /* next chunk expected in order */
@@ -78,6 +86,11 @@ typedef struct {
     uint8_t  unacked_rx;         /* chunks received since our last ACK */
     uint8_t  adv_wnd;            /* window in our last ACK (window update rule) */
     uint32_t ack_delay_ms;       /* from slink_stream_cfg */
+    /* Application stream boundaries (§3.6.1): byte positions, counted from
+     * the first byte this receive buffer ever held, of ends not yet read. */
+    uint64_t rx_in_total, rx_out_total;
+    uint64_t rx_end_at[SLINK_STREAM_ENDS_MAX];
+    uint8_t  rx_end_head, rx_end_count;
 
     /* ---- close ---- */
     uint8_t  close_requested;    /* application closed: send close_notify when drained */
@@ -113,8 +126,10 @@ void      slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg);
 /* Application side.  write returns bytes accepted (0 with WOULD_BLOCK when
  * the window and the chunk being filled are full). */
 slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t *accepted);
-/* AGAIN when nothing is buffered; CLOSED once the peer's close_notify was
- * received and every byte before it has been read. */
+/* AGAIN when nothing is buffered; STREAM_END once at each end of the peer's
+ * application streams (after its last byte; the next stream's bytes follow);
+ * CLOSED once the peer's close_notify was received and every byte before
+ * it has been read. */
 slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got);
 size_t    slink_stream_readable(const slink_stream *s);
 int       slink_stream_all_acked(const slink_stream *s);
@@ -136,6 +151,12 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
 void      slink_stream_fill_ack(slink_stream *s, slink_ack *a);
 int       slink_stream_ack_needed(const slink_stream *s, uint64_t now_ms);
 void      slink_stream_ack_sent(slink_stream *s);
+
+/* End the current application stream (§3.6.1): an empty chunk after
+ * everything written so far; later writes belong to the next stream.  Never
+ * blocks: with the window full the end waits and writes are refused
+ * (WOULD_BLOCK) until it is placed. */
+slink_err slink_stream_end(slink_stream *s);
 
 /* Close handshake of the stream. */
 void      slink_stream_close(slink_stream *s);

@@ -22,6 +22,12 @@
                                     bytes go to OUTFILE; exit 0 if closed in time
   echo-server PATH                  plain local echo (latency baseline)
   dgram-pair SOCK_A SOCK_B          datagrams both ways keep their boundaries
+  cmd-server SOCK N                 N times: connect, read a request line, answer
+                                    "VALUE <i> <request>", read to end of file,
+                                    close (one application connection each)
+  cmd-client SOCK N GAP             N times: connect, send "READ REG <i>", time the
+                                    reply line, close, wait GAP s; prints the
+                                    seconds of each and fails on a wrong reply
 """
 import os
 import random
@@ -33,6 +39,70 @@ import time
 
 def gen(seed, size):
     return random.Random(seed).randbytes(size)
+
+
+def read_line(s, timeout):
+    buf = b""
+    end = time.time() + timeout
+    while not buf.endswith(b"\n"):
+        left = end - time.time()
+        if left <= 0:
+            break
+        r, _, _ = select.select([s], [], [], left)
+        if not r:
+            break
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def cmd_server(path, n):
+    i = 0
+    while i < n:
+        s = connect(path, 60.0)
+        req = read_line(s, 120.0)
+        if not req:
+            # refused, or its session ended before a request came: again
+            s.close()
+            time.sleep(0.05)
+            continue
+        s.sendall(b"VALUE %d %s" % (i, req))
+        i += 1
+        # the client's end of stream ends this connection
+        while True:
+            r, _, _ = select.select([s], [], [], 120.0)
+            if not r or not s.recv(4096):
+                break
+        s.close()
+
+
+def cmd_client(path, n, gap):
+    times = []
+    retries = 0
+    for i in range(n):
+        req = b"READ REG %d\n" % i
+        t0 = time.time()
+        while True:
+            s = connect(path, 5.0)
+            s.sendall(req)
+            rep = read_line(s, 30.0)
+            s.close()
+            # an empty reply: refused, or cut off by a session's end; a
+            # user's client would try again, and the wait counts
+            if rep or time.time() - t0 > 60:
+                break
+            retries += 1
+            time.sleep(0.05)
+        times.append(time.time() - t0)
+        if rep != b"VALUE %d %s" % (i, req):
+            print("reply %d wrong: %r" % (i, rep))
+            return 1
+        time.sleep(gap)
+    print(" ".join("%.3f" % t for t in times))
+    print("retries %d" % retries, file=sys.stderr)
+    return 0
 
 
 def connect(path, timeout=10.0):
@@ -103,6 +173,11 @@ def exchange(path, seed, size, outfile, timeout=60.0, hold=None):
 
 def main(argv):
     cmd = argv[1]
+    if cmd == "cmd-server":
+        cmd_server(argv[2], int(argv[3]))
+        return 0
+    if cmd == "cmd-client":
+        return cmd_client(argv[2], int(argv[3]), float(argv[4]))
     if cmd == "gen":
         with open(argv[4], "wb") as f:
             f.write(gen(argv[2], int(argv[3])))

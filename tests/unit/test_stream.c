@@ -221,11 +221,23 @@ START_TEST(malformed_chunk_lengths)
     pair_init(100, 8);
     chunk_of(pt, 0, 0x11, 101);
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 0, 0), SLINK_ERR_REC_MALFORMED);
-    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1, 0), SLINK_ERR_REC_MALFORMED);
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 102, 0), SLINK_ERR_REC_MALFORMED);
     ck_assert_uint_eq(B.rcv_nxt, 0);
+    /* chunk number alone: the end of an application stream (§3.6.1) */
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 1, 0), SLINK_OK);
+    ck_assert_uint_eq(B.rcv_nxt, 1);
+    pt[0] = 1;
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 101, 0), SLINK_OK);
     ck_assert_uint_eq(slink_stream_readable(&B), 100);
+    {
+        uint8_t out[200];
+        size_t got = 9;
+        ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_ERR_STREAM_END);
+        ck_assert_uint_eq(got, 0);
+        ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
+        ck_assert_uint_eq(got, 100);
+        ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_ERR_AGAIN);
+    }
 }
 END_TEST
 

@@ -5,8 +5,13 @@
  * TCP port has none, so there is no TCP listener).  One application per mode
  * at a time.  Data written before the session is up waits here, bounded; beyond
  * that we stop reading the socket (back-pressure) - it is never sent
- * unprotected.  When the session an application was attached to ends, it
- * first gets every byte that session delivered (the peer saw them
+ * unprotected.  The session outlives applications: each stream application
+ * connection is one application stream inside it (docs/PROTOCOL.md §3.6.1).
+ * When the application closes, its stream ends (the peer's application sees
+ * end of file) and the session stays up for the next one, which sends at
+ * once; the peer's end of stream reaches the application as end of file
+ * (shutdown SHUT_WR).  When the session an application was attached to
+ * ends, it first gets every byte that session delivered (the peer saw them
  * acknowledged), then its connection is closed so it knows; meanwhile the
  * next application may connect to the next session. */
 #include "daemon.h"
@@ -121,7 +126,7 @@ static void client_reset(app_client *c)
 {
     int dg = c->dgram;
     c->fd = -1;
-    c->bound = c->eof = c->closing = c->rx_done = c->peer_fin = c->shut_wr = 0;
+    c->bound = c->eof = c->closing = c->rx_done = c->peer_fin = c->shut_wr = c->end_sent = 0;
     c->session = 0;
     c->in_len = c->in_msgs = 0;
     c->out_off = c->out_len = 0;
@@ -148,6 +153,18 @@ void app_client_close(slinkd_peer *p, app_client *c, const char *why)
     }
     if (why)
         logm(SLINK_LOG_INFO, PADDR(p), "%s application disconnected: %s", mode_name(c), why);
+    if (!c->dgram && c->bound && !c->closing && p->conn.rec_valid && c->session == p->conn.session_id) {
+        /* Gone inside a live session: its stream ends here, and the rest
+         * of the peer's matching stream is nobody's (§3.6.1 pairing). */
+        if (!c->end_sent)
+            (void)slink_conn_end_stream(&p->conn);
+        if (!c->peer_fin) {
+            if (p->rx_discard_session != c->session)
+                p->rx_discard = 0;
+            p->rx_discard++;
+            p->rx_discard_session = c->session;
+        }
+    }
     close(c->fd);
     client_reset(c);
 }
@@ -174,12 +191,33 @@ void app_accept(slinkd_peer *p, int lfd)
     int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
         return;
+    if (c->fd >= 0 && !c->dgram) {
+        /* The previous application may have closed just now (a client
+         * that reconnects at once): take its end of file first, which
+         * ends its stream and frees the slot if it is finished. */
+        app_client_readable(p, c);
+        app_pump(p, slinkd_now_ms());
+    }
     if (c->fd >= 0) {
         /* One application per mode: a second one would interleave bytes
-         * into the same stream. */
+         * into the same stream.  It sees its connection closed at once; a
+         * client that reconnects on end of file makes many of these, so
+         * the log says it once per APP_REFUSE_LOG_MS with a count. */
+        uint64_t now = slinkd_now_ms();
         p->app_refused++;
-        logm(SLINK_LOG_WARN, PADDR(p), "refused a second %s application (%s)", mode_name(c),
-             c->closing ? "the previous one is still reading its ended session" : "one is connected");
+        if (p->refuse_log_ms == 0 || now >= p->refuse_log_ms + APP_REFUSE_LOG_MS) {
+            char more[64] = "";
+            if (p->refuse_quiet > 0)
+                snprintf(more, sizeof more, "; %u more refused since the last report", (unsigned)p->refuse_quiet);
+            logm(SLINK_LOG_WARN, PADDR(p), "refused a second %s application: %s (one at a time%s)",
+                 mode_name(c),
+                 c->closing ? "the previous one is still reading its ended session" : "one is connected",
+                 more);
+            p->refuse_log_ms = now;
+            p->refuse_quiet = 0;
+        } else {
+            p->refuse_quiet++;
+        }
         close(fd);
         return;
     }
@@ -301,7 +339,8 @@ static app_client *rx_owner(slinkd_peer *p, uint32_t sid)
     app_client *cl[2] = { &p->stream_old, &p->stream };
     int i;
     for (i = 0; i < 2; i++)
-        if (cl[i]->fd >= 0 && cl[i]->bound && cl[i]->session == sid && !cl[i]->rx_done)
+        if (cl[i]->fd >= 0 && cl[i]->bound && cl[i]->session == sid && !cl[i]->rx_done &&
+            !(cl[i]->peer_fin && !cl[i]->closing))
             return cl[i];
     return NULL;
 }
@@ -340,12 +379,28 @@ static void drop_orphaned(slinkd_peer *p, uint32_t sid)
 static void stream_rx(slinkd_peer *p, uint64_t now)
 {
     slink_conn *cn = &p->conn;
+    if (p->rx_discard_session != cn->session_id)
+        p->rx_discard = 0;
     for (;;) {
         uint32_t sid = slink_conn_rx_session(cn);
         int over = sid != cn->session_id || !cn->rec_valid;
-        app_client *c = rx_owner(p, sid);
+        app_client *c;
         size_t got = 0, room;
         slink_err e;
+        if (!over && p->rx_discard > 0) {
+            /* the rest of a stream whose application is gone */
+            uint8_t junk[512];
+            e = slink_conn_recv(cn, junk, sizeof junk, &got);
+            p->rx_discarded_bytes += got;
+            if (e == SLINK_ERR_STREAM_END) {
+                p->rx_discard--;
+                continue;
+            }
+            if (e == SLINK_OK && got > 0)
+                continue;
+            break;
+        }
+        c = rx_owner(p, sid);
         if (!c) {
             if (sid == cn->session_id)
                 break;   /* the current session's application may still come */
@@ -381,10 +436,39 @@ static void stream_rx(slinkd_peer *p, uint64_t now)
             }
             continue;
         }
+        if (e == SLINK_ERR_STREAM_END) {
+            /* the peer's application finished: end of file for ours; what
+             * follows is the next stream, for the next application */
+            c->peer_fin = 1;
+            continue;
+        }
         if (e == SLINK_ERR_CLOSED)
             c->peer_fin = 1;   /* half-close: the application may still write */
         break;
     }
+}
+
+/* An application that finished writing gives way to the next one while the
+ * peer's answer to it may still be coming. */
+static void retire_finished(slinkd_peer *p)
+{
+    if (p->stream.fd >= 0 && p->stream.end_sent && !p->stream.peer_fin && !p->stream.closing &&
+        p->stream_old.fd < 0) {
+        memcpy(&p->stream_old, &p->stream, sizeof p->stream);
+        client_reset(&p->stream);
+    }
+}
+
+/* Both directions of its application stream ended and it has read
+ * everything: the application connection is over, the session stays. */
+static void finish_stream(slinkd_peer *p, app_client *c)
+{
+    if (c->fd < 0 || c->closing || !c->end_sent || !c->peer_fin || c->out_len > 0)
+        return;
+    p->app_streams++;
+    logm(SLINK_LOG_DEBUG, PADDR(p), "stream application finished (session %08x stays up)",
+         (unsigned)c->session);
+    app_client_close(p, c, NULL);
 }
 
 /* A stream application whose session is over moves aside, so the next
@@ -444,14 +528,12 @@ void app_pump(slinkd_peer *p, uint64_t now)
             s->in_len -= done;
             p->app_to_peer += done;
         }
-        if (s->eof && s->in_len == 0 && !p->close_requested) {
-            /* The application is done: an authenticated close lets the peer
-             * tell a clean end from a cut line. */
-            p->close_requested = 1;
-            p->closing_session = cn->session_id;
-            logm(SLINK_LOG_INFO, PADDR(p), "application closed: closing session %08x",
-                 (unsigned)cn->session_id);
-            slink_conn_close(cn, now);
+        if (s->eof && s->in_len == 0 && !s->end_sent &&
+            slink_conn_end_stream(cn) == SLINK_OK) {
+            /* The application is done writing: its stream ends in band
+             * (the peer's application sees end of file), the session stays
+             * up for the next application (§3.6.1). */
+            s->end_sent = 1;
         }
     }
     if (usable && g->fd >= 0 && g->bound && g->session == cn->session_id && !g->closing) {
@@ -491,11 +573,19 @@ void app_pump(slinkd_peer *p, uint64_t now)
     stream_rx(p, now);
     app_client_writable(p, &p->stream_old);
     app_client_writable(p, s);
-    /* the peer will send no more: pass the end of stream on, and the
-     * application's own close completes the session */
-    if (s->fd >= 0 && s->peer_fin && !s->closing && s->out_len == 0 && !s->shut_wr) {
-        s->shut_wr = 1;
-        shutdown(s->fd, SHUT_WR);
+    /* the peer will send no more: pass the end of stream on */
+    {
+        app_client *cl[2] = { &p->stream_old, s };
+        int i;
+        for (i = 0; i < 2; i++) {
+            app_client *c = cl[i];
+            if (c->fd >= 0 && c->peer_fin && !c->closing && c->out_len == 0 && !c->shut_wr) {
+                c->shut_wr = 1;
+                shutdown(c->fd, SHUT_WR);
+            }
+            finish_stream(p, c);
+        }
+        retire_finished(p);
     }
     if (s->fd < 0 && usable && p->peer_closed_seen && p->peer_closed_session == cn->session_id &&
         slink_conn_rx_session(cn) == cn->session_id && slink_stream_readable(&cn->stream) == 0 &&

@@ -179,13 +179,16 @@ static void status_json(slinkd *d, sbuf *b)
          * bytes an application of an ended session closed or stalled on */
         sb_printf(b, "\"apps\":{\"stream\":%s,\"stream_pending_bytes\":%zu,\"stream_draining\":%s,"
                      "\"draining_bytes\":%zu,\"dgram\":%s,"
-                     "\"refused\":%u,\"orphaned_bytes\":%llu,\"orphaned_sessions\":%u,\"unread_bytes\":%llu},"
+                     "\"refused\":%u,\"orphaned_bytes\":%llu,\"orphaned_sessions\":%u,\"unread_bytes\":%llu,"
+                     "\"streams_finished\":%u,\"stream_ends_sent\":%u,\"stream_ends_received\":%u,"
+                     "\"discarded_bytes\":%llu},"
                      "\"last_error\":",
                   p->stream.fd >= 0 ? "true" : "false", p->stream.fd >= 0 ? p->stream.out_len : (size_t)0,
                   p->stream_old.fd >= 0 ? "true" : "false",
                   p->stream_old.fd >= 0 ? p->stream_old.out_len : (size_t)0, p->dgram.fd >= 0 ? "true" : "false",
                   p->app_refused, (unsigned long long)p->orphan_bytes, p->orphan_sessions,
-                  (unsigned long long)p->unread_bytes);
+                  (unsigned long long)p->unread_bytes, p->app_streams, c->stream.stats.ends_sent,
+                  c->stream.stats.ends_received, (unsigned long long)p->rx_discarded_bytes);
         if (p->last_error[0])
             sb_jstr(b, p->last_error);
         else

@@ -22,6 +22,7 @@ typedef char app_out_fits_carry[(APP_OUT_CAP / 2u + 2u * SLINK_STREAM_RX_BUF <= 
  * that session delivered; one that takes no byte for this long is closed
  * anyway (its unread bytes are counted and logged). */
 #define APP_DRAIN_STALL_MS 30000u
+#define APP_REFUSE_LOG_MS 10000u
 #define CTL_MAX      4
 #define TX_CAP       (8u * SLINK_WIRE_FRAME_MAX)
 
@@ -33,7 +34,9 @@ typedef struct {
     int      eof;             /* application shut its writing side */
     int      closing;         /* its session ended: flush, then close */
     int      rx_done;         /* the core reported the end of its session: out holds the rest */
-    int      peer_fin;        /* the peer finished sending (authenticated close) */
+    int      peer_fin;        /* the peer finished sending: its application stream ended
+                                 (§3.6.1) or its authenticated close */
+    int      end_sent;        /* stream: we ended our application stream for it */
     int      shut_wr;         /* ... and we passed that on with shutdown(SHUT_WR) */
     uint64_t progress_ms;     /* closing: when the application last took bytes */
     /* stream: raw bytes; dgram: (len16 || message) entries */
@@ -69,6 +72,13 @@ typedef struct slinkd_peer {
     char     last_error[320];
     char     last_core_msg[256];
     uint32_t hs_failures, sessions, app_refused;
+    /* Incoming application streams whose application left before their
+     * end arrived: read and dropped up to their end (session rx_discard_session). */
+    uint32_t rx_discard, rx_discard_session;
+    uint64_t rx_discarded_bytes;
+    uint32_t app_streams;     /* application streams finished within a session */
+    uint64_t refuse_log_ms;   /* refusals are logged at most once per APP_REFUSE_LOG_MS */
+    uint32_t refuse_quiet;    /* refusals not logged since */
     uint64_t app_to_peer, app_from_peer;
     uint64_t orphan_bytes;    /* an ended session's bytes with no application left: dropped */
     uint32_t orphan_sessions;
