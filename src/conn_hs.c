@@ -238,8 +238,8 @@ static void hs_failed(slink_conn *c, slink_hs_slot *s, slink_err e, uint64_t now
     /* Our own attempt failed: try again later.  (A responder attempt's
      * failure never moves the restart timer, or an attacker failing them
      * could keep pushing our own attempt back.) */
-    if (s == slot_i(c) && c->cfg.role != SLINK_START_RESPONDER && !c->rec_valid &&
-        c->hs_restart_at_ms == CONN_NEVER)
+    if (s == slot_i(c) && c->cfg.role != SLINK_START_RESPONDER &&
+        (!c->rec_valid || c->hs_presumed_lost) && c->hs_restart_at_ms == CONN_NEVER)
         c->hs_restart_at_ms = now_ms + conn_restart_delay_ms(c);
 }
 
@@ -676,9 +676,13 @@ void conn_hs_timers(slink_conn *c, uint64_t now_ms)
     slink_hs_slot *i = slot_i(c);
     slot_timer(c, slot_r(c), HS_SLOT_R, now_ms);
     if (i != NULL) slot_timer(c, i, HS_SLOT_I, now_ms);
-    if (i != NULL && !c->rec_valid && conn_hs_slot_phase(c, i) != HS_PH_WAIT &&
+    /* Restart our own attempt: no session, or one we take for lost (an
+     * attempt for it failed; the session's records would have cancelled
+     * it, conn_hs_session_alive). */
+    if (i != NULL && (!c->rec_valid || c->hs_presumed_lost) &&
+        conn_hs_slot_phase(c, i) != HS_PH_WAIT &&
         c->hs_restart_at_ms != CONN_NEVER && now_ms >= c->hs_restart_at_ms)
-        (void)conn_hs_start(c, now_ms);
+        (void)(c->rec_valid ? conn_hs_start_presumed_lost(c, now_ms) : conn_hs_start(c, now_ms));
 }
 
 /* ---- output ------------------------------------------------------------- */

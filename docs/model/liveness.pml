@@ -143,17 +143,17 @@ end_idle:
     do
     /* ---- timers ---- */
     /* connect at start (no timer), restart after a failure (timer) */
-    :: atomic { ROLE(me) != RRESP && restart[me] && !up[me] && ist[me] != WAIT &&
+    :: atomic { ROLE(me) != RRESP && restart[me] && (!up[me] || lost[me]) && ist[me] != WAIT &&
                 attempts[me] < MAXATT && (attempts[me] == 0 || TIMER) ->
         if :: attempts[me] > 0 -> SPEND :: else -> skip fi;
-        start_attempt(me) }
+        if :: up[me] -> start_attempt(me); lost[me] = 1 :: else -> start_attempt(me) fi }
     :: atomic { ist[me] == WAIT && TIMER &&
                 (irefused[me] || itries[me] < MAXT ||
                  (!rprot[1 - me] && !rprot[me] && tok[1 - me] == 2)) -> SPEND;
         if
-        :: irefused[me] -> ist[me] = IDLE; restart[me] = !up[me]      /* fail with the refusal */
+        :: irefused[me] -> ist[me] = IDLE; restart[me] = !up[me] || lost[me]   /* fail with the refusal */
         :: !irefused[me] && itries[me] < MAXT -> itries[me]++; send(1 - me, M1, ia[me], 0)
-        :: !irefused[me] && itries[me] >= MAXT -> ist[me] = IDLE; restart[me] = !up[me]
+        :: !irefused[me] && itries[me] >= MAXT -> ist[me] = IDLE; restart[me] = !up[me] || lost[me]
         fi }
     :: atomic { ist[me] == CONFIRM && TIMER -> SPEND;
         if
@@ -314,7 +314,7 @@ init {
 
 /* A timer that can still fire, or a message in flight: not quiet yet. */
 #define pending(n) (ist[n] == WAIT || ist[n] == CONFIRM || rst[n] == WAIT || probe[n] > 0 || \
-                    (restart[n] && !up[n] && attempts[n] < MAXATT) || tok[n] < 2)
+                    (restart[n] && (!up[n] || lost[n]) && attempts[n] < MAXATT) || tok[n] < 2)
 
 /* I2 as a safety check: whenever the system is quiet (nothing in flight,
  * no timer left to fire) after the attacker stopped, both ends are
