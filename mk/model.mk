@@ -9,17 +9,18 @@
 # from the seed writers in tests/fuzz/fuzz_conn.c and fuzz_config.c.
 
 MODEL_DIR   := $(BUILD)/model
-MODEL_NAMES := handshake stream
+MODEL_NAMES := handshake stream liveness
 MODEL_DEPTH ?= 200000
 MODEL_PAN_CFLAGS ?= -O2 -w
-MODEL_HASH  ?= 26
+MODEL_HASH  ?= 27
 
 .PHONY: model fuzz-conn-seeds fuzz-config-seeds
 
-# $(1) = model, $(2) = label, $(3) = pan compile flags, $(4) = pan run flags
+# $(1) = model, $(2) = label, $(3) = pan compile flags, $(4) = pan run flags,
+# $(5) = spin preprocessor flags (model variants)
 define MODEL_RUN
 	@set -e; d=$(MODEL_DIR)/$(1)-$(2); mkdir -p $$d; \
-	( cd $$d && spin -a $(CURDIR)/docs/model/$(1).pml >spin.log 2>&1 ) || { cat $$d/spin.log; exit 1; }; \
+	( cd $$d && spin $(5) -a $(CURDIR)/docs/model/$(1).pml >spin.log 2>&1 ) || { cat $$d/spin.log; exit 1; }; \
 	$(CC) $(MODEL_PAN_CFLAGS) $(3) -o $$d/pan $$d/pan.c; \
 	start=$$(date +%s.%N); \
 	( cd $$d && ./pan -m$(MODEL_DEPTH) -w$(MODEL_HASH) $(4) >pan.log 2>&1 ) || true; \
@@ -38,6 +39,10 @@ model:
 	$(call MODEL_RUN,handshake,ltl-terminates,,-a -N terminates)
 	$(call MODEL_RUN,stream,safety,-DNOCLAIM,)
 	$(call MODEL_RUN,stream,ltl-terminates,,-a -N terminates)
+	$(call MODEL_RUN,liveness,safety,-DNOCLAIM,,)
+	$(call MODEL_RUN,liveness,inject-only-I1,-DNOCLAIM,,-DINJECT_ONLY)
+	$(call MODEL_RUN,liveness,ltl-live,,-a -f -N live,)
+	$(call MODEL_RUN,liveness,auto-inject-only,-DNOCLAIM,,-DAUTO -DINJECT_ONLY)
 	@echo "model: all checks passed"
 
 FUZZ_CONN_SEEDGEN := $(BUILD)/fuzz/fuzz_conn_seedgen
