@@ -37,8 +37,11 @@ xchg() {   # xchg SEED_H SEED_P SIZE: byte-exact both ways
 xchg vg-a vg-b 65536
 echo "session $s1: 64 KB each way byte-exact through the daemon under memcheck"
 
-# the applications closed, so the session closed; a new one comes up
-up=$(fa wait-up "$T/host.ctl" "$T/pump.ctl" "$s1" - 30) || fail "no new session after the applications closed: $up"
+# the applications closed: their streams ended in band and the session
+# stays up for the next ones (PROTOCOL.md §3.6.1, DAEMON.md)
+read -r hst sh _ _ _ pst _ _ _ _ <<< "$(counters host pump)"
+[ "$hst $pst $sh" = "established established $s1" ] ||
+    fail "session $s1 did not outlive its applications: host $hst/$sh, pump $pst"
 # the line vanishes under an attached application and returns
 start_pair vg-vanish 60
 sleep 0.3

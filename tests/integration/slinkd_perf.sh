@@ -89,8 +89,8 @@ bulk() {   # bulk one|both: sets RATE (MB/s, aggregate) and TICKS (both daemons)
     c0=$(( $(ticks $H) + $(ticks $P) ))
     RATE=$(SLINKD_TESTS_DIR="$HERE" python3 "$T/bulk.py" "$1" "$T/host.sock" "$T/pump.sock" $SIZE) || fail "bulk $1: $RATE"
     TICKS=$(( $(ticks $H) + $(ticks $P) - c0 ))
-    # the applications closed: both daemons end that session and start
-    # the next one before the next phase connects
+    # the applications closed; the session stays up for the next phase
+    # (application streams end in band, PROTOCOL.md §3.6.1)
     wait_for 10 is_established host && wait_for 10 is_established pump || fail "no session after $1"
 }
 bulk one

@@ -18,7 +18,7 @@ cmp -s "$T/A" "$T/pump.out" || fail "host->pump stream differs"
 cmp -s "$T/B" "$T/host.out" || fail "pump->host stream differs"
 echo "1 MB each way byte-exact"
 
-wait_for 10 is_established host || fail "no new session after the applications closed"
+wait_for 10 is_established host || fail "no session after the applications closed (it should outlive them)"
 $APP dgram-pair "$T/host.dg" "$T/pump.dg" || fail "datagrams"
 echo "datagrams keep boundaries"
 
