@@ -539,10 +539,10 @@ def main():
             for ber, tag in (("1e-5", "ber1e-5_sim"), ("1e-4", "ber1e-4"), ("1e-3", "ber1e-3")):
                 print("bench: bulk stream at BER %s, default MTU, >= 1000 bits flipped, simulated time ..." % ber,
                       flush=True)
-                out = run([b.b("soak"), "--ber", ber, "--mtu", "0", "--min-bits", "1000", "--frames", "100",
+                sout = run([b.b("soak"), "--ber", ber, "--mtu", "0", "--min-bits", "1000", "--frames", "100",
                            "--sim-limit", "3600", "--seed", "1"], 600, "soak --ber " + ber)
                 # its JSON line; session ends are logged beside it
-                nz = json.loads([ln for ln in out.splitlines() if ln.startswith("{")][-1])
+                nz = json.loads([ln for ln in sout.splitlines() if ln.startswith("{")][-1])
                 if nz["bits_flipped"] < 1000:
                     raise BenchError("soak --ber %s flipped only %d bits" % (ber, nz["bits_flipped"]))
                 if nz["bad_bytes"]:
