@@ -53,7 +53,7 @@ bench-wolfssl: $(WOLFSSL_LIB)
 
 # Every program the run calls; the firmware part is built by the run itself
 # (`make firmware-size`) when arm-none-eabi-gcc is present.
-BENCH_DEPS := $(BENCH_BINS) $(BENCH13_BINS) $(BUILD)/slink-linesim $(BUILD)/slink-pki $(BUILD)/bench_record \
+BENCH_DEPS := $(BENCH_BINS) $(BENCH13_BINS) $(BUILD)/bench/bench_bus $(BUILD)/soak $(BUILD)/slink-linesim $(BUILD)/slink-pki $(BUILD)/bench_record \
               $(BUILD)/slinkd $(BUILD)/slinkctl
 
 .PHONY: bench bench-smoke

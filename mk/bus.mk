@@ -11,3 +11,10 @@ $(BUILD)/tests/test_bus: tests/unit/test_bus.c $(BUSNET_SRC) $(BUSNET_HDR) $(TES
 	$(CC) $(CPPFLAGS) -Itests/common -Itests/bus -Itools/linesim -Isrc $(CFLAGS_HOST) tests/unit/test_bus.c $(BUSNET_SRC) $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -lm -o $@
 
 SAN_EXCLUDE += tests/unit/test_bus.c
+
+# Bus figures for `make bench` (tools/bench/bench_bus.c): the same harness,
+# in simulated time, printing JSON that run_bench.py reads.
+$(BUILD)/bench/bench_bus: tools/bench/bench_bus.c $(BUSNET_SRC) $(BUSNET_HDR) $(TEST_COMMON_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/common -Itests/bus -Itools/linesim -Isrc $(CFLAGS_HOST) -O2 tools/bench/bench_bus.c $(BUSNET_SRC) $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -lm -o $@
+ALL_TARGETS += $(BUILD)/bench/bench_bus

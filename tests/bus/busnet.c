@@ -138,8 +138,15 @@ static void tap_feed(busnet *b, const uint8_t *in, size_t n)
         slink_frame f;
         slink_err e = slink_deframer_push(&b->tap, in, n, b->now_ns / NS_PER_MS, &used, &f);
         if (used > n) used = n;
+        b->tap_pending += used;
         if (e == SLINK_OK && (f.type == SLINK_FT_POLL || f.type == SLINK_FT_TURN_END))
             b->poll_bytes += SLINK_COBS_MAX(SLINK_FRAME_MIN) + 1u;
+        /* Handshake messages, whole or in fragments: the bytes since the
+         * previous frame ended are this frame's (delimiter included). */
+        if (e == SLINK_OK && (f.type & SLINK_FT_RECORD_BIT) == 0 &&
+            (f.type & (uint8_t)~SLINK_FT_HS_FRAG) >= SLINK_FT_HS1 && (f.type & (uint8_t)~SLINK_FT_HS_FRAG) <= SLINK_FT_HS3)
+            b->hs_bytes += b->tap_pending;
+        if (e != SLINK_ERR_NEED_MORE) b->tap_pending = 0;   /* a frame ended (or was dropped) */
         in += used;
         n -= used;
         if (used == 0) break;

@@ -53,6 +53,8 @@ typedef struct {
     uint32_t established_host;         /* host-side ESTABLISHED events */
     uint64_t est_ns[BUSNET_MAX];       /* when both sides of device i were first established */
     uint64_t poll_bytes;               /* POLL and TURN_END wire bytes (tap) */
+    uint64_t hs_bytes;                 /* handshake frames' wire bytes (tap) */
+    uint64_t tap_pending;              /* tap bytes since the last whole frame */
     slink_deframer tap;
     uint64_t tap_bytes;
     uint64_t first_done_ns;   /* the first flow completed */

@@ -5,6 +5,13 @@
  * offset: zero corrupted, lost or duplicated bytes may be delivered.
  *
  *   soak [--frames N] [--json FILE] [--seed S]
+ *   soak --ber X [--mtu N] [--min-bits N] [--sim-limit S] [--frames N] [--json FILE]
+ *        one run at BER X (make bench's noisy-line figures): MTU N (0, the
+ *        default: what a link gets without configuration), until at least
+ *        N bits were flipped on the line (and N frames sent), at most S
+ *        simulated seconds; a run that stops making progress is reported
+ *        ("stalled") rather than failed, since it is a figure; delivered
+ *        bytes that differ still fail it
  *
  * Reports frames sent, frames dropped by the frame layer (CRC, COBS, runt,
  * oversize, gap, address), frames that passed the CRC but failed
@@ -32,7 +39,7 @@ typedef struct {
     double ber;
     uint16_t mtu;
     uint64_t frames_ab, frames_ba, corrupted, frame_drops, auth_fail, retransmits;
-    uint64_t delivered, bad_bytes, sessions, ends;
+    uint64_t delivered, bad_bytes, sessions, ends, bits_flipped;
     int stalled;
     double sim_s, goodput, wall_s;
 } soak_result;
@@ -58,7 +65,13 @@ static uint64_t frame_drops(const slink_deframer *d)
     return (uint64_t)s->crc + s->cobs + s->runt + s->oversize + s->timeout + s->bad_addr + s->not_for_us;
 }
 
-static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, soak_result *r)
+typedef struct {
+    uint64_t min_bits;        /* keep going until this many bits were flipped */
+    uint64_t sim_limit_ms;    /* 0: one second of simulated time per frame */
+} soak_limits;
+
+static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, const soak_limits *lim,
+                   soak_result *r)
 {
     pair_opts o;
     pair *p = calloc(1, sizeof *p);
@@ -73,7 +86,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, soa
     int a_wait = 1;
     /* A stream that stops making progress must fail, not hang: a second
      * of simulated time per frame is far beyond any noise level here. */
-    uint64_t sim_limit_ms = frames * 1000u;
+    uint64_t sim_limit_ms = lim->sim_limit_ms ? lim->sim_limit_ms : frames * 1000u;
     unsigned idle_rounds = 0;
     uint32_t b_rx_sid = 0;
     struct timespec t0, t1;
@@ -92,7 +105,8 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, soa
         return 1;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (p->line.st[0].frames < frames) {
+    while (p->line.st[0].frames < frames ||
+           p->line.st[0].bits_flipped + p->line.st[1].bits_flipped < lim->min_bits) {
         slink_conn *c[2] = { &p->a, &p->b };
         if (p->a.rec_valid && !a_wait) {
             size_t acc = 0, want = sizeof buf;
@@ -169,6 +183,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, soa
     r->frames_ab = p->line.st[0].frames;
     r->frames_ba = p->line.st[1].frames;
     r->corrupted = p->line.st[0].corrupted + p->line.st[1].corrupted;
+    r->bits_flipped = p->line.st[0].bits_flipped + p->line.st[1].bits_flipped;
     r->frame_drops = frame_drops(&p->a.deframer) + frame_drops(&p->b.deframer);
     r->auth_fail = cy.auth;
     r->retransmits = cy.retx;
@@ -181,10 +196,33 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, soa
     return r->bad_bytes == 0 && r->delivered > 0 && r->sessions >= 1 && !r->stalled ? 0 : 1;
 }
 
+/* One noisy-line figure for make bench: JSON on stdout or in FILE. */
+static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, const soak_limits *lim,
+                  const char *json)
+{
+    soak_result r;
+    (void)run_one(ber, mtu, frames, seed, lim, &r);
+    FILE *fp = json ? fopen(json, "w") : stdout;
+    if (!fp) { perror(json); return 1; }
+    fprintf(fp, "{\"ber\": %g, \"mtu\": %u, \"goodput\": %.4f, \"bits_flipped\": %llu, "
+            "\"frames_sent\": %llu, \"frames_corrupted\": %llu, \"retransmits\": %llu, "
+            "\"bytes_delivered\": %llu, \"bad_bytes\": %llu, \"sessions\": %llu, \"session_ends\": %llu, "
+            "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f}\n",
+            ber, mtu, r.goodput, (unsigned long long)r.bits_flipped, (unsigned long long)r.frames_ab,
+            (unsigned long long)r.corrupted, (unsigned long long)r.retransmits,
+            (unsigned long long)r.delivered, (unsigned long long)r.bad_bytes, (unsigned long long)r.sessions,
+            (unsigned long long)r.ends, r.stalled, r.sim_s, r.wall_s);
+    if (json) fclose(fp);
+    return r.bad_bytes == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t frames = 1000000, seed = 1;
     const char *json = NULL;
+    double one_ber = 0;
+    long one_mtu = 0;
+    soak_limits lim = { 0, 0 };
     static const double bers[3] = { 1e-5, 1e-4, 1e-3 };
     /* Frame size per noise level, as an operator would configure it: at
      * 1e-3 a 1 KiB frame almost never arrives intact (P = e^-8.8). */
@@ -196,7 +234,17 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--frames") && i + 1 < argc) frames = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
-        else { fprintf(stderr, "usage: soak [--frames N] [--json FILE] [--seed S]\n"); return 2; }
+        else if (!strcmp(argv[i], "--ber") && i + 1 < argc) one_ber = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--mtu") && i + 1 < argc) one_mtu = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--min-bits") && i + 1 < argc) lim.min_bits = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--sim-limit") && i + 1 < argc)
+            lim.sim_limit_ms = strtoull(argv[++i], NULL, 10) * 1000u;
+        else { fprintf(stderr, "usage: soak [--frames N] [--json FILE] [--seed S] "
+                            "[--ber X [--mtu N] [--min-bits N] [--sim-limit S]]\n"); return 2; }
+    }
+    if (one_ber > 0) {
+        if (one_mtu < 0 || one_mtu > 65535) { fprintf(stderr, "soak: --mtu out of range\n"); return 2; }
+        return single(one_ber, (uint16_t)one_mtu, frames, seed, &lim, json);
     }
     printf("soak: stream mode, %u baud, %llu frames a->b per BER, seed %llu\n", BAUD,
            (unsigned long long)frames, (unsigned long long)seed);
@@ -204,7 +252,7 @@ int main(int argc, char **argv)
            "acks/back", "corrupt", "frame-drop", "auth-fail", "exp-auth", "retx", "delivered",
            "bad", "goodput", "sim-s", "wall-s");
     for (int k = 0; k < 3; k++) {
-        int f = run_one(bers[k], mtus[k], frames, seed + (uint64_t)k, &res[k]);
+        int f = run_one(bers[k], mtus[k], frames, seed + (uint64_t)k, &lim, &res[k]);
         soak_result *r = &res[k];
         printf("%-7.0e %5u %9llu %9llu %9llu %10llu %9llu %8.2f %9llu %12llu %6llu %7.1f%% %7.0f %7.1f\n",
                r->ber, r->mtu, (unsigned long long)r->frames_ab, (unsigned long long)r->frames_ba,

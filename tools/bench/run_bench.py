@@ -19,6 +19,9 @@ Parts (docs/PERFORMANCE.md explains each figure):
   3. record_cost_ratio from bench_record --json
   4. daemon throughput from tests/integration/slinkd_perf.sh
   5. firmware sizes from `make firmware-size` when arm-none-eabi-gcc exists
+  6. RS485 bus figures (issue 14) from bench_bus, in simulated time
+  7. noisy-line goodput at BER 1e-5, 1e-4, 1e-3 with the default
+     configuration (issue 14) from `soak --ber`, in simulated time
 
 usage: run_bench.py --build DIR [--make MAKE] [--out FILE] [--smoke]
 """
@@ -281,6 +284,23 @@ TARGETS = [
     ("goodput_ratio_115200_bulk_ber1e-5", "ge", 0.8, ">= 0.8"),
     ("record_cost_ratio", "le", 3, "<= 3"),
     ("daemon_throughput_ratio_10Mbaud", "ge", 10, ">= 10"),
+    # issue 14: the RS485 bus (simulated time, bench_bus)
+    ("bus_bringup_ratio_8_115200", "le", 1.25, "<= 1.25"),
+    ("bus_bringup_ratio_32_115200", "le", 1.25, "<= 1.25"),
+    ("bus_bringup_ratio_8_9600", "le", 1.25, "<= 1.25"),
+    ("bus_bringup_ratio_32_9600", "le", 1.25, "<= 1.25"),
+    ("bus_goodput_ratio_8dev", "ge", 0.8, ">= 0.8"),
+    ("bus_min_share_ratio_8dev", "ge", 0.7, ">= 0.7"),
+    ("bus_sessions_ended_8dev", "le", 0, "= 0"),
+    ("bus_retransmit_ratio_8dev", "le", 0.02, "<= 0.02"),
+    ("bus_idle_poll_fraction_32_9600", "le", 0.05, "<= 0.05"),
+    ("bus_idle_poll_fraction_32_115200", "le", 0.05, "<= 0.05"),
+    ("bus_restart_recovery_s", "le", ("bus_restart_bound_s", 1.0), "<= 1 s + one handshake"),
+    # issue 14: noisy lines with the default configuration, >= 0.9 of the
+    # ARQ limit (24 bytes per frame: 0.915, 0.751, 0.375)
+    ("goodput_ratio_115200_bulk_ber1e-5_sim", "ge", 0.82, ">= 0.82"),
+    ("goodput_ratio_115200_bulk_ber1e-4", "ge", 0.68, ">= 0.68"),
+    ("goodput_ratio_115200_bulk_ber1e-3", "ge", 0.34, ">= 0.34"),
 ]
 
 ORDER = [
@@ -313,6 +333,20 @@ ORDER = [
     ("goodput_ratio_115200_bulk_ber1e-5", "stream goodput / line rate, bulk, BER 1e-5"),
     ("record_cost_ratio", "CPU per 100 B record: slink seal+open / raw GCM"),
     ("daemon_throughput_ratio_10Mbaud", "daemon pair over a pty / 1 MB/s (10 Mbaud)"),
+    ("bus_bringup_ratio_8_115200", "bus: 8 devices at 115200 powered at once, all established / 8 handshakes' airtime (sim)"),
+    ("bus_bringup_ratio_32_115200", "bus: the same with 32 devices (sim)"),
+    ("bus_bringup_ratio_8_9600", "bus: 8 devices at 9600 (sim)"),
+    ("bus_bringup_ratio_32_9600", "bus: 32 devices at 9600 (sim)"),
+    ("bus_goodput_ratio_8dev", "bus: 8 devices x 20 KB each way at once, goodput / line rate at 115200 (sim)"),
+    ("bus_min_share_ratio_8dev", "bus: slowest flow / mean flow when the first flow completed (sim)"),
+    ("bus_sessions_ended_8dev", "bus: sessions ended during that transfer (sim)"),
+    ("bus_retransmit_ratio_8dev", "bus: stream retransmissions / chunks sent during that transfer (sim)"),
+    ("bus_idle_poll_fraction_32_9600", "bus: 32 idle devices, POLL + TURN_END airtime / time at 9600 (sim)"),
+    ("bus_idle_poll_fraction_32_115200", "bus: the same at 115200 (sim)"),
+    ("bus_restart_recovery_s", "bus: restarted device (8 on the bus) until re-established, s (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-5_sim", "bulk stream goodput / line rate, BER 1e-5, default MTU, >= 1000 bits flipped (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-4", "the same at BER 1e-4 (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-3", "the same at BER 1e-3 (sim)"),
     ("fw_core_text", "firmware: slink core .text (bytes, Cortex-M4F)"),
     ("fw_total_text", "firmware: whole slink device image .text"),
     ("fw_dtls12_total_text", "firmware: mbedTLS DTLS 1.2 client image .text"),
@@ -489,6 +523,34 @@ def main():
         res["bulk_ber1e-5_retransmits"] = i["stream_retransmits"]
 
         if not a.smoke:
+            # issue 14: the RS485 bus, in simulated time (tests/bus/busnet.c)
+            print("bench: RS485 bus, master + 8/32 devices, simulated time (bench_bus) ...", flush=True)
+            bus = json.loads(run([b.b("bench/bench_bus")], 600, "bench_bus"))
+            for k, v in bus.items():
+                res[k] = v
+            if bus["bus_chunks_8dev"] <= 0:
+                raise BenchError("bench_bus: the 8-device transfer sent no chunks")
+            res["bus_retransmit_ratio_8dev"] = bus["bus_retransmits_8dev"] / bus["bus_chunks_8dev"]
+
+            # issue 14: noisy lines, default configuration (no MTU chosen),
+            # in simulated time (the soak's pair and line, tests/soak/soak.c)
+            # until at least 1000 bits were flipped, so no figure rests on
+            # a handful of errors
+            for ber, tag in (("1e-5", "ber1e-5_sim"), ("1e-4", "ber1e-4"), ("1e-3", "ber1e-3")):
+                print("bench: bulk stream at BER %s, default MTU, >= 1000 bits flipped, simulated time ..." % ber,
+                      flush=True)
+                sout = run([b.b("soak"), "--ber", ber, "--mtu", "0", "--min-bits", "1000", "--frames", "100",
+                           "--sim-limit", "3600", "--seed", "1"], 600, "soak --ber " + ber)
+                # its JSON line; session ends are logged beside it
+                nz = json.loads([ln for ln in sout.splitlines() if ln.startswith("{")][-1])
+                if nz["bits_flipped"] < 1000:
+                    raise BenchError("soak --ber %s flipped only %d bits" % (ber, nz["bits_flipped"]))
+                if nz["bad_bytes"]:
+                    raise BenchError("soak --ber %s delivered %d wrong bytes" % (ber, nz["bad_bytes"]))
+                res["goodput_ratio_115200_bulk_" + tag] = nz["goodput"]
+                for k in ("bits_flipped", "retransmits", "session_ends", "sim_seconds", "stalled"):
+                    res["bulk_%s_%s" % (tag, k)] = nz[k]
+
             print("bench: record layer cost (bench_record) ...", flush=True)
             rec = json.loads(run([b.b("bench_record"), "--json"], 120, "bench_record"))
             if "record_cost_ratio" not in rec:
