@@ -69,8 +69,10 @@ fwq_start() { # DIR ELF [NVFILE]
     echo "$FWQ_PID" >"$dir/qemu.pid"
     FWQ_PTY=""
     local i
+    # QEMU's log may not exist yet on the first turns (the background job
+    # opens it): not an error, the caller may run under set -e
     for i in $(seq 1 100); do
-        FWQ_PTY=$(sed -n 's/.*redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' "$dir/qemu.log" | head -n 1)
+        FWQ_PTY=$(sed -n 's/.*redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' "$dir/qemu.log" 2>/dev/null | head -n 1 || true)
         [ -n "$FWQ_PTY" ] && [ -S "$dir/mon.sock" ] && break
         if ! kill -0 "$FWQ_PID" 2>/dev/null; then
             echo "fwq_start: QEMU exited:" >&2; cat "$dir/qemu.log" >&2; return 1
