@@ -6,6 +6,7 @@
 #
 #   fwq_require                    skip (exit 0, with a message) if QEMU is absent
 #   fwq_start DIR ELF [NVFILE]     start paused; sets FWQ_PTY, FWQ_PID
+#                                  (FWQ_QEMU_ARGS: extra options, e.g. -icount)
 #   fwq_cont DIR                   let the CPU run
 #   fwq_stop DIR [SAVE_NV]         optionally save the NV sector, then quit
 #
@@ -63,13 +64,15 @@ fwq_start() { # DIR ELF [NVFILE]
     qemu-system-arm -M mps2-an385 -display none -nodefaults -S \
         -kernel "$elf" -serial pty -serial "file:$dir/console.log" \
         -monitor "unix:$dir/mon.sock,server=on,wait=off" \
-        "${extra[@]}" >"$dir/qemu.log" 2>&1 &
+        "${extra[@]}" ${FWQ_QEMU_ARGS:-} >"$dir/qemu.log" 2>&1 &
     FWQ_PID=$!
     echo "$FWQ_PID" >"$dir/qemu.pid"
     FWQ_PTY=""
     local i
+    # QEMU's log may not exist yet on the first turns (the background job
+    # opens it): not an error, the caller may run under set -e
     for i in $(seq 1 100); do
-        FWQ_PTY=$(sed -n 's/.*redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' "$dir/qemu.log" | head -n 1)
+        FWQ_PTY=$(sed -n 's/.*redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' "$dir/qemu.log" 2>/dev/null | head -n 1 || true)
         [ -n "$FWQ_PTY" ] && [ -S "$dir/mon.sock" ] && break
         if ! kill -0 "$FWQ_PID" 2>/dev/null; then
             echo "fwq_start: QEMU exited:" >&2; cat "$dir/qemu.log" >&2; return 1

@@ -3,12 +3,17 @@
  * Application: stream bytes come back upper-cased; the datagram "count"
  * is answered with "count=N echoed=M" (N requests so far this boot, M
  * stream bytes echoed); "stats" returns the memory measurements, "link"
- * the line and stream counters.
+ * the line and stream counters, "cpu" the time asleep and the handshake
+ * counters.
  * Diagnostics (events, stack and heap peaks) go to the console, UART1. */
 #include <string.h>
 #include "board.h"
 #include "fw_port.h"
 #include "slink/conn.h"
+
+#ifndef FW_HS_MIN_INTERVAL_MS
+#define FW_HS_MIN_INTERVAL_MS 4000u
+#endif
 
 static slink_conn conn;
 static slink_creds creds;
@@ -101,6 +106,17 @@ static FW_NOINLINE void serve_datagrams(void)
             put_kv_u(reply, sizeof reply, &pos, "uart_overruns", uart_hw_overruns());
             put_kv_u(reply, sizeof reply, &pos, "retransmits", conn.stream.stats.retransmits);
             put_kv_u(reply, sizeof reply, &pos, "dups_rx", conn.stream.stats.duplicates);
+        } else if (len == 3 && memcmp(msg, "cpu", 3) == 0) {
+            /* Busy share = 1 - idle/up between two readings; the
+             * handshake counters tell what a msg1 flood cost. */
+            const slink_conn_stats *cs = &conn.stats;
+            put_kv_u(reply, sizeof reply, &pos, "up_ms", (uint32_t)board_millis());
+            put_kv_u(reply, sizeof reply, &pos, "idle_ms", board_idle_ms());
+            put_kv_u(reply, sizeof reply, &pos, "frames_in", cs->frames_in);
+            put_kv_u(reply, sizeof reply, &pos, "hs_started", cs->hs_started);
+            put_kv_u(reply, sizeof reply, &pos, "hs_rate_limited", cs->hs_rate_limited);
+            put_kv_u(reply, sizeof reply, &pos, "hs_busy", cs->hs_busy);
+            put_kv_u(reply, sizeof reply, &pos, "hs_dropped", cs->hs_dropped);
         } else {
             memcpy(reply, "unknown", 7);
             pos = 7;
@@ -210,6 +226,13 @@ static FW_NOINLINE void device_init(void)
     cfg.role = SLINK_START_RESPONDER;
     cfg.baud = 115200;
     cfg.gap_ms = FW_LINK_GAP_MS;
+    /* One msg1's public-key work (key generation, ECDH, signature) takes
+     * this Cortex-M3 about 1.25 s (measured by tests/integration/fw_flood.sh
+     * under -icount): with the core's default of one per second a msg1
+     * flood keeps the processor busy for good and the session stalls
+     * (docs/SECURITY.md).  One every FW_HS_MIN_INTERVAL_MS bounds the
+     * flood's share of the processor to about a third. */
+    cfg.hs_min_interval_ms = FW_HS_MIN_INTERVAL_MS;
     cfg.creds = &creds;
     cfg.policy.name = fw_prov_host_name;
     cfg.policy.time_mode = SLINK_TIME_CLOCK_OR_FLOOR;

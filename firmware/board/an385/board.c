@@ -48,6 +48,8 @@ static volatile uint32_t rx_head, rx_tail;   /* head: ISR writes, tail: main rea
 static volatile uint32_t rx_overruns, hw_overruns;
 static volatile uint32_t ms_ticks_lo, ms_ticks_hi;
 static volatile uint32_t jitter_acc, jitter_n;
+/* Processor cycles spent asleep in board_wait_for_interrupt (main only). */
+static uint64_t idle_cycles;
 
 void SysTick_Handler(void);
 void UART0RX_Handler(void);
@@ -216,9 +218,23 @@ void board_init(void)
     CON_CTRL = CTRL_TX_EN;
 }
 
+/* Sleep with interrupts masked so that the time up to the wake-up is
+ * measured before the handler that woke us runs (a pending interrupt
+ * wakes WFI even under PRIMASK).  SysTick wakes us every millisecond, so
+ * the down-counter wraps at most once while asleep. */
 void board_wait_for_interrupt(void)
 {
-    __asm volatile ("wfi");
+    __asm volatile ("cpsid i" ::: "memory");
+    uint32_t t0 = SYST_CVR;
+    __asm volatile ("dsb\n\twfi" ::: "memory");
+    uint32_t t1 = SYST_CVR;
+    __asm volatile ("cpsie i" ::: "memory");
+    idle_cycles += t0 >= t1 ? t0 - t1 : t0 + (SYST_RVR + 1u) - t1;
+}
+
+uint32_t board_idle_ms(void)
+{
+    return (uint32_t)(idle_cycles / (FW_SYSCLK_HZ / 1000u));
 }
 
 void board_reset(void)

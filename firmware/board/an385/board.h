@@ -36,6 +36,9 @@ uint32_t board_take_jitter(uint32_t *samples);
 
 /* Sleep until the next interrupt (SysTick or UART). */
 void     board_wait_for_interrupt(void);
+/* Milliseconds spent asleep in board_wait_for_interrupt since boot: with
+ * board_millis, the share of time the processor was busy. */
+uint32_t board_idle_ms(void);
 void     board_reset(void) __attribute__((noreturn));
 
 /* Stack measurement: the stack was painted at reset; returns the deepest
