@@ -2,7 +2,7 @@
 #   make model   for each model: an exhaustive safety search (assertions,
 #                invalid end states) and the LTL liveness claim (acceptance
 #                cycles), each with a bounded depth; fails on any error and
-#                prints states, depth and time.  About 8 minutes and 3.3 GB,
+#                prints states, depth and time.  About 10 minutes and up to 5 GB,
 #                so it is not part of make check.
 # Also here (they belong to the same suite): fuzz-conn-seeds and
 # fuzz-config-seeds regenerate tests/fuzz/corpus/fuzz_conn/ and .../fuzz_config/
