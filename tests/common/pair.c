@@ -1,4 +1,5 @@
 #include "pair.h"
+#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,4 +158,18 @@ int pair_count_events(slink_conn *c, slink_event_type t, slink_err *err)
     while (slink_conn_poll_event(c, &ev))
         if (ev.type == t) { n++; if (err) *err = ev.err; }
     return n;
+}
+
+pair *pair_new(const pair_opts *o)
+{
+    pair *p = calloc(1, sizeof *p);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(pair_init(p, o), SLINK_OK);
+    return p;
+}
+
+void pair_del(pair *p)
+{
+    pair_free(p);
+    free(p);
 }

@@ -45,6 +45,10 @@ typedef struct {
 /* Returns SLINK_OK or the first error (creds load, conn init). */
 slink_err pair_init(pair *p, const pair_opts *o);
 void      pair_free(pair *p);
+/* pair_init on the heap (a pair is large), failing the test on error;
+ * pair_del frees what pair_new made. */
+pair     *pair_new(const pair_opts *o);
+void      pair_del(pair *p);
 /* Reinitialise one side as if it rebooted (keys gone, fresh rng seed). */
 slink_err pair_reboot(pair *p, int side_b, uint64_t seed);
 /* One scheduling round; advances time to the next event.  Returns 0 when

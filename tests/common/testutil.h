@@ -43,4 +43,13 @@ int run_suite(Suite *s);
 #define HS_I(conn) ((conn).hs_slot[SLINK_HS_SLOTS - 1].hs)
 #define HS_R(conn) ((conn).hs_slot[0].hs)
 
+/* Deterministic byte pattern: byte i of a stream seeded s (transfers
+ * checked byte by byte on arrival). */
+static inline uint8_t test_pat(uint64_t s, uint64_t i)
+{
+    uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull ^ s;
+    x ^= x >> 29;
+    return (uint8_t)(x * 0xBF58476D1CE4E5B9ull >> 56);
+}
+
 #endif

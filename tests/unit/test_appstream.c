@@ -7,20 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A pair already established. */
 static pair *new_pair(const pair_opts *o)
 {
-    pair *p = calloc(1, sizeof *p);
-    ck_assert_ptr_nonnull(p);
-    ck_assert_int_eq(pair_init(p, o), SLINK_OK);
+    pair *p = pair_new(o);
     ck_assert(pair_run_established(p, 600000));
     return p;
 }
 
-static void del_pair(pair *p)
-{
-    pair_free(p);
-    free(p);
-}
+#define del_pair pair_del
 
 /* Stream k's bytes: distinct per stream, so a byte delivered to the wrong
  * stream shows. */

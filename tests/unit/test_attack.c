@@ -5,7 +5,7 @@
  * exact outcome: drop code, counter, session id, delivered bytes.
  * Expectations follow docs/PROTOCOL.md; where the core departs from it the
  * test keeps the specified behaviour and fails. */
-#include "hostile.h"
+#include "duo.h"
 #include "conn_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,51 +14,9 @@
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-typedef struct {
-    hw_peer *a, *b;       /* a: host 1, initiator; b: device 7, responder */
-    hostile h;
-    int ia, ib;
-} duo;
-
 static void default_opts(hw_peer_opts *oa, hw_peer_opts *ob, uint64_t seed)
 {
-    memset(oa, 0, sizeof *oa);
-    memset(ob, 0, sizeof *ob);
-    oa->local = 1; oa->peer = 7; oa->role = SLINK_START_INITIATOR; oa->seed = seed * 2 + 1;
-    ob->local = 7; ob->peer = 1; ob->role = SLINK_START_RESPONDER; ob->seed = seed * 2 + 2;
-}
-
-static duo *duo_new2(const hw_peer_opts *oa, const hw_peer_opts *ob, uint32_t baud)
-{
-    duo *d = calloc(1, sizeof *d);
-    ck_assert_ptr_nonnull(d);
-    d->a = calloc(1, sizeof *d->a);
-    d->b = calloc(1, sizeof *d->b);
-    ck_assert(d->a && d->b);
-    hostile_init(&d->h, baud);
-    ck_assert_int_eq(hw_peer_init(d->a, oa, 0), SLINK_OK);
-    ck_assert_int_eq(hw_peer_init(d->b, ob, 0), SLINK_OK);
-    d->ia = hostile_add_conn(&d->h, &d->a->conn);
-    d->ib = hostile_add_conn(&d->h, &d->b->conn);
-    d->h.capture = 1;
-    return d;
-}
-
-static duo *duo_new(uint64_t seed)
-{
-    hw_peer_opts oa, ob;
-    default_opts(&oa, &ob, seed);
-    return duo_new2(&oa, &ob, 115200);
-}
-
-static void duo_free(duo *d)
-{
-    hw_peer_free(d->a);
-    hw_peer_free(d->b);
-    hostile_free(&d->h);
-    free(d->a);
-    free(d->b);
-    free(d);
+    duo_opts(oa, ob, seed, 0);
 }
 
 static int both_up(void *v)
@@ -77,21 +35,9 @@ static void duo_establish(duo *d)
     ck_assert_int_eq(d->a->conn.hs_msg3_unconfirmed, 0);
 }
 
-static int count_events(slink_conn *c, slink_event_type t, slink_err *err)
-{
-    slink_event ev;
-    int n = 0;
-    while (slink_conn_poll_event(c, &ev))
-        if (ev.type == t) { n++; if (err) *err = ev.err; }
-    return n;
-}
+#define count_events duo_count_events
 
-static uint8_t pat(uint64_t s, uint64_t i)
-{
-    uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull ^ s;
-    x ^= x >> 29;
-    return (uint8_t)(x * 0xBF58476D1CE4E5B9ull >> 56);
-}
+#define pat test_pat
 
 static void send_all(hostile *h, slink_conn *c, const void *p, size_t n)
 {

@@ -6,27 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static pair *new_pair(const pair_opts *o)
-{
-    pair *p = calloc(1, sizeof *p);
-    ck_assert_ptr_nonnull(p);
-    ck_assert_int_eq(pair_init(p, o), SLINK_OK);
-    return p;
-}
+#define new_pair pair_new
+#define del_pair pair_del
 
-static void del_pair(pair *p)
-{
-    pair_free(p);
-    free(p);
-}
-
-/* Deterministic byte pattern: byte i of a stream seeded s. */
-static uint8_t pat(uint64_t s, uint64_t i)
-{
-    uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull ^ s;
-    x ^= x >> 29;
-    return (uint8_t)(x * 0xBF58476D1CE4E5B9ull >> 56);
-}
+#define pat test_pat
 
 /* Moves `total` bytes each way through the stream, checking every byte on
  * arrival; returns 1 when both sides received everything in order. */

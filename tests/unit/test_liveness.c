@@ -30,7 +30,7 @@
  *     duplicate interval (PROTOCOL.md §4.11: half the initiator's first
  *     msg1 timeout), and its bytes out stay below the bytes in (I3, no
  *     amplifier). */
-#include "hostile.h"
+#include "duo.h"
 #include "liveness.h"
 #include "conn_internal.h"   /* the attempt slots, to check an attempt is untouched */
 #include <stdio.h>
@@ -39,52 +39,9 @@
 
 /* ---- fixture --------------------------------------------------------------- */
 
-typedef struct {
-    hw_peer *a, *b;       /* a: host 1 (initiator unless set), b: device 7 (responder) */
-    hostile h;
-    int ia, ib;
-} duo;
-
 static void opts(hw_peer_opts *oa, hw_peer_opts *ob, uint64_t seed, uint32_t baud)
 {
-    memset(oa, 0, sizeof *oa);
-    memset(ob, 0, sizeof *ob);
-    oa->local = 1; oa->peer = 7; oa->role = SLINK_START_INITIATOR; oa->seed = seed * 2 + 1;
-    ob->local = 7; ob->peer = 1; ob->role = SLINK_START_RESPONDER; ob->seed = seed * 2 + 2;
-    oa->baud = ob->baud = baud;
-}
-
-static duo *duo_new2(const hw_peer_opts *oa, const hw_peer_opts *ob, uint32_t baud)
-{
-    duo *d = calloc(1, sizeof *d);
-    ck_assert_ptr_nonnull(d);
-    d->a = calloc(1, sizeof *d->a);
-    d->b = calloc(1, sizeof *d->b);
-    ck_assert(d->a && d->b);
-    hostile_init(&d->h, baud);
-    ck_assert_int_eq(hw_peer_init(d->a, oa, 0), SLINK_OK);
-    ck_assert_int_eq(hw_peer_init(d->b, ob, 0), SLINK_OK);
-    d->ia = hostile_add_conn(&d->h, &d->a->conn);
-    d->ib = hostile_add_conn(&d->h, &d->b->conn);
-    d->h.capture = 1;
-    return d;
-}
-
-static duo *duo_new(uint64_t seed)
-{
-    hw_peer_opts oa, ob;
-    opts(&oa, &ob, seed, 115200);
-    return duo_new2(&oa, &ob, 115200);
-}
-
-static void duo_free(duo *d)
-{
-    hw_peer_free(d->a);
-    hw_peer_free(d->b);
-    hostile_free(&d->h);
-    free(d->a);
-    free(d->b);
-    free(d);
+    duo_opts(oa, ob, seed, baud);
 }
 
 static int both_up(void *v)
@@ -101,14 +58,7 @@ static slink_hs *rhs(slink_conn *c) { return &c->hs_slot[HS_SLOT_R].hs; }
 
 static uint64_t bound(const duo *d) { return live_bound_ms(&d->a->conn, &d->b->conn); }
 
-static int count_events(slink_conn *c, slink_event_type t, slink_err *err)
-{
-    slink_event ev;
-    int n = 0;
-    while (slink_conn_poll_event(c, &ev))
-        if (ev.type == t) { n++; if (err) *err = ev.err; }
-    return n;
-}
+#define count_events duo_count_events
 
 /* Frames `from` sent since capture index `mark` for which pred holds. */
 static int count_sent(const duo *d, size_t mark, int from, int (*pred)(const hw_frame *))
@@ -129,12 +79,7 @@ static int is_msg2_start(const hw_frame *f)
            f->body[0] == 0 && f->body[1] == 0;
 }
 
-static uint8_t pat(uint64_t s, uint64_t i)
-{
-    uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull ^ s;
-    x ^= x >> 29;
-    return (uint8_t)(x * 0xBF58476D1CE4E5B9ull >> 56);
-}
+#define pat test_pat
 
 /* Injections made while a transfer runs: every `period` ms, f to `to`. */
 typedef struct {
