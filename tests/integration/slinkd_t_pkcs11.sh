@@ -74,7 +74,10 @@ refused() {   # refused LOGNAME CERT KEY PATTERN
     local pid=$DPID
     wait_for 20 bash -c "! kill -0 $pid" || fail "$1: slinkd did not refuse to start"
     grep -q "$4" "$T/$1.log" || fail "$1: refusal without '$4'"
+    # the next refusal reuses the name: socat must be gone (it removes its
+    # links on exit), or the new one finds the old links and cannot link
     kill "$LINE_PID" 2>/dev/null
+    wait "$LINE_PID" 2>/dev/null
 }
 refused wrongcert pump "$URI" "does not sign for own certificate"
 refused wrongpin host "$BASE?module-path=$MOD&pin-value=9999" "login refused"
