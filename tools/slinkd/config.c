@@ -410,6 +410,40 @@ static char *trim(char *s)
     return s;
 }
 
+/* Inline comments: '#' or ';' preceded by a space or tab starts a comment,
+ * except inside double quotes.  The whitespace is required so that values
+ * such as "a#b" (a socket group, a certificate name) stay whole.  Returns
+ * -1 on an unterminated quote. */
+static int strip_inline_comment(char *s)
+{
+    int quoted = 0;
+    char *p;
+    for (p = s; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && (*p == '#' || *p == ';') && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+            *p = 0;
+            break;
+        }
+    }
+    return quoted ? -1 : 0;
+}
+
+/* A value wholly in double quotes loses them (so it may hold " #"); any
+ * other quote is an error rather than a silently literal character. */
+static const char *unquote(char **v)
+{
+    size_t n = strlen(*v);
+    if (!strchr(*v, '"'))
+        return NULL;
+    if (n >= 2 && (*v)[0] == '"' && (*v)[n - 1] == '"' && !memchr(*v + 1, '"', n - 2)) {
+        (*v)[n - 1] = 0;
+        (*v)++;
+        return NULL;
+    }
+    return "a value may be quoted only as a whole: \"value\"";
+}
+
 int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_t cap)
 {
     FILE *f = fopen(path, "r");
@@ -435,6 +469,11 @@ int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_
         s = trim(line);
         if (!*s || *s == '#' || *s == ';')
             continue;
+        if (strip_inline_comment(s)) {
+            rc = fail(err, cap, "config %s:%u: unterminated '\"'", path, lineno);
+            break;
+        }
+        s = trim(s);
         if (*s == '[') {
             char *end = strchr(s, ']');
             char *name;
@@ -492,6 +531,10 @@ int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_
         }
         if (!in_link && !peer) {
             rc = fail(err, cap, "config %s:%u: '%s' outside a section (start with [link])", path, lineno, k);
+            break;
+        }
+        if ((why = unquote(&v)) != NULL) {
+            rc = fail(err, cap, "config %s:%u: %s: %s", path, lineno, k, why);
             break;
         }
         if (!*v) {
