@@ -335,14 +335,28 @@ START_TEST(command_line_errors)
     const char *const noval[] = { "slinkd", "--device", NULL };
     const char *const stray[] = { "slinkd", "extra", NULL };
     const char *const tcp[] = { "slinkd", "--tcp", "127.0.0.1:7007", NULL };
+    /* usage_error: a malformed command line is a usage error (exit 2 even
+     * under --check-config), a bad file is not */
+    const char *const badfile[] = { "slinkd", "--config", "/nonexistent/slinkd.conf", NULL };
+    const char *const check[] = { "slinkd", "-t", "--pidfile", "/run/slinkd.pid", NULL };
     ck_assert_int_eq(args(&c, bad_baud), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "option --baud: baud must be a number from 50 to 20000000 (got '12x')");
+    ck_assert_int_eq(c.usage_error, 1);
     ck_assert_int_eq(args(&c, unknown), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "unknown option '--colour' (see --help)");
+    ck_assert_int_eq(c.usage_error, 1);
     ck_assert_int_eq(args(&c, noval), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "option --device needs a value");
+    ck_assert_int_eq(c.usage_error, 1);
     ck_assert_int_eq(args(&c, stray), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "unexpected argument 'extra' (see --help)");
+    ck_assert_int_eq(c.usage_error, 1);
+    ck_assert_int_eq(args(&c, badfile), SLINKD_CFG_ERROR);
+    ck_assert_int_eq(c.usage_error, 0);
+    ck_assert_int_eq(args(&c, check), SLINKD_CFG_OK);
+    ck_assert_int_eq(c.check_config, 1);
+    ck_assert_str_eq(c.pidfile, "/run/slinkd.pid");
+    ck_assert_int_eq(c.usage_error, 0);
     ck_assert_int_eq(args(&c, tcp), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "option --tcp: tcp (a localhost TCP listener) was removed: any local user, or a web "
                           "page through a browser, could have become this peer's application; use the UNIX "

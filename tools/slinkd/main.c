@@ -216,7 +216,7 @@ int slinkd_reload(slinkd *d, char *why, size_t cap)
      * running one stays (fail closed, never an empty list by accident) */
     memset(&deny, 0, sizeof deny);
     if (slinkd_denylist_load(nc, &deny.fp, &deny.n, err, sizeof err) != SLINKD_CFG_OK) {
-        snprintf(why, cap, "reload refused, keeping the running deny-list: %s", err);
+        snprintf(why, cap, "reload refused: the deny-list does not load; keeping the running one: %s", err);
         logm(SLINK_LOG_ERROR, -1, "%s", why);
         free(nc);
         return -1;
