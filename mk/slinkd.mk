@@ -28,7 +28,7 @@ $(BUILD)/slinkd: $(SLINKD_OBJ) $(P11_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_HOST) $(SLINKD_OBJ) $(P11_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) $(P11_LIBS) -o $@
 
-$(BUILD)/slinkctl: tools/slinkctl/slinkctl.c
+$(BUILD)/slinkctl: tools/slinkctl/slinkctl.c include/slink/version.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $< -o $@
 
@@ -44,7 +44,7 @@ slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl
 # (openssl otherwise).
 SLINKD_PKI := $(if $(wildcard tools/pki/slink-pki.c),$(BUILD)/slink-pki)
 SLINKD_TESTS := $(sort $(wildcard tests/integration/slinkd_t_*.sh))
-slinkd-check: $(BUILD)/slinkd $(BUILD)/slinkctl $(BUILD)/slink-linesim $(SLINKD_PKI)
+slinkd-check: $(BUILD)/slinkd $(BUILD)/slinkctl $(BUILD)/slink-linesim $(BUILD)/slink-dump $(SLINKD_PKI)
 	@BUILD=$(BUILD) bash tests/integration/slinkd_run.sh $(SLINKD_TESTS)
 
 slinkd-perf: $(BUILD)/slinkd $(BUILD)/slinkctl $(SLINKD_PKI)

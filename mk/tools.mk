@@ -3,7 +3,7 @@
 
 LINESIM_SRC := tools/linesim/linesim.c tools/linesim/linesim_bus.c tools/linesim/wire_model.c \
                tools/linesim/bus_model.c
-LINESIM_HDR := tools/linesim/wire_model.h tools/linesim/bus_model.h tools/linesim/linesim_bus.h
+LINESIM_HDR := tools/linesim/wire_model.h tools/linesim/bus_model.h tools/linesim/linesim_bus.h include/slink/version.h
 
 $(BUILD)/slink-linesim: $(LINESIM_SRC) $(LINESIM_HDR)
 	@mkdir -p $(@D)

@@ -13,5 +13,5 @@
 #include "slink/stream.h"
 #include "slink/conn.h"
 #include "slink/node.h"
-#define SLINK_VERSION_STRING "0.1.0"
+#include "slink/version.h"
 #endif

@@ -19,6 +19,10 @@ expect() { # expect <exit code> <description> <command...>
 
 expect 0 "help" "$PKI" --help
 grep -q "usage: slink-pki" out.txt && ok || bad "help text"
+expect 0 "-h" "$PKI" -h
+grep -q "usage: slink-pki" out.txt && ok || bad "-h text"
+expect 0 "version" "$PKI" --version
+grep -q "^slink-pki [0-9]" out.txt && ok || bad "version line"
 expect 0 "ca" "$PKI" ca --out-cert ca.crt --out-key ca.key --cn "plant CA"
 expect 0 "issue pump-7" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name pump-7 --addr 7 --out-cert p7.crt --out-key p7.key
 expect 0 "issue pump-9 der" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name pump-9 --out-cert p9.der --out-key p9.key --der

@@ -335,14 +335,28 @@ START_TEST(command_line_errors)
     const char *const noval[] = { "slinkd", "--device", NULL };
     const char *const stray[] = { "slinkd", "extra", NULL };
     const char *const tcp[] = { "slinkd", "--tcp", "127.0.0.1:7007", NULL };
+    /* usage_error: a malformed command line is a usage error (exit 2 even
+     * under --check-config), a bad file is not */
+    const char *const badfile[] = { "slinkd", "--config", "/nonexistent/slinkd.conf", NULL };
+    const char *const check[] = { "slinkd", "-t", "--pidfile", "/run/slinkd.pid", NULL };
     ck_assert_int_eq(args(&c, bad_baud), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "option --baud: baud must be a number from 50 to 20000000 (got '12x')");
+    ck_assert_int_eq(c.usage_error, 1);
     ck_assert_int_eq(args(&c, unknown), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "unknown option '--colour' (see --help)");
+    ck_assert_int_eq(c.usage_error, 1);
     ck_assert_int_eq(args(&c, noval), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "option --device needs a value");
+    ck_assert_int_eq(c.usage_error, 1);
     ck_assert_int_eq(args(&c, stray), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "unexpected argument 'extra' (see --help)");
+    ck_assert_int_eq(c.usage_error, 1);
+    ck_assert_int_eq(args(&c, badfile), SLINKD_CFG_ERROR);
+    ck_assert_int_eq(c.usage_error, 0);
+    ck_assert_int_eq(args(&c, check), SLINKD_CFG_OK);
+    ck_assert_int_eq(c.check_config, 1);
+    ck_assert_str_eq(c.pidfile, "/run/slinkd.pid");
+    ck_assert_int_eq(c.usage_error, 0);
     ck_assert_int_eq(args(&c, tcp), SLINKD_CFG_ERROR);
     ck_assert_str_eq(err, "option --tcp: tcp (a localhost TCP listener) was removed: any local user, or a web "
                           "page through a browser, could have become this peer's application; use the UNIX "
@@ -429,6 +443,99 @@ START_TEST(shipped_example_is_valid)
 }
 END_TEST
 
+START_TEST(inline_comments)
+{
+    slinkd_config c;
+    ck_assert_int_eq(load(&c, "[link]   # the port\n"
+                              "baud = 9600   # slow bus\n"
+                              "device = /dev/ttyS0\t; tab then semicolon\n"
+                              "ctl = /run/a#b.ctl\n"          /* no blank before '#': part of the value */
+                              "[peer p] ; comment\n"
+                              "addr = 7 #seven\n"
+                              "name = \"pump #7\"   # quoted: the ' #' is the value's\n"
+                              "socket = \"/run/p.sock\"\n"), SLINKD_CFG_OK);
+    ck_assert_uint_eq(c.baud, 9600);
+    ck_assert_str_eq(c.device, "/dev/ttyS0");
+    ck_assert_str_eq(c.ctl, "/run/a#b.ctl");
+    ck_assert_uint_eq(c.peers[0].addr, 7);
+    ck_assert_str_eq(c.peers[0].name, "pump #7");
+    ck_assert_str_eq(c.peers[0].socket, "/run/p.sock");
+    expect_err("[link]\ndevice =   # nothing\n", 2, "device: empty value");
+    expect_err("[link]\ndevice = \"/dev/tty # x\n", 2, "unterminated '\"'");
+    expect_err("[link]\ndevice = /dev/\"tty\"\n", 2,
+               "device: a value may be quoted only as a whole: \"value\"");
+    expect_err("[link]\nbaud = 9600 / 2 # half\n", 2,
+               "baud must be a number from 50 to 20000000 (got '9600 / 2')");
+}
+END_TEST
+
+/* Reads the shipped example into a malloc'd string. */
+static char *read_example(void)
+{
+    FILE *f = fopen("docs/slinkd.conf.example", "r");
+    char *text;
+    long n;
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    ck_assert_int_gt(n, 0);
+    rewind(f);
+    text = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    text[n] = 0;
+    fclose(f);
+    return text;
+}
+
+/* "# key = value": a commented-out setting (not prose, which never has a
+ * bare lower-case word followed by " = "). */
+static int is_commented_setting(const char *line)
+{
+    const char *p = line;
+    if (p[0] != '#' || p[1] != ' ')
+        return 0;
+    p += 2;
+    if (!(*p >= 'a' && *p <= 'z'))
+        return 0;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')
+        p++;
+    return !strncmp(p, " = ", 3);
+}
+
+/* Every commented-out setting of the shipped example, uncommented on its
+ * own, must still give a valid configuration: the example documents them
+ * as ready to use. */
+START_TEST(shipped_example_every_setting_uncommented)
+{
+    char *text = read_example(), *line, *save = NULL, *copy;
+    unsigned tried = 0;
+    copy = strdup(text);
+    ck_assert_ptr_nonnull(copy);
+    for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        size_t off = (size_t)(line - copy);   /* same layout as text */
+        char *variant;
+        slinkd_config c;
+        if (!is_commented_setting(line))
+            continue;
+        variant = malloc(strlen(text) + 1);
+        ck_assert_ptr_nonnull(variant);
+        /* drop the "# " in place of that one line */
+        memcpy(variant, text, off);
+        memcpy(variant + off, text + off + 2, strlen(text) - off - 2 + 1);
+        if (load(&c, variant) != SLINKD_CFG_OK || slinkd_config_validate(&c, err, sizeof err) != SLINKD_CFG_OK)
+            ck_abort_msg("uncommenting '%s' broke the example: %s", line, err);
+        free(variant);
+        tried++;
+    }
+    /* the example has some 17 of them: a parser change that stopped
+     * recognising them must not make this test vacuous */
+    ck_assert_uint_ge(tried, 15);
+    free(copy);
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("slinkd_config");
@@ -447,6 +554,8 @@ int main(void)
     tcase_add_test(tc, validation_catches_conflicts);
     tcase_add_test(tc, value_parsers);
     tcase_add_test(tc, shipped_example_is_valid);
+    tcase_add_test(tc, inline_comments);
+    tcase_add_test(tc, shipped_example_every_setting_uncommented);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -5,6 +5,7 @@
  * would drop, for the same reasons.  See docs/TOOLS.md. */
 #define _GNU_SOURCE
 #include "dump.h"
+#include "slink/version.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -231,20 +232,20 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { O_HEX = 256, O_TTY, O_BAUD, O_GAP, O_DUR, O_JSON, O_KEYLOG, O_HELP };
+    enum { O_HEX = 256, O_TTY, O_BAUD, O_GAP, O_DUR, O_JSON, O_KEYLOG, O_HELP, O_VERSION };
     static const struct option opts[] = {
         {"hex", no_argument, 0, O_HEX}, {"tty", required_argument, 0, O_TTY},
         {"baud", required_argument, 0, O_BAUD}, {"gap-ms", required_argument, 0, O_GAP},
         {"duration", required_argument, 0, O_DUR}, {"json", no_argument, 0, O_JSON},
         {"keylog", required_argument, 0, O_KEYLOG}, {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
+        {"version", no_argument, 0, O_VERSION}, {0, 0, 0, 0}};
     int hex = 0, json = 0, c;
     const char *tty = NULL, *keylog = NULL;
     unsigned long baud = 115200;
     long gap = -1;
     double duration = 0;
     char *end;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_HEX: hex = 1; break;
         case O_TTY: tty = optarg; break;
@@ -262,7 +263,9 @@ int main(int argc, char **argv)
             break;
         case O_JSON: json = 1; break;
         case O_KEYLOG: keylog = optarg; break;
+        case 'h':
         case O_HELP: usage(stdout); return 0;
+        case O_VERSION: printf("slink-dump %s\n", SLINK_VERSION_STRING); return 0;
         default: usage(stderr); return 2;
         }
     }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE  /* ppoll: nanosecond timeouts with an atomic signal mask */
 #include "wire_model.h"
 #include "linesim_bus.h"
+#include "slink/version.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,6 +242,12 @@ static int deliver(lsim_model *m, int d, outbuf *ob, endpoint *dst, uint64_t now
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("slink-linesim %s\n", SLINK_VERSION_STRING);
+            return 0;
+        }
+    }
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--bus") == 0) return linesim_bus_main(argc, argv);
 
@@ -267,7 +274,7 @@ int main(int argc, char **argv)
     double stats_iv = 0, duration = 0, dv;
     uint64_t uv;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_A: path_a = optarg; break;
@@ -297,6 +304,7 @@ int main(int argc, char **argv)
         case O_DUR: bad = parse_double(optarg, &duration) || duration < 0; break;
         case O_JSON: json = optarg; break;
         case O_QUIET: quiet = 1; break;
+        case 'h':
         case O_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -190,7 +190,7 @@ int linesim_bus_main(int argc, char **argv)
     int quiet = 0, c, bad;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         bad = 0;
         switch (c) {
         case O_BUS: bad = num_u(optarg, &n) || n < 2 || n > LBUS_MAX_NODES; break;
@@ -207,6 +207,7 @@ int linesim_bus_main(int argc, char **argv)
         case O_DUR: bad = num_d(optarg, &duration) || duration < 0; break;
         case O_JSON: json = optarg; break;
         case O_QUIET: quiet = 1; break;
+        case 'h':
         case O_HELP: bus_usage(stdout); return 0;
         default: bus_usage(stderr); return 2;
         }

@@ -19,6 +19,7 @@
 #include "slink/cert.h"
 #include "slink/crt.h"
 #include "slink/err.h"
+#include "slink/version.h"
 #include "pki_lib.h"
 #include "../p11/p11_key.h"
 
@@ -531,6 +532,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("slink-pki %s\n", SLINK_VERSION_STRING);
         return 0;
     }
     if (flag(argc - 2, argv + 2, "--help")) {

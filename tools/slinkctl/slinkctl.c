@@ -1,4 +1,8 @@
-/* slinkctl: asks a running slinkd for its status over the control socket. */
+/* slinkctl: asks a running slinkd for its status, its metrics or a reload
+ * over the control socket.  The daemon answers an error as one line
+ * starting with "error:"; that is passed on to stderr with exit status 1. */
+#include "slink/version.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +14,13 @@
 static void usage(FILE *f)
 {
     fputs("usage: slinkctl [--ctl PATH] status [--json]\n"
+          "       slinkctl [--ctl PATH] metrics     (Prometheus text exposition)\n"
           "       slinkctl [--ctl PATH] reload\n"
+          "       slinkctl -h|--help | --version\n"
           "  --ctl PATH  control socket (default $SLINKD_CTL, else /run/slink/slinkd.ctl\n"
-          "              if it exists, else /run/slinkd.ctl)\n", f);
+          "              if it exists, else /run/slinkd.ctl)\n"
+          "  exit status: 0 ok; 1 daemon unreachable, or it refused the request (reason on\n"
+          "  stderr, e.g. a refused reload); 2 usage error\n", f);
 }
 
 int main(int argc, char **argv)
@@ -22,6 +30,7 @@ int main(int argc, char **argv)
     int json = 0, i, fd;
     struct sockaddr_un sa;
     char req[32], buf[4096];
+    char *resp = NULL;
     ssize_t n;
     size_t total = 0;
 
@@ -39,7 +48,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
-        } else if (!cmd && (!strcmp(argv[i], "status") || !strcmp(argv[i], "reload")))
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("slinkctl %s\n", SLINK_VERSION_STRING);
+            return 0;
+        } else if (!cmd && (!strcmp(argv[i], "status") || !strcmp(argv[i], "reload") ||
+                            !strcmp(argv[i], "metrics")))
             cmd = argv[i];
         else {
             fprintf(stderr, "slinkctl: unexpected argument '%s'\n", argv[i]);
@@ -72,14 +85,32 @@ int main(int argc, char **argv)
         close(fd);
         return 1;
     }
+    /* the whole answer first: whether it is an error decides where it goes */
     while ((n = read(fd, buf, sizeof buf)) > 0) {
-        fwrite(buf, 1, (size_t)n, stdout);
+        char *nr = realloc(resp, total + (size_t)n);
+        if (!nr) {
+            fprintf(stderr, "slinkctl: out of memory\n");
+            free(resp);
+            close(fd);
+            return 1;
+        }
+        resp = nr;
+        memcpy(resp + total, buf, (size_t)n);
         total += (size_t)n;
     }
     close(fd);
     if (n < 0 || total == 0) {
         fprintf(stderr, "slinkctl: no answer from slinkd\n");
+        free(resp);
         return 1;
     }
+    if (total >= 6 && !memcmp(resp, "error:", 6)) {
+        fputs("slinkctl: ", stderr);
+        fwrite(resp, 1, total, stderr);
+        free(resp);
+        return 1;
+    }
+    fwrite(resp, 1, total, stdout);
+    free(resp);
     return 0;
 }

@@ -410,6 +410,40 @@ static char *trim(char *s)
     return s;
 }
 
+/* Inline comments: '#' or ';' preceded by a space or tab starts a comment,
+ * except inside double quotes.  The whitespace is required so that values
+ * such as "a#b" (a socket group, a certificate name) stay whole.  Returns
+ * -1 on an unterminated quote. */
+static int strip_inline_comment(char *s)
+{
+    int quoted = 0;
+    char *p;
+    for (p = s; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && (*p == '#' || *p == ';') && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+            *p = 0;
+            break;
+        }
+    }
+    return quoted ? -1 : 0;
+}
+
+/* A value wholly in double quotes loses them (so it may hold " #"); any
+ * other quote is an error rather than a silently literal character. */
+static const char *unquote(char **v)
+{
+    size_t n = strlen(*v);
+    if (!strchr(*v, '"'))
+        return NULL;
+    if (n >= 2 && (*v)[0] == '"' && (*v)[n - 1] == '"' && !memchr(*v + 1, '"', n - 2)) {
+        (*v)[n - 1] = 0;
+        (*v)++;
+        return NULL;
+    }
+    return "a value may be quoted only as a whole: \"value\"";
+}
+
 int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_t cap)
 {
     FILE *f = fopen(path, "r");
@@ -435,6 +469,11 @@ int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_
         s = trim(line);
         if (!*s || *s == '#' || *s == ';')
             continue;
+        if (strip_inline_comment(s)) {
+            rc = fail(err, cap, "config %s:%u: unterminated '\"'", path, lineno);
+            break;
+        }
+        s = trim(s);
         if (*s == '[') {
             char *end = strchr(s, ']');
             char *name;
@@ -494,6 +533,10 @@ int slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_
             rc = fail(err, cap, "config %s:%u: '%s' outside a section (start with [link])", path, lineno, k);
             break;
         }
+        if ((why = unquote(&v)) != NULL) {
+            rc = fail(err, cap, "config %s:%u: %s: %s", path, lineno, k, why);
+            break;
+        }
         if (!*v) {
             rc = fail(err, cap, "config %s:%u: %s: empty value", path, lineno, k);
             break;
@@ -518,7 +561,7 @@ enum {
     OPT_SOCKET, OPT_DGRAM, OPT_TCP, OPT_ROLE, OPT_DATA_BITS, OPT_PARITY, OPT_STOP_BITS, OPT_FLOW,
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
     OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION,
-    OPT_DENY, OPT_DENY_FILE, OPT_PIN, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT
+    OPT_DENY, OPT_DENY_FILE, OPT_PIN, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT, OPT_CHECK, OPT_PIDFILE
 };
 
 static const struct option long_opts[] = {
@@ -558,6 +601,8 @@ static const struct option long_opts[] = {
     {"user", required_argument, 0, OPT_USER},
     {"group", required_argument, 0, OPT_GROUP},
     {"allow-root", no_argument, 0, OPT_ALLOW_ROOT},
+    {"check-config", no_argument, 0, OPT_CHECK},
+    {"pidfile", required_argument, 0, OPT_PIDFILE},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, OPT_HELP},
     {"version", no_argument, 0, OPT_VERSION},
@@ -575,6 +620,10 @@ static const char usage_text[] =
     "             --deny SHA256 --deny-file PATH --pin SHA256 (revocation, pinning)\n"
     "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
     "  privilege: --user NAME [--group NAME] (drop from root after opening) | --allow-root\n"
+    "  service:   --check-config (-t): check the configuration and credentials, then exit\n"
+    "             --pidfile PATH   -h, --help   --version\n"
+    "  exit status: 0 ok, 1 run-time error or invalid configuration (--check-config),\n"
+    "               2 malformed command line or configuration\n"
     "  see slinkd(8)\n";
 
 /* The command-line peer: the one named "cmdline", created on first use. */
@@ -661,7 +710,7 @@ int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, 
     }
     optind = 0;   /* glibc: full re-initialisation (reload parses again) */
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":vh", long_opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":vht", long_opts, NULL)) != -1) {
         const char *k, *why = NULL;
         switch (opt) {
         case 'v': if (c->verbosity < SLINK_LOG_DEBUG) c->verbosity++; continue;
@@ -675,15 +724,30 @@ int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, 
         case OPT_SYSLOG: c->use_syslog = 1; continue;
         case OPT_PACING: c->tx_pacing = 1; continue;
         case OPT_ALLOW_ROOT: c->allow_root = 1; continue;
+        case 't':
+        case OPT_CHECK: c->check_config = 1; continue;
+        case OPT_PIDFILE:
+            if (!*optarg || copy_str(c->pidfile, sizeof c->pidfile, optarg)) {
+                c->usage_error = 1;
+                return fail(err, cap, "option --pidfile: empty or too long (got '%s')", optarg);
+            }
+            continue;
         case OPT_KEYLOG:
-            if (copy_str(c->keylog, sizeof c->keylog, optarg))
+            if (copy_str(c->keylog, sizeof c->keylog, optarg)) {
+                c->usage_error = 1;
                 return fail(err, cap, "option --keylog: path too long (got '%s')", optarg);
+            }
             continue;
         case OPT_CONFIG: continue;
-        case ':': return fail(err, cap, "option %s needs a value", argv[optind - 1]);
-        case '?': return fail(err, cap, "unknown option '%s' (see --help)", argv[optind - 1]);
+        case ':':
+            c->usage_error = 1;
+            return fail(err, cap, "option %s needs a value", argv[optind - 1]);
+        case '?':
+            c->usage_error = 1;
+            return fail(err, cap, "unknown option '%s' (see --help)", argv[optind - 1]);
         default: break;
         }
+        c->usage_error = 1;   /* cleared below when the value is accepted */
         if ((k = link_key_for(opt)) != NULL) {
             why = set_link_key(c, k, optarg);
         } else if ((k = peer_key_for(opt)) != NULL) {
@@ -694,9 +758,12 @@ int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, 
         }
         if (why)
             return fail(err, cap, "option --%s: %s (got '%s')", long_name(opt), why, optarg);
+        c->usage_error = 0;
     }
-    if (optind < argc)
+    if (optind < argc) {
+        c->usage_error = 1;
         return fail(err, cap, "unexpected argument '%s' (see --help)", argv[optind]);
+    }
     return SLINKD_CFG_OK;
 }
 

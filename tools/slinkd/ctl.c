@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 /* Control socket: a UNIX stream socket that answers one request per
- * connection ("status", "status json", "reload") and closes.  The status
+ * connection ("status", "status json", "metrics", "reload") and closes.  The status
  * comes straight from the core's counters; JSON is built by hand with
  * escaping, so it is valid whatever a certificate name contains. */
 #include "daemon.h"
@@ -355,12 +355,18 @@ static void ctl_answer(slinkd *d, ctl_client *c)
         c->resp = ctl_status(d, 0, &c->resp_len);
     } else if (!strcmp(req, "status json")) {
         c->resp = ctl_status(d, 1, &c->resp_len);
+    } else if (!strcmp(req, "metrics")) {
+        c->resp = ctl_metrics(d, &c->resp_len);
     } else if (!strcmp(req, "reload")) {
-        slinkd_reload(d);
-        c->resp = strdup("reload done (see the log for details)\n");
+        /* one line: "ok: ..." or "error: ..." so slinkctl can exit non-zero
+         * with the reason */
+        char why[SLINKD_ERR + 64], line[SLINKD_ERR + 80];
+        int rc = slinkd_reload(d, why, sizeof why);
+        snprintf(line, sizeof line, "%s: %s\n", rc == 0 ? "ok" : "error", why);
+        c->resp = strdup(line);
         c->resp_len = c->resp ? strlen(c->resp) : 0;
     } else {
-        c->resp = strdup("error: unknown request (status, status json, reload)\n");
+        c->resp = strdup("error: unknown request (status, status json, metrics, reload)\n");
         c->resp_len = c->resp ? strlen(c->resp) : 0;
     }
     if (!c->resp)

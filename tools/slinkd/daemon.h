@@ -127,6 +127,7 @@ typedef struct slinkd {
     int stopping;
     uint64_t stop_deadline;
     int exit_code;
+    int pid_fd;          /* --pidfile, locked; -1 without */
     int argc;            /* kept for SIGHUP: the same options are applied again */
     char **argv;
 } slinkd;
@@ -134,8 +135,11 @@ typedef struct slinkd {
 uint64_t slinkd_now_ms(void);
 
 /* main.c */
-int  slinkd_load_creds(slinkd *d, slink_creds *out);
-void slinkd_reload(slinkd *d);
+/* Both log why they fail and leave the reason (one line) in why. */
+int  slinkd_load_creds(slinkd *d, slink_creds *out, char *why, size_t cap);
+/* 0 when the reload is in force; -1 when it was refused or postponed
+ * (the running configuration stays).  why: what happened, for slinkctl. */
+int  slinkd_reload(slinkd *d, char *why, size_t cap);
 
 /* revoke.c: load a configuration's deny-list (logs why not; -1), and put
  * one in force: every peer's policy, pins from the peers' configs, and a
@@ -169,5 +173,9 @@ void ctl_accept(slinkd *d);
 void ctl_client_io(slinkd *d, ctl_client *c, short revents);
 void ctl_close_all(slinkd *d);
 char *ctl_status(slinkd *d, int json, size_t *len);
+
+/* metrics.c: the status counters as Prometheus text (malloc'd; NULL on
+ * out of memory) */
+char *ctl_metrics(slinkd *d, size_t *len);
 
 #endif

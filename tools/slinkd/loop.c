@@ -280,9 +280,10 @@ static int stop_done(slinkd *d, uint64_t now)
 static void handle_signals(slinkd *d, uint64_t now)
 {
     struct signalfd_siginfo si;
+    char why[SLINKD_ERR + 64];
     while (read(d->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
         if (si.ssi_signo == SIGHUP)
-            slinkd_reload(d);
+            (void)slinkd_reload(d, why, sizeof why);   /* the outcome is logged */
         else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
             slinkd_request_stop(d, now);
     }

@@ -4,6 +4,7 @@
 #include "keylog.h"
 #include "key_p11.h"
 #include "log.h"
+#include "pidfile.h"
 #include "privdrop.h"
 
 #include <errno.h>
@@ -116,11 +117,11 @@ static int key_group_ok(const slinkd *d, const struct stat *st)
     return st->st_gid == gid && gid != 0;
 }
 
-int slinkd_load_creds(slinkd *d, slink_creds *out)
+int slinkd_load_creds(slinkd *d, slink_creds *out, char *why_out, size_t why_cap)
 {
     uint8_t *ca = NULL, *cert = NULL, *key = NULL;
     size_t ca_len = 0, cert_len = 0, key_len = 0;
-    char err[300];
+    char err[300], kd[300];
     const char *why = NULL;
     struct stat st;
     int rc = -1;
@@ -131,6 +132,7 @@ int slinkd_load_creds(slinkd *d, slink_creds *out)
     if (read_file(d->cfg.ca, &ca, &ca_len, err, sizeof err) || read_file(d->cfg.cert, &cert, &cert_len, err, sizeof err) ||
         (!token && read_file(d->cfg.key, &key, &key_len, err, sizeof err))) {
         logm(SLINK_LOG_ERROR, -1, "%s", err);
+        snprintf(why_out, why_cap, "%s", err);
         goto out;
     }
     if (!token && stat(d->cfg.key, &st) == 0 && (st.st_mode & 077) && !key_group_ok(d, &st))
@@ -140,8 +142,9 @@ int slinkd_load_creds(slinkd *d, slink_creds *out)
     e = token ? slinkd_token_creds(d->cfg.key, out, ca, ca_len, cert, cert_len, &why)
               : slink_creds_load(out, ca, ca_len, cert, cert_len, key, key_len, &why);
     if (e != SLINK_OK) {
-        logm(SLINK_LOG_ERROR, -1, "credentials (ca %s, cert %s, key %s) refused: %s", d->cfg.ca, d->cfg.cert,
-             slinkd_key_display(d->cfg.key, err, sizeof err), why ? why : slink_err_desc(e));
+        snprintf(why_out, why_cap, "credentials (ca %s, cert %s, key %s) refused: %s", d->cfg.ca, d->cfg.cert,
+                 slinkd_key_display(d->cfg.key, kd, sizeof kd), why ? why : slink_err_desc(e));
+        logm(SLINK_LOG_ERROR, -1, "%s", why_out);
         goto out;
     }
     rc = 0;
@@ -179,38 +182,44 @@ static void peer_conn_cfg(slinkd *d, slinkd_peer *p, slink_conn_cfg *k)
     k->policy.pin = p->cfg.has_pin ? p->cfg.pin : NULL;
 }
 
-void slinkd_reload(slinkd *d)
+int slinkd_reload(slinkd *d, char *why, size_t cap)
 {
     slinkd_config *nc = calloc(1, sizeof *nc);
     char err[SLINKD_ERR];
     int slot = 1 - d->creds_cur;
     size_t i, j;
     slinkd_denylist deny;
-    if (!nc)
-        return;
+    if (!nc) {
+        snprintf(why, cap, "reload refused: out of memory");
+        return -1;
+    }
     logm(SLINK_LOG_INFO, -1, "reloading configuration and credentials");
     slinkd_config_defaults(nc);
     if (slinkd_config_from_args(nc, d->argc, d->argv, err, sizeof err) != SLINKD_CFG_OK ||
         slinkd_config_validate(nc, err, sizeof err) != SLINKD_CFG_OK) {
-        logm(SLINK_LOG_ERROR, -1, "reload refused, keeping the running configuration: %s", err);
+        snprintf(why, cap, "reload refused, keeping the running configuration: %s", err);
+        logm(SLINK_LOG_ERROR, -1, "%s", why);
         free(nc);
-        return;
+        return -1;
     }
     for (i = 0; i < d->npeers; i++) {
         slink_conn *c = &d->peers[i].conn;
         if (slink_conn_hs_uses_creds(c, &d->creds[slot])) {
-            logm(SLINK_LOG_WARN, -1, "reload postponed: a handshake still uses the previous credentials; "
-                                     "send SIGHUP again");
+            snprintf(why, cap, "reload postponed: a handshake still uses the previous credentials; "
+                               "reload again");
+            logm(SLINK_LOG_WARN, -1, "%s", why);
             free(nc);
-            return;
+            return -1;
         }
     }
     /* a deny-list that does not load refuses the whole reload: the
      * running one stays (fail closed, never an empty list by accident) */
-    if (slinkd_revocation_load(nc, &deny) != 0) {
-        logm(SLINK_LOG_ERROR, -1, "reload refused: the deny-list does not load; keeping the running one");
+    memset(&deny, 0, sizeof deny);
+    if (slinkd_denylist_load(nc, &deny.fp, &deny.n, err, sizeof err) != SLINKD_CFG_OK) {
+        snprintf(why, cap, "reload refused: the deny-list does not load; keeping the running one: %s", err);
+        logm(SLINK_LOG_ERROR, -1, "%s", why);
         free(nc);
-        return;
+        return -1;
     }
     if (strcmp(nc->device, d->cfg.device) || nc->addr != d->cfg.addr || nc->npeers != d->npeers ||
         nc->baud != d->cfg.baud || nc->half_duplex != d->cfg.half_duplex)
@@ -233,12 +242,13 @@ void slinkd_reload(slinkd *d)
         d->cfg.allow_root = old.allow_root;
         d->cfg.foreground = old.foreground;
         d->cfg.use_syslog = old.use_syslog;
-        if (slinkd_load_creds(d, &d->creds[slot]) != 0) {
+        if (slinkd_load_creds(d, &d->creds[slot], err, sizeof err) != 0) {
+            snprintf(why, cap, "reload refused, keeping the running credentials: %s", err);
             logm(SLINK_LOG_ERROR, -1, "reload refused: credentials do not load; keeping the old ones");
             d->cfg = old;
             free(deny.fp);
             free(nc);
-            return;
+            return -1;
         }
     }
     {
@@ -263,8 +273,10 @@ void slinkd_reload(slinkd *d)
     logm(SLINK_LOG_INFO, -1, "deny-list: %zu revoked certificate(s)", deny.n);
     slinkd_revocation_apply(d, &deny, slinkd_now_ms());
     log_setup(d->cfg.verbosity, d->cfg.use_syslog);
-    logm(SLINK_LOG_INFO, -1, "reload done; sessions kept (unless their certificate is now refused)");
+    snprintf(why, cap, "reload done; sessions kept (unless their certificate is now refused)");
+    logm(SLINK_LOG_INFO, -1, "%s", why);
     free(nc);
+    return 0;
 }
 
 /* Type=notify without libsystemd: one datagram to $NOTIFY_SOCKET. */
@@ -315,7 +327,7 @@ static int setup(slinkd *d)
     d->port_backoff_ms = 100;
     log_set_port(d->cfg.device);
 
-    if (slinkd_load_creds(d, &d->creds[0]) != 0)
+    if (slinkd_load_creds(d, &d->creds[0], err, sizeof err) != 0)
         return 1;
     if (slinkd_revocation_load(&d->cfg, &d->deny) != 0)
         return 1;
@@ -408,9 +420,18 @@ static int setup(slinkd *d)
              !d->cfg.half_duplex ? "full-duplex" : d->cfg.bus_device ? "half-duplex bus device"
                                                                        : "half-duplex bus master");
     }
+    if (d->cfg.pidfile[0]) {
+        /* opened now, while a daemon started as root may still create it
+         * in /run; written once daemon() has given the final id */
+        d->pid_fd = pidfile_open(d->cfg.pidfile, err, sizeof err);
+        if (d->pid_fd < 0) {
+            logm(SLINK_LOG_ERROR, -1, "%s", err);
+            return 1;
+        }
+    }
     /* Everything that may need root is open: the port, the sockets, the
-     * credentials, the key log.  From here on the hostile line is parsed
-     * without it. */
+     * credentials, the key log, the pidfile.  From here on the hostile line
+     * is parsed without it. */
     if (geteuid() == 0 && d->cfg.user[0]) {
         if (priv_drop(&d->cfg, err, sizeof err) != 0) {
             logm(SLINK_LOG_ERROR, -1, "%s", err);
@@ -433,6 +454,8 @@ static void teardown(slinkd *d)
         slink_conn_wipe(&d->peers[i].conn);
     }
     ctl_close_all(d);
+    pidfile_remove(d->pid_fd, d->cfg.pidfile);
+    d->pid_fd = -1;
     port_close(&d->port);
     slink_creds_free(&d->creds[0]);
     slink_creds_free(&d->creds[1]);
@@ -443,12 +466,50 @@ static void teardown(slinkd *d)
     free(d->peers);
 }
 
+/* --check-config (-t), like sshd -t: the configuration as the daemon would
+ * use it (file, options, cross-checks, privileges) and the credentials it
+ * would load (CA, certificate, key, deny-list).  Opens no port and no
+ * socket.  0 "configuration OK", 1 with the reason. */
+static int check_config(slinkd *d)
+{
+    char err[SLINKD_ERR + 64];
+    slink_creds creds;
+    slinkd_denylist deny;
+    memset(&deny, 0, sizeof deny);
+    if (priv_check(&d->cfg, err, sizeof err) != 0)
+        goto bad;
+    log_setup(d->cfg.verbosity, 0);
+    log_set_port(d->cfg.device);
+    if (slinkd_load_creds(d, &creds, err, sizeof err) != 0)
+        goto bad;
+    slink_creds_free(&creds);
+    if (slinkd_denylist_load(&d->cfg, &deny.fp, &deny.n, err, sizeof err) != SLINKD_CFG_OK)
+        goto bad;
+    free(deny.fp);
+    printf("slinkd: %s: configuration OK (%zu peer(s), %zu revoked certificate(s))\n",
+           d->cfg.config_file[0] ? d->cfg.config_file : "command line", d->cfg.npeers, deny.n);
+    return 0;
+bad:
+    fprintf(stderr, "slinkd: configuration invalid: %s\n", err);
+    return 1;
+}
+
+static int wants_check(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--check-config") || !strcmp(argv[i], "-t"))
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static slinkd d;   /* large: lives outside the stack */
     char err[SLINKD_ERR];
     int rc;
 
+    d.pid_fd = -1;
     slinkd_config_defaults(&d.cfg);
     rc = slinkd_config_from_args(&d.cfg, argc, argv, err, sizeof err);
     if (rc == SLINKD_CFG_EXIT)
@@ -456,9 +517,17 @@ int main(int argc, char **argv)
     if (rc == SLINKD_CFG_OK)
         rc = slinkd_config_validate(&d.cfg, err, sizeof err);
     if (rc != SLINKD_CFG_OK) {
+        /* a check reports an invalid configuration as such (1); a
+         * malformed command line is a usage error (2) either way */
+        if (wants_check(argc, argv) && !d.cfg.usage_error) {
+            fprintf(stderr, "slinkd: configuration invalid: %s\n", err);
+            return 1;
+        }
         fprintf(stderr, "slinkd: %s\n", err);
         return 2;
     }
+    if (d.cfg.check_config)
+        return check_config(&d);
     if (d.cfg.list_ports) {
         int n = port_list(stdout);
         if (n < 0) {
@@ -491,6 +560,11 @@ int main(int argc, char **argv)
             return 1;
         }
         log_setup(d.cfg.verbosity, 1);
+    }
+    if (d.pid_fd >= 0 && pidfile_write(d.pid_fd) != 0) {
+        logm(SLINK_LOG_ERROR, -1, "pidfile %s: cannot write: %s", d.cfg.pidfile, strerror(errno));
+        teardown(&d);
+        return 1;
     }
     sd_notify_msg("READY=1\nSTATUS=running");
     rc = slinkd_run(&d);
