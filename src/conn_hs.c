@@ -149,6 +149,7 @@ static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
     s->rto_ms = base_rto(c, s->hs.out_len);
     s->tries = 1;
     s->frag_next = 0;
+    s->frag_shift = 0;
     s->answered_ms = now_ms;
     if (s == slot_r(c)) {
         /* A responder never resends msg2 on its own: the initiator repeats
@@ -164,6 +165,16 @@ static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
     }
 }
 
+/* A flight goes again from its start, in fragments half the size of the
+ * last ones (down to the minimum frame body): on a noisy line a large
+ * frame rarely survives, while the receiver keeps every fragment it got
+ * and takes any sizes (§4.7), so smaller pieces complete the message. */
+static void resend_smaller(slink_hs_slot *s)
+{
+    s->frag_next = 0;
+    if (s->frag_shift < 8u) s->frag_shift++;
+}
+
 static void reasm_reset(slink_conn *c)
 {
     memset(c->reasm_have, 0, sizeof c->reasm_have);
@@ -177,6 +188,7 @@ static void slot_wipe(slink_hs_slot *s)
     s->refused = SLINK_OK;
     s->tx_pending = 0;
     s->frag_next = 0;
+    s->frag_shift = 0;
     s->next_tx_ms = CONN_NEVER;
     s->protect_until_ms = 0;
 }
@@ -409,7 +421,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
     if (v == G_DUP) {
         r->answered_ms = now_ms;
         r->tx_pending = 1;
-        r->frag_next = 0;
+        resend_smaller(r);
         return SLINK_ERR_HS_DUPLICATE;
     }
     /* G_ACCEPT: a new responder attempt (the old one, if any, is past its
@@ -475,7 +487,7 @@ static slink_err hs_consume(slink_conn *c, slink_hs_slot *s, uint8_t msgno,
         if (s->hs.out_len > 0 && now_ms >= s->answered_ms + conn_hs_dup_interval_ms(c)) {
             s->answered_ms = now_ms;
             s->tx_pending = 1;
-            s->frag_next = 0;
+            resend_smaller(s);
         }
         return e;
     }
@@ -612,7 +624,7 @@ void conn_hs_on_hint(slink_conn *c, uint64_t now_ms)
         if (i->hs.out_len > 0 && now_ms >= i->answered_ms + conn_hs_dup_interval_ms(c)) {
             i->answered_ms = now_ms;
             i->tx_pending = 1;
-            i->frag_next = 0;
+            resend_smaller(i);
         }
         return;
     }
@@ -661,7 +673,7 @@ static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, 
     s->next_tx_ms = now_ms + s->rto_ms;
     s->answered_ms = now_ms;
     s->tx_pending = 1;
-    s->frag_next = 0;
+    resend_smaller(s);
     c->stats.hs_retransmits++;
     /* msg3 unconfirmed for a whole flight time: behind it goes an ACK asking
      * for an ACK at once.  A responder holding the session answers it (the
@@ -705,6 +717,7 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
     /* msg1 goes before the peer's MTU is known: the minimum every node takes. */
     mtu = hs->out_msgno == 1 ? SLINK_MIN_FRAME_BODY : hs->peer_mtu;
     if (mtu > c->cfg.mtu) mtu = c->cfg.mtu;
+    mtu >>= s->frag_shift;
     if (mtu < SLINK_MIN_FRAME_BODY) mtu = SLINK_MIN_FRAME_BODY;
     if (mtu > cap) mtu = cap;
     if (hs->out_len <= mtu && s->frag_next == 0) {

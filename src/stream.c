@@ -66,6 +66,99 @@ static uint8_t rx_wnd_full(const slink_stream *s)
     return k < s->window ? (uint8_t)k : s->window;
 }
 
+/* ---- adaptive chunk size ------------------------------------------------ */
+
+/* Per-frame overhead of the sizing model (record header, tag, chunk number,
+ * frame header, CRC, COBS and delimiter: docs/PROTOCOL.md §3.6). */
+#define AD_OVH      24u
+/* Smallest chunk the adaptation picks (below it the overhead dominates). */
+#define AD_FLOOR    32u
+/* The size is chosen again every AD_STEP transmissions; the counts halve
+ * at AD_SPAN, so the estimate follows the last 32 to 64 transmissions. */
+#define AD_STEP     8u
+#define AD_SPAN     64u
+
+/* -ln(1 - i/64) in units of 1/4096 (i = 64: as if 127/128), computed
+ * offline: the frame loss rate q turns into errors per frame. */
+static const uint16_t NEG_LN_1MQ[65] = {
+    0, 65, 130, 197, 264, 333, 403, 474, 547, 621, 696, 772, 850, 930, 1011, 1094,
+    1178, 1265, 1353, 1443, 1535, 1629, 1725, 1824, 1925, 2029, 2135, 2244, 2357, 2472, 2591, 2713,
+    2839, 2969, 3103, 3242, 3386, 3535, 3690, 3850, 4017, 4192, 4374, 4564, 4764, 4974, 5196, 5430,
+    5678, 5943, 6225, 6529, 6857, 7213, 7603, 8035, 8517, 9064, 9696, 10443, 11357, 12535, 14196, 17035,
+    19874
+};
+
+static uint32_t isqrt32(uint32_t x)
+{
+    uint32_t r = 0, bit = (uint32_t)1 << 30;
+    while (bit > x) bit >>= 2;
+    while (bit != 0) {
+        if (x >= r + bit) {
+            x -= r + bit;
+            r = (r >> 1) + bit;
+        } else {
+            r >>= 1;
+        }
+        bit >>= 2;
+    }
+    return r;
+}
+
+/* With bit error rate p and frames of L + AD_OVH bytes, goodput is
+ * L/(L+OVH) * (1-p)^(8(L+OVH)), largest where L(L+OVH) = OVH/(8p).  The
+ * measured frame loss rate q at mean frame size F gives 8p = -ln(1-q)/F,
+ * so L(L+24) = 24 F / -ln(1-q).  32-bit arithmetic only: F is at most a
+ * few KiB, so 24 * 4096 * F stays below 2^31. */
+static uint16_t ad_choose(const slink_stream *s)
+{
+    uint32_t i = ((uint32_t)s->ad_lost * 64u + s->ad_n / 2u) / s->ad_n;
+    uint32_t f = s->ad_bytes / s->ad_n, x;
+    uint32_t l, lo = AD_FLOOR < s->chunk_max ? AD_FLOOR : s->chunk_max;
+    if (i > 64u) i = 64u;
+    if (NEG_LN_1MQ[i] == 0) return s->chunk_max;
+    x = AD_OVH * 4096u * f / NEG_LN_1MQ[i];
+    l = isqrt32(x + (AD_OVH / 2u) * (AD_OVH / 2u)) - AD_OVH / 2u;
+    if (l < lo) l = lo;
+    if (l > s->chunk_max) l = s->chunk_max;
+    return (uint16_t)l;
+}
+
+/* The RTO floor follows the chunk size: a chunk and its ACK cross the
+ * line, plus the owner's slack (rto_min_ms).  Without the line rate the
+ * configured floor stands. */
+static void rto_floor(slink_stream *s)
+{
+    if (s->rto_byte_us == 0) return;
+    s->rto_min = s->rto_fixed + 2u * ((uint32_t)s->tx_size + AD_OVH + 40u) * s->rto_byte_us / 1000u;
+    if (s->rto_max < s->rto_min) s->rto_max = s->rto_min;
+    if (s->rto < s->rto_min) s->rto = s->rto_min;
+    if (s->rto_base < s->rto_min) s->rto_base = s->rto_min;
+}
+
+/* One transmission of n chunk bytes whose fate is known: lost (it had to be
+ * repeated) or delivered (acknowledged).  Counting only settled ones keeps
+ * the chunks still in flight from passing for a clean line. */
+static void ad_count(slink_stream *s, size_t n, int lost)
+{
+    uint16_t l;
+    if (!s->adapt) return;
+    s->ad_n++;
+    if (lost) s->ad_lost++;
+    s->ad_bytes += (uint32_t)n + AD_OVH;
+    if (s->ad_n % AD_STEP != 0) return;
+    l = ad_choose(s);
+    if (l != s->tx_size) {
+        s->tx_size = l;
+        s->stats.chunk_resizes++;
+        rto_floor(s);
+    }
+    if (s->ad_n >= AD_SPAN) {
+        s->ad_n /= 2u;
+        s->ad_lost /= 2u;
+        s->ad_bytes /= 2u;
+    }
+}
+
 static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
 {
     s->rx_cap = (uint32_t)RXB;
@@ -88,10 +181,16 @@ static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
         s->ack_delay_ms = cfg->ack_delay_ms;
     }
     if (s->rx_cap < s->chunk_max) s->rx_cap = s->chunk_max;
+    s->adapt = cfg != NULL && cfg->adapt;
+    s->tx_size = s->chunk_max;
+    if (s->adapt && cfg->chunk_start != 0 && cfg->chunk_start < s->chunk_max) s->tx_size = cfg->chunk_start;
+    s->rto_fixed = s->rto_min;
+    s->rto_byte_us = cfg != NULL && s->adapt ? cfg->rto_byte_us : 0u;
     if (s->rto_max < s->rto_min) s->rto_max = s->rto_min;
     if (s->rto < s->rto_min) s->rto = s->rto_min;
     if (s->rto > s->rto_max) s->rto = s->rto_max;
     s->rto_base = s->rto;
+    rto_floor(s);
     /* Both ends were configured with the same limits by the handshake; the
      * first ACK replaces this guess with the real receive window. */
     s->peer_wnd = s->window;
@@ -196,7 +295,7 @@ slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t
         uint8_t slot;
         size_t room, take;
         if (s->snd_filled > infl &&
-            s->tx_len[tx_slot(s, s->snd_filled - 1u)] < s->chunk_max &&
+            s->tx_len[tx_slot(s, s->snd_filled - 1u)] < s->tx_size &&
             !(s->tx_flags[tx_slot(s, s->snd_filled - 1u)] & SLINK_STREAM_TXF_END)) {
             /* the newest chunk is unsent, hence not sealed: it may grow */
             slot = tx_slot(s, s->snd_filled - 1u);
@@ -211,7 +310,7 @@ slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t
         } else {
             break;
         }
-        room = (size_t)s->chunk_max - s->tx_len[slot];
+        room = (size_t)s->tx_size - s->tx_len[slot];
         take = n - done < room ? n - done : room;
         memcpy(&s->tx_chunk[slot][s->tx_len[slot]], p + done, take);
         s->tx_len[slot] = (uint16_t)(s->tx_len[slot] + take);
@@ -371,7 +470,7 @@ static int partial_held(const slink_stream *s)
 {
     unsigned infl = in_flight(s);
     return s->tx_hold_ms != 0 && infl + 1u == s->snd_filled && !s->close_requested &&
-           s->tx_len[tx_slot(s, infl)] < s->chunk_max &&
+           s->tx_len[tx_slot(s, infl)] < s->tx_size &&
            !(s->tx_flags[tx_slot(s, infl)] & SLINK_STREAM_TXF_END) && s->end_pending == 0;
 }
 
@@ -408,6 +507,8 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
         SLINK_TRY(emit(s, off, now_ms, pt, cap, len));
         s->tx_need[slot] = 0;
         s->tx_flags[slot] |= SLINK_STREAM_TXF_RETX;
+        /* why 3: the window reopened over a refused chunk, not a loss */
+        if (why != 3u && s->peer_wnd != 0) ad_count(s, s->tx_len[slot], 1);
         s->stats.retransmits++;
         if (why == 2) s->stats.fast_retransmits++;
         return SLINK_OK;
@@ -445,6 +546,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
             sample_sent = s->tx_sent_ms[slot];
             have_sample = 1;
         }
+        if (!s->tx_sacked[slot]) ad_count(s, s->tx_len[slot], 0);
         s->stats.bytes_acked += s->tx_len[slot];
         s->tx_len[slot] = 0;
     }
@@ -462,6 +564,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
         if (s->tx_sacked[slot]) continue;
         s->tx_sacked[slot] = 1;
         s->tx_need[slot] = 0;
+        ad_count(s, s->tx_len[slot], 0);
         if (s->tx_tries[slot] == 1 && !(s->tx_flags[slot] & SLINK_STREAM_TXF_RETX) &&
             (!have_sample || s->tx_sent_ms[slot] > sample_sent)) {
             sample_sent = s->tx_sent_ms[slot];
@@ -483,7 +586,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
             s->tx_first_ms[slot] = now_ms;
         } else if (s->tx_flags[slot] & SLINK_STREAM_TXF_REFUSED) {
             s->tx_flags[slot] = (uint8_t)(s->tx_flags[slot] & ~SLINK_STREAM_TXF_REFUSED);
-            if (!s->tx_need[slot]) s->tx_need[slot] = 1;
+            if (!s->tx_need[slot]) s->tx_need[slot] = 3;
         }
     }
 

@@ -110,6 +110,7 @@ typedef struct {
     uint32_t rto_ms;
     uint8_t  tries;
     uint8_t  frag_next;            /* next fragment of the flight to emit */
+    uint8_t  frag_shift;           /* resends so far: fragments halve each time (§4.7) */
     uint8_t  tx_pending;           /* flight must go out now */
     uint64_t answered_ms;          /* a duplicate was last answered (at most once per dup interval) */
     uint64_t protect_until_ms;     /* responder: a different msg1 cannot replace this attempt before */
@@ -137,6 +138,7 @@ typedef struct slink_conn {
     uint64_t hs_restart_at_ms;
     uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
     uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
+    uint32_t noise_mark;           /* line-noise count at the last session install (§3.6) */
     uint8_t  hs_presumed_lost;     /* our attempt runs because the session looked lost */
     uint64_t hs_alert_ms;          /* rate limit of plaintext alerts we send */
     /* Authenticated probe (§4.9, I1): a no_session hint against a confirmed

@@ -26,6 +26,7 @@ typedef struct {
     uint64_t bytes_delivered;    /* handed to the application */
     uint32_t ends_sent;          /* application streams we ended (end chunks queued) */
     uint32_t ends_received;      /* the peer's stream ends handed to the application */
+    uint32_t chunk_resizes;      /* changes of the adaptive chunk size */
 } slink_stream_stats;
 
 /* tx_flags bits */
@@ -49,7 +50,7 @@ typedef struct {
     uint64_t tx_first_ms[SLINK_STREAM_WINDOW];  /* first transmission of this run of tries */
     uint8_t  tx_tries[SLINK_STREAM_WINDOW];
     uint8_t  tx_sacked[SLINK_STREAM_WINDOW];
-    uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout/window, 2 fast */
+    uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout, 2 fast, 3 window reopened */
     uint8_t  tx_flags[SLINK_STREAM_WINDOW];     /* SLINK_STREAM_TXF_* */
     uint8_t  tx_head;            /* slot of chunk snd_una (slot ring, not chunk % W) */
     uint32_t tx_order[SLINK_STREAM_WINDOW];     /* send_seq of the last transmission */
@@ -59,6 +60,15 @@ typedef struct {
     uint8_t  snd_filled;         /* chunks [snd_una, snd_una+filled) hold data */
     uint8_t  peer_wnd;           /* chunks the peer accepts from snd_una */
     uint16_t chunk_max;          /* negotiated: fits the peer's MTU */
+    /* Adaptive chunk size (§3.6): new chunks are filled up to tx_size,
+     * which follows the loss measured at this end (0 < tx_size <=
+     * chunk_max).  ad_*: decaying counts of transmissions, of those that
+     * had to be repeated, and of their bytes on the wire. */
+    uint16_t tx_size;
+    uint8_t  adapt;              /* from slink_stream_cfg.adapt */
+    uint16_t ad_n, ad_lost;
+    uint32_t ad_bytes;
+    uint32_t rto_fixed, rto_byte_us;   /* RTO floor: see slink_stream_cfg */
     uint8_t  window;             /* <= SLINK_STREAM_WINDOW */
     uint8_t  max_tries;          /* per chunk; past it: SLINK_ERR_RETRANSMIT_LIMIT */
     uint32_t give_up_ms;         /* ... and only once the chunk is this old (0: no floor) */
@@ -113,6 +123,17 @@ typedef struct {
     uint32_t give_up_ms;
     uint32_t ack_delay_ms;       /* delayed ACK; 0 = ack every chunk at once */
     uint32_t rx_buf_bytes;       /* receive buffer to use; 0 = all of SLINK_STREAM_RX_BUF */
+    /* 1: size new chunks to the measured loss (starting below chunk_max,
+     * see stream.c); 0: every chunk is filled up to chunk_max. */
+    uint8_t  adapt;
+    /* With adapt: airtime of one byte on the line (µs).  The RTO floor is
+     * then rto_min_ms plus the airtime of the current chunk's frame and an
+     * ACK, both ways, so small chunks on a noisy line are not left waiting
+     * on a timer sized for the largest frame.  0: rto_min_ms alone. */
+    uint32_t rto_byte_us;
+    /* With adapt: size of the first chunks (0 = chunk_max), until the
+     * first estimate of the loss. */
+    uint16_t chunk_start;
 } slink_stream_cfg;
 
 void      slink_stream_init(slink_stream *s, const slink_stream_cfg *cfg);

@@ -1058,10 +1058,20 @@ typedef struct { int from; int msgno; size_t off; uint8_t xor_v, set_v; int set;
 static hw_verdict mod_filter(void *v, hw_frame *f, uint64_t *delay)
 {
     mod_ctx *c = v;
+    size_t at = c->off;
     (void)delay;
-    if (f->from != c->from || f->type != (uint8_t)c->msgno) return HW_PASS;
-    if (c->set) f->body[c->off] = c->set_v;
-    else f->body[c->off] ^= c->xor_v;
+    if (f->from != c->from) return HW_PASS;
+    if (f->type == (uint8_t)(SLINK_FT_HS_FRAG | c->msgno) && f->body_len >= SLINK_HS_FRAG_HDR) {
+        /* a resent flight goes in smaller fragments (§4.7): change the
+         * byte in whichever fragment carries it */
+        size_t foff = slink_get_u16(f->body);
+        if (at < foff || at - foff >= f->body_len - SLINK_HS_FRAG_HDR) return HW_PASS;
+        at = SLINK_HS_FRAG_HDR + at - foff;
+    } else if (f->type != (uint8_t)c->msgno) {
+        return HW_PASS;
+    }
+    if (c->set) f->body[at] = c->set_v;
+    else f->body[at] ^= c->xor_v;
     c->hits++;
     return HW_PASS;
 }

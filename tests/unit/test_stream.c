@@ -1119,6 +1119,75 @@ static void sim_transmit(sim *m, int d, uint64_t now, slink_stream *s, flow *out
     sim_send(m, d, now, K_CHUNK, pt, n);
 }
 
+/* ---- adaptive chunk size (§3.6) ------------------------------------------ */
+
+/* Runs A -> B for `ms` ms, dropping transmissions where drop_every != 0
+ * and the transmission count is a multiple of it; checks that a resent
+ * chunk keeps the size it was first sent with. */
+static void adapt_drive(uint64_t *now, uint64_t ms, unsigned drop_every, unsigned *tx)
+{
+    static uint16_t len_of[256];
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[512], out[2048];
+    uint64_t end = *now + ms;
+    memset(data, 0x5C, sizeof data);
+    for (; *now < end; (*now)++) {
+        size_t acc = 0, n, got = 0;
+        uint32_t sent0 = A.stats.chunks_sent;
+        (void)slink_stream_write(&A, data, sizeof data, &acc);
+        ck_assert_int_eq(slink_stream_poll(&A, *now), SLINK_OK);
+        while ((n = take(&A, *now, pt)) > 0) {
+            if (A.stats.chunks_sent != sent0) len_of[pt[0]] = (uint16_t)n;
+            else ck_assert_uint_eq(n, len_of[pt[0]]);   /* a resend keeps its size */
+            sent0 = A.stats.chunks_sent;
+            ck_assert_uint_le(n - 1u, A.chunk_max);
+            (*tx)++;
+            if (drop_every != 0 && *tx % drop_every == 0) continue;
+            (void)slink_stream_on_chunk(&B, pt, n, *now);
+        }
+        while (slink_stream_read(&B, out, sizeof out, &got) == SLINK_OK && got > 0) {}
+        if (slink_stream_ack_needed(&B, *now)) ck_assert_int_eq(pass_ack(&B, &A, *now, NULL), SLINK_OK);
+    }
+}
+
+START_TEST(adaptive_chunk_size_follows_loss)
+{
+    slink_stream_cfg c = mkcfg(1000, 8);
+    uint64_t now = 0;
+    unsigned tx = 0;
+    c.adapt = 1;
+    c.chunk_start = 128;
+    slink_stream_init(&A, &c);
+    slink_stream_init(&B, &c);
+    ck_assert_uint_eq(A.tx_size, 128);
+    /* clean: the first estimate takes the largest size */
+    adapt_drive(&now, 2000, 0, &tx);
+    ck_assert_uint_eq(A.tx_size, 1000);
+    /* every second transmission lost: frames of about 1 KB lose half, so
+     * the chunk size falls (L(L+24) = 24 F / ln 2 with F near the frame size) */
+    adapt_drive(&now, 20000, 2, &tx);
+    ck_assert_uint_lt(A.tx_size, 300);
+    ck_assert_uint_ge(A.tx_size, 32);
+    /* a clean line again: back to the largest size */
+    adapt_drive(&now, 20000, 0, &tx);
+    ck_assert_uint_eq(A.tx_size, 1000);
+    ck_assert_uint_gt(A.stats.chunk_resizes, 2);
+}
+END_TEST
+
+START_TEST(fixed_chunk_size_without_adapt)
+{
+    slink_stream_cfg c = mkcfg(1000, 8);
+    uint64_t now = 0;
+    unsigned tx = 0;
+    c.chunk_start = 128;   /* ignored without adapt */
+    slink_stream_init(&A, &c);
+    slink_stream_init(&B, &c);
+    adapt_drive(&now, 20000, 2, &tx);
+    ck_assert_uint_eq(A.tx_size, 1000);
+    ck_assert_uint_eq(A.stats.chunk_resizes, 0);
+}
+END_TEST
+
 /* Moves `total` bytes A -> B (and `back` bytes B -> A) through the line;
  * returns the simulated milliseconds taken.  Fails on any lost, duplicated
  * or reordered byte and on a stall. */
@@ -1316,6 +1385,8 @@ int main(void)
     tcase_add_test(tc, gap_fill_acks_at_once);
     tcase_add_test(tc, zero_window_holds_new_data_until_probe_time);
     suite_add_tcase(s, tc);
+    tcase_add_test(tc, adaptive_chunk_size_follows_loss);
+    tcase_add_test(tc, fixed_chunk_size_without_adapt);
     TCase *ts = tcase_create("simulated line");
     tcase_set_timeout(ts, 60);
     tcase_add_test(ts, sim_1mb_lossless);
