@@ -151,7 +151,8 @@ static void on_alert(slink_conn *c, const uint8_t *pt, size_t len)
         return;
     }
     if (a.level == SLINK_ALERT_FATAL) {
-        conn_log(c, SLINK_LOG_WARN, "peer sent fatal alert %u", (unsigned)a.code);
+        conn_log(c, SLINK_LOG_WARN, "peer ended the session with fatal alert %s (%u)",
+                 slink_alert_name(a.code), (unsigned)a.code);
         conn_end_session(c, SLINK_ERR_ALERT_RECEIVED, 0);
     }
 }
@@ -290,7 +291,8 @@ static slink_err on_plain_alert(slink_conn *c, const slink_frame *f, uint64_t no
         probe_start(c, now_ms);
         return SLINK_OK;
     }
-    conn_log(c, SLINK_LOG_WARN, "peer reports handshake failure (alert %u)", (unsigned)f->body[1]);
+    conn_log(c, SLINK_LOG_WARN, "peer reports a handshake failure: %s (%u), unauthenticated",
+             slink_alert_name(f->body[1]), (unsigned)f->body[1]);
     /* An initiator holds keys one flight before the responder accepts msg3.
      * If the responder refuses msg3, this unauthenticated alert is all we
      * will hear; dropping a session nobody confirmed costs at most a new

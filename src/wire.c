@@ -154,3 +154,25 @@ slink_err slink_frag_hdr_decode(const uint8_t *in, size_t len, uint16_t *off, ui
     *total = t;
     return SLINK_OK;
 }
+
+/* Alert names as TLS spells them (§3.8): for logs on the side that receives
+ * an alert, slink-dump and the dissector's tests. */
+const char *slink_alert_name(uint8_t code)
+{
+    switch (code) {
+    case SLINK_ALERT_CLOSE_NOTIFY:        return "close_notify";
+    case SLINK_ALERT_UNEXPECTED_MESSAGE:  return "unexpected_message";
+    case SLINK_ALERT_BAD_RECORD_MAC:      return "bad_record_mac";
+    case SLINK_ALERT_HANDSHAKE_FAILURE:   return "handshake_failure";
+    case SLINK_ALERT_BAD_CERTIFICATE:     return "bad_certificate";
+    case SLINK_ALERT_CERTIFICATE_REVOKED: return "certificate_revoked";
+    case SLINK_ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
+    case SLINK_ALERT_UNKNOWN_CA:          return "unknown_ca";
+    case SLINK_ALERT_ACCESS_DENIED:       return "access_denied";
+    case SLINK_ALERT_DECODE_ERROR:        return "decode_error";
+    case SLINK_ALERT_PROTOCOL_VERSION:    return "protocol_version";
+    case SLINK_ALERT_INTERNAL_ERROR:      return "internal_error";
+    case SLINK_ALERT_NO_SESSION:          return "no_session";
+    default:                              return "unknown";
+    }
+}

@@ -168,6 +168,8 @@ typedef struct {
     uint8_t final_chunk;  /* close_notify: chunk number after the last data */
 } slink_alert;
 
+/* The alert's name (TLS spelling; "unknown" for a code slink does not define). */
+const char *slink_alert_name(uint8_t code);
 slink_err slink_alert_encode(const slink_alert *a, uint8_t *out, size_t cap, size_t *len);
 slink_err slink_alert_decode(const uint8_t *in, size_t len, slink_alert *a);
 

@@ -100,6 +100,20 @@ START_TEST(ack_wrong_length_malformed)
 }
 END_TEST
 
+START_TEST(alert_names)
+{
+    /* §3.8 / §4.10: the names the receiving side logs */
+    ck_assert_str_eq(slink_alert_name(SLINK_ALERT_CLOSE_NOTIFY), "close_notify");
+    ck_assert_str_eq(slink_alert_name(40), "handshake_failure");
+    ck_assert_str_eq(slink_alert_name(44), "certificate_revoked");
+    ck_assert_str_eq(slink_alert_name(48), "unknown_ca");
+    ck_assert_str_eq(slink_alert_name(49), "access_denied");
+    ck_assert_str_eq(slink_alert_name(70), "protocol_version");
+    ck_assert_str_eq(slink_alert_name(100), "no_session");
+    ck_assert_str_eq(slink_alert_name(41), "unknown");
+}
+END_TEST
+
 START_TEST(ack_unknown_flags_rejected)
 {
     uint8_t in[8] = {0};
@@ -270,6 +284,7 @@ int main(void)
     tcase_add_test(tc, ack_known_answer_and_round_trip);
     tcase_add_test(tc, ack_wrong_length_malformed);
     tcase_add_test(tc, ack_unknown_flags_rejected);
+    tcase_add_test(tc, alert_names);
     tcase_add_test(tc, ack_encode_buffer_and_null);
     tcase_add_test(tc, alert_known_answers);
     tcase_add_test(tc, alert_decode_malformed);

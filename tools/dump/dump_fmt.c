@@ -82,26 +82,6 @@ static const char *alert_level_name(unsigned v)
     return v == SLINK_ALERT_WARNING ? "warning" : v == SLINK_ALERT_FATAL ? "fatal" : "invalid";
 }
 
-static const char *alert_code_name(unsigned v)
-{
-    switch (v) {
-    case SLINK_ALERT_CLOSE_NOTIFY: return "close_notify";
-    case SLINK_ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
-    case SLINK_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
-    case SLINK_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
-    case SLINK_ALERT_BAD_CERTIFICATE: return "bad_certificate";
-    case SLINK_ALERT_CERTIFICATE_REVOKED: return "certificate_revoked";
-    case SLINK_ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
-    case SLINK_ALERT_UNKNOWN_CA: return "unknown_ca";
-    case SLINK_ALERT_ACCESS_DENIED: return "access_denied";
-    case SLINK_ALERT_DECODE_ERROR: return "decode_error";
-    case SLINK_ALERT_PROTOCOL_VERSION: return "protocol_version";
-    case SLINK_ALERT_INTERNAL_ERROR: return "internal_error";
-    case 100: return "no_session";   /* docs/PROTOCOL.md §3.8 */
-    default: return "unknown";
-    }
-}
-
 static void describe_alert(line *l, const uint8_t *p, size_t n)
 {
     slink_alert a;
@@ -110,7 +90,7 @@ static void describe_alert(line *l, const uint8_t *p, size_t n)
         return;
     }
     kv_s(l, "level", alert_level_name(a.level));
-    kv_s(l, "alert", alert_code_name(a.code));
+    kv_s(l, "alert", slink_alert_name(a.code));
     kv_u(l, "code", a.code);
     if (a.has_final) kv_u(l, "final", a.final_chunk);
 }
@@ -316,7 +296,7 @@ void dump_frame(dump_ctx *c, uint64_t off, size_t wire_len, double t,
             break;
         }
         kv_s(&l, "level", alert_level_name(f->body[0]));
-        kv_s(&l, "alert", alert_code_name(f->body[1]));
+        kv_s(&l, "alert", slink_alert_name((uint8_t)f->body[1]));
         kv_u(&l, "code", f->body[1]);
         break;
     default:
