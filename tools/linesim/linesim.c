@@ -199,7 +199,7 @@ static int write_json(const char *path, const lsim_model *m, double secs)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-static int parse_double(const char *s, double *out)
+int linesim_parse_double(const char *s, double *out)
 {
     char *end;
     errno = 0;
@@ -209,7 +209,7 @@ static int parse_double(const char *s, double *out)
     return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+int linesim_parse_u64(const char *s, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -281,27 +281,27 @@ int main(int argc, char **argv)
         case O_B: path_b = optarg; break;
         case O_LA: link_a = optarg; break;
         case O_LB: link_b = optarg; break;
-        case O_BAUD: bad = parse_u64(optarg, &uv) || uv > 100000000u; p.baud = (uint32_t)uv; break;
-        case O_BER: bad = parse_double(optarg, &p.ber); break;
-        case O_DROP: bad = parse_double(optarg, &p.drop); break;
-        case O_DUP: bad = parse_double(optarg, &p.dup); break;
-        case O_BRATE: bad = parse_double(optarg, &p.burst_rate); break;
-        case O_BLEN: bad = parse_u64(optarg, &uv) || uv > 1000000u; p.burst_len = (uint32_t)uv; break;
-        case O_KRATE: bad = parse_double(optarg, &p.break_rate); break;
-        case O_KLEN: bad = parse_u64(optarg, &uv) || uv > 1000000u; p.break_len = (uint32_t)uv; break;
+        case O_BAUD: bad = linesim_parse_u64(optarg, &uv) || uv > 100000000u; p.baud = (uint32_t)uv; break;
+        case O_BER: bad = linesim_parse_double(optarg, &p.ber); break;
+        case O_DROP: bad = linesim_parse_double(optarg, &p.drop); break;
+        case O_DUP: bad = linesim_parse_double(optarg, &p.dup); break;
+        case O_BRATE: bad = linesim_parse_double(optarg, &p.burst_rate); break;
+        case O_BLEN: bad = linesim_parse_u64(optarg, &uv) || uv > 1000000u; p.burst_len = (uint32_t)uv; break;
+        case O_KRATE: bad = linesim_parse_double(optarg, &p.break_rate); break;
+        case O_KLEN: bad = linesim_parse_u64(optarg, &uv) || uv > 1000000u; p.break_len = (uint32_t)uv; break;
         case O_KMODE:
             if (strcmp(optarg, "zeros") == 0) p.break_drop = 0;
             else if (strcmp(optarg, "drop") == 0) p.break_drop = 1;
             else bad = 1;
             break;
-        case O_DELAY: bad = parse_double(optarg, &dv) || dv < 0 || dv > 1e7; p.delay_ns = (uint64_t)(dv * 1e6); break;
-        case O_JITTER: bad = parse_double(optarg, &dv) || dv < 0 || dv > 1e7; p.jitter_ns = (uint64_t)(dv * 1e6); break;
+        case O_DELAY: bad = linesim_parse_double(optarg, &dv) || dv < 0 || dv > 1e7; p.delay_ns = (uint64_t)(dv * 1e6); break;
+        case O_JITTER: bad = linesim_parse_double(optarg, &dv) || dv < 0 || dv > 1e7; p.jitter_ns = (uint64_t)(dv * 1e6); break;
         case O_HALF: p.half_duplex = 1; break;
-        case O_SEED: bad = parse_u64(optarg, &p.seed); break;
-        case O_QLIM: bad = parse_u64(optarg, &uv) || uv == 0 || uv > (1u << 28); p.queue_limit = (size_t)uv; break;
-        case O_TXB: bad = parse_u64(optarg, &uv) || uv == 0 || uv > (1u << 24); p.tx_buffer = (size_t)uv; break;
-        case O_STATS: bad = parse_double(optarg, &stats_iv) || stats_iv < 0; break;
-        case O_DUR: bad = parse_double(optarg, &duration) || duration < 0; break;
+        case O_SEED: bad = linesim_parse_u64(optarg, &p.seed); break;
+        case O_QLIM: bad = linesim_parse_u64(optarg, &uv) || uv == 0 || uv > (1u << 28); p.queue_limit = (size_t)uv; break;
+        case O_TXB: bad = linesim_parse_u64(optarg, &uv) || uv == 0 || uv > (1u << 24); p.tx_buffer = (size_t)uv; break;
+        case O_STATS: bad = linesim_parse_double(optarg, &stats_iv) || stats_iv < 0; break;
+        case O_DUR: bad = linesim_parse_double(optarg, &duration) || duration < 0; break;
         case O_JSON: json = optarg; break;
         case O_QUIET: quiet = 1; break;
         case 'h':

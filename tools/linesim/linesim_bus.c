@@ -61,26 +61,6 @@ static void bus_usage(FILE *f)
         LBUS_MAX_NODES);
 }
 
-static int num_d(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end) return -1;
-    *out = v;
-    return 0;
-}
-
-static int num_u(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || end == s || *end || s[0] == '-') return -1;
-    *out = v;
-    return 0;
-}
-
 /* "I:ber=1e-4,dead,babble=0.05" */
 static int parse_node(lbus_params *p, const char *arg)
 {
@@ -91,18 +71,18 @@ static int parse_node(lbus_params *p, const char *arg)
     if (!colon || (size_t)(colon - arg) >= 16 || strlen(colon + 1) >= sizeof buf) return -1;
     memcpy(buf, arg, (size_t)(colon - arg));
     buf[colon - arg] = 0;
-    if (num_u(buf, &idx) || idx >= LBUS_MAX_NODES) return -1;
+    if (linesim_parse_u64(buf, &idx) || idx >= LBUS_MAX_NODES) return -1;
     lbus_node_params *np = &p->node[idx];
     snprintf(buf, sizeof buf, "%s", colon + 1);
     for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         if (eq) *eq++ = 0;
         if (!strcmp(tok, "dead") && !eq) np->dead = 1;
-        else if (!strcmp(tok, "ber") && eq && !num_d(eq, &d)) np->ber = d;
-        else if (!strcmp(tok, "burst-rate") && eq && !num_d(eq, &d)) np->burst_rate = d;
-        else if (!strcmp(tok, "burst-len") && eq && !num_u(eq, &u) && u > 0 && u < 1000000) np->burst_len = (uint32_t)u;
-        else if (!strcmp(tok, "babble") && eq && !num_d(eq, &d)) np->babble = d;
-        else if (!strcmp(tok, "babble-len") && eq && !num_u(eq, &u) && u > 0 && u < 1000000) np->babble_len = (uint32_t)u;
+        else if (!strcmp(tok, "ber") && eq && !linesim_parse_double(eq, &d)) np->ber = d;
+        else if (!strcmp(tok, "burst-rate") && eq && !linesim_parse_double(eq, &d)) np->burst_rate = d;
+        else if (!strcmp(tok, "burst-len") && eq && !linesim_parse_u64(eq, &u) && u > 0 && u < 1000000) np->burst_len = (uint32_t)u;
+        else if (!strcmp(tok, "babble") && eq && !linesim_parse_double(eq, &d)) np->babble = d;
+        else if (!strcmp(tok, "babble-len") && eq && !linesim_parse_u64(eq, &u) && u > 0 && u < 1000000) np->babble_len = (uint32_t)u;
         else return -1;
     }
     return 0;
@@ -193,18 +173,18 @@ int linesim_bus_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         bad = 0;
         switch (c) {
-        case O_BUS: bad = num_u(optarg, &n) || n < 2 || n > LBUS_MAX_NODES; break;
-        case O_BAUD: bad = num_u(optarg, &baud) || baud == 0 || baud > 100000000u; break;
+        case O_BUS: bad = linesim_parse_u64(optarg, &n) || n < 2 || n > LBUS_MAX_NODES; break;
+        case O_BAUD: bad = linesim_parse_u64(optarg, &baud) || baud == 0 || baud > 100000000u; break;
         case O_LINKP: prefix = optarg; break;
-        case O_SEED: bad = num_u(optarg, &seed); break;
-        case O_BER: bad = num_d(optarg, &ber); break;
-        case O_BRATE: bad = num_d(optarg, &brate); break;
-        case O_BLEN: bad = num_u(optarg, &blen) || blen == 0 || blen > 1000000; break;
+        case O_SEED: bad = linesim_parse_u64(optarg, &seed); break;
+        case O_BER: bad = linesim_parse_double(optarg, &ber); break;
+        case O_BRATE: bad = linesim_parse_double(optarg, &brate); break;
+        case O_BLEN: bad = linesim_parse_u64(optarg, &blen) || blen == 0 || blen > 1000000; break;
         case O_NODE: bad = nnode == sizeof node_args / sizeof node_args[0]; if (!bad) node_args[nnode++] = optarg; break;
-        case O_TXB: bad = num_u(optarg, &txb) || txb == 0 || txb > (1u << 20); break;
+        case O_TXB: bad = linesim_parse_u64(optarg, &txb) || txb == 0 || txb > (1u << 20); break;
         case O_CAP: cap_path = optarg; break;
-        case O_STATS: bad = num_d(optarg, &stats_iv) || stats_iv < 0; break;
-        case O_DUR: bad = num_d(optarg, &duration) || duration < 0; break;
+        case O_STATS: bad = linesim_parse_double(optarg, &stats_iv) || stats_iv < 0; break;
+        case O_DUR: bad = linesim_parse_double(optarg, &duration) || duration < 0; break;
         case O_JSON: json = optarg; break;
         case O_QUIET: quiet = 1; break;
         case 'h':

@@ -4,6 +4,7 @@
 #define SLINK_LINESIM_BUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 int linesim_bus_main(int argc, char **argv);
 
@@ -11,5 +12,8 @@ int linesim_bus_main(int argc, char **argv);
 int linesim_set_raw(int fd);
 int linesim_set_nonblock(int fd);
 int linesim_make_pty(int *master, int *hold, char *path, size_t cap);
+/* Whole-string numbers for the command line: 0, or -1 if s is not one. */
+int linesim_parse_double(const char *s, double *out);
+int linesim_parse_u64(const char *s, uint64_t *out);
 
 #endif
