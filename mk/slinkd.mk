@@ -33,9 +33,10 @@ $(BUILD)/slinkctl: tools/slinkctl/slinkctl.c include/slink/version.h
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $< -o $@
 
 # The config parser is tested on its own (no ports, no sockets).
-$(BUILD)/tests/test_slinkd_config: tests/unit/test_slinkd_config.c $(BUILD)/obj/tools/slinkd/config.o $(TEST_COMMON_OBJ) $(LIB)
+SLINKD_CFG_OBJ := $(BUILD)/obj/tools/slinkd/config.o $(BUILD)/obj/tools/slinkd/instance.o
+$(BUILD)/tests/test_slinkd_config: tests/unit/test_slinkd_config.c $(SLINKD_CFG_OBJ) $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/common -Itools/slinkd $(CFLAGS_HOST) $< $(BUILD)/obj/tools/slinkd/config.o $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -o $@
+	$(CC) $(CPPFLAGS) -Itests/common -Itools/slinkd $(CFLAGS_HOST) $< $(SLINKD_CFG_OBJ) $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -o $@
 
 .PHONY: slinkd slinkd-check slinkd-perf demo demo-stop install install-slinkd
 slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl

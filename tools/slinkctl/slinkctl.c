@@ -3,30 +3,134 @@
  * starting with "error:"; that is passed on to stderr with exit status 1. */
 #include "slink/version.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
 {
-    fputs("usage: slinkctl [--ctl PATH] status [--json]\n"
-          "       slinkctl [--ctl PATH] metrics     (Prometheus text exposition)\n"
-          "       slinkctl [--ctl PATH] reload\n"
+    fputs("usage: slinkctl [-i NAME | --ctl PATH] status [--json]\n"
+          "       slinkctl [-i NAME | --ctl PATH] metrics     (Prometheus text exposition)\n"
+          "       slinkctl [-i NAME | --ctl PATH] reload\n"
           "       slinkctl -h|--help | --version\n"
-          "  --ctl PATH  control socket (default $SLINKD_CTL, else /run/slink/slinkd.ctl\n"
-          "              if it exists, else /run/slinkd.ctl)\n"
+          "  -i, --instance NAME  the daemon started with --instance NAME or --config .../NAME.conf\n"
+          "                       (slinkd@NAME): its socket NAME.ctl in /run/slink or\n"
+          "                       $XDG_RUNTIME_DIR/slink\n"
+          "  --ctl PATH           a control socket by path (default $SLINKD_CTL)\n"
+          "  with neither: instance slinkd if its socket exists, else the only daemon running\n"
           "  exit status: 0 ok; 1 daemon unreachable, or it refused the request (reason on\n"
           "  stderr, e.g. a refused reload); 2 usage error\n", f);
 }
 
+/* The places slinkd puts an instance's control socket (its instance.h). */
+static int dirs(const char *out[2])
+{
+    static char xdg[4096];
+    const char *x = getenv("XDG_RUNTIME_DIR");
+    int n = 0;
+    out[n++] = "/run/slink";
+    if (x && x[0] == '/' && snprintf(xdg, sizeof xdg, "%s/slink", x) < (int)sizeof xdg)
+        out[n++] = xdg;
+    return n;
+}
+
+static int is_socket(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* A daemon listens there (a daemon that dropped root cannot remove its
+ * socket from a root-owned /run/slink at exit: stale ones stay behind). */
+static int alive(const char *path)
+{
+    struct sockaddr_un sa;
+    int fd, ok;
+    if (!is_socket(path) || strlen(path) >= sizeof sa.sun_path)
+        return 0;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return ok;
+}
+
+/* NAME's socket, into out; 0, or -1 with the places searched said. */
+static int find_instance(const char *name, char *out, size_t cap)
+{
+    const char *d[2];
+    int i, n = dirs(d);
+    for (i = 0; i < n; i++) {
+        snprintf(out, cap, "%s/%s.ctl", d[i], name);
+        if (is_socket(out))
+            return 0;
+    }
+    fprintf(stderr, "slinkctl: no slinkd instance '%s': no %s.ctl in /run/slink%s\n", name, name,
+            n > 1 ? " or $XDG_RUNTIME_DIR/slink" : "");
+    return -1;
+}
+
+/* No name given: "slinkd" (the default instance) if it is there, else the
+ * one instance there is; several are listed so that the user picks one. */
+static int find_default(char *out, size_t cap)
+{
+    const char *d[2];
+    char found[4096] = "", names[1024] = "";
+    int i, n = dirs(d), count = 0;
+    for (i = 0; i < n; i++) {
+        snprintf(out, cap, "%s/slinkd.ctl", d[i]);
+        if (is_socket(out))
+            return 0;
+    }
+    for (i = 0; i < n; i++) {
+        DIR *dir = opendir(d[i]);
+        struct dirent *e;
+        if (!dir)
+            continue;
+        while ((e = readdir(dir)) != NULL) {
+            size_t l = strlen(e->d_name);
+            char path[4096];
+            if (l <= 4 || strcmp(e->d_name + l - 4, ".ctl"))
+                continue;
+            snprintf(path, sizeof path, "%s/%s", d[i], e->d_name);
+            if (!alive(path))
+                continue;
+            count++;
+            snprintf(found, sizeof found, "%s", path);
+            if (strlen(names) + l + 2 < sizeof names) {
+                strcat(names, " ");
+                strncat(names, e->d_name, l - 4);
+            }
+        }
+        closedir(dir);
+    }
+    if (count == 1) {
+        snprintf(out, cap, "%s", found);
+        return 0;
+    }
+    if (count == 0)
+        fprintf(stderr, "slinkctl: no slinkd control socket in /run/slink%s: is slinkd running? "
+                "(-i NAME or --ctl PATH names one)\n", n > 1 ? " or $XDG_RUNTIME_DIR/slink" : "");
+    else
+        fprintf(stderr, "slinkctl: %d slinkd instances are running:%s; name one with -i NAME\n", count, names);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
-    const char *ctl = getenv("SLINKD_CTL");
+    const char *ctl = getenv("SLINKD_CTL"), *inst = NULL;
     const char *cmd = NULL;
+    char path[4096];
     int json = 0, i, fd;
     struct sockaddr_un sa;
     char req[32], buf[4096];
@@ -34,15 +138,17 @@ int main(int argc, char **argv)
     ssize_t n;
     size_t total = 0;
 
-    /* the systemd unit's place (its RuntimeDirectory, writable by the
-     * unprivileged daemon), then the one a daemon run by hand as root uses */
-    if (!ctl || !*ctl)
-        ctl = access("/run/slink/slinkd.ctl", F_OK) == 0 ? "/run/slink/slinkd.ctl" : "/run/slinkd.ctl";
+    if (ctl && !*ctl)
+        ctl = NULL;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--ctl") && i + 1 < argc)
-            ctl = argv[++i];
+            ctl = argv[++i], inst = NULL;
         else if (!strncmp(argv[i], "--ctl=", 6))
-            ctl = argv[i] + 6;
+            ctl = argv[i] + 6, inst = NULL;
+        else if ((!strcmp(argv[i], "--instance") || !strcmp(argv[i], "-i")) && i + 1 < argc)
+            inst = argv[++i], ctl = NULL;
+        else if (!strncmp(argv[i], "--instance=", 11))
+            inst = argv[i] + 11, ctl = NULL;
         else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
             json = 1;
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -62,6 +168,19 @@ int main(int argc, char **argv)
     }
     if (!cmd)
         cmd = "status";
+    if (inst && (!*inst || inst[0] == '.' || strchr(inst, '/') || strlen(inst) > 63)) {
+        fprintf(stderr, "slinkctl: '%s' is not an instance name (see slinkd --instance)\n", inst);
+        return 2;
+    }
+    if (inst) {
+        if (find_instance(inst, path, sizeof path) != 0)
+            return 1;
+        ctl = path;
+    } else if (!ctl) {
+        if (find_default(path, sizeof path) != 0)
+            return 1;
+        ctl = path;
+    }
     if (strlen(ctl) >= sizeof sa.sun_path) {
         fprintf(stderr, "slinkctl: control socket path too long\n");
         return 2;

@@ -2,6 +2,7 @@
  * one line naming the file and line (or the option) and what is wrong, so
  * an operator can fix it without reading the source. */
 #include "config.h"
+#include "instance.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -561,7 +562,8 @@ enum {
     OPT_SOCKET, OPT_DGRAM, OPT_TCP, OPT_ROLE, OPT_DATA_BITS, OPT_PARITY, OPT_STOP_BITS, OPT_FLOW,
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
     OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION,
-    OPT_DENY, OPT_DENY_FILE, OPT_PIN, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT, OPT_CHECK, OPT_PIDFILE
+    OPT_DENY, OPT_DENY_FILE, OPT_PIN, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT, OPT_CHECK, OPT_PIDFILE,
+    OPT_INSTANCE
 };
 
 static const struct option long_opts[] = {
@@ -603,6 +605,7 @@ static const struct option long_opts[] = {
     {"allow-root", no_argument, 0, OPT_ALLOW_ROOT},
     {"check-config", no_argument, 0, OPT_CHECK},
     {"pidfile", required_argument, 0, OPT_PIDFILE},
+    {"instance", required_argument, 0, OPT_INSTANCE},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, OPT_HELP},
     {"version", no_argument, 0, OPT_VERSION},
@@ -622,6 +625,9 @@ static const char usage_text[] =
     "  privilege: --user NAME [--group NAME] (drop from root after opening) | --allow-root\n"
     "  service:   --check-config (-t): check the configuration and credentials, then exit\n"
     "             --pidfile PATH   -h, --help   --version\n"
+    "             --instance NAME: names the default control socket RUNDIR/NAME.ctl\n"
+    "               (default: the config file's basename without .conf, else slinkd;\n"
+    "               RUNDIR: $RUNTIME_DIRECTORY, /run/slink, $XDG_RUNTIME_DIR/slink)\n"
     "  exit status: 0 ok, 1 run-time error or invalid configuration (--check-config),\n"
     "               2 malformed command line or configuration\n"
     "  see slinkd(8)\n";
@@ -732,6 +738,15 @@ int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, 
                 return fail(err, cap, "option --pidfile: empty or too long (got '%s')", optarg);
             }
             continue;
+        case OPT_INSTANCE: {
+            const char *bad = instance_name_check(optarg);
+            if (bad || copy_str(c->instance, sizeof c->instance, optarg)) {
+                c->usage_error = 1;
+                return fail(err, cap, "option --instance: the name %s (got '%s')",
+                            bad ? bad : "is too long", optarg);
+            }
+            continue;
+        }
         case OPT_KEYLOG:
             if (copy_str(c->keylog, sizeof c->keylog, optarg)) {
                 c->usage_error = 1;

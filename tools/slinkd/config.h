@@ -62,6 +62,7 @@ typedef struct {
     int      list_ports;
     int      check_config;         /* --check-config: validate config and credentials, exit */
     char     pidfile[SLINKD_PATH]; /* --pidfile (command line only: it is written as root) */
+    char     instance[64];         /* --instance NAME: names the default paths (instance.h) */
     int      usage_error;          /* the error came from the command line itself (exit 2) */
     char     config_file[SLINKD_PATH];
     slinkd_peer_cfg peers[SLINKD_MAX_PEERS];

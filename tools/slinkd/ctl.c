@@ -5,6 +5,7 @@
  * escaping, so it is valid whatever a certificate name contains. */
 #include "daemon.h"
 #include "log.h"
+#include "privdrop.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -283,8 +284,11 @@ int ctl_listen(slinkd *d, char *err, size_t cap)
     for (i = 0; i < CTL_MAX; i++)
         d->ctl[i].fd = -1;
     d->ctl_fd = -1;
-    if (!d->cfg.ctl[0])
+    /* `ctl = none`: run without one, by choice */
+    if (!d->cfg.ctl[0] || !strcmp(d->cfg.ctl, "none")) {
+        logm(SLINK_LOG_INFO, -1, "no control socket (ctl = none): slinkctl cannot reach this daemon");
         return 0;
+    }
     if (strlen(d->cfg.ctl) >= sizeof sa.sun_path) {
         snprintf(err, cap, "control socket path too long");
         return -1;
@@ -295,7 +299,8 @@ int ctl_listen(slinkd *d, char *err, size_t cap)
             return -1;
         }
         if (app_socket_in_use(d->cfg.ctl)) {
-            snprintf(err, cap, "control socket %s is in use by another slinkd", d->cfg.ctl);
+            snprintf(err, cap, "control socket %s is in use by another slinkd: give each daemon its own "
+                     "(--instance NAME, a config file of another name, or ctl = PATH)", d->cfg.ctl);
             return -1;
         }
         unlink(d->cfg.ctl);
@@ -313,9 +318,30 @@ int ctl_listen(slinkd *d, char *err, size_t cap)
         close(fd);
         return -1;
     }
-    /* status reveals no secrets, but reload is an operator action */
-    chmod(d->cfg.ctl, 0660);
+    /* status reveals no secrets, but reload is an operator action: owner
+     * and group only.  A daemon that drops root gives the socket to its
+     * user and group, so that their members reach it (slinkctl). */
+    if (chmod(d->cfg.ctl, 0660) != 0) {
+        snprintf(err, cap, "control socket %s: chmod: %s", d->cfg.ctl, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (geteuid() == 0 && d->cfg.user[0]) {
+        uid_t uid;
+        gid_t gid;
+        if (priv_target_ids(&d->cfg, &uid, &gid, err, cap) != 0) {
+            close(fd);
+            return -1;
+        }
+        if (chown(d->cfg.ctl, uid, gid) != 0) {
+            snprintf(err, cap, "control socket %s: cannot give it to user '%s': %s", d->cfg.ctl, d->cfg.user,
+                     strerror(errno));
+            close(fd);
+            return -1;
+        }
+    }
     d->ctl_fd = fd;
+    logm(SLINK_LOG_INFO, -1, "control socket %s", d->cfg.ctl);
     return 0;
 }
 

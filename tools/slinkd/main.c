@@ -1,6 +1,7 @@
 /* slinkd: runs the slink core on a serial port and pipes application data
  * through local sockets.  Start-up, credentials, reload, sd_notify. */
 #include "daemon.h"
+#include "instance.h"
 #include "keylog.h"
 #include "key_p11.h"
 #include "log.h"
@@ -542,8 +543,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "slinkd: %s\n", err);
         return 2;
     }
-    if (!d.cfg.ctl[0] && geteuid() == 0)
-        snprintf(d.cfg.ctl, sizeof d.cfg.ctl, "/run/slinkd.ctl");
+    /* every daemon gets a control socket of its own by default (root or
+     * not), or says why it cannot */
+    if (instance_default_ctl(&d.cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "slinkd: %s\n", err);
+        return 1;
+    }
     d.argc = argc;
     d.argv = argv;
     log_setup(d.cfg.verbosity, d.cfg.use_syslog);

@@ -41,6 +41,11 @@ static int lookup(const slinkd_config *c, uid_t *uid, gid_t *gid, char *err, siz
     return 0;
 }
 
+int priv_target_ids(const slinkd_config *c, uid_t *uid, gid_t *gid, char *err, size_t cap)
+{
+    return lookup(c, uid, gid, err, cap);
+}
+
 int priv_check(const slinkd_config *c, char *err, size_t cap)
 {
     uid_t uid;
