@@ -60,6 +60,8 @@ static const char good[] =
     "addr = 1\n"
     "mode = half-duplex\n"
     "rs485 = true\n"
+    "rs485-delay-before = 2\n"
+    "rs485-delay-after = 100\n"
     "parity = even\n"
     "stop-bits = 2\n"
     "flow = rtscts\n"
@@ -95,6 +97,8 @@ START_TEST(good_file_parses_every_key)
     ck_assert_uint_eq(c.addr, 1);
     ck_assert_int_eq(c.half_duplex, 1);
     ck_assert_int_eq(c.rs485, 1);
+    ck_assert_uint_eq(c.rs485_delay_before_ms, 2);
+    ck_assert_uint_eq(c.rs485_delay_after_ms, 100);
     ck_assert_int_eq(c.parity, 'e');
     ck_assert_int_eq(c.stop_bits, 2);
     ck_assert_int_eq(c.flow, 1);
@@ -128,6 +132,9 @@ START_TEST(malformed_lines_name_file_and_line)
     expect_err("[link]\naddr = 240\n", 2, "addr must be a unicast address 1..239 (got '240')");
     expect_err("[link]\nmode = simplex\n", 2, "mode must be full-duplex or half-duplex (got 'simplex')");
     expect_err("[link]\nrs485 = maybe\n", 2, "rs485 must be true or false (got 'maybe')");
+    expect_err("[link]\nrs485-delay-before = 101\n", 2,
+               "rs485-delay-before must be milliseconds, 0 to 100 (got '101')");
+    expect_err("[link]\nrs485-delay-after = -1\n", 2, "rs485-delay-after must be milliseconds, 0 to 100 (got '-1')");
     expect_err("[link]\ndata-bits = 9\n", 2, "data-bits must be 5, 6, 7 or 8 (got '9')");
     expect_err("[link]\nparity = mark\n", 2, "parity must be none, even or odd (got 'mark')");
     expect_err("[link]\ntime-policy = floor:x\n", 2,
@@ -309,8 +316,10 @@ START_TEST(command_line_one_peer)
                                  "--ca", "ca.crt", "--cert", "me.crt", "--key", "me.key", "--peer", "7",
                                  "--peer-name", "pump-7", "--socket", "/tmp/p.sock", "--role", "responder",
                                  "--parity", "odd", "--data-bits", "7", "--wait", "-v", "--time-policy",
-                                 "ignore", NULL };
+                                 "ignore", "--instance", "rs485-a", "--rs485-delay-after", "3", NULL };
     ck_assert_int_eq(args(&c, argv), SLINKD_CFG_OK);
+    ck_assert_str_eq(c.instance, "rs485-a");
+    ck_assert_uint_eq(c.rs485_delay_after_ms, 3);
     ck_assert_str_eq(c.device, "/dev/ttyS1");
     ck_assert_uint_eq(c.baud, 9600);
     ck_assert_uint_eq(c.npeers, 1);

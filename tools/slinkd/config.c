@@ -289,6 +289,12 @@ static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
         return slinkd_parse_bool(v, &c->rs485) ? "rs485 must be true or false" : NULL;
     if (!strcmp(k, "rts-on-send"))
         return slinkd_parse_bool(v, &c->rs485_rts_on_send) ? "rts-on-send must be true or false" : NULL;
+    if (!strcmp(k, "rs485-delay-before"))
+        return slinkd_parse_uint(v, 100, &n) ? "rs485-delay-before must be milliseconds, 0 to 100"
+               : (c->rs485_delay_before_ms = (uint32_t)n, NULL);
+    if (!strcmp(k, "rs485-delay-after"))
+        return slinkd_parse_uint(v, 100, &n) ? "rs485-delay-after must be milliseconds, 0 to 100"
+               : (c->rs485_delay_after_ms = (uint32_t)n, NULL);
     if (!strcmp(k, "data-bits"))
         return (slinkd_parse_uint(v, 8, &n) || n < 5) ? "data-bits must be 5, 6, 7 or 8"
                : (c->data_bits = (int)n, NULL);
@@ -563,7 +569,7 @@ enum {
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
     OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION,
     OPT_DENY, OPT_DENY_FILE, OPT_PIN, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT, OPT_CHECK, OPT_PIDFILE,
-    OPT_INSTANCE
+    OPT_INSTANCE, OPT_RS485_BEFORE, OPT_RS485_AFTER
 };
 
 static const struct option long_opts[] = {
@@ -593,6 +599,8 @@ static const struct option long_opts[] = {
     {"mode", required_argument, 0, OPT_MODE},
     {"bus-role", required_argument, 0, OPT_BUS_ROLE},
     {"rs485", no_argument, 0, OPT_RS485},
+    {"rs485-delay-before", required_argument, 0, OPT_RS485_BEFORE},
+    {"rs485-delay-after", required_argument, 0, OPT_RS485_AFTER},
     {"syslog", no_argument, 0, OPT_SYSLOG},
     {"idle-timeout", required_argument, 0, OPT_IDLE},
     {"tx-pacing", no_argument, 0, OPT_PACING},
@@ -619,6 +627,7 @@ static const char usage_text[] =
     "                    [--role initiator|responder|auto]\n"
     "  serial:    --data-bits 5-8 --parity none|even|odd --stop-bits 1|2 --flow none|rtscts|xonxoff\n"
     "             --mode full-duplex|half-duplex --bus-role master|device --rs485 --wait\n"
+    "             --rs485-delay-before MS --rs485-delay-after MS (RTS turn-around, 0..100)\n"
     "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS --tx-pacing\n"
     "             --deny SHA256 --deny-file PATH --pin SHA256 (revocation, pinning)\n"
     "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
@@ -668,6 +677,8 @@ static const char *link_key_for(int opt)
     case OPT_IDLE: return "idle-timeout";
     case OPT_DENY: return "deny";
     case OPT_DENY_FILE: return "deny-file";
+    case OPT_RS485_BEFORE: return "rs485-delay-before";
+    case OPT_RS485_AFTER: return "rs485-delay-after";
     default: return NULL;
     }
 }

@@ -36,6 +36,8 @@ typedef struct {
     int      bus_device;           /* half-duplex: we are a device polled by a master */
     int      rs485;                /* TIOCSRS485 direction control */
     int      rs485_rts_on_send;    /* RTS level while sending (1) or idle */
+    uint32_t rs485_delay_before_ms; /* RTS turn-around delays (TIOCSRS485), ms */
+    uint32_t rs485_delay_after_ms;
     int      data_bits;            /* 5..8 */
     char     parity;               /* 'n' 'e' 'o' */
     int      stop_bits;            /* 1 or 2 */

@@ -325,6 +325,8 @@ static int setup(slinkd *d)
     d->pp.flow = d->cfg.flow;
     d->pp.rs485 = d->cfg.rs485;
     d->pp.rts_on_send = d->cfg.rs485_rts_on_send;
+    d->pp.rts_delay_before_ms = d->cfg.rs485_delay_before_ms;
+    d->pp.rts_delay_after_ms = d->cfg.rs485_delay_after_ms;
     d->port_backoff_ms = 100;
     log_set_port(d->cfg.device);
 

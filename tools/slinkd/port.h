@@ -20,6 +20,8 @@ typedef struct {
     int flow;           /* 0 none, 1 rtscts, 2 xonxoff */
     int rs485;          /* enable kernel RS485 direction control */
     int rts_on_send;    /* RTS level while sending */
+    uint32_t rts_delay_before_ms; /* RTS asserted this long before the first bit */
+    uint32_t rts_delay_after_ms;  /* ... and held this long after the last one */
 } port_params;
 
 typedef struct port port;
@@ -55,8 +57,9 @@ int  port_sp_open(port *p, const port_params *pp, char *err, size_t cap);
 int  port_termios_open(port *p, const port_params *pp, char *err, size_t cap);
 /* 1 if the path is a pseudo-terminal or has no sysfs device behind it. */
 int  port_is_virtual(const char *path);
-/* RS485 direction control on an open fd (both back-ends); 0 or -1 + err. */
-int  port_set_rs485(int fd, int rts_on_send, char *err, size_t cap);
+/* RS485 direction control on an open fd (both back-ends): RTS level and
+ * the delays of pp; 0 or -1 + err. */
+int  port_set_rs485(int fd, const port_params *pp, char *err, size_t cap);
 
 /* Lists serial ports (libserialport enumeration) to out; returns the count
  * or -1. */

@@ -86,7 +86,7 @@ int port_sp_open(port *p, const port_params *pp, char *err, size_t cap)
     }
     sp_flush(sp, SP_BUF_BOTH);
     if (pp->rs485) {
-        if (port_set_rs485(fd, pp->rts_on_send, err, cap) != 0) {
+        if (port_set_rs485(fd, pp, err, cap) != 0) {
             sp_close(sp);
             sp_free_port(sp);
             return -1;

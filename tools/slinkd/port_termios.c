@@ -50,12 +50,16 @@ static speed_t speed_for(uint32_t baud)
     }
 }
 
-int port_set_rs485(int fd, int rts_on_send, char *err, size_t cap)
+int port_set_rs485(int fd, const port_params *pp, char *err, size_t cap)
 {
     struct serial_rs485 rs;
     memset(&rs, 0, sizeof rs);
     rs.flags = SER_RS485_ENABLED |
-               (rts_on_send ? SER_RS485_RTS_ON_SEND : SER_RS485_RTS_AFTER_SEND);
+               (pp->rts_on_send ? SER_RS485_RTS_ON_SEND : SER_RS485_RTS_AFTER_SEND);
+    /* a transceiver that needs time to turn around (ms; the kernel caps
+     * them at 100) */
+    rs.delay_rts_before_send = pp->rts_delay_before_ms;
+    rs.delay_rts_after_send = pp->rts_delay_after_ms;
     if (ioctl(fd, TIOCSRS485, &rs) != 0) {
         snprintf(err, cap, "RS485 direction control (TIOCSRS485) not offered by this driver: %s",
                  strerror(errno));
@@ -142,7 +146,7 @@ int port_termios_open(port *p, const port_params *pp, char *err, size_t cap)
     }
     tcflush(fd, TCIOFLUSH);
     if (pp->rs485) {
-        if (port_set_rs485(fd, pp->rts_on_send, err, cap) != 0) {
+        if (port_set_rs485(fd, pp, err, cap) != 0) {
             close(fd);
             return -1;
         }
