@@ -7,16 +7,6 @@ SLINKD_OBJ := $(patsubst tools/slinkd/%.c,$(BUILD)/obj/tools/slinkd/%.o,$(SLINKD
 SLINKD_HDR := $(wildcard tools/slinkd/*.h include/slink/*.h)
 SERIALPORT_LIBS := $(shell pkg-config --libs libserialport 2>/dev/null || echo -lserialport)
 
-PREFIX  ?= /usr/local
-DESTDIR ?=
-BINDIR  ?= $(PREFIX)/bin
-SBINDIR ?= $(PREFIX)/sbin
-MANDIR  ?= $(PREFIX)/share/man
-DOCDIR  ?= $(PREFIX)/share/doc/slink
-SYSCONFDIR ?= /etc
-UNITDIR ?= $(PREFIX)/lib/systemd/system
-SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-
 ALL_TARGETS += $(BUILD)/slinkd $(BUILD)/slinkctl
 CHECK_TARGETS += slinkd-check
 
@@ -38,7 +28,7 @@ $(BUILD)/tests/test_slinkd_config: tests/unit/test_slinkd_config.c $(SLINKD_CFG_
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/common -Itools/slinkd $(CFLAGS_HOST) $< $(SLINKD_CFG_OBJ) $(TEST_COMMON_OBJ) $(LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -o $@
 
-.PHONY: slinkd slinkd-check slinkd-perf demo demo-stop install install-slinkd
+.PHONY: slinkd slinkd-check slinkd-perf demo demo-stop
 slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl
 
 # The project's PKI tool mints the throwaway certificates when it exists
@@ -56,21 +46,3 @@ demo:
 
 demo-stop:
 	@BUILD=$(BUILD) bash tools/demo.sh stop
-
-install: install-slinkd
-install-slinkd: $(BUILD)/slinkd $(BUILD)/slinkctl
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/slink
-	install -m 0755 $(BUILD)/slinkd $(DESTDIR)$(SBINDIR)/slinkd
-	install -m 0755 $(BUILD)/slinkctl $(DESTDIR)$(BINDIR)/slinkctl
-	install -m 0644 docs/man/slinkd.8 $(DESTDIR)$(MANDIR)/man8/slinkd.8
-	install -m 0644 docs/man/slinkctl.1 $(DESTDIR)$(MANDIR)/man1/slinkctl.1
-	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/slinkd.service \
-	    > $(DESTDIR)$(UNITDIR)/slinkd.service
-	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/slinkd@.service \
-	    > $(DESTDIR)$(UNITDIR)/slinkd@.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/slinkd.service $(DESTDIR)$(UNITDIR)/slinkd@.service
-	install -d $(DESTDIR)$(SYSUSERSDIR)
-	install -m 0644 tools/systemd/slinkd.sysusers $(DESTDIR)$(SYSUSERSDIR)/slinkd.conf
-	install -m 0644 docs/slinkd.conf.example $(DESTDIR)$(DOCDIR)/slinkd.conf.example
-	install -m 0644 docs/DAEMON.md $(DESTDIR)$(DOCDIR)/DAEMON.md
