@@ -79,3 +79,14 @@ install-check: $(LIB) $(BUILD)/slinkd $(addprefix $(BUILD)/,$(INSTALL_BIN))
 	@BUILD=$(BUILD) MAKE="$(MAKE)" bash tests/install/install_check.sh
 
 CHECK_TARGETS += install-check
+
+# Debian packages (slinkd, slink-tools, libslink-dev) from a copy of the
+# tracked tree, so that dpkg-buildpackage's output lands in $(BUILD)/deb
+# rather than beside the checkout.  Needs debhelper (not in make check:
+# about a minute of 2 cores; run by hand, see debian/rules).
+.PHONY: deb
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/slink-$(SLINK_VERSION)
+	git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C $(BUILD)/deb/slink-$(SLINK_VERSION)
+	cd $(BUILD)/deb/slink-$(SLINK_VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(BUILD)/deb/*.deb

@@ -16,7 +16,7 @@ $(BUILD)/obj/tools/pki/slink-pki.o: tools/pki/slink-pki.c tools/pki/pki_lib.h to
 
 $(BUILD)/slink-pki: $(BUILD)/obj/tools/pki/slink-pki.o $(PKI_LIB_OBJ) $(P11_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $^ $(MBEDTLS_LIBS) $(P11_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(MBEDTLS_LIBS) $(P11_LIBS) -o $@
 
 # End-to-end test of the tool (uses openssl to cross-check).
 .PHONY: pki-tool-test

@@ -16,11 +16,11 @@ $(BUILD)/obj/tools/slinkd/%.o: tools/slinkd/%.c $(SLINKD_HDR)
 
 $(BUILD)/slinkd: $(SLINKD_OBJ) $(P11_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_HOST) $(SLINKD_OBJ) $(P11_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) $(P11_LIBS) -o $@
+	$(CC) $(CFLAGS_HOST) $(LDFLAGS) $(SLINKD_OBJ) $(P11_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) $(P11_LIBS) -o $@
 
 $(BUILD)/slinkctl: tools/slinkctl/slinkctl.c include/slink/version.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(LDFLAGS) $< -o $@
 
 # The config parser is tested on its own (no ports, no sockets).
 SLINKD_CFG_OBJ := $(BUILD)/obj/tools/slinkd/config.o $(BUILD)/obj/tools/slinkd/instance.o

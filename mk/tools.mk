@@ -7,7 +7,7 @@ LINESIM_HDR := tools/linesim/wire_model.h tools/linesim/bus_model.h tools/linesi
 
 $(BUILD)/slink-linesim: $(LINESIM_SRC) $(LINESIM_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(LINESIM_SRC) -lm -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(LDFLAGS) $(LINESIM_SRC) -lm -o $@
 
 # The wire model is pure, so its unit test links it directly (more specific
 # than the Makefile's test_% pattern rule, which make prefers).
@@ -24,7 +24,7 @@ DUMP_SRC := tools/dump/dump_main.c tools/dump/dump_fmt.c tools/dump/dump_keys.c
 
 $(BUILD)/slink-dump: $(DUMP_SRC) tools/dump/dump.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(DUMP_SRC) $(LIB) $(MBEDTLS_LIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(LDFLAGS) $(DUMP_SRC) $(LIB) $(MBEDTLS_LIBS) -o $@
 
 # Test helper: writes a capture and its key log for dump_basic.sh.
 $(BUILD)/tools/slink-dump-mkcap: tools/dump/mkcap.c $(LIB)
