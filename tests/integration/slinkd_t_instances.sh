@@ -9,10 +9,13 @@
 # $XDG_RUNTIME_DIR it uses $XDG_RUNTIME_DIR/slink.
 source "$(dirname "$0")/slinkd_lib.sh"
 mint_ca; mint host; mint pump
-A=slktest-a-$$; B=slktest-b-$$
+A=slktest-a-$$; B=slktest-b-$$; C=slktest-c-$$
+DP=""
 cleanup_instances() {
+    # the detached daemon is no child of ours
+    [ -n "$DP" ] && kill "$DP" 2>/dev/null
     # a daemon that dropped root cannot unlink its socket from root's /run/slink
-    rm -f "/run/slink/$A.ctl" "/run/slink/$B.ctl" "/run/slink/$A-x.ctl"
+    rm -f "/run/slink/$A.ctl" "/run/slink/$B.ctl" "/run/slink/$A-x.ctl" "/run/slink/$C.ctl" "/run/slink/$C.pid"
     cleanup
 }
 trap cleanup_instances EXIT INT TERM
@@ -105,6 +108,23 @@ if [ "$(id -u)" = 0 ]; then
     [ ! -e "$T/rd/$A-x.ctl" ] || fail "the control socket was left behind at exit"
     echo "RUNTIME_DIRECTORY (systemd): the control socket is created there and removed at exit"
 
+    # a detached daemon (init-script style): pidfile RUNDIR/INSTANCE.pid by
+    # default, next to its control socket
+    sed "s|$T/host.sock|$T/det.sock|; s|$T/l.a|$T/m.a|" "$T/$A.conf" > "$T/$C.conf"
+    "$SLINKD" --config "$T/$C.conf" > "$T/c.out" 2>&1 || fail "detached daemon: exit $?: $(cat "$T/c.out")"
+    wait_for 10 test -s "/run/slink/$C.pid" || fail "no /run/slink/$C.pid"
+    DP=$(cat "/run/slink/$C.pid")
+    kill -0 "$DP" || fail "pidfile names $DP, not running"
+    [ "$(awk '$1 == "Uid:" { print $2 }' /proc/$DP/status)" = "$(id -u nobody)" ] || fail "detached daemon kept root"
+    wait_for 10 test -S "/run/slink/$C.ctl" || fail "no /run/slink/$C.ctl"
+    "$SLINKCTL" -i "$C" status > /dev/null || fail "detached daemon unreachable"
+    kill -TERM "$DP"
+    wait_for 10 bash -c "! kill -0 $DP" || fail "detached daemon $DP did not stop"
+    DP=""
+    # it dropped root, so it could only empty its pidfile in root's /run/slink
+    [ ! -s "/run/slink/$C.pid" ] || fail "pidfile still names a pid after exit"
+    echo "detached daemon: /run/slink/$C.pid names it (running as nobody), emptied at exit"
+
     # a daemon started as nobody by hand: nowhere to put it -> exit 1 and why;
     # with XDG_RUNTIME_DIR -> there
     U=$(mktemp -d /tmp/slinkd-nobody.XXXXXX); chmod 0755 "$U"
@@ -115,7 +135,7 @@ if [ "$(id -u)" = 0 ]; then
         echo "/run/slink is writable by nobody here: the refusal is not tested"
     else
         runuser -u nobody -- env -u XDG_RUNTIME_DIR -u RUNTIME_DIRECTORY "$SLINKD" "${NARGS[@]}" > "$T/n.out" 2>&1; rc=$?
-        [ $rc = 1 ] && grep -q "no place for the control socket: running as uid $(id -u nobody), /run/slink is missing or not writable" "$T/n.out" \
+        [ $rc = 1 ] && grep -q "no place for the control socket: no run directory: running as uid $(id -u nobody), /run/slink is missing or not writable" "$T/n.out" \
             || fail "unprivileged, no rundir: exit $rc: $(cat "$T/n.out")"
         echo "unprivileged daemon with no writable run directory: exit 1, '$(head -c 100 "$T/n.out")...'"
     fi

@@ -63,45 +63,86 @@ static int ensure_dir(const char *path, mode_t mode)
     return -1;
 }
 
-int instance_default_ctl(slinkd_config *c, char *err, size_t cap)
+/* The run directory for this process (instance.h), into dir; 0, or -1
+ * with the reason and what to do in err. */
+static int rundir(char *dir, size_t cap, char *err, size_t ecap)
 {
-    char name[64], dir[SLINKD_PATH];
     const char *rd = getenv("RUNTIME_DIRECTORY"), *xdg = getenv("XDG_RUNTIME_DIR");
     int n;
-    if (c->ctl[0])
-        return 0;
-    instance_name(c, name, sizeof name);
     if (rd && rd[0] == '/') {
         /* systemd may list several directories, ':'-separated */
         size_t len = strcspn(rd, ":");
-        snprintf(dir, sizeof dir, "%.*s", (int)len, rd);
+        n = snprintf(dir, cap, "%.*s", (int)len, rd);
     } else if (geteuid() == 0) {
         if (ensure_dir("/run/slink", 0755) != 0) {
-            snprintf(err, cap, "cannot create /run/slink for the control socket: %s; set ctl = PATH "
-                     "([link]) or --ctl PATH", strerror(errno));
+            snprintf(err, ecap, "cannot create /run/slink: %s", strerror(errno));
             return -1;
         }
-        snprintf(dir, sizeof dir, "/run/slink");
+        n = snprintf(dir, cap, "/run/slink");
     } else if (usable_dir("/run/slink")) {
-        snprintf(dir, sizeof dir, "/run/slink");
+        n = snprintf(dir, cap, "/run/slink");
     } else if (xdg && xdg[0] == '/') {
-        n = snprintf(dir, sizeof dir, "%s/slink", xdg);
-        if (n < 0 || (size_t)n >= sizeof dir || ensure_dir(dir, 0700) != 0) {
-            snprintf(err, cap, "cannot create %s/slink for the control socket: %s; set ctl = PATH "
-                     "([link]) or --ctl PATH", xdg, strerror(errno));
+        n = snprintf(dir, cap, "%s/slink", xdg);
+        if (n < 0 || (size_t)n >= cap || ensure_dir(dir, 0700) != 0) {
+            snprintf(err, ecap, "cannot create %s/slink: %s", xdg, strerror(errno));
             return -1;
         }
     } else {
-        snprintf(err, cap, "no place for the control socket: running as uid %u, /run/slink is missing or not "
-                 "writable by it, and XDG_RUNTIME_DIR is unset.  Set ctl = PATH ([link]) or --ctl PATH, "
-                 "run under systemd (slinkd@.service: RuntimeDirectory=slink), start as root with "
-                 "'user = NAME', or set ctl = none to run without one", (unsigned)geteuid());
+        snprintf(err, ecap, "no run directory: running as uid %u, /run/slink is missing or not writable by it, "
+                 "and XDG_RUNTIME_DIR is unset", (unsigned)geteuid());
         return -1;
     }
-    n = snprintf(c->ctl, sizeof c->ctl, "%s/%s.ctl", dir, name);
-    if (n < 0 || (size_t)n >= sizeof c->ctl) {
-        c->ctl[0] = 0;
-        snprintf(err, cap, "control socket path %s/%s.ctl too long; set ctl = PATH", dir, name);
+    if (n < 0 || (size_t)n >= cap) {
+        snprintf(err, ecap, "run directory path too long");
+        return -1;
+    }
+    return 0;
+}
+
+/* dir/NAME.ext into out; -1 if it does not fit */
+static int instance_path(const slinkd_config *c, const char *dir, const char *ext, char *out, size_t cap)
+{
+    char name[64];
+    int n;
+    instance_name(c, name, sizeof name);
+    n = snprintf(out, cap, "%s/%s.%s", dir, name, ext);
+    if (n < 0 || (size_t)n >= cap) {
+        out[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int instance_default_ctl(slinkd_config *c, char *err, size_t cap)
+{
+    char dir[SLINKD_PATH], why[SLINKD_PATH + 64];
+    if (c->ctl[0])
+        return 0;
+    if (rundir(dir, sizeof dir, why, sizeof why) != 0) {
+        snprintf(err, cap, "no place for the control socket: %s.  Set ctl = PATH ([link]) or --ctl PATH, run "
+                 "under systemd (slinkd@.service: RuntimeDirectory=slink), start as root with 'user = NAME', "
+                 "or set ctl = none to run without one", why);
+        return -1;
+    }
+    if (instance_path(c, dir, "ctl", c->ctl, sizeof c->ctl) != 0) {
+        snprintf(err, cap, "control socket path in %s too long; set ctl = PATH", dir);
+        return -1;
+    }
+    return 0;
+}
+
+int instance_default_pidfile(slinkd_config *c, char *err, size_t cap)
+{
+    char dir[SLINKD_PATH], why[SLINKD_PATH + 64];
+    if (c->pidfile[0])
+        return 0;
+    if (rundir(dir, sizeof dir, why, sizeof why) != 0) {
+        snprintf(err, cap, "no place for the pidfile of a detached daemon: %s.  Give --pidfile PATH, or "
+                 "run in the foreground (--foreground, or under systemd)", why);
+        return -1;
+    }
+    if (instance_path(c, dir, "pid", c->pidfile, sizeof c->pidfile) != 0) {
+        snprintf(err, cap, "pidfile path in %s too long; give --pidfile PATH", dir);
         return -1;
     }
     return 0;

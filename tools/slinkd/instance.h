@@ -26,4 +26,9 @@ void instance_name(const slinkd_config *c, char *out, size_t cap);
  * a control socket it was not told to go without: `ctl = none` opts out). */
 int instance_default_ctl(slinkd_config *c, char *err, size_t cap);
 
+/* When c->pidfile is empty: sets it to RUNDIR/NAME.pid.  For a daemon that
+ * detaches (an init script needs its pid); one in the foreground or under
+ * systemd has no default pidfile.  0, or -1 with the reason in err. */
+int instance_default_pidfile(slinkd_config *c, char *err, size_t cap);
+
 #endif

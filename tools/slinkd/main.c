@@ -547,7 +547,8 @@ int main(int argc, char **argv)
     }
     /* every daemon gets a control socket of its own by default (root or
      * not), or says why it cannot */
-    if (instance_default_ctl(&d.cfg, err, sizeof err) != 0) {
+    if (instance_default_ctl(&d.cfg, err, sizeof err) != 0 ||
+        (!d.cfg.foreground && !getenv("NOTIFY_SOCKET") && instance_default_pidfile(&d.cfg, err, sizeof err) != 0)) {
         fprintf(stderr, "slinkd: %s\n", err);
         return 1;
     }
