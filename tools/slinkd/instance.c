@@ -58,9 +58,15 @@ static int usable_dir(const char *path)
 /* mkdir that accepts an existing directory; -1 with errno otherwise. */
 static int ensure_dir(const char *path, mode_t mode)
 {
-    if (mkdir(path, mode) == 0 || errno == EEXIST)
-        return usable_dir(path) ? 0 : (errno = ENOTDIR, -1);
-    return -1;
+    if (mkdir(path, mode) == 0) {
+        /* the mode as meant, whatever the umask (0077 would hide the
+         * sockets from the users they are for) */
+        if (chmod(path, mode) != 0)
+            return -1;
+    } else if (errno != EEXIST) {
+        return -1;
+    }
+    return usable_dir(path) ? 0 : (errno = ENOTDIR, -1);
 }
 
 /* The run directory for this process (instance.h), into dir; 0, or -1
