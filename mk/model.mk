@@ -60,7 +60,7 @@ fuzz-conn-seeds: $(FUZZ_CONN_SEEDGEN)
 # (the example config, command lines of the man page; each seed is run
 # through the target's checks as it is written).
 FUZZ_CONFIG_SEEDGEN := $(BUILD)/fuzz/fuzz_config_seedgen
-$(FUZZ_CONFIG_SEEDGEN): tests/fuzz/fuzz_config.c tools/slinkd/config.c tools/slinkd/config.h
+$(FUZZ_CONFIG_SEEDGEN): tests/fuzz/fuzz_config.c tools/slinkd/config.c tools/slinkd/config.h tools/slinkd/instance.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c99 -O1 -g -Wall -Wextra -Werror $(FUZZ_SAN) \
 	    -DFUZZ_CONFIG_MAKE_SEEDS $< -o $@

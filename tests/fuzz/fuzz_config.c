@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../../tools/slinkd/config.c"
+#include "../../tools/slinkd/instance.c"   /* --instance names (config.c checks them) */
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 
