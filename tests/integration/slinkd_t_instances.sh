@@ -65,6 +65,8 @@ wait_for 20 established "$B" || fail "$B: no session"
 [ "$(addr_of "$A")" = 1 ] && [ "$(addr_of "$B")" = 7 ] || fail "slinkctl -i: $A is $(addr_of "$A"), $B is $(addr_of "$B")"
 "$SLINKCTL" --instance="$B" status > "$T/st" || fail "--instance=: exit $?"
 "$SLINKCTL" --ctl "$RUNDIR/$A.ctl" metrics | grep -q '^slink_' || fail "--ctl PATH metrics"
+"$SLINKCTL" -i "$RUNDIR/$B.ctl" status | grep -q "addr 7" || fail "-i PATH"
+"$SLINKCTL" -i .hidden status > /dev/null 2>&1; [ $? = 2 ] || fail "-i .hidden: not a usage error"
 echo "two daemons with default paths: $RUNDIR/$A.ctl (addr 1) and $RUNDIR/$B.ctl (addr 7), both established, slinkctl -i reaches each"
 
 # several instances: slinkctl without -i does not guess

@@ -21,7 +21,7 @@ static void usage(FILE *f)
           "       slinkctl -h|--help | --version\n"
           "  -i, --instance NAME  the daemon started with --instance NAME or --config .../NAME.conf\n"
           "                       (slinkd@NAME): its socket NAME.ctl in /run/slink or\n"
-          "                       $XDG_RUNTIME_DIR/slink\n"
+          "                       $XDG_RUNTIME_DIR/slink (a NAME with a '/' is a socket path)\n"
           "  --ctl PATH           a control socket by path (default $SLINKD_CTL)\n"
           "  with neither: instance slinkd if its socket exists, else the only daemon running\n"
           "  exit status: 0 ok; 1 daemon unreachable, or it refused the request (reason on\n"
@@ -168,7 +168,12 @@ int main(int argc, char **argv)
     }
     if (!cmd)
         cmd = "status";
-    if (inst && (!*inst || inst[0] == '.' || strchr(inst, '/') || strlen(inst) > 63)) {
+    /* -i PATH: a name with a '/' is the socket itself */
+    if (inst && strchr(inst, '/')) {
+        ctl = inst;
+        inst = NULL;
+    }
+    if (inst && (!*inst || inst[0] == '.' || strlen(inst) > 63)) {
         fprintf(stderr, "slinkctl: '%s' is not an instance name (see slinkd --instance)\n", inst);
         return 2;
     }
