@@ -61,7 +61,8 @@ int busnet_init(busnet *b, const busnet_opts *o)
     b->px = calloc(n + 1, sizeof *b->px);
     b->names = calloc(n, sizeof *b->names);
     b->dev_ready_ns = calloc(n, sizeof *b->dev_ready_ns);
-    if (!b->host || !b->dev || !b->dev_creds || !b->plat || !b->px || !b->names || !b->dev_ready_ns)
+    b->rr_lat_us = calloc(BUSNET_RR_MAX, sizeof *b->rr_lat_us);
+    if (!b->rr_lat_us || !b->host || !b->dev || !b->dev_creds || !b->plat || !b->px || !b->names || !b->dev_ready_ns)
         return -1;
     lbus_params_default(&lp, n + 1, b->o.baud);
     lp.seed = o->seed;
@@ -106,7 +107,7 @@ void busnet_free(busnet *b)
     slink_creds_free(&b->host_creds);
     lbus_free(&b->bus);
     free(b->host); free(b->dev); free(b->dev_creds); free(b->plat); free(b->px);
-    free(b->names); free(b->dev_ready_ns);
+    free(b->names); free(b->dev_ready_ns); free(b->rr_lat_us);
     memset(b, 0, sizeof *b);
 }
 
@@ -153,19 +154,63 @@ static void tap_feed(busnet *b, const uint8_t *in, size_t n)
     }
 }
 
+static int mixed_small(const busnet *b, size_t i)
+{
+    return b->o.rr_bytes > 0 && i > 0;
+}
+
+/* Mixed load: what the applications of small device i want to send next,
+ * and the latency of an exchange when its answer is complete. */
+static void rr_app(busnet *b, size_t i)
+{
+    busnet_flow *req = &b->flow[i][0], *rsp = &b->flow[i][1];
+    uint64_t r = b->o.rr_bytes;
+    if (b->rr_t0[i] == 0 && b->now_ns >= b->rr_next[i] && b->host[i].rec_valid && b->dev[i].rec_valid) {
+        b->want[i][0] += r;
+        b->rr_t0[i] = b->now_ns ? b->now_ns : 1;
+    }
+    /* the device answers each request once all of it arrived */
+    while (req->recvd >= b->want[i][1] + r) b->want[i][1] += r;
+    if (b->rr_t0[i] != 0 && rsp->recvd >= b->want[i][0]) {
+        if (b->rr_n < BUSNET_RR_MAX) {
+            uint64_t us = (b->now_ns - b->rr_t0[i]) / 1000u;
+            b->rr_lat_us[b->rr_n++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+        }
+        b->rr_t0[i] = 0;
+        b->rr_next[i] = b->now_ns + (uint64_t)b->o.rr_think_ms * NS_PER_MS;
+    }
+}
+
+static int cmp_u32(const void *a, const void *c)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)c;
+    return x < y ? -1 : x > y;
+}
+
+double busnet_rr_quantile(busnet *b, double q)
+{
+    size_t k;
+    if (b->rr_n == 0) return 0;
+    qsort(b->rr_lat_us, b->rr_n, sizeof *b->rr_lat_us, cmp_u32);
+    k = (size_t)(q * (double)(b->rr_n - 1) + 0.5);
+    return (double)b->rr_lat_us[k] / 1e6;
+}
+
 static void apps(busnet *b)
 {
     uint8_t buf[4096];
     size_t i;
     int d;
     for (i = 0; i < b->o.ndev; i++) {
+        if (mixed_small(b, i)) rr_app(b, i);
+        else b->want[i][0] = b->want[i][1] = b->o.bytes_each;
         for (d = 0; d < 2; d++) {
             slink_conn *tx = d == 0 ? &b->host[i] : &b->dev[i];
             slink_conn *rx = d == 0 ? &b->dev[i] : &b->host[i];
             busnet_flow *f = &b->flow[i][d];
             size_t got = 0, k;
-            while (f->sent < b->o.bytes_each && tx->rec_valid) {
-                size_t want = b->o.bytes_each - f->sent, acc = 0;
+            while (f->sent < b->want[i][d] && tx->rec_valid) {
+                size_t want = (size_t)(b->want[i][d] - f->sent), acc = 0;
                 if (want > sizeof buf) want = sizeof buf;
                 for (k = 0; k < want; k++) buf[k] = pat(i, d, f->sent + k);
                 if (slink_conn_send(tx, buf, want, &acc) != SLINK_OK || acc == 0) break;
@@ -176,7 +221,8 @@ static void apps(busnet *b)
                     if (buf[k] != pat(i, d, f->recvd + k)) f->bad++;
                 f->recvd += got;
             }
-            if (f->recvd >= b->o.bytes_each && b->o.bytes_each > 0 && f->done_ns == 0) f->done_ns = b->now_ns;
+            if (!mixed_small(b, i) && f->recvd >= b->o.bytes_each && b->o.bytes_each > 0 && f->done_ns == 0)
+                f->done_ns = b->now_ns;
         }
     }
     if (b->first_done_ns == 0) {
@@ -315,6 +361,6 @@ int busnet_all_done(const busnet *b)
 {
     size_t i;
     for (i = 0; i < b->o.ndev; i++)
-        if ((int)i != b->o.dead_dev && (b->flow[i][0].done_ns == 0 || b->flow[i][1].done_ns == 0)) return 0;
+        if ((int)i != b->o.dead_dev && !mixed_small(b, i) && (b->flow[i][0].done_ns == 0 || b->flow[i][1].done_ns == 0)) return 0;
     return 1;
 }

@@ -26,7 +26,17 @@ typedef struct {
     /* Delay between a device receiving its POLL and answering (its wake-up
      * and processing time on a real MCU or host). */
     uint32_t dev_latency_us;
+    /* Mixed load: with rr_bytes > 0 only device 0 moves bytes_each each
+     * way; every other device runs request/response exchanges of rr_bytes
+     * each way (the master writes a request, the device answers once it has
+     * all of it), rr_think_ms after the previous answer arrived. */
+    size_t   rr_bytes;
+    uint32_t rr_think_ms;
 } busnet_opts;
+
+/* Latencies of the request/response exchanges (mixed load), request
+ * written to answer complete. */
+#define BUSNET_RR_MAX 8192
 
 typedef struct {
     uint64_t sent, recvd;     /* application bytes */
@@ -58,7 +68,15 @@ typedef struct {
     slink_deframer tap;
     uint64_t tap_bytes;
     uint64_t first_done_ns;   /* the first flow completed */
+    uint64_t want[BUSNET_MAX][2];      /* bytes the application has asked to send so far */
+    uint64_t rr_t0[BUSNET_MAX];        /* request written; 0: none outstanding */
+    uint64_t rr_next[BUSNET_MAX];      /* next request no earlier than this */
+    uint32_t *rr_lat_us;               /* [BUSNET_RR_MAX] */
+    size_t   rr_n;
 } busnet;
+
+/* Request/response latency quantile q (0..1) in seconds; 0 if none. */
+double busnet_rr_quantile(busnet *b, double q);
 
 /* Slowest flow's bytes over the mean, when the first flow completed: how
  * fairly the schedule shares the line while everyone is busy. */

@@ -108,6 +108,32 @@ static int load8(double *goodput, double *share, uint32_t *ended, uint32_t *retx
     return ok ? 0 : -1;
 }
 
+/* Mixed load at 115200: device 0 moves 64 KB each way while 7 devices run
+ * request/response exchanges of 32 bytes each way, 50 ms apart: how long a
+ * small exchange waits behind the bulk transfer. */
+static int mixed8(double *p50, double *p95, double *pmax, double *bulk_s, size_t *n)
+{
+    busnet *b = &g_b;
+    busnet_opts o = opts(8, 115200, 65536);
+    o.rr_bytes = 32;
+    o.rr_think_ms = 50;
+    if (busnet_init(b, &o) != 0) return -1;
+    busnet_run_until(b, 60 * S, busnet_all_established);
+    if (!busnet_all_established(b)) { busnet_free(b); return -1; }
+    uint64_t t0 = b->now_ns, bad = 0;
+    busnet_run_until(b, t0 + 600 * S, busnet_all_done);
+    int ok = busnet_all_done(b);
+    for (size_t i = 0; i < 8; i++) bad += b->flow[i][0].bad + b->flow[i][1].bad;
+    *bulk_s = (double)(b->now_ns - t0) / 1e9;
+    *n = b->rr_n;
+    *p50 = busnet_rr_quantile(b, 0.5);
+    *p95 = busnet_rr_quantile(b, 0.95);
+    *pmax = busnet_rr_quantile(b, 1.0);
+    busnet_free(b);
+    if (bad) return bfail("mixed load: bytes differ from the pattern"), -1;
+    return ok && *n > 0 ? 0 : -1;
+}
+
 static int idle32(uint32_t baud, double *frac)
 {
     busnet *b = &g_b;
@@ -171,6 +197,15 @@ int main(void)
     printf(" \"bus_goodput_ratio_8dev\": %.4f,\n \"bus_min_share_ratio_8dev\": %.4f,\n"
            " \"bus_sessions_ended_8dev\": %u,\n \"bus_retransmits_8dev\": %u,\n \"bus_chunks_8dev\": %u,\n"
            " \"bus_transfer_s_8dev\": %.4f,\n", g, sh, ended, retx, chunks, s);
+    {
+        double p50, p95, pmax, bs;
+        size_t nrr;
+        if (mixed8(&p50, &p95, &pmax, &bs, &nrr) != 0)
+            return bfail("mixed load: the bulk transfer did not complete");
+        printf(" \"bus_mixed_rr_latency_p50_s\": %.4f,\n \"bus_mixed_rr_latency_p95_s\": %.4f,\n"
+               " \"bus_mixed_rr_latency_max_s\": %.4f,\n \"bus_mixed_rr_exchanges\": %zu,\n"
+               " \"bus_mixed_bulk_s\": %.4f,\n", p50, p95, pmax, nrr, bs);
+    }
     if (idle32(9600, &f96) != 0 || idle32(115200, &f115) != 0)
         return bfail("32 idle devices: not every device established");
     printf(" \"bus_idle_poll_fraction_32_9600\": %.5f,\n \"bus_idle_poll_fraction_32_115200\": %.5f,\n",
