@@ -316,7 +316,16 @@ slink_err slink_conn_handle_frame(slink_conn *c, const slink_frame *f, uint64_t 
     case SLINK_FT_HS_FRAG | SLINK_FT_HS3:
         return conn_hs_frame(c, f, now_ms);
     case SLINK_FT_POLL:
-        if (c->cfg.half_duplex_device) c->turn = 1;
+        /* Unauthenticated: a POLL only lets us talk, and never for longer
+         * than SLINK_TURN_BUDGET_MAX bytes (plus one frame) per POLL. */
+        if (f->body_len != 0 && f->body_len != 2) return SLINK_ERR_FRAME_TYPE;
+        if (c->cfg.half_duplex_device) {
+            uint32_t b = f->body_len == 2 ? ((uint32_t)f->body[0] << 8) | f->body[1]
+                                          : SLINK_TURN_BUDGET_DEFAULT;
+            c->turn = 1;
+            c->turn_sent = 0;
+            c->turn_budget = b == 0 ? 1u : b > SLINK_TURN_BUDGET_MAX ? SLINK_TURN_BUDGET_MAX : b;
+        }
         return SLINK_OK;
     case SLINK_FT_TURN_END:
         return SLINK_OK;

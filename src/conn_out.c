@@ -8,7 +8,6 @@
 
 #define CLOSE_MAX_TRIES 8u
 #define RX_RECORDS_PER_ACK 32u
-#define FRAMES_PER_TURN 4u
 
 static void session_timers(slink_conn *c, uint64_t now_ms)
 {
@@ -218,7 +217,6 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
 {
     uint8_t body[SLINK_MAX_FRAME_BODY];
     size_t used = 0;
-    unsigned frames = 0;
     if (c == NULL || out == NULL) return 0;
     /* next_timeout() reports the decoder's gap deadline; this is where it
      * is served, or an owner sleeping until then would wake forever. */
@@ -238,10 +236,15 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
         c->no_session_hint_ms = now_ms;
         conn_queue_plain_alert(c, SLINK_ALERT_NO_SESSION);
     }
+    /* A delayed ACK cannot wait past our turn: the next one is a round of
+     * the other devices away, longer than the sender's RTO (§2.5). */
+    if (c->cfg.half_duplex_device && c->rec_valid && c->stream.ack_due) c->ack_now = 1;
     while (cap - used >= SLINK_WIRE_FRAME_MAX) {
         uint8_t type = 0;
         size_t len = 0;
-        if (c->cfg.half_duplex_device && frames >= FRAMES_PER_TURN) break;
+        /* Our turn's byte budget (§2.5): a frame starts only within it, so
+         * the last one may run past by at most one frame. */
+        if (c->cfg.half_duplex_device && c->turn_sent >= c->turn_budget) break;
         if (slink_conn_next_frame(c, now_ms, &type, body, sizeof body, &len) != SLINK_OK) {
             if (c->cfg.half_duplex_device) {
                 used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used, now_ms);
@@ -249,10 +252,13 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
             }
             break;
         }
-        used += emit(c, type, body, len, out + used, cap - used, now_ms);
-        frames++;
+        {
+            size_t w = emit(c, type, body, len, out + used, cap - used, now_ms);
+            used += w;
+            c->turn_sent += (uint32_t)w;
+        }
     }
-    if (c->cfg.half_duplex_device && c->turn && frames >= FRAMES_PER_TURN &&
+    if (c->cfg.half_duplex_device && c->turn && c->turn_sent >= c->turn_budget &&
         cap - used >= SLINK_FRAME_MIN + 3u) {
         used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used, now_ms);
         c->turn = 0;

@@ -2,9 +2,17 @@
  * source address.  Full duplex: round-robin output.  Half duplex (RS485):
  * the node is bus master and runs the schedule of docs/PROTOCOL.md §2.5:
  *
- *   slot(i) = up to SLOT_FRAMES of our frames for device i, then POLL i;
- *             device i answers with up to 4 frames and TURN_END; if it sent
- *             frames, one ACK for them goes out at once.
+ *   slot(i) = our frames for device i within a byte budget, then POLL i
+ *             granting it a byte budget; device i answers with frames within
+ *             it and TURN_END; if it sent frames, one ACK for them goes out
+ *             at once.
+ *
+ * Budgets are in wire bytes, not frames, so large frames cannot stretch a
+ * slot (a few KB for one device while the others wait) and small ones do not
+ * waste turns.  The quantum is sized so that one round of the active
+ * devices, both directions, lasts about ROUND_MS at the line rate, never
+ * below one largest frame per direction; what a slot or turn ran past its
+ * budget comes off the next one (deficit round robin).
  *
  * Slots go round robin over the devices that are due: one we have frames
  * for, one that is expected to answer (handshake, unacknowledged data,
@@ -21,8 +29,8 @@
 #include <string.h>
 
 #define NODE_NEVER UINT64_MAX
-/* Our frames per slot: the same burst a device may send per turn. */
-#define SLOT_FRAMES 4u
+/* A round of the active devices' slots and turns aims at this long. */
+#define ROUND_MS 250u
 /* First idle re-poll; the interval doubles per empty turn up to the cap. */
 #define IDLE_POLL_MIN_MS 20u
 /* Idle polling may take at most 1/IDLE_SHARE_DIV of the line (4 %). */
@@ -41,6 +49,48 @@ static uint32_t airtime_ms(uint32_t baud, size_t n)
 {
     uint64_t ms = ((uint64_t)n * 10000u + baud - 1u) / baud;
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+/* Wire bytes of a decoded frame, as the sender's encoder wrote them at most. */
+static uint32_t wire_len(const slink_frame *f)
+{
+    return (uint32_t)(SLINK_COBS_MAX(f->body_len + SLINK_FRAME_MIN) + 1u);
+}
+
+/* Per-direction budget of an active device's slot or turn: the line's
+ * bytes in ROUND_MS shared by the active devices in both directions, at
+ * least the default turn (one largest frame), at most SLINK_TURN_BUDGET_MAX. */
+static uint32_t quantum(const slink_node *n)
+{
+    uint64_t q;
+    uint32_t act = 0;
+    size_t i;
+    for (i = 0; i < n->npeers; i++) act += n->active[i];
+    if (act == 0) act = 1;
+    q = (uint64_t)n->baud / 10u * ROUND_MS / 1000u / (2u * act);
+    if (q < SLINK_TURN_BUDGET_DEFAULT) q = SLINK_TURN_BUDGET_DEFAULT;
+    if (q > SLINK_TURN_BUDGET_MAX) q = SLINK_TURN_BUDGET_MAX;
+    return (uint32_t)q;
+}
+
+/* The quantum less what the last slot or turn ran past, at least 1 byte
+ * (a frame may always start).  An idle device gets the default. */
+static uint32_t budget(const slink_node *n, size_t i, int32_t debt)
+{
+    int64_t b;
+    if (!n->active[i]) return SLINK_TURN_BUDGET_DEFAULT;
+    b = (int64_t)quantum(n) + debt;
+    return b < 1 ? 1u : (uint32_t)b;
+}
+
+/* What a slot or turn ran past its budget, carried to the next (<= 0, at
+ * most one largest frame: a frame starts only within the budget). */
+static int32_t debt_after(uint32_t budget_bytes, uint32_t sent)
+{
+    int64_t d = (int64_t)budget_bytes - sent;
+    if (d > 0) d = 0;
+    if (d < -(int64_t)SLINK_WIRE_FRAME_MAX) d = -(int64_t)SLINK_WIRE_FRAME_MAX;
+    return (int32_t)d;
 }
 
 static uint32_t decoder_drops(const slink_deframer *d)
@@ -70,8 +120,6 @@ slink_err slink_node_init(slink_node *n, uint8_t addr, uint32_t baud,
     slink_deframer_init(&n->deframer, addr, gap_ms ? gap_ms : slink_gap_ms_for_baud(n->baud));
     n->turn_peer = -1;
     n->ack_after = -1;
-    /* Room for a device's burst of frames per turn plus the line's gaps. */
-    n->turn_ms = SLOT_FRAMES * airtime_ms(n->baud, SLINK_WIRE_FRAME_MAX) + 50u;
     n->resp_ms = 2u * n->deframer.gap_ms + RESP_SLACK_MS;
     rescale(n);
     return SLINK_OK;
@@ -145,6 +193,8 @@ static void end_turn(slink_node *n, uint64_t now_ms, int answered)
     slink_node_peer_stats *ps = &n->pstats[i];
     int garbled = decoder_drops(&n->deframer) != n->turn_garbled0;
     n->turn_peer = -1;
+    n->active[i] = n->turn_frames > 0 || n->slot_bytes > 0;
+    n->debt_rx[i] = n->active[i] ? debt_after(n->turn_budget, n->turn_bytes) : 0;
     if (garbled) ps->garbled_turns++;
     if (!answered) n->stats.turn_timeouts++;
     if (!answered && !n->turn_heard) {
@@ -219,8 +269,12 @@ slink_err slink_node_input(slink_node *n, const uint8_t *in, size_t len, uint64_
             continue;
         }
         if (n->half_duplex_master) {
-            if (n->turn_peer == i) n->turn_frames++;
-            else n->pstats[i].off_turn_frames++;
+            if (n->turn_peer == i) {
+                n->turn_frames++;
+                n->turn_bytes += wire_len(&f);
+            } else {
+                n->pstats[i].off_turn_frames++;
+            }
         }
         n->peers[i]->stats.bytes_in += used;
         e = slink_conn_handle_frame(n->peers[i], &f, now_ms);
@@ -307,29 +361,45 @@ static size_t output_master(slink_node *n, uint8_t *body, uint8_t *out, size_t c
     for (k = 0; k < n->npeers; k++) {
         size_t i = (n->rr + k) % n->npeers;
         slink_conn *c = n->peers[i];
-        unsigned frames = 0;
-        while (frames < SLOT_FRAMES && cap - used >= SLINK_WIRE_FRAME_MAX &&
+        uint32_t tx_budget = budget(n, i, n->debt_tx[i]), slot = 0;
+        /* Our sending for it: frames start only within the slot's budget,
+         * retransmissions included, so we can never crowd out the polls. */
+        while (slot < tx_budget && cap - used >= SLINK_WIRE_FRAME_MAX &&
                slink_conn_next_frame(c, now_ms, &type, body, SLINK_MAX_FRAME_BODY, &blen) == SLINK_OK) {
-            used += emit(n, c, type, body, blen, out + used, cap - used);
-            frames++;
+            size_t w = emit(n, c, type, body, blen, out + used, cap - used);
+            used += w;
+            slot += (uint32_t)w;
         }
-        if (frames == 0 && !poll_due(n, i, now_ms)) continue;
+        n->debt_tx[i] = slot > 0 ? debt_after(tx_budget, slot) : 0;
+        if (slot == 0 && !poll_due(n, i, now_ms)) continue;
         n->rr = (i + 1u) % n->npeers;
-        if (!poll_allowed(n, i, now_ms) || cap - used < CTRL_WIRE) break;
+        if (!poll_allowed(n, i, now_ms) || cap - used < CTRL_WIRE + 2u) break;
         {
-            size_t w = emit(n, c, SLINK_FT_POLL, NULL, 0, out + used, cap - used);
+            uint8_t grant[2];
+            size_t w;
+            if (slot > 0) n->active[i] = 1;
+            n->turn_budget = budget(n, i, n->debt_rx[i]);
+            grant[0] = (uint8_t)(n->turn_budget >> 8);
+            grant[1] = (uint8_t)n->turn_budget;
+            /* The default budget goes as an empty POLL (idle polls stay 7 bytes). */
+            w = emit(n, c, SLINK_FT_POLL, grant,
+                     n->turn_budget == SLINK_TURN_BUDGET_DEFAULT ? 0u : sizeof grant, out + used, cap - used);
             if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
             used += w;
             n->tx_free_ms += airtime_ms(n->baud, used);
             n->turn_peer = (int)i;
             n->turn_frames = 0;
+            n->turn_bytes = 0;
+            n->slot_bytes = slot;
             n->turn_heard = 0;
             n->turn_start_ms = n->tx_free_ms;
-            n->turn_hard_ms = n->tx_free_ms + n->turn_ms;
+            /* Its budget, one frame run past it, its TURN_END, the gaps. */
+            n->turn_hard_ms = n->tx_free_ms +
+                              airtime_ms(n->baud, (size_t)n->turn_budget + SLINK_WIRE_FRAME_MAX + CTRL_WIRE) + 50u;
             n->turn_garbled0 = decoder_drops(&n->deframer);
             n->pstats[i].turns++;
             n->stats.turns_granted++;
-            if (frames == 0 && !expecting(c)) n->stats.idle_polls++;
+            if (slot == 0 && !expecting(c)) n->stats.idle_polls++;
             return used;
         }
     }

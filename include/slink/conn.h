@@ -192,6 +192,8 @@ typedef struct slink_conn {
     uint64_t tx_line_free_ms;
     uint32_t tx_line_rem;
     uint8_t  turn;                 /* half-duplex device: we hold the turn */
+    uint32_t turn_budget;          /* ... within these wire bytes (POLL, §2.5) */
+    uint32_t turn_sent;            /* wire bytes of our frames in this turn */
 
     uint8_t  peer_cert[SLINK_CERT_MAX];  /* last validated peer certificate */
     size_t   peer_cert_len;

@@ -3,7 +3,8 @@
  * Frames are dispatched by source address; frames for unknown peers are
  * dropped before any crypto.  On half-duplex links the node is bus master
  * and runs the schedule of §2.5: devices take turns in slots (our frames for
- * the device, capped, then its POLL), idle devices are polled at a rate
+ * the device within a byte budget, then its POLL granting it a byte budget),
+ * idle devices are polled at a rate
  * scaled to the baud and their number, silent ones back off. */
 #ifndef SLINK_NODE_H
 #define SLINK_NODE_H
@@ -55,7 +56,9 @@ typedef struct {
     uint8_t  turn_heard;      /* some byte arrived during the turn */
     uint32_t turn_frames;     /* frames from the holder during the turn */
     uint32_t turn_garbled0;   /* decoder drops when the turn started */
-    uint32_t turn_ms;         /* longest turn: a device's burst of frames */
+    uint32_t turn_budget;     /* wire bytes the holder may start frames within */
+    uint32_t turn_bytes;      /* wire bytes of the holder's frames in the turn */
+    uint32_t slot_bytes;      /* our wire bytes for the holder in its slot */
     uint32_t resp_ms;         /* a device starts answering within this */
     uint32_t idle_max_ms;     /* idle poll interval cap: polls <= 4 % of the line */
     uint64_t tx_free_ms;      /* when our queued transmission will have left */
@@ -64,6 +67,12 @@ typedef struct {
     uint32_t idle_ms[SLINK_MAX_PEERS];       /* its current idle interval */
     uint64_t miss_until_ms[SLINK_MAX_PEERS]; /* silent device: no POLL before */
     uint8_t  miss[SLINK_MAX_PEERS];          /* consecutive silent turns */
+    /* Byte budgets (§2.5): what a slot or turn ran past its budget (<= 0)
+     * comes off the next one, so every active device gets the same bytes
+     * per round in each direction whatever its frame sizes. */
+    int32_t  debt_tx[SLINK_MAX_PEERS];       /* our sending to it */
+    int32_t  debt_rx[SLINK_MAX_PEERS];       /* its turns */
+    uint8_t  active[SLINK_MAX_PEERS];        /* its last slot or turn carried frames */
     slink_node_peer_stats pstats[SLINK_MAX_PEERS];
     slink_node_stats stats;
 } slink_node;

@@ -36,12 +36,20 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_FT_HS2           0x02u
 #define SLINK_FT_HS3           0x03u
 #define SLINK_FT_HS_FRAG       0x10u  /* OR'ed with 1..3: fragment, body = off(2) total(2) data */
-#define SLINK_FT_POLL          0x20u  /* half-duplex: master grants the turn (empty body) */
+#define SLINK_FT_POLL          0x20u  /* half-duplex: master grants the turn; body empty or budget(2) */
 #define SLINK_FT_TURN_END      0x21u  /* half-duplex: device yields the turn (empty body) */
 #define SLINK_FT_PLAIN_ALERT   0x30u  /* unauthenticated handshake-failure notice: level(1) code(1) */
 #define SLINK_FT_RECORD_BIT    0x80u
 
 #define SLINK_HS_FRAG_HDR      4u
+
+/* Turn budget of a half-duplex device (§2.5): the wire bytes within which it
+ * may start frames in one turn (its last frame may run past).  A POLL
+ * without body grants the default, one largest frame of the host build; a
+ * POLL with a 2-byte big-endian body grants that many, at least 1 and at
+ * most SLINK_TURN_BUDGET_MAX (larger values are capped). */
+#define SLINK_TURN_BUDGET_DEFAULT 1115u
+#define SLINK_TURN_BUDGET_MAX     4460u
 
 /* ---- §3 Record layer -----------------------------------------------------
  * type byte = 1 | epoch&3 (2 bits) | content type (3 bits) | seq_len code (2 bits)

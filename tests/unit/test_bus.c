@@ -196,6 +196,120 @@ START_TEST(turn_end_only_ends_its_own_turn)
 }
 END_TEST
 
+/* Byte budgets (§2.5): a device's turn is bounded in bytes, not frames. */
+static size_t turn_with(busnet *b, const uint8_t *poll_body, size_t plen, uint8_t *out, size_t cap,
+                        size_t *frames, size_t *last_start, int *ended)
+{
+    uint8_t fr[16];
+    size_t w = 0, used, off = 0;
+    slink_conn *d = &b->dev[0];
+    uint64_t ms = b->now_ns / 1000000u;
+    ck_assert_int_eq(slink_frame_encode(BUSNET_DEV_ADDR(0), BUSNET_MASTER_ADDR, SLINK_FT_POLL, poll_body, plen,
+                                        fr, sizeof fr, &w), SLINK_OK);
+    /* a delimiter first ends whatever partial frame the bus left */
+    ck_assert_int_eq(slink_conn_input(d, (const uint8_t *)"", 1, ms), SLINK_OK);
+    ck_assert_int_eq(slink_conn_input(d, fr, w, ms), SLINK_OK);
+    ck_assert_uint_eq(d->turn, 1);
+    used = slink_conn_output(d, out, cap, ms);
+    *frames = 0;
+    *ended = 0;
+    *last_start = 0;
+    while (off < used) {   /* split at the delimiters */
+        size_t e = off;
+        while (e < used && out[e] != 0) e++;
+        if (e == off + 6u) *ended = 1;   /* TURN_END: 5 bytes, COBS, 0x00 */
+        else { (*frames)++; *last_start = off; }
+        off = e + 1u;
+    }
+    return used;
+}
+
+START_TEST(device_turn_is_a_byte_budget)
+{
+    busnet *b = &g_b;
+    busnet_opts o = opts(1, 115200, 0);
+    static uint8_t big[8192], out[16 * SLINK_WIRE_FRAME_MAX];
+    size_t acc = 0, frames, last, used;
+    int ended;
+    ck_assert_int_eq(busnet_init(b, &o), 0);
+    busnet_run_until(b, 60 * S, busnet_all_established);
+    ck_assert(busnet_all_established(b));
+    memset(big, 0x5A, sizeof big);
+    ck_assert_int_eq(slink_conn_send(&b->dev[0], big, sizeof big, &acc), SLINK_OK);
+    ck_assert_uint_gt(acc, 3000);
+    /* 300 bytes: frames start only within them (an ACK, one chunk), then
+     * the turn ends */
+    uint8_t g300[2] = {0x01, 0x2C};
+    used = turn_with(b, g300, 2, out, sizeof out, &frames, &last, &ended);
+    ck_assert_uint_ge(frames, 1);
+    ck_assert_uint_le(frames, 2);
+    ck_assert_uint_lt(last, 300);
+    ck_assert_int_eq(ended, 1);
+    ck_assert_uint_gt(used, 300);   /* the chunk ran past: it may */
+    ck_assert_uint_eq(b->dev[0].turn, 0);
+    /* 3000 bytes: frames start while fewer than 3000 went out */
+    uint8_t g3000[2] = {0x0B, 0xB8};
+    used = turn_with(b, g3000, 2, out, sizeof out, &frames, &last, &ended);
+    ck_assert_uint_ge(frames, 2);
+    ck_assert_uint_lt(last, 3000);
+    ck_assert_uint_ge(used, 3000);
+    ck_assert_int_eq(ended, 1);
+    /* empty POLL: the default budget */
+    used = turn_with(b, NULL, 0, out, sizeof out, &frames, &last, &ended);
+    ck_assert_uint_lt(last, SLINK_TURN_BUDGET_DEFAULT);
+    ck_assert_uint_ge(used, SLINK_TURN_BUDGET_DEFAULT);
+    /* a 65535-byte grant is capped */
+    uint8_t gmax[2] = {0xFF, 0xFF};
+    used = turn_with(b, gmax, 2, out, sizeof out, &frames, &last, &ended);
+    ck_assert_uint_lt(last, SLINK_TURN_BUDGET_MAX);
+    /* a POLL body of any other length grants nothing */
+    uint8_t fr[16];
+    size_t w = 0;
+    ck_assert_int_eq(slink_frame_encode(BUSNET_DEV_ADDR(0), BUSNET_MASTER_ADDR, SLINK_FT_POLL, gmax, 1,
+                                        fr, sizeof fr, &w), SLINK_OK);
+    b->dev[0].turn = 0;
+    (void)slink_conn_input(&b->dev[0], (const uint8_t *)"", 1, b->now_ns / 1000000u);
+    (void)slink_conn_input(&b->dev[0], fr, w, b->now_ns / 1000000u);
+    ck_assert_uint_eq(b->dev[0].turn, 0);
+    busnet_free(b);
+}
+END_TEST
+
+/* Mixed load: one device moves 64 KB each way while 7 run small
+ * request/response exchanges.  With turns of 4 frames a small exchange
+ * waited behind 4 chunks each way of the bulk device (p95 0.889 s); with
+ * byte budgets a round holds at most one default budget plus one frame per
+ * direction for the bulk device and the small turns. */
+START_TEST(small_exchanges_do_not_wait_behind_bulk)
+{
+    busnet *b = &g_b;
+    busnet_opts o = opts(8, 115200, 65536);
+    o.rr_bytes = 32;
+    o.rr_think_ms = 50;
+    ck_assert_int_eq(busnet_init(b, &o), 0);
+    busnet_run_until(b, 60 * S, busnet_all_established);
+    ck_assert(busnet_all_established(b));
+    uint64_t t0 = b->now_ns;
+    busnet_run_until(b, t0 + 600 * S, busnet_all_done);
+    ck_assert(busnet_all_done(b));
+    for (size_t i = 0; i < 8; i++) {
+        ck_assert_uint_eq(b->flow[i][0].bad + b->flow[i][1].bad, 0);
+        ck_assert_uint_eq(b->ended[i], 0);
+    }
+    double bulk_s = (double)(b->now_ns - t0) / 1e9;
+    size_t n = b->rr_n;
+    double p50 = busnet_rr_quantile(b, 0.5), p95 = busnet_rr_quantile(b, 0.95);
+    /* bound: the bulk device's slot and turn, each its budget plus one
+     * frame, and 7 small turns of at most 250 bytes each */
+    double bound = (double)busnet_airtime_ns(b, 4u * SLINK_TURN_BUDGET_DEFAULT + 7u * 250u) / 1e9;
+    printf("bus mixed load: bulk 64 KB each way in %.2f s; %zu small exchanges, latency p50 %.3f s, "
+           "p95 %.3f s (bound %.3f s)\n", bulk_s, n, p50, p95, bound);
+    ck_assert_uint_ge(n, 7u * 10u);
+    ck_assert_msg(p95 <= bound, "p95 %.3f s > %.3f s", p95, bound);
+    busnet_free(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bus");
@@ -206,6 +320,8 @@ int main(void)
     tcase_add_test(tc, dead_device_backs_off);
     tcase_add_test(tc, restarted_device_is_reestablished);
     tcase_add_test(tc, turn_end_only_ends_its_own_turn);
+    tcase_add_test(tc, device_turn_is_a_byte_budget);
+    tcase_add_test(tc, small_exchanges_do_not_wait_behind_bulk);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
