@@ -70,5 +70,8 @@ extern const size_t   fw_prov_key_der_len;
 extern const int64_t  fw_prov_time_floor;   /* unix seconds: the build date */
 extern const char     fw_prov_host_name[];  /* identity the host must present */
 extern const uint8_t  fw_prov_local_addr, fw_prov_host_addr;
+/* 1: a device on a half-duplex bus (RS485): it transmits only in the turns
+ * the host (bus master) grants, PROTOCOL.md §2.5.  0: point to point. */
+extern const uint8_t  fw_prov_bus_device;
 
 #endif

@@ -7,7 +7,11 @@ patch one image per unit.
 
 usage: gen_provision.py --seed FILE --ca DER --cert DER --key DER
                         --host-name NAME --local-addr N --host-addr N
-                        --time-floor SECONDS --out FILE.c
+                        --time-floor SECONDS [--bus-device] --out FILE.c
+
+--bus-device provisions a device on a half-duplex bus (RS485: it transmits
+only in the turns the bus master grants); without it the link is point to
+point.
 """
 import argparse
 
@@ -28,6 +32,7 @@ def main():
     ap.add_argument("--local-addr", type=int, required=True)
     ap.add_argument("--host-addr", type=int, required=True)
     ap.add_argument("--time-floor", type=int, required=True)
+    ap.add_argument("--bus-device", action="store_true")
     a = ap.parse_args()
 
     seed = open(a.seed, "rb").read()
@@ -59,6 +64,7 @@ def main():
     out.append('const char fw_prov_host_name[] = "%s";' % a.host_name)
     out.append("const uint8_t fw_prov_local_addr = %d, fw_prov_host_addr = %d;" %
                (a.local_addr, a.host_addr))
+    out.append("const uint8_t fw_prov_bus_device = %d;" % (1 if a.bus_device else 0))
     with open(a.out, "w") as f:
         f.write("\n".join(out) + "\n")
 

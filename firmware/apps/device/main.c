@@ -1,5 +1,7 @@
-/* Example slink device for QEMU mps2-an385: the unchanged core on UART0 as
- * bus address 7 (the host is 1), credentials provisioned at build time.
+/* Example slink device for QEMU mps2-an385: the unchanged core on UART0 at
+ * its provisioned bus address (7 in the default image; the host is 1),
+ * point to point or as a device on a half-duplex bus (provisioning
+ * fw_prov_bus_device), credentials provisioned at build time.
  * Application: stream bytes come back upper-cased; the datagram "count"
  * is answered with "count=N echoed=M" (N requests so far this boot, M
  * stream bytes echoed); "stats" returns the memory measurements, "link"
@@ -226,6 +228,8 @@ static FW_NOINLINE void device_init(void)
     cfg.role = SLINK_START_RESPONDER;
     cfg.baud = 115200;
     cfg.gap_ms = FW_LINK_GAP_MS;
+    /* On a bus the host polls; we talk only in the turns it grants. */
+    cfg.half_duplex_device = fw_prov_bus_device;
     /* One msg1's public-key work (key generation, ECDH, signature) takes
      * this Cortex-M3 about 1.25 s (measured by tests/integration/fw_flood.sh
      * under -icount): with the core's default of one per second a msg1
