@@ -27,10 +27,10 @@ addresses 7..14 (bus-role device), endpoint 9 is free for a rogue.  Phases:
      or is re-established within the bound, what it received is an exact
      prefix, and a new transfer on it is byte-exact
 
-A device's turn and the master's slot are 4 frames each (about 0.38 s at
-full MTU and 115200), so flows of a few KB move one device at a time; the
-per-flow "bytes at the first completion" figure shows it and is printed, not
-asserted.
+A device's turn and the master's slot are byte budgets (PROTOCOL.md 2.5:
+one full-MTU frame each way per busy device at 115200), so flows of a few
+KB interleave; the per-flow "bytes at the first completion" figure shows
+how evenly and is printed, not asserted.
 
 usage: bus_trial.py BUILD DIR   (DIR holds ca.crt, host.*, dev-7.* .. dev-14.*)
 """
@@ -298,9 +298,7 @@ def main():
     changed = [a for a in live if peers[a]["session_id"] != sid[a]]
     if changed:
         raise Fail("sessions of %s ended while device %d was dead" % (changed, a8))
-    # A device's turn is up to 4 frames (0.38 s at full MTU), so flows of a
-    # few KB go one device at a time; what the dead device must not take is
-    # the others' line time.
+    # What the dead device must not take is the others' line time.
     if good3 <= 0.0:
         raise Fail("with a dead device the others moved nothing")
     if ps8["silent"] == 0:

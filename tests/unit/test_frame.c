@@ -6,6 +6,8 @@
 
 /* ---- worked vectors: identical bytes are in docs/PROTOCOL.md, Appendix A ---- */
 static const uint8_t V1_WIRE[] = {0x06, 0x02, 0x01, 0x20, 0xB5, 0xAF, 0x00};
+static const uint8_t V1B_BODY[] = {0x08, 0x2E};   /* POLL granting a 2094-byte turn */
+static const uint8_t V1B_WIRE[] = {0x08, 0x02, 0x01, 0x20, 0x08, 0x2E, 0xE9, 0xF8, 0x00};
 static const uint8_t V2_BODY[] = {0x11, 0x00, 0x40, 0x00};
 static const uint8_t V2_WIRE[] = {0x05, 0x01, 0x02, 0x01, 0x11, 0x02, 0x40, 0x03, 0x08, 0x61, 0x00};
 static const uint8_t V3_BODY[] = {0x02, 0x28};
@@ -75,6 +77,15 @@ START_TEST(encode_vector1_poll_empty_body)
     size_t n = enc(0x02, 0x01, SLINK_FT_POLL, NULL, 0, out, sizeof out);
     ck_assert_uint_eq(n, sizeof V1_WIRE);
     ck_assert_mem_eq(out, V1_WIRE, sizeof V1_WIRE);
+}
+END_TEST
+
+START_TEST(encode_vector1b_poll_with_budget)
+{
+    uint8_t out[32];
+    size_t n = enc(0x02, 0x01, SLINK_FT_POLL, V1B_BODY, sizeof V1B_BODY, out, sizeof out);
+    ck_assert_uint_eq(n, sizeof V1B_WIRE);
+    ck_assert_mem_eq(out, V1B_WIRE, sizeof V1B_WIRE);
 }
 END_TEST
 
@@ -666,6 +677,7 @@ int main(void)
     Suite *s = suite_create("frame");
     TCase *te = tcase_create("encode");
     tcase_add_test(te, encode_vector1_poll_empty_body);
+    tcase_add_test(te, encode_vector1b_poll_with_budget);
     tcase_add_test(te, encode_vector2_body_with_zeros);
     tcase_add_test(te, encode_vector3_broadcast_plain_alert);
     tcase_add_test(te, encode_vector4_100_byte_body);
