@@ -344,6 +344,10 @@ ORDER = [
     ("bus_idle_poll_fraction_32_9600", "bus: 32 idle devices, POLL + TURN_END airtime / time at 9600 (sim)"),
     ("bus_idle_poll_fraction_32_115200", "bus: the same at 115200 (sim)"),
     ("bus_restart_recovery_s", "bus: restarted device (8 on the bus) until re-established, s (sim)"),
+    ("bus_mixed_rr_latency_p50_s", "bus: 1 device bulk 64 KB each way, 7 with 32-byte request/response: "
+     "small exchange latency median, s (sim)"),
+    ("bus_mixed_rr_latency_p95_s", "bus: the same, 95th percentile, s (sim)"),
+    ("bus_mixed_bulk_s", "bus: the same, the bulk transfer's time, s (sim)"),
     ("goodput_ratio_115200_bulk_ber1e-5_sim", "bulk stream goodput / line rate, BER 1e-5, default MTU, >= 1000 bits flipped (sim)"),
     ("goodput_ratio_115200_bulk_ber1e-4", "the same at BER 1e-4 (sim)"),
     ("goodput_ratio_115200_bulk_ber1e-3", "the same at BER 1e-3 (sim)"),
