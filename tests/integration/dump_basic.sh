@@ -31,7 +31,7 @@ off=2 wire=6 drop=ERR_FRAME_COBS
 off=8 wire=42 dst=0x02 src=0x01 crc=ok type=HS1 body=35 vs=0x21 version=2 suite=1 flags=0x00 mtu_code=69 mtu=1104 x=202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
 off=50 wire=75 dst=0x01 src=0x02 crc=ok type=HS2_FRAG body=68 frag_off=0 total=114 data=64
 off=125 wire=61 dst=0x01 src=0x02 crc=ok type=HS2_FRAG body=54 frag_off=64 total=114 data=50 complete=yes flags=0x01 mtu_code=4 mtu=64 x=a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1 enc_len=80
-off=186 wire=7 dst=0x05 src=0x01 crc=ok type=POLL body=0
+off=186 wire=7 dst=0x05 src=0x01 crc=ok type=POLL body=0 budget=1115
 off=193 wire=7 drop=ERR_FRAME_CRC dst=0x01 src=0x05 type_byte=0x21 body=0 crc=bad crc_rx=0x311a crc_calc=0x301a
 off=200 wire=7 dst=0x01 src=0x05 crc=ok type=TURN_END body=0
 off=207 wire=36 dst=0x01 src=0x02 crc=ok type=REC type_byte=0xcc body=29 ct=STREAM epoch_lo=2 seq_len=1 seq=0 ct_len=12 dec=ok epoch=2 pt_len=12 chunk=0 pt=0068656c6c6f20736c696e6b
@@ -44,9 +44,10 @@ off=394 wire=26 dst=0x04 src=0x03 crc=ok type=REC type_byte=0xb0 body=19 ct=DATA
 off=420 wire=9 dst=0x01 src=0x02 crc=ok type=PLAIN_ALERT body=2 level=fatal alert=unknown_ca code=48
 off=429 wire=8 dst=0xff src=0x03 crc=ok type=UNKNOWN type_byte=0x45 body=1
 off=437 wire=7 drop=ERR_FRAME_ADDR dst=0x01 src=0xf5 type_byte=0x20 body=0 crc=ok
-off=444 wire=5 drop=ERR_FRAME_RUNT
-off=449 wire=4 drop=ERR_NEED_MORE
-summary=end bytes=453 frames=14 drops=5 crc=1 cobs=1 runt=1 oversize=0 bad_addr=1 timeout=0 decrypted=5
+off=444 wire=9 dst=0x05 src=0x01 crc=ok type=POLL body=2 budget=2048
+off=453 wire=5 drop=ERR_FRAME_RUNT
+off=458 wire=4 drop=ERR_NEED_MORE
+summary=end bytes=462 frames=15 drops=5 crc=1 cobs=1 runt=1 oversize=0 bad_addr=1 timeout=0 decrypted=5
 EXP
 sed -E 's/ dec=.*$//; s/ decrypted=[0-9]+$//' "$T/keyed.exp" >"$T/plain.exp"
 
@@ -113,7 +114,7 @@ sleep 0.5
 python3 -c 'import os,sys,tty; f=os.open(sys.argv[1], os.O_RDWR|os.O_NOCTTY); tty.setraw(f); os.write(f, open(sys.argv[2],"rb").read())' "$T/a" "$T/cap.bin"
 wait "$DPID" || fail "live dump exited with $?"
 sed -E 's/ time=[0-9.]+//' "$T/live.out" >"$T/live.cmp"
-sed -E 's/^(off=449 wire=4 drop=)ERR_NEED_MORE$/\1ERR_FRAME_TIMEOUT/; s/timeout=0$/timeout=1/' "$T/plain.exp" >"$T/live.exp"
+sed -E 's/^(off=458 wire=4 drop=)ERR_NEED_MORE$/\1ERR_FRAME_TIMEOUT/; s/timeout=0$/timeout=1/' "$T/plain.exp" >"$T/live.exp"
 same "$T/live.exp" "$T/live.cmp" "--tty live tap"
 grep -q ' time=' "$T/live.out" || fail "live tap lines carry no time"
 echo "dump_basic: live tap through slink-linesim decodes the same frames"

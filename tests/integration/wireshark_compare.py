@@ -22,7 +22,7 @@ FIELDS = [
     "slink.rec.ct_len", "slink.hs.vs", "slink.hs.version", "slink.hs.suite",
     "slink.hs.flags", "slink.hs.mtu_code", "slink.hs.mtu", "slink.hs.x",
     "slink.hs.enc_len", "slink.frag.off", "slink.frag.total", "slink.frag.data_len",
-    "slink.frag.complete", "slink.alert.level", "slink.alert.code",
+    "slink.frag.complete", "slink.alert.level", "slink.alert.code", "slink.poll.budget",
 ]
 
 # docs/PROTOCOL.md §2.3, §3.1, §3.8
@@ -46,7 +46,7 @@ NUMERIC = {
     "suite": "slink.hs.suite", "flags": "slink.hs.flags", "mtu_code": "slink.hs.mtu_code",
     "mtu": "slink.hs.mtu", "enc_len": "slink.hs.enc_len", "frag_off": "slink.frag.off",
     "total": "slink.frag.total", "data": "slink.frag.data_len", "code": "slink.alert.code",
-    "type_byte": "slink.type",
+    "type_byte": "slink.type", "budget": "slink.poll.budget",
 }
 TEXT = {"drop": "slink.drop", "bad": "slink.bad", "x": "slink.hs.x"}
 

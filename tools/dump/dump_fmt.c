@@ -283,6 +283,17 @@ void dump_frame(dump_ctx *c, uint64_t off, size_t wire_len, double t,
     case SLINK_FT_POLL:
         kv_s(&l, "type", "POLL");
         kv_u(&l, "body", f->body_len);
+        /* §2.5: no body grants the default turn budget, two bytes grant
+         * that many (the device caps it and treats 0 as 1); any other
+         * length is dropped. */
+        if (f->body_len == 0) {
+            kv_u(&l, "budget", SLINK_TURN_BUDGET_DEFAULT);
+        } else if (f->body_len == 2) {
+            unsigned b = ((unsigned)f->body[0] << 8) | f->body[1];
+            kv_u(&l, "budget", b);   /* as sent; the device's cap is its own */
+        } else {
+            kv_s(&l, "bad", "length");
+        }
         break;
     case SLINK_FT_TURN_END:
         kv_s(&l, "type", "TURN_END");

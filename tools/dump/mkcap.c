@@ -153,6 +153,8 @@ int main(int argc, char **argv)
     frame(0x01, 0x02, SLINK_FT_PLAIN_ALERT, pa, 2);
     frame(0xFF, 0x03, 0x45, (const uint8_t *)"?", 1);
     frame(0x01, 0xF5, SLINK_FT_POLL, NULL, 0);
+    const uint8_t budget[2] = {0x08, 0x00};   /* POLL granting 2048 bytes (§2.5) */
+    frame(0x05, 0x01, SLINK_FT_POLL, budget, 2);
     raw("\x04\x01\x02\x03\x00", 5);    /* COBS of 01 02 03: 3 bytes, a runt */
     /* 7. a frame cut off by the end of the capture */
     raw("\x05\x02\x01\x20", 4);

@@ -94,6 +94,7 @@ local F = {
 
     al_level  = ProtoField.uint8("slink.alert.level", "Alert level", base.DEC, level_names),
     al_code   = ProtoField.uint8("slink.alert.code", "Alert", base.DEC, alert_names),
+    budget    = ProtoField.uint16("slink.poll.budget", "Turn budget (bytes)", base.DEC),
 }
 local field_list = {}
 for _, f in pairs(F) do field_list[#field_list + 1] = f end
@@ -319,8 +320,18 @@ local function dissect_good(t, tree, pinfo, key_base)
         tree:add(F.al_code, body(1, 1))
         return string.format("%s %s %s", name, level_names[body(0, 1):uint()] or "invalid",
                              alert_names[body(1, 1):uint()] or "unknown")
+    elseif ty == 0x20 then
+        -- §2.5: no body grants the default budget, budget(2) grants that
+        -- many (the device caps it at 4460 and treats 0 as 1)
+        if bl == 0 then
+            tree:add(F.budget, t(2, 0), 1115):set_generated()
+            return name
+        end
+        if bl ~= 2 then add_bad(tree, body(), "length") return name end
+        tree:add(F.budget, body(0, 2))
+        return string.format("%s budget %d", name, body(0, 2):uint())
     end
-    return name      -- POLL, TURN_END: empty bodies
+    return name      -- TURN_END: empty body
 end
 
 -- One frame: enc = range of its encoded bytes (no delimiter), delim = the
