@@ -19,6 +19,7 @@
 
 static slink_conn conn;
 static slink_creds creds;
+static slink_cert_cache cert_cache;
 static slink_platform plat;
 static fw_entropy_state entropy;
 
@@ -241,6 +242,9 @@ static FW_NOINLINE void device_init(void)
     cfg.policy.name = fw_prov_host_name;
     cfg.policy.time_mode = SLINK_TIME_CLOCK_OR_FLOOR;
     cfg.policy.time_floor = fw_prov_time_floor;
+    /* the gateway's certificate is verified against the CA once per boot,
+     * not once per handshake (include/slink/cert.h) */
+    cfg.policy.cache = &cert_cache;
     slink_err e = slink_conn_init(&conn, &cfg, &plat, board_millis());
     if (e != SLINK_OK)
         halt(slink_err_str(e));
