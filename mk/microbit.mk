@@ -52,3 +52,22 @@ CHECK_TARGETS += fw-microbit
 fw-microbit: $(MB_DIR)/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(BUILD)/slink-pki $(FW_PKI)/.stamp
 	timeout 400 bash tests/integration/fw_microbit.sh $(MB_DIR)/device.elf $(BUILD)/slinkd \
 	    $(BUILD)/slinkctl $(BUILD)/slink-pki $(FW_PKI) $(MB_DIR)/run $(MB_DIR)/measured.txt
+
+# The footprint section of the microbit, with the QEMU figures of a fresh
+# fw-microbit run; after `make firmware-size` it prints the Cortex-M4F/M3
+# figures of $(BUILD)/fw/sizes.json beside its own (that file's keys are
+# left as they are: the microbit's go to $(MB_DIR)/sizes.json).
+firmware-size-microbit: fw-microbit
+	@python3 firmware/tools/fw_size_microbit.py --map $(MB_DIR)/device.elf.map \
+	    --measured $(MB_DIR)/measured.txt --m4-json $(FW_DIR)/sizes.json --json $(MB_DIR)/sizes.json
+
+# The RNG entropy source, built for the host with the RNG played by the
+# test (board.h of this board only declares functions): part of make unit.
+# The sanitizer and MCU-configuration passes cover the core's tests only.
+SAN_EXCLUDE += tests/unit/test_mb_entropy.c
+$(BUILD)/tests/test_mb_entropy: tests/unit/test_mb_entropy.c $(MB_BOARD)/rng_entropy.c \
+        $(MB_BOARD)/board.h firmware/port/fw_port.h $(TEST_COMMON_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/common -I$(MB_BOARD) -Ifirmware/port $(CFLAGS_HOST) \
+	    tests/unit/test_mb_entropy.c $(MB_BOARD)/rng_entropy.c $(TEST_COMMON_OBJ) $(LIB) \
+	    $(MBEDTLS_LIBS) $(CHECK_LIBS) -o $@
