@@ -11,7 +11,11 @@ virtual nanosecond).  Instructions become time with a stated
 cycles-per-instruction factor (1.25, as for the M4 figures) at the part's
 16 MHz and at 64 MHz for comparison with the other boards.
 
-usage: fw_size_microbit.py --map M --measured FILE [--m4-json FILE] --json OUT
+The Cortex-M3 counts (--m3-measured) come from the same steps on QEMU
+mps2-an385 with the AN385 example device built to report its busy runs.
+
+usage: fw_size_microbit.py --map M --measured FILE [--m3-measured FILE]
+                           [--m4-json FILE] --json OUT
 """
 import argparse
 import json
@@ -34,6 +38,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--map", required=True)
     ap.add_argument("--measured", required=True)
+    ap.add_argument("--m3-measured")
     ap.add_argument("--m4-json")
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
@@ -42,11 +47,12 @@ def main():
     every = total(groups, groups.keys())
     core_plus = total(groups, ["slink core", "mbedTLS crypto"])
     meas = {}
-    if os.path.exists(a.measured):
-        for line in open(a.measured):
-            k, _, v = line.strip().partition("=")
-            if v.isdigit():
-                meas[k] = int(v)
+    for path in (a.measured, a.m3_measured):
+        if path and os.path.exists(path):
+            for line in open(path):
+                k, _, v = line.strip().partition("=")
+                if v.isdigit():
+                    meas[k] = int(v)
     m4 = {}
     if a.m4_json and os.path.exists(a.m4_json):
         m4 = json.load(open(a.m4_json))
@@ -74,16 +80,20 @@ def main():
         print("  static + heap high-water + stack = %d bytes: %d free of the part's 16 KiB"
               % (peak, RAM_BYTES - peak))
         print()
-        print("Handshake, the device's side (responder), instructions under QEMU -icount;")
-        print("time at CPI %.2f" % CPI)
-        print("  %-40s %12s %10s %10s" % ("", "instr", "16 MHz ms", "64 MHz ms"))
-        for label, key in (("msg1: keygen, ECDH, signature", "mb_hs_msg1_instr"),
-                           ("msg3, host certificate verified", "mb_hs_msg3_instr_full"),
-                           ("msg3, host certificate cached", "mb_hs_msg3_instr_cached"),
-                           ("handshake, certificate verified", "mb_hs_instr_full"),
-                           ("handshake, certificate cached", "mb_hs_instr_cached")):
-            v = meas.get(key, 0)
-            print("  %-40s %12d %10.0f %10.0f" % (label, v, ms(v, 16e6), ms(v, 64e6)))
+        print("Handshake, the device's side (responder), instructions under QEMU -icount")
+        print("(shift=0); time at CPI %.2f.  M3: the AN385 device through the same steps" % CPI)
+        print("  %-34s %11s %9s %9s %11s %9s" % ("", "M0 instr", "16MHz ms", "64MHz ms",
+                                                "M3 instr", "64MHz ms"))
+        for label, key in (("msg1: keygen, ECDH, signature", "hs_msg1_instr"),
+                           ("msg3, host certificate verified", "hs_msg3_instr_full"),
+                           ("msg3, host certificate cached", "hs_msg3_instr_cached"),
+                           ("handshake, certificate verified", "hs_instr_full"),
+                           ("handshake, certificate cached", "hs_instr_cached")):
+            v = meas.get("mb_" + key, 0)
+            v3 = meas.get("m3_" + key, 0)
+            print("  %-34s %11d %9.0f %9.0f %11s %9s" % (
+                label, v, ms(v, 16e6), ms(v, 64e6), v3 if v3 else "-",
+                "%.0f" % ms(v3, 64e6) if v3 else "-"))
     else:
         print("  (no QEMU measurement: run make fw-microbit)")
     if m4:
@@ -115,6 +125,9 @@ def main():
         out["mb_handshake_ms_16mhz"] = round(ms(meas["mb_hs_instr_full"], 16e6), 1)
         out["mb_handshake_ms_64mhz"] = round(ms(meas["mb_hs_instr_full"], 64e6), 1)
         out["mb_handshake_cached_ms_64mhz"] = round(ms(meas["mb_hs_instr_cached"], 64e6), 1)
+    if "m3_hs_instr_full" in meas:
+        out["m3_handshake_ms_64mhz"] = round(ms(meas["m3_hs_instr_full"], 64e6), 1)
+        out["m3_handshake_cached_ms_64mhz"] = round(ms(meas["m3_hs_instr_cached"], 64e6), 1)
     with open(a.json, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -17,12 +17,20 @@
 # (the host certificate's CA signature unless cached, msg3's signature).
 # The device's "stats" give the painted stack and heap peaks.  Figures go
 # to OUT (key=value).
-# Usage: fw_microbit.sh DEVICE_ELF SLINKD SLINKCTL SLINK_PKI PKI_DIR WORKDIR OUT
+# BOARD an385 runs the same steps on QEMU mps2-an385 (Cortex-M3, 25 MHz)
+# with an image built to report its busy runs too, so that the two cores'
+# handshake counts stand side by side (keys m3_* instead of mb_*).
+# Usage: fw_microbit.sh BOARD DEVICE_ELF SLINKD SLINKCTL SLINK_PKI PKI_DIR WORKDIR OUT
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/fw_qemu.sh"
 fwq_require
-elf=$1 slinkd=$2 slinkctl=$3 slinkpki=$4 pki=$5 dir=$6 out=$7
+board=$1 elf=$2 slinkd=$3 slinkctl=$4 slinkpki=$5 pki=$6 dir=$7 out=$8
+case $board in
+    microbit) prefix=mb hz=16000000 what="microbit (Cortex-M0)" ;;
+    an385) prefix=m3 hz=25000000 what="mps2-an385 (Cortex-M3)" ;;
+    *) echo "fw_microbit: unknown board $board"; exit 1 ;;
+esac
 mkdir -p "$dir"
 rm -f "$out"
 DPID=""
@@ -150,13 +158,18 @@ PY
     --out-cert "$dir/host2.der" --out-key "$dir/host2.key" >"$dir/pki.log" 2>&1 ||
     { echo "fw_microbit: cannot issue the second host certificate: $(cat "$dir/pki.log")"; exit 1; }
 
-mb_start || { echo "fw_microbit: 0 passed, 1 failed"; exit 1; }
+if [ "$board" = microbit ]; then
+    mb_start || { echo "fw_microbit: 0 passed, 1 failed"; exit 1; }
+else
+    FWQ_QEMU_ARGS="-icount shift=0" fwq_start "$dir" "$elf" "$pki/nv.bin" ||
+        { echo "fw_microbit: 0 passed, 1 failed"; exit 1; }
+fi
 fwq_cont "$dir"
 start_daemon slinkd1 "$pki/host.der" "$pki/host.key"
 if wait_established 90 && wait_msg3_run 30; then
-    if r=$(client 4096); then ok "microbit (Cortex-M0) <-> slinkd: $r"; else bad "microbit <-> slinkd: $r"; fi
+    if r=$(client 4096); then ok "$what <-> slinkd: $r"; else bad "$what <-> slinkd: $r"; fi
 else
-    bad "slinkd did not establish a session with the microbit device: $(tail -n 3 "$dir/slinkd1.log"; tail -n 5 "$dir/console.log")"
+    bad "slinkd did not establish a session with the $what device: $(tail -n 3 "$dir/slinkd1.log"; tail -n 5 "$dir/console.log")"
 fi
 stop_daemon
 
@@ -180,8 +193,9 @@ stop_daemon
 # Sessions 1 (first handshake after boot) and 3 (a certificate the device
 # never saw) verify the host's certificate against the CA; session 2 finds
 # it in the verified-certificate cache.
-if [ -n "${stats:-}" ] && figures=$(python3 - "$dir/console.log" <<'PY'
+if [ -n "${stats:-}" ] && figures=$(python3 - "$dir/console.log" "$prefix" "$hz" <<'PY'
 import re, sys
+pf, hz = sys.argv[2], int(sys.argv[3])
 lines = open(sys.argv[1], errors="replace").read().splitlines()
 est = [i for i, l in enumerate(lines) if l.startswith("fw: established")]
 runs = {i: int(m.group(1)) for i, l in enumerate(lines)
@@ -195,25 +209,26 @@ for k, e in enumerate(est[:3], 1):
     if not before or not after:
         sys.exit("session %d: no busy run around it" % k)
     res["msg1_%d" % k], res["msg3_%d" % k] = before[-1], after[0]
-ins = lambda c: c * 1000 // 16      # 16 MHz cycles -> instructions at 1 ns each
-print("mb_hs_msg1_instr=%d" % ins(res["msg1_2"]))
-print("mb_hs_msg3_instr_cached=%d" % ins(res["msg3_2"]))
-print("mb_hs_msg3_instr_full=%d" % ins(res["msg3_1"]))
-print("mb_hs_msg3_instr_full_new_cert=%d" % ins(res["msg3_3"]))
-print("mb_hs_instr_cached=%d" % ins(res["msg1_2"] + res["msg3_2"]))
+ins = lambda c: c * 10**9 // hz     # processor cycles -> instructions at 1 ns each
+print("%s_hs_msg1_instr=%d" % (pf, ins(res["msg1_2"])))
+print("%s_hs_msg3_instr_cached=%d" % (pf, ins(res["msg3_2"])))
+print("%s_hs_msg3_instr_full=%d" % (pf, ins(res["msg3_1"])))
+print("%s_hs_msg3_instr_full_new_cert=%d" % (pf, ins(res["msg3_3"])))
+print("%s_hs_instr_cached=%d" % (pf, ins(res["msg1_2"] + res["msg3_2"])))
 # session 1's msg1 run may hold the boot's work too (msg1 can arrive before
 # the device first sleeps): msg1 is taken from session 2
-print("mb_hs_instr_full=%d" % ins(res["msg1_2"] + res["msg3_1"]))
+print("%s_hs_instr_full=%d" % (pf, ins(res["msg1_2"] + res["msg3_1"])))
 PY
 ); then
     {
         echo "$figures"
         for k in stack_peak stack_size heap_peak heap_high_water heap_pool conn_bytes creds_bytes; do
-            echo "mb_$k=$(kv " $stats" $k)"
+            echo "${prefix}_$k=$(kv " $stats" $k)"
         done
     } >"$out"
     get() { sed -n "s/^$1=//p" <<<"$figures"; }
-    full=$(get mb_hs_msg3_instr_full) full3=$(get mb_hs_msg3_instr_full_new_cert) cached=$(get mb_hs_msg3_instr_cached)
+    full=$(get ${prefix}_hs_msg3_instr_full) full3=$(get ${prefix}_hs_msg3_instr_full_new_cert)
+    cached=$(get ${prefix}_hs_msg3_instr_cached)
     # The cache saves one ECDSA verification, most of msg3's work: with the
     # certificate cached msg3 must cost clearly less than both full ones.
     if [ "$cached" -lt $((full * 3 / 4)) ] && [ "$cached" -lt $((full3 * 3 / 4)) ]; then
