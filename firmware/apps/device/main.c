@@ -1,13 +1,15 @@
-/* Example slink device for QEMU mps2-an385: the unchanged core on UART0 at
- * its provisioned bus address (7 in the default image; the host is 1),
- * point to point or as a device on a half-duplex bus (provisioning
- * fw_prov_bus_device), credentials provisioned at build time.
+/* Example slink device for QEMU mps2-an385 and microbit (firmware/board/):
+ * the unchanged core on UART0 at its provisioned bus address (7 in the
+ * default image; the host is 1), point to point or as a device on a
+ * half-duplex bus (provisioning fw_prov_bus_device), credentials
+ * provisioned at build time.
  * Application: stream bytes come back upper-cased; the datagram "count"
  * is answered with "count=N echoed=M" (N requests so far this boot, M
  * stream bytes echoed); "stats" returns the memory measurements, "link"
  * the line and stream counters, "cpu" the time asleep and the handshake
  * counters.
- * Diagnostics (events, stack and heap peaks) go to the console, UART1. */
+ * Diagnostics (events, stack and heap peaks) go to the board's console
+ * (UART1 on the AN385, semihosting on the microbit). */
 #include <string.h>
 #include "board.h"
 #include "fw_port.h"
