@@ -9,6 +9,7 @@
 #include "slink/cert.h"
 #include "slink/crypto.h"
 #include "cc.h"
+#include "cert_cache.h"
 
 #include <string.h>
 #if SLINK_CFG_CREDS_COPY
@@ -76,26 +77,41 @@ static slink_err reject_(const slink_platform *plat, slink_err e, const char *re
  * issuer equal byte-for-byte to the CA's subject, a CA allowed to sign
  * certificates (CA:TRUE, and keyCertSign when keyUsage is present), and an
  * ecdsa-with-SHA256 signature over the TBS that the CA's key verifies. */
-static int signed_by_ca(const slink_crt *ca, const slink_crt *crt)
+static int signed_by_ca(const slink_crt *ca, const slink_crt *crt, slink_cert_cache *cc)
 {
     uint8_t hash[32];
     uint8_t rs[SLINK_SIG_LEN];
+    uint8_t key[SLINK_CERT_FP_LEN];
+    int keyed = 0, ok;
     if (ca->issuer.p == NULL || ca->subject.len != crt->issuer.len ||
         memcmp(ca->subject.p, crt->issuer.p, crt->issuer.len) != 0)
         return 0;
     if (!ca->is_ca || (ca->has_key_usage && !(ca->key_usage & SLINK_KU_KEY_CERT_SIGN)))
         return 0;
+    /* Only the signature itself is remembered: the checks above and every
+     * check of the caller run on each handshake (include/slink/cert.h). */
+    if (cc != NULL) {
+        keyed = slink_cert_cache_key(ca, crt, key) == SLINK_OK;
+        if (keyed && slink_cert_cache_has(cc, key)) {
+            cc->hits++;
+            return 1;
+        }
+        cc->misses++;
+    }
     if (slink_crt_sig_rs(crt, rs) != SLINK_OK ||
         slink_sha256(crt->tbs.p, crt->tbs.len, hash) != SLINK_OK)
         return 0;
-    return slink_ecdsa_verify_hash(ca->pub, hash, rs) == SLINK_OK;
+    ok = slink_ecdsa_verify_hash(ca->pub, hash, rs) == SLINK_OK;
+    if (ok && keyed) slink_cert_cache_add(cc, key);
+    return ok;
 }
 
 /* Everything about a leaf that does not depend on time or on who it should
  * be.  *reason is a static string for logs and for creds_load's *why. */
-static slink_err check_leaf(const slink_crt *ca, const slink_crt *crt, const char **reason)
+static slink_err check_leaf(const slink_crt *ca, const slink_crt *crt, slink_cert_cache *cc,
+                            const char **reason)
 {
-    if (!signed_by_ca(ca, crt)) {
+    if (!signed_by_ca(ca, crt, cc)) {
         *reason = SLINK_TEXT("not issued by the configured CA (or CA outside the P-256/SHA-256 profile)");
         return SLINK_ERR_CERT_CHAIN;
     }
@@ -372,7 +388,7 @@ slink_err slink_cert_verify_peer(const slink_creds *c, const slink_peer_policy *
     }
     if (e == SLINK_OK) e = check_denied(p, plat, fp, twin);
     if (e == SLINK_OK) {
-        e = check_leaf(&c->ca, crt, &reason);
+        e = check_leaf(&c->ca, crt, p->cache, &reason);
         if (e != SLINK_OK) (void)reject(plat, e, reason);
     }
     if (e == SLINK_OK) e = check_dates(p, plat, crt, &c->ca);
@@ -512,7 +528,7 @@ static slink_err creds_load_der(slink_creds *c,
 
     /* Our own certificate must pass what peers will check (dates aside:
      * there is no platform here). */
-    e = check_leaf(&c->ca, &c->cert, &reason);
+    e = check_leaf(&c->ca, &c->cert, NULL, &reason);
     if (e != SLINK_OK) {
         switch (e) {
         case SLINK_ERR_CERT_CHAIN: return load_fail(c, why, "own certificate does not verify against the CA");

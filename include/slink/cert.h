@@ -90,6 +90,36 @@ slink_err slink_creds_load_static_signer(slink_creds *c,
                                          const slink_signer *signer, const char **why);
 void      slink_creds_free(slink_creds *c);
 
+/* Verified-certificate cache: remembers that the CA signature of a peer
+ * certificate verified, so that the next handshake with that peer skips
+ * that one ECDSA verification (docs/PORTING.md, "Verified-certificate
+ * cache").  Only the CA signature is ever skipped: parsing, the issuer and
+ * CA checks, CA:FALSE, keyUsage, the deny-list, dates, the name and the
+ * pin are checked on every handshake as before.
+ *
+ * An entry is SHA-256("slink1 verified" || SHA-256(CA DER) || DER of the
+ * certificate): it names one exact certificate under one exact trust
+ * anchor, so a certificate with the same subject but another body, or the
+ * same certificate under another CA, misses and is verified in full.
+ * Entries are compared in constant time, in full (32 bytes), and only a
+ * signature that verified is ever added.  Caller-owned static memory (no
+ * heap): put one where the policy can point at it, zeroed or cleared
+ * before use; clear it whenever the trust settings are reloaded (slinkd
+ * does on SIGHUP), although a changed anchor misses anyway.  Not shared
+ * between threads without the caller's lock.  A cache is only as safe as
+ * the RAM it lives in: whoever can write it can make a certificate skip
+ * its CA signature (as whoever can write the CA can). */
+typedef struct {
+    uint8_t entry[SLINK_CERT_CACHE_ENTRIES][SLINK_CERT_FP_LEN];
+    uint8_t used;             /* entries in use, from entry[0] */
+    uint8_t next;             /* the entry replaced next when full */
+    uint32_t hits;            /* CA verifications saved */
+    uint32_t misses;          /* CA verifications done (successful or not) */
+} slink_cert_cache;
+
+/* Empties the cache and its counters. */
+void slink_cert_cache_clear(slink_cert_cache *cc);
+
 typedef struct {
     /* Identity the peer at this bus address must present: exact match of the
      * subject CN or of a subjectAltName dNSName.  "*" accepts any peer whose
@@ -114,6 +144,9 @@ typedef struct {
      * top of every other check.  Also keeps the connection's cached peer
      * certificate from being replaced by another one that validates. */
     const uint8_t *pin;
+    /* Optional verified-certificate cache (above); NULL: the CA signature
+     * is verified on every handshake. */
+    slink_cert_cache *cache;
 } slink_peer_policy;
 
 /* Validate a peer certificate under the policy: DER of the profile

@@ -41,6 +41,18 @@
 #define SLINK_CERT_MAX 1024
 #endif
 
+/* Verified-certificate cache (slink_cert_cache, include/slink/cert.h):
+ * peer certificates whose CA signature this node has already checked,
+ * kept so that the next handshake with the same peer costs one ECDSA
+ * verification less.  32 bytes each; a device talking to one gateway
+ * needs 1, a bus master one per peer it cycles through. */
+#ifndef SLINK_CERT_CACHE_ENTRIES
+#define SLINK_CERT_CACHE_ENTRIES 4
+#endif
+#if SLINK_CERT_CACHE_ENTRIES < 1 || SLINK_CERT_CACHE_ENTRIES > 255
+#error "SLINK_CERT_CACHE_ENTRIES must be 1..255"
+#endif
+
 /* Connections a multi-peer node (bus master) can hold: 32, the RS485
  * unit-load limit of one bus segment (fractional-load transceivers allow
  * more; the schedule of §2.5 has no other limit). */

@@ -47,6 +47,25 @@ int test_pki_ca(test_cred *ca, const char *cn, uint64_t seed)
     return r;
 }
 
+int test_pki_ca_reissue(const test_cred *from, test_cred *ca, const char *not_after)
+{
+    mbedtls_pk_context key;
+    pki_cert_opts o;
+    uint8_t der[2048];
+    size_t len = 0;
+    uint64_t st = 0x2EC1;
+    int r;
+
+    memset(ca, 0, sizeof *ca);
+    mbedtls_pk_init(&key);
+    pki_ca_defaults(&o, TEST_PKI_CA_NAME, TEST_PKI_NOT_BEFORE, not_after);
+    r = mbedtls_pk_parse_key(&key, from->key, from->key_len, NULL, 0);
+    if (r == 0) r = pki_cert_issue(&o, &key, NULL, NULL, seeded_rng, &st, der, sizeof der, &len);
+    if (r == 0) r = finish(ca, &key, der, len);
+    mbedtls_pk_free(&key);
+    return r;
+}
+
 int test_pki_leaf(const test_cred *ca, test_cred *leaf, const test_leaf_opts *lo, uint64_t seed)
 {
     mbedtls_pk_context key, ca_key;

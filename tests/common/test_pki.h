@@ -37,6 +37,11 @@ typedef struct {
  * Returns 0 on success. */
 int test_pki_ca(test_cred *ca, const char *cn, uint64_t seed);
 
+/* The root from re-issued: same key and subject (TEST_PKI_CA_NAME), new
+ * validity end and serial, so another DER that issued the same leaves.
+ * Returns 0 on success. */
+int test_pki_ca_reissue(const test_cred *from, test_cred *ca, const char *not_after);
+
 typedef struct {
     const char *name;        /* subject CN; NULL = "leaf" */
     int is_ca;               /* basicConstraints CA:TRUE (a bad leaf) */

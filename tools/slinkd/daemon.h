@@ -110,6 +110,9 @@ typedef struct slinkd {
     slink_creds creds[2];
     int creds_cur;
     slinkd_denylist deny;     /* every peer's policy points here */
+    /* CA signatures already verified (include/slink/cert.h): every peer's
+     * policy points here; emptied on each reload of the trust settings */
+    slink_cert_cache cert_cache;
 
     slink_node node;
     int use_node;

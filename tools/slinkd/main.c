@@ -181,6 +181,7 @@ static void peer_conn_cfg(slinkd *d, slinkd_peer *p, slink_conn_cfg *k)
     k->policy.deny = (const uint8_t (*)[SLINK_CERT_FP_LEN])d->deny.fp;
     k->policy.deny_count = d->deny.n;
     k->policy.pin = p->cfg.has_pin ? p->cfg.pin : NULL;
+    k->policy.cache = &d->cert_cache;
 }
 
 int slinkd_reload(slinkd *d, char *why, size_t cap)
@@ -272,6 +273,10 @@ int slinkd_reload(slinkd *d, char *why, size_t cap)
         }
     }
     logm(SLINK_LOG_INFO, -1, "deny-list: %zu revoked certificate(s)", deny.n);
+    /* A new CA misses the cache anyway (its entries name the anchor), but
+     * an operator who reloads expects every certificate to be checked in
+     * full again, as after a restart. */
+    slink_cert_cache_clear(&d->cert_cache);
     slinkd_revocation_apply(d, &deny, slinkd_now_ms());
     log_setup(d->cfg.verbosity, d->cfg.use_syslog);
     snprintf(why, cap, "reload done; sessions kept (unless their certificate is now refused)");

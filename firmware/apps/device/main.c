@@ -1,13 +1,15 @@
-/* Example slink device for QEMU mps2-an385: the unchanged core on UART0 at
- * its provisioned bus address (7 in the default image; the host is 1),
- * point to point or as a device on a half-duplex bus (provisioning
- * fw_prov_bus_device), credentials provisioned at build time.
+/* Example slink device for QEMU mps2-an385 and microbit (firmware/board/):
+ * the unchanged core on UART0 at its provisioned bus address (7 in the
+ * default image; the host is 1), point to point or as a device on a
+ * half-duplex bus (provisioning fw_prov_bus_device), credentials
+ * provisioned at build time.
  * Application: stream bytes come back upper-cased; the datagram "count"
  * is answered with "count=N echoed=M" (N requests so far this boot, M
  * stream bytes echoed); "stats" returns the memory measurements, "link"
  * the line and stream counters, "cpu" the time asleep and the handshake
  * counters.
- * Diagnostics (events, stack and heap peaks) go to the console, UART1. */
+ * Diagnostics (events, stack and heap peaks) go to the board's console
+ * (UART1 on the AN385, semihosting on the microbit). */
 #include <string.h>
 #include "board.h"
 #include "fw_port.h"
@@ -19,6 +21,7 @@
 
 static slink_conn conn;
 static slink_creds creds;
+static slink_cert_cache cert_cache;
 static slink_platform plat;
 static fw_entropy_state entropy;
 
@@ -241,6 +244,9 @@ static FW_NOINLINE void device_init(void)
     cfg.policy.name = fw_prov_host_name;
     cfg.policy.time_mode = SLINK_TIME_CLOCK_OR_FLOOR;
     cfg.policy.time_floor = fw_prov_time_floor;
+    /* the gateway's certificate is verified against the CA once per boot,
+     * not once per handshake (include/slink/cert.h) */
+    cfg.policy.cache = &cert_cache;
     slink_err e = slink_conn_init(&conn, &cfg, &plat, board_millis());
     if (e != SLINK_OK)
         halt(slink_err_str(e));

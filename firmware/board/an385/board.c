@@ -51,6 +51,18 @@ static volatile uint32_t jitter_acc, jitter_n;
 /* Processor cycles spent asleep in board_wait_for_interrupt (main only). */
 static uint64_t idle_cycles;
 
+/* A busy run (waking to the next sleep) at least this long is reported
+ * on the console as "fw: busy run cycles=N".  Off (0) in the example
+ * images; mk/microbit.mk builds a measurement image with 20 so the
+ * handshake's compute per message can be counted under QEMU -icount
+ * beside the microbit's (tests/integration/fw_microbit.sh). */
+#ifndef FW_BUSY_REPORT_MS
+#define FW_BUSY_REPORT_MS 0u
+#endif
+#if FW_BUSY_REPORT_MS
+static uint64_t run_start;
+#endif
+
 void SysTick_Handler(void);
 void UART0RX_Handler(void);
 
@@ -218,18 +230,43 @@ void board_init(void)
     CON_CTRL = CTRL_TX_EN;
 }
 
+#if FW_BUSY_REPORT_MS
+/* Processor cycles since boot (a SysTick wrap between the reads is seen). */
+static uint64_t board_cycles(void)
+{
+    uint64_t ms;
+    uint32_t cv;
+    do {
+        ms = board_millis();
+        cv = SYST_CVR;
+    } while (ms != board_millis());
+    return ms * (FW_SYSCLK_HZ / 1000u) + (SYST_RVR - cv);
+}
+#endif
+
 /* Sleep with interrupts masked so that the time up to the wake-up is
  * measured before the handler that woke us runs (a pending interrupt
  * wakes WFI even under PRIMASK).  SysTick wakes us every millisecond, so
  * the down-counter wraps at most once while asleep. */
 void board_wait_for_interrupt(void)
 {
+#if FW_BUSY_REPORT_MS
+    uint64_t run = board_cycles() - run_start;
+    if (run >= (uint64_t)FW_BUSY_REPORT_MS * (FW_SYSCLK_HZ / 1000u)) {
+        console_puts("fw: busy run cycles=");
+        console_put_u32(run > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)run);
+        console_puts("\r\n");
+    }
+#endif
     __asm volatile ("cpsid i" ::: "memory");
     uint32_t t0 = SYST_CVR;
     __asm volatile ("dsb\n\twfi" ::: "memory");
     uint32_t t1 = SYST_CVR;
     __asm volatile ("cpsie i" ::: "memory");
     idle_cycles += t0 >= t1 ? t0 - t1 : t0 + (SYST_RVR + 1u) - t1;
+#if FW_BUSY_REPORT_MS
+    run_start = board_cycles();
+#endif
 }
 
 uint32_t board_idle_ms(void)
