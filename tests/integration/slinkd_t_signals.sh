@@ -43,14 +43,14 @@ kill $E $P 2>/dev/null; wait $E $P 2>/dev/null
 # session $old stays up, and the close below is SIGTERM's own
 sleep 0.5
 is_established host && [ "$(session_id host)" = "$old" ] || fail "the applications' close ended session $old"
-closes0=$(grep -c "peer closed its stream with an authenticated close" "$T/pump.log")
+closes0=$(grep -c "closed by authenticated close (the peer closed it)" "$T/pump.log")
 
 kill -TERM $H
 for i in $(seq 1 50); do kill -0 $H 2>/dev/null || break; sleep 0.1; done
 kill -0 $H 2>/dev/null && fail "slinkd still running 5 s after SIGTERM"
 wait $H; rc=$?
 [ $rc -eq 0 ] || fail "SIGTERM exit status $rc"
-closes() { [ "$(grep -c "peer closed its stream with an authenticated close" "$T/pump.log")" -gt "$closes0" ]; }
+closes() { [ "$(grep -c "closed by authenticated close (the peer closed it)" "$T/pump.log")" -gt "$closes0" ]; }
 wait_for 5 closes || fail "peer did not see an authenticated close"
 [ ! -e "$T/host.sock" ] || fail "socket left behind"
 echo "SIGTERM: exit 0, peer saw an authenticated close"

@@ -559,7 +559,8 @@ void app_pump(slinkd_peer *p, uint64_t now)
         p->peer_closed_seen = 1;
         p->peer_closed_session = cn->session_id;
         if (cn->stream.rcv_nxt == cn->stream.peer_final)
-            logm(SLINK_LOG_INFO, PADDR(p), "peer closed its stream with an authenticated close (session %08x)",
+            /* the session's end is the event (peer_log.c says who closed) */
+            logm(SLINK_LOG_DEBUG, PADDR(p), "peer closed its stream with an authenticated close (session %08x)",
                  (unsigned)cn->session_id);
         else
             /* An honest peer sends close_notify only once all its data

@@ -3,6 +3,7 @@
  * an operator can fix it without reading the source. */
 #include "config.h"
 #include "instance.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -54,6 +55,7 @@ void slinkd_config_defaults(slinkd_config *c)
     c->stop_bits = 1;
     c->time_mode = SLINK_TIME_CLOCK_REQUIRED;
     c->verbosity = SLINK_LOG_INFO;
+    c->no_answer_log_s = 30;
 }
 
 int slinkd_parse_bool(const char *s, int *out)
@@ -345,6 +347,16 @@ static const char *set_link_key(slinkd_config *c, const char *k, const char *v)
                : (c->idle_timeout_ms = (uint32_t)n, NULL);
     if (!strcmp(k, "syslog"))
         return slinkd_parse_bool(v, &c->use_syslog) ? "syslog must be true or false" : NULL;
+    if (!strcmp(k, "no-answer-log"))
+        return slinkd_parse_uint(v, 86400ul, &n) ? "no-answer-log must be seconds (0: never)"
+               : (c->no_answer_log_s = (uint32_t)n, NULL);
+    if (!strcmp(k, "log-format")) {
+        if (!strcmp(v, "auto")) c->log_format = SLINKD_LOG_AUTO;
+        else if (!strcmp(v, "plain")) c->log_format = SLINKD_LOG_PLAIN;
+        else if (!strcmp(v, "journal")) c->log_format = SLINKD_LOG_JOURNAL;
+        else return "log-format must be auto, plain or journal";
+        return NULL;
+    }
     if (!strcmp(k, "log-level")) {
         if (!strcmp(v, "error")) c->verbosity = SLINK_LOG_ERROR;
         else if (!strcmp(v, "warn")) c->verbosity = SLINK_LOG_WARN;
@@ -569,7 +581,7 @@ enum {
     OPT_WAIT, OPT_CTL, OPT_TIME, OPT_KEYLOG, OPT_FG, OPT_CONFIG, OPT_LIST, OPT_MODE, OPT_RS485,
     OPT_SYSLOG, OPT_IDLE, OPT_SOCKET_MODE, OPT_PACING, OPT_BUS_ROLE, OPT_HELP, OPT_VERSION,
     OPT_DENY, OPT_DENY_FILE, OPT_PIN, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT, OPT_CHECK, OPT_PIDFILE,
-    OPT_INSTANCE, OPT_RS485_BEFORE, OPT_RS485_AFTER
+    OPT_INSTANCE, OPT_RS485_BEFORE, OPT_RS485_AFTER, OPT_LOG_FORMAT, OPT_NO_ANSWER
 };
 
 static const struct option long_opts[] = {
@@ -602,6 +614,8 @@ static const struct option long_opts[] = {
     {"rs485-delay-before", required_argument, 0, OPT_RS485_BEFORE},
     {"rs485-delay-after", required_argument, 0, OPT_RS485_AFTER},
     {"syslog", no_argument, 0, OPT_SYSLOG},
+    {"log-format", required_argument, 0, OPT_LOG_FORMAT},
+    {"no-answer-log", required_argument, 0, OPT_NO_ANSWER},
     {"idle-timeout", required_argument, 0, OPT_IDLE},
     {"tx-pacing", no_argument, 0, OPT_PACING},
     {"socket-mode", required_argument, 0, OPT_SOCKET_MODE},
@@ -631,6 +645,8 @@ static const char usage_text[] =
     "  other:     --ctl PATH --time-policy clock|floor:UNIX|ignore --idle-timeout MS --tx-pacing\n"
     "             --deny SHA256 --deny-file PATH --pin SHA256 (revocation, pinning)\n"
     "             --keylog FILE (debug only) --syslog -v --foreground --list-ports\n"
+    "             --log-format auto|plain|journal (journal: <N> priority prefixes, no timestamp)\n"
+    "             --no-answer-log S (log a peer silent this long, then at doubling intervals)\n"
     "  privilege: --user NAME [--group NAME] (drop from root after opening) | --allow-root\n"
     "  service:   --check-config (-t): check the configuration and credentials, then exit\n"
     "             --pidfile PATH   -h, --help   --version\n"
@@ -679,6 +695,8 @@ static const char *link_key_for(int opt)
     case OPT_DENY_FILE: return "deny-file";
     case OPT_RS485_BEFORE: return "rs485-delay-before";
     case OPT_RS485_AFTER: return "rs485-delay-after";
+    case OPT_LOG_FORMAT: return "log-format";
+    case OPT_NO_ANSWER: return "no-answer-log";
     default: return NULL;
     }
 }

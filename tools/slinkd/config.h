@@ -13,7 +13,7 @@
 #define SLINKD_MAX_DENY 64         /* `deny =` lines in the file itself */
 #define SLINKD_DENY_FILE_MAX 65536 /* fingerprints in a deny-file */
 #define SLINKD_PATH 256
-#define SLINKD_ERR 320
+#define SLINKD_ERR 1024   /* room for a credential diagnosis naming two paths (key_diag.h) */
 
 typedef struct {
     char     section[64];          /* NAME from [peer NAME]; "cmdline" for --peer */
@@ -61,6 +61,8 @@ typedef struct {
     int      verbosity;            /* log level: 0 error .. 3 debug */
     int      foreground;
     int      use_syslog;
+    uint32_t no_answer_log_s;      /* log a peer that has not answered this long; 0 never */
+    int      log_format;           /* SLINKD_LOG_AUTO, _PLAIN or _JOURNAL (log.h) */
     int      list_ports;
     int      check_config;         /* --check-config: validate config and credentials, exit */
     char     pidfile[SLINKD_PATH]; /* --pidfile (command line only: it is written as root) */

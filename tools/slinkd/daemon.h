@@ -70,7 +70,14 @@ typedef struct slinkd_peer {
     uint32_t peer_closed_session;
     uint64_t reconnect_at;    /* 0 = none */
     char     last_error[320];
-    char     last_core_msg[256];
+    char     last_core_msg[256]; /* the core's first complaint, held for the event it leads to */
+    int      last_core_level;
+    /* no answer (peer_log.c): since when nothing came from the peer while
+     * there is no session (0: it answers, or a session is up) */
+    uint32_t heard_frames;
+    uint64_t silent_since_ms;
+    uint32_t no_answer_next_s;  /* the next line at this much silence */
+    int      no_answer_logged;
     uint32_t hs_failures, sessions, app_refused;
     /* Incoming application streams whose application left before their
      * end arrived: read and dropped up to their end (session rx_discard_session). */
@@ -155,6 +162,15 @@ void slinkd_revocation_apply(slinkd *d, slinkd_denylist *list, uint64_t now);
 int  slinkd_run(slinkd *d);
 void slinkd_peer_handle_events(slinkd_peer *p, uint64_t now);
 void slinkd_request_stop(slinkd *d, uint64_t now);
+
+/* peer_log.c: one log line per peer event (see there) */
+void peer_core_log(void *ctx, int level, const char *msg);   /* the core's platform log hook */
+void peer_log_established(slinkd_peer *p, uint32_t session);
+void peer_log_ended(slinkd_peer *p, uint32_t session, slink_err e);
+void peer_log_hs_failed(slinkd_peer *p, slink_err e);
+void peer_log_flush(slinkd_peer *p);
+void peer_watch(slinkd_peer *p, uint64_t now);
+uint64_t peer_no_answer_ms(const slinkd_peer *p, uint64_t now);
 
 /* app_sock.c */
 int  app_listen_all(slinkd_peer *p, char *err, size_t cap);

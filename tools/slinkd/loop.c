@@ -184,18 +184,11 @@ void slinkd_peer_handle_events(slinkd_peer *p, uint64_t now)
         case SLINK_EV_ESTABLISHED:
             p->sessions++;
             p->reconnect_at = 0;
-            p->last_core_msg[0] = 0;
-            logm(SLINK_LOG_INFO, a, "session %08x up, peer '%s'", (unsigned)ev.session_id, p->conn.peer_cn);
+            peer_log_established(p, ev.session_id);
             app_session_up(p, ev.session_id);
             break;
         case SLINK_EV_ENDED:
-            if (ev.err == SLINK_ERR_CLOSED)
-                logm(SLINK_LOG_INFO, a, "session %08x closed by authenticated close", (unsigned)ev.session_id);
-            else {
-                logm(SLINK_LOG_WARN, a, "session %08x ended: %s", (unsigned)ev.session_id, slink_err_desc(ev.err));
-                snprintf(p->last_error, sizeof p->last_error, "peer %d: session ended: %s (%s)", a,
-                         slink_err_desc(ev.err), slink_err_str(ev.err));
-            }
+            peer_log_ended(p, ev.session_id, ev.err);
             app_session_ended(p, ev.session_id, now);
             /* The core does not restart after an orderly close; a new
              * application may arrive, so the initiating side offers a new
@@ -205,16 +198,7 @@ void slinkd_peer_handle_events(slinkd_peer *p, uint64_t now)
             break;
         case SLINK_EV_HS_FAILED:
             p->hs_failures++;
-            if (p->last_core_msg[0] && strstr(p->last_core_msg, slink_err_str(ev.err)))
-                snprintf(p->last_error, sizeof p->last_error, "peer %d: %.200s", a, p->last_core_msg);
-            else if (p->last_core_msg[0])
-                snprintf(p->last_error, sizeof p->last_error, "peer %d: %.200s (%s)", a, p->last_core_msg,
-                         slink_err_str(ev.err));
-            else
-                snprintf(p->last_error, sizeof p->last_error, "peer %d: handshake failed: %s (%s)", a,
-                         slink_err_desc(ev.err), slink_err_str(ev.err));
-            p->last_core_msg[0] = 0;
-            logm(SLINK_LOG_WARN, a, "handshake refused: %s", p->last_error);
+            peer_log_hs_failed(p, ev.err);
             if (ev.err == SLINK_ERR_CERT_UNKNOWN_REF && p->conn.peer_cert_len > 0) {
                 /* our cached copy of the peer's certificate is stale (the
                  * peer got a new one): forget it so the next handshake asks
@@ -227,6 +211,8 @@ void slinkd_peer_handle_events(slinkd_peer *p, uint64_t now)
             break;
         }
     }
+    peer_log_flush(p);
+    peer_watch(p, now);
     keylog_check(p);
     if (p->d->use_node) {
         /* §2.5: a device whose turns keep colliding (or whose address sends
@@ -314,6 +300,7 @@ int slinkd_run(slinkd *d)
                 tcdrain(d->port.fd);
             return d->exit_code;
         }
+        log_tick(now);
         /* timers first: they may produce output */
         if (!port_is_open(&d->port) && now >= d->port_retry_at && !d->stopping)
             port_try_open(d, now);

@@ -52,23 +52,6 @@ static int plat_wall(void *ctx, int64_t *s)
     return 0;
 }
 
-/* Core log lines go to our log with the peer named; warnings are kept as
- * the reason shown for the next handshake failure. */
-static void plat_log(void *ctx, int level, const char *msg)
-{
-    slinkd_peer *p = ctx;
-    char pre[16];
-    int n = snprintf(pre, sizeof pre, "peer %u: ", p->cfg.addr);
-    /* our log line already names the peer */
-    if (n > 0 && strncmp(msg, pre, (size_t)n) == 0)
-        msg += n;
-    /* the first complaint is the specific one ("certificate name 'x' does
-     * not match expected 'y'"); later lines only wrap it */
-    if (level <= SLINK_LOG_WARN && !p->last_core_msg[0] && strncmp(msg, "handshake failed", 16) != 0)
-        snprintf(p->last_core_msg, sizeof p->last_core_msg, "%s", msg);
-    logm(level, (int)p->cfg.addr, "%s", msg);
-}
-
 static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t cap)
 {
     FILE *f = fopen(path, "rb");
@@ -279,6 +262,7 @@ int slinkd_reload(slinkd *d, char *why, size_t cap)
     slink_cert_cache_clear(&d->cert_cache);
     slinkd_revocation_apply(d, &deny, slinkd_now_ms());
     log_setup(d->cfg.verbosity, d->cfg.use_syslog);
+    log_set_format(d->cfg.log_format);
     snprintf(why, cap, "reload done; sessions kept (unless their certificate is now refused)");
     logm(SLINK_LOG_INFO, -1, "%s", why);
     free(nc);
@@ -378,7 +362,7 @@ static int setup(slinkd *d)
         p->stream.fd = p->stream_old.fd = p->dgram.fd = -1;
         p->plat.entropy = plat_entropy;
         p->plat.wall_time = plat_wall;
-        p->plat.log = plat_log;
+        p->plat.log = peer_core_log;
         p->plat.log_ctx = p;
         peer_conn_cfg(d, p, &k);
         e = slink_conn_init(&p->conn, &k, &p->plat, now);
@@ -487,6 +471,7 @@ static int check_config(slinkd *d)
     if (priv_check(&d->cfg, err, sizeof err) != 0)
         goto bad;
     log_setup(d->cfg.verbosity, 0);
+    log_set_format(d->cfg.log_format);
     log_set_port(d->cfg.device);
     if (slinkd_load_creds(d, &creds, err, sizeof err) != 0)
         goto bad;
@@ -560,6 +545,7 @@ int main(int argc, char **argv)
     d.argc = argc;
     d.argv = argv;
     log_setup(d.cfg.verbosity, d.cfg.use_syslog);
+    log_set_format(d.cfg.log_format);
     if (setup(&d) != 0) {
         teardown(&d);
         return 1;
