@@ -10,11 +10,11 @@ $(PKI_LIB_OBJ): tools/pki/pki_lib.c tools/pki/pki_lib.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) -c $< -o $@
 
-$(BUILD)/obj/tools/pki/slink-pki.o: tools/pki/slink-pki.c tools/pki/pki_lib.h tools/p11/p11_key.h $(wildcard include/slink/*.h)
+$(BUILD)/obj/tools/pki/slink-pki.o: tools/pki/slink-pki.c tools/pki/pki_lib.h tools/p11/p11_key.h tools/keydiag/key_diag.h $(wildcard include/slink/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) -c $< -o $@
 
-$(BUILD)/slink-pki: $(BUILD)/obj/tools/pki/slink-pki.o $(PKI_LIB_OBJ) $(P11_OBJ) $(LIB)
+$(BUILD)/slink-pki: $(BUILD)/obj/tools/pki/slink-pki.o $(PKI_LIB_OBJ) $(P11_OBJ) $(KEYDIAG_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(MBEDTLS_LIBS) $(P11_LIBS) -o $@
 

@@ -14,9 +14,9 @@ $(BUILD)/obj/tools/slinkd/%.o: tools/slinkd/%.c $(SLINKD_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) -c $< -o $@
 
-$(BUILD)/slinkd: $(SLINKD_OBJ) $(P11_OBJ) $(LIB)
+$(BUILD)/slinkd: $(SLINKD_OBJ) $(P11_OBJ) $(KEYDIAG_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_HOST) $(LDFLAGS) $(SLINKD_OBJ) $(P11_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) $(P11_LIBS) -o $@
+	$(CC) $(CFLAGS_HOST) $(LDFLAGS) $(SLINKD_OBJ) $(P11_OBJ) $(KEYDIAG_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) $(P11_LIBS) -o $@
 
 $(BUILD)/slinkctl: tools/slinkctl/slinkctl.c include/slink/version.h
 	@mkdir -p $(@D)

@@ -22,6 +22,7 @@
 #include "slink/version.h"
 #include "pki_lib.h"
 #include "../p11/p11_key.h"
+#include "../keydiag/key_diag.h"
 
 #define FILE_MAX (64 * 1024)
 
@@ -256,8 +257,24 @@ static int load_pubkey(const char *src, mbedtls_pk_context *key)
             return die("%s: the token's public key is not a P-256 point", src);
         return 0;
     }
-    if (mbedtls_pk_parse_public_keyfile(key, src) != 0)
+    if (mbedtls_pk_parse_public_keyfile(key, src) != 0) {
+        size_t n = 0;
+        uint8_t *b = read_file(src, &n);
+        kd_kind k = b ? kd_classify(b, n) : KD_UNKNOWN;
+        if (b) { mbedtls_platform_zeroize(b, n); free(b); }
+        if (k == KD_CERT)
+            return die("%s holds a certificate, not a public key: take its key with "
+                       "'openssl x509 -in CERT -pubkey -noout > PUBLIC.pem'", src);
+        if (k == KD_KEY || k == KD_KEY_ENCRYPTED)
+            return die("%s holds a private key: --pubkey takes only its public half "
+                       "('openssl pkey -in KEY -pubout -out PUBLIC.pem'), so the private key stays where it is", src);
         return die("%s is not a public key (SubjectPublicKeyInfo, PEM or DER)", src);
+    }
+    {
+        char why[400];
+        if (kd_explain_pubkey_type(key, src, why, sizeof why))
+            return die("%s", why);
+    }
     return 0;
 }
 
@@ -294,8 +311,17 @@ static int cmd_issue(int argc, char **argv)
     if (load_crt(cc, &ca)) { rc = 2; goto out; }
     if (!ca.ca_istrue) { rc = die("%s is not a CA certificate (basicConstraints CA:TRUE)", cc); goto out; }
     if (!(kb = read_file(ck, &klen))) { rc = die("cannot read %s", ck); goto out; }
+    {
+        /* a certificate, an encrypted or an RSA key: say so, and what to do */
+        char why[600];
+        if (kd_explain_key(kb, klen, ck, "--ca-key", KD_CREATE_CA, why, sizeof why)) { rc = die("%s", why); goto out; }
+    }
     if (mbedtls_pk_parse_key(&ca_key, kb, klen, NULL, 0) != 0) { rc = die("%s is not a private key (PEM or DER, unencrypted)", ck); goto out; }
-    if (mbedtls_pk_check_pair(&ca.pk, &ca_key) != 0) { rc = die("%s does not match the CA certificate", ck); goto out; }
+    if (mbedtls_pk_check_pair(&ca.pk, &ca_key) != 0) {
+        rc = die("--ca-key %s is not the key of the CA certificate given with --ca-cert (they are not a pair: "
+                 "name the key written with it by slink-pki ca --out-key)", ck);
+        goto out;
+    }
 
     pki_leaf_defaults(&o, name, nb, na);
     o.addr = (int)addr;

@@ -91,6 +91,33 @@ static const slink_frame_stats *link_frames(slinkd *d)
     return d->use_node ? &d->node.deframer.stats : &d->peers[0].conn.deframer.stats;
 }
 
+/* Our own certificate's validity (creds_check.c): peers refuse it once it
+ * has expired, so it is shown before it does. */
+static void own_cert_json(slinkd *d, sbuf *b)
+{
+    slinkd_cert_validity v;
+    slinkd_own_cert_validity(d, &v);
+    sb_printf(b, "\"own_cert\":{\"not_after\":\"%s\",\"not_after_unix\":%lld,\"expires_in_s\":%lld,"
+                 "\"expired\":%s,\"expires_soon\":%s}",
+              v.not_after_text, (long long)v.not_after, (long long)v.left_s, v.expired ? "true" : "false",
+              v.soon ? "true" : "false");
+}
+
+static void own_cert_text(slinkd *d, sbuf *b)
+{
+    slinkd_cert_validity v;
+    slinkd_own_cert_validity(d, &v);
+    sb_printf(b, "  own certificate valid until %s", v.not_after_text);
+    if (v.expired)
+        sb_printf(b, ": EXPIRED %lld day(s) ago; peers refuse it (issue a new one: slink-pki issue)\n",
+                  (long long)(-v.left_s / 86400));
+    else if (v.soon)
+        sb_printf(b, ": EXPIRES in %lld day(s) (renew it: slink-pki issue, then slinkctl reload)\n",
+                  (long long)(v.left_s / 86400));
+    else
+        sb_printf(b, "\n");
+}
+
 static void status_json(slinkd *d, sbuf *b)
 {
     const slink_frame_stats *fs = link_frames(d);
@@ -99,7 +126,9 @@ static void status_json(slinkd *d, sbuf *b)
     sb_printf(b, "{\"daemon\":{\"version\":\"%s\",\"pid\":%d,\"uptime_s\":%llu,\"config\":",
               SLINK_VERSION_STRING, (int)getpid(), (unsigned long long)((now - d->started_ms) / 1000));
     sb_jstr(b, d->cfg.config_file);
-    sb_printf(b, ",\"stopping\":%s},\n", d->stopping ? "true" : "false");
+    sb_printf(b, ",\"stopping\":%s,", d->stopping ? "true" : "false");
+    own_cert_json(d, b);
+    sb_printf(b, "},\n");
     sb_printf(b, "\"link\":{\"device\":");
     sb_jstr(b, d->cfg.device);
     sb_printf(b, ",\"state\":\"%s\",\"backend\":\"%s\",\"baud\":%u,\"addr\":%u,\"mode\":\"%s\","
@@ -132,6 +161,7 @@ static void status_json(slinkd *d, sbuf *b)
         sb_jstr(b, p->cfg.name);
         sb_printf(b, ",\"role\":\"%s\",\"state\":\"%s\",\"session_id\":\"%s\",\"sessions\":%u,",
                   role_name(p->cfg.role), state_name(slink_conn_get_state(c)), sid, p->sessions);
+        sb_printf(b, "\"no_answer_s\":%llu,", (unsigned long long)(peer_no_answer_ms(p, now) / 1000u));
         if (d->use_node) {
             /* bus master: this device's turns (§2.5) */
             const slink_node_peer_stats *ps = slink_node_peer_stats_of(&d->node, p->cfg.addr);
@@ -202,6 +232,7 @@ static void status_json(slinkd *d, sbuf *b)
 static void status_text(slinkd *d, sbuf *b)
 {
     const slink_frame_stats *fs = link_frames(d);
+    uint64_t now = slinkd_now_ms();
     size_t i;
     sb_printf(b, "link %s: %s (%s), %u baud, addr %u, %s%s\n", d->cfg.device,
               port_is_open(&d->port) ? "open" : (d->cfg.wait ? "waiting" : "closed"), port_backend(&d->port),
@@ -209,6 +240,7 @@ static void status_text(slinkd *d, sbuf *b)
               d->port.rs485_active ? ", RS485" : "");
     if (d->port_error[0])
         sb_printf(b, "  last error: %s\n", d->port_error);
+    own_cert_text(d, b);
     sb_printf(b, "  bytes in %llu out %llu, frames ok %u; drops: crc %u runt %u oversize %u cobs %u "
                  "not-for-us %u bad-addr %u timeout %u\n",
               (unsigned long long)d->port_bytes_in, (unsigned long long)d->port_bytes_out, fs->frames_ok, fs->crc,
@@ -256,6 +288,10 @@ static void status_text(slinkd *d, sbuf *b)
                   st->dgram_dropped, st->hs_rate_limited, st->records_too_long);
         sb_printf(b, "  handshakes: started %u completed %u failed %u\n", st->hs_started, st->hs_completed,
                   st->hs_failed);
+        if (peer_no_answer_ms(p, now) >= 1000u)
+            sb_printf(b, "  no answer for %llu s, still %s\n",
+                      (unsigned long long)(peer_no_answer_ms(p, now) / 1000u),
+                      p->cfg.role == SLINK_START_RESPONDER ? "waiting" : "trying");
         if (p->last_error[0])
             sb_printf(b, "  last error: %s\n", p->last_error);
     }

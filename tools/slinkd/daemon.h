@@ -72,6 +72,8 @@ typedef struct slinkd_peer {
     char     last_error[320];
     char     last_core_msg[256]; /* the core's first complaint, held for the event it leads to */
     int      last_core_level;
+    int      close_ours;          /* we closed session close_ours_session before the peer did */
+    uint32_t close_ours_session;
     /* no answer (peer_log.c): since when nothing came from the peer while
      * there is no session (0: it answers, or a session is up) */
     uint32_t heard_frames;
@@ -151,6 +153,19 @@ int  slinkd_load_creds(slinkd *d, slink_creds *out, char *why, size_t cap);
  * (the running configuration stays).  why: what happened, for slinkctl. */
 int  slinkd_reload(slinkd *d, char *why, size_t cap);
 
+/* creds_check.c: our own certificate's validity against the wall clock
+ * (warned at start and reload when expired or within CERT_WARN_DAYS) */
+#define CERT_WARN_DAYS 30
+typedef struct {
+    int64_t not_after;        /* unix seconds */
+    int64_t left_s;           /* negative once expired */
+    int     expired, soon;
+    char    not_after_text[40];
+} slinkd_cert_validity;
+void slinkd_cert_validity_of(const slink_crt *crt, int64_t now_s, slinkd_cert_validity *v);
+void slinkd_own_cert_validity(const slinkd *d, slinkd_cert_validity *v);
+void slinkd_warn_cert_expiry(const slink_creds *c, const char *path);
+
 /* revoke.c: load a configuration's deny-list (logs why not; -1), and put
  * one in force: every peer's policy, pins from the peers' configs, and a
  * close for each established session whose certificate it now refuses.
@@ -169,6 +184,7 @@ void peer_log_established(slinkd_peer *p, uint32_t session);
 void peer_log_ended(slinkd_peer *p, uint32_t session, slink_err e);
 void peer_log_hs_failed(slinkd_peer *p, slink_err e);
 void peer_log_flush(slinkd_peer *p);
+void peer_note_own_close(slinkd_peer *p);   /* before our slink_conn_close: who closed first */
 void peer_watch(slinkd_peer *p, uint64_t now);
 uint64_t peer_no_answer_ms(const slinkd_peer *p, uint64_t now);
 

@@ -236,9 +236,10 @@ void slinkd_request_stop(slinkd *d, uint64_t now)
     for (i = 0; i < d->npeers; i++) {
         slinkd_peer *p = &d->peers[i];
         p->reconnect_at = 0;
-        if (slink_conn_get_state(&p->conn) == SLINK_CONN_ESTABLISHED)
+        if (slink_conn_get_state(&p->conn) == SLINK_CONN_ESTABLISHED) {
+            peer_note_own_close(p);
             slink_conn_close(&p->conn, now);
-        else
+        } else
             p->conn.hs_restart_at_ms = UINT64_MAX;   /* no new attempts while going down */
     }
 }

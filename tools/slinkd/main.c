@@ -3,6 +3,7 @@
 #include "daemon.h"
 #include "instance.h"
 #include "keylog.h"
+#include "../keydiag/key_diag.h"
 #include "key_p11.h"
 #include "log.h"
 #include "pidfile.h"
@@ -105,7 +106,7 @@ int slinkd_load_creds(slinkd *d, slink_creds *out, char *why_out, size_t why_cap
 {
     uint8_t *ca = NULL, *cert = NULL, *key = NULL;
     size_t ca_len = 0, cert_len = 0, key_len = 0;
-    char err[300], kd[300];
+    char err[300], kd[300], diag[700];
     const char *why = NULL;
     struct stat st;
     int rc = -1;
@@ -126,11 +127,16 @@ int slinkd_load_creds(slinkd *d, slink_creds *out, char *why_out, size_t why_cap
     e = token ? slinkd_token_creds(d->cfg.key, out, ca, ca_len, cert, cert_len, &why)
               : slink_creds_load(out, ca, ca_len, cert, cert_len, key, key_len, &why);
     if (e != SLINK_OK) {
+        /* the core names the check that failed; say what to do instead when
+         * the files show it (swapped, encrypted, RSA, not a pair) */
+        int known = token ? kd_explain_cert(cert, cert_len, d->cfg.cert, diag, sizeof diag)
+                          : kd_explain_creds(cert, cert_len, d->cfg.cert, key, key_len, d->cfg.key, diag, sizeof diag);
         snprintf(why_out, why_cap, "credentials (ca %s, cert %s, key %s) refused: %s", d->cfg.ca, d->cfg.cert,
-                 slinkd_key_display(d->cfg.key, kd, sizeof kd), why ? why : slink_err_desc(e));
+                 slinkd_key_display(d->cfg.key, kd, sizeof kd), known ? diag : why ? why : slink_err_desc(e));
         logm(SLINK_LOG_ERROR, -1, "%s", why_out);
         goto out;
     }
+    slinkd_warn_cert_expiry(out, d->cfg.cert);
     rc = 0;
 out:
     if (key) {

@@ -83,8 +83,7 @@ void peer_log_ended(slinkd_peer *p, uint32_t session, slink_err e)
     char why[300];
     int a = (int)p->cfg.addr;
     if (e == SLINK_ERR_CLOSED) {
-        int by_peer = (p->peer_closed_seen && p->peer_closed_session == session) ||
-                      (p->conn.session_id == session && p->conn.stream.peer_closed);
+        int by_peer = !(p->close_ours && p->close_ours_session == session);
         logm(SLINK_LOG_INFO, a, "session %08x closed by authenticated close (%s)", (unsigned)session,
              by_peer ? "the peer closed it" : "ours");
     } else {
@@ -93,6 +92,15 @@ void peer_log_ended(slinkd_peer *p, uint32_t session, slink_err e)
         snprintf(p->last_error, sizeof p->last_error, "peer %d: session ended: %.280s", a, why);
     }
     p->last_core_msg[0] = 0;
+}
+
+void peer_note_own_close(slinkd_peer *p)
+{
+    const slink_conn *c = &p->conn;
+    if ((p->peer_closed_seen && p->peer_closed_session == c->session_id) || c->stream.peer_closed)
+        return;   /* the peer's close came first: ours answers it */
+    p->close_ours = 1;
+    p->close_ours_session = c->session_id;
 }
 
 void peer_log_established(slinkd_peer *p, uint32_t session)
@@ -135,7 +143,7 @@ void peer_watch(slinkd_peer *p, uint64_t now)
     int up = slink_conn_get_state(&p->conn) == SLINK_CONN_ESTABLISHED;
     if (up || p->conn.stats.frames_in != p->heard_frames || !port_is_open(&d->port) || d->stopping) {
         if (p->no_answer_logged && (up || p->conn.stats.frames_in != p->heard_frames))
-            logm(SLINK_LOG_INFO, a, "'%s' answers again after %llu s without an answer", p->cfg.name,
+            logm(SLINK_LOG_INFO, a, "'%s' answers again (silent for %llu s)", p->cfg.name,
                  (unsigned long long)(peer_no_answer_ms(p, now) / 1000u));
         p->heard_frames = p->conn.stats.frames_in;
         p->silent_since_ms = up || !port_is_open(&d->port) || d->stopping ? 0 : now;

@@ -76,6 +76,7 @@ void slinkd_revocation_apply(slinkd *d, slinkd_denylist *list, uint64_t now)
         if (!p->close_requested) {
             p->close_requested = 1;
             p->closing_session = p->conn.session_id;
+            peer_note_own_close(p);
             slink_conn_close(&p->conn, now);
         }
     }
