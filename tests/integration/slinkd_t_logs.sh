@@ -106,6 +106,8 @@ set -- $secs
 "$SLINKCTL" --ctl "$T/host.ctl" status | grep -q "no answer for [0-9]* s, still trying" || fail "text status"
 s=$(status_json host | python3 -c 'import json,sys; print(json.load(sys.stdin)["peers"][0]["no_answer_s"])')
 [ "$s" -ge 2 ] || fail "status no_answer_s $s"
+m=$("$SLINKCTL" --ctl "$T/host.ctl" metrics | grep '^slink_peer_no_answer_seconds{' | awk '{print $2}')
+[ -n "$m" ] && [ "$m" -ge 2 ] || fail "metric slink_peer_no_answer_seconds '$m'"
 daemon pump "$T/l4.b" 7 1 host --role responder; P=$DPID
 wait_for 15 is_established host || fail "no session once the peer came"
 wait_for 5 grep -q "'pump' answers again (silent for [0-9]* s)" "$T/host.log" || fail "no line for the answer"

@@ -62,6 +62,15 @@ static void link_metrics(FILE *f, const slinkd *d, uint64_t now)
     fprintf(f, "slink_info{version=\"%s\"} 1\n", SLINK_VERSION_STRING);
     family(f, "slink_uptime_seconds", "gauge", "Seconds since slinkd started");
     sample(f, d, NULL, "slink_uptime_seconds", NULL, NULL, (unsigned long long)((now - d->started_ms) / 1000));
+    {
+        /* alert on it: peers refuse the certificate after this time */
+        slinkd_cert_validity cv;
+        slinkd_own_cert_validity(d, &cv);
+        family(f, "slink_own_certificate_expiry_timestamp_seconds", "gauge",
+               "notAfter of slinkd's own certificate, in Unix seconds");
+        sample(f, d, NULL, "slink_own_certificate_expiry_timestamp_seconds", NULL, NULL,
+               cv.not_after > 0 ? (unsigned long long)cv.not_after : 0u);
+    }
     family(f, "slink_link_up", "gauge", "1 while the serial port is open");
     sample(f, d, NULL, "slink_link_up", NULL, NULL, port_is_open(&d->port) ? 1u : 0u);
     family(f, "slink_link_opens_total", "counter", "Times the serial port was opened");
@@ -174,6 +183,11 @@ char *ctl_metrics(slinkd *d, size_t *len)
                        peer_value(p, fam, i));
         }
     }
+    family(f, "slink_peer_no_answer_seconds", "gauge",
+           "Seconds nothing has come from the peer while there is no session (0: it answers)");
+    for (k = 0; k < d->npeers; k++)
+        sample(f, d, &d->peers[k], "slink_peer_no_answer_seconds", NULL, NULL,
+               (unsigned long long)(peer_no_answer_ms(&d->peers[k], slinkd_now_ms()) / 1000u));
     if (ferror(f)) {
         fclose(f);
         free(buf);
