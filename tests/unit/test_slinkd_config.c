@@ -2,6 +2,7 @@
  * Every malformed input must give the exact "config FILE:LINE: ..." line. */
 #include "testutil.h"
 #include "config.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +389,27 @@ START_TEST(command_line_keylog_and_privileges)
 }
 END_TEST
 
+/* log-format and no-answer-log, in the file and on the command line */
+START_TEST(log_keys)
+{
+    slinkd_config c;
+    const char *const argv[] = { "slinkd", "--log-format", "journal", "--no-answer-log", "5", NULL };
+    const char *const bad[] = { "slinkd", "--log-format", "json", NULL };
+    slinkd_config_defaults(&c);
+    ck_assert_int_eq(c.log_format, SLINKD_LOG_AUTO);
+    ck_assert_uint_eq(c.no_answer_log_s, 30);
+    ck_assert_int_eq(load(&c, "[link]\nlog-format = plain\nno-answer-log = 0\n"), SLINKD_CFG_OK);
+    ck_assert_int_eq(c.log_format, SLINKD_LOG_PLAIN);
+    ck_assert_uint_eq(c.no_answer_log_s, 0);
+    ck_assert_int_eq(args(&c, argv), SLINKD_CFG_OK);
+    ck_assert_int_eq(c.log_format, SLINKD_LOG_JOURNAL);
+    ck_assert_uint_eq(c.no_answer_log_s, 5);
+    ck_assert_int_eq(args(&c, bad), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "option --log-format: log-format must be auto, plain or journal (got 'json')");
+    expect_err("[link]\nno-answer-log = soon\n", 2, "no-answer-log must be seconds (0: never) (got 'soon')");
+}
+END_TEST
+
 START_TEST(peer_name_is_required)
 {
     slinkd_config c;
@@ -559,6 +581,7 @@ int main(void)
     tcase_add_test(tc, command_line_one_peer);
     tcase_add_test(tc, command_line_errors);
     tcase_add_test(tc, command_line_keylog_and_privileges);
+    tcase_add_test(tc, log_keys);
     tcase_add_test(tc, peer_name_is_required);
     tcase_add_test(tc, validation_catches_conflicts);
     tcase_add_test(tc, value_parsers);
