@@ -10,7 +10,7 @@ FW_AR      := arm-none-eabi-ar
 FW_SIZE    := arm-none-eabi-size
 FW_DIR     := $(BUILD)/fw
 MBEDTLS_FW := $(BUILD)/mbedtls-src/mbedtls
-FW_MBEDTLS_STAMP := $(MBEDTLS_FW)/include/mbedtls/version.h
+FW_MBEDTLS_STAMP := $(MBEDTLS_FW)/3rdparty/p256-m/p256-m/p256-m.c
 
 FW_CPUS := cm3 cm4f cm0plus
 FW_ARCH_cm3     := -mcpu=cortex-m3 -mthumb
@@ -19,7 +19,7 @@ FW_ARCH_cm0plus := -mcpu=cortex-m0plus -mthumb
 
 FW_OPT    := -Os -g -ffunction-sections -fdata-sections --specs=nano.specs
 FW_CPPFLAGS := -Iinclude -Ifirmware -Ifirmware/board/an385 -Ifirmware/port \
-               -I$(MBEDTLS_FW)/include -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"'
+               -I$(MBEDTLS_FW)/include -DMBEDTLS_CONFIG_FILE='"slink_mbedtls_config.h"'
 FW_LDFLAGS := --specs=nano.specs --specs=nosys.specs -nostartfiles \
               -Wl,--gc-sections -Tfirmware/board/an385/an385.ld
 # The slink device's stack: the painted depth (about 2.5 KB, see
@@ -29,11 +29,12 @@ FW_DEVICE_LDFLAGS := -Wl,--defsym=FW_STACK_SIZE=4096
 
 # The mbedTLS modules the crypto configuration enables (the rest would
 # compile to empty objects).
-FW_MBEDTLS_MODS := aes asn1parse asn1write bignum cipher cipher_wrap \
-    constant_time ecdh ecdsa ecp ecp_curves gcm hmac_drbg md \
-    oid pk pk_wrap pkparse platform platform_util \
+FW_MBEDTLS_MODS := aes asn1parse asn1write bignum bignum_core block_cipher \
+    cipher cipher_wrap constant_time ecdh ecdsa ecp ecp_curves gcm hmac_drbg md \
+    oid pk pk_ecc pk_wrap pkparse platform platform_util psa_util \
     sha256 x509 x509_crt
-FW_DTLS_MODS := ssl_tls ssl_cli ssl_msg ssl_ciphersuites
+FW_DTLS_MODS := ssl_tls ssl_client ssl_tls12_client ssl_msg ssl_ciphersuites \
+    ssl_debug_helpers_generated
 
 FW_BOARD_SRC := firmware/board/an385/startup.c firmware/board/an385/board.c
 FW_HDRS := $(wildcard firmware/*.h firmware/board/an385/*.h firmware/port/*.h)
@@ -51,10 +52,12 @@ FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 # are in FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk)
 # tests.
 FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
-# slink_aead's opaque storage sized for mbedTLS's GCM context on a 32-bit
-# target (384 bytes; the backend's static assertion checks it), not the
+# slink_aead's opaque storage sized for mbedTLS 3.6's GCM context on a
+# 32-bit target with this configuration (616 bytes: the AES key schedule
+# is inside it, through the block-cipher layer, not in the heap as 2.28's
+# cipher layer had it; the backend's static assertion checks it), not the
 # host's 432: the record layer sets one up on the stack per record.
-FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=384
+FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=616
 FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
     -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
     -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
@@ -84,12 +87,12 @@ fw-fetch: $(FW_MBEDTLS_STAMP)
 
 # ---- per-CPU rules ----
 define FW_CPU_RULES
-$(FW_DIR)/$(1)/obj/mbedtls/%.o: $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h
+$(FW_DIR)/$(1)/obj/mbedtls/%.o: $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -I$(MBEDTLS_FW)/library -std=c99 -fstack-usage \
 	    -c $(MBEDTLS_FW)/library/$$*.c -o $$@
 
-$(FW_DIR)/$(1)/obj/mbedtls-dtls/%.o: $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h
+$(FW_DIR)/$(1)/obj/mbedtls-dtls/%.o: $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -DSLINK_FW_DTLS_REFERENCE -I$(MBEDTLS_FW)/library \
 	    -std=c99 -fstack-usage -c $(MBEDTLS_FW)/library/$$*.c -o $$@
@@ -110,7 +113,7 @@ $(FW_DIR)/$(1)/obj/apps/%.o: firmware/apps/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 -Wall -Wextra -Werror -fstack-usage -c $$< -o $$@
 
-$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) $(FW_MBEDTLS_STAMP) firmware/mbedtls_config.h mk/firmware.mk
+$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h mk/firmware.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 

@@ -12,6 +12,9 @@
  * missing or damaged NV record is therefore fatal, never a "first boot":
  * the first record is provisioned with the device seed. */
 #include <string.h>
+/* SHA-256 names that work on mbedTLS 2.28 (the host unit test) and 3.6
+ * (the firmware): the mbedTLS backend's compat header. */
+#include "../../src/crypto_mbedtls/mbedtls_compat.h"
 #include <mbedtls/sha256.h>
 #include <mbedtls/platform_util.h>
 #include "board.h"
@@ -43,15 +46,15 @@ static uint32_t get_be32(const uint8_t *p)
 static void sha_label(mbedtls_sha256_context *h, const char *label)
 {
     mbedtls_sha256_init(h);
-    (void)mbedtls_sha256_starts_ret(h, 0);
-    (void)mbedtls_sha256_update_ret(h, (const uint8_t *)label, strlen(label) + 1);
+    (void)slink_sha256_starts(h, 0);
+    (void)slink_sha256_update(h, (const uint8_t *)label, strlen(label) + 1);
 }
 
 static void sha_u32(mbedtls_sha256_context *h, uint32_t v)
 {
     uint8_t b[4];
     put_be32(b, v);
-    (void)mbedtls_sha256_update_ret(h, b, 4);
+    (void)slink_sha256_update(h, b, 4);
 }
 
 /* The record as read: erased flash (all 0xFF, or all 0x00 on parts and
@@ -72,7 +75,7 @@ int fw_entropy_nv_check(const uint8_t rec[FW_NV_REC_LEN])
         return FW_ENTROPY_NV_ERASED;
     if (memcmp(rec, nv_magic, NV_MAGIC_LEN) != 0 || rec[4] != NV_VERSION)
         return FW_ENTROPY_NV_CORRUPT;
-    (void)mbedtls_sha256_ret(rec, NV_REC_LEN - 16, check, 0);
+    (void)slink_sha256_oneshot(rec, NV_REC_LEN - 16, check);
     /* Integrity of our own storage, not an authentication check: a plain
      * compare is fine here. */
     return memcmp(check, rec + NV_REC_LEN - 16, 16) == 0 ? 0 : FW_ENTROPY_NV_CORRUPT;
@@ -107,8 +110,8 @@ int fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32])
     st->boot_count = get_be32(rec + 8) + 1u;
 
     sha_label(&h, "slink-fw boot");
-    (void)mbedtls_sha256_update_ret(&h, device_seed, 32);
-    (void)mbedtls_sha256_update_ret(&h, rec + 12, 32);
+    (void)slink_sha256_update(&h, device_seed, 32);
+    (void)slink_sha256_update(&h, rec + 12, 32);
     sha_u32(&h, st->boot_count);
     /* SysTick phase after loops whose length depends on the previous
      * sample: on an emulator or a board with a free-running RC oscillator
@@ -120,7 +123,7 @@ int fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32])
             ;
     }
     sha_u32(&h, (uint32_t)board_millis());
-    (void)mbedtls_sha256_finish_ret(&h, st->pool);
+    (void)slink_sha256_finish(&h, st->pool);
     mbedtls_sha256_free(&h);
 
     /* Next boot's seed comes from a one-way function of this pool, written
@@ -131,11 +134,11 @@ int fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32])
     rec[5] = rec[6] = rec[7] = 0;
     put_be32(rec + 8, st->boot_count);
     sha_label(&h, "slink-fw nv next");
-    (void)mbedtls_sha256_update_ret(&h, st->pool, 32);
-    (void)mbedtls_sha256_finish_ret(&h, rec + 12);
+    (void)slink_sha256_update(&h, st->pool, 32);
+    (void)slink_sha256_finish(&h, rec + 12);
     mbedtls_sha256_free(&h);
     uint8_t check[32];
-    (void)mbedtls_sha256_ret(rec, NV_REC_LEN - 16, check, 0);
+    (void)slink_sha256_oneshot(rec, NV_REC_LEN - 16, check);
     memcpy(rec + NV_REC_LEN - 16, check, 16);
     board_nv_write(rec, sizeof rec);
 
@@ -149,8 +152,8 @@ int fw_entropy_boot(fw_entropy_state *st, const uint8_t device_seed[32])
 
     /* Separate the pool from what went to NV. */
     sha_label(&h, "slink-fw pool");
-    (void)mbedtls_sha256_update_ret(&h, st->pool, 32);
-    (void)mbedtls_sha256_finish_ret(&h, st->pool);
+    (void)slink_sha256_update(&h, st->pool, 32);
+    (void)slink_sha256_finish(&h, st->pool);
     mbedtls_sha256_free(&h);
     st->ready = 1;
     return 0;
@@ -169,19 +172,19 @@ int fw_entropy(void *ctx, uint8_t *out, size_t len)
         uint32_t jitter = board_take_jitter(&samples);
         st->counter++;
         sha_label(&h, "slink-fw out");
-        (void)mbedtls_sha256_update_ret(&h, st->pool, 32);
+        (void)slink_sha256_update(&h, st->pool, 32);
         sha_u32(&h, st->counter);
         sha_u32(&h, jitter);
         sha_u32(&h, samples);
         sha_u32(&h, board_systick_now());
         sha_u32(&h, (uint32_t)board_millis());
-        (void)mbedtls_sha256_finish_ret(&h, block);
+        (void)slink_sha256_finish(&h, block);
         mbedtls_sha256_free(&h);
 
         sha_label(&h, "slink-fw ratchet");
-        (void)mbedtls_sha256_update_ret(&h, st->pool, 32);
+        (void)slink_sha256_update(&h, st->pool, 32);
         sha_u32(&h, st->counter);
-        (void)mbedtls_sha256_finish_ret(&h, st->pool);
+        (void)slink_sha256_finish(&h, st->pool);
         mbedtls_sha256_free(&h);
 
         size_t n = len < sizeof block ? len : sizeof block;

@@ -41,7 +41,7 @@ const char *fw_entropy_strerror(int r);
 int  fw_entropy(void *ctx, uint8_t *out, size_t len);
 
 /* ---- mbedTLS heap (fw_alloc.c): first-fit allocator over a static pool;
- * mbedtls_calloc/free are these (mbedtls_config.h).  Until fw_alloc_init()
+ * mbedtls_calloc/free are these (slink_mbedtls_config.h).  Until fw_alloc_init()
  * every allocation fails. ---- */
 void   fw_alloc_init(void);
 void  *fw_calloc(size_t n, size_t size);

@@ -5,6 +5,7 @@
 #define SLINK_CRYPTO_MBEDTLS_BACKEND_H
 
 #include "slink/crypto.h"
+#include "mbedtls_compat.h"
 #include <mbedtls/gcm.h>
 
 /* `ready` holds this marker rather than 1 so that an object whose memory

@@ -1,4 +1,5 @@
-/* SHA-256 and HMAC-SHA256 for the port on mbedTLS.  HMAC is built from two
+/* SHA-256 and HMAC-SHA256 for the port on mbedTLS (also linked by the
+ * p256-m device backend, src/crypto_p256m/).  HMAC is built from two
  * SHA-256 contexts on the stack (RFC 2104) rather than mbedTLS's MD layer,
  * which allocates its contexts: the core then never reaches mbedTLS's heap
  * for hashing, and a device image needs no MD module for it. */
@@ -10,12 +11,10 @@
 #define SHA256_BLOCK 64u
 #define SHA256_LEN   32u
 
-const char slink_crypto_backend[] = "mbedtls";
-
 static int sha_parts(mbedtls_sha256_context *h, const slink_cbuf *parts, size_t nparts)
 {
     for (size_t i = 0; i < nparts; i++)
-        if (parts[i].n != 0 && mbedtls_sha256_update_ret(h, parts[i].p, parts[i].n) != 0)
+        if (parts[i].n != 0 && slink_sha256_update(h, parts[i].p, parts[i].n) != 0)
             return -1;
     return 0;
 }
@@ -37,9 +36,9 @@ slink_err slink_sha256_v(const slink_cbuf *parts, size_t nparts, uint8_t out[32]
 
     SLINK_CHECK(out != NULL && parts_ok(parts, nparts), SLINK_ERR_ARG);
     mbedtls_sha256_init(&h);
-    ret = mbedtls_sha256_starts_ret(&h, 0);
+    ret = slink_sha256_starts(&h, 0);
     if (ret == 0) ret = sha_parts(&h, parts, nparts);
-    if (ret == 0) ret = mbedtls_sha256_finish_ret(&h, out);
+    if (ret == 0) ret = slink_sha256_finish(&h, out);
     mbedtls_sha256_free(&h);
     return ret == 0 ? SLINK_OK : SLINK_ERR_CRYPTO;
 }
@@ -59,21 +58,21 @@ slink_err slink_hmac_sha256_v(const uint8_t *key, size_t key_len,
     mbedtls_sha256_init(&h);
     /* Keys longer than a block are hashed first (RFC 2104 §2). */
     if (key_len > SHA256_BLOCK)
-        ret = mbedtls_sha256_ret(key, key_len, k, 0);
+        ret = slink_sha256_oneshot(key, key_len, k);
     else if (key_len != 0)
         memcpy(k, key, key_len);
     for (size_t i = 0; i < SHA256_BLOCK; i++)
         k[i] ^= 0x36u;
-    if (ret == 0) ret = mbedtls_sha256_starts_ret(&h, 0);
-    if (ret == 0) ret = mbedtls_sha256_update_ret(&h, k, sizeof k);
+    if (ret == 0) ret = slink_sha256_starts(&h, 0);
+    if (ret == 0) ret = slink_sha256_update(&h, k, sizeof k);
     if (ret == 0) ret = sha_parts(&h, parts, nparts);
-    if (ret == 0) ret = mbedtls_sha256_finish_ret(&h, inner);
+    if (ret == 0) ret = slink_sha256_finish(&h, inner);
     for (size_t i = 0; i < SHA256_BLOCK; i++)
         k[i] ^= (uint8_t)(0x36u ^ 0x5Cu);
-    if (ret == 0) ret = mbedtls_sha256_starts_ret(&h, 0);
-    if (ret == 0) ret = mbedtls_sha256_update_ret(&h, k, sizeof k);
-    if (ret == 0) ret = mbedtls_sha256_update_ret(&h, inner, sizeof inner);
-    if (ret == 0) ret = mbedtls_sha256_finish_ret(&h, out);
+    if (ret == 0) ret = slink_sha256_starts(&h, 0);
+    if (ret == 0) ret = slink_sha256_update(&h, k, sizeof k);
+    if (ret == 0) ret = slink_sha256_update(&h, inner, sizeof inner);
+    if (ret == 0) ret = slink_sha256_finish(&h, out);
     mbedtls_sha256_free(&h);   /* wipes the keyed state */
     mbedtls_platform_zeroize(k, sizeof k);
     mbedtls_platform_zeroize(inner, sizeof inner);

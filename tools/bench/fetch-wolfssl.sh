@@ -22,8 +22,6 @@ DEST=${1:-build/wolfssl}
 mkdir -p "$DEST"
 DEST=$(cd "$DEST" && pwd)
 INST=$DEST/install
-SRCLIST=/etc/apt/sources.list.d/debian.sources
-SUITE=trixie
 JOBS=${WOLFSSL_JOBS:-2}
 
 # Only what the comparison needs, plus WOLFSSL_DTLS_MTU for
@@ -41,14 +39,14 @@ CMAKE_OPTS=(
     -DWOLFSSL_ENC_THEN_MAC=no
     "-DCMAKE_C_FLAGS=-Wno-error $EXTRA_DEFS"
 )
-STAMP="wolfssl 5.7 from $SUITE; ${CMAKE_OPTS[*]}"
+STAMP="wolfssl 5.7 from trixie; ${CMAKE_OPTS[*]}"
 
 if [ -f "$INST/lib/libwolfssl.a" ] && [ -f "$INST/stamp" ] && [ "$(cat "$INST/stamp")" = "$STAMP" ]; then
     echo "fetch-wolfssl: cached in $INST"
     exit 0
 fi
 
-for tool in cmake dpkg-source apt-get; do
+for tool in cmake; do
     if ! command -v "$tool" >/dev/null; then
         echo "fetch-wolfssl: $tool missing (bash tools/install-deps.sh installs it)" >&2
         exit 1
@@ -56,59 +54,10 @@ for tool in cmake dpkg-source apt-get; do
 done
 
 # ---- source: our own apt configuration with one deb-src entry ----
-APT=$DEST/apt
+# (tools/fetch-trixie-src.sh, shared with firmware/fetch-mbedtls.sh)
 SRC=$DEST/src/wolfssl
 if [ ! -f "$SRC/CMakeLists.txt" ] || [ ! -f "$SRC/src/dtls13.c" ]; then
-    if [ ! -f "$SRCLIST" ]; then
-        echo "fetch-wolfssl: $SRCLIST not found: cannot tell which Debian mirror to use" >&2
-        exit 1
-    fi
-    mkdir -p "$APT/sources.d" "$APT/lists/partial" "$APT/cache/archives/partial"
-    # First stanza whose URIs is not the security archive (trixie's
-    # security suite has another name; the main suite is all we need).
-    awk -v suite="$SUITE" '
-        BEGIN { RS = ""; FS = "\n" }
-        {
-            uris = ""; key = ""; comps = ""
-            for (i = 1; i <= NF; i++) {
-                if ($i ~ /^URIs:/) uris = $i
-                if ($i ~ /^Signed-By:/) key = $i
-                if ($i ~ /^Components:/) comps = $i
-            }
-            if (uris != "" && uris !~ /security/ && !done) {
-                print "Types: deb-src"; print uris; print "Suites: " suite
-                print (comps != "" ? comps : "Components: main")
-                if (key != "") print key
-                done = 1
-            }
-        }' "$SRCLIST" > "$APT/sources.d/slink-wolfssl-src.sources"
-    if ! grep -q '^URIs:' "$APT/sources.d/slink-wolfssl-src.sources"; then
-        echo "fetch-wolfssl: no usable stanza in $SRCLIST" >&2
-        exit 1
-    fi
-    APTO=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$APT/sources.d"
-          -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache")
-    apt-get "${APTO[@]}" update -qq
-    ver=$(apt-cache "${APTO[@]}" showsrc wolfssl | awk '/^Version:/ { print $2; exit }')
-    case "$ver" in
-        5.7.*) ;;
-        *) echo "fetch-wolfssl: $SUITE has wolfssl '$ver', expected 5.7.x" >&2; exit 1 ;;
-    esac
-    tmp=$(mktemp -d "${TMPDIR:-/tmp}/slink-wolfssl.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
-    # apt-get source drops privileges to _apt for the download when it can;
-    # a world-writable scratch dir keeps that working under root.
-    chmod 0777 "$tmp"
-    ( cd "$tmp" && apt-get "${APTO[@]}" source -qq "wolfssl=$ver" >/dev/null )
-    tree=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'wolfssl-*' | head -n 1)
-    if [ -z "$tree" ] || [ ! -f "$tree/src/dtls13.c" ]; then
-        echo "fetch-wolfssl: apt-get source produced no wolfssl tree" >&2
-        exit 1
-    fi
-    mkdir -p "$DEST/src"
-    rm -rf "$SRC"
-    mv "$tree" "$SRC"
-    echo "fetch-wolfssl: wolfssl $ver source (Debian patches applied) in $SRC"
+    bash "$(dirname "$0")/../fetch-trixie-src.sh" wolfssl '5.7.*' "$DEST/apt" "$SRC" src/dtls13.c
 fi
 
 # ---- build ----

@@ -85,7 +85,8 @@ int main(void)
     mbedtls_pk_init(&key);
     if (mbedtls_x509_crt_parse_der(&ca, fw_prov_ca_der, fw_prov_ca_der_len) != 0 ||
         mbedtls_x509_crt_parse_der(&own, fw_prov_cert_der, fw_prov_cert_der_len) != 0 ||
-        mbedtls_pk_parse_key(&key, fw_prov_key_der, fw_prov_key_der_len, NULL, 0) != 0)
+        mbedtls_pk_parse_key(&key, fw_prov_key_der, fw_prov_key_der_len, NULL, 0,
+                             mbedtls_hmac_drbg_random, &drbg) != 0)
         return 1;
 
     mbedtls_ssl_init(&ssl);

@@ -1,10 +1,15 @@
-/* mbedTLS 2.28 configuration for slink firmware: exactly the primitives the
- * crypto port's mbedTLS backend uses (src/crypto_mbedtls/: P-256 ECDH/ECDSA,
- * AES-128-GCM, SHA-256; HMAC-DRBG and MD only inside RFC 6979 signing) and
- * nothing else.  HMAC, HKDF and the session DRBG are slink's own code over
- * SHA-256 (src/kdf.c, src/rng.c).  Selected with
- * -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"'; it replaces mbedTLS's own
- * config.h entirely, so every option not listed here is off.
+/* mbedTLS 3.6 LTS configuration for slink firmware: exactly the primitives
+ * the crypto port's device backends use (src/crypto_p256m/: AES-GCM and
+ * SHA-256 from mbedTLS, ECC from p256-m; src/crypto_mbedtls/, the
+ * comparison build: also P-256 ECDH/ECDSA, with HMAC-DRBG and MD only
+ * inside RFC 6979 signing) and nothing else.  The linker keeps only what a
+ * backend reaches, so the p256-m image carries no bignum or ECP code.
+ * HMAC, HKDF and the session DRBG are slink's own code over SHA-256
+ * (src/kdf.c, src/rng.c).  Selected with
+ * -DMBEDTLS_CONFIG_FILE='"slink_mbedtls_config.h"' (not "mbedtls_config.h":
+ * mbedTLS 3's own default file has that name and would be found first);
+ * it replaces mbedTLS's default configuration entirely, so every option
+ * not listed here is off.
  *
  * With -DSLINK_FW_DTLS_REFERENCE the same crypto set is extended with
  * mbedTLS's DTLS 1.2 client for one suite
@@ -49,17 +54,12 @@ void fw_free(void *p);
  * signatures, much less RAM (the table would be 2^(w-1) points in heap). */
 #define MBEDTLS_ECP_WINDOW_SIZE         2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM   0
-/* No internal RNG for blinding when a caller passes none: every
- * multiplication by a secret gets slink's DRBG (ECDH, key generation,
- * signing) or, for the key-pair check at load, a DRBG seeded from the key
- * (src/cert.c); the ones without an RNG are signature verifications, which
- * see only public values and then need no HMAC-DRBG on the stack and its
- * MD context in the heap at the handshake's peak.  gen_provision.py
- * refuses a key without its public point, which the parser would
- * otherwise compute unblinded. */
-#define MBEDTLS_ECP_NO_INTERNAL_RNG
+/* mbedTLS 3 has no internal RNG for blinding: every multiplication by a
+ * secret gets slink's DRBG (ECDH, key generation, signing) or, for the
+ * key-pair check at load, a DRBG seeded from the key (src/cert.c); the ones
+ * without an RNG are signature verifications, which see only public
+ * values. */
 #define MBEDTLS_ECDH_C
-#define MBEDTLS_ECDH_LEGACY_CONTEXT         /* same context layout as the host build */
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ECDSA_DETERMINISTIC         /* RFC 6979 */
 
@@ -67,8 +67,13 @@ void fw_free(void *p);
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES              /* tables in flash, not built in RAM */
 #define MBEDTLS_AES_FEWER_TABLES            /* 2 KiB of tables instead of 8 KiB */
-#define MBEDTLS_CIPHER_C                    /* GCM drives AES through the cipher layer */
+/* Without MBEDTLS_CIPHER_C, GCM drives AES through the small block-cipher
+ * layer (block_cipher.c) rather than the generic cipher layer and its
+ * table of every mode; the DTLS reference needs the cipher layer and
+ * enables it below.  GCM only ever encrypts with AES: no decryption
+ * tables or code. */
 #define MBEDTLS_GCM_C
+#define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
 
 /* ---- hashes, MAC, KDF, DRBG ---- */
 #define MBEDTLS_SHA256_C
@@ -87,6 +92,7 @@ void fw_free(void *p);
 #if defined(SLINK_FW_DTLS_REFERENCE)
 /* mbedTLS's own DTLS 1.2 client with the one suite that matches slink's
  * primitives (ECDHE-ECDSA, AES-128-GCM, SHA-256): the comparison build. */
+#define MBEDTLS_CIPHER_C                    /* the TLS record layer's cipher API */
 #define MBEDTLS_OID_C
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
@@ -107,9 +113,11 @@ void fw_free(void *p);
 /* Buffers sized for the same frame budget as the slink firmware would be
  * unfair to DTLS (a certificate flight must fit); 1 KiB each way is the
  * smallest that carries a P-256 certificate chain of one. */
-#define MBEDTLS_SSL_MAX_CONTENT_LEN     1024
+#define MBEDTLS_SSL_IN_CONTENT_LEN      1024
+#define MBEDTLS_SSL_OUT_CONTENT_LEN     1024
 #endif
 
-#include "mbedtls/check_config.h"
+/* mbedTLS's build_info.h checks the configuration (check_config.h) after
+ * including this file. */
 
 #endif
