@@ -121,6 +121,7 @@ static void hs_cfg_for(slink_conn *c, slink_hs_cfg *k)
     k->peer_addr = c->cfg.peer_addr;
     k->local_mtu = c->cfg.mtu;
     k->auto_role = c->cfg.role == SLINK_START_AUTO;
+    k->eph_ahead = &c->eph_ahead;
     if (c->peer_cert_len > 0) {
         k->peer_cert = c->peer_cert;
         k->peer_cert_len = c->peer_cert_len;
@@ -784,4 +785,12 @@ void conn_hs_wipe(slink_conn *c)
 {
     unsigned k;
     for (k = 0; k < SLINK_HS_SLOTS; k++) slot_wipe(&c->hs_slot[k]);
+}
+
+slink_err slink_conn_precompute(slink_conn *c)
+{
+    SLINK_CHECK(c != NULL, SLINK_ERR_ARG);
+    if (slink_p256_scalar_ok(c->eph_ahead.d))
+        return SLINK_OK;
+    return slink_ecdh_keygen(&c->eph_ahead, &c->rng);
 }

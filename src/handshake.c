@@ -319,6 +319,20 @@ static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
     return e;
 }
 
+/* This attempt's ephemeral key: the one drawn ahead while the line was idle
+ * if there is one (taken, and wiped where it was, so it serves this attempt
+ * only), else a new one.  Either way a new key per attempt (§8). */
+static slink_err hs_new_eph(slink_hs *hs)
+{
+    slink_ecdh_key *ahead = hs->cfg.eph_ahead;
+    if (ahead != NULL && slink_p256_scalar_ok(ahead->d)) {
+        hs->eph = *ahead;
+        slink_ecdh_wipe(ahead);
+        return SLINK_OK;
+    }
+    return slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
+}
+
 #if SLINK_CFG_INITIATOR
 /* ---- message 1 ---------------------------------------------------------- */
 
@@ -334,7 +348,7 @@ static slink_err hs_write_msg1(slink_hs *hs)
     m.mtu_code = local_mtu_code(hs);
     /* A new key for every attempt (slink_hs_start resets first): it is
      * what makes this transcript unique, there being no nonce (§8). */
-    e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
+    e = hs_new_eph(hs);
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg1: no ephemeral key (random source)");
     memcpy(m.x, hs->eph.x, SLINK_ECX_LEN);
@@ -411,7 +425,7 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1)
     /* A new key for every msg1 answered with new work (only a byte-identical
      * retransmission gets the kept msg2): the freshness of this session's
      * transcript for the initiator rests on it (§8). */
-    e = slink_ecdh_keygen(&hs->eph, hs->cfg.rng);
+    e = hs_new_eph(hs);
     if (e != SLINK_OK) {
         why = "msg2: no ephemeral key (random source)";
         goto out;

@@ -133,6 +133,7 @@ typedef struct slink_conn {
      * in responder-only builds) sends msg1 and reads msg2.  An attempt in one
      * never cancels the other before it authenticates. */
     slink_hs_slot hs_slot[SLINK_HS_SLOTS];
+    slink_ecdh_key eph_ahead;      /* secret: next attempt's key (slink_conn_precompute), or all zero */
     uint8_t  hs_tokens;            /* msg1 budget: expensive first messages left */
     uint64_t hs_token_ms;          /* when the budget last grew */
     uint64_t hs_restart_at_ms;
@@ -258,6 +259,13 @@ slink_err slink_conn_recv_dgram(slink_conn *c, uint8_t *p, size_t cap, size_t *l
 slink_err slink_conn_close(slink_conn *c, uint64_t now_ms);
 /* Force a key update of our send direction now. */
 slink_err slink_conn_key_update(slink_conn *c);
+/* Work that does not depend on the peer, done ahead while the line is
+ * idle: draws the ephemeral key of the next handshake attempt (the
+ * public-key operation that would otherwise run when msg1 arrives), so
+ * a device answers msg1 sooner.  The key is used by one attempt only and
+ * wiped when taken (or by slink_conn_wipe).  Cheap when a key is already
+ * waiting; SLINK_ERR_RNG if the DRBG fails. */
+slink_err slink_conn_precompute(slink_conn *c);
 
 int       slink_conn_poll_event(slink_conn *c, slink_event *ev);
 /* 1 if a handshake attempt in progress still uses these credentials (they

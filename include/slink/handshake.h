@@ -42,6 +42,11 @@ typedef struct {
      * DER; lets us set the have-peer-cert flag and accept references. */
     const uint8_t *peer_cert;
     size_t peer_cert_len;
+    /* Optional: an ephemeral key drawn ahead while the line was idle
+     * (slink_conn_precompute).  The next attempt that needs a key takes it
+     * and wipes it here, so no key serves two attempts; an empty one (all
+     * zero) means a new key is drawn then, as without it. */
+    slink_ecdh_key *eph_ahead;
 } slink_hs_cfg;
 
 typedef struct {

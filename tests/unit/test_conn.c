@@ -71,6 +71,43 @@ START_TEST(handshake_full_certificates)
 }
 END_TEST
 
+/* A key drawn ahead while idle (slink_conn_precompute) is the one the next
+ * attempt uses, once: the responder's msg2 carries it, it is wiped where it
+ * waited when taken, and the next one drawn is a different key. */
+START_TEST(precomputed_ephemeral_key_used_once)
+{
+    static const slink_ecdh_key empty;
+    pair_opts o = { 0 };
+    o.seed = 2;
+    pair *p = new_pair(&o);
+    uint8_t x[SLINK_ECX_LEN];
+    int taken = 0;
+
+    ck_assert_int_eq(slink_conn_precompute(&p->b), SLINK_OK);
+    ck_assert(slink_p256_scalar_ok(p->b.eph_ahead.d));
+    memcpy(x, p->b.eph_ahead.x, sizeof x);
+    /* a key already waiting is kept */
+    ck_assert_int_eq(slink_conn_precompute(&p->b), SLINK_OK);
+    ck_assert_mem_eq(p->b.eph_ahead.x, x, sizeof x);
+    for (int i = 0; i < 10000 && !taken; i++) {
+        ck_assert_int_eq(pair_step(p), 1);
+        taken = memcmp(&p->b.eph_ahead, &empty, sizeof empty) == 0;
+    }
+    ck_assert(taken);
+    int found = 0;
+    for (size_t i = 0; i < SLINK_HS_SLOTS; i++)
+        if (p->b.hs_slot[i].hs.role == SLINK_ROLE_RESPONDER &&
+            memcmp(p->b.hs_slot[i].hs.eph.x, x, sizeof x) == 0)
+            found = 1;
+    ck_assert(found);
+    ck_assert(pair_run_established(p, 10000));
+    ck_assert_mem_eq(&p->b.eph_ahead, &empty, sizeof empty);
+    ck_assert_int_eq(slink_conn_precompute(&p->b), SLINK_OK);
+    ck_assert(memcmp(p->b.eph_ahead.x, x, sizeof x) != 0);
+    del_pair(p);
+}
+END_TEST
+
 START_TEST(handshake_by_reference)
 {
     pair_opts o = { 0 };
@@ -1049,6 +1086,7 @@ int main(void)
     TCase *tc = tcase_create("pair");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, handshake_full_certificates);
+    tcase_add_test(tc, precomputed_ephemeral_key_used_once);
     tcase_add_test(tc, handshake_by_reference);
     tcase_add_test(tc, second_handshake_uses_reference);
     tcase_add_test(tc, revoked_cached_peer_is_refused_and_forgotten);
