@@ -36,6 +36,18 @@ FW_MBEDTLS_MODS := aes asn1parse asn1write bignum bignum_core block_cipher \
 FW_DTLS_MODS := ssl_tls ssl_client ssl_tls12_client ssl_msg ssl_ciphersuites \
     ssl_debug_helpers_generated
 
+# The device's crypto backend: p256-m for P-256 (src/crypto_p256m/, p256-m
+# from the fetched 3.6 tree's 3rdparty folder) with mbedTLS's AES-GCM and
+# SHA-256 through the mbedTLS backend's AEAD and hash files.  The images
+# named *-ecp link the mbedTLS backend instead (mbedTLS's bignum and ECP):
+# the side-by-side build for the size and handshake figures.  Shared with
+# mk/p256m.mk, which builds the same backend for the host.
+P256M_INC := -I$(MBEDTLS_FW)/3rdparty/p256-m/p256-m
+P256M_BACKEND_SRC := src/crypto_mbedtls/mbedtls_aead.c src/crypto_mbedtls/mbedtls_hash.c \
+    $(sort $(wildcard src/crypto_p256m/*.c))
+FW_CORE_SRC     := $(CORE_ONLY_SRC) $(P256M_BACKEND_SRC)
+FW_CORE_ECP_SRC := $(CORE_ONLY_SRC) $(sort $(wildcard src/crypto_mbedtls/*.c))
+
 FW_BOARD_SRC := firmware/board/an385/startup.c firmware/board/an385/board.c
 FW_HDRS := $(wildcard firmware/*.h firmware/board/an385/*.h firmware/port/*.h)
 FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
@@ -115,9 +127,13 @@ $(FW_DIR)/$(1)/obj/apps/%.o: firmware/apps/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 
 $(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h mk/firmware.mk
 	@mkdir -p $$(@D)
-	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(P256M_INC) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 
-$(FW_DIR)/$(1)/libslink.a: $(patsubst src/%.c,$(FW_DIR)/$(1)/obj/src/%.o,$(CORE_SRC))
+$(FW_DIR)/$(1)/libslink.a: $(patsubst src/%.c,$(FW_DIR)/$(1)/obj/src/%.o,$(FW_CORE_SRC))
+	rm -f $$@
+	$(FW_AR) rcs $$@ $$^
+
+$(FW_DIR)/$(1)/libslink-ecp.a: $(patsubst src/%.c,$(FW_DIR)/$(1)/obj/src/%.o,$(FW_CORE_ECP_SRC))
 	rm -f $$@
 	$(FW_AR) rcs $$@ $$^
 
@@ -128,6 +144,10 @@ $(FW_DIR)/$(1)/obj/port/%.o: firmware/port/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(
 $(FW_DIR)/$(1)/obj/gen/%.o: $(FW_DIR)/gen/%.c $(FW_HDRS)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 $(FW_WARN) -c $$< -o $$@
+
+$(FW_DIR)/$(1)/obj/hsbench/main.o: firmware/apps/hsbench/main.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h) mk/firmware.mk
+	@mkdir -p $$(@D)
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) -fstack-usage -c $$< -o $$@
 
 $(FW_DIR)/$(1)/obj/device/main.o: firmware/apps/device/main.c $(FW_HDRS) $(FW_MBEDTLS_STAMP) $(wildcard include/slink/*.h) mk/firmware.mk
 	@mkdir -p $$(@D)
@@ -142,6 +162,32 @@ $(FW_DIR)/$(1)/device.elf: $(FW_DIR)/$(1)/obj/device/main.o \
         $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a firmware/board/an385/an385.ld
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) $(FW_DEVICE_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
 	    $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a -o $$@
+
+# The same device on mbedTLS's ECP (the mbedTLS backend), for comparison.
+$(FW_DIR)/$(1)/device-ecp.elf: $(FW_DIR)/$(1)/obj/device/main.o \
+        $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/port/%.o,$(FW_PORT_SRC)) \
+        $(FW_DIR)/$(1)/obj/gen/provision.o \
+        $(FW_DIR)/$(1)/obj/board/startup.o $(FW_DIR)/$(1)/obj/board/board.o \
+        $(FW_DIR)/$(1)/libslink-ecp.a $(FW_DIR)/$(1)/libmbedcrypto.a firmware/board/an385/an385.ld
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) $(FW_DEVICE_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
+	    $(FW_DIR)/$(1)/libslink-ecp.a $(FW_DIR)/$(1)/libmbedcrypto.a -o $$@
+
+# Handshake compute bench (firmware/apps/hsbench), once per backend.
+$(FW_DIR)/$(1)/hsbench.elf: $(FW_DIR)/$(1)/obj/hsbench/main.o \
+        $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/port/%.o,$(FW_PORT_SRC)) \
+        $(FW_DIR)/$(1)/obj/gen/provision.o \
+        $(FW_DIR)/$(1)/obj/board/startup.o $(FW_DIR)/$(1)/obj/board/board.o \
+        $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a firmware/board/an385/an385.ld
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) $(FW_DEVICE_LDFLAGS) $$(filter %.o,$$^) \
+	    $(FW_DIR)/$(1)/libslink.a $(FW_DIR)/$(1)/libmbedcrypto.a -o $$@
+
+$(FW_DIR)/$(1)/hsbench-ecp.elf: $(FW_DIR)/$(1)/obj/hsbench/main.o \
+        $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/port/%.o,$(FW_PORT_SRC)) \
+        $(FW_DIR)/$(1)/obj/gen/provision.o \
+        $(FW_DIR)/$(1)/obj/board/startup.o $(FW_DIR)/$(1)/obj/board/board.o \
+        $(FW_DIR)/$(1)/libslink-ecp.a $(FW_DIR)/$(1)/libmbedcrypto.a firmware/board/an385/an385.ld
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) $(FW_DEVICE_LDFLAGS) $$(filter %.o,$$^) \
+	    $(FW_DIR)/$(1)/libslink-ecp.a $(FW_DIR)/$(1)/libmbedcrypto.a -o $$@
 
 # mbedTLS DTLS 1.2 client reference: same board, port and provisioning,
 # crypto configuration plus the ssl modules (SLINK_FW_DTLS_REFERENCE).
@@ -259,16 +305,29 @@ fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm3/device_future.elf $(FW_DIR)/fw-ho
 	    $(FW_DIR)/run-e2e $(FW_DIR)/cm3/device_future.elf
 
 # ---- footprint report ----
+# Sizes from the Cortex-M4F maps (the p256-m device, the same device on
+# mbedTLS's ECP, the DTLS 1.2 reference), RAM measured on the Cortex-M3
+# device under QEMU (fw_measure.sh), and the handshake's compute counted in
+# instructions by the bench image of each backend on QEMU's Cortex-M4
+# board (fw_hsbench.sh).
 FW_SIZE_CPU := cm4f
 firmware-size: $(FW_DIR)/$(FW_SIZE_CPU)/device.elf $(FW_DIR)/$(FW_SIZE_CPU)/dtls_ref.elf \
+               $(FW_DIR)/$(FW_SIZE_CPU)/device-ecp.elf \
+               $(FW_DIR)/$(FW_SIZE_CPU)/hsbench.elf $(FW_DIR)/$(FW_SIZE_CPU)/hsbench-ecp.elf \
                $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp $(FW_PKI)/nv.bin
 	@timeout 120 bash tests/integration/fw_measure.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host \
 	    $(FW_PKI) $(FW_DIR)/run-measure $(FW_DIR)/measured.txt
+	@timeout 120 bash tests/integration/fw_hsbench.sh $(FW_DIR)/$(FW_SIZE_CPU)/hsbench.elf \
+	    $(FW_PKI) $(FW_DIR)/run-hsbench $(FW_DIR)/hsbench.txt
+	@timeout 120 bash tests/integration/fw_hsbench.sh $(FW_DIR)/$(FW_SIZE_CPU)/hsbench-ecp.elf \
+	    $(FW_PKI) $(FW_DIR)/run-hsbench-ecp $(FW_DIR)/hsbench-ecp.txt
 	@python3 firmware/tools/fw_size.py \
-	    --core-objs "$(patsubst src/%.c,$(FW_DIR)/$(FW_SIZE_CPU)/obj/src/%.o,$(CORE_SRC))" \
+	    --core-objs "$(patsubst src/%.c,$(FW_DIR)/$(FW_SIZE_CPU)/obj/src/%.o,$(FW_CORE_SRC))" \
 	    --device-map $(FW_DIR)/$(FW_SIZE_CPU)/device.elf.map \
 	    --dtls-map $(FW_DIR)/$(FW_SIZE_CPU)/dtls_ref.elf.map \
+	    --ecp-map $(FW_DIR)/$(FW_SIZE_CPU)/device-ecp.elf.map \
 	    --measured $(FW_DIR)/measured.txt \
+	    --hsbench $(FW_DIR)/hsbench.txt --hsbench-ecp $(FW_DIR)/hsbench-ecp.txt \
 	    --stack-usage-dir $(FW_DIR)/$(FW_SIZE_CPU)/obj/src \
 	    --stack-usage-dir $(FW_DIR)/$(FW_SIZE_CPU)/obj/mbedtls \
 	    --json $(FW_DIR)/sizes.json

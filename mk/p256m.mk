@@ -13,10 +13,8 @@
 #                      (RFC 6979) (part of make check)
 
 P256M_DIR := $(BUILD)/p256m
-P256M_INC := -I$(MBEDTLS_FW)/3rdparty/p256-m/p256-m
-# The backend proper, plus the two mbedTLS backend files it shares.
-P256M_BACKEND_SRC := src/crypto_mbedtls/mbedtls_aead.c src/crypto_mbedtls/mbedtls_hash.c \
-    $(sort $(wildcard src/crypto_p256m/*.c))
+# P256M_INC and P256M_BACKEND_SRC (the backend proper plus the two mbedTLS
+# backend files it shares) come from mk/firmware.mk.
 P256M_SRC := $(CORE_ONLY_SRC) $(P256M_BACKEND_SRC)
 P256M_OBJ := $(patsubst src/%.c,$(P256M_DIR)/obj/src/%.o,$(P256M_SRC))
 P256M_LIB := $(P256M_DIR)/libslink.a

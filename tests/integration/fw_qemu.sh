@@ -6,7 +6,8 @@
 #
 #   fwq_require                    skip (exit 0, with a message) if QEMU is absent
 #   fwq_start DIR ELF [NVFILE]     start paused; sets FWQ_PTY, FWQ_PID
-#                                  (FWQ_QEMU_ARGS: extra options, e.g. -icount)
+#                                  (FWQ_QEMU_ARGS: extra options, e.g. -icount;
+#                                  FWQ_MACHINE: mps2-an386 for a Cortex-M4 image)
 #   fwq_cont DIR                   let the CPU run
 #   fwq_stop DIR [SAVE_NV]         optionally save the NV sector, then quit
 #
@@ -61,7 +62,7 @@ fwq_start() { # DIR ELF [NVFILE]
     if [ -n "$nv" ] && [ -s "$nv" ]; then
         extra=(-device "loader,file=$nv,addr=$FWQ_NV_ADDR,force-raw=on")
     fi
-    qemu-system-arm -M mps2-an385 -display none -nodefaults -S \
+    qemu-system-arm -M "${FWQ_MACHINE:-mps2-an385}" -display none -nodefaults -S \
         -kernel "$elf" -serial pty -serial "file:$dir/console.log" \
         -monitor "unix:$dir/mon.sock,server=on,wait=off" \
         "${extra[@]}" ${FWQ_QEMU_ARGS:-} >"$dir/qemu.log" 2>&1 &
