@@ -1,7 +1,8 @@
 /* slink's crypto port: every primitive the core uses, and nothing of any
  * crypto library.  A backend implements the functions marked [port] and is
  * chosen when linking (src/crypto_mbedtls/ is the host default,
- * src/crypto_psa/ the PSA Crypto API); the rest is the core's own code
+ * src/crypto_psa/ the PSA Crypto API, src/crypto_p256m/ the device's:
+ * p256-m for P-256); the rest is the core's own code
  * (src/rng.c, src/kdf.c, src/sign.c, src/ctutil.c) built on the port, so
  * every backend runs the same DRBG, HKDF and argument checks and the NIST
  * known-answer tests exercise exactly what the protocol runs.
@@ -189,7 +190,7 @@ slink_err slink_p256_public(const uint8_t d[32], uint8_t pub[SLINK_ECPUB_LEN], s
 /* Core: big-endian 32-byte scalar in [1, n-1]. */
 int slink_p256_scalar_ok(const uint8_t s[32]);
 
-/* Name of the linked backend ("mbedtls", "psa"), for logs and tests. */
+/* Name of the linked backend ("mbedtls", "psa", "p256m"), for logs and tests. */
 extern const char slink_crypto_backend[];
 
 #endif
