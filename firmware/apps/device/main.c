@@ -281,7 +281,7 @@ int main(void)
         if (!busy) {
             /* The next handshake's ephemeral key, drawn while no session
              * is up or being set up and the line is quiet: msg1 is then
-             * answered without the key generation (about a sixth of the
+             * answered without the key generation (about a seventh of the
              * device's handshake compute).  Not while a session runs:
              * stream bytes could outrun the receive ring meanwhile. */
             if (conn.state == SLINK_CONN_IDLE || conn.state == SLINK_CONN_CLOSED)
