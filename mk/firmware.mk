@@ -213,15 +213,15 @@ $(foreach c,$(FW_CPUS),$(eval $(call FW_CPU_RULES,$(c))))
 # ---- provisioning ----
 $(FW_PKI)/.stamp: $(BUILD)/slink-pki
 	@mkdir -p $(FW_PKI)
-	$(BUILD)/slink-pki ca --cn "slink test root CA" --der --out-cert $(FW_PKI)/ca.der --out-key $(FW_PKI)/ca.key
-	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
+	$(BUILD)/slink-pki ca --force --cn "slink test root CA" --der --out-cert $(FW_PKI)/ca.der --out-key $(FW_PKI)/ca.key
+	$(BUILD)/slink-pki issue --force --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
 	    --name $(FW_DEVICE_NAME) --addr $(FW_DEVICE_ADDR) --out-cert $(FW_PKI)/device.der --out-key $(FW_PKI)/device.key
-	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
+	$(BUILD)/slink-pki issue --force --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
 	    --name $(FW_HOST_NAME) --addr $(FW_HOST_ADDR) --out-cert $(FW_PKI)/host.der --out-key $(FW_PKI)/host.key
-	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
+	$(BUILD)/slink-pki issue --force --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
 	    --name slink-intruder --addr $(FW_HOST_ADDR) --out-cert $(FW_PKI)/host-wrongname.der --out-key $(FW_PKI)/host-wrongname.key
-	$(BUILD)/slink-pki ca --cn "slink other CA" --der --out-cert $(FW_PKI)/other-ca.der --out-key $(FW_PKI)/other-ca.key
-	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/other-ca.der --ca-key $(FW_PKI)/other-ca.key --der \
+	$(BUILD)/slink-pki ca --force --cn "slink other CA" --der --out-cert $(FW_PKI)/other-ca.der --out-key $(FW_PKI)/other-ca.key
+	$(BUILD)/slink-pki issue --force --ca-cert $(FW_PKI)/other-ca.der --ca-key $(FW_PKI)/other-ca.key --der \
 	    --name $(FW_HOST_NAME) --addr $(FW_HOST_ADDR) --out-cert $(FW_PKI)/host-otherca.der --out-key $(FW_PKI)/host-otherca.key
 	head -c 32 /dev/urandom > $(FW_PKI)/device.seed
 	touch $@

@@ -6,7 +6,7 @@
 FW_BUS_ADDRS := 20 21
 
 $(FW_PKI)/bus-%.stamp: $(FW_PKI)/.stamp firmware/tools/gen_nv_seed.py
-	$(BUILD)/slink-pki issue --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
+	$(BUILD)/slink-pki issue --force --ca-cert $(FW_PKI)/ca.der --ca-key $(FW_PKI)/ca.key --der \
 	    --name slink-dev-$* --addr $* --out-cert $(FW_PKI)/bus-$*.der --out-key $(FW_PKI)/bus-$*.key
 	head -c 32 /dev/urandom > $(FW_PKI)/bus-$*.seed
 	python3 firmware/tools/gen_nv_seed.py --out $(FW_PKI)/bus-$*.nv

@@ -34,10 +34,10 @@ mkdir -p "$D"
 stop
 echo "== 3/6 throwaway PKI in $D"
 PKI=$BUILD/slink-pki
-"$PKI" ca --out-cert "$D/ca.crt" --out-key "$D/ca.key" --cn "slink demo CA" --days 30 >/dev/null
-"$PKI" issue --ca-cert "$D/ca.crt" --ca-key "$D/ca.key" --name host-1 --addr 1 --days 30 \
+"$PKI" ca --force --out-cert "$D/ca.crt" --out-key "$D/ca.key" --cn "slink demo CA" --days 30 >/dev/null
+"$PKI" issue --force --ca-cert "$D/ca.crt" --ca-key "$D/ca.key" --name host-1 --addr 1 --days 30 \
     --out-cert "$D/host.crt" --out-key "$D/host.key" >/dev/null
-"$PKI" issue --ca-cert "$D/ca.crt" --ca-key "$D/ca.key" --name pump-7 --addr 7 --days 30 \
+"$PKI" issue --force --ca-cert "$D/ca.crt" --ca-key "$D/ca.key" --name pump-7 --addr 7 --days 30 \
     --out-cert "$D/device.crt" --out-key "$D/device.key" >/dev/null
 echo "   CA, host-1 (address 1) and pump-7 (address 7)"
 

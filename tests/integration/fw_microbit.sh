@@ -154,7 +154,7 @@ PY
 }
 
 # A second host certificate for the same name, never seen by the device.
-"$slinkpki" issue --ca-cert "$pki/ca.der" --ca-key "$pki/ca.key" --der --name slink-host --addr 1 \
+"$slinkpki" issue --force --ca-cert "$pki/ca.der" --ca-key "$pki/ca.key" --der --name slink-host --addr 1 \
     --out-cert "$dir/host2.der" --out-key "$dir/host2.key" >"$dir/pki.log" 2>&1 ||
     { echo "fw_microbit: cannot issue the second host certificate: $(cat "$dir/pki.log")"; exit 1; }
 

@@ -46,7 +46,7 @@ wait_for() {
 # 30 days (slinkd_t_credmsg) stays out of the other tests' logs
 mint_ca() {
     if [ -x "$PKI_TOOL" ]; then
-        "$PKI_TOOL" ca --out-cert "$T/ca.crt" --out-key "$T/ca.key" --cn "slinkd test CA" --days 400 >/dev/null
+        "$PKI_TOOL" ca --force --out-cert "$T/ca.crt" --out-key "$T/ca.key" --cn "slinkd test CA" --days 400 >/dev/null
     else
         openssl ecparam -name prime256v1 -genkey -noout -out "$T/ca.key" 2>/dev/null
         openssl req -x509 -new -key "$T/ca.key" -sha256 -days 400 -subj "/CN=slinkd test CA" \
@@ -57,7 +57,7 @@ mint_ca() {
 mint() {   # mint NAME [CAPREFIX]
     local name=$1 ca=${2:-$T/ca}
     if [ -x "$PKI_TOOL" ]; then
-        "$PKI_TOOL" issue --ca-cert "$ca.crt" --ca-key "$ca.key" --name "$name" --days 365 \
+        "$PKI_TOOL" issue --force --ca-cert "$ca.crt" --ca-key "$ca.key" --name "$name" --days 365 \
             --out-cert "$T/$name.crt" --out-key "$T/$name.key" >/dev/null
     else
         openssl ecparam -name prime256v1 -genkey -noout -out "$T/$name.key" 2>/dev/null

@@ -28,6 +28,19 @@ expect 0 "issue pump-7" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name pum
 expect 0 "issue pump-9 der" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name pump-9 --out-cert p9.der --out-key p9.key --der
 [ "$(stat -c %a ca.key)" = 600 ] && ok || bad "ca.key mode $(stat -c %a ca.key)"
 [ "$(stat -c %a p7.key)" = 600 ] && ok || bad "p7.key mode"
+# An existing key is never replaced without --force: the refusal comes
+# before anything is written (the key and the certificate stay as they were),
+# and --force replaces both.
+cp ca.key ca.key.orig; cp ca.crt ca.crt.orig; cp p7.key p7.key.orig
+expect 2 "ca over an existing key" "$PKI" ca --out-cert ca.crt --out-key ca.key
+grep -q "refusing to overwrite the key ca.key" err.txt && grep -q -- "--force" err.txt && ok || bad "overwrite refusal message"
+cmp -s ca.key ca.key.orig && cmp -s ca.crt ca.crt.orig && ok || bad "refused ca changed its outputs"
+expect 2 "issue over an existing key" "$PKI" issue --ca-cert ca.crt --ca-key ca.key --name pump-7 --addr 7 --out-cert p7.crt --out-key p7.key
+cmp -s p7.key p7.key.orig && ok || bad "refused issue changed the key"
+expect 0 "issue --force" "$PKI" issue --force --ca-cert ca.crt --ca-key ca.key --name pump-7 --addr 7 --out-cert p7.crt --out-key p7.key
+cmp -s p7.key p7.key.orig && bad "--force did not replace the key" || ok
+[ "$(stat -c %a p7.key)" = 600 ] && ok || bad "replaced p7.key mode"
+rm -f ca.key.orig ca.crt.orig p7.key.orig
 
 expect 0 "show" "$PKI" show p7.crt
 grep -q "subject: *CN=pump-7" out.txt && ok || bad "show subject"

@@ -29,11 +29,11 @@
 static const char usage[] =
     "usage: slink-pki <command> [options]\n"
     "\n"
-    "  ca     --out-cert FILE --out-key FILE [--cn NAME] [--days N] [--der]\n"
+    "  ca     --out-cert FILE --out-key FILE [--cn NAME] [--days N] [--der] [--force]\n"
     "         create a self-signed P-256 root CA (CA:TRUE, pathlen 0,\n"
     "         keyCertSign|cRLSign); default CN \"slink root CA\", 7300 days\n"
     "  issue  --ca-cert FILE --ca-key FILE --name NAME [--addr N] [--days N]\n"
-    "         [--san] --out-cert FILE (--out-key FILE | --pubkey KEY) [--der]\n"
+    "         [--san] --out-cert FILE (--out-key FILE | --pubkey KEY) [--der] [--force]\n"
     "         issue a device/host certificate: CN=NAME, CA:FALSE,\n"
     "         digitalSignature; --addr N adds subjectAltName dNSName\n"
     "         \"addr-N.slink\" (bus address binding) and dNSName=NAME (a SAN\n"
@@ -49,7 +49,8 @@ static const char usage[] =
     "         prints OK or the error (exit 0 / 1)\n"
     "\n"
     "Certificates and keys are read as PEM or DER.  Output is PEM unless --der.\n"
-    "Keys are SEC1 and written with mode 0600.\n";
+    "Keys are SEC1 and written with mode 0600; an existing key file is replaced\n"
+    "only with --force.\n";
 
 static int die(const char *fmt, const char *arg)
 {
@@ -196,14 +197,27 @@ static int write_outputs(const char *cert_path, const char *key_path,
     return rc;
 }
 
+/* A private key may be the only copy there is (a CA's above all), so an
+ * existing key file is replaced only when asked; checked before any key is
+ * made, so a refusal changes nothing. */
+static int key_out_allowed(int argc, char **argv, const char *key_path)
+{
+    struct stat st;
+    if (key_path == NULL || flag(argc, argv, "--force")) return 0;
+    if (lstat(key_path, &st) != 0) return errno == ENOENT ? 0 : die("cannot check %s", key_path);
+    return die("refusing to overwrite the key %s (it may be the only copy of a private key); "
+               "give --force to replace it", key_path);
+}
+
 static int cmd_ca(int argc, char **argv)
 {
     static const char *const vals[] = {"--out-cert", "--out-key", "--cn", "--days", NULL};
-    static const char *const flags[] = {"--der", NULL};
+    static const char *const flags[] = {"--der", "--force", NULL};
     if (check_args(argc, argv, vals, flags, 0, NULL)) return 2;
     const char *oc = opt(argc, argv, "--out-cert"), *ok = opt(argc, argv, "--out-key");
     const char *cn = opt(argc, argv, "--cn");
     if (!oc || !ok) return die("%s", "ca needs --out-cert and --out-key");
+    if (key_out_allowed(argc, argv, ok)) return 2;
     char nb[15], na[15];
     if (validity(opt(argc, argv, "--days"), 7300, nb, na)) return 2;
 
@@ -282,7 +296,7 @@ static int cmd_issue(int argc, char **argv)
 {
     static const char *const vals[] = {"--ca-cert", "--ca-key", "--name", "--addr", "--days",
                                        "--out-cert", "--out-key", "--pubkey", NULL};
-    static const char *const flags[] = {"--der", "--san", NULL};
+    static const char *const flags[] = {"--der", "--san", "--force", NULL};
     if (check_args(argc, argv, vals, flags, 0, NULL)) return 2;
     const char *cc = opt(argc, argv, "--ca-cert"), *ck = opt(argc, argv, "--ca-key");
     const char *name = opt(argc, argv, "--name"), *addr_s = opt(argc, argv, "--addr");
@@ -292,6 +306,7 @@ static int cmd_issue(int argc, char **argv)
     if (!cc || !ck || !name || !oc || (!ok == !pk))
         return die("%s", "issue needs --ca-cert, --ca-key, --name, --out-cert and one of --out-key "
                          "(a new key) or --pubkey (a given one)");
+    if (key_out_allowed(argc, argv, ok)) return 2;
     long addr = 0;
     if (addr_s && parse_int(addr_s, 1, 239, &addr) != 0)
         return die("--addr must be a unicast bus address 1..239, got '%s'", addr_s);
