@@ -390,6 +390,39 @@ START_TEST(command_line_keylog_and_privileges)
 END_TEST
 
 /* log-format and no-answer-log, in the file and on the command line */
+/* Without --config and --device, the default file is read (as sshd reads
+ * sshd_config); naming either on the command line leaves it unread, and a
+ * missing default is reported with the validation error, not before. */
+START_TEST(default_config_when_bare)
+{
+    slinkd_config c;
+    const char *dflt = write_conf("[link]\ndevice=/dev/from-default\nbaud=9600\n");
+    char *bare[] = {"slinkd", "-v", NULL};
+    slinkd_config_defaults(&c);
+    c.default_config = dflt;
+    ck_assert_int_eq(slinkd_config_from_args(&c, 2, bare, err, sizeof err), SLINKD_CFG_OK);
+    ck_assert_str_eq(c.device, "/dev/from-default");
+    ck_assert_str_eq(c.config_file, dflt);
+    ck_assert_uint_eq(c.baud, 9600);
+
+    char *with_dev[] = {"slinkd", "--device", "/dev/cmdline", NULL};
+    slinkd_config_defaults(&c);
+    c.default_config = dflt;
+    ck_assert_int_eq(slinkd_config_from_args(&c, 3, with_dev, err, sizeof err), SLINKD_CFG_OK);
+    ck_assert_str_eq(c.device, "/dev/cmdline");
+    ck_assert_str_eq(c.config_file, "");
+    ck_assert_uint_eq(c.baud, 115200);
+    unlink(path);
+
+    slinkd_config_defaults(&c);
+    c.default_config = "/nonexistent/slink/slinkd.conf";
+    ck_assert_int_eq(slinkd_config_from_args(&c, 2, bare, err, sizeof err), SLINKD_CFG_OK);
+    ck_assert_int_eq(slinkd_config_validate(&c, err, sizeof err), SLINKD_CFG_ERROR);
+    ck_assert_str_eq(err, "command line: no serial device (--device or [link] device; "
+                          "no default config /nonexistent/slink/slinkd.conf)");
+}
+END_TEST
+
 START_TEST(log_keys)
 {
     slinkd_config c;
@@ -582,6 +615,7 @@ int main(void)
     tcase_add_test(tc, command_line_errors);
     tcase_add_test(tc, command_line_keylog_and_privileges);
     tcase_add_test(tc, log_keys);
+    tcase_add_test(tc, default_config_when_bare);
     tcase_add_test(tc, peer_name_is_required);
     tcase_add_test(tc, validation_catches_conflicts);
     tcase_add_test(tc, value_parsers);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "slink/slink.h"
 
@@ -56,6 +57,7 @@ void slinkd_config_defaults(slinkd_config *c)
     c->time_mode = SLINK_TIME_CLOCK_REQUIRED;
     c->verbosity = SLINK_LOG_INFO;
     c->no_answer_log_s = 30;
+    c->default_config = SLINKD_DEFAULT_CONFIG;
 }
 
 int slinkd_parse_bool(const char *s, int *out)
@@ -635,7 +637,8 @@ static const struct option long_opts[] = {
 };
 
 static const char usage_text[] =
-    "usage: slinkd [--config FILE] [options]\n"
+    "usage: slinkd [--config FILE] [options]   (default FILE: " SLINKD_DEFAULT_CONFIG ",\n"
+    "       read when neither --config nor --device is given)\n"
     "  one peer:  slinkd --device PATH --baud N --addr A --ca CA.crt --cert ME.crt --key ME.key\n"
     "                    --peer B --peer-name NAME --socket PATH [--dgram-socket PATH]\n"
     "                    [--role initiator|responder|auto]\n"
@@ -728,20 +731,34 @@ static const char *long_name(int opt)
 int slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, size_t cap)
 {
     int opt, i, rc;
+    int named_file = 0, named_device = 0;
     /* The file comes first so that options on the command line win. */
     for (i = 1; i < argc; i++) {
         const char *path = NULL;
+        if (!strcmp(argv[i], "--device") || !strncmp(argv[i], "--device=", 9))
+            named_device = 1;
         if (!strcmp(argv[i], "--config") && i + 1 < argc)
             path = argv[i + 1];
         else if (!strncmp(argv[i], "--config=", 9))
             path = argv[i] + 9;
         if (path) {
+            named_file = 1;
             if (copy_str(c->config_file, sizeof c->config_file, path))
                 return fail(err, cap, "--config: path too long");
             rc = slinkd_config_load_file(c, path, err, cap);
             if (rc)
                 return rc;
         }
+    }
+    /* Neither a file nor a device: a daemon started bare reads the default
+     * file, so `slinkd -t` and a unit without arguments work. */
+    if (!named_file && !named_device && c->default_config && c->default_config[0] &&
+        access(c->default_config, F_OK) == 0) {
+        if (copy_str(c->config_file, sizeof c->config_file, c->default_config))
+            return fail(err, cap, "default config: path too long");
+        rc = slinkd_config_load_file(c, c->default_config, err, cap);
+        if (rc)
+            return rc;
     }
     optind = 0;   /* glibc: full re-initialisation (reload parses again) */
     opterr = 0;
@@ -818,7 +835,9 @@ int slinkd_config_validate(const slinkd_config *c, char *err, size_t cap)
     if (c->list_ports)
         return SLINKD_CFG_OK;
     if (!c->device[0])
-        return fail(err, cap, "%s: no serial device (--device or [link] device)", src);
+        return fail(err, cap, "%s: no serial device (--device or [link] device%s%s)", src,
+                    c->config_file[0] || !c->default_config ? "" : "; no default config ",
+                    c->config_file[0] || !c->default_config ? "" : c->default_config);
     if (!c->ca[0] || !c->cert[0] || !c->key[0])
         return fail(err, cap, "%s: ca, cert and key are all required", src);
     if (c->npeers == 0)

@@ -69,6 +69,10 @@ typedef struct {
     char     instance[64];         /* --instance NAME: names the default paths (instance.h) */
     int      usage_error;          /* the error came from the command line itself (exit 2) */
     char     config_file[SLINKD_PATH];
+    /* Read when the command line names neither --config nor --device (as
+     * sshd reads its sshd_config); SLINKD_DEFAULT_CONFIG unless a test sets
+     * another.  A missing file is not an error by itself. */
+    const char *default_config;
     slinkd_peer_cfg peers[SLINKD_MAX_PEERS];
     size_t   npeers;
 } slinkd_config;
@@ -78,12 +82,17 @@ enum { SLINKD_CFG_OK = 0, SLINKD_CFG_EXIT = 1, SLINKD_CFG_ERROR = 2 };
 
 void slinkd_config_defaults(slinkd_config *c);
 
+#ifndef SLINKD_DEFAULT_CONFIG
+#define SLINKD_DEFAULT_CONFIG "/etc/slink/slinkd.conf"
+#endif
+
 /* Reads an INI file into c (on top of what is there).  Errors look like
  * "config FILE:LINE: what is wrong". */
 int  slinkd_config_load_file(slinkd_config *c, const char *path, char *err, size_t cap);
 
-/* Full command line: loads --config FILE first, then applies every other
- * option on top.  SLINKD_CFG_EXIT for --help/--version (text already
+/* Full command line: loads --config FILE first (or, when the command line
+ * names neither --config nor --device, c->default_config if it exists), then
+ * applies every other option on top.  SLINKD_CFG_EXIT for --help/--version (text already
  * printed). */
 int  slinkd_config_from_args(slinkd_config *c, int argc, char **argv, char *err, size_t cap);
 
