@@ -39,7 +39,7 @@ typedef struct {
     double ber;
     uint16_t mtu;
     uint64_t frames_ab, frames_ba, corrupted, frame_drops, auth_fail, retransmits;
-    uint64_t delivered, bad_bytes, sessions, ends, bits_flipped;
+    uint64_t delivered, bad_bytes, sessions, ends, bits_flipped, wire_ab, hs_ms;
     int stalled;
     double sim_s, goodput, wall_s;
 } soak_result;
@@ -164,6 +164,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
                     cy.st[s] = c[s]->stream.stats;
                 }
                 if (s == 0 && c[s]->session_id != sid[s] && c[s]->rec_valid) {
+                    if (r->sessions == 0) r->hs_ms = p->now;
                     r->sessions++;
                     /* A new session is a new stream: the application resumes
                      * from what the receiver has delivered, once b has read
@@ -184,6 +185,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
     r->frames_ba = p->line.st[1].frames;
     r->corrupted = p->line.st[0].corrupted + p->line.st[1].corrupted;
     r->bits_flipped = p->line.st[0].bits_flipped + p->line.st[1].bits_flipped;
+    r->wire_ab = p->line.st[0].bytes;
     r->frame_drops = frame_drops(&p->a.deframer) + frame_drops(&p->b.deframer);
     r->auth_fail = cy.auth;
     r->retransmits = cy.retx;
@@ -207,11 +209,13 @@ static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, cons
     fprintf(fp, "{\"ber\": %g, \"mtu\": %u, \"goodput\": %.4f, \"bits_flipped\": %llu, "
             "\"frames_sent\": %llu, \"frames_corrupted\": %llu, \"retransmits\": %llu, "
             "\"bytes_delivered\": %llu, \"bad_bytes\": %llu, \"sessions\": %llu, \"session_ends\": %llu, "
-            "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f}\n",
+            "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f, "
+            "\"wire_bytes_ab\": %llu, \"first_session_s\": %.1f}\n",
             ber, mtu, r.goodput, (unsigned long long)r.bits_flipped, (unsigned long long)r.frames_ab,
             (unsigned long long)r.corrupted, (unsigned long long)r.retransmits,
             (unsigned long long)r.delivered, (unsigned long long)r.bad_bytes, (unsigned long long)r.sessions,
-            (unsigned long long)r.ends, r.stalled, r.sim_s, r.wall_s);
+            (unsigned long long)r.ends, r.stalled, r.sim_s, r.wall_s,
+            (unsigned long long)r.wire_ab, (double)r.hs_ms / 1000.0);
     if (json) fclose(fp);
     return r.bad_bytes == 0 ? 0 : 1;
 }
