@@ -1177,13 +1177,16 @@ START_TEST(truncation_line_cut_never_clean)
     d->h.ends[d->ia].detached = d->h.ends[d->ib].detached = 1;   /* the line is cut */
     hostile_run_for(&d->h, 60000);
     slink_err ea = final_recv_code(&d->a->conn), eb = final_recv_code(&d->b->conn);
-    ck_assert_msg(ea == SLINK_ERR_IDLE_TIMEOUT || ea == SLINK_ERR_RETRANSMIT_LIMIT, "a: %s", slink_err_str(ea));
-    ck_assert_msg(eb == SLINK_ERR_IDLE_TIMEOUT || eb == SLINK_ERR_RETRANSMIT_LIMIT, "b: %s", slink_err_str(eb));
     slink_err wa = SLINK_OK, wb = SLINK_OK;
     ck_assert_int_eq(count_events(&d->a->conn, SLINK_EV_ENDED, &wa), 1);
     ck_assert_int_eq(count_events(&d->b->conn, SLINK_EV_ENDED, &wb), 1);
-    ck_assert_int_eq(wa, ea);
-    ck_assert_int_eq(wb, eb);
+    ck_assert_msg(wa == SLINK_ERR_IDLE_TIMEOUT || wa == SLINK_ERR_RETRANSMIT_LIMIT, "a: %s", slink_err_str(wa));
+    ck_assert_msg(wb == SLINK_ERR_IDLE_TIMEOUT || wb == SLINK_ERR_RETRANSMIT_LIMIT, "b: %s", slink_err_str(wb));
+    /* recv reports the session's end, or the failure of a new attempt made
+     * on the cut line since (its flight schedule is about 10 s at 115200,
+     * PROTOCOL.md §4.7), never a clean end */
+    ck_assert_msg(ea == wa || ea == SLINK_ERR_HS_TIMEOUT, "a: %s", slink_err_str(ea));
+    ck_assert_msg(eb == wb || eb == SLINK_ERR_HS_TIMEOUT, "b: %s", slink_err_str(eb));
     duo_free(d);
 }
 END_TEST
@@ -1260,8 +1263,14 @@ START_TEST(truncation_tail_dropped)
     ck_assert_int_eq(memcmp(got, data, n), 0);
     slink_err eb = final_recv_code(&d->b->conn);
     ck_assert_msg(eb == SLINK_ERR_IDLE_TIMEOUT, "b: %s", slink_err_str(eb));
-    ck_assert_msg(d->a->conn.end_reason == SLINK_ERR_RETRANSMIT_LIMIT ||
-                  d->a->conn.end_reason == SLINK_ERR_TRUNCATED, "a: %s", slink_err_str(d->a->conn.end_reason));
+    /* a's session ended on the dropped records; the attempt a starts since
+     * on the still-blocked line fails within the run (§4.7 schedule) and
+     * leaves its own end_reason, so the session's end is read from the event */
+    slink_err wa = SLINK_OK;
+    ck_assert_int_ge(count_events(&d->a->conn, SLINK_EV_ENDED, &wa), 1);
+    ck_assert_msg(wa == SLINK_ERR_RETRANSMIT_LIMIT || wa == SLINK_ERR_TRUNCATED, "a: %s", slink_err_str(wa));
+    ck_assert_msg(d->a->conn.end_reason == wa || d->a->conn.end_reason == SLINK_ERR_HS_TIMEOUT,
+                  "a: %s", slink_err_str(d->a->conn.end_reason));
     free(hc);
     duo_free(d);
 }
