@@ -499,7 +499,12 @@ static void hs_done(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
          * and on its own timer until a record under the new keys confirms
          * it (the responder sends one at once); a session nobody confirms
          * ends after the usual number of tries. */
+        uint8_t shift = s->frag_shift;
         flight_begin(c, s, now_ms);
+        /* msg3 starts in the fragments msg1 had come down to: each resend
+         * of msg1 was a flight the line (or the peer) lost, and msg3 is as
+         * large as msg2 (at BER 1e-3 a whole one arrives 3% of the time) */
+        s->frag_shift = shift;
         c->hs_msg3_unconfirmed = 1;
         c->no_session_hints = 0;
     }
