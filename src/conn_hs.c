@@ -173,8 +173,15 @@ static uint64_t flight_span_ms(const slink_conn *c, uint32_t rto0)
     return sum;
 }
 
+static void reasm_reset(slink_conn *c);
+
 static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
 {
+    /* A new message asks for a new answer: pieces of an earlier attempt's
+     * answer (same number, and with the same certificates the same total)
+     * would be mixed into it and fail its AEAD, losing every piece of the
+     * real one (at BER 1e-3 attempts failed one after another for 170 s). */
+    if (c->reasm_msgno == (uint8_t)(s->hs.out_msgno + 1u)) reasm_reset(c);
     s->rto_ms = base_rto(c, s->hs.out_len);
     s->tries = 1;
     s->frag_next = 0;
