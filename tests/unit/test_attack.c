@@ -1672,6 +1672,68 @@ START_TEST(distinct_ephemerals_across_sessions)
 }
 END_TEST
 
+/* ---- 12b. reassembly across attempts ------------------------------------- */
+
+/* Attempt 1: every msg2 copy loses the fragment that ends it.  Attempt 2
+ * (a new msg1): its first msg2 copy loses the fragment at offset 0. */
+typedef struct {
+    int ia, ib, phase;
+    uint8_t first_msg1[SLINK_HS1_LEN];
+    uint32_t dropped_at_attempt2;
+    slink_conn *a;
+} reasm_ctx;
+
+static hw_verdict reasm_filter(void *v, hw_frame *f, uint64_t *delay)
+{
+    reasm_ctx *x = v;
+    (void)delay;
+    if (f->from == x->ia && hw_is_hs1(f) && f->body_len == SLINK_HS1_LEN) {
+        if (x->phase == 0) {
+            memcpy(x->first_msg1, f->body, SLINK_HS1_LEN);
+            x->phase = 1;
+        } else if (x->phase == 1 && memcmp(x->first_msg1, f->body, SLINK_HS1_LEN) != 0) {
+            x->phase = 2;
+            x->dropped_at_attempt2 = x->a->stats.hs_dropped;
+        }
+        return HW_PASS;
+    }
+    if (f->from == x->ib && f->type == (SLINK_FT_HS_FRAG | 2u) && f->body_len > SLINK_HS_FRAG_HDR) {
+        unsigned off = ((unsigned)f->body[0] << 8) | f->body[1];
+        unsigned total = ((unsigned)f->body[2] << 8) | f->body[3];
+        if (x->phase == 1 && off + (f->body_len - SLINK_HS_FRAG_HDR) == total) return HW_DROP;
+        if (x->phase == 2 && off == 0) {
+            x->phase = 3;
+            return HW_DROP;
+        }
+    }
+    return HW_PASS;
+}
+
+START_TEST(new_attempt_discards_the_old_answers_pieces)
+{
+    /* msg2 in 124-byte pieces; the first attempt never gets its last piece
+     * and fails, the second loses its first piece once.  The first
+     * attempt's pieces must not complete the second's msg2 (same number,
+     * same total): mixed, it fails its AEAD and is dropped with every real
+     * piece (PROTOCOL.md §4.7). */
+    hw_peer_opts oa, ob;
+    default_opts(&oa, &ob, 1290);
+    oa.mtu = ob.mtu = 128;
+    duo *d = duo_new2(&oa, &ob, 115200);
+    reasm_ctx *x = calloc(1, sizeof *x);
+    x->ia = d->ia;
+    x->ib = d->ib;
+    x->a = &d->a->conn;
+    hostile_set_filter(&d->h, reasm_filter, x);
+    ck_assert_msg(hostile_run_until(&d->h, both_up, d, 120000), "no session");
+    ck_assert_int_eq(x->phase, 3);                    /* both attempts as scripted */
+    ck_assert_uint_ge(d->a->conn.stats.hs_failed, 1);  /* the first one failed */
+    ck_assert_uint_eq(d->a->conn.stats.hs_dropped, x->dropped_at_attempt2);
+    free(x);
+    duo_free(d);
+}
+END_TEST
+
 /* ---- 13. usage and integrity limits --------------------------------------- */
 
 START_TEST(sequence_exhaustion_forces_rekey)
@@ -1922,6 +1984,7 @@ int main(void)
     tcase_add_test(tc, flood_without_rate_limit_costs_cpu);
     tcase_add_test(tc, constant_rng_refused_at_init);
     tcase_add_test(tc, distinct_ephemerals_across_sessions);
+    tcase_add_test(tc, new_attempt_discards_the_old_answers_pieces);
     tcase_add_test(tc, sequence_exhaustion_forces_rekey);
     tcase_add_test(tc, forgery_limit_ends_session);
     tcase_add_test(tc, forged_plain_fatal_alert_ignored_by_session);
