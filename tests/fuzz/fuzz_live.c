@@ -36,7 +36,8 @@
  * Oracles, abort() on violation (I4 is checked at each attacker frame):
  *  I2  both ends established (msg3 confirmed) within live_bound_ms() (see
  *      tests/common/liveness.h for the derivation from hs_max_tries, the
- *      backoff, hs_restart_ms and hs_min_interval_ms: about 6 min at 115200),
+ *      backoff capped at 4x, hs_restart_ms and hs_min_interval_ms: about 80 s
+ *      at 115200 with the keep-alive),
  *      holding the same keys, and then 2000 stream bytes each way arrive
  *      byte-exact (every stream byte any application reads, during the script
  *      too, is the genuine sender's pattern for that offset of its session).
