@@ -665,12 +665,20 @@ static void attack_deliver(int to, int cls, const uint8_t *w, size_t n)
          * (wiped, failed, restarted with another msg1) for an unauthenticated
          * frame; it may only complete (a replayed genuine message is
          * authentic).  The one exception the spec makes: a different msg1
-         * replaces a responder attempt once its protection window is over. */
+         * replaces a responder attempt once its protection window is over
+         * (and when that msg1's key then proves off the curve, the slot is
+         * left empty: a forged msg1 with a valid key, as cheap to make,
+         * would have replaced the attempt all the same). */
+        uint8_t raw[SLINK_FRAME_MAX + 8];
+        size_t rl = 0;
+        int is_msg1 = n >= 2 && slink_cobs_decode(w, n - 1u, raw, sizeof raw, &rl) == SLINK_OK &&
+                      rl >= SLINK_FRAME_MIN && (raw[2] == SLINK_FT_HS1 || raw[2] == (SLINK_FT_HS_FRAG | 1u));
         for (int k = 0; k < SLINK_HS_SLOTS; k++) {
             const slink_hs *hs = &c->hs_slot[k].hs;
             int waiting = st[k] == SLINK_HS_WAIT_MSG2 || st[k] == SLINK_HS_WAIT_MSG3;
             int same = hs->state == st[k] && memcmp(hs->msg1, msg1[k], SLINK_HS1_LEN) == 0;
-            int replaced_late = k == HS_SLOT_R && hs->state == SLINK_HS_WAIT_MSG3 && g_w.now >= protect;
+            int replaced_late = k == HS_SLOT_R && g_w.now >= protect &&
+                                (hs->state == SLINK_HS_WAIT_MSG3 || is_msg1);
             if (waiting && hs->state != SLINK_HS_DONE && !same && !replaced_late)
                 VIOLATION("I4", "%c's %s attempt in state %d abandoned for an attacker frame of class %s: "
                           "now state %d%s", to ? 'B' : 'A', k == HS_SLOT_R ? "responder" : "initiator",
