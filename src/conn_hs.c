@@ -23,6 +23,12 @@
 #include "hs_msg.h"
 
 #define HS_RTO_MAX_MS 60000u
+/* A flight's timeout doubles per resend but stops at this many times its
+ * first timeout (§4.7): a serial line has no congestion to back off from,
+ * and on a noisy line the later, smaller fragments are the ones that get
+ * through, so long waits between them only idle the link (at BER 1e-3
+ * uncapped doubling spent about 240 s per session in handshakes). */
+#define HS_BACKOFF_CAP 4u
 
 /* ---- slots and phases --------------------------------------------------- */
 
@@ -145,8 +151,37 @@ uint32_t conn_hs_dup_interval_ms(const slink_conn *c)
     return base_rto(c, SLINK_HS1_LEN) / 2u;
 }
 
+/* The timeout after the one of rto0 << k ... capped: the flight schedule. */
+static uint32_t backoff(uint32_t rto, uint32_t rto0)
+{
+    uint64_t cap = (uint64_t)rto0 * HS_BACKOFF_CAP, r = 2u * (uint64_t)rto;
+    if (cap > HS_RTO_MAX_MS) cap = HS_RTO_MAX_MS;
+    if (r > cap) r = cap;
+    return r > rto ? (uint32_t)r : rto;
+}
+
+/* How long an initiator's flight of first timeout rto0 runs before it
+ * fails: hs_max_tries timeouts along the capped schedule. */
+static uint64_t flight_span_ms(const slink_conn *c, uint32_t rto0)
+{
+    uint64_t sum = 0;
+    uint32_t rto = rto0;
+    for (unsigned t = 0; t < c->cfg.hs_max_tries; t++) {
+        sum += rto;
+        rto = backoff(rto, rto0);
+    }
+    return sum;
+}
+
+static void reasm_reset(slink_conn *c);
+
 static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
 {
+    /* A new message asks for a new answer: pieces of an earlier attempt's
+     * answer (same number, and with the same certificates the same total)
+     * would be mixed into it and fail its AEAD, losing every piece of the
+     * real one (at BER 1e-3 attempts failed one after another for 170 s). */
+    if (c->reasm_msgno == (uint8_t)(s->hs.out_msgno + 1u)) reasm_reset(c);
     s->rto_ms = base_rto(c, s->hs.out_len);
     s->tries = 1;
     s->frag_next = 0;
@@ -156,10 +191,13 @@ static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
         /* A responder never resends msg2 on its own: the initiator repeats
          * msg1 and the duplicate is answered.  It holds the attempt for the
          * initiator's whole schedule, and until one flight time has passed
-         * no other msg1 may replace it (I4). */
+         * no other msg1 may replace it (I4).  "Whole schedule": the
+         * initiator's msg3 flight, taken for the largest message, plus one
+         * timeout for msg3 to start after msg2. */
+        uint32_t big = base_rto(c, SLINK_HS_MSG_MAX);
         s->tx_pending = 1;
         s->protect_until_ms = now_ms + s->rto_ms;
-        s->next_tx_ms = now_ms + (uint64_t)s->rto_ms * (1u + c->cfg.hs_max_tries);
+        s->next_tx_ms = now_ms + flight_span_ms(c, big) + big;
     } else {
         s->tx_pending = 1;
         s->next_tx_ms = now_ms + s->rto_ms;
@@ -468,7 +506,12 @@ static void hs_done(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
          * and on its own timer until a record under the new keys confirms
          * it (the responder sends one at once); a session nobody confirms
          * ends after the usual number of tries. */
+        uint8_t shift = s->frag_shift;
         flight_begin(c, s, now_ms);
+        /* msg3 starts in the fragments msg1 had come down to: each resend
+         * of msg1 was a flight the line (or the peer) lost, and msg3 is as
+         * large as msg2 (at BER 1e-3 a whole one arrives 3% of the time) */
+        s->frag_shift = shift;
         c->hs_msg3_unconfirmed = 1;
         c->no_session_hints = 0;
     }
@@ -670,7 +713,7 @@ static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, 
         return;
     }
     s->tries++;
-    s->rto_ms = s->rto_ms > HS_RTO_MAX_MS / 2u ? HS_RTO_MAX_MS : 2u * s->rto_ms;
+    s->rto_ms = backoff(s->rto_ms, base_rto(c, s->hs.out_len));
     s->next_tx_ms = now_ms + s->rto_ms;
     s->answered_ms = now_ms;
     s->tx_pending = 1;

@@ -36,7 +36,8 @@
  * Oracles, abort() on violation (I4 is checked at each attacker frame):
  *  I2  both ends established (msg3 confirmed) within live_bound_ms() (see
  *      tests/common/liveness.h for the derivation from hs_max_tries, the
- *      backoff, hs_restart_ms and hs_min_interval_ms: about 6 min at 115200),
+ *      backoff capped at 4x, hs_restart_ms and hs_min_interval_ms: about 80 s
+ *      at 115200 with the keep-alive),
  *      holding the same keys, and then 2000 stream bytes each way arrive
  *      byte-exact (every stream byte any application reads, during the script
  *      too, is the genuine sender's pattern for that offset of its session).
@@ -664,12 +665,20 @@ static void attack_deliver(int to, int cls, const uint8_t *w, size_t n)
          * (wiped, failed, restarted with another msg1) for an unauthenticated
          * frame; it may only complete (a replayed genuine message is
          * authentic).  The one exception the spec makes: a different msg1
-         * replaces a responder attempt once its protection window is over. */
+         * replaces a responder attempt once its protection window is over
+         * (and when that msg1's key then proves off the curve, the slot is
+         * left empty: a forged msg1 with a valid key, as cheap to make,
+         * would have replaced the attempt all the same). */
+        uint8_t raw[SLINK_FRAME_MAX + 8];
+        size_t rl = 0;
+        int is_msg1 = n >= 2 && slink_cobs_decode(w, n - 1u, raw, sizeof raw, &rl) == SLINK_OK &&
+                      rl >= SLINK_FRAME_MIN && (raw[2] == SLINK_FT_HS1 || raw[2] == (SLINK_FT_HS_FRAG | 1u));
         for (int k = 0; k < SLINK_HS_SLOTS; k++) {
             const slink_hs *hs = &c->hs_slot[k].hs;
             int waiting = st[k] == SLINK_HS_WAIT_MSG2 || st[k] == SLINK_HS_WAIT_MSG3;
             int same = hs->state == st[k] && memcmp(hs->msg1, msg1[k], SLINK_HS1_LEN) == 0;
-            int replaced_late = k == HS_SLOT_R && hs->state == SLINK_HS_WAIT_MSG3 && g_w.now >= protect;
+            int replaced_late = k == HS_SLOT_R && g_w.now >= protect &&
+                                (hs->state == SLINK_HS_WAIT_MSG3 || is_msg1);
             if (waiting && hs->state != SLINK_HS_DONE && !same && !replaced_late)
                 VIOLATION("I4", "%c's %s attempt in state %d abandoned for an attacker frame of class %s: "
                           "now state %d%s", to ? 'B' : 'A', k == HS_SLOT_R ? "responder" : "initiator",

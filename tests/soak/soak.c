@@ -11,7 +11,9 @@
  *        N bits were flipped on the line (and N frames sent), at most S
  *        simulated seconds; a run that stops making progress is reported
  *        ("stalled") rather than failed, since it is a figure; delivered
- *        bytes that differ still fail it
+ *        bytes that differ still fail it; with --min-goodput G (the CI
+ *        form, mk/soak.mk) a stall, a session both ends held ending, or
+ *        goodput below G fail it too
  *
  * Reports frames sent, frames dropped by the frame layer (CRC, COBS, runt,
  * oversize, gap, address), frames that passed the CRC but failed
@@ -39,7 +41,7 @@ typedef struct {
     double ber;
     uint16_t mtu;
     uint64_t frames_ab, frames_ba, corrupted, frame_drops, auth_fail, retransmits;
-    uint64_t delivered, bad_bytes, sessions, ends, bits_flipped;
+    uint64_t delivered, bad_bytes, sessions, ends, b_ends, bits_flipped, wire_ab, hs_ms;
     int stalled;
     double sim_s, goodput, wall_s;
 } soak_result;
@@ -149,7 +151,12 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
         for (int s = 0; s < 2; s++) {
             slink_event ev;
             while (slink_conn_poll_event(c[s], &ev))
-                if (ev.type == SLINK_EV_ENDED && s == 0) {
+                if (ev.type == SLINK_EV_ENDED && s == 1) {
+                    /* b installs a session only on msg3: one both ends held */
+                    r->b_ends++;
+                    fprintf(stderr, "soak: BER %g: b's session %u ended (%s) at %llu ms\n", ber,
+                            ev.session_id, slink_err_str(ev.err), (unsigned long long)p->now);
+                } else if (ev.type == SLINK_EV_ENDED && s == 0) {
                     r->ends++;
                     fprintf(stderr, "soak: BER %g: session %u ended (%s) at %llu ms\n", ber,
                             ev.session_id, slink_err_str(ev.err), (unsigned long long)p->now);
@@ -164,6 +171,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
                     cy.st[s] = c[s]->stream.stats;
                 }
                 if (s == 0 && c[s]->session_id != sid[s] && c[s]->rec_valid) {
+                    if (r->sessions == 0) r->hs_ms = p->now;
                     r->sessions++;
                     /* A new session is a new stream: the application resumes
                      * from what the receiver has delivered, once b has read
@@ -184,6 +192,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
     r->frames_ba = p->line.st[1].frames;
     r->corrupted = p->line.st[0].corrupted + p->line.st[1].corrupted;
     r->bits_flipped = p->line.st[0].bits_flipped + p->line.st[1].bits_flipped;
+    r->wire_ab = p->line.st[0].bytes;
     r->frame_drops = frame_drops(&p->a.deframer) + frame_drops(&p->b.deframer);
     r->auth_fail = cy.auth;
     r->retransmits = cy.retx;
@@ -198,22 +207,38 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
 
 /* One noisy-line figure for make bench: JSON on stdout or in FILE. */
 static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, const soak_limits *lim,
-                  const char *json)
+                  const char *json, double min_goodput)
 {
     soak_result r;
+    int fail = 0;
     (void)run_one(ber, mtu, frames, seed, lim, &r);
     FILE *fp = json ? fopen(json, "w") : stdout;
     if (!fp) { perror(json); return 1; }
     fprintf(fp, "{\"ber\": %g, \"mtu\": %u, \"goodput\": %.4f, \"bits_flipped\": %llu, "
             "\"frames_sent\": %llu, \"frames_corrupted\": %llu, \"retransmits\": %llu, "
             "\"bytes_delivered\": %llu, \"bad_bytes\": %llu, \"sessions\": %llu, \"session_ends\": %llu, "
-            "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f}\n",
+            "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f, "
+            "\"wire_bytes_ab\": %llu, \"first_session_s\": %.1f, \"established_ends\": %llu}\n",
             ber, mtu, r.goodput, (unsigned long long)r.bits_flipped, (unsigned long long)r.frames_ab,
             (unsigned long long)r.corrupted, (unsigned long long)r.retransmits,
             (unsigned long long)r.delivered, (unsigned long long)r.bad_bytes, (unsigned long long)r.sessions,
-            (unsigned long long)r.ends, r.stalled, r.sim_s, r.wall_s);
+            (unsigned long long)r.ends, r.stalled, r.sim_s, r.wall_s,
+            (unsigned long long)r.wire_ab, (double)r.hs_ms / 1000.0, (unsigned long long)r.b_ends);
     if (json) fclose(fp);
-    return r.bad_bytes == 0 ? 0 : 1;
+    if (r.bad_bytes) { fprintf(stderr, "soak: BER %g: %llu wrong bytes delivered\n", ber, (unsigned long long)r.bad_bytes); fail = 1; }
+    if (min_goodput > 0) {
+        /* the CI form: also no stall, no session both ends held ended, and
+         * goodput above the floor */
+        if (r.stalled) { fprintf(stderr, "soak: BER %g: stalled\n", ber); fail = 1; }
+        if (r.b_ends) { fprintf(stderr, "soak: BER %g: %llu established sessions ended\n", ber, (unsigned long long)r.b_ends); fail = 1; }
+        if (r.delivered == 0 || r.goodput < min_goodput) {
+            fprintf(stderr, "soak: BER %g: goodput %.4f below the floor %.4f\n", ber, r.goodput, min_goodput);
+            fail = 1;
+        }
+        printf("soak: BER %g, MTU %u: goodput %.4f (floor %.4f), %llu bits flipped, %.1f s simulated: %s\n",
+               ber, mtu, r.goodput, min_goodput, (unsigned long long)r.bits_flipped, r.sim_s, fail ? "FAIL" : "ok");
+    }
+    return fail;
 }
 
 int main(int argc, char **argv)
@@ -223,6 +248,7 @@ int main(int argc, char **argv)
     double one_ber = 0;
     long one_mtu = 0;
     soak_limits lim = { 0, 0 };
+    double min_goodput = 0;
     static const double bers[3] = { 1e-5, 1e-4, 1e-3 };
     /* Frame size per noise level, as an operator would configure it: at
      * 1e-3 a 1 KiB frame almost never arrives intact (P = e^-8.8). */
@@ -237,14 +263,15 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--ber") && i + 1 < argc) one_ber = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--mtu") && i + 1 < argc) one_mtu = strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--min-bits") && i + 1 < argc) lim.min_bits = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--min-goodput") && i + 1 < argc) min_goodput = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--sim-limit") && i + 1 < argc)
             lim.sim_limit_ms = strtoull(argv[++i], NULL, 10) * 1000u;
         else { fprintf(stderr, "usage: soak [--frames N] [--json FILE] [--seed S] "
-                            "[--ber X [--mtu N] [--min-bits N] [--sim-limit S]]\n"); return 2; }
+                            "[--ber X [--mtu N] [--min-bits N] [--sim-limit S] [--min-goodput G]]\n"); return 2; }
     }
     if (one_ber > 0) {
         if (one_mtu < 0 || one_mtu > 65535) { fprintf(stderr, "soak: --mtu out of range\n"); return 2; }
-        return single(one_ber, (uint16_t)one_mtu, frames, seed, &lim, json);
+        return single(one_ber, (uint16_t)one_mtu, frames, seed, &lim, json, min_goodput);
     }
     printf("soak: stream mode, %u baud, %llu frames a->b per BER, seed %llu\n", BAUD,
            (unsigned long long)frames, (unsigned long long)seed);

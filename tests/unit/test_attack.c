@@ -1177,13 +1177,16 @@ START_TEST(truncation_line_cut_never_clean)
     d->h.ends[d->ia].detached = d->h.ends[d->ib].detached = 1;   /* the line is cut */
     hostile_run_for(&d->h, 60000);
     slink_err ea = final_recv_code(&d->a->conn), eb = final_recv_code(&d->b->conn);
-    ck_assert_msg(ea == SLINK_ERR_IDLE_TIMEOUT || ea == SLINK_ERR_RETRANSMIT_LIMIT, "a: %s", slink_err_str(ea));
-    ck_assert_msg(eb == SLINK_ERR_IDLE_TIMEOUT || eb == SLINK_ERR_RETRANSMIT_LIMIT, "b: %s", slink_err_str(eb));
     slink_err wa = SLINK_OK, wb = SLINK_OK;
     ck_assert_int_eq(count_events(&d->a->conn, SLINK_EV_ENDED, &wa), 1);
     ck_assert_int_eq(count_events(&d->b->conn, SLINK_EV_ENDED, &wb), 1);
-    ck_assert_int_eq(wa, ea);
-    ck_assert_int_eq(wb, eb);
+    ck_assert_msg(wa == SLINK_ERR_IDLE_TIMEOUT || wa == SLINK_ERR_RETRANSMIT_LIMIT, "a: %s", slink_err_str(wa));
+    ck_assert_msg(wb == SLINK_ERR_IDLE_TIMEOUT || wb == SLINK_ERR_RETRANSMIT_LIMIT, "b: %s", slink_err_str(wb));
+    /* recv reports the session's end, or the failure of a new attempt made
+     * on the cut line since (its flight schedule is about 10 s at 115200,
+     * PROTOCOL.md §4.7), never a clean end */
+    ck_assert_msg(ea == wa || ea == SLINK_ERR_HS_TIMEOUT, "a: %s", slink_err_str(ea));
+    ck_assert_msg(eb == wb || eb == SLINK_ERR_HS_TIMEOUT, "b: %s", slink_err_str(eb));
     duo_free(d);
 }
 END_TEST
@@ -1260,8 +1263,14 @@ START_TEST(truncation_tail_dropped)
     ck_assert_int_eq(memcmp(got, data, n), 0);
     slink_err eb = final_recv_code(&d->b->conn);
     ck_assert_msg(eb == SLINK_ERR_IDLE_TIMEOUT, "b: %s", slink_err_str(eb));
-    ck_assert_msg(d->a->conn.end_reason == SLINK_ERR_RETRANSMIT_LIMIT ||
-                  d->a->conn.end_reason == SLINK_ERR_TRUNCATED, "a: %s", slink_err_str(d->a->conn.end_reason));
+    /* a's session ended on the dropped records; the attempt a starts since
+     * on the still-blocked line fails within the run (§4.7 schedule) and
+     * leaves its own end_reason, so the session's end is read from the event */
+    slink_err wa = SLINK_OK;
+    ck_assert_int_ge(count_events(&d->a->conn, SLINK_EV_ENDED, &wa), 1);
+    ck_assert_msg(wa == SLINK_ERR_RETRANSMIT_LIMIT || wa == SLINK_ERR_TRUNCATED, "a: %s", slink_err_str(wa));
+    ck_assert_msg(d->a->conn.end_reason == wa || d->a->conn.end_reason == SLINK_ERR_HS_TIMEOUT,
+                  "a: %s", slink_err_str(d->a->conn.end_reason));
     free(hc);
     duo_free(d);
 }
@@ -1663,6 +1672,68 @@ START_TEST(distinct_ephemerals_across_sessions)
 }
 END_TEST
 
+/* ---- 12b. reassembly across attempts ------------------------------------- */
+
+/* Attempt 1: every msg2 copy loses the fragment that ends it.  Attempt 2
+ * (a new msg1): its first msg2 copy loses the fragment at offset 0. */
+typedef struct {
+    int ia, ib, phase;
+    uint8_t first_msg1[SLINK_HS1_LEN];
+    uint32_t dropped_at_attempt2;
+    slink_conn *a;
+} reasm_ctx;
+
+static hw_verdict reasm_filter(void *v, hw_frame *f, uint64_t *delay)
+{
+    reasm_ctx *x = v;
+    (void)delay;
+    if (f->from == x->ia && hw_is_hs1(f) && f->body_len == SLINK_HS1_LEN) {
+        if (x->phase == 0) {
+            memcpy(x->first_msg1, f->body, SLINK_HS1_LEN);
+            x->phase = 1;
+        } else if (x->phase == 1 && memcmp(x->first_msg1, f->body, SLINK_HS1_LEN) != 0) {
+            x->phase = 2;
+            x->dropped_at_attempt2 = x->a->stats.hs_dropped;
+        }
+        return HW_PASS;
+    }
+    if (f->from == x->ib && f->type == (SLINK_FT_HS_FRAG | 2u) && f->body_len > SLINK_HS_FRAG_HDR) {
+        unsigned off = ((unsigned)f->body[0] << 8) | f->body[1];
+        unsigned total = ((unsigned)f->body[2] << 8) | f->body[3];
+        if (x->phase == 1 && off + (f->body_len - SLINK_HS_FRAG_HDR) == total) return HW_DROP;
+        if (x->phase == 2 && off == 0) {
+            x->phase = 3;
+            return HW_DROP;
+        }
+    }
+    return HW_PASS;
+}
+
+START_TEST(new_attempt_discards_the_old_answers_pieces)
+{
+    /* msg2 in 124-byte pieces; the first attempt never gets its last piece
+     * and fails, the second loses its first piece once.  The first
+     * attempt's pieces must not complete the second's msg2 (same number,
+     * same total): mixed, it fails its AEAD and is dropped with every real
+     * piece (PROTOCOL.md §4.7). */
+    hw_peer_opts oa, ob;
+    default_opts(&oa, &ob, 1290);
+    oa.mtu = ob.mtu = 128;
+    duo *d = duo_new2(&oa, &ob, 115200);
+    reasm_ctx *x = calloc(1, sizeof *x);
+    x->ia = d->ia;
+    x->ib = d->ib;
+    x->a = &d->a->conn;
+    hostile_set_filter(&d->h, reasm_filter, x);
+    ck_assert_msg(hostile_run_until(&d->h, both_up, d, 120000), "no session");
+    ck_assert_int_eq(x->phase, 3);                    /* both attempts as scripted */
+    ck_assert_uint_ge(d->a->conn.stats.hs_failed, 1);  /* the first one failed */
+    ck_assert_uint_eq(d->a->conn.stats.hs_dropped, x->dropped_at_attempt2);
+    free(x);
+    duo_free(d);
+}
+END_TEST
+
 /* ---- 13. usage and integrity limits --------------------------------------- */
 
 START_TEST(sequence_exhaustion_forces_rekey)
@@ -1670,6 +1741,10 @@ START_TEST(sequence_exhaustion_forces_rekey)
     hw_peer_opts oa, ob;
     default_opts(&oa, &ob, 1301);
     oa.limits.rekey_records = ob.limits.rekey_records = 4;
+    /* the update count below is worked for a window of 8: an epoch lasts
+     * up to a window's worth of records past the rekey point (I5), so a
+     * host's default of 16 makes half as many updates for the same bytes */
+    oa.stream_window = ob.stream_window = 8;
     duo *d = duo_new2(&oa, &ob, 115200);
     duo_establish(d);
     ck_assert(transfer(d, 60000, 600000));
@@ -1684,7 +1759,7 @@ START_TEST(sequence_exhaustion_forces_rekey)
     ck_assert_uint_eq(d->a->conn.rec.stats.key_updates_rx, d->b->conn.rec.stats.key_updates_tx);
     /* I5: past the rekey point the epoch carries on only until the peer's
      * ACK confirms the previous update (a window's worth at most here) */
-    ck_assert_uint_le(d->a->conn.rec.tx_seq, 4 + 2 * SLINK_STREAM_WINDOW);
+    ck_assert_uint_le(d->a->conn.rec.tx_seq, 4 + 2 * oa.stream_window);
     ck_assert_uint_eq(d->a->conn.session_id, 1);
     ck_assert_uint_eq(d->b->conn.rec.stats.auth_fail + d->a->conn.rec.stats.auth_fail, 0);
     duo_free(d);
@@ -1909,6 +1984,7 @@ int main(void)
     tcase_add_test(tc, flood_without_rate_limit_costs_cpu);
     tcase_add_test(tc, constant_rng_refused_at_init);
     tcase_add_test(tc, distinct_ephemerals_across_sessions);
+    tcase_add_test(tc, new_attempt_discards_the_old_answers_pieces);
     tcase_add_test(tc, sequence_exhaustion_forces_rekey);
     tcase_add_test(tc, forgery_limit_ends_session);
     tcase_add_test(tc, forged_plain_fatal_alert_ignored_by_session);

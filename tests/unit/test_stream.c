@@ -451,7 +451,7 @@ END_TEST
 
 START_TEST(fast_retransmit_on_sack_holes)
 {
-    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], c[5][8];
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], r[8], c[5][8];
     size_t n[5];
     pair_init(100, 8);
     for (int i = 0; i < 5; i++) {
@@ -461,19 +461,22 @@ START_TEST(fast_retransmit_on_sack_holes)
     }
     ck_assert_int_eq(slink_stream_on_chunk(&B, c[0], n[0], 1), SLINK_OK);
     ck_assert_int_eq(slink_stream_on_chunk(&B, c[2], n[2], 1), SLINK_OK);
-    /* one later chunk SACKed: could be reordering, no retransmission */
+    /* one later chunk SACKed: a serial line does not reorder, so chunk 1
+     * is lost and goes again at once (PROTOCOL.md §3.6) */
     ck_assert_int_eq(pass_ack(&B, &A, 2, NULL), SLINK_OK);
-    ck_assert_uint_eq(take(&A, 2, pt), 0);
+    ck_assert_uint_eq(take(&A, 2, r), 4);
+    ck_assert_uint_eq(r[0], 1);
+    ck_assert_uint_eq(A.stats.fast_retransmits, 1);
+    /* SACKs of chunks sent before that resend do not repeat it before a
+     * timeout: they say nothing about the resend */
     ck_assert_int_eq(slink_stream_on_chunk(&B, c[3], n[3], 3), SLINK_OK);
     ck_assert_int_eq(pass_ack(&B, &A, 4, NULL), SLINK_OK);
-    ck_assert_uint_eq(take(&A, 4, pt), 4);
-    ck_assert_uint_eq(pt[0], 1);
-    ck_assert_uint_eq(A.stats.fast_retransmits, 1);
-    /* a third SACK does not resend it again before a timeout */
+    ck_assert_uint_eq(take(&A, 4, pt), 0);
     ck_assert_int_eq(slink_stream_on_chunk(&B, c[4], n[4], 5), SLINK_OK);
     ck_assert_int_eq(pass_ack(&B, &A, 6, NULL), SLINK_OK);
     ck_assert_uint_eq(take(&A, 6, pt), 0);
-    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 4, 7), SLINK_OK);   /* the resend */
+    ck_assert_uint_eq(A.stats.fast_retransmits, 1);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, r, 4, 7), SLINK_OK);   /* the resend */
     ck_assert_uint_eq(B.rcv_nxt, 5);
     ck_assert_int_eq(slink_stream_on_chunk(&B, c[1], n[1], 7), SLINK_ERR_STREAM_DUP);
     ck_assert_int_eq(pass_ack(&B, &A, 8, NULL), SLINK_OK);
@@ -762,6 +765,40 @@ START_TEST(init_clamps_configuration)
 }
 END_TEST
 
+/* An ACK whose newest settled transmission is a retransmission answers
+ * that retransmission: the first transmissions it also settles lost their
+ * own ACK, and timing them would add the recovery to the RTT (§3.6). */
+START_TEST(no_rtt_sample_when_the_ack_answers_a_retransmission)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    uint32_t var;
+    pair_init(100, 8);
+    put(&A, "a", 1);
+    take(&A, 0, pt);
+    put(&A, "b", 1);
+    take(&A, 1, pt);
+    put(&A, "c", 1);
+    take(&A, 5, pt);
+    /* chunk 1 SACKed at 11: a sample of 10 ms; chunk 0 is lost */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 1, .wnd = 8}, 11), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 10);
+    var = A.rttvar;
+    ck_assert_uint_eq(take(&A, 12, pt), 2);
+    ck_assert_uint_eq(pt[0], 0);
+    /* one ACK settles chunk 0's resend (sent at 12) and chunk 2 (sent once,
+     * at 5, its own ACK lost): it answers the resend, so no sample (35 ms
+     * from chunk 2 would be the recovery time, not the RTT) */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 3, .sack = 0, .wnd = 8}, 40), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 10);
+    ck_assert_uint_eq(A.rttvar, var);
+    /* a first transmission acknowledged: sampled */
+    put(&A, "d", 1);
+    ck_assert_uint_eq(take(&A, 50, pt), 2);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 4, .sack = 0, .wnd = 8}, 76), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, (7u * 10u + 26u) / 8u);
+}
+END_TEST
+
 START_TEST(sacked_chunks_skipped_by_timeout)
 {
     uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
@@ -774,13 +811,16 @@ START_TEST(sacked_chunks_skipped_by_timeout)
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 1, .wnd = 8}, 11), SLINK_OK);
     ck_assert_uint_eq(A.srtt, 10);                       /* sample from the SACKed chunk */
     ck_assert_uint_eq(A.rto, 30);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 30);  /* chunk 0, sent at 0 */
-    ck_assert_uint_eq(take(&A, 30, pt), 2);
+    /* chunk 1 arrived after chunk 0 was sent: chunk 0 is lost (fast) */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);
+    ck_assert_uint_eq(take(&A, 11, pt), 2);
     ck_assert_uint_eq(pt[0], 0);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 2 + 60);   /* chunk 2, not chunk 1 */
-    ck_assert_uint_eq(take(&A, 62, pt), 2);
+    ck_assert_uint_eq(A.stats.fast_retransmits, 1);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 2 + 30);   /* chunk 2, not chunk 1 */
+    ck_assert_uint_eq(take(&A, 32, pt), 2);
     ck_assert_uint_eq(pt[0], 2);
     ck_assert_uint_eq(A.stats.retransmits, 2);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 11 + 60);  /* chunk 0's resend, RTO backed off */
 }
 END_TEST
 
@@ -1376,6 +1416,7 @@ int main(void)
     tcase_add_test(tc, wipe_zeroizes_everything);
     tcase_add_test(tc, init_clamps_configuration);
     tcase_add_test(tc, sacked_chunks_skipped_by_timeout);
+    tcase_add_test(tc, no_rtt_sample_when_the_ack_answers_a_retransmission);
     tcase_add_test(tc, retransmission_is_byte_identical_after_later_writes);
     tcase_add_test(tc, close_flag_needs_our_close_and_drained_data);
     tcase_add_test(tc, stop_and_wait_with_window_one);
