@@ -381,15 +381,21 @@ slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got)
     SLINK_CHECK(c != NULL && p != NULL && got != NULL, SLINK_ERR_ARG);
     *got = 0;
     before = slink_stream_readable(&c->stream);
-    if (c->rx_carry > 0) {
-        e = slink_stream_read(&c->stream, p, cap < c->rx_carry ? cap : c->rx_carry, got);
-        c->rx_carry -= *got;
+    if (c->carry_count > 0 && c->carry[0].bytes > 0) {
+        e = slink_stream_read(&c->stream, p, cap < c->carry[0].bytes ? cap : c->carry[0].bytes, got);
+        c->carry[0].bytes -= *got;
         if (c->rec_valid && before >= SLINK_STREAM_RX_BUF / 2u) c->ack_now = 1;
         return e;
     }
-    if (c->rx_carry_end != SLINK_OK) {
-        e = c->rx_carry_end;
-        c->rx_carry_end = SLINK_OK;
+    if (c->carry_count > 0) {
+        /* That session's bytes are read: its end, then the next one's. */
+        e = c->carry[0].end;
+        memmove(&c->carry[0], &c->carry[1], (size_t)(c->carry_count - 1u) * sizeof c->carry[0]);
+        c->carry_count--;
+        if (c->stream.rx_hold && c->carry_count < SLINK_CONN_CARRY_MAX) {
+            slink_stream_hold_rx(&c->stream, 0);
+            if (c->rec_valid) c->ack_now = 1;   /* the window opens: say so */
+        }
         return e;
     }
     if (before > 0) {
@@ -415,7 +421,7 @@ slink_err slink_conn_end_stream(slink_conn *c)
 uint32_t slink_conn_rx_session(const slink_conn *c)
 {
     if (c == NULL) return 0;
-    return c->rx_carry > 0 || c->rx_carry_end != SLINK_OK ? c->rx_carry_session : c->session_id;
+    return c->carry_count > 0 ? c->carry[0].session : c->session_id;
 }
 
 slink_err slink_conn_send_dgram(slink_conn *c, const uint8_t *p, size_t n)

@@ -174,6 +174,31 @@ static void stream_cfg_for(slink_conn *c, slink_stream_cfg *sc)
     c->noise_mark = noise;
 }
 
+/* Bytes we acknowledged in the session now ending are the application's:
+ * they stay ahead of the new session's bytes, queued with the ended
+ * session's id and end code.  The bytes still unread beyond those of older
+ * queued sessions are the ending session's own. */
+static void carry_ended_session(slink_conn *c)
+{
+    size_t readable = slink_stream_readable(&c->stream), older = 0, fresh;
+    uint8_t i;
+    for (i = 0; i < c->carry_count; i++) older += c->carry[i].bytes;
+    fresh = readable > older ? readable - older : 0u;
+    if (c->session_id == 0 || (fresh == 0 && c->end_read)) return;
+    if (c->carry_count < SLINK_CONN_CARRY_MAX) {
+        c->carry[c->carry_count].bytes = fresh;
+        c->carry[c->carry_count].session = c->session_id;
+        c->carry[c->carry_count].end = c->end_reason != SLINK_OK ? c->end_reason : SLINK_ERR_PEER_RESET;
+        c->carry_count++;
+        return;
+    }
+    /* Full: the ending session was held shut (slink_stream_hold_rx), so it
+     * received nothing and only its end is left; the application learns of
+     * it through the end of the newest queued session.  Should bytes ever
+     * be there, they stay readable (never dropped) under that session. */
+    c->carry[c->carry_count - 1u].bytes += fresh;
+}
+
 slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms)
 {
     slink_stream_cfg sc;
@@ -193,17 +218,11 @@ slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms)
     }
     c->peer_mtu = hs->peer_mtu;
     stream_cfg_for(c, &sc);
-    /* Bytes we acknowledged in the previous session are the application's:
-     * keep them, and its end code, ahead of the new session's bytes. */
-    c->rx_carry = slink_stream_readable(&c->stream);
-    if (c->session_id != 0 && (c->rx_carry > 0 || !c->end_read)) {
-        c->rx_carry_session = c->session_id;
-        c->rx_carry_end = c->end_reason != SLINK_OK ? c->end_reason : SLINK_ERR_PEER_RESET;
-    } else {
-        c->rx_carry = 0;
-        c->rx_carry_end = SLINK_OK;
-    }
+    carry_ended_session(c);
     slink_stream_restart(&c->stream, &sc);
+    /* A full queue holds the new session's receive side shut until the
+     * application has read an ended session's bytes and end. */
+    slink_stream_hold_rx(&c->stream, c->carry_count >= SLINK_CONN_CARRY_MAX);
     c->end_read = 0;
 
     c->dgram_rx_head = c->dgram_rx_count = 0;

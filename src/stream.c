@@ -56,6 +56,7 @@ static unsigned send_limit(const slink_stream *s)
  * the gap before them is filled. */
 static size_t rx_free(const slink_stream *s)
 {
+    if (s->rx_hold) return 0u;
     return s->rx_count < s->rx_cap ? s->rx_cap - s->rx_count : 0u;
 }
 
@@ -245,6 +246,13 @@ void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
     s->rx_in_total = keep;
     for (i = 0; i < nends; i++) s->rx_end_at[i] = ends[i];
     s->rx_end_count = nends;
+    s->adv_wnd = rx_wnd(s);
+}
+
+void slink_stream_hold_rx(slink_stream *s, int hold)
+{
+    if (s == NULL) return;
+    s->rx_hold = hold ? 1u : 0u;
     s->adv_wnd = rx_wnd(s);
 }
 
@@ -689,6 +697,7 @@ static int rx_room(const slink_stream *s, unsigned d, size_t n)
 {
     size_t free_b = rx_free(s), held = 0;
     unsigned i, top = d, ends = s->rx_end_count;
+    if (s->rx_hold) return 0;   /* even an empty chunk: it would end a stream */
     for (i = 0; i + 1u < s->window; i++) {
         if (!((s->ooo_present >> i) & 1u)) continue;
         held += s->ooo_len[ooo_slot(s, i)];

@@ -98,6 +98,10 @@ typedef struct {
 
 #define SLINK_EVENT_QUEUE 8
 
+/* Ended sessions whose unread bytes (or end) the application has yet to
+ * read, kept apart so each keeps its own label and end (§4.9). */
+#define SLINK_CONN_CARRY_MAX 2u
+
 /* Pacing releases a held chunk this long before the line runs dry, so the
  * owner's wake-up latency and the ms clock's rounding do not leave the line
  * idle between frames. */
@@ -159,12 +163,18 @@ typedef struct slink_conn {
     uint8_t  rec_valid;
     uint16_t peer_mtu;
     slink_stream stream;
-    /* Unread bytes of an ended session kept at the head of the receive
-     * buffer when a new one is installed, and that session's end code,
-     * returned by recv() once after them (SLINK_OK: none pending). */
-    size_t   rx_carry;
-    uint32_t rx_carry_session;
-    slink_err rx_carry_end;
+    /* Unread bytes of ended sessions kept at the head of the receive
+     * buffer when a new one is installed, oldest first, each with its
+     * session and end code (returned by recv() once after its bytes).
+     * While the queue is full the current session's receive side is held
+     * shut, so it receives nothing and a further replacement never has to
+     * merge two sessions' bytes under one label. */
+    struct {
+        size_t    bytes;
+        uint32_t  session;
+        slink_err end;
+    } carry[SLINK_CONN_CARRY_MAX];
+    uint8_t  carry_count;
     uint8_t  end_read;             /* recv() has reported the current end */
 
     uint8_t  dgram_rx[SLINK_DGRAM_QUEUE][SLINK_DGRAM_MAX];

@@ -101,6 +101,10 @@ typedef struct {
     uint64_t rx_in_total, rx_out_total;
     uint64_t rx_end_at[SLINK_STREAM_ENDS_MAX];
     uint8_t  rx_end_head, rx_end_count;
+    /* The owner holds the receive side shut: window 0 and no chunk taken
+     * (not acknowledged, so the sender keeps it).  slink_conn does this
+     * while its queue of ended sessions' unread bytes is full. */
+    uint8_t  rx_hold;
 
     /* ---- close ---- */
     uint8_t  close_requested;    /* application closed: send close_notify when drained */
@@ -143,6 +147,10 @@ void      slink_stream_wipe(slink_stream *s);
  * acknowledged must reach the application even if a new session replaces
  * the one that carried them.  They count against the receive window. */
 void      slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg);
+/* Holds the receive side shut (window 0, every chunk refused unacknowledged)
+ * or opens it again; the caller sends an ACK after opening so the peer
+ * learns the window promptly. */
+void      slink_stream_hold_rx(slink_stream *s, int hold);
 
 /* Application side.  write returns bytes accepted (0 with WOULD_BLOCK when
  * the window and the chunk being filled are full). */

@@ -531,6 +531,82 @@ START_TEST(acknowledged_bytes_survive_session_replacement)
 }
 END_TEST
 
+/* Reads exactly n bytes of node b's current label and checks them against
+ * the host's pattern from offset base. */
+static void read_labelled(pair *p, uint32_t label, size_t n, size_t base)
+{
+    uint8_t buf[1000];
+    size_t got = 0, k = 0;
+    while (got < n) {
+        ck_assert_uint_eq(slink_conn_rx_session(&p->b), label);
+        ck_assert_int_eq(slink_conn_recv(&p->b, buf, n - got < sizeof buf ? n - got : sizeof buf, &k), SLINK_OK);
+        ck_assert_uint_gt(k, 0);
+        for (size_t i = 0; i < k; i++)
+            ck_assert_msg(buf[i] == pat(0, base + got + i), "session %u byte %zu", (unsigned)label, got + i);
+        got += k;
+    }
+}
+
+/* Runs until node b holds session `id` and node a is established too. */
+static int run_until_session(pair *p, uint32_t id)
+{
+    uint64_t end = p->now + 30000;
+    while (p->now < end) {
+        if (p->b.session_id == id && p->b.rec_valid && p->a.rec_valid) return 1;
+        if (pair_step(p) < 0) return 0;
+    }
+    return 0;
+}
+
+/* Found by fuzz_live: a second replacement before the application read the
+ * first one's carried bytes merged two sessions' bytes under one label and
+ * lost the first end.  Each ended session keeps its own bytes and end; with
+ * the queue full the current session takes no bytes (window 0) until the
+ * application reads, and a replacement then adds only an end. */
+START_TEST(two_replacements_keep_each_sessions_bytes_apart)
+{
+    pair_opts o = { 0 };
+    o.seed = 37;
+    pair *p = new_pair(&o);
+    uint8_t buf[1200];
+    size_t off = 0, n = 0, acc = 0;
+    ck_assert(pair_run_established(p, 10000));
+    send_until_acked(p, 1000, &off);                        /* session 1: 0..999 */
+    ck_assert_int_eq(pair_reboot(p, 0, 4243), SLINK_OK);
+    ck_assert(run_until_session(p, 2));
+    off = 10000;
+    send_until_acked(p, 700, &off);                         /* session 2: 10000..10699 */
+    ck_assert_int_eq(pair_reboot(p, 0, 4244), SLINK_OK);
+    ck_assert(run_until_session(p, 3));
+    ck_assert_uint_eq(p->b.carry_count, SLINK_CONN_CARRY_MAX);
+    /* Session 3 is held shut: what the host sends is not taken. */
+    for (size_t i = 0; i < 300; i++) buf[i] = pat(0, 20000 + i);
+    ck_assert_int_eq(slink_conn_send(&p->a, buf, 300, &acc), SLINK_OK);
+    pair_run_for(p, 3000);
+    ck_assert_uint_eq(slink_stream_readable(&p->b.stream), 1700);
+    ck_assert(p->b.rec_valid);
+    ck_assert_uint_eq(p->b.session_id, 3);
+    /* A third replacement while held adds no bytes to any label. */
+    ck_assert_int_eq(pair_reboot(p, 0, 4245), SLINK_OK);
+    ck_assert(run_until_session(p, 4));
+    ck_assert_uint_eq(slink_stream_readable(&p->b.stream), 1700);
+
+    read_labelled(p, 1, 1000, 0);
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_ERR_PEER_RESET);
+    read_labelled(p, 2, 700, 10000);
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_ERR_PEER_RESET);
+    ck_assert_uint_eq(slink_conn_rx_session(&p->b), 4);
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_ERR_AGAIN);
+    /* Read, the window opens again and the current session's bytes flow. */
+    ck_assert_int_eq(slink_conn_send(&p->a, (const uint8_t *)"fresh", 5, &acc), SLINK_OK);
+    pair_run_for(p, 1000);
+    ck_assert_int_eq(slink_conn_recv(&p->b, buf, sizeof buf, &n), SLINK_OK);
+    ck_assert_uint_eq(n, 5);
+    ck_assert(memcmp(buf, "fresh", 5) == 0);
+    del_pair(p);
+}
+END_TEST
+
 START_TEST(responder_reboot_recovered_by_no_session_hint)
 {
     pair_opts o = { 0 };
@@ -1103,6 +1179,7 @@ int main(void)
     tcase_add_test(tc, pin_refuses_other_valid_certificate);
     tcase_add_test(tc, no_data_before_session);
     tcase_add_test(tc, acknowledged_bytes_survive_session_replacement);
+    tcase_add_test(tc, two_replacements_keep_each_sessions_bytes_apart);
     tcase_add_test(tc, stream_clean_line);
     tcase_add_loop_test(tc, stream_lossy_line_exactly_once_in_order, 0, 3);
     tcase_add_test(tc, stream_heavy_loss);
