@@ -656,6 +656,7 @@ static void attack_deliver(int to, int cls, const uint8_t *w, size_t n)
         slink_hs_state st[SLINK_HS_SLOTS];
         uint8_t msg1[SLINK_HS_SLOTS][SLINK_HS1_LEN];
         uint64_t protect = c->hs_slot[HS_SLOT_R].protect_until_ms;
+        uint32_t sid_before = c->session_id;
         for (int k = 0; k < SLINK_HS_SLOTS; k++) {
             st[k] = c->hs_slot[k].hs.state;
             memcpy(msg1[k], c->hs_slot[k].hs.msg1, SLINK_HS1_LEN);
@@ -668,7 +669,10 @@ static void attack_deliver(int to, int cls, const uint8_t *w, size_t n)
          * replaces a responder attempt once its protection window is over
          * (and when that msg1's key then proves off the curve, the slot is
          * left empty: a forged msg1 with a valid key, as cheap to make,
-         * would have replaced the attempt all the same). */
+         * would have replaced the attempt all the same).  And when the frame
+         * completes the other slot (a replayed genuine msg3 or msg2), the new
+         * session ends this one's attempt, as §4.8 says: the session came up,
+         * nothing was abandoned. */
         uint8_t raw[SLINK_FRAME_MAX + 8];
         size_t rl = 0;
         int is_msg1 = n >= 2 && slink_cobs_decode(w, n - 1u, raw, sizeof raw, &rl) == SLINK_OK &&
@@ -679,7 +683,8 @@ static void attack_deliver(int to, int cls, const uint8_t *w, size_t n)
             int same = hs->state == st[k] && memcmp(hs->msg1, msg1[k], SLINK_HS1_LEN) == 0;
             int replaced_late = k == HS_SLOT_R && g_w.now >= protect &&
                                 (hs->state == SLINK_HS_WAIT_MSG3 || is_msg1);
-            if (waiting && hs->state != SLINK_HS_DONE && !same && !replaced_late)
+            int session_came_up = c->rec_valid && c->session_id != sid_before;
+            if (waiting && hs->state != SLINK_HS_DONE && !same && !replaced_late && !session_came_up)
                 VIOLATION("I4", "%c's %s attempt in state %d abandoned for an attacker frame of class %s: "
                           "now state %d%s", to ? 'B' : 'A', k == HS_SLOT_R ? "responder" : "initiator",
                           (int)st[k], g_class_names[cls], (int)hs->state,
