@@ -18,7 +18,7 @@ P256M_DIR := $(BUILD)/p256m
 P256M_SRC := $(CORE_ONLY_SRC) $(P256M_BACKEND_SRC)
 P256M_OBJ := $(patsubst src/%.c,$(P256M_DIR)/obj/src/%.o,$(P256M_SRC))
 P256M_LIB := $(P256M_DIR)/libslink.a
-P256M_UNIT_SKIP := test_slinkd_config test_linesim test_linesim_bus test_bus test_fw_entropy
+P256M_UNIT_SKIP := test_slinkd_config test_linesim test_linesim_bus test_bus test_fw_entropy test_mb_entropy
 P256M_UNIT_SRC  := $(filter-out $(patsubst %,tests/unit/%.c,$(P256M_UNIT_SKIP)),$(UNIT_SRC))
 P256M_UNIT_BINS := $(patsubst tests/unit/%.c,$(P256M_DIR)/tests/%,$(P256M_UNIT_SRC))
 
