@@ -143,8 +143,9 @@ slink_err slink_p256_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8
 {
     SLINK_CHECK(pub != NULL && hash != NULL && sig != NULL, SLINK_ERR_ARG);
     /* uncompressed only: the point comes from a certificate of the
-     * profile; p256-m checks r, s in [1, n-1] and the point on the curve */
-    if (pub[0] != 0x04 || p256_ecdsa_verify(sig, pub + 1, hash, ECC_LEN) != P256_SUCCESS)
+     * profile; the joint verification (p256m_lib.c) checks r, s in
+     * [1, n-1] and the point on the curve */
+    if (pub[0] != 0x04 || slink_p256m_verify(sig, pub + 1, hash) != P256_SUCCESS)
         return SLINK_ERR_HS_BAD_SIG;
     return SLINK_OK;
 }
