@@ -147,13 +147,16 @@ static void jp_add_affine(jpoint *R, const uint32_t x2[8], const uint32_t y2[8])
 
 int slink_p256m_verify(const uint8_t sig[64], const uint8_t pub[64], const uint8_t hash[32])
 {
-    uint32_t r[8], s[8], u1[8], u2[8];
+    /* u2 holds s and then s^-1 until u2 itself is computed, gqx holds r
+     * in the Montgomery domain before G + Q: a smaller frame, on the
+     * device's deepest stack path (msg3's certificate check) */
+    uint32_t r[8], u1[8], u2[8];
     uint32_t qx[8], qy[8], gqx[8], gqy[8];
     jpoint R;
     int gq_inf;
 
     /* SEC1 4.1.4: r, s in [1, n-1] */
-    if (scalar_from_bytes(r, sig) != 0 || scalar_from_bytes(s, sig + 32) != 0)
+    if (scalar_from_bytes(r, sig) != 0 || scalar_from_bytes(u2, sig + 32) != 0)
         return P256_INVALID_SIGNATURE;
     /* Q in [0, p)^2 and on the curve (so not infinity, which has no affine
      * form) */
@@ -162,13 +165,13 @@ int slink_p256m_verify(const uint8_t sig[64], const uint8_t pub[64], const uint8
 
     /* u1 = e s^-1, u2 = r s^-1 (mod n), out of the Montgomery domain */
     ecdsa_m256_from_hash(u1, hash, 32);
-    m256_prep(s, &p256_n);
-    m256_inv(s, s, &p256_n);
-    m256_mul(u1, u1, s, &p256_n);
-    m256_done(u1, &p256_n);
-    u256_cmov(u2, r, 1);
     m256_prep(u2, &p256_n);
-    m256_mul(u2, u2, s, &p256_n);
+    m256_inv(u2, u2, &p256_n);              /* s^-1 */
+    m256_mul(u1, u1, u2, &p256_n);
+    m256_done(u1, &p256_n);
+    u256_cmov(gqx, r, 1);
+    m256_prep(gqx, &p256_n);
+    m256_mul(u2, gqx, u2, &p256_n);
     m256_done(u2, &p256_n);
 
     /* G + Q in affine form for the joint steps; infinity when Q = -G
