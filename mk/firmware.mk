@@ -60,7 +60,9 @@ FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 # application drains it every loop), one unread datagram, certificates up
 # to 384 bytes (ours are about 360), one peer and one verified-certificate
 # cache entry (the host's current certificate: a device that alternates
-# between several hosts or certificates verifies each again); no log text (events and
+# between several hosts or certificates verifies each again), 4 queued
+# events (the loop polls after every input and output call; a fifth
+# unpolled event would push out the oldest); no log text (events and
 # error codes only); credentials decoded where they lie in flash; the
 # responder role only (the host initiates).  Feature switches that trade speed for flash or RAM
 # are in FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk)
@@ -74,7 +76,7 @@ FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
 FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=520
 FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
     -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
-    -DSLINK_MAX_PEERS=1 -DSLINK_CERT_CACHE_ENTRIES=1 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
+    -DSLINK_MAX_PEERS=1 -DSLINK_CERT_CACHE_ENTRIES=1 -DSLINK_EVENT_QUEUE=4 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
     $(FW_SLINK_AEAD_CTX) $(FW_SLINK_FEATURES)
 # The core's own warning set; warnings that only a 32-bit target shows are
 # reported, not fatal, so a host-clean core never blocks the firmware.
