@@ -401,9 +401,24 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
 
 /* Not inlined into slink_hs_consume: its frame would then lie under
  * msg3's certificate and signature checks too. */
-static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
+/* SLINK_ERR_HS_DUPLICATE if msg is the msg1 this responder answered last
+ * (its hash in hs->in_hash), SLINK_OK if not.  The hash is on this frame
+ * only, not on hs_read_msg1's, which lies under the key generation and
+ * signing of a new attempt. */
+static SLINK_NOINLINE slink_err msg1_seen(const slink_hs *hs, const uint8_t *msg, size_t len,
+                                          int responder)
 {
     uint8_t h[SLINK_HASH_LEN];
+    slink_err e = slink_sha256(msg, len, h);
+
+    if (e == SLINK_OK && responder && hs->state == SLINK_HS_WAIT_MSG3 && hs->in_hash_valid &&
+        bytes_eq(h, hs->in_hash, sizeof h))
+        e = SLINK_ERR_HS_DUPLICATE;
+    return e;
+}
+
+static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
+{
     hs_msg1 m;
     size_t n1;
     slink_err e;
@@ -414,11 +429,10 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
     if (hs->role == SLINK_ROLE_INITIATOR)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(cfg_ok(hs));
-    SLINK_TRY(slink_sha256(msg, len, h));
     /* Retransmitted msg1: answer with the same msg2, no ECDH, no signature. */
-    if (responder && hs->state == SLINK_HS_WAIT_MSG3 && hs->in_hash_valid &&
-        bytes_eq(h, hs->in_hash, sizeof h))
-        return SLINK_ERR_HS_DUPLICATE;
+    e = msg1_seen(hs, msg, len, responder);
+    if (e != SLINK_OK)
+        return e;
     /* The msg1 of the session already completed: a late copy or a replay,
      * which must not tear down what it started. */
     if (responder && hs->state == SLINK_HS_DONE && len == SLINK_HS1_LEN &&
@@ -446,7 +460,10 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
         return hs_fail(hs, e, "msg1: cannot keep");
     hs->peer_flags = m.flags;
     hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m.mtu_code);
-    memcpy(hs->in_hash, h, sizeof h);
+    /* the same bytes as msg: its hash, for msg1_seen */
+    e = slink_sha256(hs->msg1, SLINK_HS1_LEN, hs->in_hash);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg1: hash");
     hs->in_hash_valid = 1;
     return hs_write_msg2(hs, &m);
 }
