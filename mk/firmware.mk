@@ -22,7 +22,7 @@ FW_CPPFLAGS := -Iinclude -Ifirmware -Ifirmware/board/an385 -Ifirmware/port \
                -I$(MBEDTLS_FW)/include -DMBEDTLS_CONFIG_FILE='"slink_mbedtls_config.h"'
 FW_LDFLAGS := --specs=nano.specs --specs=nosys.specs -nostartfiles \
               -Wl,--gc-sections -Tfirmware/board/an385/an385.ld
-# The slink device's stack: the painted depth (about 2.5 KB, see
+# The slink device's stack: the painted depth (about 1.8 KB, see
 # docs/PORTING.md) plus interrupt frames and margin.  Images without it keep
 # the linker script's 8 KB.
 FW_DEVICE_LDFLAGS := -Wl,--defsym=FW_STACK_SIZE=4096
