@@ -22,7 +22,7 @@ FW_CPPFLAGS := -Iinclude -Ifirmware -Ifirmware/board/an385 -Ifirmware/port \
                -I$(MBEDTLS_FW)/include -DMBEDTLS_CONFIG_FILE='"slink_mbedtls_config.h"'
 FW_LDFLAGS := --specs=nano.specs --specs=nosys.specs -nostartfiles \
               -Wl,--gc-sections -Tfirmware/board/an385/an385.ld
-# The slink device's stack: the painted depth (about 2.5 KB, see
+# The slink device's stack: the painted depth (about 1.8 KB, see
 # docs/PORTING.md) plus interrupt frames and margin.  Images without it keep
 # the linker script's 8 KB.
 FW_DEVICE_LDFLAGS := -Wl,--defsym=FW_STACK_SIZE=4096
@@ -58,21 +58,25 @@ FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
 # 192-byte frame bodies (170-byte records: 17 ms on the line, about 85 % of
 # it payload), a 2-chunk stream window with a one-chunk receive buffer (the
 # application drains it every loop), one unread datagram, certificates up
-# to 384 bytes (ours are about 360), one peer; no log text (events and
+# to 384 bytes (ours are about 360), one peer and one verified-certificate
+# cache entry (the host's current certificate: a device that alternates
+# between several hosts or certificates verifies each again), 4 queued
+# events (the loop polls after every input and output call; a fifth
+# unpolled event would push out the oldest); no log text (events and
 # error codes only); credentials decoded where they lie in flash; the
 # responder role only (the host initiates).  Feature switches that trade speed for flash or RAM
 # are in FW_SLINK_FEATURES, which the host's unit-mcu-cfg pass (mk/size.mk)
 # tests.
 FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
 # slink_aead's opaque storage sized for mbedTLS 3.6's GCM context on a
-# 32-bit target with this configuration (616 bytes: the AES key schedule
+# 32-bit target with this configuration (520 bytes, AES-128 only: the AES key schedule
 # is inside it, through the block-cipher layer, not in the heap as 2.28's
 # cipher layer had it; the backend's static assertion checks it), not the
 # host's 432: the record layer sets one up on the stack per record.
-FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=616
+FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=520
 FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
     -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
-    -DSLINK_MAX_PEERS=1 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
+    -DSLINK_MAX_PEERS=1 -DSLINK_CERT_CACHE_ENTRIES=1 -DSLINK_EVENT_QUEUE=4 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
     $(FW_SLINK_AEAD_CTX) $(FW_SLINK_FEATURES)
 # The core's own warning set; warnings that only a 32-bit target shows are
 # reported, not fatal, so a host-clean core never blocks the firmware.

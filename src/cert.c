@@ -77,7 +77,10 @@ static slink_err reject_(const slink_platform *plat, slink_err e, const char *re
  * issuer equal byte-for-byte to the CA's subject, a CA allowed to sign
  * certificates (CA:TRUE, and keyCertSign when keyUsage is present), and an
  * ecdsa-with-SHA256 signature over the TBS that the CA's key verifies. */
-static int signed_by_ca(const slink_crt *ca, const slink_crt *crt, slink_cert_cache *cc)
+/* Not inlined: its buffers then stay off slink_cert_verify_peer's frame,
+ * which the ECDSA verification below would otherwise run under. */
+static SLINK_NOINLINE int signed_by_ca(const slink_crt *ca, const slink_crt *crt,
+                                       slink_cert_cache *cc)
 {
     uint8_t hash[32];
     uint8_t rs[SLINK_SIG_LEN];
@@ -185,8 +188,12 @@ static slink_err check_dates(const slink_peer_policy *p, const slink_platform *p
     return SLINK_OK;
 }
 
-static slink_err check_name(const slink_peer_policy *p, const slink_platform *plat,
-                            const slink_crt *crt)
+/* check_name and twin_fingerprint are not inlined: their buffers (a CN
+ * copy, a re-encoded signature) would sit in slink_cert_verify_peer's
+ * frame while the CA signature is verified beneath it, the device's
+ * deepest stack path. */
+static SLINK_NOINLINE slink_err check_name(const slink_peer_policy *p, const slink_platform *plat,
+                                          const slink_crt *crt)
 {
     if (p->name[0] == '*' && p->name[1] == '\0') {
         slog(plat, SLINK_LOG_INFO,
@@ -263,7 +270,7 @@ static size_t int_content(const uint8_t v[32], uint8_t out[33])
     return n + 32 - i;
 }
 
-static int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLINK_CERT_FP_LEN])
+static SLINK_NOINLINE int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLINK_CERT_FP_LEN])
 {
     uint8_t rs[SLINK_SIG_LEN], s2[32], ri[33], si[33], hdr[4], hdr2[7], hdr3[2];
     const uint8_t *alg, *bits;

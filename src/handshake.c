@@ -12,6 +12,7 @@
 #include <string.h>
 #include "hs_msg.h"
 #include "keysched.h"
+#include "cc.h"
 
 #if HS_PLAIN_MAX != SLINK_HS_PLAIN_MAX
 #error "SLINK_HS_PLAIN_MAX (slink/handshake.h) must equal HS_PLAIN_MAX (hs_msg.h)"
@@ -179,9 +180,14 @@ static slink_err peer_cred(const slink_hs *hs, const hs_cred *c, int we_offered,
 }
 
 /* Check the signature of message `which` made by the holder of crt. */
-static slink_err verify_sig(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
-                            const uint8_t *der, size_t der_len, const slink_crt *crt,
-                            const uint8_t sig[SLINK_SIG_LEN])
+/* Not inlined (nor is finish): their locals would otherwise sit in
+ * hs_read_msg3's frame under the peer certificate's CA verification, the
+ * device's deepest stack path. */
+static SLINK_NOINLINE slink_err verify_sig(const uint8_t prk[32], ks_msg which,
+                                           const uint8_t th[SLINK_HASH_LEN],
+                                           const uint8_t *der, size_t der_len,
+                                           const slink_crt *crt,
+                                           const uint8_t sig[SLINK_SIG_LEN])
 {
     uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN];
     slink_err e;
@@ -200,25 +206,51 @@ static slink_err verify_sig(const uint8_t prk[32], ks_msg which, const uint8_t t
 }
 
 /* Build plaintext = cred | sig for message `which` into pt. */
-static slink_err make_plain(const slink_hs *hs, ks_msg which, const uint8_t prk[32],
-                            const uint8_t th[SLINK_HASH_LEN], int peer_has_ours,
-                            uint8_t *pt, size_t cap, size_t *pt_len)
+/* The hash our signature covers: SHA-256 of the signature input (tag,
+ * transcript hash, hash of our credential, MAC), exactly what slink_sign
+ * hashes.  Its own frame, so that the MAC and the 107-byte input are off
+ * the stack while the signer runs (the device's deepest path). */
+static SLINK_NOINLINE slink_err sig_hash(ks_msg which, const uint8_t prk[32],
+                                         const uint8_t th[SLINK_HASH_LEN],
+                                         const hs_cred *c, uint8_t h[SLINK_HASH_LEN])
 {
+    uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN];
+    slink_err e;
+
+    e = ks_mac(prk, which, th, c->der, c->der_len, mac);
+    if (e == SLINK_OK)
+        e = ks_sig_input(which, th, c->der, c->der_len, mac, in);
+    if (e == SLINK_OK)
+        e = slink_sha256(in, sizeof in, h);
+    slink_memzero(mac, sizeof mac);
+    slink_memzero(in, sizeof in);
+    return e;
+}
+
+/* Not inlined into the message writers: its locals stay off their frames
+ * when they call down into the ECDH key generation. */
+static SLINK_NOINLINE slink_err make_plain(const slink_hs *hs, ks_msg which,
+                                           const uint8_t prk[32],
+                                           const uint8_t th[SLINK_HASH_LEN], int peer_has_ours,
+                                           uint8_t *pt, size_t cap, size_t *pt_len)
+{
+    /* The plaintext ends with the signature: it is encoded with a
+     * placeholder and the signer writes the signature in place, so that
+     * no signature buffer sits on this frame while the signer runs. */
+    static const uint8_t placeholder[SLINK_SIG_LEN] = { 0 };
     hs_cred c;
-    uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN], sig[SLINK_SIG_LEN];
+    uint8_t h[SLINK_HASH_LEN];
     slink_err e;
 
     e = own_cred(hs, peer_has_ours, &c);
     if (e == SLINK_OK)
-        e = ks_mac(prk, which, th, c.der, c.der_len, mac);
+        e = sig_hash(which, prk, th, &c, h);
     if (e == SLINK_OK)
-        e = ks_sig_input(which, th, c.der, c.der_len, mac, in);
+        e = hs_plain_encode(&c, placeholder, pt, cap, pt_len);
     if (e == SLINK_OK)
-        e = slink_sign(&hs->cfg.creds->signer, in, sizeof in, sig, hs->cfg.rng);
-    if (e == SLINK_OK)
-        e = hs_plain_encode(&c, sig, pt, cap, pt_len);
-    slink_memzero(mac, sizeof mac);
-    slink_memzero(in, sizeof in);
+        e = slink_sign_hash(&hs->cfg.creds->signer, h, pt + *pt_len - SLINK_SIG_LEN,
+                            hs->cfg.rng);
+    slink_memzero(h, sizeof h);
     return e;
 }
 
@@ -300,7 +332,7 @@ static slink_err msg2_refused(slink_hs *hs, slink_err e, uint8_t alert, const ch
 }
 #endif
 
-static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
+static SLINK_NOINLINE slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
 {
     uint8_t i2r[KS_SECRET_LEN], r2i[KS_SECRET_LEN];
     slink_err e = ks_traffic(hs->prk, th4, i2r, r2i);
@@ -367,10 +399,28 @@ static slink_err hs_write_msg1(slink_hs *hs)
  * new handshake (a different msg1 means the peer restarted). */
 static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
 
-static slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
+/* Not inlined into slink_hs_consume: its frame would then lie under
+ * msg3's certificate and signature checks too. */
+/* SLINK_ERR_HS_DUPLICATE if msg is the msg1 this responder answered last
+ * (its hash in hs->in_hash), SLINK_OK if not.  The hash is on this frame
+ * only, not on hs_read_msg1's, which lies under the key generation and
+ * signing of a new attempt. */
+static SLINK_NOINLINE slink_err msg1_seen(const slink_hs *hs, const uint8_t *msg, size_t len,
+                                          int responder)
 {
-    uint8_t h[SLINK_HASH_LEN], raw[SLINK_HS1_LEN];
+    uint8_t h[SLINK_HASH_LEN];
+    slink_err e = slink_sha256(msg, len, h);
+
+    if (e == SLINK_OK && responder && hs->state == SLINK_HS_WAIT_MSG3 && hs->in_hash_valid &&
+        bytes_eq(h, hs->in_hash, sizeof h))
+        e = SLINK_ERR_HS_DUPLICATE;
+    return e;
+}
+
+static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
+{
     hs_msg1 m;
+    size_t n1;
     slink_err e;
     int responder = hs->role == SLINK_ROLE_RESPONDER;
 
@@ -379,11 +429,10 @@ static slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
     if (hs->role == SLINK_ROLE_INITIATOR)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(cfg_ok(hs));
-    SLINK_TRY(slink_sha256(msg, len, h));
     /* Retransmitted msg1: answer with the same msg2, no ECDH, no signature. */
-    if (responder && hs->state == SLINK_HS_WAIT_MSG3 && hs->in_hash_valid &&
-        bytes_eq(h, hs->in_hash, sizeof h))
-        return SLINK_ERR_HS_DUPLICATE;
+    e = msg1_seen(hs, msg, len, responder);
+    if (e != SLINK_OK)
+        return e;
     /* The msg1 of the session already completed: a late copy or a replay,
      * which must not tear down what it started. */
     if (responder && hs->state == SLINK_HS_DONE && len == SLINK_HS1_LEN &&
@@ -400,13 +449,21 @@ static slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
         bytes_eq(m.x, hs->eph.x, SLINK_ECX_LEN))
         return hs_fail(hs, SLINK_ERR_HS_BAD_KEY, "msg1: peer key reflects our own");
 
-    memcpy(raw, msg, SLINK_HS1_LEN);  /* msg may alias hs buffers reset below */
+    /* msg may alias hs buffers reset below: hs->msg1 is written from m,
+     * which holds every byte of msg1 (the decoder and the encoder are exact
+     * inverses with the same checks), not from msg and not through a copy
+     * on this frame, which lies under the key generation and signing. */
     reset_session(hs);
     hs->role = SLINK_ROLE_RESPONDER;
-    memcpy(hs->msg1, raw, SLINK_HS1_LEN);
+    e = hs_msg1_encode(&m, hs->msg1, sizeof hs->msg1, &n1);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg1: cannot keep");
     hs->peer_flags = m.flags;
     hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m.mtu_code);
-    memcpy(hs->in_hash, h, sizeof h);
+    /* the same bytes as msg: its hash, for msg1_seen */
+    e = slink_sha256(hs->msg1, SLINK_HS1_LEN, hs->in_hash);
+    if (e != SLINK_OK)
+        return hs_fail(hs, e, "msg1: hash");
     hs->in_hash_valid = 1;
     return hs_write_msg2(hs, &m);
 }

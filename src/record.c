@@ -6,6 +6,7 @@
  * and forgery limits of RFC 9147 §4.5.3. */
 #include "slink/record.h"
 #include <string.h>
+#include "cc.h"
 
 #define LABEL_KEY "key"
 #define LABEL_IV  "iv"
@@ -85,6 +86,32 @@ static void keys_aead_done(slink_aead *tmp)
 #else
     slink_aead_free(tmp);
 #endif
+}
+
+/* One record's AES-GCM operation with k's keys: seal when seal_tag is
+ * given, else open against open_tag.  Without the context cache the
+ * context set up from k->key (616 bytes on a Cortex-M with mbedTLS 3.6)
+ * lives on this frame only, not on slink_rec_seal's or slink_rec_open's
+ * while they derive the next epoch's keys through HKDF and SHA-256: that
+ * nesting was one of the device's deepest stack paths. */
+static SLINK_NOINLINE slink_err keys_crypt(slink_rec_keys *k,
+                                           const uint8_t nonce[SLINK_REC_IV_LEN],
+                                           const uint8_t aad[SLINK_REC_AAD_LEN],
+                                           const uint8_t *in, size_t len, uint8_t *out,
+                                           uint8_t *seal_tag, const uint8_t *open_tag)
+{
+    slink_aead tmp, *a;
+    slink_err e;
+
+    e = keys_aead(k, &tmp, &a);
+    if (e == SLINK_OK && seal_tag != NULL)
+        e = slink_aead_seal(a, nonce, SLINK_REC_IV_LEN, aad, SLINK_REC_AAD_LEN,
+                            in, len, out, seal_tag, SLINK_TAG_LEN);
+    else if (e == SLINK_OK)
+        e = slink_aead_open(a, nonce, SLINK_REC_IV_LEN, aad, SLINK_REC_AAD_LEN,
+                            in, len, out, open_tag, SLINK_TAG_LEN);
+    keys_aead_done(&tmp);
+    return e;
 }
 
 /* next = the epoch after cur: secret' = ExpandLabel(secret, "upd", "", 32). */
@@ -248,7 +275,6 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     uint8_t seq_len, type;
     uint64_t seq;
     size_t need;
-    slink_aead tmp, *a;
     slink_err e;
 
     SLINK_CHECK(r != NULL && type_out != NULL && body != NULL && body_len != NULL,
@@ -282,11 +308,8 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     make_aad(aad, r->peer, r->local, type, r->tx.epoch, seq);
     make_nonce(nonce, &r->tx, seq);
     /* pt may sit exactly at body + seq_len (in place); write seq after. */
-    e = keys_aead(&r->tx, &tmp, &a);
-    if (e == SLINK_OK)
-        e = slink_aead_seal(a, nonce, sizeof nonce, aad, sizeof aad,
-                            pt, pt_len, body + seq_len, body + seq_len + pt_len, SLINK_TAG_LEN);
-    keys_aead_done(&tmp);
+    e = keys_crypt(&r->tx, nonce, aad, pt, pt_len, body + seq_len,
+                   body + seq_len + pt_len, NULL);
     slink_memzero(nonce, sizeof nonce);
     if (e != SLINK_OK)
         return e;
@@ -360,7 +383,6 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
     slink_rec_keys next;
     slink_rec_keys *k;
-    slink_aead tmp, *a;
     slink_replay fresh, *w;
     slink_rec_hdr h;
     rx_pick which;
@@ -417,12 +439,8 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     }
     make_aad(aad, dst, src, type, k->epoch, seq);
     make_nonce(nonce, k, seq);
-    e = keys_aead(k, &tmp, &a);
-    if (e == SLINK_OK)
-        e = slink_aead_open(a, nonce, sizeof nonce, aad, sizeof aad,
-                            body + h.seq_len, ct_len, pt, body + h.seq_len + ct_len,
-                            SLINK_TAG_LEN);
-    keys_aead_done(&tmp);
+    e = keys_crypt(k, nonce, aad, body + h.seq_len, ct_len, pt, NULL,
+                   body + h.seq_len + ct_len);
     slink_memzero(nonce, sizeof nonce);
 
     if (e == SLINK_OK) {

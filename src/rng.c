@@ -7,6 +7,7 @@
  * the same entropy (tests rely on that). */
 #include "slink/crypto.h"
 #include <string.h>
+#include "cc.h"
 
 #define RNG_BLOCK 32u
 /* Entropy at instantiation and at each reseed (security strength 256) and
@@ -94,7 +95,10 @@ static slink_err drbg_instantiate(slink_rng *r, const slink_cbuf *seed, size_t n
     return drbg_update(r, seed, nseed);
 }
 
-static slink_err drbg_reseed(slink_rng *r)
+/* Not inlined into drbg_generate: the entropy buffer then stays off the
+ * frame of every draw (reseeds are rare; draws run under key generation
+ * and signing on the device's deepest stack paths). */
+static SLINK_NOINLINE slink_err drbg_reseed(slink_rng *r)
 {
     uint8_t ent[RNG_ENTROPY_LEN];
     slink_cbuf in[1];

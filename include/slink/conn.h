@@ -96,7 +96,15 @@ typedef struct {
     uint8_t  last_alert_rx;        /* last alert code received (plain or sealed) */
 } slink_conn_stats;
 
+/* Events kept until the owner polls them; when full the oldest goes (the
+ * state fields still tell the truth).  A device that polls after every
+ * input and output call needs few (the firmware uses 4). */
+#ifndef SLINK_EVENT_QUEUE
 #define SLINK_EVENT_QUEUE 8
+#endif
+#if SLINK_EVENT_QUEUE < 1 || SLINK_EVENT_QUEUE > 255
+#error "SLINK_EVENT_QUEUE must be 1..255"
+#endif
 
 /* Ended sessions whose unread bytes (or end) the application has yet to
  * read, kept apart so each keeps its own label and end (§4.9). */

@@ -23,4 +23,11 @@ int  slink_p256m_rng_failed(void);
  * when x is not the x of a point. */
 slink_err slink_p256m_decompress(const uint8_t x[32], uint8_t y[32]);
 
+/* ECDSA P-256 verification of sig = r || s over a 32-byte hash with the
+ * raw public key pub = X || Y (no 0x04 prefix), as p256_ecdsa_verify
+ * (same return codes: P256_SUCCESS, P256_INVALID_SIGNATURE,
+ * P256_INVALID_PUBKEY) but variable-time, with one joint multiplication:
+ * for public inputs only. */
+int slink_p256m_verify(const uint8_t sig[64], const uint8_t pub[64], const uint8_t hash[32]);
+
 #endif

@@ -7,6 +7,7 @@
 #include "p256m_backend.h"
 #include <string.h>
 #include "p256-m.h"
+#include "../cc.h"
 
 #define ECC_LEN 32u
 
@@ -101,6 +102,22 @@ static void bits2octets(const uint8_t h[32], uint8_t out[32])
     memcpy(out, borrow ? h : t, 32);   /* borrow: h < n, keep it */
 }
 
+/* The RFC 6979 DRBG for (d, h): seeded with int2octets(d) ||
+ * bits2octets(h).  Its own frame, so that the seed is off the stack while
+ * p256-m signs (the device's deepest path runs through the signature). */
+static SLINK_NOINLINE slink_err nonce_drbg(slink_rng *local, const uint8_t d[32],
+                                           const uint8_t hash[32])
+{
+    uint8_t seed[64];
+    slink_err e;
+
+    memcpy(seed, d, ECC_LEN);
+    bits2octets(hash, seed + ECC_LEN);
+    e = slink_rng_init_seed(local, seed, sizeof seed);
+    slink_memzero(seed, sizeof seed);
+    return e;
+}
+
 slink_err slink_p256_sign_hash(const uint8_t d[32], const uint8_t hash[32],
                                uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
 {
@@ -112,7 +129,6 @@ slink_err slink_p256_sign_hash(const uint8_t d[32], const uint8_t hash[32],
      * signatures are the same bytes as the other backends' and the
      * RFC 6979 vectors hold.  rng is not needed: p256-m's arithmetic is
      * constant-time without blinding. */
-    uint8_t seed[64];
     slink_rng local;
     slink_err e;
     int ret;
@@ -121,10 +137,7 @@ slink_err slink_p256_sign_hash(const uint8_t d[32], const uint8_t hash[32],
     SLINK_CHECK(d != NULL && hash != NULL && sig != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(slink_p256_scalar_ok(d), SLINK_ERR_ARG);
     memset(&local, 0, sizeof local);
-    memcpy(seed, d, ECC_LEN);
-    bits2octets(hash, seed + ECC_LEN);
-    e = slink_rng_init_seed(&local, seed, sizeof seed);
-    slink_memzero(seed, sizeof seed);
+    e = nonce_drbg(&local, d, hash);
     if (e == SLINK_OK) {
         slink_p256m_set_rng(&local);
         ret = p256_ecdsa_sign(sig, d, hash, ECC_LEN);
@@ -143,8 +156,9 @@ slink_err slink_p256_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8
 {
     SLINK_CHECK(pub != NULL && hash != NULL && sig != NULL, SLINK_ERR_ARG);
     /* uncompressed only: the point comes from a certificate of the
-     * profile; p256-m checks r, s in [1, n-1] and the point on the curve */
-    if (pub[0] != 0x04 || p256_ecdsa_verify(sig, pub + 1, hash, ECC_LEN) != P256_SUCCESS)
+     * profile; the joint verification (p256m_lib.c) checks r, s in
+     * [1, n-1] and the point on the curve */
+    if (pub[0] != 0x04 || slink_p256m_verify(sig, pub + 1, hash) != P256_SUCCESS)
         return SLINK_ERR_HS_BAD_SIG;
     return SLINK_OK;
 }

@@ -89,3 +89,129 @@ slink_err slink_p256m_decompress(const uint8_t x[32], uint8_t y[32])
     m256_to_bytes(y, Y, &p256_p);
     return SLINK_OK;
 }
+
+/* ECDSA verification with one joint multiplication u1*G + u2*Q
+ * (Shamir's trick) instead of p256-m's two constant-time ladders: every
+ * input of a verification is public, so branching on the scalars' bits is
+ * safe, and one shared chain of 256 doublings with an addition of G, Q or
+ * G+Q at three bits in four costs about half of the two ladders.  Points
+ * are Jacobian (x:y:z) in p256-m's Montgomery domain; the point at
+ * infinity, which p256-m's formulas cannot represent, is a flag. */
+typedef struct {
+    uint32_t x[8], y[8], z[8];
+    int inf;
+} jpoint;
+
+/* R += (x2, y2), (x2, y2) affine, on the curve and not infinity: the
+ * mixed addition of p256-m's point_add (formula 5 of [CMO98], z2 = 1)
+ * with the two cases it excludes handled: R = (x2, y2) doubles, R =
+ * -(x2, y2) gives infinity. */
+static void jp_add_affine(jpoint *R, const uint32_t x2[8], const uint32_t y2[8])
+{
+    uint32_t t1[8], t2[8], t3[8];
+
+    if (R->inf) {
+        u256_cmov(R->x, x2, 1);
+        u256_cmov(R->y, y2, 1);
+        m256_set32(R->z, 1, &p256_p);
+        R->inf = 0;
+        return;
+    }
+    m256_mul_p(t1, R->z, R->z);
+    m256_mul_p(t2, t1, R->z);
+    m256_mul_p(t1, t1, x2);         /* u2 = x2 z1^2 */
+    m256_mul_p(t2, t2, y2);         /* s2 = y2 z1^3 */
+    m256_sub_p(t1, t1, R->x);       /* h = u2 - x1 */
+    m256_sub_p(t2, t2, R->y);       /* r = s2 - y1 */
+    if (u256_diff0(t1) == 0) {
+        /* same x: the same point (r = 0) or its negation */
+        if (u256_diff0(t2) == 0)
+            point_double(R->x, R->y, R->z);  /* y != 0: n is odd */
+        else
+            R->inf = 1;
+        return;
+    }
+    m256_mul_p(R->z, R->z, t1);     /* z3 = z1 h */
+    m256_mul_p(t3, t1, t1);         /* h^2 */
+    m256_mul_p(t1, t3, t1);         /* h^3 */
+    m256_mul_p(t3, t3, R->x);       /* x1 h^2 */
+    m256_mul_p(R->x, t2, t2);
+    m256_sub_p(R->x, R->x, t3);
+    m256_sub_p(R->x, R->x, t3);
+    m256_sub_p(R->x, R->x, t1);     /* x3 = r^2 - 2 x1 h^2 - h^3 */
+    m256_sub_p(t3, t3, R->x);
+    m256_mul_p(t3, t3, t2);
+    m256_mul_p(t1, t1, R->y);
+    m256_sub_p(R->y, t3, t1);       /* y3 = r (x1 h^2 - x3) - y1 h^3 */
+}
+
+int slink_p256m_verify(const uint8_t sig[64], const uint8_t pub[64], const uint8_t hash[32])
+{
+    /* u2 holds s and then s^-1 until u2 itself is computed, gqx holds r
+     * in the Montgomery domain before G + Q: a smaller frame, on the
+     * device's deepest stack path (msg3's certificate check) */
+    uint32_t r[8], u1[8], u2[8];
+    uint32_t qx[8], qy[8], gqx[8], gqy[8];
+    jpoint R;
+    int gq_inf;
+
+    /* SEC1 4.1.4: r, s in [1, n-1] */
+    if (scalar_from_bytes(r, sig) != 0 || scalar_from_bytes(u2, sig + 32) != 0)
+        return P256_INVALID_SIGNATURE;
+    /* Q in [0, p)^2 and on the curve (so not infinity, which has no affine
+     * form) */
+    if (point_from_bytes(qx, qy, pub) != 0)
+        return P256_INVALID_PUBKEY;
+
+    /* u1 = e s^-1, u2 = r s^-1 (mod n), out of the Montgomery domain */
+    ecdsa_m256_from_hash(u1, hash, 32);
+    m256_prep(u2, &p256_n);
+    m256_inv(u2, u2, &p256_n);              /* s^-1 */
+    m256_mul(u1, u1, u2, &p256_n);
+    m256_done(u1, &p256_n);
+    u256_cmov(gqx, r, 1);
+    m256_prep(gqx, &p256_n);
+    m256_mul(u2, gqx, u2, &p256_n);
+    m256_done(u2, &p256_n);
+
+    /* G + Q in affine form for the joint steps; infinity when Q = -G
+     * (doubled when Q = G) */
+    R.inf = 1;
+    jp_add_affine(&R, p256_gx, p256_gy);
+    jp_add_affine(&R, qx, qy);
+    gq_inf = R.inf;
+    if (!gq_inf) {
+        point_to_affine(R.x, R.y, R.z);
+        u256_cmov(gqx, R.x, 1);
+        u256_cmov(gqy, R.y, 1);
+    }
+
+    /* left to right over both scalars at once; u1 may be 0 (e = 0 mod n),
+     * u2 is not */
+    R.inf = 1;
+    for (int i = 255; i >= 0; i--) {
+        unsigned b1 = (u1[i / 32] >> (i % 32)) & 1u;
+        unsigned b2 = (u2[i / 32] >> (i % 32)) & 1u;
+        if (!R.inf)
+            point_double(R.x, R.y, R.z);
+        if (b1 && b2) {
+            if (!gq_inf)
+                jp_add_affine(&R, gqx, gqy);
+        } else if (b1) {
+            jp_add_affine(&R, p256_gx, p256_gy);
+        } else if (b2) {
+            jp_add_affine(&R, qx, qy);
+        }
+    }
+    /* u1 G + u2 Q = infinity: no x to compare, invalid (SEC1 4.1.4 step 5) */
+    if (R.inf)
+        return P256_INVALID_SIGNATURE;
+
+    /* affine x only: x / z^2, then out of the Montgomery domain, mod n */
+    m256_inv(R.z, R.z, &p256_p);
+    m256_mul_p(R.z, R.z, R.z);
+    m256_mul_p(R.x, R.x, R.z);
+    m256_done(R.x, &p256_p);
+    ecdsa_m256_mod_n(R.x);
+    return u256_diff(R.x, r) == 0 ? P256_SUCCESS : P256_INVALID_SIGNATURE;
+}

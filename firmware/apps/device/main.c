@@ -256,15 +256,18 @@ static FW_NOINLINE void device_init(void)
 
 int main(void)
 {
-    /* Only the hand-off from the interrupt ring (which does the buffering)
-     * to the core, so it can be small: the loop drains the ring in pieces. */
-    static uint8_t rx[64];
+    /* tx holds one frame for the UART at a time; the hand-off from the
+     * interrupt ring (which does the buffering) to the core borrows its
+     * first 64 bytes, as the two never overlap in the loop: the loop
+     * drains the ring in small pieces. */
     static uint8_t tx[SLINK_WIRE_FRAME_MAX];
+    uint8_t *const rx = tx;
+    const size_t rx_cap = 64;
 
     device_init();
     for (;;) {
         int busy = 0;
-        size_t n = uart_read(rx, sizeof rx);
+        size_t n = uart_read(rx, rx_cap);
         if (n > 0) {
             busy = 1;
             (void)slink_conn_input(&conn, rx, n, board_millis());
