@@ -39,7 +39,7 @@ $(P256M_DIR)/tests/test_%: tests/unit/test_%.c $(TEST_COMMON_OBJ) $(P256M_LIB)
 	$(CC) $(CPPFLAGS) -Itests/common -Isrc $(CFLAGS_HOST) $< $(TEST_COMMON_OBJ) $(P256M_LIB) $(MBEDTLS_LIBS) $(CHECK_LIBS) -o $@
 
 unit-p256m: $(P256M_UNIT_BINS)
-	@set -e; for t in $(P256M_UNIT_BINS); do echo "== $$t"; CK_FORK=yes $$t; done
+	@set -e; for t in $(P256M_UNIT_BINS); do echo "== $$t"; CK_FORK=yes SLINK_ATTACK_RUNS=250 $$t; done
 
 $(P256M_DIR)/xsign-p256m: tests/psa/xsign.c tests/psa/xsign_no_key_store.c $(P256M_LIB)
 	@mkdir -p $(@D)
