@@ -23,14 +23,21 @@ CFLAGS_HOST = $(CSTD) $(OPT) $(WARN) $(CFLAGS)
 MBEDTLS_LIBS := -lmbedx509 -lmbedcrypto
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-# The core proper, and the crypto backend it is linked with (one directory
-# of src/crypto_*/ each: the core calls only include/slink/crypto.h, so the
-# backend is chosen here, at link time).  libslink.a and every build of the
-# core that the fragments make carry the host default, mbedTLS; mk/psa.mk
-# builds the PSA Crypto one beside it.
+# The core proper, one folder per layer, bottom up (docs/ARCHITECTURE.md
+# has the map): frame/ (COBS, CRC, wire codecs), record/ (AEAD records,
+# replay window, stream), handshake/ (SIGMA-I messages and key schedule),
+# cert/ (X.509 and PEM), session/ (connection, handshake driver, node),
+# crypto/ (DRBG, HKDF and helpers over the port), and err.c beside them.
+# The crypto backend it is linked with is one folder of src/backends/: the
+# core calls only include/slink/crypto.h, so the backend is chosen here, at
+# link time.  libslink.a and every build of the core that the fragments
+# make carry the host default, mbedTLS; mk/psa.mk builds the PSA Crypto one
+# beside it.
 CRYPTO_BACKEND ?= mbedtls
-CORE_ONLY_SRC := $(sort $(wildcard src/*.c))
-CRYPTO_SRC    := $(sort $(wildcard src/crypto_$(CRYPTO_BACKEND)/*.c))
+CORE_LAYERS   := frame record handshake cert session crypto
+CORE_ONLY_SRC := $(sort $(wildcard src/*.c $(patsubst %,src/%/*.c,$(CORE_LAYERS))))
+CORE_HDRS     := $(wildcard include/slink/*.h src/*.h $(patsubst %,src/%/*.h,$(CORE_LAYERS)) src/backends/*/*.h)
+CRYPTO_SRC    := $(sort $(wildcard src/backends/$(CRYPTO_BACKEND)/*.c))
 CORE_SRC := $(CORE_ONLY_SRC) $(CRYPTO_SRC)
 CORE_OBJ := $(patsubst src/%.c,$(BUILD)/obj/src/%.o,$(CORE_SRC))
 LIB      := $(BUILD)/libslink.a
@@ -59,7 +66,7 @@ $(LIB): $(CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h)
+$(BUILD)/obj/src/%.o: src/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_CORE) -c $< -o $@
 

@@ -3,7 +3,7 @@
 # build/mbedtls-src) for the firmware cross-build (and the host build of
 # the mbedTLS backend against 3.6, mk/mbedtls36.mk).  The source is never
 # committed: it is downloaded at build time and cached under build/.
-# p256-m, the device backend's ECC (src/crypto_p256m/), comes from its
+# p256-m, the device backend's ECC (src/backends/p256m/), comes from its
 # 3rdparty/p256-m folder.
 #
 # The download goes through tools/fetch-trixie-src.sh: an apt

@@ -1,11 +1,11 @@
 /* mbedTLS 3.6 LTS configuration for slink firmware: exactly the primitives
- * the crypto port's device backends use (src/crypto_p256m/: AES-GCM and
- * SHA-256 from mbedTLS, ECC from p256-m; src/crypto_mbedtls/, the
+ * the crypto port's device backends use (src/backends/p256m/: AES-GCM and
+ * SHA-256 from mbedTLS, ECC from p256-m; src/backends/mbedtls/, the
  * comparison build: also P-256 ECDH/ECDSA, with HMAC-DRBG and MD only
  * inside RFC 6979 signing) and nothing else.  The linker keeps only what a
  * backend reaches, so the p256-m image carries no bignum or ECP code.
  * HMAC, HKDF and the session DRBG are slink's own code over SHA-256
- * (src/kdf.c, src/rng.c).  Selected with
+ * (src/crypto/kdf.c, src/crypto/rng.c).  Selected with
  * -DMBEDTLS_CONFIG_FILE='"slink_mbedtls_config.h"' (not "mbedtls_config.h":
  * mbedTLS 3's own default file has that name and would be found first);
  * it replaces mbedTLS's default configuration entirely, so every option
@@ -56,7 +56,7 @@ void fw_free(void *p);
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM   0
 /* mbedTLS 3 has no internal RNG for blinding: every multiplication by a
  * secret gets slink's DRBG (ECDH, key generation, signing) or, for the
- * key-pair check at load, a DRBG seeded from the key (src/cert.c); the ones
+ * key-pair check at load, a DRBG seeded from the key (src/cert/cert.c); the ones
  * without an RNG are signature verifications, which see only public
  * values. */
 #define MBEDTLS_ECDH_C
@@ -86,7 +86,7 @@ void fw_free(void *p);
 #define MBEDTLS_HMAC_DRBG_C
 
 /* ---- keys and certificates ---- */
-/* The core decodes certificates and keys itself (src/crt.c: strict DER,
+/* The core decodes certificates and keys itself (src/cert/crt.c: strict DER,
  * slink's profile), so mbedTLS's X.509, PK, OID and PEM modules are not
  * built.  ECDSA_C still requires the ASN.1 modules; nothing reaches them,
  * so the linker drops them. */

@@ -15,7 +15,7 @@ CTFLOW_VG   := valgrind --error-exitcode=1 --track-origins=yes --leak-check=full
 .PHONY: ctflow
 CHECK_TARGETS += ctflow
 
-$(CTFLOW_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h)
+$(CTFLOW_DIR)/obj/src/%.o: src/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN_CORE) -c $< -o $@
 

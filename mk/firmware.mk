@@ -36,17 +36,17 @@ FW_MBEDTLS_MODS := aes asn1parse asn1write bignum bignum_core block_cipher \
 FW_DTLS_MODS := ssl_tls ssl_client ssl_tls12_client ssl_msg ssl_ciphersuites \
     ssl_debug_helpers_generated
 
-# The device's crypto backend: p256-m for P-256 (src/crypto_p256m/, p256-m
+# The device's crypto backend: p256-m for P-256 (src/backends/p256m/, p256-m
 # from the fetched 3.6 tree's 3rdparty folder) with mbedTLS's AES-GCM and
 # SHA-256 through the mbedTLS backend's AEAD and hash files.  The images
 # named *-ecp link the mbedTLS backend instead (mbedTLS's bignum and ECP):
 # the side-by-side build for the size and handshake figures.  Shared with
 # mk/p256m.mk, which builds the same backend for the host.
 P256M_INC := -I$(MBEDTLS_FW)/3rdparty/p256-m/p256-m
-P256M_BACKEND_SRC := src/crypto_mbedtls/mbedtls_aead.c src/crypto_mbedtls/mbedtls_hash.c \
-    $(sort $(wildcard src/crypto_p256m/*.c))
+P256M_BACKEND_SRC := src/backends/mbedtls/mbedtls_aead.c src/backends/mbedtls/mbedtls_hash.c \
+    $(sort $(wildcard src/backends/p256m/*.c))
 FW_CORE_SRC     := $(CORE_ONLY_SRC) $(P256M_BACKEND_SRC)
-FW_CORE_ECP_SRC := $(CORE_ONLY_SRC) $(sort $(wildcard src/crypto_mbedtls/*.c))
+FW_CORE_ECP_SRC := $(CORE_ONLY_SRC) $(sort $(wildcard src/backends/mbedtls/*.c))
 
 FW_BOARD_SRC := firmware/board/an385/startup.c firmware/board/an385/board.c
 FW_HDRS := $(wildcard firmware/*.h firmware/board/an385/*.h firmware/port/*.h)
@@ -129,7 +129,7 @@ $(FW_DIR)/$(1)/obj/apps/%.o: firmware/apps/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 -Wall -Wextra -Werror -fstack-usage -c $$< -o $$@
 
-$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h mk/firmware.mk
+$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(CORE_HDRS) $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h mk/firmware.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(P256M_INC) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 

@@ -33,7 +33,7 @@ FUZZ_LIB   := $(FUZZ_DIR)/libslink-fuzz.a
 .PHONY: fuzz fuzz-smoke fuzz-build
 CHECK_TARGETS += fuzz-smoke
 
-$(FUZZ_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h)
+$(FUZZ_DIR)/obj/src/%.o: src/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_OBJ_FLAGS) -c $< -o $@
 
@@ -41,7 +41,7 @@ $(FUZZ_LIB): $(FUZZ_CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard include/slink/*.h src/*.h tests/common/*.h)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(CORE_HDRS) $(wildcard tests/common/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) -Isrc -Itests/common $(FUZZ_BIN_FLAGS) $< $(FUZZ_EXTRA_SRC) \
 	    $(FUZZ_LIB) $(MBEDTLS_LIBS) $(FUZZ_EXTRA_LIBS) -o $@

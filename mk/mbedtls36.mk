@@ -1,4 +1,4 @@
-# The host's mbedTLS backend (src/crypto_mbedtls/) built against mbedTLS
+# The host's mbedTLS backend (src/backends/mbedtls/) built against mbedTLS
 # 3.6 LTS rather than the system's 2.28: the fetched source the firmware
 # uses (firmware/fetch-mbedtls.sh, cached under $(BUILD)/mbedtls-src), the
 # modules the backend calls compiled for the host with
@@ -17,7 +17,7 @@ M36_MODS  := aes asn1parse asn1write bignum bignum_core cipher cipher_wrap const
              ecdh ecdsa ecp ecp_curves gcm hmac_drbg md platform_util sha256
 M36_LIBC  := $(patsubst %,$(M36_DIR)/obj/mbedtls/%.o,$(M36_MODS))
 M36_LIBA  := $(M36_DIR)/libmbedcrypto.a
-M36_SRC   := $(CORE_ONLY_SRC) $(sort $(wildcard src/crypto_mbedtls/*.c))
+M36_SRC   := $(CORE_ONLY_SRC) $(sort $(wildcard src/backends/mbedtls/*.c))
 M36_OBJ   := $(patsubst src/%.c,$(M36_DIR)/obj/src/%.o,$(M36_SRC))
 M36_LIB   := $(M36_DIR)/libslink.a
 M36_UNIT  := aead ecc nist keysched record replay hs_msg wire frame cobs crc16 err stream
@@ -34,7 +34,7 @@ $(M36_LIBA): $(M36_LIBC)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(M36_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) tests/mbedtls36/host_config.h | $(FW_MBEDTLS_STAMP)
+$(M36_DIR)/obj/src/%.o: src/%.c $(CORE_HDRS) tests/mbedtls36/host_config.h | $(FW_MBEDTLS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(M36_CPP) $(CFLAGS_CORE) -c $< -o $@
 

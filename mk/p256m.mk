@@ -1,5 +1,5 @@
-# The p256-m device backend (src/crypto_p256m/: P-256 from p256-m, AES-GCM
-# and SHA-256 through src/crypto_mbedtls/'s AEAD and hash files) built for
+# The p256-m device backend (src/backends/p256m/: P-256 from p256-m, AES-GCM
+# and SHA-256 through src/backends/mbedtls/'s AEAD and hash files) built for
 # the host, and the whole unit suite run against it, as mk/psa.mk does for
 # the PSA backend: the NIST AES-GCM and ECDSA P-256 SigVer known-answer
 # tests (test_nist), the RFC 6979 vectors (test_ecc) and every protocol
@@ -25,7 +25,7 @@ P256M_UNIT_BINS := $(patsubst tests/unit/%.c,$(P256M_DIR)/tests/%,$(P256M_UNIT_S
 .PHONY: unit-p256m xbackend-p256m
 CHECK_TARGETS += unit-p256m xbackend-p256m
 
-$(P256M_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) | $(FW_MBEDTLS_STAMP)
+$(P256M_DIR)/obj/src/%.o: src/%.c $(CORE_HDRS) | $(FW_MBEDTLS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(P256M_INC) $(CFLAGS_CORE) -c $< -o $@
 

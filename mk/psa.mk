@@ -1,4 +1,4 @@
-# The PSA Crypto backend (src/crypto_psa/) linked with the same core, and
+# The PSA Crypto backend (src/backends/psa/) linked with the same core, and
 # the whole unit suite run against it: the backend is chosen at link time,
 # so this is a second library and a second set of test binaries, nothing
 # else.  Debian's mbedTLS 2.28 provides the PSA API (libmbedcrypto).
@@ -7,7 +7,7 @@
 #                     and an identity key used by PSA key id (part of check)
 
 PSA_DIR  := $(BUILD)/psa
-PSA_SRC  := $(CORE_ONLY_SRC) $(sort $(wildcard src/crypto_psa/*.c))
+PSA_SRC  := $(CORE_ONLY_SRC) $(sort $(wildcard src/backends/psa/*.c))
 PSA_OBJ  := $(patsubst src/%.c,$(PSA_DIR)/obj/src/%.o,$(PSA_SRC))
 PSA_LIB  := $(PSA_DIR)/libslink.a
 # Tests with link lines of their own in other fragments (daemon config,
@@ -20,7 +20,7 @@ PSA_UNIT_BINS := $(patsubst tests/unit/%.c,$(PSA_DIR)/tests/%,$(PSA_UNIT_SRC))
 .PHONY: unit-psa xbackend
 CHECK_TARGETS += unit-psa xbackend
 
-$(PSA_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h)
+$(PSA_DIR)/obj/src/%.o: src/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_CORE) -c $< -o $@
 

@@ -22,7 +22,7 @@ SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/%,$(SAN_UNIT_SRC))
 .PHONY: unit-asan
 CHECK_TARGETS += unit-asan
 
-$(SAN_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h)
+$(SAN_DIR)/obj/src/%.o: src/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(SAN_CC) $(CPPFLAGS) $(CSTD) $(WARN) $(SAN_FLAGS) -c $< -o $@
 

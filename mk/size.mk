@@ -17,7 +17,7 @@ MCU_UNIT_BINS  = $(patsubst tests/unit/%.c,$(MCU_DIR)/tests/%,$(MCU_UNIT_SRC))
 .PHONY: unit-mcu-cfg
 CHECK_TARGETS += unit-mcu-cfg
 
-$(MCU_DIR)/obj/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h) mk/firmware.mk
+$(MCU_DIR)/obj/src/%.o: src/%.c $(CORE_HDRS) mk/firmware.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(FW_SLINK_FEATURES) $(CFLAGS_CORE) -c $< -o $@
 

@@ -1,6 +1,6 @@
 /* SPIN model of the slink handshake and session installation
- * (docs/PROTOCOL.md §4.1, §4.7, §4.8, §4.9, §7.1-7.3; src/handshake.c,
- * src/conn_hs.c).  Two nodes, both with role `auto` (§4.8): each may start
+ * (docs/PROTOCOL.md §4.1, §4.7, §4.8, §4.9, §7.1-7.3; src/handshake/handshake.c,
+ * src/session/conn_hs.c).  Two nodes, both with role `auto` (§4.8): each may start
  * as initiator, so simultaneous open, tie-break, retransmission, duplicates
  * and loss are all explored together.  See docs/model/README.md.
  *

@@ -1,5 +1,5 @@
 /* SPIN model of the handshake driver's liveness under an active attacker
- * (docs/PROTOCOL.md §4.11, invariants I1-I4; src/conn_hs.c conn_hs_table
+ * (docs/PROTOCOL.md §4.11, invariants I1-I4; src/session/conn_hs.c conn_hs_table
  * and its msg1 gate; §3.8 probe).  See docs/model/README.md.
  *
  * Two nodes, each with the driver's two attempt slots: the responder slot

@@ -1,4 +1,4 @@
-/* SPIN model of slink stream mode (docs/PROTOCOL.md §3.6; src/stream.c):
+/* SPIN model of slink stream mode (docs/PROTOCOL.md §3.6; src/record/stream.c):
  * selective repeat over chunk numbers modulo M with a window W, cumulative
  * ACK plus a SACK bitmap, loss and duplication on both directions,
  * retransmission with a bounded try count.  Each outstanding chunk's timer

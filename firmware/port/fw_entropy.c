@@ -14,7 +14,7 @@
 #include <string.h>
 /* SHA-256 names that work on mbedTLS 2.28 (the host unit test) and 3.6
  * (the firmware): the mbedTLS backend's compat header. */
-#include "../../src/crypto_mbedtls/mbedtls_compat.h"
+#include "../../src/backends/mbedtls/mbedtls_compat.h"
 #include <mbedtls/sha256.h>
 #include <mbedtls/platform_util.h>
 #include "board.h"

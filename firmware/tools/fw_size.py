@@ -12,7 +12,7 @@ usage: fw_size.py --core-objs 'A.o B.o' --device-map M --dtls-map M
                   [--ecp-map M] [--measured FILE] [--hsbench FILE]
                   [--hsbench-ecp FILE] [--stack-usage-dir DIR ...] --json OUT
 
-The device links the p256-m backend (src/crypto_p256m/; p256-m itself is
+The device links the p256-m backend (src/backends/p256m/; p256-m itself is
 compiled in p256m_lib.o and counted as crypto, like mbedTLS); --ecp-map is
 the same device on mbedTLS's ECP, shown beside it.  --hsbench files hold
 the handshake bench's instruction counts (tests/integration/fw_hsbench.sh),
@@ -30,8 +30,8 @@ OUT_SECTION = re.compile(r"^(\.\S+)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)")
 
 
 # Core objects that wrap mbedTLS rather than implement the protocol.
-# The crypto port (src/sign.c, rng.c, kdf.c, ctutil.c, pem.c) and its backend
-# (src/crypto_*/), plus the certificate decoder and policy.
+# The crypto port (src/crypto/sign.c, rng.c, kdf.c, ctutil.c, pem.c) and its backend
+# (src/backends/*/), plus the certificate decoder and policy.
 GLUE_OBJS = ("mbedtls_aead.o", "mbedtls_ecc.o", "mbedtls_hash.o", "p256m_ecc.o", "sign.o", "kdf.o",
              "rng.o", "ctutil.o", "pem.o", "cert.o", "crt.o")
 # p256-m, compiled inside the p256-m backend's p256m_lib.o: third-party
@@ -215,7 +215,7 @@ def main():
 
     print("slink firmware footprint (arm-none-eabi-gcc, Cortex-M4F, -Os, newlib-nano)")
     print("  %-44s %8s %6s %7s" % ("", "text", "data", "bss"))
-    print(row("slink core alone: all objects (src/*.c)", core_objs))
+    print(row("slink core alone: all objects (src/*/*.c)", core_objs))
     print(row("slink core linked into the device", core_linked, "(reachable code only)"))
     # The core's crypto and certificate code (the thin layer over mbedTLS:
     # AEAD, HKDF, P-256, DRBG; the certificate decoder and policy) apart

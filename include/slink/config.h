@@ -118,7 +118,7 @@
 #define SLINK_CFG_INITIATOR 1
 #endif
 /* Handshake attempts a connection holds at once: a responder attempt, and
- * an initiator attempt where the build can initiate (src/conn_hs.c). */
+ * an initiator attempt where the build can initiate (src/session/conn_hs.c). */
 #define SLINK_HS_SLOTS (1 + (SLINK_CFG_INITIATOR ? 1 : 0))
 /* Keep-alive of an idle session when none is configured: a peer that lost
  * the session (rebooted, or ended it while this end heard nothing) answers

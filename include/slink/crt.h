@@ -3,7 +3,7 @@
  * slink_crt_parse is a pure function: it checks that the bytes are one
  * certificate in DER (not BER) within the profile of docs/PKI.md §3.1 and
  * records where its fields lie; nothing is copied and nothing is
- * allocated.  Whether the certificate is trusted is src/cert.c's job.
+ * allocated.  Whether the certificate is trusted is src/cert/cert.c's job.
  *
  * The profile: X.509 v3 (or v1 without extensions), signature
  * ecdsa-with-SHA256 (parameters absent or NULL, the outer algorithm

@@ -1,9 +1,9 @@
 /* slink's crypto port: every primitive the core uses, and nothing of any
  * crypto library.  A backend implements the functions marked [port] and is
- * chosen when linking (src/crypto_mbedtls/ is the host default,
- * src/crypto_psa/ the PSA Crypto API, src/crypto_p256m/ the device's:
+ * chosen when linking (src/backends/mbedtls/ is the host default,
+ * src/backends/psa/ the PSA Crypto API, src/backends/p256m/ the device's:
  * p256-m for P-256); the rest is the core's own code
- * (src/rng.c, src/kdf.c, src/sign.c, src/ctutil.c) built on the port, so
+ * (src/crypto/rng.c, src/crypto/kdf.c, src/crypto/sign.c, src/crypto/ctutil.c) built on the port, so
  * every backend runs the same DRBG, HKDF and argument checks and the NIST
  * known-answer tests exercise exactly what the protocol runs.
  *
@@ -28,7 +28,7 @@
 #include "slink/platform.h"
 #include "slink/wire.h"
 
-/* ---- helpers (core, src/ctutil.c) ---- */
+/* ---- helpers (core, src/crypto/ctutil.c) ---- */
 /* Wipes n bytes in a way the compiler may not elide. */
 void slink_memzero(void *p, size_t n);
 /* 1 if equal; time depends on n only. */
@@ -48,7 +48,7 @@ slink_err slink_hmac_sha256_v(const uint8_t *key, size_t key_len,
 /* One part (core). */
 slink_err slink_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
 
-/* ---- HKDF (core, src/kdf.c, over the port's HMAC) ---- */
+/* ---- HKDF (core, src/crypto/kdf.c, over the port's HMAC) ---- */
 slink_err slink_hkdf_extract(const uint8_t *salt, size_t salt_len,
                              const uint8_t *ikm, size_t ikm_len, uint8_t prk[32]);
 /* HKDF-Expand(secret, info, L) with
@@ -57,7 +57,7 @@ slink_err slink_hkdf_expand_label(const uint8_t secret[32], const char *label,
                                   const uint8_t *ctx, size_t ctx_len,
                                   uint8_t *out, size_t out_len);
 
-/* ---- RNG (core, src/rng.c): HMAC-DRBG(SHA-256, SP 800-90A) over the
+/* ---- RNG (core, src/crypto/rng.c): HMAC-DRBG(SHA-256, SP 800-90A) over the
  * port's HMAC, seeded from the platform's entropy source, which is
  * health-tested (repetition test on each 32-byte block: a source that
  * repeats itself is refused with SLINK_ERR_RNG).  Plain data: no backend
@@ -139,7 +139,7 @@ void      slink_ecdh_wipe(slink_ecdh_key *k);
 #define SLINK_ECPUB_LEN 65u   /* uncompressed point 0x04 || X || Y */
 
 /* [port] Verify over a digest.  Called only after the core's checks
- * (src/sign.c): r, s in [1, n-1], pub uncompressed. */
+ * (src/crypto/sign.c): r, s in [1, n-1], pub uncompressed. */
 slink_err slink_p256_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t hash[32],
                                  const uint8_t sig[SLINK_SIG_LEN]);
 /* Core: exactly one encoding per signature (r, s in [1, n-1], s not

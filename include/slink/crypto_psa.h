@@ -1,4 +1,4 @@
-/* The PSA Crypto backend's one addition to the port (src/crypto_psa/): an
+/* The PSA Crypto backend's one addition to the port (src/backends/psa/): an
  * identity key that stays in the PSA key store, named by its key id
  * (psa_key_id_t, a 32-bit value; volatile, persistent or a secure-element
  * key).  Its policy must allow PSA_KEY_USAGE_SIGN_HASH with

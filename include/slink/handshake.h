@@ -1,7 +1,7 @@
 /* The three-message SIGMA-I handshake (docs/PROTOCOL.md §4).  Works on whole
  * messages; fragmentation, retransmission timers and rate limiting are the
  * connection's.  Each message's writer and reader sit side by side in
- * src/handshake.c; pure encoders/decoders of the layouts in src/hs_msg.c. */
+ * src/handshake/handshake.c; pure encoders/decoders of the layouts in src/handshake/hs_msg.c. */
 #ifndef SLINK_HANDSHAKE_H
 #define SLINK_HANDSHAKE_H
 

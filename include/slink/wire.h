@@ -146,7 +146,7 @@ static inline uint8_t slink_mtu_code(size_t body_max)
 /* HKDF labels are "slink1 " || label (§4.5). */
 #define SLINK_LABEL_PREFIX     "slink1 "
 
-/* ---- codecs: pure functions over byte buffers (src/wire.c) ---------------- */
+/* ---- codecs: pure functions over byte buffers (src/frame/wire.c) ---------------- */
 typedef struct {
     uint8_t content_type;
     uint8_t epoch_bits;   /* epoch & 3 */

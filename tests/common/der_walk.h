@@ -1,6 +1,6 @@
 /* A minimal TLV walker for test harnesses that look inside DER the core
  * has already accepted (fuzz_crt, fuzz_key): an independent second reading
- * of the bytes, so it deliberately shares no code with src/crt.c.  Short
+ * of the bytes, so it deliberately shares no code with src/cert/crt.c.  Short
  * and long (at most two length octets) definite forms suffice for that
  * input. */
 #ifndef SLINK_TEST_DER_WALK_H

@@ -38,7 +38,7 @@ void   test_rm_dir(const char *dir);
  * the process exit status. */
 int run_suite(Suite *s);
 
-/* A connection's handshake attempts (src/conn_hs.c): the initiator slot
+/* A connection's handshake attempts (src/session/conn_hs.c): the initiator slot
  * (msg1 out, msg2 in) and the responder slot (msg1 in, msg3 in). */
 #define HS_I(conn) ((conn).hs_slot[SLINK_HS_SLOTS - 1].hs)
 #define HS_R(conn) ((conn).hs_slot[0].hs)

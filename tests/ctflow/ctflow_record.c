@@ -27,10 +27,10 @@
 #include <valgrind/memcheck.h>
 #include <mbedtls/aes.h>
 #include "slink/crypto.h"
-#include "crypto_mbedtls/mbedtls_backend.h"
+#include "backends/mbedtls/mbedtls_backend.h"
 #include "slink/record.h"
 #include "slink/wire.h"
-#include "keysched.h"
+#include "handshake/keysched.h"
 
 #define SECRET(p, n)  VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n)  VALGRIND_MAKE_MEM_DEFINED((p), (n))

@@ -1,4 +1,4 @@
-/* libFuzzer target for the certificate policy (src/cert.c): arbitrary bytes
+/* libFuzzer target for the certificate policy (src/cert/cert.c): arbitrary bytes
  * as a peer certificate under a fixed CA (the test PKI's default root,
  * embedded below so the target needs nothing but the core).  Every input
  * runs under two policies (named peer with a clock; "*" with only a time

@@ -1,4 +1,4 @@
-/* libFuzzer target for a whole connection (src/conn*.c and everything below
+/* libFuzzer target for a whole connection (src/session/conn*.c and everything below
  * it): arbitrary line bytes fed into a slink_conn at every handshake state,
  * interleaved with genuine traffic from a real peer.
  *
@@ -50,7 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mbedtls/aes.h>
-#include "crypto_mbedtls/mbedtls_backend.h"
+#include "backends/mbedtls/mbedtls_backend.h"
 #include "slink/conn.h"
 #include "slink/frame.h"
 #include "../common/testutil.h"
@@ -109,7 +109,7 @@ static world *g_snap[NSCEN];          /* deep snapshots, one per scenario */
 
 /* The fuzz build links the mbedTLS backend: a keyed slink_aead owns the
  * AES context mbedTLS's cipher layer allocated.  The DRBG is plain data
- * (src/rng.c) and is copied with the connection. */
+ * (src/crypto/rng.c) and is copied with the connection. */
 static void clone_aead(slink_aead *dst, const slink_aead *src)
 {
     const mbedtls_gcm_context *sg = slink_mbedtls_gcm((slink_aead *)src);

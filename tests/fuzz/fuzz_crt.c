@@ -1,4 +1,4 @@
-/* libFuzzer target for the strict DER certificate decoder (src/crt.c),
+/* libFuzzer target for the strict DER certificate decoder (src/cert/crt.c),
  * differential against mbedTLS 2.28's X.509 parser: every certificate
  * slink_crt_parse accepts, mbedTLS must accept too and read the same way
  * (raw length, TBS span, issuer and subject bytes, dates, version, cA,

@@ -1,5 +1,5 @@
-/* libFuzzer target for the handshake (src/handshake.c) and its codecs
- * (src/hs_msg.c).  Input: mode(1) then mode-specific bytes.
+/* libFuzzer target for the handshake (src/handshake/handshake.c) and its codecs
+ * (src/handshake/hs_msg.c).  Input: mode(1) then mode-specific bytes.
  *
  *   mode 0  msgno(1) bytes -> slink_hs_consume on an IDLE responder
  *   mode 1  msgno(1) bytes -> an initiator in WAIT_MSG2
@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "slink/handshake.h"
-#include "hs_msg.h"
-#include "keysched.h"
+#include "handshake/hs_msg.h"
+#include "handshake/keysched.h"
 /* The test PKI and its minting library are compiled into this target only,
  * so other fuzz targets do not link them. */
 #include "../common/test_pki.c"

@@ -1,5 +1,5 @@
 /* libFuzzer target for the private-key decoder (slink_crt_parse_key in
- * src/crt.c), differential against mbedTLS 2.28's mbedtls_pk_parse_key.
+ * src/cert/crt.c), differential against mbedTLS 2.28's mbedtls_pk_parse_key.
  *
  * Always: the result is SLINK_OK, SLINK_ERR_CERT_PARSE or
  * SLINK_ERR_CERT_KEY_TYPE, and d is all zero after an error.

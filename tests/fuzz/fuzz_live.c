@@ -85,11 +85,11 @@
 #include <mbedtls/md.h>
 #include <mbedtls/threading.h>
 #include "slink/conn.h"
-#include "crypto_mbedtls/mbedtls_backend.h"
+#include "backends/mbedtls/mbedtls_backend.h"
 #include "slink/frame.h"
 #include "slink/wire.h"
 #include "liveness.h"
-#include "conn_internal.h"       /* the attempt slots (PROTOCOL.md §4.11) */
+#include "session/conn_internal.h"       /* the attempt slots (PROTOCOL.md §4.11) */
 #include "../common/test_pki.c"
 #include "../../tools/pki/pki_lib.c"
 
@@ -283,7 +283,7 @@ static void print_table(void)
 
 /* The fuzz build links the mbedTLS backend: a keyed slink_aead owns the
  * AES context mbedTLS's cipher layer allocated (as in fuzz_conn.c).  The
- * DRBG is plain data (src/rng.c) and is copied with the connection. */
+ * DRBG is plain data (src/crypto/rng.c) and is copied with the connection. */
 static void clone_aead(slink_aead *dst, const slink_aead *src)
 {
     const mbedtls_gcm_context *sg = slink_mbedtls_gcm((slink_aead *)src);

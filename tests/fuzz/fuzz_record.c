@@ -1,4 +1,4 @@
-/* libFuzzer target for the record layer's receive path (src/record.c).
+/* libFuzzer target for the record layer's receive path (src/record/record.c).
  *
  * Input: mode(1) then records, each type(1) len(2, big-endian) body(len).
  * The receiver b (0x10) shares fixed traffic secrets with a sender a (0x01).

@@ -1,5 +1,5 @@
-/* libFuzzer target for the pure wire codecs (src/wire.c) and the replay
- * window (src/replay.c).  Every decoder runs on the input; whatever decodes
+/* libFuzzer target for the pure wire codecs (src/frame/wire.c) and the replay
+ * window (src/record/replay.c).  Every decoder runs on the input; whatever decodes
  * must re-encode to the same bytes, and what is rejected must be rejected
  * for a reason the re-encoder would also refuse. */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* mbedTLS 3.6 configuration for the host build of slink's mbedTLS backend
- * (mk/mbedtls36.mk): what src/crypto_mbedtls/ calls and nothing else, as
+ * (mk/mbedtls36.mk): what src/backends/mbedtls/ calls and nothing else, as
  * the firmware's configuration, but with the C library's heap and the
  * generic cipher layer (which keeps slink_aead's context at the host's
  * default size).  Selected with -DMBEDTLS_CONFIG_FILE. */

@@ -6,7 +6,7 @@
  * Expectations follow docs/PROTOCOL.md; where the core departs from it the
  * test keeps the specified behaviour and fails. */
 #include "duo.h"
-#include "conn_internal.h"
+#include "session/conn_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Certificate policy (src/cert.c): every rule with its exact error code,
+/* Certificate policy (src/cert/cert.c): every rule with its exact error code,
  * the time policies, identity binding, canonical signature encoding, and
  * interoperability with certificates made by the openssl CLI. */
 #include "testutil.h"
@@ -571,7 +571,7 @@ END_TEST
 
 /* mbedTLS ignores bytes after the outer SEQUENCE; slink must not, or one
  * certificate would have many encodings and references (found by fuzzing
- * when mbedTLS parsed certificates; src/crt.c refuses them itself). */
+ * when mbedTLS parsed certificates; src/cert/crt.c refuses them itself). */
 START_TEST(trailing_bytes_are_parse_error)
 {
     const test_cred *d = test_pki_default_device();
@@ -723,7 +723,7 @@ START_TEST(sig_integer_long_form_is_encoding_error)
 }
 END_TEST
 
-/* ---- the one-level chain check (src/cert.c signed_by_ca) ---- */
+/* ---- the one-level chain check (src/cert/cert.c signed_by_ca) ---- */
 
 /* A trust anchor need not be self-signed, but it must be allowed to sign
  * certificates: CA:TRUE and, when keyUsage is present, keyCertSign. */

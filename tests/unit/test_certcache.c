@@ -1,4 +1,4 @@
-/* The verified-certificate cache (include/slink/cert.h, src/cert_cache.c):
+/* The verified-certificate cache (include/slink/cert.h, src/cert/cert_cache.c):
  * a second handshake with the same peer does one ECDSA verification less,
  * and nothing but the CA signature is ever skipped.  Verifications are
  * counted at the crypto port: this binary is linked with
@@ -8,7 +8,7 @@
 #include "test_pki.h"
 #include <string.h>
 #include "slink/handshake.h"
-#include "cert_cache.h"
+#include "cert/cert_cache.h"
 
 slink_err __real_slink_p256_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t hash[32],
                                         const uint8_t sig[SLINK_SIG_LEN]);

@@ -1,6 +1,6 @@
 /* CRC-16/CCITT-FALSE known answers.  Expected values come from the
  * catalogue check value and from a bitwise reference implementation written
- * independently of src/crc16.c's table (docs/PROTOCOL.md, Appendix A). */
+ * independently of src/frame/crc16.c's table (docs/PROTOCOL.md, Appendix A). */
 #include "testutil.h"
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* The strict DER certificate decoder (src/crt.c, include/slink/crt.h):
+/* The strict DER certificate decoder (src/cert/crt.c, include/slink/crt.h):
  * known answers for the test PKI's certificates and for one made by the
  * openssl CLI, the date arithmetic, every profile rule broken one at a time
  * with its exact error code, truncation, and a bit-flip sweep; the same
@@ -7,7 +7,7 @@
  * Tampered certificates are rebuilt from a small DER tree (dn_* below), so
  * enclosing lengths stay consistent and each case breaks exactly one rule.
  * Their signatures no longer verify; the decoder never checks signatures,
- * src/cert.c does. */
+ * src/cert/cert.c does. */
 #include "testutil.h"
 #include "test_pki.h"
 #include "slink/crt.h"

@@ -1,4 +1,4 @@
-/* The SIGMA-I handshake (src/handshake.c) run with two slink_hs back to
+/* The SIGMA-I handshake (src/handshake/handshake.c) run with two slink_hs back to
  * back: an initiator at bus address 1 ("host-1") and a responder at address
  * 7 ("dev-7"), each with its own fake platform and DRBG.  Positive runs
  * with full certificates and by reference, then every tamper, replay,
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include "slink/handshake.h"
-#include "hs_msg.h"
-#include "keysched.h"
+#include "handshake/hs_msg.h"
+#include "handshake/keysched.h"
 
 #define ADDR_HOST 1
 #define ADDR_DEV  7

@@ -1,8 +1,8 @@
-/* Handshake message layouts (src/hs_msg.c): round trips, exact lengths and
+/* Handshake message layouts (src/handshake/hs_msg.c): round trips, exact lengths and
  * every malformed shape with its exact error code. */
 #include "testutil.h"
 #include <string.h>
-#include "hs_msg.h"
+#include "handshake/hs_msg.h"
 
 static hs_msg1 sample_msg1(void)
 {

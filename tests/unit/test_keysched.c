@@ -1,4 +1,4 @@
-/* Known-answer tests of the handshake key schedule (src/keysched.c).
+/* Known-answer tests of the handshake key schedule (src/handshake/keysched.c).
  * The expected values were computed by an independent Python
  * implementation (hashlib/hmac for SHA-256 and HKDF, the `cryptography`
  * package for AES-128-GCM); inputs and outputs are listed in
@@ -6,7 +6,7 @@
 #include "testutil.h"
 #include <stdio.h>
 #include <string.h>
-#include "keysched.h"
+#include "handshake/keysched.h"
 
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {

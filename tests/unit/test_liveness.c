@@ -32,7 +32,7 @@
  *     amplifier). */
 #include "duo.h"
 #include "liveness.h"
-#include "conn_internal.h"   /* the attempt slots, to check an attempt is untouched */
+#include "session/conn_internal.h"   /* the attempt slots, to check an attempt is untouched */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

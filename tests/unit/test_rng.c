@@ -3,7 +3,7 @@
 #include <string.h>
 #include <mbedtls/hmac_drbg.h>
 
-/* The DRBG is slink's own (src/rng.c, over the crypto port's HMAC), so it
+/* The DRBG is slink's own (src/crypto/rng.c, over the crypto port's HMAC), so it
  * is checked against an independent implementation of SP 800-90A
  * HMAC-DRBG: mbedTLS's, fed the same entropy blocks (32 bytes, then the
  * 16-byte nonce cut from the next block, then 32 at each reseed). */

@@ -113,7 +113,7 @@ slink.experts = { E.crc, E.drop, E.cut, E.bad, E.unknown, E.reasm, E.plain_al }
 
 -- ---- pure helpers ---------------------------------------------------------
 
--- COBS decode exactly as src/cobs.c: nil when the bytes are not COBS.
+-- COBS decode exactly as src/frame/cobs.c: nil when the bytes are not COBS.
 local function cobs_decode(ba)
     local n = ba:len()
     if n == 0 then return nil end

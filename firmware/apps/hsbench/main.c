@@ -6,7 +6,7 @@
  * SysTick (25 MHz, 40 instructions a tick) and printed on the console,
  * which tests/integration/fw_hsbench.sh parses.
  *
- * What the responder computes (src/handshake.c): for msg1, a new
+ * What the responder computes (src/handshake/handshake.c): for msg1, a new
  * ephemeral key, ECDH with the initiator's key, the signature over the
  * transcript and msg2's sealing; for msg3, its opening, the initiator's
  * certificate checked against the CA (decoding, policy, one ECDSA verify)

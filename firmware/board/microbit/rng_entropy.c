@@ -9,7 +9,7 @@
  * were weak.
  *
  * Health tests, beside the core's repetition test on every 32-byte block
- * (src/rng.c): at boot, 64 bytes must not all be equal and must take more
+ * (src/crypto/rng.c): at boot, 64 bytes must not all be equal and must take more
  * than 8 distinct values; every read must come within the time a working
  * RNG needs.  A failure refuses to start, or fails the read (the core
  * then reports SLINK_ERR_RNG): never output from a stuck source.

@@ -1,5 +1,5 @@
 /* Verified-certificate cache (include/slink/cert.h): which certificates'
- * CA signatures have verified under which anchor, so that src/cert.c can
+ * CA signatures have verified under which anchor, so that src/cert/cert.c can
  * skip that one ECDSA verification on the next handshake with the same
  * peer.  Everything else about the certificate is checked there as
  * always; this file only remembers. */

@@ -7,7 +7,7 @@
 #include "p256m_backend.h"
 #include <string.h>
 #include "p256-m.h"
-#include "../cc.h"
+#include "../../cc.h"
 
 #define ECC_LEN 32u
 

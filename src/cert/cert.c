@@ -1,14 +1,14 @@
 /* Certificate policy: the only place that decides whether a peer
  * certificate is trusted (include/slink/cert.h, docs/PKI.md).
  *
- * src/crt.c decodes certificates (strict DER, slink's profile); this file
+ * src/cert/crt.c decodes certificates (strict DER, slink's profile); this file
  * checks the one-level chain (see signed_by_ca), CA:FALSE leaves, key
  * usage, dates against the injected wall clock (firmware has no
  * MBEDTLS_HAVE_TIME_DATE and there is no trusting mbedTLS's idea of time)
  * and the identity bound to a bus address. */
 #include "slink/cert.h"
 #include "slink/crypto.h"
-#include "cc.h"
+#include "../cc.h"
 #include "cert_cache.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* AES-GCM for the port on mbedTLS (also linked by the p256-m device
- * backend, src/crypto_p256m/).  The record layer and the handshake
+ * backend, src/backends/p256m/).  The record layer and the handshake
  * never touch mbedTLS GCM directly, so the NIST known-answer tests exercise
  * exactly this code.  The context lives in slink_aead's opaque storage. */
 #include "mbedtls_backend.h"

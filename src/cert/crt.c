@@ -9,7 +9,7 @@
  * canonical, and openssl signs with either half, so high s cannot be
  * refused.  A certificate therefore has two encodings (with two
  * references and two SHA-256 fingerprints) over the same signed TBS;
- * src/cert.c checks the deny-list and the pin against both, and a
+ * src/cert/cert.c checks the deny-list and the pin against both, and a
  * reference that names the other one is only CERT_UNKNOWN_REF
  * (docs/PKI.md §3.1).
  *

@@ -20,7 +20,7 @@
 #include "conn_internal.h"
 
 #include <string.h>
-#include "hs_msg.h"
+#include "../handshake/hs_msg.h"
 
 #define HS_RTO_MAX_MS 60000u
 /* A flight's timeout doubles per resend but stops at this many times its

@@ -70,7 +70,10 @@ slink_err slink_hkdf_expand_label(const uint8_t secret[32], const char *label,
     ll = label_len(label);
     SLINK_CHECK(ll <= KDF_LABEL_MAX, SLINK_ERR_ARG);
 
-    slink_put_u16(hdr, (uint16_t)out_len);
+    /* big-endian length, written here so crypto/ needs nothing from the
+     * frame layer above it */
+    hdr[0] = (uint8_t)(out_len >> 8);
+    hdr[1] = (uint8_t)out_len;
     hdr[2] = (uint8_t)(KDF_PREFIX_LEN + ll);
     cl = (uint8_t)ctx_len;
     /* T(i) = HMAC(PRK, T(i-1) || info || i), T(0) empty. */

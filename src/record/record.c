@@ -6,7 +6,7 @@
  * and forgery limits of RFC 9147 §4.5.3. */
 #include "slink/record.h"
 #include <string.h>
-#include "cc.h"
+#include "../cc.h"
 
 #define LABEL_KEY "key"
 #define LABEL_IV  "iv"

@@ -5,7 +5,7 @@
  * Output assembly lives in conn_out.c; both call down into conn_hs.c and
  * conn_session.c, never back. */
 #include "conn_internal.h"
-#include "cc.h"
+#include "../cc.h"
 
 #include <string.h>
 

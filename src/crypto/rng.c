@@ -7,7 +7,7 @@
  * the same entropy (tests rely on that). */
 #include "slink/crypto.h"
 #include <string.h>
-#include "cc.h"
+#include "../cc.h"
 
 #define RNG_BLOCK 32u
 /* Entropy at instantiation and at each reseed (security strength 256) and

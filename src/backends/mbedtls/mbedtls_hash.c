@@ -1,10 +1,10 @@
 /* SHA-256 and HMAC-SHA256 for the port on mbedTLS (also linked by the
- * p256-m device backend, src/crypto_p256m/).  HMAC is built from two
+ * p256-m device backend, src/backends/p256m/).  HMAC is built from two
  * SHA-256 contexts on the stack (RFC 2104) rather than mbedTLS's MD layer,
  * which allocates its contexts: the core then never reaches mbedTLS's heap
  * for hashing, and a device image needs no MD module for it. */
 #include "mbedtls_backend.h"
-#include "../cc.h"
+#include "../../cc.h"
 #include <string.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>

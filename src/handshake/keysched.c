@@ -5,7 +5,7 @@
 #include "keysched.h"
 #include <string.h>
 #include "slink/crypto.h"
-#include "cc.h"
+#include "../cc.h"
 
 typedef slink_cbuf ks_part;
 

@@ -1,8 +1,8 @@
-/* Private to the p256-m device backend (src/crypto_p256m/): P-256 from
+/* Private to the p256-m device backend (src/backends/p256m/): P-256 from
  * p256-m (mbedTLS 3.6's 3rdparty/p256-m, fetched at build time), AES-GCM
  * and SHA-256 from mbedTLS through the mbedTLS backend's own files
- * (src/crypto_mbedtls/mbedtls_aead.c, mbedtls_hash.c), which this backend
- * links instead of src/crypto_mbedtls/mbedtls_ecc.c. */
+ * (src/backends/mbedtls/mbedtls_aead.c, mbedtls_hash.c), which this backend
+ * links instead of src/backends/mbedtls/mbedtls_ecc.c. */
 #ifndef SLINK_CRYPTO_P256M_BACKEND_H
 #define SLINK_CRYPTO_P256M_BACKEND_H
 

@@ -1,6 +1,6 @@
 /* Pure encoders/decoders of the handshake message layouts (docs/PROTOCOL.md
  * §4, constants in slink/wire.h).  No crypto here: the AEAD and the
- * signature are applied by src/handshake.c around these byte layouts.
+ * signature are applied by src/handshake/handshake.c around these byte layouts.
  *
  *   msg1       = vs(1) flags(1) mtu_code(1) x_i(32)        35 bytes
  *   msg2       = flags(1) mtu_code(1) x_r(32) ct tag(16)

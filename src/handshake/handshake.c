@@ -12,7 +12,7 @@
 #include <string.h>
 #include "hs_msg.h"
 #include "keysched.h"
-#include "cc.h"
+#include "../cc.h"
 
 #if HS_PLAIN_MAX != SLINK_HS_PLAIN_MAX
 #error "SLINK_HS_PLAIN_MAX (slink/handshake.h) must equal HS_PLAIN_MAX (hs_msg.h)"

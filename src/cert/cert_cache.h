@@ -1,4 +1,4 @@
-/* The verified-certificate cache's operations, for src/cert.c only (the
+/* The verified-certificate cache's operations, for src/cert/cert.c only (the
  * type and slink_cert_cache_clear are public: include/slink/cert.h). */
 #ifndef SLINK_CERT_CACHE_INTERNAL_H
 #define SLINK_CERT_CACHE_INTERNAL_H

@@ -20,7 +20,7 @@ static inline mbedtls_gcm_context *slink_mbedtls_gcm(slink_aead *a)
 }
 
 /* mbedTLS's f_rng shape over the session DRBG.  A failure leaves the DRBG
- * unseeded (src/rng.c), which is how the caller tells SLINK_ERR_RNG from
+ * unseeded (src/crypto/rng.c), which is how the caller tells SLINK_ERR_RNG from
  * any other error. */
 int slink_mbedtls_rng(void *p_rng, unsigned char *out, size_t len);
 
