@@ -5,9 +5,13 @@ certificate time floor, the bus addresses and the host identity.  Every
 object goes to the .slink_provision section so a production line can
 patch one image per unit.
 
-usage: gen_provision.py --seed FILE --ca DER --cert DER --key DER
+usage: gen_provision.py --seed FILE --ca DER --cert DER [--key DER]
                         --host-name NAME --local-addr N --host-addr N
                         --time-floor SECONDS [--bus-device] --out FILE.c
+
+Without --key no key is provisioned here: the image keeps its identity key
+elsewhere (the PSA variant: a persistent key in internal trusted storage,
+written by gen_its.py), and fw_prov_key_der is not defined.
 
 --bus-device provisions a device on a half-duplex bus (RS485: it transmits
 only in the turns the bus master grants); without it the link is point to
@@ -27,8 +31,9 @@ def carray(name, data):
 
 def main():
     ap = argparse.ArgumentParser()
-    for opt in ("--seed", "--ca", "--cert", "--key", "--host-name", "--out"):
+    for opt in ("--seed", "--ca", "--cert", "--host-name", "--out"):
         ap.add_argument(opt, required=True)
+    ap.add_argument("--key")
     ap.add_argument("--local-addr", type=int, required=True)
     ap.add_argument("--host-addr", type=int, required=True)
     ap.add_argument("--time-floor", type=int, required=True)
@@ -38,14 +43,15 @@ def main():
     seed = open(a.seed, "rb").read()
     if len(seed) != 32:
         raise SystemExit("gen_provision: device seed must be 32 bytes, got %d" % len(seed))
-    ca, cert, key = (open(p, "rb").read() for p in (a.ca, a.cert, a.key))
+    ca, cert = (open(p, "rb").read() for p in (a.ca, a.cert))
+    key = open(a.key, "rb").read() if a.key else None
     for what, der in (("CA", ca), ("certificate", cert), ("key", key)):
-        if not der or der[0] != 0x30:
+        if der is not None and (not der or der[0] != 0x30):
             raise SystemExit("gen_provision: %s is not DER (PEM is not provisioned)" % what)
     # The device's mbedTLS has no internal RNG (MBEDTLS_ECP_NO_INTERNAL_RNG):
     # a SEC1 key without its public point would make the key parser compute
     # d*G unblinded at every boot, so the point must be in the key.
-    if b"\xa1\x44\x03\x42\x00\x04" not in key:
+    if key is not None and b"\xa1\x44\x03\x42\x00\x04" not in key:
         raise SystemExit("gen_provision: key must be SEC1 DER with its public key")
     if not all(0x20 < ord(ch) < 0x7f and ch not in '"\\' for ch in a.host_name):
         raise SystemExit("gen_provision: host name must be printable without quotes")
@@ -58,8 +64,9 @@ def main():
     out.append("const size_t fw_prov_ca_der_len = %d;\n" % len(ca))
     out.append(carray("fw_prov_cert_der", cert))
     out.append("const size_t fw_prov_cert_der_len = %d;\n" % len(cert))
-    out.append(carray("fw_prov_key_der", key))
-    out.append("const size_t fw_prov_key_der_len = %d;\n" % len(key))
+    if key is not None:
+        out.append(carray("fw_prov_key_der", key))
+        out.append("const size_t fw_prov_key_der_len = %d;\n" % len(key))
     out.append("const int64_t fw_prov_time_floor = %d;" % a.time_floor)
     out.append('const char fw_prov_host_name[] = "%s";' % a.host_name)
     out.append("const uint8_t fw_prov_local_addr = %d, fw_prov_host_addr = %d;" %

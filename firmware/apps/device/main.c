@@ -12,6 +12,7 @@
  * (UART1 on the AN385, semihosting on the microbit). */
 #include <string.h>
 #include "board.h"
+#include "fw_identity.h"
 #include "fw_port.h"
 #include "slink/conn.h"
 
@@ -218,10 +219,8 @@ static FW_NOINLINE void device_init(void)
     if (er != 0)
         halt(fw_entropy_strerror(er));
     fw_platform_init(&plat, &entropy);
-    /* Provisioned DER in flash: parsed in place, not copied to the heap. */
-    if (slink_creds_load_static(&creds, fw_prov_ca_der, fw_prov_ca_der_len,
-                                fw_prov_cert_der, fw_prov_cert_der_len,
-                                fw_prov_key_der, fw_prov_key_der_len, &why) != SLINK_OK)
+    /* The identity: a provisioned key, or a PSA key id (fw_identity.h). */
+    if (fw_identity_load(&creds, &plat, &why) != SLINK_OK)
         halt(why);
 
     slink_conn_cfg cfg;

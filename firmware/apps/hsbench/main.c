@@ -18,6 +18,7 @@
  * messages) is run as the same primitives over the same sizes. */
 #include <string.h>
 #include "board.h"
+#include "fw_identity.h"
 #include "fw_port.h"
 #include "slink/cert.h"
 #include "slink/crypto.h"
@@ -108,9 +109,7 @@ int main(void)
     fw_platform_init(&plat, &entropy);
     plat.log = NULL;
     if (slink_rng_init(&rng, &plat, (const uint8_t *)"hsbench", 7) != SLINK_OK ||
-        slink_creds_load_static(&creds, fw_prov_ca_der, fw_prov_ca_der_len,
-                                fw_prov_cert_der, fw_prov_cert_der_len,
-                                fw_prov_key_der, fw_prov_key_der_len, &why) != SLINK_OK ||
+        fw_identity_load(&creds, &plat, &why) != SLINK_OK ||
         slink_crt_parse(&crt, fw_prov_cert_der, fw_prov_cert_der_len) != SLINK_OK) {
         console_puts("hsbench: FATAL setup\r\n");
         return 1;

@@ -23,6 +23,11 @@ static slink_err psa_id_sign_hash(void *ctx, const uint8_t hash[32],
     if (alg != PSA_ALG_ECDSA(PSA_ALG_SHA_256) && alg != PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256))
         return SLINK_ERR_CONFIG;
     st = psa_sign_hash((psa_key_id_t)k->key_id, alg, hash, 32, sig, SLINK_SIG_LEN, &olen);
+    /* A persistent key is read from storage into a key slot of the PSA
+     * core to be used; drop that copy now rather than keep the scalar in
+     * RAM between handshakes (one signature each: the reload is cheap).
+     * Volatile keys are not affected. */
+    (void)psa_purge_key((psa_key_id_t)k->key_id);
     return st == PSA_SUCCESS && olen == SLINK_SIG_LEN ? SLINK_OK : SLINK_ERR_CRYPTO;
 }
 
