@@ -114,10 +114,11 @@ fw-psa-slinkd: $(FW_DIR)/cm3/device-psa.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(
 
 # Where the scalar is: only in the provisioned ITS region of the image,
 # and not in the device's RAM after a handshake.
-fw-psa-keycheck: $(FW_DIR)/cm3/device-psa.elf $(FW_DIR)/cm3/device-psa-blank.elf $(FW_DIR)/fw-host \
-        $(FW_PKI)/.stamp $(FW_PKI)/nv.bin
+fw-psa-keycheck: $(FW_DIR)/cm3/device-psa.elf $(FW_DIR)/cm3/device-psa-blank.elf $(FW_DIR)/cm3/device.elf \
+        $(FW_DIR)/fw-host $(FW_PKI)/.stamp $(FW_PKI)/nv.bin
 	timeout 120 bash tests/integration/fw_psa_keycheck.sh $(FW_DIR)/cm3/device-psa-blank.elf \
-	    $(FW_DIR)/cm3/device-psa.elf $(FW_DIR)/fw-host $(FW_PKI) $(FW_DIR)/run-psa-keycheck
+	    $(FW_DIR)/cm3/device-psa.elf $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) \
+	    $(FW_DIR)/run-psa-keycheck
 
 # ---- footprint ----
 firmware-size: $(FW_DIR)/psa-size.json
