@@ -1,5 +1,5 @@
 # The PSA variant of the example firmware: the same device (firmware/apps/
-# device) and core, with the crypto port's PSA backend (src/crypto_psa/)
+# device) and core, with the crypto port's PSA backend (src/backends/psa/)
 # over mbedTLS 3.6's PSA Crypto core, p256-m as its P-256 driver, and the
 # identity key a persistent PSA key, provisioned at build time into the
 # image's internal trusted storage region (firmware/psa/, docs/PORTING.md
@@ -20,7 +20,7 @@ FW_PSA_MBEDTLS_MODS := psa_crypto psa_crypto_client psa_crypto_driver_wrappers_n
     psa_crypto_hash psa_crypto_cipher psa_crypto_ecp psa_util platform platform_util \
     constant_time aes gcm block_cipher cipher cipher_wrap sha256 md
 FW_PSA_P256M_MODS := p256-m_driver_entrypoints p256-m/p256-m
-FW_PSA_CORE_SRC := $(CORE_ONLY_SRC) $(sort $(wildcard src/crypto_psa/*.c))
+FW_PSA_CORE_SRC := $(CORE_ONLY_SRC) $(sort $(wildcard src/backends/psa/*.c))
 FW_PSA_SRC := $(sort $(wildcard firmware/psa/*.c))
 # The port without the raw-key identity (fw_identity.c): fw_identity_psa.c
 # takes its place.
@@ -54,7 +54,7 @@ $(FW_DIR)/$(1)/libmbedcrypto-psa.a: $(patsubst %,$(FW_DIR)/$(1)/obj-psa/mbedtls/
 	rm -f $$@
 	$(FW_AR) rcs $$@ $$^
 
-$(FW_DIR)/$(1)/obj-psa/src/%.o: src/%.c $(wildcard include/slink/*.h src/*.h src/crypto_*/*.h) $(FW_MBEDTLS_STAMP) $(FW_PSA_CFG) mk/firmware.mk mk/fw_psa.mk
+$(FW_DIR)/$(1)/obj-psa/src/%.o: src/%.c $(CORE_HDRS) $(FW_MBEDTLS_STAMP) $(FW_PSA_CFG) mk/firmware.mk mk/fw_psa.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_PSA_CPPFLAGS) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 

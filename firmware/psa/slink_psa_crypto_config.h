@@ -1,5 +1,5 @@
 /* PSA_WANT_ set of the PSA firmware variant (slink_psa_mbedtls_config.h):
- * what src/crypto_psa/ calls, nothing else.  ECDSA is the randomised kind
+ * what src/backends/psa/ calls, nothing else.  ECDSA is the randomised kind
  * only: p256-m (the driver) does not do RFC 6979, and the only key the
  * device signs with is the persistent identity key, provisioned with
  * PSA_ALG_ECDSA(PSA_ALG_SHA_256) (firmware/tools/gen_its.py). */

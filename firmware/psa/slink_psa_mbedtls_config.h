@@ -1,6 +1,6 @@
 /* mbedTLS 3.6 LTS configuration for the PSA variant of the slink firmware
  * (device-psa.elf, mk/fw_psa.mk): the crypto port's PSA backend
- * (src/crypto_psa/) over mbedTLS's PSA Crypto core, with the identity key
+ * (src/backends/psa/) over mbedTLS's PSA Crypto core, with the identity key
  * a persistent PSA key in internal trusted storage (firmware/psa/fw_its.c)
  * and P-256 done by p256-m as the core's transparent driver
  * (MBEDTLS_PSA_P256M_DRIVER_ENABLED: mbedTLS then declares ECDH, ECDSA and
