@@ -25,9 +25,12 @@ RAM_ADDR=0x20000000 RAM_SIZE=65536
 run() { # NAME ELF
     local d=$dir/$1 i
     trap 'fwq_stop "$d"' RETURN
+    rm -f "$d/host.log" "$d/ram.bin"
     fwq_start "$d" "$2" "$pki/nv.bin" || return 1
     fwq_cont "$d"
-    for i in $(seq 1 100); do
+    # boot signs once (the key check): well under a second of guest time,
+    # bounded generously for a loaded machine
+    for i in $(seq 1 400); do
         grep -q "fw: ready\|FATAL" "$d/console.log" 2>/dev/null && break
         sleep 0.1
     done
@@ -49,10 +52,11 @@ else
 fi
 for v in psa:"$elf":absent raw:"$raw":present; do
     IFS=: read -r name img want <<<"$v"
-    if run "$name" "$img"; then
+    run "$name" "$img"; r=$?
+    if [ "$r" -eq 0 ]; then
         tally < <(python3 "$here/fw_psa_keycheck.py" ram "$dir/$name/ram.bin" "$pki/device.key" "$want" || true)
     else
-        echo "FAIL - $name: no session to dump after (status $?): $(tail -n 2 "$dir/$name/host.log" 2>/dev/null)"
+        echo "FAIL - $name: no session to dump after (step $r): $(tail -n 2 "$dir/$name/host.log" "$dir/$name/console.log" 2>/dev/null)"
         fail=$((fail + 1))
     fi
 done
