@@ -7,6 +7,7 @@
 #   make fw-psa-check   the device-psa image against slinkd, and the check
 #                       that its key is nowhere but in the ITS region
 #                       (part of make check, in fw-check)
+#   make unit-fw-its    the ITS code on the host (part of make check)
 #   make firmware-size  also measures this variant (fw_psa_* keys)
 
 FW_PSA_CPUS := cm3 cm4f
@@ -88,6 +89,8 @@ $(FW_DIR)/$(1)/%-psa.elf: $(FW_DIR)/$(1)/%-psa-blank.elf $(FW_PKI)/its.bin
 endef
 $(foreach c,$(FW_PSA_CPUS),$(eval $(call FW_PSA_CPU_RULES,$(c))))
 
+firmware: $(FW_DIR)/cm3/device-psa.elf $(FW_DIR)/cm4f/device-psa.elf
+
 # ---- provisioning ----
 # CA, certificate, addresses, seed: as the raw image, but no key.
 $(FW_DIR)/gen/provision_psa.c: $(FW_PKI)/.stamp firmware/tools/gen_provision.py
@@ -130,3 +133,17 @@ $(FW_DIR)/psa-size.json: $(FW_DIR)/$(FW_SIZE_CPU)/device-psa.elf $(FW_DIR)/$(FW_
 	    $(FW_PKI) $(FW_DIR)/run-hsbench-psa $(FW_DIR)/hsbench-psa.txt
 	@python3 firmware/tools/fw_psa_size.py --map $(FW_DIR)/$(FW_SIZE_CPU)/device-psa-blank.elf.map \
 	    --measured $(FW_DIR)/measured-psa.txt --hsbench $(FW_DIR)/hsbench-psa.txt --out $@
+
+# ---- host test of the ITS (no cross compiler or QEMU needed) ----
+# firmware/psa/fw_its.c built for the host against the fetched 3.6
+# headers (its default configuration: only types and status codes are
+# used), run on an erased page and on the page gen_its.py provisions.
+.PHONY: unit-fw-its
+CHECK_TARGETS += unit-fw-its
+$(BUILD)/tests/fw_its_test: tests/psa/fw_its_test.c firmware/psa/fw_its.c firmware/psa/fw_its.h | $(FW_MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -I$(MBEDTLS_FW)/include -I$(MBEDTLS_FW)/library -Ifirmware/psa $(CFLAGS_HOST) \
+	    tests/psa/fw_its_test.c firmware/psa/fw_its.c $(CHECK_LIBS) -o $@
+
+unit-fw-its: $(BUILD)/tests/fw_its_test $(FW_PKI)/its.bin
+	CK_FORK=yes $(BUILD)/tests/fw_its_test $(FW_PKI)/its.bin

@@ -123,6 +123,12 @@ psa_status_t psa_its_set(psa_storage_uid_t uid, uint32_t data_length, const void
         return PSA_ERROR_NOT_PERMITTED;
     if (data_length > FW_ITS_SIZE || end + FW_ITS_HDR_LEN + padded(data_length) > FW_ITS_SIZE)
         return PSA_ERROR_INSUFFICIENT_STORAGE;
+    /* Flash is programmed only where it is erased: the remains of a write
+     * cut short (data with no magic) are not written over; the page needs
+     * compacting first, which this device does not do. */
+    for (uint32_t i = end; i < end + FW_ITS_HDR_LEN + padded(data_length); i++)
+        if (fw_its_region[i] != 0xFF)
+            return PSA_ERROR_STORAGE_FAILURE;
     put32(hdr, FW_ITS_MAGIC);
     put32(hdr + 4, FW_ITS_LIVE);
     put32(hdr + 8, (uint32_t)uid);
