@@ -48,8 +48,12 @@ static volatile uint32_t rx_head, rx_tail;   /* head: ISR writes, tail: main rea
 static volatile uint32_t rx_overruns, hw_overruns;
 static volatile uint32_t ms_ticks_lo, ms_ticks_hi;
 static volatile uint32_t jitter_acc, jitter_n;
-/* Processor cycles spent asleep in board_wait_for_interrupt (main only). */
-static uint64_t idle_cycles;
+/* Time spent asleep in board_wait_for_interrupt (main only), as whole
+ * milliseconds and the cycles short of the next one: 32-bit arithmetic
+ * only, so the image links no 64-bit division helper (__udivmoddi4 and
+ * __aeabi_uldivmod, about 750 bytes of flash, for this counter alone). */
+#define FW_CYCLES_PER_MS (FW_SYSCLK_HZ / 1000u)
+static uint32_t idle_ms, idle_rem_cycles;
 
 /* A busy run (waking to the next sleep) at least this long is reported
  * on the console as "fw: busy run cycles=N".  Off (0) in the example
@@ -263,7 +267,10 @@ void board_wait_for_interrupt(void)
     __asm volatile ("dsb\n\twfi" ::: "memory");
     uint32_t t1 = SYST_CVR;
     __asm volatile ("cpsie i" ::: "memory");
-    idle_cycles += t0 >= t1 ? t0 - t1 : t0 + (SYST_RVR + 1u) - t1;
+    /* at most one SysTick period (1 ms) asleep: the sum cannot overflow */
+    idle_rem_cycles += t0 >= t1 ? t0 - t1 : t0 + (SYST_RVR + 1u) - t1;
+    idle_ms += idle_rem_cycles / FW_CYCLES_PER_MS;
+    idle_rem_cycles %= FW_CYCLES_PER_MS;
 #if FW_BUSY_REPORT_MS
     run_start = board_cycles();
 #endif
@@ -271,7 +278,7 @@ void board_wait_for_interrupt(void)
 
 uint32_t board_idle_ms(void)
 {
-    return (uint32_t)(idle_cycles / (FW_SYSCLK_HZ / 1000u));
+    return idle_ms;
 }
 
 void board_reset(void)
