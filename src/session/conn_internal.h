@@ -77,12 +77,12 @@ typedef enum {
     HS_ACT_RESEND,    /* the slot's flight again (backoff, limit) */
     HS_ACT_EXPIRE     /* forget the attempt */
 } conn_hs_action;
+/* One byte per field (the enums' values): 4 bytes a rule. */
 typedef struct {
-    conn_hs_slot_kind slot;
-    conn_hs_phase phase;
-    conn_hs_event event;
-    conn_hs_action action;
-    const char *why;
+    uint8_t slot;     /* conn_hs_slot_kind */
+    uint8_t phase;    /* conn_hs_phase */
+    uint8_t event;    /* conn_hs_event */
+    uint8_t action;   /* conn_hs_action */
 } conn_hs_rule;
 
 extern const conn_hs_rule conn_hs_table[];
