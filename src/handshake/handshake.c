@@ -234,10 +234,9 @@ static SLINK_NOINLINE slink_err make_plain(const slink_hs *hs, ks_msg which,
                                            const uint8_t th[SLINK_HASH_LEN], int peer_has_ours,
                                            uint8_t *pt, size_t cap, size_t *pt_len)
 {
-    /* The plaintext ends with the signature: it is encoded with a
-     * placeholder and the signer writes the signature in place, so that
-     * no signature buffer sits on this frame while the signer runs. */
-    static const uint8_t placeholder[SLINK_SIG_LEN] = { 0 };
+    /* The plaintext ends with the signature: it is encoded zeroed and the
+     * signer writes the signature in place, so that no signature buffer
+     * sits on this frame while the signer runs. */
     hs_cred c;
     uint8_t h[SLINK_HASH_LEN];
     slink_err e;
@@ -246,7 +245,7 @@ static SLINK_NOINLINE slink_err make_plain(const slink_hs *hs, ks_msg which,
     if (e == SLINK_OK)
         e = sig_hash(which, prk, th, &c, h);
     if (e == SLINK_OK)
-        e = hs_plain_encode(&c, placeholder, pt, cap, pt_len);
+        e = hs_plain_encode(&c, NULL, pt, cap, pt_len);
     if (e == SLINK_OK)
         e = slink_sign_hash(&hs->cfg.creds->signer, h, pt + *pt_len - SLINK_SIG_LEN,
                             hs->cfg.rng);

@@ -91,7 +91,7 @@ slink_err hs_plain_encode(const hs_cred *c, const uint8_t sig[SLINK_SIG_LEN],
 {
     size_t n;
 
-    SLINK_CHECK(c && sig && out && len, SLINK_ERR_ARG);
+    SLINK_CHECK(c && out && len, SLINK_ERR_ARG);
     if (c->type == SLINK_CRED_REF) {
         SLINK_CHECK(cap >= HS_CRED_REF_LEN + SLINK_SIG_LEN, SLINK_ERR_BUFFER);
         out[0] = SLINK_CRED_REF;
@@ -107,7 +107,10 @@ slink_err hs_plain_encode(const hs_cred *c, const uint8_t sig[SLINK_SIG_LEN],
     } else {
         return SLINK_ERR_ARG;
     }
-    memcpy(out + n, sig, SLINK_SIG_LEN);
+    if (sig != NULL)
+        memcpy(out + n, sig, SLINK_SIG_LEN);
+    else
+        memset(out + n, 0, SLINK_SIG_LEN);
     *len = n + SLINK_SIG_LEN;
     return SLINK_OK;
 }

@@ -75,8 +75,9 @@ slink_err hs_msg2_decode(const uint8_t *in, size_t len, hs_msg2_clear *m,
 slink_err hs_msg3_decode(const uint8_t *in, size_t len,
                          const uint8_t **ct, size_t *ct_len, const uint8_t **tag);
 
-/* plaintext = cred sig.  SLINK_ERR_ARG on an unknown cred type, an empty or
- * oversized DER; SLINK_ERR_BUFFER if cap is too small. */
+/* plaintext = cred sig.  sig NULL leaves the signature zero, for a signer
+ * that writes it in place afterwards.  SLINK_ERR_ARG on an unknown cred
+ * type, an empty or oversized DER; SLINK_ERR_BUFFER if cap is too small. */
 slink_err hs_plain_encode(const hs_cred *c, const uint8_t sig[SLINK_SIG_LEN],
                           uint8_t *out, size_t cap, size_t *len);
 /* SLINK_ERR_HS_MALFORMED on an unknown cred type, a DER length of zero, above

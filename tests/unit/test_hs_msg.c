@@ -216,6 +216,27 @@ START_TEST(plain_reference_round_trip)
 }
 END_TEST
 
+/* No signature given: the field is zeroed (whatever the buffer held),
+ * for the handshake's signer to write in place. */
+START_TEST(plain_without_signature_leaves_it_zero)
+{
+    hs_cred c;
+    uint8_t b[128], zero[64];
+    size_t n = 0;
+    memset(&c, 0, sizeof c);
+    memset(b, 0xEE, sizeof b);
+    memset(zero, 0, sizeof zero);
+    c.type = SLINK_CRED_REF;
+    memcpy(c.ref, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    ck_assert_int_eq(hs_plain_encode(&c, NULL, b, sizeof b, &n), SLINK_OK);
+    ck_assert_uint_eq(n, 73);
+    ck_assert_uint_eq(b[0], 0x02);
+    ck_assert_mem_eq(b + 1, c.ref, 8);
+    ck_assert_mem_eq(b + 9, zero, 64);
+    ck_assert_uint_eq(b[73], 0xEE);
+}
+END_TEST
+
 START_TEST(plain_full_round_trip_points_into_buffer)
 {
     uint8_t der[500], b[600], sig[64];
@@ -344,6 +365,7 @@ int main(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("plaintext");
     tcase_add_test(tc, plain_reference_round_trip);
+    tcase_add_test(tc, plain_without_signature_leaves_it_zero);
     tcase_add_test(tc, plain_full_round_trip_points_into_buffer);
     tcase_add_test(tc, plain_trailing_or_missing_bytes_malformed);
     tcase_add_test(tc, plain_bad_cred_type_malformed);
