@@ -13,7 +13,8 @@ must be exactly the upper-cased pattern of its address and phase: a byte
 of another device or direction fails at its offset.  Phases:
 
   1. bring-up: every device running (firmware: its console says "ready"),
-     then the master starts; all 8 sessions established.
+     then the master starts; all 8 sessions established at both ends (a
+     firmware device: its console says "established").
   2. load and a power cut: every slinkd device moves SLINKD_SIZE bytes each
      way and every firmware device echoes FW_SIZE bytes, all at once;
      while the first firmware device is echoing, its QEMU is SIGKILLed
@@ -29,9 +30,9 @@ of another device or direction fails at its offset.  Phases:
      Then the same cut mid-echo on a quiet bus, where the issue's bound is
      asserted: re-established within 1 s + one handshake of its console
      saying "ready" ("one handshake": the one that re-established it, from
-     the master starting it until the master holds the new session, both
-     from slinkctl status polled every 10 ms; so the bound says the restart
-     was noticed within 1 s).  It is judged when the device answered every
+     the master starting it, slinkctl status, until both ends hold the new
+     session, the device's console saying "established"; polled every
+     20 ms; so the bound says the restart was noticed within 1 s).  It is judged when the device answered every
      turn the master gave it meanwhile: a device that is up but silent in
      its turn (not scheduled within the master's 30 ms response slack) means
      the machine is not keeping real time, and the figure is printed as not
@@ -40,8 +41,10 @@ of another device or direction fails at its offset.  Phases:
      device's address holding the first firmware device's certificate,
      while the other 7 devices move bytes.  Asserted, as docs/PROTOCOL.md
      §8 states: the others' flows complete byte-exact and keep their
-     sessions, and no other address is flagged; the master flags the
-     address as a suspected duplicate (status "duplicate_address_suspected"
+     sessions, and no other address is flagged (judged when the other
+     devices answered every turn meanwhile, as in phase 2); the master
+     flags the address as a suspected duplicate (status
+     "duplicate_address_suspected"
      and "dup_suspects", log "possible duplicate address"); the rogue never
      gets a session and the master never holds one with another name at
      that address; once the rogue is stopped the real device keeps its
@@ -135,6 +138,15 @@ class FwDevice:
         except FileNotFoundError:
             pass
         return None
+
+    def established(self):
+        """The console says the device holds a session (this boot): the
+        responder's side of a handshake completes last, on msg3."""
+        try:
+            with open(self.console(), errors="replace") as fh:
+                return any(ln.startswith("fw: established ") and ln.endswith("\n") for ln in fh)
+        except FileNotFoundError:
+            return False
 
     def save_nv(self, out):
         """pmemsave of the NV sector through the monitor; returns once QEMU
@@ -234,6 +246,11 @@ class FwEcho(threading.Thread):
                                                                        " (closed)" if self.eof else ""))))
 
 
+def master_log():
+    with open(bus.path("master.log"), errors="replace") as fh:
+        return fh.read().splitlines()
+
+
 def hs_started(p):
     return p["handshakes"]["started"] if p else 0
 
@@ -272,8 +289,8 @@ class Restart(threading.Thread):
                 p = bus.master_peers().get(a)
                 if self.t_hs is None and hs_started(p) > hs0:
                     self.t_hs = time.time()
-                return established(p) and p["session_id"] != self.sid
-            bus.wait("device %d re-established" % a, 30, up, 0.01)
+                return established(p) and p["session_id"] != self.sid and self.dev.established()
+            bus.wait("device %d re-established at both ends" % a, 30, up, 0.02)
             self.t_est = time.time()
             self.bus1 = dict(bus.master_peers()[a]["bus"])
             if self.t_hs is None:           # started and done between two looks
@@ -332,8 +349,10 @@ def main():
     peers = bus.wait_master_established(addrs, 40)
     log("bring-up: %d slinkd and %d firmware devices (%d in all) established %.2f s after the master started"
         % (len(SLINKD_ADDRS), n_fw, len(addrs), time.time() - t0))
-    bus.wait("slinkd devices established", 10,
-             lambda: all(established(bus.dev_state(a)) for a in SLINKD_ADDRS), 0.05)
+    bus.wait("every device established at its end", 20,
+             lambda: all(established(bus.dev_state(a)) for a in SLINKD_ADDRS) and
+             all(d.established() for d in fw.values()), 0.05)
+    peers = bus.master_peers()
     sid = {a: peers[a]["session_id"] for a in addrs}
 
     # 2. load, and a power cut of the first firmware device mid-echo
@@ -401,6 +420,7 @@ def main():
     st = bus.status("master")
     dup0 = st["link"]["dup_suspects"]
     p0 = {p["addr"]: p for p in st["peers"]}
+    log0 = len(master_log())
     bus.start_device(dup, ROGUE_EP, name="rogue", cred=cut)
     bus.wait("rogue's control socket", 10, lambda: bus.dev_state("rogue") is not None, 0.02)
     t_rogue = time.time()
@@ -421,7 +441,7 @@ def main():
     el3, flows = bus_flows.run("p3", devs, SLINKD_SIZE3, 90, look)
     check_exact(flows, SLINKD_SIZE3)
     echo.check()
-    bus.wait("address %d flagged as a suspected duplicate" % dup, 30, look, 0.05)
+    bus.wait("address %d flagged as a suspected duplicate" % dup, 60, look, 0.05)
     st = bus.status("master")
     peers = {p["addr"]: p for p in st["peers"]}
     flagged = [a for a in others if peers[a]["bus"]["duplicate_address_suspected"]]
@@ -434,24 +454,34 @@ def main():
     changed = bus.sessions_changed(sid, others)
     if changed:
         raise Fail("sessions of %s ended while a rogue was at %d" % (changed, dup))
-    if flagged:
-        raise Fail("addresses %s flagged as duplicates too" % flagged)
     if seen["rogue_up"] or established(bus.dev_state("rogue") if "rogue" in bus.procs else None):
         raise Fail("the rogue at %d got a session" % dup)
     d = peers[dup]
-    log("  address %d: %d garbled turns, %d TURN_END out of turn, handshakes refused %d (+%d); the others' "
-        "garbled turns +%d" % (dup, d["bus"]["garbled_turns"], d["bus"]["stray_turn_ends"],
-                               d["handshakes"]["refused"], d["handshakes"]["refused"] - p0[dup]["handshakes"]["refused"],
-                               sum(peers[a]["bus"]["garbled_turns"] - p0[a]["bus"]["garbled_turns"] for a in others)))
-    with open(bus.path("master.log"), errors="replace") as fh:
-        mlog = fh.read().splitlines()
+    silent = sum(peers[a]["bus"]["silent"] - p0[a]["bus"]["silent"] for a in others)
+    log("  address %d: %d garbled turns, %d TURN_END out of turn, handshakes refused %d (+%d); the others: "
+        "garbled turns +%d, silent turns +%d" % (
+            dup, d["bus"]["garbled_turns"], d["bus"]["stray_turn_ends"], d["handshakes"]["refused"],
+            d["handshakes"]["refused"] - p0[dup]["handshakes"]["refused"],
+            sum(peers[a]["bus"]["garbled_turns"] - p0[a]["bus"]["garbled_turns"] for a in others), silent))
+    mlog = master_log()[log0:]
     warn = [ln for ln in mlog if "possible duplicate address" in ln and "peer %d:" % dup in ln]
     if not warn:
         raise Fail("no duplicate-address warning for %d in the master's log" % dup)
     log("  master log: %s" % warn[0].strip())
     stray = [ln for ln in mlog if "possible duplicate address" in ln and "peer %d:" % dup not in ln]
-    if stray:
-        raise Fail("another address was flagged as a duplicate: %s" % stray[0])
+    if silent == 0:
+        if flagged:
+            raise Fail("addresses %s flagged as duplicates too" % flagged)
+        if stray:
+            raise Fail("another address was flagged as a duplicate: %s" % stray[0])
+        log("  no other address flagged")
+    else:
+        # Live devices silent in their turns: the machine did not keep real
+        # time, and late answers collide with the next turn like a second
+        # node at that address would (noise raises the flag too, §2.5).
+        log("  other addresses not judged: live devices missed %d turns (the machine did not keep real time); "
+            "flagged meanwhile: %s" % (silent, sorted(set(flagged) | {int(ln.split(" peer ")[1].split(":")[0])
+                                                                    for ln in stray}) or "none"))
     wrong = [ln for ln in mlog if "peer %d: session" % dup in ln and " up, peer " in ln and
              "'slink-dev-%d'" % dup not in ln]
     if wrong:
