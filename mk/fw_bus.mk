@@ -35,5 +35,5 @@ $(FW_DIR)/cm3/device_bus%.elf: $(FW_DIR)/cm3/obj/device/main.o \
 fw-check: fw-bus
 fw-bus: $(foreach a,$(FW_BUS_ADDRS),$(FW_DIR)/cm3/device_bus$(a).elf) $(BUILD)/slinkd $(BUILD)/slinkctl \
         $(BUILD)/slink-linesim $(BUILD)/slink-pki
-	timeout 170 bash tests/integration/fw_bus.sh $(BUILD) $(FW_PKI) $(FW_DIR)/run-bus \
+	timeout 175 bash tests/integration/fw_bus.sh $(BUILD) $(FW_PKI) $(FW_DIR)/run-bus \
 	    $(foreach a,$(FW_BUS_ADDRS),$(a):$(FW_DIR)/cm3/device_bus$(a).elf)

@@ -31,18 +31,21 @@ of another device or direction fails at its offset.  Phases:
      asserted: re-established within 1 s + one handshake of its console
      saying "ready" ("one handshake": the one that re-established it, from
      the master starting it, slinkctl status, until both ends hold the new
-     session, the device's console saying "established"; polled every
-     20 ms; so the bound says the restart was noticed within 1 s).  It is judged when the device answered every
-     turn the master gave it meanwhile: a device that is up but silent in
-     its turn (not scheduled within the master's 30 ms response slack) means
-     the machine is not keeping real time, and the figure is printed as not
-     judged.
+     session, the device's console saying "established"; so the bound
+     says the restart was noticed within 1 s).  It is judged when the device answered every
+     turn the master gave it meanwhile and this harness was never woken
+     more than 50 ms late (a device that is up but silent in its turn, or
+     processes woken later than the master's 30 ms response slack, mean the
+     machine is not keeping real time), and when the device was down under
+     0.5 s (the master polls a silent device ever more rarely, up to once a
+     second, so after a longer outage the backoff alone can take the 1 s);
+     otherwise the figure is printed as not judged.
   3. a rogue at a duplicate address: a slinkd device at the second firmware
      device's address holding the first firmware device's certificate,
      while the other 7 devices move bytes.  Asserted, as docs/PROTOCOL.md
      §8 states: the others' flows complete byte-exact and keep their
-     sessions, and no other address is flagged (judged when the other
-     devices answered every turn meanwhile, as in phase 2); the master
+     sessions, and no other address is flagged (judged on a machine keeping
+     real time, as in phase 2); the master
      flags the address as a suspected duplicate (status
      "duplicate_address_suspected"
      and "dup_suspects", log "possible duplicate address"); the rogue never
@@ -70,7 +73,7 @@ import bus_proc  # noqa: E402
 from bus_proc import Bus, Fail, check_exact, established, log  # noqa: E402
 
 SLINKD_ADDRS = [7, 8, 9, 10, 11, 12]
-SLINKD_SIZE, SLINKD_SIZE3, FW_SIZE = 9000, 3000, 2000
+SLINKD_SIZE, SLINKD_SIZE3, FW_SIZE = 6000, 3000, 2000
 # the power cut comes once the first firmware device has echoed this much
 KILL_AT = 300
 NV_ADDR, NV_SIZE = 0x003FF000, 4096     # firmware/board/an385/an385.ld
@@ -246,6 +249,38 @@ class FwEcho(threading.Thread):
                                                                        " (closed)" if self.eof else ""))))
 
 
+class Lag(threading.Thread):
+    """How late this machine wakes a process: a 10 ms sleep in a loop, the
+    largest overrun seen since the last reset().  The harness runs at the
+    daemons' and QEMU's priority, so a large overrun means they too were
+    not scheduled in time, and a real-time bound says nothing then."""
+
+    STEP = 0.01
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.worst = 0.0
+
+    def run(self):
+        while True:
+            t = time.monotonic()
+            time.sleep(self.STEP)
+            self.worst = max(self.worst, time.monotonic() - t - self.STEP)
+
+    def reset(self):
+        self.worst = 0.0
+
+
+LAG = Lag()
+# A power cut this short leaves the master's backoff for the silent device
+# (response timeout doubled per silent turn, capped at 1 s) well below the
+# 1 s of the bound.
+DOWN_MAX = 0.5
+# Within the master's response slack (2 gaps + 30 ms, PROTOCOL.md 2.5): a
+# machine that wakes processes later than this is not keeping real time.
+LAG_MAX = 0.05
+
+
 def master_log():
     with open(bus.path("master.log"), errors="replace") as fh:
         return fh.read().splitlines()
@@ -268,7 +303,7 @@ class Restart(threading.Thread):
         self.err = None
         self.cut_at = self.boot = self.boot0 = None
         self.t0 = time.time()
-        self.t_back = self.t_hs = self.t_est = None
+        self.t_cut = self.t_back = self.t_hs = self.t_est = None
 
     def run(self):
         try:
@@ -279,19 +314,33 @@ class Restart(threading.Thread):
             self.dev.save_nv(nv)
             hs0 = hs_started(bus.master_peers().get(a))
             bus.stop(self.dev.key)                    # SIGKILL: the power cut
+            self.t_cut = time.time()
             self.cut_at = len(self.echo.got)
             self.dev.start(nv)
             self.boot = bus.wait("device %d ready again" % a, 30, self.dev.ready, 0.005)
             self.t_back = time.time()
+            LAG.reset()
             self.bus0 = dict(bus.master_peers()[a]["bus"])
 
+            # The console is read every 10 ms, the master's status (a
+            # slinkctl process each time) every 50 ms until the new
+            # handshake shows, then once the device says established.
+            last = [0.0]
+
             def up():
+                dev_up = self.dev.established()
+                if not dev_up and self.t_hs is not None:
+                    return False
+                if not dev_up and time.time() - last[0] < 0.05:
+                    return False
+                last[0] = time.time()
                 p = bus.master_peers().get(a)
                 if self.t_hs is None and hs_started(p) > hs0:
                     self.t_hs = time.time()
-                return established(p) and p["session_id"] != self.sid and self.dev.established()
-            bus.wait("device %d re-established at both ends" % a, 30, up, 0.02)
+                return dev_up and established(p) and p["session_id"] != self.sid
+            bus.wait("device %d re-established at both ends" % a, 60, up, 0.01)
             self.t_est = time.time()
+            self.lag = LAG.worst
             self.bus1 = dict(bus.master_peers()[a]["bus"])
             if self.t_hs is None:           # started and done between two looks
                 self.t_hs = self.t_est
@@ -319,10 +368,11 @@ class Restart(threading.Thread):
 
     def summary(self):
         return ("device %d (QEMU SIGKILLed after %d of %d echoed bytes, an exact prefix; %d echoed in all) came "
-                "back with boot count %d -> %d and was re-established %.3f s after its console said ready: the "
+                "back %.2f s later with boot count %d -> %d and was re-established %.3f s after its console said ready: the "
                 "master started the new handshake after %.3f s, which took %.3f s (bound 1 s + one handshake = "
                 "%.3f s); meanwhile the master gave it %d turns, %d silent, %d garbled"
-                % (self.dev.addr, self.cut_at, FW_SIZE, len(self.echo.got), self.boot0, self.boot,
+                % (self.dev.addr, self.cut_at, FW_SIZE, len(self.echo.got), self.t_back - self.t_cut,
+                   self.boot0, self.boot,
                    self.rec, self.t_hs - self.t_back, self.one_hs, 1.0 + self.one_hs,
                    *(self.bus1[k] - self.bus0[k] for k in ("turns", "silent", "garbled_turns"))))
 
@@ -332,6 +382,7 @@ def main():
     if n_fw < 2:
         raise Fail("needs 2 firmware images (one is cut off, one has a rogue at its address)")
     addrs = SLINKD_ADDRS + FW_ADDRS
+    LAG.start()
     bus.start_linesim(1 + len(addrs) + 1)
     for a in SLINKD_ADDRS:
         issue(a)
@@ -364,7 +415,7 @@ def main():
     for e in echoes.values():
         e.start()
     restart.start()
-    el, flows = bus_flows.run("p2", devs, SLINKD_SIZE, 90)
+    el, flows = bus_flows.run("p2", devs, SLINKD_SIZE, 120)
     restart.check()
     check_exact(flows, SLINKD_SIZE)
     for a in rest:
@@ -396,7 +447,14 @@ def main():
     restart.check()
     log("power cut on a quiet bus: %s" % restart.summary())
     silent = restart.bus1["silent"] - restart.bus0["silent"]
-    if silent == 0:
+    down = restart.t_back - restart.t_cut
+    if down > DOWN_MAX:
+        # The master polls a silent device ever more rarely, up to once a
+        # second (PROTOCOL.md 2.5, silent devices): after a longer outage
+        # that backoff alone can take the bound's 1 s.
+        log("  bound not judged: the device was down %.2f s (QEMU restarted slowly), so the master's "
+            "backoff for a silent device may have reached its 1 s cap" % down)
+    elif silent == 0 and restart.lag <= LAG_MAX:
         if restart.rec > 1.0 + restart.one_hs:
             raise Fail("device %d re-established %.3f s after it came back (> 1 s + %.3f s)"
                        % (cut, restart.rec, restart.one_hs))
@@ -405,8 +463,8 @@ def main():
         # A device that is up but misses the master's response window
         # (2 gaps + 30 ms) was not scheduled in time: the machine did not
         # keep real time, so a real-time bound says nothing here.
-        log("  bound not judged: the device, up, missed %d of its turns (the machine did not keep real time)"
-            % silent)
+        log("  bound not judged: the machine did not keep real time (the device, up, missed %d of its turns; "
+            "processes woke up to %.0f ms late)" % (silent, 1000 * restart.lag))
     one_hs = restart.one_hs
     changed = bus.sessions_changed(sid, [a for a in addrs if a != cut])
     if changed:
@@ -424,6 +482,7 @@ def main():
     bus.start_device(dup, ROGUE_EP, name="rogue", cred=cut)
     bus.wait("rogue's control socket", 10, lambda: bus.dev_state("rogue") is not None, 0.02)
     t_rogue = time.time()
+    LAG.reset()
     seen = {"t": None, "rogue_up": False}
 
     def look(_t=0):
@@ -445,6 +504,7 @@ def main():
     st = bus.status("master")
     peers = {p["addr"]: p for p in st["peers"]}
     flagged = [a for a in others if peers[a]["bus"]["duplicate_address_suspected"]]
+    lag = LAG.worst
     bus.stop("rogue")
     t_stop = time.time()
     log("rogue at %d (certificate of slink-dev-%d) beside the 7 others: %d slinkd devices x %d bytes each way "
@@ -469,7 +529,7 @@ def main():
         raise Fail("no duplicate-address warning for %d in the master's log" % dup)
     log("  master log: %s" % warn[0].strip())
     stray = [ln for ln in mlog if "possible duplicate address" in ln and "peer %d:" % dup not in ln]
-    if silent == 0:
+    if silent == 0 and lag <= LAG_MAX:
         if flagged:
             raise Fail("addresses %s flagged as duplicates too" % flagged)
         if stray:
@@ -479,9 +539,10 @@ def main():
         # Live devices silent in their turns: the machine did not keep real
         # time, and late answers collide with the next turn like a second
         # node at that address would (noise raises the flag too, §2.5).
-        log("  other addresses not judged: live devices missed %d turns (the machine did not keep real time); "
-            "flagged meanwhile: %s" % (silent, sorted(set(flagged) | {int(ln.split(" peer ")[1].split(":")[0])
-                                                                    for ln in stray}) or "none"))
+        log("  other addresses not judged: the machine did not keep real time (live devices missed %d turns; "
+            "processes woke up to %.0f ms late); flagged meanwhile: %s"
+            % (silent, 1000 * lag, sorted(set(flagged) | {int(ln.split(" peer ")[1].split(":")[0])
+                                                          for ln in stray}) or "none"))
     wrong = [ln for ln in mlog if "peer %d: session" % dup in ln and " up, peer " in ln and
              "'slink-dev-%d'" % dup not in ln]
     if wrong:
