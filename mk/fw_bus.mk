@@ -4,7 +4,7 @@
 # image, run under QEMU on one slink-linesim --bus with a slinkd master and
 # 6 slinkd devices (8 devices in all), a power cut of one firmware device
 # and a rogue at the other's address (tests/integration/fw_bus.sh,
-# bus_fw.py; about 25 s).  Part of fw-check.
+# bus_fw.py; about 15 to 20 s).  Part of fw-check.
 FW_BUS_ADDRS := 20 21
 
 $(FW_PKI)/bus-%.stamp: $(FW_PKI)/.stamp firmware/tools/gen_nv_seed.py
