@@ -51,6 +51,11 @@ FW_CORE_ECP_SRC := $(CORE_ONLY_SRC) $(sort $(wildcard src/backends/mbedtls/*.c))
 FW_BOARD_SRC := firmware/board/an385/startup.c firmware/board/an385/board.c
 FW_HDRS := $(wildcard firmware/*.h firmware/board/an385/*.h firmware/port/*.h)
 FW_PORT_SRC := $(sort $(wildcard firmware/port/*.c))
+# The port layer's share of the board on any Cortex-M (clock, sleep, reset,
+# start-up, receive ring, console numbers): what an image without the
+# slink port (echo) links beside the board's objects.
+FW_BOARD_PORT_SRC := firmware/port/fw_clock.c firmware/port/fw_console.c firmware/port/fw_rxring.c \
+    firmware/port/fw_startup.c
 
 # The core's limits for a small MCU (include/slink/config.h; objects built
 # with them depend on this file, so changing them rebuilds), sized for one
@@ -209,7 +214,8 @@ $(FW_DIR)/$(1)/dtls_ref.elf: $(FW_DIR)/$(1)/obj/dtls/main.o \
 	    $(FW_DIR)/$(1)/libmbedtls-dtls.a -o $$@
 
 $(FW_DIR)/$(1)/echo.elf: $(FW_DIR)/$(1)/obj/apps/echo/main.o $(FW_DIR)/$(1)/obj/board/startup.o \
-        $(FW_DIR)/$(1)/obj/board/board.o firmware/board/an385/an385.ld
+        $(FW_DIR)/$(1)/obj/board/board.o \
+        $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/port/%.o,$(FW_BOARD_PORT_SRC)) firmware/board/an385/an385.ld
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) -o $$@
 endef
 $(foreach c,$(FW_CPUS),$(eval $(call FW_CPU_RULES,$(c))))

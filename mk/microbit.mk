@@ -54,16 +54,17 @@ fw-microbit: $(MB_DIR)/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(BUILD)/sli
 	    $(BUILD)/slinkctl $(BUILD)/slink-pki $(FW_PKI) $(MB_DIR)/run $(MB_DIR)/measured.txt
 
 # The Cortex-M3 counterpart for the report: the AN385 example device with
-# its board reporting busy runs (FW_BUSY_REPORT_MS; off in the example
-# images), run through the same steps.
-$(MB_DIR)/m3/board.o: firmware/board/an385/board.c $(FW_HDRS) mk/microbit.mk
+# its clock reporting busy runs (FW_BUSY_REPORT_MS of firmware/port/fw_clock.c;
+# off in the example images), run through the same steps.
+$(MB_DIR)/m3/fw_clock.o: firmware/port/fw_clock.c $(FW_HDRS) mk/microbit.mk
 	@mkdir -p $(@D)
-	$(FW_CC) $(FW_ARCH_cm3) $(FW_OPT) $(FW_CPPFLAGS) -DFW_BUSY_REPORT_MS=20 -std=c99 -Wall -Wextra -Werror \
+	$(FW_CC) $(FW_ARCH_cm3) $(FW_OPT) $(FW_CPPFLAGS) $(FW_SLINK_DEFS) -DFW_BUSY_REPORT_MS=20 -std=c99 $(FW_WARN) \
 	    -c $< -o $@
 
 MB_M3_OBJS := $(FW_DIR)/cm3/obj/device/main.o \
-    $(patsubst firmware/port/%.c,$(FW_DIR)/cm3/obj/port/%.o,$(FW_PORT_SRC)) \
-    $(FW_DIR)/cm3/obj/gen/provision.o $(FW_DIR)/cm3/obj/board/startup.o $(MB_DIR)/m3/board.o
+    $(patsubst firmware/port/%.c,$(FW_DIR)/cm3/obj/port/%.o,$(filter-out %/fw_clock.c,$(FW_PORT_SRC))) \
+    $(MB_DIR)/m3/fw_clock.o \
+    $(FW_DIR)/cm3/obj/gen/provision.o $(FW_DIR)/cm3/obj/board/startup.o $(FW_DIR)/cm3/obj/board/board.o
 $(MB_DIR)/m3/device.elf: $(MB_M3_OBJS) $(FW_DIR)/cm3/libslink.a $(FW_DIR)/cm3/libmbedcrypto.a \
         firmware/board/an385/an385.ld
 	$(FW_CC) $(FW_ARCH_cm3) $(FW_LDFLAGS) $(FW_DEVICE_LDFLAGS) $(MB_M3_OBJS) \

@@ -18,14 +18,13 @@ whatever is on the bus.  The 4 devices move SIZE bytes each way at once:
 
 usage: bus_babble.py BUILD DIR   (DIR holds ca.crt, host.*, dev-7.* .. dev-10.*)
 """
-import json
 import os
-import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bus_flows  # noqa: E402
-import bus_trial as bt  # noqa: E402  (helpers: processes, status, waits)
+import bus_proc  # noqa: E402
+from bus_proc import Bus, Fail, check_exact, established, log  # noqa: E402
 
 ADDRS = [7, 8, 9, 10]
 BABBLER_EP = 5
@@ -37,64 +36,53 @@ BABBLE, BABBLE_LEN = float(os.environ.get("BUS_BABBLE", "0.005")), 32
 SIZE = 8000
 MIN_SHARE = 0.5
 
+BUILD, T = sys.argv[1], sys.argv[2]
+# PKI from slinkd_lib.sh's mint: T/<label>.crt and .key, named by label
+bus = Bus(BUILD, T, os.path.join(T, "ca.crt"),
+          lambda c: tuple(os.path.join(T, "%s.%s" % (c if isinstance(c, str) else "dev-%d" % c, x))
+                          for x in ("crt", "key")),
+          lambda a: "dev-%d" % a, "host")
+
 
 def main():
-    T = bt.T
-    bt.ADDRS = ADDRS            # write_master_conf() configures these peers
-    bt.spawn("linesim", [os.path.join(bt.BUILD, "slink-linesim"), "--bus", "6", "--baud", str(bt.BAUD),
-                         "--link-prefix", os.path.join(T, "bus"), "--json", os.path.join(T, "bus.json"),
-                         "--node", "%d:babble=%g,babble-len=%d" % (BABBLER_EP, BABBLE, BABBLE_LEN),
-                         "--quiet"], "linesim.log")
-    bt.wait("bus endpoints", 10, lambda: all(os.path.exists(bt.ep(i)) for i in range(6)))
+    bus.start_linesim(6, ["--node", "%d:babble=%g,babble-len=%d" % (BABBLER_EP, BABBLE, BABBLE_LEN)])
     for i, a in enumerate(ADDRS):
-        bt.start_device(a, i + 1)
-    bt.wait("device control sockets", 20, lambda: all(bt.dev_state(a) is not None for a in ADDRS), 0.1)
-    bt.spawn("master", [os.path.join(bt.BUILD, "slinkd")] + bt.ROOT +
-             ["--foreground", "--config", bt.write_master_conf()], "master.log")
-    peers = bt.wait("all 4 sessions established despite the babbler", 60,
-                    lambda: (lambda p: p if len(p) == 4 and all(bt.established(p[a]) for a in ADDRS) else None)(
-                        bt.master_peers()))
-    bt.wait("every device established", 20, lambda: all(bt.established(bt.dev_state(a)) for a in ADDRS), 0.05)
+        bus.start_device(a, i + 1)
+    bus.wait("device control sockets", 20, lambda: all(bus.dev_state(a) is not None for a in ADDRS), 0.1)
+    bus.start_master(ADDRS)
+    peers = bus.wait_master_established(ADDRS, 60)
+    bus.wait("every device established", 20, lambda: all(established(bus.dev_state(a)) for a in ADDRS), 0.05)
     sid = {a: peers[a]["session_id"] for a in ADDRS}
-    garbled0 = bt.status("master")["link"]["garbled_frames"]
+    garbled0 = bus.status("master")["link"]["garbled_frames"]
 
-    devs = [bus_flows.Device(a, os.path.join(T, "m%d.sock" % a), os.path.join(T, "dev%d.sock" % a))
-            for a in ADDRS]
+    devs = [bus.sockets(a) for a in ADDRS]
     el, flows = bus_flows.run("babble", devs, SIZE, 120)
-    bt.check_exact(flows, SIZE)
-    good, share = bt.report_flows("babbler on the bus, 4 devices x %d bytes each way" % SIZE, el, flows)
-    st = bt.status("master")
+    check_exact(flows, SIZE)
+    good, share = bus_proc.report_flows("babbler on the bus, 4 devices x %d bytes each way" % SIZE, el, flows,
+                                        bus.line)
+    st = bus.status("master")
     peers = {p["addr"]: p for p in st["peers"]}
-    changed = [a for a in ADDRS if peers[a]["session_id"] != sid[a] or not bt.established(peers[a])]
+    changed = [a for a in ADDRS if peers[a]["session_id"] != sid[a] or not established(peers[a])]
     if changed:
-        raise bt.Fail("sessions of %s ended with a babbler on the bus" % changed)
+        raise Fail("sessions of %s ended with a babbler on the bus" % changed)
     if share < MIN_SHARE:
-        raise bt.Fail("a device got %.2f of the mean rate (bound %.2f)" % (share, MIN_SHARE))
+        raise Fail("a device got %.2f of the mean rate (bound %.2f)" % (share, MIN_SHARE))
     garbled = st["link"]["garbled_frames"] - garbled0
     retx = sum(peers[a]["retransmissions"]["stream"] for a in ADDRS)
     gturns = sum(peers[a]["bus"]["garbled_turns"] for a in ADDRS)
     for dv in devs:
         dv.close()
-    bt.stop("linesim", signal.SIGTERM)
-    bj = json.load(open(os.path.join(T, "bus.json")))
+    bj = bus.stop_linesim()
     babbled = bj["nodes"][BABBLER_EP]["babble_bytes"] if "nodes" in bj else None
-    bt.log("  sessions ended: 0; master: %d garbled frames during the transfer, %d garbled turns, "
+    log("  sessions ended: 0; master: %d garbled frames during the transfer, %d garbled turns, "
            "%d stream retransmissions; bus: %d collisions, babble bytes %s"
            % (garbled, gturns, retx, bj["collisions"], babbled))
     if bj["collisions"] == 0 or (babbled is not None and babbled == 0):
-        raise bt.Fail("the babbler never reached the bus: the test would prove nothing")
+        raise Fail("the babbler never reached the bus: the test would prove nothing")
     if st["link"]["garbled_frames"] == 0:
-        raise bt.Fail("the master counted no garbled frames with a babbler on the bus")
-    bt.log("OK")
+        raise Fail("the master counted no garbled frames with a babbler on the bus")
+    log("OK")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-        rc = 0
-    except bt.Fail as e:
-        print("FAIL: %s" % e, flush=True)
-        rc = 1
-    finally:
-        bt.cleanup()
-    sys.exit(rc)
+    bus_proc.run(bus, main)

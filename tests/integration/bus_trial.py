@@ -36,125 +36,30 @@ usage: bus_trial.py BUILD DIR   (DIR holds ca.crt, host.*, dev-7.* .. dev-14.*)
 """
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bus_flows  # noqa: E402
+import bus_proc  # noqa: E402
+from bus_proc import Bus, Fail, check_exact, established, flow_addr, log  # noqa: E402
 
-BAUD = 115200
-LINE = BAUD / 10.0                      # bytes per second, 8N1
 ADDRS = list(range(7, 15))              # devices on endpoints 1..8
 ROGUE_EP = 9
 SIZE1, SIZE3, SIZE5 = 12000, 4000, 3000
 
 BUILD, T = sys.argv[1], sys.argv[2]
-ROOT = ["--allow-root"] if os.getuid() == 0 else []
-procs = {}
+# PKI from slinkd_lib.sh's mint: T/<label>.crt and .key, named by label
+bus = Bus(BUILD, T, os.path.join(T, "ca.crt"),
+          lambda c: tuple(os.path.join(T, "%s.%s" % (c if isinstance(c, str) else "dev-%d" % c, x))
+                          for x in ("crt", "key")),
+          lambda a: "dev-%d" % a, "host")
+LINE = bus.line
 
 
-class Fail(Exception):
-    pass
-
-
-def log(msg):
-    print(msg, flush=True)
-
-
-def spawn(key, cmd, logname):
-    fh = open(os.path.join(T, logname), "ab")
-    procs[key] = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
-    fh.close()
-    return procs[key]
-
-
-def stop(key, sig=signal.SIGKILL):
-    p = procs.pop(key, None)
-    if p and p.poll() is None:
-        p.send_signal(sig)
-        p.wait(timeout=10)
-
-
-def cleanup():
-    for k in list(procs):
-        p = procs[k]
-        if p.poll() is None:
-            p.terminate()
-    time.sleep(0.2)
-    for k in list(procs):
-        if procs[k].poll() is None:
-            procs[k].kill()
-        procs[k].wait()
-
-
-def ep(i):
-    return os.path.join(T, "bus%d" % i)
-
-
-def status(name):
-    r = subprocess.run([os.path.join(BUILD, "slinkctl"), "--ctl", os.path.join(T, name + ".ctl"), "status",
-                        "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10)
-    if r.returncode != 0:
-        return None
-    try:
-        return json.loads(r.stdout)
-    except ValueError:
-        return None
-
-
-def master_peers():
-    st = status("master")
-    return {p["addr"]: p for p in st["peers"]} if st else {}
-
-
-def dev_state(addr):
-    st = status("dev%d" % addr)
-    return st["peers"][0] if st else None
-
-
-def wait(what, limit, cond, step=0.02):
-    end = time.time() + limit
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    raise Fail("%s: not within %d s" % (what, limit))
-
-
-def start_device(addr, endpoint, name=None, cert=None):
-    name = name or "dev%d" % addr
-    cert = cert or "dev-%d" % addr
-    for suffix in (".sock", ".ctl"):
-        try:
-            os.unlink(os.path.join(T, name + suffix))
-        except FileNotFoundError:
-            pass
-    spawn(name, [os.path.join(BUILD, "slinkd")] + ROOT +
-          ["--foreground", "--device", ep(endpoint), "--baud", str(BAUD), "--addr", str(addr),
-           "--ca", os.path.join(T, "ca.crt"), "--cert", os.path.join(T, cert + ".crt"),
-           "--key", os.path.join(T, cert + ".key"), "--peer", "1", "--peer-name", "host",
-           "--socket", os.path.join(T, name + ".sock"), "--ctl", os.path.join(T, name + ".ctl"),
-           "--mode", "half-duplex", "--bus-role", "device", "--role", "responder"], name + ".log")
-
-
-def write_master_conf():
-    lines = ["[link]", "device = " + ep(0), "baud = %d" % BAUD, "addr = 1", "mode = half-duplex",
-             "bus-role = master", "ca = " + os.path.join(T, "ca.crt"), "cert = " + os.path.join(T, "host.crt"),
-             "key = " + os.path.join(T, "host.key"), "ctl = " + os.path.join(T, "master.ctl"), ""]
-    for a in ADDRS:
-        lines += ["[peer dev%d]" % a, "addr = %d" % a, "name = dev-%d" % a,
-                  "socket = " + os.path.join(T, "m%d.sock" % a), "role = initiator", ""]
-    path = os.path.join(T, "master.conf")
-    with open(path, "w") as fh:
-        fh.write("\n".join(lines))
-    return path
-
-
-def established(p):
-    return p is not None and p["state"] == "established"
+def report_flows(title, el, flows):
+    return bus_proc.report_flows(title, el, flows, LINE)
 
 
 def bringup_hs_bytes():
@@ -181,77 +86,30 @@ def bringup_hs_bytes():
     return total, len(closed)
 
 
-def report_flows(title, el, flows):
-    total = sum(f.got for f in flows)
-    good = total / el / LINE if el > 0 else 0.0
-    share = bus_flows.min_share(flows)
-    per_dev = {}
-    for f in flows:
-        a = int(f.name.split()[0])
-        per_dev[a] = per_dev.get(a, 0) + f.at_first_done
-    mean = sum(per_dev.values()) / len(per_dev)
-    # each device's rate over the whole transfer (both directions, until its
-    # later flow completed) against the mean rate: the share the issue means
-    rate = {}
-    for f in flows:
-        a = int(f.name.split()[0])
-        if f.done_t:
-            rate[a] = max(rate.get(a, 0), f.done_t)
-    rates = {a: 2 * len(flows[0].data) / t for a, t in rate.items() if t > 0}
-    rmean = sum(rates.values()) / len(rates) if rates else 0
-    dshare = min(rates.values()) / rmean if rmean else 0.0
-    log("%s: %d bytes in %.2f s, aggregate goodput %.3f of the line rate; per-device share (rate / mean "
-        "rate) min %.3f; per-flow bytes at the first completion / mean: min %.3f" %
-        (title, total, el, good, dshare, share))
-    log("  per-device rate share: " + " ".join("%d:%.2f" % (a, v / rmean) for a, v in sorted(rates.items())))
-    log("  flows (done s / bytes at the first completion): " +
-        " ".join("%s %.2f/%d" % (f.name.replace(" ", ""), f.done_t or -1, f.at_first_done) for f in flows))
-    log("  per-device bytes at the first completion / mean: " +
-        " ".join("%d:%.2f" % (a, v / mean if mean else 0) for a, v in sorted(per_dev.items())))
-    return good, dshare
-
-
-def check_exact(flows, size, allow_eof=()):
-    for f in flows:
-        a = int(f.name.split()[0])
-        if f.bad_at is not None:
-            raise Fail("flow %s: wrong byte at offset %d (cross-talk or corruption)" % (f.name, f.bad_at))
-        if f.got != size and not (a in allow_eof and f.eof):
-            raise Fail("flow %s: %d of %d bytes%s" % (f.name, f.got, size, " (closed)" if f.eof else ""))
-
-
 def main():
-    spawn("linesim", [os.path.join(BUILD, "slink-linesim"), "--bus", "10", "--baud", str(BAUD),
-                      "--link-prefix", os.path.join(T, "bus"), "--json", os.path.join(T, "bus.json"),
-                      "--capture", os.path.join(T, "bus.cap"),
-                      "--quiet"], "linesim.log")
-    wait("bus endpoints", 10, lambda: all(os.path.exists(ep(i)) for i in range(10)))
+    bus.start_linesim(10, ["--capture", os.path.join(T, "bus.cap")])
 
     # 1. bring-up
     for i, a in enumerate(ADDRS):
-        start_device(a, i + 1)
-    wait("device control sockets", 20, lambda: all(dev_state(a) is not None for a in ADDRS), 0.1)
+        bus.start_device(a, i + 1)
+    bus.wait("device control sockets", 20, lambda: all(bus.dev_state(a) is not None for a in ADDRS), 0.1)
     t0 = time.time()
-    spawn("master", [os.path.join(BUILD, "slinkd")] + ROOT + ["--foreground", "--config", write_master_conf()],
-          "master.log")
-    peers = wait("all 8 sessions established", 30,
-                 lambda: (lambda p: p if len(p) == 8 and all(established(p[a]) for a in ADDRS) else None)(
-                     master_peers()))
+    bus.start_master(ADDRS)
+    peers = bus.wait_master_established(ADDRS, 30)
     bring = time.time() - t0
     log("bring-up: 8 devices established %.2f s after the master started" % bring)
-    wait("every device established", 10, lambda: all(established(dev_state(a)) for a in ADDRS), 0.05)
+    bus.wait("every device established", 10, lambda: all(established(bus.dev_state(a)) for a in ADDRS), 0.05)
     sid = {a: peers[a]["session_id"] for a in ADDRS}
     # one handshake (~900 bytes at 115200); the exact figure is taken from
     # the capture at the end, this only sets the bound below
     one_hs_s = 1000 / LINE
 
     # 2. 8 devices at once
-    devs = {a: bus_flows.Device(a, os.path.join(T, "m%d.sock" % a), os.path.join(T, "dev%d.sock" % a))
-            for a in ADDRS}
+    devs = {a: bus.sockets(a) for a in ADDRS}
     el, flows = bus_flows.run("p1", list(devs.values()), SIZE1, 60)
     check_exact(flows, SIZE1)
     good, share = report_flows("8 devices x %d bytes each way" % SIZE1, el, flows)
-    peers = master_peers()
+    peers = bus.master_peers()
     changed = [a for a in ADDRS if peers[a]["session_id"] != sid[a] or not established(peers[a])]
     if changed:
         raise Fail("sessions of %s ended during the transfer" % changed)
@@ -262,36 +120,36 @@ def main():
 
     # 3. device 7 killed and restarted
     a7 = ADDRS[0]
-    stop("dev%d" % a7)
+    bus.stop("dev%d" % a7)
     devs[a7].close()
-    start_device(a7, 1)
-    wait("restarted device's control socket", 10, lambda: dev_state(a7) is not None, 0.005)
+    bus.start_device(a7, 1)
+    bus.wait("restarted device's control socket", 10, lambda: bus.dev_state(a7) is not None, 0.005)
     t_ready = time.time()
-    wait("device %d re-established" % a7, 20,
+    bus.wait("device %d re-established" % a7, 20,
          lambda: (lambda p, d: established(p) and p["session_id"] != sid[a7] and established(d))(
-             master_peers().get(a7), dev_state(a7)), 0.01)
+             bus.master_peers().get(a7), bus.dev_state(a7)), 0.01)
     rec = time.time() - t_ready
     bound = 1.0 + one_hs_s
     log("restart: device %d re-established %.3f s after its daemon came up (bound 1 s + one handshake = %.3f s)"
         % (a7, rec, bound))
     if rec > bound:
         raise Fail("restarted device re-established after %.3f s (> %.3f s)" % (rec, bound))
-    sid[a7] = master_peers()[a7]["session_id"]
+    sid[a7] = bus.master_peers()[a7]["session_id"]
     # the master's application of the replaced session is closed; reconnect
-    wait("master's stream slot for %d free" % a7, 10,
-         lambda: master_peers()[a7]["apps"]["stream"] is False, 0.05)
-    devs[a7] = bus_flows.Device(a7, os.path.join(T, "m%d.sock" % a7), os.path.join(T, "dev%d.sock" % a7))
+    bus.wait("master's stream slot for %d free" % a7, 10,
+         lambda: bus.master_peers()[a7]["apps"]["stream"] is False, 0.05)
+    devs[a7] = bus.sockets(a7)
 
     # 4. device 8 dies for good; the other 7 keep their share
     a8 = ADDRS[1]
-    stop("dev%d" % a8)
+    bus.stop("dev%d" % a8)
     devs.pop(a8).close()
     live = [a for a in ADDRS if a != a8]
-    turns0 = master_peers()[a8]["bus"]["turns"]
+    turns0 = bus.master_peers()[a8]["bus"]["turns"]
     el, flows = bus_flows.run("p3", [devs[a] for a in live], SIZE3, 60)
     check_exact(flows, SIZE3)
     good3, share3 = report_flows("dead device %d, 7 devices x %d bytes each way" % (a8, SIZE3), el, flows)
-    peers = master_peers()
+    peers = bus.master_peers()
     ps8 = peers[a8]["bus"]
     log("  dead device %d: polled %d times in %.1f s (%d silent turns in all)" %
         (a8, ps8["turns"] - turns0, el, ps8["silent"]))
@@ -307,22 +165,22 @@ def main():
     # 5. a rogue at address 9 with device 10's certificate
     a9 = ADDRS[2]
     sid9 = peers[a9]["session_id"]
-    dup0 = status("master")["link"]["dup_suspects"]
-    start_device(a9, ROGUE_EP, name="rogue", cert="dev-%d" % ADDRS[3])
+    dup0 = bus.status("master")["link"]["dup_suspects"]
+    bus.start_device(a9, ROGUE_EP, name="rogue", cred=ADDRS[3])
     seen = {"flag": False, "t": None}
     t_rogue = time.time()
 
     def tick(t):
         if seen["flag"]:
             return
-        st = status("master")
+        st = bus.status("master")
         if st and (st["link"]["dup_suspects"] > dup0 or
                    any(p["addr"] == a9 and p["bus"]["duplicate_address_suspected"] for p in st["peers"])):
             seen["flag"], seen["t"] = True, time.time() - t_rogue
-            stop("rogue")
+            bus.stop("rogue")
     el, flows = bus_flows.run("p5", [devs[a] for a in live], SIZE5, 60, tick)
-    others = [f for f in flows if int(f.name.split()[0]) != a9]
-    mine = [f for f in flows if int(f.name.split()[0]) == a9]
+    others = [f for f in flows if flow_addr(f) != a9]
+    mine = [f for f in flows if flow_addr(f) == a9]
     check_exact(others, SIZE5)
     for f in mine:
         if f.bad_at is not None:
@@ -339,18 +197,18 @@ def main():
     # the transfer, from idle polls
     if not seen["flag"]:
         try:
-            wait("address %d flagged as a suspected duplicate" % a9, 30, lambda: tick(0) or seen["flag"], 0.05)
+            bus.wait("address %d flagged as a suspected duplicate" % a9, 30, lambda: tick(0) or seen["flag"], 0.05)
         finally:
-            stop("rogue")
+            bus.stop("rogue")
     t_stop = time.time()
     log("rogue at %d (certificate of dev-%d): flagged as a suspected duplicate %.2f s after it started; stopped"
         % (a9, ADDRS[3], seen["t"]))
-    p9 = master_peers()[a9]
+    p9 = bus.master_peers()[a9]
     if p9["session_id"] == sid9 and established(p9):
         log("  device %d kept its session %s" % (a9, sid9))
     else:
-        wait("device %d re-established after the rogue stopped" % a9, 10,
-             lambda: established(master_peers()[a9]) and established(dev_state(a9)), 0.01)
+        bus.wait("device %d re-established after the rogue stopped" % a9, 10,
+             lambda: established(bus.master_peers()[a9]) and established(bus.dev_state(a9)), 0.01)
         rec9 = time.time() - t_stop
         log("  device %d's session was replaced; re-established %.3f s after the rogue stopped" % (a9, rec9))
         if rec9 > bound:
@@ -361,9 +219,9 @@ def main():
         log("  device %d: its session ended mid-transfer (%s); reconnecting" %
             (a9, ", ".join("%s %d" % (f.name, f.got) for f in mine)))
         devs[a9].close()
-        wait("stream slots of %d free" % a9, 10, lambda: master_peers()[a9]["apps"]["stream"] is False and
-             dev_state(a9)["apps"]["stream"] is False, 0.05)
-        devs[a9] = bus_flows.Device(a9, os.path.join(T, "m%d.sock" % a9), os.path.join(T, "dev%d.sock" % a9))
+        bus.wait("stream slots of %d free" % a9, 10, lambda: bus.master_peers()[a9]["apps"]["stream"] is False and
+             bus.dev_state(a9)["apps"]["stream"] is False, 0.05)
+        devs[a9] = bus.sockets(a9)
     el, flows = bus_flows.run("p6", [devs[a9]], 2000, 30)
     check_exact(flows, 2000)
     log("  after the rogue: device %d moved 2000 bytes each way byte-exact in %.2f s" % (a9, el))
@@ -373,8 +231,7 @@ def main():
     log("  master log: %s" % next(ln for ln in logtxt.splitlines() if "possible duplicate address" in ln).strip())
 
     # the bus itself
-    stop("linesim", signal.SIGTERM)
-    bj = json.load(open(os.path.join(T, "bus.json")))
+    bj = bus.stop_linesim()
     log("bus: %d collisions in all (bring-up, restart, rogue)" % bj["collisions"])
     hs_b, n = bringup_hs_bytes()
     if n != len(ADDRS):
@@ -388,12 +245,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-        rc = 0
-    except Fail as e:
-        print("FAIL: %s" % e, flush=True)
-        rc = 1
-    finally:
-        cleanup()
-    sys.exit(rc)
+    bus_proc.run(bus, main)

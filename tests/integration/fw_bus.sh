@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # QEMU firmware devices and slinkd devices on one RS485 bus (issue 14): a
-# slinkd bus master, 4 slinkd devices and the example firmware provisioned
-# as bus devices (one image per address) on slink-linesim --bus; concurrent
-# byte-exact transfers, no cross-talk, no session ends (bus_fw.py).
+# slinkd bus master, 6 slinkd devices and the example firmware provisioned
+# as bus devices (one image per address; 2 images make 8 devices) on
+# slink-linesim --bus; concurrent byte-exact transfers with no cross-talk, a
+# firmware device's power cut mid-transfer and its restart (under load, and
+# on a quiet bus against the issue's bound), and a rogue at a firmware
+# device's address with another device's certificate (bus_fw.py).
 # Usage: fw_bus.sh BUILD PKI_DIR WORKDIR ADDR:ELF [ADDR:ELF ...]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -33,67 +33,8 @@ case $board in
 esac
 mkdir -p "$dir"
 rm -f "$out"
-DPID=""
-stop_daemon() {
-    [ -n "$DPID" ] || return 0
-    kill "$DPID" 2>/dev/null
-    for _ in $(seq 1 30); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$DPID" 2>/dev/null
-    wait "$DPID" 2>/dev/null
-    DPID=""
-}
-trap 'stop_daemon; fwq_stop "$dir"' EXIT
-pass=0 fail=0
-ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
-
-# QEMU microbit: UART0 (the link) on a pty, the semihosting console in
-# console.log, paused until the host side is ready, monitor as fw_qemu.sh.
-mb_start() {
-    rm -f "$dir/mon.sock" "$dir/qemu.log" "$dir/console.log"
-    qemu-system-arm -M microbit -display none -nodefaults -S \
-        -kernel "$elf" -serial pty \
-        -chardev "file,id=con,path=$dir/console.log" \
-        -semihosting-config enable=on,target=native,chardev=con \
-        -icount shift=0 \
-        -monitor "unix:$dir/mon.sock,server=on,wait=off" >"$dir/qemu.log" 2>&1 &
-    FWQ_PID=$!
-    echo "$FWQ_PID" >"$dir/qemu.pid"
-    FWQ_PTY=""
-    local i
-    for i in $(seq 1 100); do
-        FWQ_PTY=$(sed -n 's/.*redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' "$dir/qemu.log" 2>/dev/null | head -n 1 || true)
-        [ -n "$FWQ_PTY" ] && [ -S "$dir/mon.sock" ] && break
-        if ! kill -0 "$FWQ_PID" 2>/dev/null; then
-            echo "mb_start: QEMU exited:" >&2; cat "$dir/qemu.log" >&2; return 1
-        fi
-        sleep 0.1
-    done
-    [ -n "$FWQ_PTY" ] || { echo "mb_start: no pty from QEMU after 10 s" >&2; cat "$dir/qemu.log" >&2; return 1; }
-}
-
-ROOT_OPT=()
-[ "$(id -u)" = 0 ] && ROOT_OPT=(--allow-root)
-start_daemon() { # LOGNAME CERT KEY
-    rm -f "$dir/s.sock" "$dir/d.sock" "$dir/ctl"
-    "$slinkd" "${ROOT_OPT[@]}" --foreground --device "$FWQ_PTY" --baud 115200 --addr 1 --role initiator \
-        --ca "$pki/ca.der" --cert "$2" --key "$3" \
-        --peer 7 --peer-name slink-dev-7 --socket "$dir/s.sock" --dgram-socket "$dir/d.sock" \
-        --ctl "$dir/ctl" >"$dir/$1.log" 2>&1 &
-    DPID=$!
-}
-
-wait_established() { # SECONDS
-    local i st
-    for i in $(seq 1 $(($1 * 5))); do
-        st=$("$slinkctl" --ctl "$dir/ctl" status --json 2>/dev/null |
-             python3 -c 'import json,sys; print(json.load(sys.stdin)["peers"][0]["state"])' 2>/dev/null)
-        [ "$st" = established ] && return 0
-        kill -0 "$DPID" 2>/dev/null || return 1
-        sleep 0.2
-    done
-    return 1
-}
+. "$here/fw_daemon.sh"
+trap 'fwd_stop; fwq_stop "$dir"' EXIT
 
 # Until the device has reported the busy run of the last session's msg3
 # (the first one after its latest "established"), so that no stream or
@@ -120,75 +61,45 @@ PY
 # kv REPLY KEY: the value of KEY in a "k=v k=v" reply
 kv() { sed -n "s/.*\b$2=\([0-9]*\).*/\1/p" <<<"$1"; }
 
-client() { # SIZE
-    timeout 90 python3 - "$dir/s.sock" "$dir/d.sock" "$1" <<'PY'
-import random, select, socket, sys, time
-sp, dp, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
-data = random.Random(size).randbytes(size)
-want = bytes(b - 32 if 97 <= b <= 122 else b for b in data)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(sp); s.setblocking(False)
-sent, got, end, t0 = 0, bytearray(), time.time() + 80, time.time()
-while len(got) < size and time.time() < end:
-    r, w, _ = select.select([s], [s] if sent < size else [], [], 0.5)
-    if w:
-        try: sent += s.send(data[sent:sent + 1024])
-        except BlockingIOError: pass
-    if r:
-        chunk = s.recv(65536)
-        if not chunk: break
-        got += chunk
-if bytes(got) != want:
-    print("stream: %d of %d bytes back, %s" % (len(got), size,
-          "content differs" if len(got) == size else "incomplete")); sys.exit(1)
-dt = time.time() - t0
-d = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); d.connect(dp); d.settimeout(20)
-counts = []
-for _ in range(2):
-    d.send(b"count")
-    counts.append(d.recv(256).decode())
-n = [int(c.split()[0].split("=")[1]) for c in counts]
-if n[1] != n[0] + 1:
-    print("datagram: replies %r" % counts); sys.exit(1)
-print("%d bytes upper-cased byte-exact in %.2f s; datagram replies %s" % (size, dt, " / ".join(counts)))
-PY
-}
-
 # A second host certificate for the same name, never seen by the device.
 "$slinkpki" issue --force --ca-cert "$pki/ca.der" --ca-key "$pki/ca.key" --der --name slink-host --addr 1 \
     --out-cert "$dir/host2.der" --out-key "$dir/host2.key" >"$dir/pki.log" 2>&1 ||
     { echo "fw_microbit: cannot issue the second host certificate: $(cat "$dir/pki.log")"; exit 1; }
 
 if [ "$board" = microbit ]; then
-    mb_start || { echo "fw_microbit: 0 passed, 1 failed"; exit 1; }
+    # UART0 (the link) on a pty, the console over semihosting, no NV
+    # sector (the RNG seeds the device)
+    FWQ_MACHINE=microbit FWQ_CONSOLE=semihosting FWQ_QEMU_ARGS="-icount shift=0" fwq_start "$dir" "$elf" ||
+        { echo "fw_microbit: 0 passed, 1 failed"; exit 1; }
 else
     FWQ_QEMU_ARGS="-icount shift=0" fwq_start "$dir" "$elf" "$pki/nv.bin" ||
         { echo "fw_microbit: 0 passed, 1 failed"; exit 1; }
 fi
 fwq_cont "$dir"
-start_daemon slinkd1 "$pki/host.der" "$pki/host.key"
-if wait_established 90 && wait_msg3_run 30; then
-    if r=$(client 4096); then ok "$what <-> slinkd: $r"; else bad "$what <-> slinkd: $r"; fi
+fwd_start slinkd1
+if fwd_wait_established 90 && wait_msg3_run 30; then
+    if r=$(fwd_client 4096 80); then ok "$what <-> slinkd: $r"; else bad "$what <-> slinkd: $r"; fi
 else
     bad "slinkd did not establish a session with the $what device: $(tail -n 3 "$dir/slinkd1.log"; tail -n 5 "$dir/console.log")"
 fi
-stop_daemon
+fwd_stop
 
-start_daemon slinkd2 "$pki/host.der" "$pki/host.key"
-if wait_established 90 && wait_msg3_run 30 && r=$(client 1024); then
+fwd_start slinkd2
+if fwd_wait_established 90 && wait_msg3_run 30 && r=$(fwd_client 1024 80); then
     ok "slinkd restarted (same certificate): the device handshakes again; $r"
 else
     bad "after slinkd restart: ${r:-} $(tail -n 3 "$dir/slinkd2.log")"
 fi
-stop_daemon
+fwd_stop
 
-start_daemon slinkd3 "$dir/host2.der" "$dir/host2.key"
-if wait_established 90 && wait_msg3_run 30 && r=$(client 1024); then
+fwd_start slinkd3 "$dir/host2.der" "$dir/host2.key"
+if fwd_wait_established 90 && wait_msg3_run 30 && r=$(fwd_client 1024 80); then
     ok "slinkd restarted (new certificate for the same name): established; $r"
     stats=$(dgram stats)
 else
     bad "after slinkd restart with a new certificate: ${r:-} $(tail -n 3 "$dir/slinkd3.log")"
 fi
-stop_daemon
+fwd_stop
 
 # Sessions 1 (first handshake after boot) and 3 (a certificate the device
 # never saw) verify the host's certificate against the CA; session 2 finds

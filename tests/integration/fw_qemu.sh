@@ -7,7 +7,9 @@
 #   fwq_require                    skip (exit 0, with a message) if QEMU is absent
 #   fwq_start DIR ELF [NVFILE]     start paused; sets FWQ_PTY, FWQ_PID
 #                                  (FWQ_QEMU_ARGS: extra options, e.g. -icount;
-#                                  FWQ_MACHINE: mps2-an386 for a Cortex-M4 image)
+#                                  FWQ_MACHINE: mps2-an386 for a Cortex-M4 image,
+#                                  microbit; FWQ_CONSOLE=semihosting: the
+#                                  console is semihosting, not UART1)
 #   fwq_cont DIR                   let the CPU run
 #   fwq_stop DIR [SAVE_NV]         optionally save the NV sector, then quit
 #
@@ -56,14 +58,18 @@ PY
 
 fwq_start() { # DIR ELF [NVFILE]
     local dir=$1 elf=$2 nv=${3:-}
-    local extra=()
+    local extra=() console=(-serial "file:$dir/console.log")
     mkdir -p "$dir"
     rm -f "$dir/mon.sock" "$dir/qemu.log" "$dir/console.log"
     if [ -n "$nv" ] && [ -s "$nv" ]; then
         extra=(-device "loader,file=$nv,addr=$FWQ_NV_ADDR,force-raw=on")
     fi
+    if [ "${FWQ_CONSOLE:-}" = semihosting ]; then
+        console=(-chardev "file,id=con,path=$dir/console.log"
+                 -semihosting-config enable=on,target=native,chardev=con)
+    fi
     qemu-system-arm -M "${FWQ_MACHINE:-mps2-an385}" -display none -nodefaults -S \
-        -kernel "$elf" -serial pty -serial "file:$dir/console.log" \
+        -kernel "$elf" -serial pty "${console[@]}" \
         -monitor "unix:$dir/mon.sock,server=on,wait=off" \
         "${extra[@]}" ${FWQ_QEMU_ARGS:-} >"$dir/qemu.log" 2>&1 &
     FWQ_PID=$!

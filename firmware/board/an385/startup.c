@@ -1,82 +1,13 @@
-/* Reset and exception entry for the AN385 (Cortex-M3; the same code runs on
- * any ARMv6-M/v7-M core).  The vector table lives at 0x0, where the core
- * reads the initial stack pointer and reset vector. */
-#include <errno.h>
-#include <stddef.h>
+/* The AN385's vector table (Cortex-M3; the same code runs on any
+ * ARMv6-M/v7-M core).  It lives at 0x0, where the core reads the initial
+ * stack pointer and reset vector; the handlers are the port layer's
+ * (firmware/port/fw_startup.c, fw_clock.c) and board.c's UART0RX_Handler. */
 #include <stdint.h>
-#include "board.h"
+#include "fw_cortexm.h"
 
-extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _sstack, _estack;
+extern uint32_t _estack;
 
-int main(void);
-void fw_reset_handler(void);
-void fw_default_handler(void);
-void fw_hardfault_handler(void);
-void SysTick_Handler(void);
 void UART0RX_Handler(void);
-
-#define FW_STACK_PAINT 0xA5A5A5A5u
-
-__attribute__((noreturn)) void fw_reset_handler(void)
-{
-    uint32_t *src = &_sidata, *dst = &_sdata;
-    while (dst < &_edata)
-        *dst++ = *src++;
-    for (dst = &_sbss; dst < &_ebss; )
-        *dst++ = 0;
-    /* Paint the stack below our own frame so the deepest use can be read
-     * back later (board_stack_used). */
-    uint32_t *sp;
-    __asm volatile ("mov %0, sp" : "=r"(sp));
-    for (dst = &_sstack; dst < sp - 16; )
-        *dst++ = FW_STACK_PAINT;
-#if defined(__ARM_FP)
-    /* Cortex-M4F: grant full access to CP10/CP11 before any FP code. */
-    *(volatile uint32_t *)0xE000ED88u |= (0xFu << 20);
-    __asm volatile ("dsb\n\tisb");
-#endif
-    (void)main();
-    board_reset();
-}
-
-size_t board_stack_used(void)
-{
-    const uint32_t *p = &_sstack;
-    while (p < &_estack && *p == FW_STACK_PAINT)
-        p++;
-    return (size_t)((const uint8_t *)&_estack - (const uint8_t *)p);
-}
-
-size_t board_stack_size(void)
-{
-    return (size_t)((const uint8_t *)&_estack - (const uint8_t *)&_sstack);
-}
-
-void fw_default_handler(void)
-{
-    console_puts("\r\nfw: unexpected exception\r\n");
-    for (;;)
-        ;
-}
-
-void fw_hardfault_handler(void)
-{
-    console_puts("\r\nfw: HARD FAULT\r\n");
-    for (;;)
-        ;
-}
-
-/* No system heap.  newlib-nano's malloc is still linked where printf-family
- * code refers to it (the core's vsnprintf logging), and libnosys's sbrk
- * would hand it memory above .bss, which is the stack.  Refusing here
- * makes any such allocation fail with ENOMEM instead. */
-void *_sbrk(ptrdiff_t incr);
-void *_sbrk(ptrdiff_t incr)
-{
-    (void)incr;
-    errno = ENOMEM;
-    return (void *)-1;
-}
 
 /* 16 system exceptions + the AN385's 32 external interrupts.  IRQ 0 is
  * UART0 RX. */

@@ -1,74 +1,12 @@
-/* Reset and exception entry for the nRF51822 (Cortex-M0, ARMv6-M).  The
- * vector table sits at 0x0, the start of flash. */
-#include <errno.h>
-#include <stddef.h>
+/* The nRF51822's vector table (Cortex-M0, ARMv6-M), at 0x0, the start of
+ * flash; the handlers are the port layer's (firmware/port/fw_startup.c,
+ * fw_clock.c) and board.c's UART0_IRQHandler. */
 #include <stdint.h>
-#include "board.h"
+#include "fw_cortexm.h"
 
-extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _sstack, _estack;
+extern uint32_t _estack;
 
-int main(void);
-void fw_reset_handler(void);
-void fw_default_handler(void);
-void fw_hardfault_handler(void);
-void SysTick_Handler(void);
 void UART0_IRQHandler(void);
-
-#define FW_STACK_PAINT 0xA5A5A5A5u
-
-__attribute__((noreturn)) void fw_reset_handler(void)
-{
-    uint32_t *src = &_sidata, *dst = &_sdata;
-    while (dst < &_edata)
-        *dst++ = *src++;
-    for (dst = &_sbss; dst < &_ebss; )
-        *dst++ = 0;
-    /* paint the stack below our own frame (board_stack_used) */
-    uint32_t *sp;
-    __asm volatile ("mov %0, sp" : "=r"(sp));
-    for (dst = &_sstack; dst < sp - 16; )
-        *dst++ = FW_STACK_PAINT;
-    (void)main();
-    board_reset();
-}
-
-size_t board_stack_used(void)
-{
-    const uint32_t *p = &_sstack;
-    while (p < &_estack && *p == FW_STACK_PAINT)
-        p++;
-    return (size_t)((const uint8_t *)&_estack - (const uint8_t *)p);
-}
-
-size_t board_stack_size(void)
-{
-    return (size_t)((const uint8_t *)&_estack - (const uint8_t *)&_sstack);
-}
-
-void fw_default_handler(void)
-{
-    console_puts("\r\nfw: unexpected exception\r\n");
-    for (;;)
-        ;
-}
-
-/* A stack overflow on this part lands in .bss below the stack (no MPU on
- * the M0), so the painted depth is the check that matters. */
-void fw_hardfault_handler(void)
-{
-    console_puts("\r\nfw: HARD FAULT\r\n");
-    for (;;)
-        ;
-}
-
-/* No system heap (see firmware/board/an385/startup.c). */
-void *_sbrk(ptrdiff_t incr);
-void *_sbrk(ptrdiff_t incr)
-{
-    (void)incr;
-    errno = ENOMEM;
-    return (void *)-1;
-}
 
 /* 16 system exceptions + the nRF51's 32 peripheral interrupts; IRQ 2 is
  * UART0.  ARMv6-M has no MemManage, BusFault, UsageFault or DebugMon. */
