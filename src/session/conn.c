@@ -258,6 +258,11 @@ void conn_probe_unanswered(slink_conn *c, uint64_t now_ms)
     if (c->probe_tries > 0 && !c->probe_send && c->probe_next_ms > now_ms) c->probe_next_ms = now_ms;
 }
 
+int conn_probe_due(const slink_conn *c, uint64_t now_ms)
+{
+    return c->rec_valid && c->probe_tries > 0 && (c->probe_send || now_ms >= c->probe_next_ms);
+}
+
 /* The alerts a responder sends when it refuses msg3 (handshake.c
  * alert_for).  PROTOCOL_VERSION answers a msg1, never a msg3. */
 static int refuses_msg3(uint8_t code)

@@ -59,6 +59,9 @@ slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms);
  * probe's timer expires now instead of after a stream RTO (§2.5).  The
  * probe still needs CONN_PROBE_TRIES unanswered tries (§4.9, I1). */
 void      conn_probe_unanswered(slink_conn *c, uint64_t now_ms);
+/* A probe (or, after the last unanswered one, the handshake it starts) is
+ * ready to go: the bus master serves such a device out of turn (node.c). */
+int       conn_probe_due(const slink_conn *c, uint64_t now_ms);
 
 /* ---- conn_hs.c: the handshake driver ---- */
 

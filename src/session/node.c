@@ -339,11 +339,80 @@ static uint64_t turn_deadline(const slink_node *n)
     return d < n->turn_hard_ms ? d : n->turn_hard_ms;
 }
 
+/* POLL device i, granting it turn_budget bytes; slot: what we sent it just
+ * before in its slot.  used: the bytes already in out; returns the total. */
+static size_t grant_turn(slink_node *n, size_t i, uint32_t slot, uint32_t turn_budget,
+                         uint8_t *out, size_t cap, size_t used, uint64_t now_ms)
+{
+    slink_conn *c = n->peers[i];
+    uint8_t grant[2];
+    size_t w;
+    if (slot > 0) n->active[i] = 1;
+    n->turn_budget = turn_budget;
+    grant[0] = (uint8_t)(n->turn_budget >> 8);
+    grant[1] = (uint8_t)n->turn_budget;
+    /* The default budget goes as an empty POLL (idle polls stay 7 bytes). */
+    w = emit(n, c, SLINK_FT_POLL, grant,
+             n->turn_budget == SLINK_TURN_BUDGET_DEFAULT ? 0u : sizeof grant, out + used, cap - used);
+    if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
+    used += w;
+    n->tx_free_ms += airtime_ms(n->baud, used);
+    n->turn_peer = (int)i;
+    n->turn_frames = 0;
+    n->turn_bytes = 0;
+    n->slot_bytes = slot;
+    n->turn_heard = 0;
+    n->turn_start_ms = n->tx_free_ms;
+    /* Its budget, one frame run past it, its TURN_END, the gaps. */
+    n->turn_hard_ms = n->tx_free_ms +
+                      airtime_ms(n->baud, (size_t)n->turn_budget + SLINK_WIRE_FRAME_MAX + CTRL_WIRE) + 50u;
+    n->turn_garbled0 = decoder_drops(&n->deframer);
+    n->pstats[i].turns++;
+    n->stats.turns_granted++;
+    if (slot == 0 && !expecting(c)) n->stats.idle_polls++;
+    return used;
+}
+
+/* A device that said no_session while we hold a session with it is probed
+ * (§4.9); its probes go out in a short slot of their own, ahead of the
+ * round and without moving it: one frame of ours (the probe, or after the
+ * last unanswered one the msg1 it starts) and a default turn.  Served in
+ * turn, each probe would wait a round of the other devices' slots, and a
+ * restarted device would be found only after CONN_PROBE_TRIES rounds
+ * (3.1 s with 7 busy devices at 115200).  What a forged hint buys is
+ * bounded by the connection: CONN_PROBE_TRIES probes per hs_min_interval,
+ * so as many default turns, and none while the device is backed off for
+ * silence.  Returns the bytes written, or 0 with *none set if no device is
+ * being probed. */
+static size_t output_probe(slink_node *n, uint8_t *body, uint8_t *out, size_t cap, size_t used,
+                           uint64_t now_ms, int *none)
+{
+    size_t i;
+    *none = 1;
+    for (i = 0; i < n->npeers; i++) {
+        slink_conn *c = n->peers[i];
+        uint8_t type = 0;
+        size_t blen = 0;
+        uint32_t slot = 0;
+        if (!conn_probe_due(c, now_ms) || !poll_allowed(n, i, now_ms)) continue;
+        if (cap - used < SLINK_WIRE_FRAME_MAX + CTRL_WIRE + 2u) return used;
+        *none = 0;
+        if (slink_conn_next_frame(c, now_ms, &type, body, SLINK_MAX_FRAME_BODY, &blen) == SLINK_OK) {
+            size_t w = emit(n, c, type, body, blen, out + used, cap - used);
+            used += w;
+            slot = (uint32_t)w;
+        }
+        return grant_turn(n, i, slot, SLINK_TURN_BUDGET_DEFAULT, out, cap, used, now_ms);
+    }
+    return used;
+}
+
 static size_t output_master(slink_node *n, uint8_t *body, uint8_t *out, size_t cap, uint64_t now_ms)
 {
     size_t used = 0, k;
     uint8_t type = 0;
     size_t blen = 0;
+    int none;
 
     if (n->turn_peer >= 0) {
         if (now_ms < turn_deadline(n)) return 0;   /* the device holds the bus */
@@ -358,6 +427,8 @@ static size_t output_master(slink_node *n, uint8_t *body, uint8_t *out, size_t c
                 used += emit(n, c, type, body, blen, out + used, cap - used);
         }
     }
+    used = output_probe(n, body, out, cap, used, now_ms, &none);
+    if (!none) return used;
     for (k = 0; k < n->npeers; k++) {
         size_t i = (n->rr + k) % n->npeers;
         slink_conn *c = n->peers[i];
@@ -374,34 +445,7 @@ static size_t output_master(slink_node *n, uint8_t *body, uint8_t *out, size_t c
         if (slot == 0 && !poll_due(n, i, now_ms)) continue;
         n->rr = (i + 1u) % n->npeers;
         if (!poll_allowed(n, i, now_ms) || cap - used < CTRL_WIRE + 2u) break;
-        {
-            uint8_t grant[2];
-            size_t w;
-            if (slot > 0) n->active[i] = 1;
-            n->turn_budget = budget(n, i, n->debt_rx[i]);
-            grant[0] = (uint8_t)(n->turn_budget >> 8);
-            grant[1] = (uint8_t)n->turn_budget;
-            /* The default budget goes as an empty POLL (idle polls stay 7 bytes). */
-            w = emit(n, c, SLINK_FT_POLL, grant,
-                     n->turn_budget == SLINK_TURN_BUDGET_DEFAULT ? 0u : sizeof grant, out + used, cap - used);
-            if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
-            used += w;
-            n->tx_free_ms += airtime_ms(n->baud, used);
-            n->turn_peer = (int)i;
-            n->turn_frames = 0;
-            n->turn_bytes = 0;
-            n->slot_bytes = slot;
-            n->turn_heard = 0;
-            n->turn_start_ms = n->tx_free_ms;
-            /* Its budget, one frame run past it, its TURN_END, the gaps. */
-            n->turn_hard_ms = n->tx_free_ms +
-                              airtime_ms(n->baud, (size_t)n->turn_budget + SLINK_WIRE_FRAME_MAX + CTRL_WIRE) + 50u;
-            n->turn_garbled0 = decoder_drops(&n->deframer);
-            n->pstats[i].turns++;
-            n->stats.turns_granted++;
-            if (slot == 0 && !expecting(c)) n->stats.idle_polls++;
-            return used;
-        }
+        return grant_turn(n, i, slot, budget(n, i, n->debt_rx[i]), out, cap, used, now_ms);
     }
     if (n->tx_free_ms < now_ms) n->tx_free_ms = now_ms;
     n->tx_free_ms += airtime_ms(n->baud, used);

@@ -279,6 +279,9 @@ DOWN_MAX = 0.5
 # Within the master's response slack (2 gaps + 30 ms, PROTOCOL.md 2.5): a
 # machine that wakes processes later than this is not keeping real time.
 LAG_MAX = 0.05
+# The master's hs_min_interval_ms (slinkd's default): at most one probe of a
+# session per interval.
+HOST_PROBE_INTERVAL_S = 1.0
 
 
 def master_log():
@@ -433,12 +436,23 @@ def main():
         % (restart.summary(), pending, len(flows)))
     log("  every other device: sessions kept, flows complete and byte-exact")
     # A round of 6 busy devices at 115200 is over 1 s (one full frame each
-    # way per device, §2.5) and the restart is found by 3 unanswered probes
-    # in 3 of the device's turns: the bound is asserted on a quiet
-    # bus below; here the device must only come back.
+    # way per device, §2.5).  The probes go out of turn, but the device's
+    # first no_session waits for its turn in the round, and so does msg3 of
+    # the new handshake: under real-time load the figure is printed (the
+    # simulated-time bound under load is test_bus's
+    # restarted_device_under_load_is_reestablished); the bound is
+    # asserted on a quiet bus below; here the device must only come back.
     sid[cut] = bus.master_peers()[cut]["session_id"]
 
-    # the same cut on a quiet bus, mid-echo: the bound
+    # the same cut on a quiet bus, mid-echo: the bound.  Not within
+    # the master's probe interval (hs_min_interval_ms, 1 s on the host) of
+    # the probes that found the first cut: a no_session hint inside it is
+    # ignored by design (what forged hints buy is one probe round per
+    # interval, PROTOCOL.md 4.9), and the firmware hints again only after its
+    # own 4 s interval, so a second restart that soon is found 4 s later.
+    # The bound is about one restart; wait out the interval first.
+    while time.time() < restart.t_est + HOST_PROBE_INTERVAL_S + 0.2:
+        time.sleep(0.05)
     new_app(apps, cut)
     echo = FwEcho(cut, apps[cut], "p2b", FW_SIZE)
     restart = Restart(fw[cut], echo, sid[cut])
