@@ -5,7 +5,8 @@
 #include "slink/crypto.h"
 #include <psa/crypto.h>
 
-/* psa_crypto_init() once (it is idempotent, this skips the call). */
+/* psa_crypto_init() once (it is idempotent, this skips the call);
+ * psa_ready.c, apart so that psa_key.c links without the rest. */
 slink_err slink_psa_ready(void);
 
 /* A volatile key holding bytes for one operation; destroy it after. */

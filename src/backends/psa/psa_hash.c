@@ -6,17 +6,6 @@
 
 const char slink_crypto_backend[] = "psa";
 
-slink_err slink_psa_ready(void)
-{
-    static int done;
-    if (done)
-        return SLINK_OK;
-    if (psa_crypto_init() != PSA_SUCCESS)
-        return SLINK_ERR_CRYPTO;
-    done = 1;
-    return SLINK_OK;
-}
-
 slink_err slink_psa_import(psa_key_type_t type, size_t bits, psa_key_usage_t usage,
                            psa_algorithm_t alg, const uint8_t *key, size_t len,
                            psa_key_id_t *id)
