@@ -1,9 +1,15 @@
 # The PSA variant of the example firmware: the same device (firmware/apps/
-# device) and core, with the crypto port's PSA backend (src/backends/psa/)
-# over mbedTLS 3.6's PSA Crypto core, p256-m as its P-256 driver, and the
-# identity key a persistent PSA key, provisioned at build time into the
-# image's internal trusted storage region (firmware/psa/, docs/PORTING.md
-# "Identity key in a PSA key store").  slink holds the key id only.
+# device) and core, with the identity key a persistent PSA key, provisioned
+# at build time into the image's internal trusted storage region
+# (firmware/psa/, docs/PORTING.md "Identity key in a PSA key store"), so
+# slink holds the key id only.  A hybrid: everything but the identity
+# key's signature runs on the raw device build's backend (src/backends/
+# p256m/ with mbedTLS's AES-GCM and SHA-256: ECDH, verification, ephemeral
+# keys, records, hashes); the signature goes through the PSA backend's key
+# id signer (src/backends/psa/psa_key.c, psa_ready.c: nothing else of that
+# backend) into mbedTLS 3.6's PSA Crypto core, which signs with p256-m as
+# its driver.  The driver's entry points link against the p256-m inside
+# p256m_lib.o, so the image carries one copy of p256-m.
 #   make fw-psa-check   the device-psa image against slinkd, and the check
 #                       that its key is nowhere but in the ITS region
 #                       (part of make check, in fw-check)
@@ -14,14 +20,17 @@ FW_PSA_CPUS := cm3 cm4f
 FW_PSA_CPPFLAGS := -Iinclude -Ifirmware -Ifirmware/board/an385 -Ifirmware/port -Ifirmware/psa \
     -I$(MBEDTLS_FW)/include -DMBEDTLS_CONFIG_FILE='"slink_psa_mbedtls_config.h"'
 FW_PSA_CFG := firmware/psa/slink_psa_mbedtls_config.h firmware/psa/slink_psa_crypto_config.h
-# The PSA core, its built-in AES-GCM, SHA-256 and HMAC, key storage, and
-# p256-m with its driver entry points (from the fetched tree's 3rdparty).
+# The PSA core with key storage, the AES-GCM and SHA-256 the device
+# backend calls directly, and p256-m's driver entry points (from the
+# fetched tree's 3rdparty) without p256-m itself: its p256_* functions are
+# p256m_lib.o's.
 FW_PSA_MBEDTLS_MODS := psa_crypto psa_crypto_client psa_crypto_driver_wrappers_no_static \
-    psa_crypto_slot_management psa_crypto_storage psa_crypto_aead psa_crypto_mac \
-    psa_crypto_hash psa_crypto_cipher psa_crypto_ecp psa_util platform platform_util \
-    constant_time aes gcm block_cipher cipher cipher_wrap sha256 md
-FW_PSA_P256M_MODS := p256-m_driver_entrypoints p256-m/p256-m
-FW_PSA_CORE_SRC := $(CORE_ONLY_SRC) $(sort $(wildcard src/backends/psa/*.c))
+    psa_crypto_slot_management psa_crypto_storage psa_util platform platform_util \
+    constant_time aes gcm block_cipher sha256 psa_crypto_hash
+FW_PSA_P256M_MODS := p256-m_driver_entrypoints
+# The device backend, and of the PSA backend the key id signer only.
+FW_PSA_CORE_SRC := $(CORE_ONLY_SRC) $(P256M_BACKEND_SRC) \
+    src/backends/psa/psa_key.c src/backends/psa/psa_ready.c
 FW_PSA_SRC := $(sort $(wildcard firmware/psa/*.c))
 # The port without the raw-key identity (fw_identity.c): fw_identity_psa.c
 # takes its place.
@@ -57,15 +66,17 @@ $(FW_DIR)/$(1)/libmbedcrypto-psa.a: $(patsubst %,$(FW_DIR)/$(1)/obj-psa/mbedtls/
 
 $(FW_DIR)/$(1)/obj-psa/src/%.o: src/%.c $(CORE_HDRS) $(FW_MBEDTLS_STAMP) $(FW_PSA_CFG) mk/firmware.mk mk/fw_psa.mk
 	@mkdir -p $$(@D)
-	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_PSA_CPPFLAGS) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_PSA_CPPFLAGS) $(P256M_INC) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 
 $(FW_DIR)/$(1)/libslink-psa.a: $(patsubst src/%.c,$(FW_DIR)/$(1)/obj-psa/src/%.o,$(FW_PSA_CORE_SRC))
 	rm -f $$@
 	$(FW_AR) rcs $$@ $$^
 
-$(FW_DIR)/$(1)/obj-psa/fw/%.o: firmware/psa/%.c $(FW_HDRS) $(wildcard firmware/psa/*.h) $(FW_MBEDTLS_STAMP) mk/fw_psa.mk
+# -Isrc: fw_psa_signer.c joins the two backends (p256m_backend.h).
+$(FW_DIR)/$(1)/obj-psa/fw/%.o: firmware/psa/%.c $(FW_HDRS) $(wildcard firmware/psa/*.h) $(FW_PSA_CFG) \
+        src/backends/p256m/p256m_backend.h $(FW_MBEDTLS_STAMP) mk/fw_psa.mk
 	@mkdir -p $$(@D)
-	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_PSA_CPPFLAGS) -I$(MBEDTLS_FW)/library $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) \
+	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_PSA_CPPFLAGS) -Isrc -I$(MBEDTLS_FW)/library $(FW_SLINK_DEFS) -std=c99 $(FW_WARN) \
 	    -fstack-usage -c $$< -o $$@
 
 FW_PSA_OBJS_$(1) := $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/port/%.o,$(FW_PSA_PORT_SRC)) \

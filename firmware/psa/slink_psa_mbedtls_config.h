@@ -1,14 +1,18 @@
 /* mbedTLS 3.6 LTS configuration for the PSA variant of the slink firmware
- * (device-psa.elf, mk/fw_psa.mk): the crypto port's PSA backend
- * (src/backends/psa/) over mbedTLS's PSA Crypto core, with the identity key
- * a persistent PSA key in internal trusted storage (firmware/psa/fw_its.c)
- * and P-256 done by p256-m as the core's transparent driver
- * (MBEDTLS_PSA_P256M_DRIVER_ENABLED: mbedTLS then declares ECDH, ECDSA and
- * P-256 keys accelerated and builds none of its own bignum or ECP code).
- * AES-GCM, SHA-256 and HMAC are mbedTLS's built-in PSA implementations.
- * Selected with -DMBEDTLS_CONFIG_FILE='"slink_psa_mbedtls_config.h"'; the
- * PSA_WANT_ set is in slink_psa_crypto_config.h.  Everything not listed is
- * off. */
+ * (device-psa.elf, mk/fw_psa.mk).  The variant is a hybrid: the device's
+ * crypto is the raw device build's (src/backends/p256m/: p256-m for ECDH,
+ * verification and ephemeral keys, mbedTLS's AES-GCM and SHA-256 through
+ * src/backends/mbedtls/'s AEAD and hash files), and only the identity key
+ * lives in mbedTLS's PSA Crypto core: a persistent key in internal trusted
+ * storage (firmware/psa/fw_its.c), used by id through the PSA backend's
+ * signer (src/backends/psa/psa_key.c) for the one signature of each
+ * handshake.  The core signs through p256-m as its transparent driver
+ * (MBEDTLS_PSA_P256M_DRIVER_ENABLED: mbedTLS then builds none of its own
+ * bignum or ECP code); the driver's entry points link against the p256-m
+ * the device backend already carries (p256m_lib.o), so the image has one
+ * copy of it.  Selected with
+ * -DMBEDTLS_CONFIG_FILE='"slink_psa_mbedtls_config.h"'; the PSA_WANT_ set
+ * is in slink_psa_crypto_config.h.  Everything not listed is off. */
 #ifndef SLINK_PSA_MBEDTLS_CONFIG_H
 #define SLINK_PSA_MBEDTLS_CONFIG_H
 
@@ -16,8 +20,8 @@
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_DEPRECATED_REMOVED
 
-/* Heap (key slots, loaded key material, operation buffers) from the port's
- * static pool, as in the raw build (firmware/port/fw_alloc.c). */
+/* Heap (the loaded key's material while it signs) from the port's static
+ * pool, as in the raw build (firmware/port/fw_alloc.c). */
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_CALLOC_MACRO   fw_calloc
@@ -26,7 +30,7 @@
 void *fw_calloc(size_t n, size_t size);
 void fw_free(void *p);
 
-/* ---- PSA Crypto core ---- */
+/* ---- PSA Crypto core: the identity key's store ---- */
 #define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_PSA_CRYPTO_CONFIG
 #define MBEDTLS_PSA_CRYPTO_CONFIG_FILE "slink_psa_crypto_config.h"
@@ -35,23 +39,25 @@ void fw_free(void *p);
  * file-backed ITS. */
 #define MBEDTLS_PSA_CRYPTO_STORAGE_C
 /* No CTR-DRBG and entropy module: the core's random bytes come from the
- * port (firmware/psa/fw_psa_rng.c: slink's HMAC-DRBG over the board's
+ * port (firmware/psa/fw_psa_rng.c: a DRBG of slink's over the board's
  * health-tested entropy). */
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
-/* p256-m as the PSA driver for ECDH, ECDSA and P-256 key handling. */
+/* p256-m as the PSA driver for the identity key (import, sign). */
 #define MBEDTLS_PSA_P256M_DRIVER_ENABLED
-/* Key slots in use at once: the identity key, one operation's volatile key
- * (an ECDH scalar, a peer public key, an AEAD or HMAC key), margin. */
-#define MBEDTLS_PSA_KEY_SLOT_COUNT      4
+/* One key in use at a time: the identity key while it signs (it is
+ * purged after each signature). */
+#define MBEDTLS_PSA_KEY_SLOT_COUNT      1
 
-/* ---- symmetric: as the raw build ---- */
+/* ---- symmetric: the raw device build's set (firmware/slink_mbedtls_config.h),
+ * used directly by src/backends/mbedtls/mbedtls_aead.c and mbedtls_hash.c,
+ * not through PSA ---- */
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES
 #define MBEDTLS_AES_FEWER_TABLES
 #define MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH
 #define MBEDTLS_GCM_C
+#define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
-#define MBEDTLS_MD_C                        /* PSA's built-in HMAC */
 
 #endif
