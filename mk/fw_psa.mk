@@ -41,13 +41,19 @@ FW_PSA_KEY_ID := 0x00534C01
 FW_PSA_LD := $(FW_DIR)/psa/an385_its.ld
 FW_PSA_LDFLAGS := $(filter-out -T%,$(FW_LDFLAGS)) -T$(FW_PSA_LD)
 
-$(FW_PSA_LD): firmware/board/an385/an385.ld firmware/psa/its.ld
+# A board's linker script with its.ld inserted: $< the board's, $@ the copy
+# (mk/microbit_psa.mk uses it too).
+define FW_PSA_ADD_ITS
 	@mkdir -p $(@D)
 	awk '/^    \.ARM\.exidx/ { while ((getline l < "firmware/psa/its.ld") > 0) print l } { print }' $< >$@.tmp
 	grep -q '^    \.slink_its' $@.tmp
 	mv $@.tmp $@
+endef
+$(FW_PSA_LD): firmware/board/an385/an385.ld firmware/psa/its.ld
+	$(FW_PSA_ADD_ITS)
 
-define FW_PSA_CPU_RULES
+# The libraries for one CPU (also cm0, from mk/microbit_psa.mk).
+define FW_PSA_LIB_RULES
 $(FW_DIR)/$(1)/obj-psa/mbedtls/%.o: $(FW_MBEDTLS_STAMP) $(FW_PSA_CFG)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_PSA_CPPFLAGS) -I$(MBEDTLS_FW)/library -std=c99 -fstack-usage \
@@ -72,6 +78,10 @@ $(FW_DIR)/$(1)/libslink-psa.a: $(patsubst src/%.c,$(FW_DIR)/$(1)/obj-psa/src/%.o
 	rm -f $$@
 	$(FW_AR) rcs $$@ $$^
 
+endef
+
+# The AN385 images.
+define FW_PSA_CPU_RULES
 # -Isrc: fw_psa_signer.c joins the two backends (p256m_backend.h).
 $(FW_DIR)/$(1)/obj-psa/fw/%.o: firmware/psa/%.c $(FW_HDRS) $(wildcard firmware/psa/*.h) $(FW_PSA_CFG) \
         src/backends/p256m/p256m_backend.h $(FW_MBEDTLS_STAMP) mk/fw_psa.mk
@@ -98,6 +108,7 @@ $(FW_DIR)/$(1)/hsbench-psa-blank.elf: $(FW_DIR)/$(1)/obj/hsbench/main.o $$(FW_PS
 $(FW_DIR)/$(1)/%-psa.elf: $(FW_DIR)/$(1)/%-psa-blank.elf $(FW_PKI)/its.bin
 	arm-none-eabi-objcopy --update-section .slink_its=$(FW_PKI)/its.bin $$< $$@
 endef
+$(foreach c,$(FW_PSA_CPUS),$(eval $(call FW_PSA_LIB_RULES,$(c))))
 $(foreach c,$(FW_PSA_CPUS),$(eval $(call FW_PSA_CPU_RULES,$(c))))
 
 firmware: $(FW_DIR)/cm3/device-psa.elf $(FW_DIR)/cm4f/device-psa.elf
