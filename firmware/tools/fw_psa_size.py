@@ -125,6 +125,15 @@ def merge(a):
         row("handshake insns: " + o, "fw_hs_insns_" + o, "fw_psa_hs_insns_" + o)
     row("handshake, critical path at 64 MHz", "fw_handshake_ms_64mhz", "fw_psa_handshake_ms_64mhz", "ms")
     row("handshake, all of it at 64 MHz", "fw_handshake_total_ms_64mhz", "fw_psa_handshake_total_ms_64mhz", "ms")
+    print("  the PSA variant against issue 13's RAM and handshake targets:")
+    for key, label, target, unit in (
+            ("fw_psa_ram_peak", "RAM for one session (static+heap+stack)", fw_size.TARGET_RAM, "B"),
+            ("fw_psa_handshake_ms_64mhz", "handshake, critical path (64 MHz)", fw_size.TARGET_HS_MS, "ms"),
+            ("fw_psa_handshake_total_ms_64mhz", "handshake, all of it (64 MHz)", fw_size.TARGET_HS_TOTAL_MS, "ms")):
+        v = psa.get(key)
+        print("    %-42s %10s  <= %-8.0f %-2s %s" % (label, "not measured" if v is None else "%.0f" % v,
+                                                  target, unit, "n/a" if v is None else
+                                                  ("PASS" if v <= target else "MISS")))
     print("  text by group (PSA image):")
     for k in sorted(k for k in psa if k.startswith("fw_psa_text_")):
         print("    %-38s %10d" % (k[len("fw_psa_text_"):], psa[k]))
