@@ -9,7 +9,8 @@
 # fw_flood_client.py pings the device's echo through slinkd's stream socket
 # before, during and after the flood and reads the device's counters.
 # Passes when every echo came back byte-exact, no ping stalled, the flood
-# filled the line, and slinkd's session id never changed; the figures are
+# saturated the device (its receive ring overran and it refused at least 90 %
+# of the msg1s it parsed), and slinkd's session id never changed; the figures are
 # in WORKDIR/figures.json and on stdout.
 # Usage: fw_flood.sh DEVICE_ELF SLINKD SLINKCTL PKI_DIR WORKDIR
 set -uo pipefail

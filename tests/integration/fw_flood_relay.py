@@ -36,13 +36,20 @@ class MsgOneSource:
     costs one point addition each (a scalar multiplication per frame in
     Python would not keep up with the line)."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, ahead=4000):
         self.q = hr.ec_mul(rng.randrange(1, hr.P - 1))
+        # Made before the flood starts (about 0.1 s), so on a loaded host
+        # the flood is not paced by Python's field arithmetic.
+        self.pool = [self.make() for _ in range(ahead)]
+        self.pool.reverse()
 
-    def next(self):
+    def make(self):
         self.q = hr.ec_add(self.q, hr.G)
         x = self.q[0].to_bytes(32, "big")
         return hr.frame(DEV_ADDR, HOST_ADDR, hr.FT_HS1, bytes([hr.VS, 0x00, 0x45]) + x)
+
+    def next(self):
+        return self.pool.pop() if self.pool else self.make()
 
 
 class FloodRelay:
