@@ -3,17 +3,17 @@
 by fw_bus.sh.
 
 slink-linesim --bus at 115200: endpoint 0 the slinkd bus master (address
-1, the firmware PKI's host identity "slink-host"), endpoints 1..6 slinkd
-devices at 7..12 (certificates from the same CA, issued here), then one
+1, the firmware PKI's host identity "slink-host"), endpoints 1..8 slinkd
+devices at 7..14 (certificates from the same CA, issued here), then one
 endpoint per QEMU firmware device (the example device provisioned with
 --bus-device at its own address; its UART0 is the endpoint's pty; 2
-images make a bus of 8 devices), and one free endpoint for a rogue.  A
+images make a bus of 10 devices), and one free endpoint for a rogue.  A
 firmware device's application echoes its stream upper-cased, so an echo
 must be exactly the upper-cased pattern of its address and phase: a byte
 of another device or direction fails at its offset.  Phases:
 
   1. bring-up: every device running (firmware: its console says "ready"),
-     then the master starts; all 8 sessions established at both ends (a
+     then the master starts; all 10 sessions established at both ends (a
      firmware device: its console says "established").
   2. load and a power cut: every slinkd device moves SLINKD_SIZE bytes each
      way and every firmware device echoes FW_SIZE bytes, all at once;
@@ -72,7 +72,7 @@ import bus_flows  # noqa: E402
 import bus_proc  # noqa: E402
 from bus_proc import Bus, Fail, check_exact, established, log  # noqa: E402
 
-SLINKD_ADDRS = [7, 8, 9, 10, 11, 12]
+SLINKD_ADDRS = [7, 8, 9, 10, 11, 12, 13, 14]
 SLINKD_SIZE, SLINKD_SIZE3, FW_SIZE = 6000, 3000, 2000
 # the power cut comes once the first firmware device has echoed this much
 KILL_AT = 300
