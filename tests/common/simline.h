@@ -34,7 +34,7 @@ typedef struct {
     simline_pkt *q;
     size_t n, cap;
     uint64_t rng;
-    uint64_t busy_until[2];
+    uint64_t busy_until[2];   /* µs: when each direction's transmitter is free */
     simline_stats st[2];
 } simline;
 

@@ -40,7 +40,7 @@ static uint8_t gen(uint64_t seed, uint64_t i)
 typedef struct {
     double ber;
     uint16_t mtu;
-    uint64_t frames_ab, frames_ba, corrupted, frame_drops, auth_fail, retransmits;
+    uint64_t frames_ab, frames_ba, corrupted, frame_drops, auth_fail, retransmits, fast_retransmits;
     uint64_t delivered, bad_bytes, sessions, ends, b_ends, bits_flipped, wire_ab, hs_ms;
     int stalled;
     double sim_s, goodput, wall_s;
@@ -50,13 +50,14 @@ typedef struct {
 typedef struct {
     slink_rec_stats rec[2];
     slink_stream_stats st[2];
-    uint64_t auth, retx;
+    uint64_t auth, retx, fast;
 } carry;
 
 static void fold(carry *c, int side)
 {
     c->auth += c->rec[side].auth_fail;
     c->retx += c->st[side].retransmits;
+    c->fast += c->st[side].fast_retransmits;
     memset(&c->rec[side], 0, sizeof c->rec[side]);
     memset(&c->st[side], 0, sizeof c->st[side]);
 }
@@ -196,6 +197,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
     r->frame_drops = frame_drops(&p->a.deframer) + frame_drops(&p->b.deframer);
     r->auth_fail = cy.auth;
     r->retransmits = cy.retx;
+    r->fast_retransmits = cy.fast;
     r->delivered = got;
     r->sim_s = (double)p->now / 1000.0;
     r->goodput = r->sim_s > 0 ? (double)got / (r->sim_s * BAUD / 10.0) : 0;
@@ -215,13 +217,13 @@ static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, cons
     FILE *fp = json ? fopen(json, "w") : stdout;
     if (!fp) { perror(json); return 1; }
     fprintf(fp, "{\"ber\": %g, \"mtu\": %u, \"goodput\": %.4f, \"bits_flipped\": %llu, "
-            "\"frames_sent\": %llu, \"frames_corrupted\": %llu, \"retransmits\": %llu, "
+            "\"frames_sent\": %llu, \"frames_corrupted\": %llu, \"retransmits\": %llu, \"fast_retransmits\": %llu, "
             "\"bytes_delivered\": %llu, \"bad_bytes\": %llu, \"sessions\": %llu, \"session_ends\": %llu, "
             "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f, "
             "\"wire_bytes_ab\": %llu, \"first_session_s\": %.1f, \"established_ends\": %llu}\n",
             ber, mtu, r.goodput, (unsigned long long)r.bits_flipped, (unsigned long long)r.frames_ab,
             (unsigned long long)r.corrupted, (unsigned long long)r.retransmits,
-            (unsigned long long)r.delivered, (unsigned long long)r.bad_bytes, (unsigned long long)r.sessions,
+            (unsigned long long)r.fast_retransmits, (unsigned long long)r.delivered, (unsigned long long)r.bad_bytes, (unsigned long long)r.sessions,
             (unsigned long long)r.ends, r.stalled, r.sim_s, r.wall_s,
             (unsigned long long)r.wire_ab, (double)r.hs_ms / 1000.0, (unsigned long long)r.b_ends);
     if (json) fclose(fp);
