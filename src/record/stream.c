@@ -530,13 +530,20 @@ static int repeats_on(const slink_stream *s)
     return queue_held(s) && infl > 0 && infl >= send_limit(s) && s->peer_wnd != 0;
 }
 
+/* Only chunks the peer's window covers: one beyond it would be refused,
+ * and a slow reader would be flooded with copies it cannot take. */
+static int repeatable(const slink_stream *s, unsigned off)
+{
+    return off < s->peer_wnd && !s->tx_sacked[tx_slot(s, off)];
+}
+
 static unsigned repeat_candidate(const slink_stream *s, uint64_t now_ms)
 {
     unsigned infl = in_flight(s), off, best = infl;
     if (!repeats_on(s) || now_ms < s->line_ready_ms) return infl;
     for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
-        if (s->tx_sacked[slot] || tx_done(s, slot) > now_ms) continue;
+        if (!repeatable(s, off) || tx_done(s, slot) > now_ms) continue;
         if (best == infl || (int32_t)(s->tx_order[slot] - s->tx_order[tx_slot(s, best)]) < 0) best = off;
     }
     return best;
@@ -918,7 +925,7 @@ uint64_t slink_stream_next_timer(const slink_stream *s)
         if (s->tx_need[slot]) return 0;
         if (add_sat(tx_done(s, slot), s->rto) < t) t = add_sat(tx_done(s, slot), s->rto);
         /* a repeat on an idle line (repeat_candidate) */
-        if (repeats_on(s)) {
+        if (repeats_on(s) && repeatable(s, off)) {
             uint64_t r = tx_done(s, slot) > s->line_ready_ms ? tx_done(s, slot) : s->line_ready_ms;
             if (r < t) t = r;
         }

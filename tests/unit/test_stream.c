@@ -1348,6 +1348,21 @@ START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
     slink_stream_departed(&A, 40);
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .sack = 0, .wnd = 0}, 41), SLINK_OK);
     ck_assert_uint_eq(take(&A, 50, pt), 0);
+    /* a window narrowed by a slow reader: only what it covers is repeated */
+    lossy_init(2);
+    A.line_ready_ms = 1;
+    put(&A, data, 128);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 11);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 21);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 1}, 22), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 25, pt), 65);
+    ck_assert_uint_eq(pt[0], 0);
+    slink_stream_departed(&A, 30);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 30);
+    ck_assert_uint_eq(take(&A, 30, pt), 65);
+    ck_assert_uint_eq(pt[0], 0);   /* not chunk 1, though its last send is older */
     /* the owner does not model its line: no repeats */
     lossy_init(2);
     put(&A, data, 128);
