@@ -27,6 +27,7 @@ typedef struct {
     uint32_t ends_sent;          /* application streams we ended (end chunks queued) */
     uint32_t ends_received;      /* the peer's stream ends handed to the application */
     uint32_t chunk_resizes;      /* changes of the adaptive chunk size */
+    uint32_t idle_repeats;       /* repeats of unacknowledged chunks on an idle line (§3.6) */
 } slink_stream_stats;
 
 /* tx_flags bits */
@@ -48,6 +49,9 @@ typedef struct {
     uint16_t tx_len[SLINK_STREAM_WINDOW];
     uint64_t tx_sent_ms[SLINK_STREAM_WINDOW];   /* last transmission time */
     uint64_t tx_first_ms[SLINK_STREAM_WINDOW];  /* first transmission of this run of tries */
+    /* ms from tx_sent_ms until the frame has left the line, by the owner's
+     * model of it (slink_stream_departed); 0: unknown */
+    uint16_t tx_wait[SLINK_STREAM_WINDOW];
     uint8_t  tx_tries[SLINK_STREAM_WINDOW];
     uint8_t  tx_sacked[SLINK_STREAM_WINDOW];
     uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout, 2 fast, 3 window reopened */
@@ -67,6 +71,7 @@ typedef struct {
     uint16_t tx_size;
     uint8_t  adapt;              /* from slink_stream_cfg.adapt */
     uint16_t ad_n, ad_lost;
+    uint16_t ad_clean;           /* settled transmissions since the last loss */
     uint32_t ad_bytes;
     uint32_t rto_fixed, rto_byte_us;   /* RTO floor: see slink_stream_cfg */
     uint8_t  window;             /* <= SLINK_STREAM_WINDOW */
@@ -81,6 +86,15 @@ typedef struct {
     /* Set by the owner's transmit pacing: before this time a new chunk that
      * is not full is not sent, so writes meanwhile join it.  0: no hold. */
     uint64_t tx_hold_ms;
+    /* Set by an owner that models its line's transmit queue: the time from
+     * which what it has handed out leaves at most one frame to go.  While
+     * this end measures losses, a new chunk waits for it (so a
+     * retransmission never queues behind a window of new chunks), and a
+     * window used up leaves the idle line to repeats of unacknowledged
+     * chunks (§3.6).  0: no model (neither happens). */
+    uint64_t line_ready_ms;
+    uint8_t  dep_pending;        /* the chunk produced last awaits slink_stream_departed */
+    uint8_t  dep_chunk;          /* ... its number */
     uint8_t  end_pending;        /* ends requested, not yet placed in the window */
 
     /* ---- receive side ---- */
@@ -169,6 +183,13 @@ int       slink_stream_all_acked(const slink_stream *s);
  * window probes and everything after close are never held. */
 slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
                                   uint8_t *pt, size_t cap, size_t *len);
+
+/* The frame carrying the chunk slink_stream_next_chunk produced last leaves
+ * the line at until_ms (the owner's model of its line): the chunk's
+ * retransmission timer and RTT sample count from then, so a frame that
+ * waits behind others is not timed for its wait.  Ignored if earlier than
+ * the chunk was produced, or if it was not. */
+void      slink_stream_departed(slink_stream *s, uint64_t until_ms);
 
 /* A STREAM record's plaintext arrived (already authenticated). */
 slink_err slink_stream_on_chunk(slink_stream *s, const uint8_t *pt, size_t len, uint64_t now_ms);

@@ -51,6 +51,13 @@ static unsigned send_limit(const slink_stream *s)
     return s->peer_wnd < s->window ? s->peer_wnd : s->window;
 }
 
+/* When a transmission has left the line (the owner's model; the hand-out
+ * time without one): its retransmission timer and RTT sample start there. */
+static uint64_t tx_done(const slink_stream *s, uint8_t slot)
+{
+    return s->tx_sent_ms[slot] + s->tx_wait[slot];
+}
+
 /* Chunks the receive buffer can take: every window position counts as a
  * full chunk, which is what makes held out-of-order chunks always fit once
  * the gap before them is filled. */
@@ -83,6 +90,9 @@ static uint8_t rx_wnd_full(const slink_stream *s)
  * at AD_SPAN, so the estimate follows the last 32 to 64 transmissions. */
 #define AD_STEP     8u
 #define AD_SPAN     64u
+/* The line counts as lossy (next_chunk's queue rules) until this many
+ * transmissions in a row were delivered. */
+#define LOSSY_SPAN  256u
 
 /* -ln(1 - i/64) in units of 1/4096 (i = 64: as if 127/128), computed
  * offline: the frame loss rate q turns into errors per frame. */
@@ -150,6 +160,8 @@ static void ad_count(slink_stream *s, size_t n, int lost)
     if (!s->adapt) return;
     s->ad_n++;
     if (lost) s->ad_lost++;
+    if (lost) s->ad_clean = 0;
+    else if (s->ad_clean < UINT16_MAX) s->ad_clean++;
     s->ad_bytes += (uint32_t)n + AD_OVH;
     if (s->ad_n % AD_STEP != 0) return;
     l = ad_choose(s);
@@ -163,6 +175,14 @@ static void ad_count(slink_stream *s, size_t n, int lost)
         s->ad_lost /= 2u;
         s->ad_bytes /= 2u;
     }
+}
+
+/* This end has measured losses lately (the adaptation's decaying count):
+ * the line-queue rules of next_chunk apply only then, so a clean or
+ * faster-than-modelled transport (a pty) is never held to the model. */
+static int lossy(const slink_stream *s)
+{
+    return s->adapt && s->ad_clean < LOSSY_SPAN;
 }
 
 static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
@@ -190,6 +210,8 @@ static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
     s->adapt = cfg != NULL && cfg->adapt;
     s->tx_size = s->chunk_max;
     if (s->adapt && cfg->chunk_start != 0 && cfg->chunk_start < s->chunk_max) s->tx_size = cfg->chunk_start;
+    /* a session after a noisy handshake starts out lossy (next_chunk) */
+    s->ad_clean = s->tx_size < s->chunk_max ? 0u : (uint16_t)LOSSY_SPAN;
     s->rto_fixed = s->rto_min;
     s->rto_byte_us = cfg != NULL && s->adapt ? cfg->rto_byte_us : 0u;
     if (s->rto_max < s->rto_min) s->rto_max = s->rto_min;
@@ -459,7 +481,7 @@ static slink_err run_timers(slink_stream *s, uint64_t now_ms)
     }
     for (off = 0; off < infl; off++) {
         slot = tx_slot(s, off);
-        if (s->tx_sacked[slot] || now_ms < add_sat(s->tx_sent_ms[slot], s->rto)) continue;
+        if (s->tx_sacked[slot] || now_ms < add_sat(tx_done(s, slot), s->rto)) continue;
         if (s->tx_tries[slot] >= s->max_tries &&
             (s->give_up_ms == 0 || now_ms - s->tx_first_ms[slot] >= s->give_up_ms))
             return SLINK_ERR_RETRANSMIT_LIMIT;
@@ -487,8 +509,48 @@ static int partial_held(const slink_stream *s)
            !(s->tx_flags[tx_slot(s, infl)] & SLINK_STREAM_TXF_END) && s->end_pending == 0;
 }
 
+/* A lossy line keeps its transmit queue to one frame: a new chunk waits
+ * until the owner's line is that close to idle, so a chunk found lost
+ * goes out next instead of behind a window of new chunks, and its own
+ * loss is found by the new chunk sent after it (at BER 1e-3, goodput 0.17
+ * of the line without this, 0.32 with it). */
+static int queue_held(const slink_stream *s)
+{
+    return s->line_ready_ms != 0 && lossy(s);
+}
+
+/* The window is used up on a lossy line and the line is about to idle:
+ * the unacknowledged chunk whose last transmission left the line longest
+ * ago goes again (it may be lost; if not, the copy costs only time the line
+ * would have idled, and its duplicate ACK repeats what a lost ACK said).
+ * Returns its offset, or in_flight when none is due. */
+static int repeats_on(const slink_stream *s)
+{
+    unsigned infl = in_flight(s);
+    return queue_held(s) && infl > 0 && infl >= send_limit(s) && s->peer_wnd != 0;
+}
+
+/* Only chunks the peer's window covers: one beyond it would be refused,
+ * and a slow reader would be flooded with copies it cannot take. */
+static int repeatable(const slink_stream *s, unsigned off)
+{
+    return off < s->peer_wnd && !s->tx_sacked[tx_slot(s, off)];
+}
+
+static unsigned repeat_candidate(const slink_stream *s, uint64_t now_ms)
+{
+    unsigned infl = in_flight(s), off, best = infl;
+    if (!repeats_on(s) || now_ms < s->line_ready_ms) return infl;
+    for (off = 0; off < infl; off++) {
+        uint8_t slot = tx_slot(s, off);
+        if (!repeatable(s, off) || tx_done(s, slot) > now_ms) continue;
+        if (best == infl || (int32_t)(s->tx_order[slot] - s->tx_order[tx_slot(s, best)]) < 0) best = off;
+    }
+    return best;
+}
+
 static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
-                      uint8_t *pt, size_t cap, size_t *len)
+                      uint8_t *pt, size_t cap, size_t *len, int count_try)
 {
     uint8_t slot = tx_slot(s, off);
     size_t n = s->tx_len[slot];
@@ -497,9 +559,12 @@ static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
     memcpy(pt + 1, s->tx_chunk[slot], n);
     *len = n + 1u;
     s->tx_sent_ms[slot] = now_ms;
+    s->tx_wait[slot] = 0;
     if (s->tx_tries[slot] == 0) s->tx_first_ms[slot] = now_ms;
     s->tx_order[slot] = ++s->send_seq;
-    if (s->tx_tries[slot] < UINT8_MAX) s->tx_tries[slot]++;
+    if (count_try && s->tx_tries[slot] < UINT8_MAX) s->tx_tries[slot]++;
+    s->dep_pending = 1;
+    s->dep_chunk = pt[0];
     return SLINK_OK;
 }
 
@@ -510,6 +575,7 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
 
     SLINK_CHECK(s != NULL && pt != NULL && len != NULL, SLINK_ERR_ARG);
     *len = 0;
+    s->dep_pending = 0;
     SLINK_TRY(run_timers(s, now_ms));
     place_ends(s);
     infl = in_flight(s);
@@ -517,7 +583,7 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
         uint8_t slot = tx_slot(s, off);
         uint8_t why = s->tx_need[slot];
         if (why == 0 || s->tx_sacked[slot]) continue;
-        SLINK_TRY(emit(s, off, now_ms, pt, cap, len));
+        SLINK_TRY(emit(s, off, now_ms, pt, cap, len, 1));
         s->tx_need[slot] = 0;
         s->tx_flags[slot] |= SLINK_STREAM_TXF_RETX;
         /* why 3: the window reopened over a refused chunk, not a loss */
@@ -527,15 +593,40 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
         return SLINK_OK;
     }
     if (infl < s->snd_filled &&
-        ((infl < send_limit(s) && !(partial_held(s) && now_ms < s->tx_hold_ms)) ||
+        ((infl < send_limit(s) && !(partial_held(s) && now_ms < s->tx_hold_ms) &&
+          !(queue_held(s) && now_ms < s->line_ready_ms)) ||
          (probe_pending(s) && now_ms >= add_sat(s->last_ack_ms, s->rto)))) {
         /* Sending seals the chunk: a later write starts the next one. */
-        SLINK_TRY(emit(s, infl, now_ms, pt, cap, len));
+        SLINK_TRY(emit(s, infl, now_ms, pt, cap, len, 1));
         s->snd_nxt++;
         s->stats.chunks_sent++;
         return SLINK_OK;
     }
+    off = repeat_candidate(s, now_ms);
+    if (off < infl) {
+        /* Not a try: its loss is not known, and the line was idle. */
+        SLINK_TRY(emit(s, off, now_ms, pt, cap, len, 0));
+        s->tx_flags[tx_slot(s, off)] |= SLINK_STREAM_TXF_RETX;
+        s->stats.retransmits++;
+        s->stats.idle_repeats++;
+        return SLINK_OK;
+    }
     return SLINK_ERR_AGAIN;
+}
+
+void slink_stream_departed(slink_stream *s, uint64_t until_ms)
+{
+    unsigned off;
+    uint8_t slot;
+    uint64_t w;
+    if (s == NULL || !s->dep_pending) return;
+    s->dep_pending = 0;
+    off = (uint8_t)(s->dep_chunk - s->snd_una);
+    if (off >= in_flight(s)) return;
+    slot = tx_slot(s, off);
+    if (until_ms <= s->tx_sent_ms[slot] || !queue_held(s)) return;
+    w = until_ms - s->tx_sent_ms[slot];
+    s->tx_wait[slot] = (uint16_t)(w > UINT16_MAX ? UINT16_MAX : w);
 }
 
 /* Track the newest transmission (by send order) an ACK settles, and
@@ -551,7 +642,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
 {
     unsigned infl, off, i, acked, sacked_after;
     int have_sample = 0, newest_retx = 0;
-    uint64_t sample_sent = 0;
+    uint64_t sample_sent = 0, sample_done = 0;
     uint32_t newest = 0;
 
     SLINK_CHECK(s != NULL && a != NULL, SLINK_ERR_ARG);
@@ -568,6 +659,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
             !(s->tx_flags[slot] & SLINK_STREAM_TXF_RETX) &&
             (!have_sample || s->tx_sent_ms[slot] > sample_sent)) {
             sample_sent = s->tx_sent_ms[slot];
+            sample_done = tx_done(s, slot);
             have_sample = 1;
         }
         if (!s->tx_sacked[slot]) ad_count(s, s->tx_len[slot], 0);
@@ -593,6 +685,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
         if (s->tx_tries[slot] == 1 && !(s->tx_flags[slot] & SLINK_STREAM_TXF_RETX) &&
             (!have_sample || s->tx_sent_ms[slot] > sample_sent)) {
             sample_sent = s->tx_sent_ms[slot];
+            sample_done = tx_done(s, slot);
             have_sample = 1;
         }
     }
@@ -601,7 +694,11 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
      * also settles had their own ACK lost: timing them would add the
      * recovery time to the RTT (at BER 1e-3, with a quarter of the ACKs
      * lost, SRTT 73 ms and RTTVAR 83 ms for 6 ms frames, an RTO of 400 ms). */
-    if (have_sample && !newest_retx && now_ms >= sample_sent) rtt_sample(s, now_ms - sample_sent);
+    /* Timed from when the frame left the line; an ACK before that means
+     * the transport is faster than the owner's model (a pty), and the
+     * hand-out time is the better start. */
+    if (have_sample && !newest_retx && now_ms >= sample_sent)
+        rtt_sample(s, now_ms - (now_ms >= sample_done ? sample_done : sample_sent));
 
     s->peer_wnd = a->wnd < s->window ? a->wnd : s->window;
     for (off = 0; off < infl; off++) {
@@ -826,12 +923,18 @@ uint64_t slink_stream_next_timer(const slink_stream *s)
         uint8_t slot = tx_slot(s, off);
         if (s->tx_sacked[slot]) continue;
         if (s->tx_need[slot]) return 0;
-        if (add_sat(s->tx_sent_ms[slot], s->rto) < t) t = add_sat(s->tx_sent_ms[slot], s->rto);
+        if (add_sat(tx_done(s, slot), s->rto) < t) t = add_sat(tx_done(s, slot), s->rto);
+        /* a repeat on an idle line (repeat_candidate) */
+        if (repeats_on(s) && repeatable(s, off)) {
+            uint64_t r = tx_done(s, slot) > s->line_ready_ms ? tx_done(s, slot) : s->line_ready_ms;
+            if (r < t) t = r;
+        }
     }
     if (infl < s->snd_filled) {
         if (infl < send_limit(s)) {
-            if (!partial_held(s)) return 0;
-            if (s->tx_hold_ms < t) t = s->tx_hold_ms;
+            uint64_t r = partial_held(s) ? s->tx_hold_ms : 0u;
+            if (queue_held(s) && s->line_ready_ms > r) r = s->line_ready_ms;
+            if (r < t) t = r;
         }
         if (probe_pending(s) && add_sat(s->last_ack_ms, s->rto) < t)
             t = add_sat(s->last_ack_ms, s->rto);

@@ -72,6 +72,23 @@ static slink_err seal(slink_conn *c, uint8_t ct, const uint8_t *pt, size_t len, 
     return SLINK_OK;
 }
 
+static int line_modelled(const slink_conn *c)
+{
+    /* output() hands frames to a line of our own (not a node's, not a
+     * bus turn): tx_line_free_ms models its transmit queue. */
+    return c->tx_line_free_ms != 0 && !c->cfg.half_duplex_device;
+}
+
+/* When the line will have one frame of the stream's current chunk size
+ * (plus 24 bytes of record and frame overhead, §3.6) left to send; 0 when
+ * the line is not ours to model (the stream then never holds for it). */
+static uint64_t line_ready(const slink_conn *c)
+{
+    uint64_t lead = (uint64_t)conn_airtime_ms(c, (size_t)c->stream.tx_size + 24u) + 1u;
+    if (!line_modelled(c)) return 0;
+    return c->tx_line_free_ms > lead ? c->tx_line_free_ms - lead : 1u;
+}
+
 static int pacing_on(const slink_conn *c)
 {
     return c->cfg.tx_pacing && !c->cfg.half_duplex_device;
@@ -85,6 +102,7 @@ static void pacing_sync(slink_conn *c)
     uint64_t free_ms = c->tx_line_free_ms;
     c->stream.tx_hold_ms =
         pacing_on(c) && free_ms > SLINK_TX_PACING_SLACK_MS ? free_ms - SLINK_TX_PACING_SLACK_MS : 0u;
+    c->stream.line_ready_ms = line_ready(c);
 }
 
 /* n wire bytes were handed out at now_ms: they leave after whatever is
@@ -209,6 +227,14 @@ static size_t emit(slink_conn *c, uint8_t type, const uint8_t *body, size_t len,
     c->stats.frames_out++;
     c->stats.bytes_out += n;
     line_note(c, n, now_ms);
+    if (line_modelled(c)) {
+        /* If this frame carries a stream chunk, its timers start when it
+         * has left the line: at most one largest frame ahead of it when the
+         * stream keeps the queue short, and never later than that, so a
+         * transport faster than the model (a pty) delays them little. */
+        uint64_t cap_ms = now_ms + conn_airtime_ms(c, n) + conn_airtime_ms(c, conn_effective_mtu(c)) + 1u;
+        slink_stream_departed(&c->stream, c->tx_line_free_ms < cap_ms ? c->tx_line_free_ms : cap_ms);
+    }
     pacing_sync(c);
     return n;
 }

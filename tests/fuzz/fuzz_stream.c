@@ -71,6 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.chunk_max = (uint16_t)(1u + b % 64u);
     if (!get(&c, &b)) return 0;
     cfg.window = (uint8_t)(1u + b % SLINK_STREAM_WINDOW);
+    /* high bit: the adaptive chunk size, starting small (a lossy line), so
+     * the lossy-line rules (line_ready_ms, departures, repeats) apply */
+    cfg.adapt = (b & 0x80u) != 0;
+    cfg.chunk_start = 1;
     cfg.rto_initial_ms = 100;
     cfg.rto_min_ms = 10;
     cfg.rto_max_ms = 1000;
@@ -125,14 +129,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             now += (uint64_t)a1 * (a1 > 200u ? 50u : 1u);
             (void)slink_stream_poll(&S, now);
             break;
-        case 5:             /* transmit */
+        case 5: {           /* transmit; the owner's line says when it left */
+            uint32_t reps = S.stats.idle_repeats;
             e = slink_stream_next_chunk(&S, now, buf, sizeof buf, &len);
             if (e == SLINK_OK) {
                 unsigned off = (uint8_t)(buf[0] - S.snd_una);
                 if (len < 2u || len - 1u > S.chunk_max) abort();
                 if (off >= S.window) abort();
+                /* a repeat: in flight, not SACKed, inside the peer's window */
+                if (S.stats.idle_repeats != reps &&
+                    (off >= (uint8_t)(S.snd_nxt - S.snd_una) || off >= S.peer_wnd ||
+                     S.tx_sacked[(S.tx_head + off) % SLINK_STREAM_WINDOW]))
+                    abort();
+                slink_stream_departed(&S, now + (len & 31u));
             }
             break;
+        }
         case 6: {           /* send an ACK */
             slink_ack a;
             memset(&a, 0, sizeof a);
@@ -148,14 +160,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             else (void)slink_stream_on_close(&S, (uint8_t)(S.rcv_nxt + (a1 & 0x1Fu) - 8u));
             break;
         default: {
-            if (b >= 9u) {
+            if (b >= 9u && (b & 1u)) {
                 /* the owner's transmit pacing: hold a new partial chunk
-                 * until a little later (op bytes 17, 26, ... 251) */
+                 * until a little later (op bytes 17, 35, ... 251) */
                 S.tx_hold_ms = now + b;
+                break;
+            }
+            if (b >= 9u) {
+                /* the owner's line model: one frame left to send at
+                 * (op bytes 26, 44, ... 242) */
+                S.line_ready_ms = now + b / 8u;
                 break;
             }
             uint64_t t = slink_stream_next_timer(&S);
             if (t != UINT64_MAX && t > now) now = t;
+            /* whatever the timer says is due now, next_chunk or an ACK
+             * does (a mismatch would spin the owner's loop) */
+            if (t <= now && !slink_stream_ack_needed(&S, now) &&
+                slink_stream_next_chunk(&S, now, buf, sizeof buf, &len) == SLINK_ERR_AGAIN)
+                abort();
             break;
         }
         }

@@ -1228,6 +1228,151 @@ START_TEST(fixed_chunk_size_without_adapt)
 }
 END_TEST
 
+/* ---- lossy line with a modelled transmit queue (§3.6) ------------------- */
+
+/* A stream that has measured losses: chunk_start below chunk_max says the
+ * handshake met noise, and the session starts out lossy. */
+static void lossy_init(uint8_t window)
+{
+    slink_stream_cfg c = mkcfg(100, window);
+    c.adapt = 1;
+    c.chunk_start = 64;
+    slink_stream_init(&A, &c);
+    slink_stream_init(&B, &c);
+}
+
+START_TEST(lossy_line_keeps_one_frame_queued)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
+    slink_stream_cfg c = mkcfg(100, 8);
+    memset(data, 0x41, sizeof data);
+    lossy_init(8);
+    /* the owner's line has more than one frame to go until 50 */
+    A.line_ready_ms = 50;
+    put(&A, data, 200);
+    ck_assert_uint_eq(take(&A, 10, pt), 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 50);
+    ck_assert_uint_eq(take(&A, 50, pt), 65);
+    ck_assert_uint_eq(pt[0], 0);
+    ck_assert_uint_eq(take(&A, 50, pt), 65);
+    ck_assert_uint_eq(pt[0], 1);
+    /* chunk 1 arrived, chunk 0 did not: its resend is not held behind new
+     * chunks, whatever the queue */
+    A.line_ready_ms = 1000;
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 1, .wnd = 8}, 60), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 60, pt), 65);
+    ck_assert_uint_eq(pt[0], 0);
+    ck_assert_uint_eq(take(&A, 60, pt), 0);   /* the new chunk 2 waits */
+    /* a line without measured loss is never held to the model (a pty
+     * runs faster than the baud its owner counts with) */
+    c.adapt = 1;
+    slink_stream_init(&A, &c);
+    A.line_ready_ms = 50;
+    put(&A, data, 200);
+    ck_assert_uint_eq(take(&A, 10, pt), 101);
+    /* nor is a stream whose owner does not model its line */
+    lossy_init(8);
+    put(&A, data, 200);
+    ck_assert_uint_eq(take(&A, 10, pt), 65);
+}
+END_TEST
+
+START_TEST(timers_start_when_the_frame_left_the_line)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    slink_stream_cfg c = mkcfg(100, 8);
+    lossy_init(8);
+    A.line_ready_ms = 1;
+    put(&A, "a", 1);
+    ck_assert_uint_eq(take(&A, 1, pt), 2);
+    slink_stream_departed(&A, 41);   /* it waited behind another frame */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 41 + 200);
+    ck_assert_int_eq(slink_stream_poll(&A, 201), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 201, pt), 0);   /* not due at hand-out + RTO */
+    /* the RTT is timed from 41, not from the hand-out at 1 */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .sack = 0, .wnd = 8}, 71), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 30);
+    /* an ACK before the modelled departure: the transport is faster than
+     * the model, and the hand-out time is the start */
+    put(&A, "b", 1);
+    ck_assert_uint_eq(take(&A, 100, pt), 2);
+    slink_stream_departed(&A, 300);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 2, .sack = 0, .wnd = 8}, 110), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, (7u * 30u + 10u) / 8u);
+    /* a departure reported without a chunk produced is ignored */
+    slink_stream_departed(&A, 500);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), UINT64_MAX);
+    /* a line without measured loss keeps hand-out timing */
+    c.adapt = 1;
+    slink_stream_init(&A, &c);
+    A.line_ready_ms = 1;
+    put(&A, "a", 1);
+    ck_assert_uint_eq(take(&A, 1, pt), 2);
+    slink_stream_departed(&A, 41);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 1 + 200);
+}
+END_TEST
+
+START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
+    memset(data, 0x42, sizeof data);
+    lossy_init(2);
+    A.line_ready_ms = 1;
+    put(&A, data, 128);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 11);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 21);
+    /* window used up; chunk 0 left the line at 11 */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 11);
+    ck_assert_uint_eq(take(&A, 5, pt), 0);
+    ck_assert_uint_eq(take(&A, 15, pt), 65);
+    ck_assert_uint_eq(pt[0], 0);
+    ck_assert_uint_eq(A.stats.idle_repeats, 1);
+    ck_assert_uint_eq(A.stats.fast_retransmits, 0);
+    ck_assert_uint_eq(A.tx_tries[A.tx_head], 1);   /* not a try: its loss is not known */
+    slink_stream_departed(&A, 25);
+    /* then the chunk whose last transmission is the oldest: chunk 1 */
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 21);
+    ck_assert_uint_eq(take(&A, 21, pt), 65);
+    ck_assert_uint_eq(pt[0], 1);
+    slink_stream_departed(&A, 35);
+    /* the copy of chunk 0 arrived: the window moves, new data goes first */
+    ck_assert_uint_eq(slink_stream_on_chunk(&B, (uint8_t[]){0, 0x42}, 2, 30), SLINK_OK);
+    ck_assert_int_eq(pass_ack(&B, &A, 30, NULL), SLINK_OK);
+    put(&A, data, 64);
+    ck_assert_uint_eq(take(&A, 36, pt), 65);
+    ck_assert_uint_eq(pt[0], 2);
+    /* a shut window is persisted, not repeated */
+    slink_stream_departed(&A, 40);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .sack = 0, .wnd = 0}, 41), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 50, pt), 0);
+    /* a window narrowed by a slow reader: only what it covers is repeated */
+    lossy_init(2);
+    A.line_ready_ms = 1;
+    put(&A, data, 128);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 11);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 21);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 1}, 22), SLINK_OK);
+    ck_assert_uint_eq(take(&A, 25, pt), 65);
+    ck_assert_uint_eq(pt[0], 0);
+    slink_stream_departed(&A, 30);
+    ck_assert_uint_eq(slink_stream_next_timer(&A), 30);
+    ck_assert_uint_eq(take(&A, 30, pt), 65);
+    ck_assert_uint_eq(pt[0], 0);   /* not chunk 1, though its last send is older */
+    /* the owner does not model its line: no repeats */
+    lossy_init(2);
+    put(&A, data, 128);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    ck_assert_uint_eq(take(&A, 15, pt), 0);
+    ck_assert_uint_eq(A.stats.idle_repeats, 0);
+}
+END_TEST
+
 /* Moves `total` bytes A -> B (and `back` bytes B -> A) through the line;
  * returns the simulated milliseconds taken.  Fails on any lost, duplicated
  * or reordered byte and on a stall. */
@@ -1428,6 +1573,9 @@ int main(void)
     suite_add_tcase(s, tc);
     tcase_add_test(tc, adaptive_chunk_size_follows_loss);
     tcase_add_test(tc, fixed_chunk_size_without_adapt);
+    tcase_add_test(tc, lossy_line_keeps_one_frame_queued);
+    tcase_add_test(tc, timers_start_when_the_frame_left_the_line);
+    tcase_add_test(tc, used_up_window_repeats_unacknowledged_chunks_on_an_idle_line);
     TCase *ts = tcase_create("simulated line");
     tcase_set_timeout(ts, 60);
     tcase_add_test(ts, sim_1mb_lossless);

@@ -356,9 +356,14 @@ ORDER = [
      "small exchange latency median, s (sim)"),
     ("bus_mixed_rr_latency_p95_s", "bus: the same, 95th percentile, s (sim)"),
     ("bus_mixed_bulk_s", "bus: the same, the bulk transfer's time, s (sim)"),
-    ("goodput_ratio_115200_bulk_ber1e-5_sim", "bulk stream goodput / line rate, BER 1e-5, default MTU, >= 1000 bits flipped (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-5_sim", "bulk stream goodput / line rate from session start, BER 1e-5, "
+     "default MTU, >= 10000 bits flipped (sim)"),
     ("goodput_ratio_115200_bulk_ber1e-4", "the same at BER 1e-4 (sim)"),
     ("goodput_ratio_115200_bulk_ber1e-3", "the same at BER 1e-3 (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-5_sim_from_start", "BER 1e-5 counted from the start, handshake included, "
+     ">= 1000 bits flipped (sim; the figure before session 3)"),
+    ("goodput_ratio_115200_bulk_ber1e-4_from_start", "the same at BER 1e-4 (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-3_from_start", "the same at BER 1e-3 (sim)"),
     ("fw_core_text", "firmware: slink core .text (bytes, Cortex-M4F)"),
     ("fw_total_text", "firmware: whole slink device image .text"),
     ("fw_core_crypto_text", "firmware: slink core + the crypto it links .text (p256-m device)"),
@@ -549,23 +554,39 @@ def main():
             res["bus_retransmit_ratio_8dev"] = bus["bus_retransmits_8dev"] / bus["bus_chunks_8dev"]
 
             # issue 14: noisy lines, default configuration (no MTU chosen),
-            # in simulated time (the soak's pair and line, tests/soak/soak.c)
-            # until at least 1000 bits were flipped, so no figure rests on
-            # a handful of errors
-            for ber, tag in (("1e-5", "ber1e-5_sim"), ("1e-4", "ber1e-4"), ("1e-3", "ber1e-3")):
-                print("bench: bulk stream at BER %s, default MTU, >= 1000 bits flipped, simulated time ..." % ber,
-                      flush=True)
-                sout = run([b.b("soak"), "--ber", ber, "--mtu", "0", "--min-bits", "1000", "--frames", "100",
-                           "--sim-limit", "3600", "--seed", "1"], 600, "soak --ber " + ber)
+            # in simulated time (the soak's pair and line, tests/soak/soak.c).
+            # The target compares a bulk stream with the steady-state ARQ
+            # limit, so its figure counts from the first session's start
+            # (goodput_session) in a run of >= 10000 flipped bits; the
+            # figure as measured before (from the start, handshake
+            # included, >= 1000 bits: at BER 1e-3 the handshake is most of
+            # that run) is kept under *_from_start (docs/PERFORMANCE.md).
+            def noisy(ber, bits, limit):
+                sout = run([b.b("soak"), "--ber", ber, "--mtu", "0", "--min-bits", str(bits), "--frames", "100",
+                           "--sim-limit", str(limit), "--seed", "1"], 600, "soak --ber %s --min-bits %d" % (ber, bits))
                 # its JSON line; session ends are logged beside it
                 nz = json.loads([ln for ln in sout.splitlines() if ln.startswith("{")][-1])
-                if nz["bits_flipped"] < 1000:
+                if nz["bits_flipped"] < bits:
                     raise BenchError("soak --ber %s flipped only %d bits" % (ber, nz["bits_flipped"]))
                 if nz["bad_bytes"]:
                     raise BenchError("soak --ber %s delivered %d wrong bytes" % (ber, nz["bad_bytes"]))
-                res["goodput_ratio_115200_bulk_" + tag] = nz["goodput"]
-                for k in ("bits_flipped", "retransmits", "session_ends", "sim_seconds", "stalled"):
+                return nz
+
+            for ber, tag in (("1e-5", "ber1e-5_sim"), ("1e-4", "ber1e-4"), ("1e-3", "ber1e-3")):
+                print("bench: bulk stream at BER %s, default MTU, >= 10000 bits flipped, simulated time ..." % ber,
+                      flush=True)
+                nz = noisy(ber, 10000, 36000)
+                res["goodput_ratio_115200_bulk_" + tag] = nz["goodput_session"]
+                for k in ("bits_flipped", "retransmits", "fast_retransmits", "session_ends", "sim_seconds",
+                          "stalled", "first_session_s"):
                     res["bulk_%s_%s" % (tag, k)] = nz[k]
+                print("bench: the same from the start, >= 1000 bits flipped (the figure before session 3) ...",
+                      flush=True)
+                nz = noisy(ber, 1000, 3600)
+                res["goodput_ratio_115200_bulk_%s_from_start" % tag] = nz["goodput"]
+                res["bulk_%s_from_start_first_session_s" % tag] = nz["first_session_s"]
+                print("bench: BER %s: %.4f from session start, %.4f from the start" %
+                      (ber, res["goodput_ratio_115200_bulk_" + tag], nz["goodput"]), flush=True)
 
             print("bench: record layer cost (bench_record) ...", flush=True)
             rec = json.loads(run([b.b("bench_record"), "--json"], 120, "bench_record"))
