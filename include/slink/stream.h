@@ -30,6 +30,10 @@ typedef struct {
     uint32_t idle_repeats;       /* repeats of unacknowledged chunks on an idle line (§3.6) */
 } slink_stream_stats;
 
+/* Repeats of unacknowledged chunks on an idle line (§3.6) each ACK that
+ * arrives allows; none are left once the peer stops acknowledging. */
+#define SLINK_STREAM_REPEATS_PER_ACK 2u
+
 /* tx_flags bits */
 /* Out-of-order chunks held: rcv_nxt+1 .. rcv_nxt+W-1, so W-1 of them (one
  * slot for a window of 1, which never uses it). */
@@ -95,6 +99,9 @@ typedef struct {
     uint64_t line_ready_ms;
     uint8_t  dep_pending;        /* the chunk produced last awaits slink_stream_departed */
     uint8_t  dep_chunk;          /* ... its number */
+    /* Repeats on an idle line since the last ACK arrived: they are clocked
+     * by ACKs (at most SLINK_STREAM_REPEATS_PER_ACK per ACK, §3.6). */
+    uint8_t  rep_since_ack;
     uint8_t  end_pending;        /* ends requested, not yet placed in the window */
 
     /* ---- receive side ---- */

@@ -524,10 +524,16 @@ static int queue_held(const slink_stream *s)
  * ago goes again (it may be lost; if not, the copy costs only time the line
  * would have idled, and its duplicate ACK repeats what a lost ACK said).
  * Returns its offset, or in_flight when none is due. */
+/* ACK clocking: a repeat is sent only for an ACK that arrived since the
+ * previous one.  On a lossy line ACKs keep coming and so do the repeats; a
+ * receiver that is saturated (its receive ring overruns: losses, yet no
+ * ACKs) or gone gets none, and the chunks wait for their RTO with its
+ * backoff instead of keeping the line full of copies it cannot take. */
 static int repeats_on(const slink_stream *s)
 {
     unsigned infl = in_flight(s);
-    return queue_held(s) && infl > 0 && infl >= send_limit(s) && s->peer_wnd != 0;
+    return queue_held(s) && infl > 0 && infl >= send_limit(s) && s->peer_wnd != 0 &&
+           s->rep_since_ack < SLINK_STREAM_REPEATS_PER_ACK;
 }
 
 /* Only chunks the peer's window covers: one beyond it would be refused,
@@ -609,6 +615,7 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
         s->tx_flags[tx_slot(s, off)] |= SLINK_STREAM_TXF_RETX;
         s->stats.retransmits++;
         s->stats.idle_repeats++;
+        s->rep_since_ack++;
         return SLINK_OK;
     }
     return SLINK_ERR_AGAIN;
@@ -651,6 +658,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
     /* Older than snd_una (reordered) or beyond anything sent: ignore. */
     SLINK_CHECK(acked <= infl, SLINK_ERR_STREAM_WINDOW);
     s->last_ack_ms = now_ms;
+    s->rep_since_ack = 0;
 
     for (off = 0; off < acked; off++) {
         uint8_t slot = tx_slot(s, off);

@@ -1373,6 +1373,58 @@ START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
 }
 END_TEST
 
+/* A receiver that stops acknowledging (saturated or gone) draws at most
+ * SLINK_STREAM_REPEATS_PER_ACK repeats, then only RTO retransmissions; an
+ * ACK lets repeats go again (ACK clocking, §3.6).  Without the clocking the
+ * idle line kept repeating back to back (fw-flood). */
+START_TEST(repeats_stop_when_acks_stop)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
+    uint64_t now, rto_at[8], next;
+    unsigned rtos = 0;
+    uint32_t rep0;
+    size_t n;
+    memset(data, 0x43, sizeof data);
+    lossy_init(2);
+    A.line_ready_ms = 1;
+    put(&A, data, 128);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 11);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 21);
+    /* the owner asks whenever the stream's timer says so; each frame takes
+     * 10 ms to leave the line; no ACK ever comes back */
+    for (now = 2; now < 3000 && rtos < 8; now++) {
+        uint32_t r0 = A.stats.idle_repeats, x0 = A.stats.retransmits;
+        next = slink_stream_next_timer(&A);
+        ck_assert_uint_ge(next, now - 1);   /* nothing is overdue that next_chunk refuses */
+        if (next > now) continue;
+        n = take(&A, now, pt);
+        ck_assert_uint_eq(n, 65);
+        slink_stream_departed(&A, now + 10);
+        if (A.stats.idle_repeats == r0) {
+            ck_assert_uint_eq(A.stats.retransmits, x0 + 1);
+            rto_at[rtos++] = now;
+        }
+    }
+    ck_assert_uint_eq(A.stats.idle_repeats, SLINK_STREAM_REPEATS_PER_ACK);
+    ck_assert_uint_le(A.stats.idle_repeats, 2);
+    ck_assert_uint_ge(rtos, 4);
+    /* ... no closer together than the initial RTO (200 ms): nothing is
+     * sent back to back while the peer is silent */
+    for (n = 1; n < rtos; n++) ck_assert_uint_ge(rto_at[n] - rto_at[n - 1], 200);
+    /* an ACK (here a duplicate: nothing new arrived) clocks repeats again */
+    rep0 = A.stats.idle_repeats;
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 2}, now), SLINK_OK);
+    for (; now < 6000 && A.stats.idle_repeats == rep0; now++) {
+        next = slink_stream_next_timer(&A);
+        if (next > now) continue;
+        if (take(&A, now, pt) != 0) slink_stream_departed(&A, now + 10);
+    }
+    ck_assert_uint_eq(A.stats.idle_repeats, rep0 + 1);
+}
+END_TEST
+
 /* Moves `total` bytes A -> B (and `back` bytes B -> A) through the line;
  * returns the simulated milliseconds taken.  Fails on any lost, duplicated
  * or reordered byte and on a stall. */
@@ -1576,6 +1628,7 @@ int main(void)
     tcase_add_test(tc, lossy_line_keeps_one_frame_queued);
     tcase_add_test(tc, timers_start_when_the_frame_left_the_line);
     tcase_add_test(tc, used_up_window_repeats_unacknowledged_chunks_on_an_idle_line);
+    tcase_add_test(tc, repeats_stop_when_acks_stop);
     TCase *ts = tcase_create("simulated line");
     tcase_set_timeout(ts, 60);
     tcase_add_test(ts, sim_1mb_lossless);
