@@ -102,6 +102,10 @@ typedef struct {
     /* Repeats on an idle line since the last ACK arrived: they are clocked
      * by ACKs (at most SLINK_STREAM_REPEATS_PER_ACK per ACK, §3.6). */
     uint8_t  rep_since_ack;
+    /* An ACK came back before the owner's model had its chunk leave the
+     * line: the transport is faster than the model (a pty), whose queue
+     * the rules of §3.6 then no longer follow, for the rest of the session. */
+    uint8_t  line_fast;
     uint8_t  end_pending;        /* ends requested, not yet placed in the window */
 
     /* ---- receive side ---- */

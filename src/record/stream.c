@@ -516,7 +516,7 @@ static int partial_held(const slink_stream *s)
  * of the line without this, 0.32 with it). */
 static int queue_held(const slink_stream *s)
 {
-    return s->line_ready_ms != 0 && lossy(s);
+    return s->line_ready_ms != 0 && lossy(s) && !s->line_fast;
 }
 
 /* The window is used up on a lossy line and the line is about to idle:
@@ -707,6 +707,10 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
      * hand-out time is the better start. */
     if (have_sample && !newest_retx && now_ms >= sample_sent)
         rtt_sample(s, now_ms - (now_ms >= sample_done ? sample_done : sample_sent));
+    /* ... and the owner's model of its line runs behind it: the queue
+     * rules would only hold chunks back for a drain that already happened
+     * (the model can be seconds ahead after a backlog or a port loss). */
+    if (have_sample && now_ms < sample_done) s->line_fast = 1;
 
     s->peer_wnd = a->wnd < s->window ? a->wnd : s->window;
     for (off = 0; off < infl; off++) {

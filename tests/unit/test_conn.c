@@ -978,6 +978,60 @@ static void deliver_all(pair *p, uint64_t s, size_t *got, size_t want)
     ck_assert(slink_stream_all_acked(&p->a.stream));
 }
 
+/* The line model (tx_line_free_ms) adds up the airtime of everything
+ * handed out at the configured baud, so on a faster transport (a pty) it
+ * runs ahead of the real line by the whole backlog, and a port loss leaves
+ * it there.  A new session after a noisy handshake starts lossy, and its
+ * queue hold (§3.6) must not wait for that fictional drain: faults-ci saw
+ * the replacing session move no bytes in one direction (b->a). */
+START_TEST(new_lossy_session_not_held_by_a_line_model_run_ahead)
+{
+    pair_opts o = { 0 };
+    size_t got = 0, off;
+    uint64_t t0;
+    o.seed = 57;
+    o.baud = 9600;        /* the conns' model: 960 bytes/s */
+    o.line.baud = 0;      /* the transport: instantaneous */
+    o.line.seed = 57;
+    pair *p = new_pair(&o);
+    ck_assert(pair_run_established(p, 60000));
+    run_until(p, p->now + 3000);
+    for (off = 0; off < 24000; off += 4000) {   /* 25 s of the model's line */
+        send_pat(&p->b, 1, off, 4000);
+        t0 = p->now;
+        while (p->now < t0 + 30000 && got < off + 4000) {
+            run_until(p, p->now + 20);
+            read_checked(&p->a, 1, &got);
+        }
+        ck_assert_uint_eq(got, off + 4000);
+    }
+    ck_assert_uint_gt(p->b.tx_line_free_ms, p->now + 15000);
+    /* the port goes (a torn frame: noise the device counts) and the host
+     * restarts: a new session replaces the device's old one */
+    ck_assert_int_eq(slink_conn_input(&p->b, (const uint8_t *)"\x05\x11\x22\x00", 4, p->now), SLINK_OK);
+    ck_assert_int_eq(pair_reboot(p, 0, 4243), SLINK_OK);
+    t0 = p->now;
+    while (p->now < t0 + 30000 && !(p->b.session_id == 2 && p->a.rec_valid && p->b.rec_valid))
+        run_until(p, p->now + 20);
+    ck_assert_uint_eq(p->b.session_id, 2);
+    ck_assert(p->a.rec_valid);
+    /* the new session starts lossy (small chunks after a noisy handshake),
+     * with the model still far ahead of the line */
+    ck_assert_uint_lt(p->b.stream.tx_size, p->b.stream.chunk_max);
+    ck_assert_uint_gt(p->b.tx_line_free_ms, p->now + 10000);
+    /* its first bytes go within a few frames' airtime, not after the run-ahead */
+    send_pat(&p->b, 2, 0, 600);
+    got = 0;
+    t0 = p->now;
+    while (p->now < t0 + 5000 && got < 600) {
+        run_until(p, p->now + 20);
+        read_checked(&p->a, 2, &got);
+    }
+    ck_assert_uint_eq(got, 600);
+    del_pair(p);
+}
+END_TEST
+
 /* _i = 0: pacing off, every write leaves at once in its own record;
  * _i = 1: writes made while the line is busy share one record, released
  * when next_timeout() said, SLACK before the line runs dry. */
@@ -1209,6 +1263,7 @@ int main(void)
     tcase_add_test(tp, pacing_sends_full_chunks_at_once);
     tcase_add_test(tp, pacing_small_writes_fewer_records_sooner);
     tcase_add_test(tp, pacing_lossy_line_exactly_once_in_order);
+    tcase_add_test(tp, new_lossy_session_not_held_by_a_line_model_run_ahead);
     suite_add_tcase(s, tp);
     return run_suite(s);
 }
