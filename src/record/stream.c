@@ -524,8 +524,9 @@ static int queue_held(const slink_stream *s)
  * ago goes again (it may be lost; if not, the copy costs only time the line
  * would have idled, and its duplicate ACK repeats what a lost ACK said).
  * Returns its offset, or in_flight when none is due. */
-/* ACK clocking: a repeat is sent only for an ACK that arrived since the
- * previous one.  On a lossy line ACKs keep coming and so do the repeats; a
+/* ... while ACKs clock them: at most SLINK_STREAM_REPEATS_PER_ACK repeats
+ * per ACK that arrived.  On a lossy line ACKs keep coming and so do the
+ * repeats (one per ACK: 0.33 of the line at BER 1e-3, two: 0.35); a
  * receiver that is saturated (its receive ring overruns: losses, yet no
  * ACKs) or gone gets none, and the chunks wait for their RTO with its
  * backoff instead of keeping the line full of copies it cannot take. */
