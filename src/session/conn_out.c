@@ -81,21 +81,12 @@ static int line_modelled(const slink_conn *c)
 
 /* When the line will have one frame of the stream's current chunk size
  * (plus 24 bytes of record and frame overhead, §3.6) left to send; 0 when
- * the line is not ours to model (the stream then never holds for it).
- * Never later than two largest frames after the last record went out (the
- * bound emit() puts on a departure): tx_line_free_ms adds up the airtime
- * of everything handed out, so on a transport faster than its configured
- * baud (a pty), or after a port loss emptied the real queue, it runs ahead
- * of the line by up to the whole backlog ever written; a hold for it would
- * keep a new session's first chunks back for that long (seconds). */
+ * the line is not ours to model (the stream then never holds for it). */
 static uint64_t line_ready(const slink_conn *c)
 {
     uint64_t lead = (uint64_t)conn_airtime_ms(c, (size_t)c->stream.tx_size + 24u) + 1u;
-    uint64_t free_ms = c->tx_line_free_ms;
-    uint64_t bound = c->last_tx_ms + 2u * (uint64_t)conn_airtime_ms(c, conn_effective_mtu(c)) + 1u;
     if (!line_modelled(c)) return 0;
-    if (free_ms > bound) free_ms = bound;
-    return free_ms > lead ? free_ms - lead : 1u;
+    return c->tx_line_free_ms > lead ? c->tx_line_free_ms - lead : 1u;
 }
 
 static int pacing_on(const slink_conn *c)

@@ -217,6 +217,17 @@ slink_err conn_install_session(slink_conn *c, slink_hs *hs, uint64_t now_ms)
         return e;
     }
     c->peer_mtu = hs->peer_mtu;
+    /* The peer answered our last flight but one, so everything handed out
+     * before that has left the line: at most our final handshake message
+     * (one certificate and its signed keys) can still be queued.  The
+     * model says more after a transport faster than its baud (a pty) or a
+     * port loss that emptied the real queue (it adds up all airtime ever
+     * handed out), and the new stream's queue rule (§3.6) would hold its
+     * first chunks for that fictional backlog: seconds (faults-ci). */
+    if (c->tx_line_free_ms > now_ms + conn_airtime_ms(c, SLINK_CERT_MAX + 512u)) {
+        c->tx_line_free_ms = now_ms + conn_airtime_ms(c, SLINK_CERT_MAX + 512u);
+        c->tx_line_rem = 0;
+    }
     stream_cfg_for(c, &sc);
     carry_ended_session(c);
     slink_stream_restart(&c->stream, &sc);
