@@ -71,14 +71,22 @@ static int its_find(psa_storage_uid_t uid, uint32_t *at, uint32_t *end)
     return found;
 }
 
-psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
+/* its_find's answer as the PSA status both readers return. */
+static psa_status_t its_lookup(psa_storage_uid_t uid, uint32_t *at)
 {
-    uint32_t at = 0, end = 0;
-    int r = its_find(uid, &at, &end);
+    uint32_t end = 0;
+    int r = its_find(uid, at, &end);
     if (r == -2)
         return PSA_ERROR_DATA_CORRUPT;
-    if (r != 0)
-        return PSA_ERROR_DOES_NOT_EXIST;
+    return r == 0 ? PSA_SUCCESS : PSA_ERROR_DOES_NOT_EXIST;
+}
+
+psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
+{
+    uint32_t at = 0;
+    psa_status_t st = its_lookup(uid, &at);
+    if (st != PSA_SUCCESS)
+        return st;
     p_info->size = get32(at + 16u);
     p_info->flags = get32(at + 20u);
     return PSA_SUCCESS;
@@ -87,12 +95,10 @@ psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *
 psa_status_t psa_its_get(psa_storage_uid_t uid, uint32_t data_offset, uint32_t data_length,
                          void *p_data, size_t *p_data_length)
 {
-    uint32_t at = 0, end = 0, size;
-    int r = its_find(uid, &at, &end);
-    if (r == -2)
-        return PSA_ERROR_DATA_CORRUPT;
-    if (r != 0)
-        return PSA_ERROR_DOES_NOT_EXIST;
+    uint32_t at = 0, size;
+    psa_status_t st = its_lookup(uid, &at);
+    if (st != PSA_SUCCESS)
+        return st;
     size = get32(at + 16u);
     if (data_offset > size || data_length > size - data_offset)
         return PSA_ERROR_INVALID_ARGUMENT;
