@@ -310,8 +310,8 @@ fw-flood: $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(FW_PKI)/.
 	    $(BUILD)/slinkctl $(FW_PKI) $(FW_DIR)/run-flood
 
 fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm3/device_future.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp \
-        $(FW_PKI)/nv.bin
-	timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) \
+        $(FW_PKI)/nv.bin $(BUILD)/slinkctl
+	SLINKCTL=$(BUILD)/slinkctl timeout 180 bash tests/integration/fw_e2e.sh $(FW_DIR)/cm3/device.elf $(FW_DIR)/fw-host $(FW_PKI) \
 	    $(FW_DIR)/run-e2e $(FW_DIR)/cm3/device_future.elf
 
 # ---- footprint report ----

@@ -18,9 +18,10 @@ $(BUILD)/slinkd: $(SLINKD_OBJ) $(P11_OBJ) $(KEYDIAG_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_HOST) $(LDFLAGS) $(SLINKD_OBJ) $(P11_OBJ) $(KEYDIAG_OBJ) $(LIB) $(MBEDTLS_LIBS) $(SERIALPORT_LIBS) $(P11_LIBS) -o $@
 
-$(BUILD)/slinkctl: tools/slinkctl/slinkctl.c include/slink/version.h
+# slinkctl links only the core's error names (err_str.o) from libslink.
+$(BUILD)/slinkctl: tools/slinkctl/slinkctl.c include/slink/version.h include/slink/err.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(LDFLAGS) $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_HOST) $(LDFLAGS) $< $(LIB) -o $@
 
 # The config parser is tested on its own (no ports, no sockets).
 SLINKD_CFG_OBJ := $(BUILD)/obj/tools/slinkd/config.o $(BUILD)/obj/tools/slinkd/instance.o

@@ -14,7 +14,9 @@
 #   0. (first) an erased NV sector and a corrupt seed record: the device
 #      refuses to start (fail closed, never a silent first boot); every
 #      other run starts from the provisioned record ($PKI_DIR/nv.bin)
-# Usage: fw_e2e.sh DEVICE_ELF FW_HOST PKI_DIR WORKDIR [FUTURE_FLOOR_ELF]
+# The device prints errors as numeric codes; $SLINKCTL (`slinkctl err NAME`)
+# gives the code each check expects.
+# Usage: SLINKCTL=PATH fw_e2e.sh DEVICE_ELF FW_HOST PKI_DIR WORKDIR [FUTURE_FLOOR_ELF]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/fw_qemu.sh"
@@ -23,6 +25,12 @@ elf=$1 host=$2 pki=$3 dir=$4 future_elf=${5:-}
 mkdir -p "$dir"
 rm -f "$dir/nv.bin"
 trap 'fwq_stop "$dir"; fwq_stop "$dir/future"; fwq_stop "$dir/nv-refused/erased"; fwq_stop "$dir/nv-refused/corrupt"' EXIT
+# The console's "err=N" for an error name (the word boundary keeps 7 from matching 71).
+err_is() { local c; c=$("${SLINKCTL:?set SLINKCTL to the slinkctl binary}" err "$1" | cut -d' ' -f1)
+           [[ $c =~ ^[0-9]+$ ]] || { echo "fw_e2e: slinkctl err $1 gave no code" >&2; return 1; }
+           echo "err=$c\b"; }
+e_chain=$(err_is CERT_CHAIN) && e_name=$(err_is CERT_NAME) && e_expired=$(err_is CERT_EXPIRED) ||
+    { echo "fw_e2e: 0 passed, 1 failed"; exit 1; }
 pass=0 fail=0
 ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
@@ -77,7 +85,7 @@ n_fail=$(grep -c "handshake failed" "$dir/console.log")
 if run_host otherca --ca "$pki/other-ca.der" --cert "$pki/host-otherca.der" --key "$pki/host-otherca.key" \
         --trust-ca "$pki/ca.der" --expect-fail --timeout 20 &&
    console_wait "handshake failed" $((n_fail + 1)) 10 &&
-   tail -n 5 "$dir/console.log" | grep -q "handshake failed err=ERR_CERT_CHAIN"; then
+   tail -n 5 "$dir/console.log" | grep -q "handshake failed $e_chain"; then
     ok "host certificate from another CA refused by the device (CERT_CHAIN)"
 else
     bad "other-CA host: $(tail -n 2 "$dir/otherca.log") / device: $(grep 'handshake failed' "$dir/console.log" | tail -n 1)"
@@ -88,7 +96,7 @@ n_fail=$(grep -c "handshake failed" "$dir/console.log")
 if run_host wrongname --ca "$pki/ca.der" --cert "$pki/host-wrongname.der" --key "$pki/host-wrongname.key" \
         --expect-fail --timeout 20 &&
    console_wait "handshake failed" $((n_fail + 1)) 10 &&
-   tail -n 5 "$dir/console.log" | grep -q "handshake failed err=ERR_CERT_NAME"; then
+   tail -n 5 "$dir/console.log" | grep -q "handshake failed $e_name"; then
     ok "host certificate with the wrong name refused by the device (CERT_NAME)"
 else
     bad "wrong-name host: $(tail -n 2 "$dir/wrongname.log") / device: $(grep 'handshake failed' "$dir/console.log" | tail -n 1)"
@@ -157,7 +165,7 @@ if [ -n "$future_elf" ]; then
         if file_wait "$fdir/console.log" "fw: ready" 30 &&
            timeout 90 "$host" --pty "$FWQ_PTY" --peer-name slink-dev-7 "${good[@]}" \
                --expect-fail --timeout 20 >"$dir/future.log" 2>&1 &&
-           file_wait "$fdir/console.log" "handshake failed err=ERR_CERT_EXPIRED" 10; then
+           file_wait "$fdir/console.log" "handshake failed $e_expired" 10; then
             ok "time floor past the host certificate's notAfter: host refused (CERT_EXPIRED)"
         else
             bad "time floor: $(tail -n 1 "$dir/future.log") / device: $(grep -E 'handshake failed|established' "$fdir/console.log" | tail -n 1)"

@@ -1,6 +1,9 @@
 /* slinkctl: asks a running slinkd for its status, its metrics or a reload
  * over the control socket.  The daemon answers an error as one line
- * starting with "error:"; that is passed on to stderr with exit status 1. */
+ * starting with "error:"; that is passed on to stderr with exit status 1.
+ * `slinkctl err CODE|NAME` names an error code without a daemon (devices
+ * print numeric codes: the name tables cost a small image about 1 KB). */
+#include "slink/err.h"
 #include "slink/version.h"
 
 #include <dirent.h>
@@ -8,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,6 +22,7 @@ static void usage(FILE *f)
     fputs("usage: slinkctl [-i NAME | --ctl PATH] status [--json]\n"
           "       slinkctl [-i NAME | --ctl PATH] metrics     (Prometheus text exposition)\n"
           "       slinkctl [-i NAME | --ctl PATH] reload\n"
+          "       slinkctl err CODE|NAME  (an error code: \"CODE NAME description\")\n"
           "       slinkctl -h|--help | --version\n"
           "  -i, --instance NAME  the daemon started with --instance NAME or --config .../NAME.conf\n"
           "                       (slinkd@NAME): its socket NAME.ctl in /run/slink or\n"
@@ -126,6 +131,27 @@ static int find_default(char *out, size_t cap)
     return -1;
 }
 
+/* "CODE NAME description" for a numeric code or a name (with or without
+ * its ERR_ prefix, any case); 0, or 2 for one that names no code. */
+static int err_lookup(const char *arg)
+{
+    int v;
+    for (v = 0; v < 256; v++) {
+        const char *name = slink_err_str((slink_err)v);
+        char num[8];
+        if (!strcmp(name, "UNKNOWN"))
+            continue;
+        snprintf(num, sizeof num, "%d", v);
+        if (!strcmp(arg, num) || !strcasecmp(arg, name) ||
+            (!strncmp(name, "ERR_", 4) && !strcasecmp(arg, name + 4))) {
+            printf("%d %s %s\n", v, name, slink_err_desc((slink_err)v));
+            return 0;
+        }
+    }
+    fprintf(stderr, "slinkctl: '%s' is not a slink error code or name (include/slink/err.h)\n", arg);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     const char *ctl = getenv("SLINKD_CTL"), *inst = NULL;
@@ -157,6 +183,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--version")) {
             printf("slinkctl %s\n", SLINK_VERSION_STRING);
             return 0;
+        } else if (!cmd && !strcmp(argv[i], "err")) {
+            if (i + 2 != argc) {
+                usage(stderr);
+                return 2;
+            }
+            return err_lookup(argv[i + 1]);
         } else if (!cmd && (!strcmp(argv[i], "status") || !strcmp(argv[i], "reload") ||
                             !strcmp(argv[i], "metrics")))
             cmd = argv[i];

@@ -9,7 +9,9 @@
  * the line and stream counters, "cpu" the time asleep and the handshake
  * counters.
  * Diagnostics (events, stack and heap peaks) go to the board's console
- * (UART1 on the AN385, semihosting on the microbit). */
+ * (UART1 on the AN385, semihosting on the microbit).  Errors are printed
+ * as their numeric codes (include/slink/err.h; `slinkctl err CODE` names
+ * one): the name tables of slink_err_str would cost the image about 1 KB. */
 #include <string.h>
 #include "board.h"
 #include "fw_identity.h"
@@ -180,13 +182,13 @@ static FW_NOINLINE void handle_events(void)
             console_stats("established");
             break;
         case SLINK_EV_ENDED:
-            console_puts("fw: session ended err=");
-            console_puts(slink_err_str(ev.err));
+            console_puts("fw: session ended");
+            console_put_kv("err", (uint32_t)ev.err);
             console_puts("\r\n");
             break;
         case SLINK_EV_HS_FAILED:
-            console_puts("fw: handshake failed err=");
-            console_puts(slink_err_str(ev.err));
+            console_puts("fw: handshake failed");
+            console_put_kv("err", (uint32_t)ev.err);
             console_puts("\r\n");
             console_stats("after-failure");
             break;
@@ -247,8 +249,12 @@ static FW_NOINLINE void device_init(void)
      * not once per handshake (include/slink/cert.h) */
     cfg.policy.cache = &cert_cache;
     slink_err e = slink_conn_init(&conn, &cfg, &plat, board_millis());
-    if (e != SLINK_OK)
-        halt(slink_err_str(e));
+    if (e != SLINK_OK) {
+        console_puts("fw: conn_init");
+        console_put_kv("err", (uint32_t)e);
+        console_puts("\r\n");
+        halt("conn_init");
+    }
     console_stats("ready");
     console_puts("fw: nv seed: restored\r\n");
 }
