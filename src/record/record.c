@@ -88,21 +88,33 @@ static void keys_aead_done(slink_aead *tmp)
 #endif
 }
 
-/* One record's AES-GCM operation with k's keys: seal when seal_tag is
- * given, else open against open_tag.  Without the context cache the
- * context set up from k->key (616 bytes on a Cortex-M with mbedTLS 3.6)
- * lives on this frame only, not on slink_rec_seal's or slink_rec_open's
- * while they derive the next epoch's keys through HKDF and SHA-256: that
- * nesting was one of the device's deepest stack paths. */
-static SLINK_NOINLINE slink_err keys_crypt(slink_rec_keys *k,
-                                           const uint8_t nonce[SLINK_REC_IV_LEN],
-                                           const uint8_t aad[SLINK_REC_AAD_LEN],
+/* One record's AES-GCM operation with k's keys at sequence number seq:
+ * seal when seal_tag is given, else open against open_tag.  The AAD is
+ * dst src type epoch(2) seq(6), with the full epoch and sequence number:
+ * the truncated header fields cannot be swapped for others.  Sealing and
+ * opening build the nonce and AAD here, once.  Without the context cache
+ * the context set up from k->key (616 bytes on a Cortex-M with mbedTLS
+ * 3.6) lives on this frame only, not on slink_rec_seal's or
+ * slink_rec_open's while they derive the next epoch's keys through HKDF
+ * and SHA-256: that nesting was one of the device's deepest stack paths. */
+static SLINK_NOINLINE slink_err keys_crypt(slink_rec_keys *k, uint8_t dst, uint8_t src,
+                                           uint8_t type, uint64_t seq,
                                            const uint8_t *in, size_t len, uint8_t *out,
                                            uint8_t *seal_tag, const uint8_t *open_tag)
 {
+    uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
     slink_aead tmp, *a;
     slink_err e;
 
+    aad[0] = dst;
+    aad[1] = src;
+    aad[2] = type;
+    slink_put_u16(aad + 3, k->epoch);
+    slink_put_u48(aad + 5, seq);
+    /* nonce = iv XOR (0^6 || seq48), seq48 as the AAD's last six bytes */
+    memcpy(nonce, k->iv, SLINK_REC_IV_LEN);
+    for (size_t i = 0; i < 6; i++)
+        nonce[SLINK_REC_IV_LEN - 6 + i] ^= aad[5 + i];
     e = keys_aead(k, &tmp, &a);
     if (e == SLINK_OK && seal_tag != NULL)
         e = slink_aead_seal(a, nonce, SLINK_REC_IV_LEN, aad, SLINK_REC_AAD_LEN,
@@ -111,6 +123,7 @@ static SLINK_NOINLINE slink_err keys_crypt(slink_rec_keys *k,
         e = slink_aead_open(a, nonce, SLINK_REC_IV_LEN, aad, SLINK_REC_AAD_LEN,
                             in, len, out, open_tag, SLINK_TAG_LEN);
     keys_aead_done(&tmp);
+    slink_memzero(nonce, sizeof nonce);
     return e;
 }
 
@@ -127,28 +140,6 @@ static slink_err keys_next(slink_rec_keys *next, const slink_rec_keys *cur)
         e = keys_setup(next, secret, (uint16_t)(cur->epoch + 1u));
     slink_memzero(secret, sizeof secret);
     return e;
-}
-
-/* nonce = iv XOR (0^6 || seq48) */
-static void make_nonce(uint8_t nonce[SLINK_REC_IV_LEN], const slink_rec_keys *k, uint64_t seq)
-{
-    uint8_t s[6];
-    slink_put_u48(s, seq);
-    memcpy(nonce, k->iv, SLINK_REC_IV_LEN);
-    for (size_t i = 0; i < sizeof s; i++)
-        nonce[SLINK_REC_IV_LEN - sizeof s + i] ^= s[i];
-}
-
-/* AAD = dst src type epoch(2) seq(6), with the full epoch and sequence
- * number: the truncated header fields cannot be swapped for others. */
-static void make_aad(uint8_t aad[SLINK_REC_AAD_LEN], uint8_t dst, uint8_t src,
-                     uint8_t type, uint16_t epoch, uint64_t seq)
-{
-    aad[0] = dst;
-    aad[1] = src;
-    aad[2] = type;
-    slink_put_u16(aad + 3, epoch);
-    slink_put_u48(aad + 5, seq);
 }
 
 slink_err slink_rec_init(slink_record *r, uint8_t local, uint8_t peer,
@@ -271,7 +262,6 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
                          const uint8_t *pt, size_t pt_len,
                          uint8_t *type_out, uint8_t *body, size_t cap, size_t *body_len)
 {
-    uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
     uint8_t seq_len, type;
     uint64_t seq;
     size_t need;
@@ -305,12 +295,9 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     SLINK_CHECK(cap >= need, SLINK_ERR_BUFFER);
 
     type = slink_rec_hdr_type(content_type, r->tx.epoch, seq_len);
-    make_aad(aad, r->peer, r->local, type, r->tx.epoch, seq);
-    make_nonce(nonce, &r->tx, seq);
     /* pt may sit exactly at body + seq_len (in place); write seq after. */
-    e = keys_crypt(&r->tx, nonce, aad, pt, pt_len, body + seq_len,
+    e = keys_crypt(&r->tx, r->peer, r->local, type, seq, pt, pt_len, body + seq_len,
                    body + seq_len + pt_len, NULL);
-    slink_memzero(nonce, sizeof nonce);
     if (e != SLINK_OK)
         return e;
     put_seq(body, seq, seq_len);
@@ -380,7 +367,6 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
                          uint8_t *pt, size_t cap, size_t *pt_len,
                          uint8_t *content_type, uint64_t now_ms)
 {
-    uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
     slink_rec_keys next;
     slink_rec_keys *k;
     slink_replay fresh, *w;
@@ -437,11 +423,8 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
             return e;
         }
     }
-    make_aad(aad, dst, src, type, k->epoch, seq);
-    make_nonce(nonce, k, seq);
-    e = keys_crypt(k, nonce, aad, body + h.seq_len, ct_len, pt, NULL,
+    e = keys_crypt(k, dst, src, type, seq, body + h.seq_len, ct_len, pt, NULL,
                    body + h.seq_len + ct_len);
-    slink_memzero(nonce, sizeof nonce);
 
     if (e == SLINK_OK) {
         if (which == EP_NEXT)
