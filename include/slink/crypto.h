@@ -189,6 +189,9 @@ slink_err slink_p256_public(const uint8_t d[32], uint8_t pub[SLINK_ECPUB_LEN], s
 
 /* Core: big-endian 32-byte scalar in [1, n-1]. */
 int slink_p256_scalar_ok(const uint8_t s[32]);
+/* Core: n, the order of the P-256 base point, big-endian (one copy for the
+ * core and the backends). */
+extern const uint8_t slink_p256_n[32];
 
 /* Name of the linked backend ("mbedtls", "psa", "p256m"), for logs and tests. */
 extern const char slink_crypto_backend[];

@@ -244,20 +244,6 @@ static void fp_log(const slink_platform *plat, const char *what, const uint8_t f
 #define fp_log(plat, what, fp, tail) ((void)(plat), (void)(fp))
 #endif
 
-/* ECDSA signatures are malleable: (r, s) and (r, n - s) verify alike, so
- * anyone holding a certificate can make its twin, the same signed content
- * with the other s, whose DER and SHA-256 differ (the decoder cannot
- * refuse one of the two: openssl signs with either).  Revocation and
- * pinning compare the twin's fingerprint as well, so neither can be
- * dodged that way.  The twin's DER is hashed as it is written, in
- * pieces, with no copy: SEQ { tbs, algorithm, BIT STRING { 0, SEQ { r, s' } } }.
- * Returns 0 with the fingerprint, -1 when s is not in 1..n-1 (no twin:
- * such a signature does not verify anyway). */
-static const uint8_t P256_N[32] = {
-    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51
-};
-
 /* A positive INTEGER's minimal DER content for a 32-byte big-endian value
  * (not zero): into out (33 bytes), returns its length. */
 static size_t int_content(const uint8_t v[32], uint8_t out[33])
@@ -270,29 +256,30 @@ static size_t int_content(const uint8_t v[32], uint8_t out[33])
     return n + 32 - i;
 }
 
+/* ECDSA signatures are malleable: (r, s) and (r, n - s) verify alike, so
+ * anyone holding a certificate can make its twin, the same signed content
+ * with the other s, whose DER and SHA-256 differ (the decoder cannot
+ * refuse one of the two: openssl signs with either).  Revocation and
+ * pinning compare the twin's fingerprint as well, so neither can be
+ * dodged that way.  The twin's DER is hashed as it is written, in
+ * pieces, with no copy: SEQ { tbs, algorithm, BIT STRING { 0, SEQ { r, s' } } }.
+ * Returns 0 with the fingerprint, -1 when s is not in 1..n-1 (no twin:
+ * such a signature does not verify anyway). */
 static SLINK_NOINLINE int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLINK_CERT_FP_LEN])
 {
     uint8_t rs[SLINK_SIG_LEN], s2[32], ri[33], si[33], hdr[4], hdr2[7], hdr3[2];
     const uint8_t *alg, *bits;
     size_t rl, sl, seq, body, h = 0;
-    unsigned borrow = 0, nonzero = 0, below = 0;
+    unsigned borrow = 0;
     slink_cbuf part[7];
 
-    if (slink_crt_sig_rs(crt, rs) != SLINK_OK) return -1;
-    /* s2 = n - s; s must be in 1..n-1 */
+    /* s must be in 1..n-1; then s2 = n - s */
+    if (slink_crt_sig_rs(crt, rs) != SLINK_OK || !slink_p256_scalar_ok(rs + 32)) return -1;
     for (int i = 31; i >= 0; i--) {
-        unsigned d = (unsigned)P256_N[i] - rs[32 + i] - borrow;
+        unsigned d = (unsigned)slink_p256_n[i] - rs[32 + i] - borrow;
         s2[i] = (uint8_t)d;
         borrow = (d >> 8) & 1u;
-        nonzero |= rs[32 + i];
     }
-    for (int i = 0; i < 32 && !below; i++) {
-        if (rs[32 + i] != P256_N[i]) {
-            below = rs[32 + i] < P256_N[i];
-            break;
-        }
-    }
-    if (!nonzero || !below) return -1;
     rl = int_content(rs, ri);
     sl = int_content(s2, si);
     seq = 2 + rl + 2 + sl;                              /* at most 70: short lengths */

@@ -5,8 +5,7 @@
 #include "slink/crypto.h"
 #include <string.h>
 
-/* n, the order of the P-256 base point, big-endian. */
-static const uint8_t P256_N[32] = {
+const uint8_t slink_p256_n[32] = {
     0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
     0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51
 };
@@ -16,7 +15,7 @@ int slink_p256_scalar_ok(const uint8_t s[32])
 {
     unsigned lt = 0, gt = 0, nz = 0;
     for (size_t i = 0; i < 32u; i++) {
-        unsigned a = s[i], b = P256_N[i];
+        unsigned a = s[i], b = slink_p256_n[i];
         /* the first differing byte decides: later bytes only count while
          * no earlier one did */
         unsigned undecided = 1u ^ (lt | gt);

@@ -82,11 +82,6 @@ out:
     return e;
 }
 
-/* n, the order of the base point, big-endian. */
-static const uint8_t P256_N[32] = {
-    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51
-};
 
 /* RFC 6979 bits2octets for a 256-bit digest: h mod n (h < 2^256 < 2n, so
  * one subtraction at most).  The digest is public. */
@@ -95,7 +90,7 @@ static void bits2octets(const uint8_t h[32], uint8_t out[32])
     unsigned borrow = 0;
     uint8_t t[32];
     for (size_t i = 32; i-- > 0;) {
-        unsigned d = (unsigned)h[i] - P256_N[i] - borrow;
+        unsigned d = (unsigned)h[i] - slink_p256_n[i] - borrow;
         t[i] = (uint8_t)d;
         borrow = (d >> 8) & 1u;
     }
