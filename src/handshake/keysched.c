@@ -53,23 +53,29 @@ slink_err ks_prk(const uint8_t th2[SLINK_HASH_LEN], const uint8_t g[SLINK_ECX_LE
     return slink_hkdf_extract(th2, SLINK_HASH_LEN, g, SLINK_ECX_LEN, prk);
 }
 
+/* Two HKDF-Expand-Label outputs from one PRK and context (a key and its
+ * IV, or the two directions' secrets): both, or both zeroed. */
+static slink_err expand_pair(const uint8_t prk[32], const uint8_t ctx[SLINK_HASH_LEN],
+                             const char *label1, uint8_t *out1, size_t len1,
+                             const char *label2, uint8_t *out2, size_t len2)
+{
+    slink_err e = slink_hkdf_expand_label(prk, label1, ctx, SLINK_HASH_LEN, out1, len1);
+    if (e == SLINK_OK)
+        e = slink_hkdf_expand_label(prk, label2, ctx, SLINK_HASH_LEN, out2, len2);
+    if (e != SLINK_OK) {
+        slink_memzero(out1, len1);
+        slink_memzero(out2, len2);
+    }
+    return e;
+}
+
 slink_err ks_msg_key(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
                      uint8_t key[KS_KEY_LEN], uint8_t iv[KS_IV_LEN])
 {
-    slink_err e;
-
     SLINK_CHECK(prk && th && key && iv, SLINK_ERR_ARG);
     SLINK_CHECK(which == KS_MSG2 || which == KS_MSG3, SLINK_ERR_ARG);
-    e = slink_hkdf_expand_label(prk, which == KS_MSG2 ? "k2" : "k3",
-                                th, SLINK_HASH_LEN, key, KS_KEY_LEN);
-    if (e == SLINK_OK)
-        e = slink_hkdf_expand_label(prk, which == KS_MSG2 ? "iv2" : "iv3",
-                                    th, SLINK_HASH_LEN, iv, KS_IV_LEN);
-    if (e != SLINK_OK) {
-        slink_memzero(key, KS_KEY_LEN);
-        slink_memzero(iv, KS_IV_LEN);
-    }
-    return e;
+    return expand_pair(prk, th, which == KS_MSG2 ? "k2" : "k3", key, KS_KEY_LEN,
+                       which == KS_MSG2 ? "iv2" : "iv3", iv, KS_IV_LEN);
 }
 
 slink_err ks_mac(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
@@ -115,17 +121,8 @@ slink_err ks_sig_input(ks_msg which, const uint8_t th[SLINK_HASH_LEN],
 slink_err ks_traffic(const uint8_t prk[32], const uint8_t th4[SLINK_HASH_LEN],
                      uint8_t i2r[KS_SECRET_LEN], uint8_t r2i[KS_SECRET_LEN])
 {
-    slink_err e;
-
     SLINK_CHECK(prk && th4 && i2r && r2i, SLINK_ERR_ARG);
-    e = slink_hkdf_expand_label(prk, "i2r", th4, SLINK_HASH_LEN, i2r, KS_SECRET_LEN);
-    if (e == SLINK_OK)
-        e = slink_hkdf_expand_label(prk, "r2i", th4, SLINK_HASH_LEN, r2i, KS_SECRET_LEN);
-    if (e != SLINK_OK) {
-        slink_memzero(i2r, KS_SECRET_LEN);
-        slink_memzero(r2i, KS_SECRET_LEN);
-    }
-    return e;
+    return expand_pair(prk, th4, "i2r", i2r, KS_SECRET_LEN, "r2i", r2i, KS_SECRET_LEN);
 }
 
 /* One AES-GCM operation under a message key: seal when seal_tag is
@@ -154,37 +151,36 @@ static SLINK_NOINLINE slink_err ks_aead(const uint8_t key[KS_KEY_LEN],
     return e;
 }
 
-slink_err ks_seal(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
-                  const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[SLINK_TAG_LEN])
+/* The message key and IV derived, then one AES-GCM operation (ks_aead). */
+static slink_err ks_crypt(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                          const uint8_t *in, size_t len, uint8_t *out,
+                          uint8_t *seal_tag, const uint8_t *open_tag)
 {
     uint8_t key[KS_KEY_LEN], iv[KS_IV_LEN];
-    slink_err e;
-
-    SLINK_CHECK(prk && th && pt && ct && tag, SLINK_ERR_ARG);
-    e = ks_msg_key(prk, which, th, key, iv);
+    slink_err e = ks_msg_key(prk, which, th, key, iv);
     if (e == SLINK_OK)
-        e = ks_aead(key, iv, th, pt, len, ct, tag, NULL);
+        e = ks_aead(key, iv, th, in, len, out, seal_tag, open_tag);
     slink_memzero(key, sizeof key);
     slink_memzero(iv, sizeof iv);
     return e;
+}
+
+slink_err ks_seal(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
+                  const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[SLINK_TAG_LEN])
+{
+    SLINK_CHECK(prk && th && pt && ct && tag, SLINK_ERR_ARG);
+    return ks_crypt(prk, which, th, pt, len, ct, tag, NULL);
 }
 
 slink_err ks_open(const uint8_t prk[32], ks_msg which, const uint8_t th[SLINK_HASH_LEN],
                   const uint8_t *ct, size_t len, const uint8_t tag[SLINK_TAG_LEN],
                   uint8_t *pt)
 {
-    uint8_t key[KS_KEY_LEN], iv[KS_IV_LEN];
     slink_err e;
 
     SLINK_CHECK(prk && th && ct && tag && pt, SLINK_ERR_ARG);
-    e = ks_msg_key(prk, which, th, key, iv);
-    if (e == SLINK_OK)
-        e = ks_aead(key, iv, th, ct, len, pt, NULL, tag);
+    e = ks_crypt(prk, which, th, ct, len, pt, NULL, tag);
     /* Any AEAD failure on a handshake part is a drop: the genuine
      * message may still arrive. */
-    if (e == SLINK_ERR_REC_AUTH)
-        e = SLINK_ERR_HS_DECRYPT;
-    slink_memzero(key, sizeof key);
-    slink_memzero(iv, sizeof iv);
-    return e;
+    return e == SLINK_ERR_REC_AUTH ? SLINK_ERR_HS_DECRYPT : e;
 }
