@@ -74,8 +74,8 @@ int slink_crt_has_name(const slink_crt *c, const char *name);
  * at all is SLINK_ERR_CERT_PARSE. */
 slink_err slink_crt_parse_key(const uint8_t *der, size_t len, uint8_t d[32]);
 
-/* Unix seconds of a proleptic Gregorian UTC date and time (pure; exposed
- * for tests). */
+/* Unix seconds of a proleptic Gregorian UTC date and time, years 0 to 9999
+ * (what a DER time can hold; pure; exposed for tests). */
 int64_t slink_crt_unix_time(int32_t year, int32_t mon, int32_t day,
                             int32_t hour, int32_t min, int32_t sec);
 

@@ -117,16 +117,18 @@ static int get_true(rd *r)
 /* ---- time ---- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil).  32-bit arithmetic: years have four digits at most,
- * and a 32-bit MCU then needs no 64-bit division. */
-static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
+ * days_from_civil) for the years DER times can hold, 0 to 9999.  Counted
+ * from 0400-03-01 less one era (146097 days), so every quantity is
+ * unsigned and 32 bits: a 32-bit MCU needs no signed or 64-bit division. */
+static int32_t days_from_civil(int32_t year, int32_t mon, int32_t day)
 {
-    y -= (m <= 2) ? 1 : 0;
-    int32_t era = (y >= 0 ? y : y - 399) / 400;
-    int32_t yoe = y - era * 400;
-    int32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    uint32_t y = (uint32_t)year + 400u - (mon <= 2 ? 1u : 0u);
+    uint32_t m = (uint32_t)mon, d = (uint32_t)day;
+    uint32_t era = y / 400u;
+    uint32_t yoe = y - era * 400u;
+    uint32_t doy = (153u * (m > 2u ? m - 3u : m + 9u) + 2u) / 5u + d - 1u;
+    uint32_t doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
+    return (int32_t)(era * 146097u + doe) - 146097 - 719468;
 }
 
 int64_t slink_crt_unix_time(int32_t year, int32_t mon, int32_t day,
