@@ -420,18 +420,6 @@ void slink_cert_subject_cn(const slink_crt *crt, char *buf, size_t cap)
     buf[k] = '\0';
 }
 
-/* Our private key belongs to our certificate: d*G equals the certificate's
- * public point.  The port blinds the multiplication with a DRBG seeded from
- * d (no session DRBG exists yet when credentials load). */
-static int key_matches_cert(const uint8_t d[32], const uint8_t pub[SLINK_CRT_PUB_LEN])
-{
-    uint8_t out[SLINK_ECPUB_LEN];
-    int ok = slink_p256_public(d, out, NULL) == SLINK_OK &&
-             memcmp(out, pub, sizeof out) == 0;   /* public values */
-    slink_memzero(out, sizeof out);
-    return ok;
-}
-
 /* A key behind a handle belongs to our certificate if it signs for it: one
  * signature over a digest bound to this check and this certificate,
  * verified with the certificate's key. */
@@ -504,8 +492,6 @@ static slink_err creds_load_der(slink_creds *c,
         return load_fail(c, why, "own certificate is not one DER X.509 certificate of the slink profile (ECDSA P-256)");
     if (signer != NULL) {
         c->signer = *signer;
-        if (!signer_matches_cert(&c->signer, &c->cert))
-            return load_fail(c, why, "key behind the signer does not sign for own certificate (or cannot sign)");
     } else {
         e = slink_crt_parse_key(key, key_len, d);
         if (e == SLINK_OK)
@@ -514,11 +500,13 @@ static slink_err creds_load_der(slink_creds *c,
         if (e == SLINK_ERR_CERT_KEY_TYPE) return load_fail(c, why, "private key is not EC P-256");
         if (e != SLINK_OK)
             return load_fail(c, why, "private key does not parse (SEC 1 or PKCS#8, unencrypted)");
-        if (!key_matches_cert(c->soft.d, c->cert.pub))
-            return load_fail(c, why, "private key does not match own certificate");
         /* points into c: a loaded slink_creds is never copied */
         c->signer = slink_soft_key_signer(&c->soft);
     }
+    if (!signer_matches_cert(&c->signer, &c->cert))
+        return load_fail(c, why, signer != NULL
+                         ? "key behind the signer does not sign for own certificate (or cannot sign)"
+                         : "private key does not match own certificate");
 
     /* Our own certificate must pass what peers will check (dates aside:
      * there is no platform here). */
