@@ -117,8 +117,10 @@ static SLINK_NOINLINE slink_err drbg_reseed(slink_rng *r)
 slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
                          const uint8_t *personal, size_t personal_len)
 {
-    uint8_t ent[RNG_ENTROPY_LEN], nonce[RNG_NONCE_LEN];
-    slink_cbuf in[3];
+    /* entropy || nonce, drawn in one pull: the same blocks and bytes as
+     * two pulls of 32 and 16 (each pull takes whole blocks) */
+    uint8_t seed[RNG_ENTROPY_LEN + RNG_NONCE_LEN];
+    slink_cbuf in[2];
     slink_err e;
 
     SLINK_CHECK(r != NULL && plat != NULL, SLINK_ERR_ARG);
@@ -129,19 +131,14 @@ slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
     memset(r, 0, sizeof *r);
     r->plat = plat;
     r->reseed_interval = RNG_RESEED_INTERVAL_DEFAULT;
-    e = rng_entropy(r, ent, sizeof ent);
+    e = rng_entropy(r, seed, sizeof seed);
+    in[0].p = seed;
+    in[0].n = sizeof seed;
+    in[1].p = personal;
+    in[1].n = personal_len;
     if (e == SLINK_OK)
-        e = rng_entropy(r, nonce, sizeof nonce);
-    in[0].p = ent;
-    in[0].n = sizeof ent;
-    in[1].p = nonce;
-    in[1].n = sizeof nonce;
-    in[2].p = personal;
-    in[2].n = personal_len;
-    if (e == SLINK_OK)
-        e = drbg_instantiate(r, in, 3);
-    slink_memzero(ent, sizeof ent);
-    slink_memzero(nonce, sizeof nonce);
+        e = drbg_instantiate(r, in, 2);
+    slink_memzero(seed, sizeof seed);
     if (e != SLINK_OK) {
         slink_rng_free(r);
         return e == SLINK_ERR_RNG ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
