@@ -85,7 +85,7 @@ slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
     c->last_rx_ms = now_ms;
     c->last_tx_ms = now_ms;
     c->hs_restart_at_ms = CONN_NEVER;
-    if (c->cfg.role != SLINK_START_RESPONDER) c->hs_restart_at_ms = now_ms;
+    if (!conn_is_responder(c)) c->hs_restart_at_ms = now_ms;
     return SLINK_OK;
 }
 
@@ -288,7 +288,7 @@ static slink_err on_plain_alert(slink_conn *c, const slink_frame *f, uint64_t no
     c->stats.last_alert_rx = f->body[1];
     if (f->body[1] == SLINK_ALERT_NO_SESSION) {
         /* A responder waits for the initiator to start over by itself. */
-        if (!c->rec_valid || c->cfg.role == SLINK_START_RESPONDER) return SLINK_OK;
+        if (!c->rec_valid || conn_is_responder(c)) return SLINK_OK;
         if (c->hs_msg3_unconfirmed) {
             conn_hs_on_hint(c, now_ms);
             return SLINK_OK;

@@ -16,6 +16,14 @@
  * taken for lost and a new handshake starts beside it (§4.9). */
 #define CONN_PROBE_TRIES 3u
 
+/* A responder in every build; in one without the initiator
+ * (SLINK_CFG_INITIATOR 0, where normalise_cfg refuses the other roles) a
+ * constant, so the initiator's paths are not compiled in. */
+static inline int conn_is_responder(const slink_conn *c)
+{
+    return !SLINK_CFG_INITIATOR || c->cfg.role == SLINK_START_RESPONDER;
+}
+
 /* ---- conn_session.c ---- */
 
 /* Time to send n bytes at the configured baud, 10 bits per byte (8N1). */

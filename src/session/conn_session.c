@@ -129,7 +129,7 @@ void conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code)
         conn_log(c, SLINK_LOG_WARN, "session %u ended: %s", (unsigned)c->session_id,
                  slink_err_desc(reason));
     /* Restart unless the end was an orderly close: a responder waits. */
-    if (c->cfg.role != SLINK_START_RESPONDER && reason != SLINK_ERR_CLOSED &&
+    if (!conn_is_responder(c) && reason != SLINK_ERR_CLOSED &&
         reason != SLINK_ERR_PEER_RESET)
         c->hs_restart_at_ms = c->last_rx_ms + conn_restart_delay_ms(c);
 }
