@@ -119,7 +119,7 @@ static void on_ack(slink_conn *c, const uint8_t *pt, size_t len, uint64_t now_ms
     if (a.flags & SLINK_ACK_F_PROBE) c->ack_now = 1;
     /* Our probe arrived under the session keys: the no_session hint that
      * started it was false (or stale), and the session stays. */
-    if (c->probe_tries > 0 && !c->probe_send && c->rec.peer_rx_valid &&
+    if (conn_probing(c) && !c->probe_send && c->rec.peer_rx_valid &&
         c->rec.tx.epoch == c->probe_epoch && c->rec.peer_rx_high >= c->probe_seq) {
         c->probe_tries = 0;
         conn_log(c, SLINK_LOG_INFO, "peer answered the probe: its no_session hint was not genuine");
@@ -255,12 +255,12 @@ static void probe_start(slink_conn *c, uint64_t now_ms)
 
 void conn_probe_unanswered(slink_conn *c, uint64_t now_ms)
 {
-    if (c->probe_tries > 0 && !c->probe_send && c->probe_next_ms > now_ms) c->probe_next_ms = now_ms;
+    if (conn_probing(c) && !c->probe_send && c->probe_next_ms > now_ms) c->probe_next_ms = now_ms;
 }
 
 int conn_probe_due(const slink_conn *c, uint64_t now_ms)
 {
-    return c->rec_valid && c->probe_tries > 0 && (c->probe_send || now_ms >= c->probe_next_ms);
+    return c->rec_valid && conn_probing(c) && (c->probe_send || now_ms >= c->probe_next_ms);
 }
 
 /* The alerts a responder sends when it refuses msg3 (handshake.c
@@ -302,7 +302,7 @@ static slink_err on_plain_alert(slink_conn *c, const slink_frame *f, uint64_t no
      * If the responder refuses msg3, this unauthenticated alert is all we
      * will hear; dropping a session nobody confirmed costs at most a new
      * handshake, whoever sent the alert.  A confirmed session ignores it. */
-    if (c->rec_valid && c->hs_msg3_unconfirmed && f->body[0] == SLINK_ALERT_FATAL &&
+    if (c->rec_valid && conn_msg3_unconfirmed(c) && f->body[0] == SLINK_ALERT_FATAL &&
         refuses_msg3(f->body[1]))
         conn_end_session(c, SLINK_ERR_ALERT_RECEIVED, 0);
     return SLINK_OK;

@@ -24,6 +24,25 @@ static inline int conn_is_responder(const slink_conn *c)
     return !SLINK_CFG_INITIATOR || c->cfg.role == SLINK_START_RESPONDER;
 }
 
+/* Probes (§4.9) and msg3's confirmation belong to the initiator: only its
+ * attempt sets hs_msg3_unconfirmed and probe_send (conn_hs.c), and only a
+ * node that may initiate starts a probe (on_plain_alert).  In a build
+ * without the initiator these are constant 0, and their paths go. */
+static inline int conn_probing(const slink_conn *c)
+{
+    return SLINK_CFG_INITIATOR && c->probe_tries > 0;
+}
+
+static inline int conn_probe_send(const slink_conn *c)
+{
+    return SLINK_CFG_INITIATOR && c->probe_send;
+}
+
+static inline int conn_msg3_unconfirmed(const slink_conn *c)
+{
+    return SLINK_CFG_INITIATOR && c->hs_msg3_unconfirmed;
+}
+
 /* ---- conn_session.c ---- */
 
 /* Time to send n bytes at the configured baud, 10 bits per byte (8N1). */

@@ -23,7 +23,7 @@ static void session_timers(slink_conn *c, uint64_t now_ms)
         conn_end_session(c, SLINK_ERR_IDLE_TIMEOUT, 0);
         return;
     }
-    if (c->probe_tries > 0 && !c->probe_send && now_ms >= c->probe_next_ms) {
+    if (conn_probing(c) && !c->probe_send && now_ms >= c->probe_next_ms) {
         if (c->probe_tries < CONN_PROBE_TRIES) {
             c->probe_tries++;
             c->probe_send = 1;
@@ -36,7 +36,7 @@ static void session_timers(slink_conn *c, uint64_t now_ms)
             (void)conn_hs_start_presumed_lost(c, now_ms);
         }
     }
-    if (c->probe_send) c->ack_now = 1;
+    if (conn_probe_send(c)) c->ack_now = 1;
     if (c->cfg.keepalive_ms != 0 && now_ms >= c->last_tx_ms + c->cfg.keepalive_ms) c->ack_now = 1;
     if (c->rx_since_tx >= RX_RECORDS_PER_ACK) c->ack_now = 1;
     /* Both closes done: end, but only once the ACK for the peer's
@@ -141,13 +141,13 @@ static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
         memset(&a, 0, sizeof a);
         slink_rec_rx_report(&c->rec, &a.rx_epoch_lo, &a.rx_high);
         slink_stream_fill_ack(&c->stream, &a);
-        if (c->probe_send) a.flags = (uint8_t)(a.flags | SLINK_ACK_F_PROBE);
+        if (conn_probe_send(c)) a.flags = (uint8_t)(a.flags | SLINK_ACK_F_PROBE);
         SLINK_TRY(slink_ack_encode(&a, pt, sizeof pt, &ptlen));
         e = seal(c, SLINK_CT_ACK, pt, ptlen, now_ms, type, body, cap, len);
         if (e == SLINK_OK) {
             slink_stream_ack_sent(&c->stream);
             c->ack_now = 0;
-            if (c->probe_send) {
+            if (conn_probe_send(c)) {
                 /* The answer must cover this record's number. */
                 c->probe_send = 0;
                 c->probe_epoch = c->rec.tx.epoch;
