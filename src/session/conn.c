@@ -50,9 +50,7 @@ static slink_err normalise_cfg(slink_conn_cfg *k)
     if (k->stream_window == 0 || k->stream_window > SLINK_STREAM_WINDOW)
         k->stream_window = SLINK_STREAM_WINDOW;
     if (k->gap_ms == 0) k->gap_ms = slink_gap_ms_for_baud(k->baud);
-    if (k->limits.rekey_records == 0) k->limits.rekey_records = SLINK_REKEY_RECORDS_DEFAULT;
-    if (k->limits.forgery_limit == 0) k->limits.forgery_limit = SLINK_FORGERY_LIMIT_DEFAULT;
-    if (k->limits.grace_ms == 0) k->limits.grace_ms = SLINK_GRACE_MS_DEFAULT;
+    /* k->limits: slink_rec_init puts in the defaults for zeros */
     return SLINK_OK;
 }
 
