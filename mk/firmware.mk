@@ -207,7 +207,7 @@ $(FW_DIR)/$(1)/obj/dtls/%.o: $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 
 $(FW_DIR)/$(1)/dtls_ref.elf: $(FW_DIR)/$(1)/obj/dtls/main.o \
         $(patsubst firmware/port/%.c,$(FW_DIR)/$(1)/obj/dtls/%.o,$(filter-out %fw_platform.c,$(FW_PORT_SRC))) \
-        $(FW_DIR)/$(1)/obj/gen/provision.o \
+        $(FW_DIR)/$(1)/obj/gen/provision_dtls.o \
         $(FW_DIR)/$(1)/obj/board/startup.o $(FW_DIR)/$(1)/obj/board/board.o \
         $(FW_DIR)/$(1)/libmbedtls-dtls.a firmware/board/an385/an385.ld
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_LDFLAGS) -Wl,-Map,$$@.map $$(filter %.o,$$^) \
@@ -240,6 +240,15 @@ $(FW_DIR)/gen/provision.c: $(FW_PKI)/.stamp firmware/tools/gen_provision.py
 	@mkdir -p $(@D)
 	python3 firmware/tools/gen_provision.py --seed $(FW_PKI)/device.seed \
 	    --ca $(FW_PKI)/ca.der --cert $(FW_PKI)/device.der --key $(FW_PKI)/device.key \
+	    --host-name $(FW_HOST_NAME) --local-addr $(FW_DEVICE_ADDR) --host-addr $(FW_HOST_ADDR) \
+	    --time-floor $(FW_TIME_FLOOR) --out $@
+
+# The DTLS reference's: the same, with the key as the DER mbedTLS parses
+# (the slink device's holds the scalar it loads).
+$(FW_DIR)/gen/provision_dtls.c: $(FW_PKI)/.stamp firmware/tools/gen_provision.py
+	@mkdir -p $(@D)
+	python3 firmware/tools/gen_provision.py --seed $(FW_PKI)/device.seed \
+	    --ca $(FW_PKI)/ca.der --cert $(FW_PKI)/device.der --key $(FW_PKI)/device.key --key-der \
 	    --host-name $(FW_HOST_NAME) --local-addr $(FW_DEVICE_ADDR) --host-addr $(FW_HOST_ADDR) \
 	    --time-floor $(FW_TIME_FLOOR) --out $@
 

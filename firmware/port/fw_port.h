@@ -65,7 +65,8 @@ extern const uint8_t  fw_prov_ca_der[];
 extern const size_t   fw_prov_ca_der_len;
 extern const uint8_t  fw_prov_cert_der[];
 extern const size_t   fw_prov_cert_der_len;
-extern const uint8_t  fw_prov_key_der[];
+extern const uint8_t  fw_prov_key[32];      /* the identity key's scalar */
+extern const uint8_t  fw_prov_key_der[];    /* its SEC 1 DER (the DTLS reference's) */
 extern const size_t   fw_prov_key_der_len;
 extern const int64_t  fw_prov_time_floor;   /* unix seconds: the build date */
 extern const char     fw_prov_host_name[];  /* identity the host must present */

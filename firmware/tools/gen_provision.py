@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """Writes the per-device provisioning of the example firmware as C:
-device seed, CA certificate, own certificate and private key (DER), the
+device seed, CA certificate, own certificate and private key (its scalar
+for the slink device, fw_prov_key; with --key-der the DER, fw_prov_key_der,
+for the DTLS reference, which mbedTLS parses), the
 certificate time floor, the bus addresses and the host identity.  Every
 object goes to the .slink_provision section so a production line can
 patch one image per unit.
 
-usage: gen_provision.py --seed FILE --ca DER --cert DER [--key DER]
+usage: gen_provision.py --seed FILE --ca DER --cert DER [--key DER [--key-der]]
                         --host-name NAME --local-addr N --host-addr N
                         --time-floor SECONDS [--bus-device] --out FILE.c
 
 Without --key no key is provisioned here: the image keeps its identity key
 elsewhere (the PSA variant: a persistent key in internal trusted storage,
-written by gen_its.py), and fw_prov_key_der is not defined.
+written by gen_its.py), and no fw_prov_key is defined.
 
 --bus-device provisions a device on a half-duplex bus (RS485: it transmits
 only in the turns the bus master grants); without it the link is point to
@@ -29,11 +31,21 @@ def carray(name, data):
             "const uint8_t %s[%d] = {\n%s\n};\n" % (name, max(len(data), 1), body))
 
 
+def sec1_scalar(key):
+    """The 32-byte private scalar of a SEC1 ECPrivateKey (RFC 5915):
+    SEQUENCE { INTEGER 1, OCTET STRING d, ... }."""
+    i = 2 if key[1] < 0x80 else 2 + (key[1] & 0x7F)
+    if key[i:i + 5] != b"\x02\x01\x01\x04\x20" or len(key) < i + 5 + 32:
+        raise SystemExit("gen_provision: key must be a SEC1 P-256 key with a 32-byte scalar")
+    return key[i + 5:i + 5 + 32]
+
+
 def main():
     ap = argparse.ArgumentParser()
     for opt in ("--seed", "--ca", "--cert", "--host-name", "--out"):
         ap.add_argument(opt, required=True)
     ap.add_argument("--key")
+    ap.add_argument("--key-der", action="store_true")
     ap.add_argument("--local-addr", type=int, required=True)
     ap.add_argument("--host-addr", type=int, required=True)
     ap.add_argument("--time-floor", type=int, required=True)
@@ -53,6 +65,7 @@ def main():
     # d*G unblinded at every boot, so the point must be in the key.
     if key is not None and b"\xa1\x44\x03\x42\x00\x04" not in key:
         raise SystemExit("gen_provision: key must be SEC1 DER with its public key")
+    scalar = sec1_scalar(key) if key is not None else None
     if not all(0x20 < ord(ch) < 0x7f and ch not in '"\\' for ch in a.host_name):
         raise SystemExit("gen_provision: host name must be printable without quotes")
 
@@ -65,8 +78,14 @@ def main():
     out.append(carray("fw_prov_cert_der", cert))
     out.append("const size_t fw_prov_cert_der_len = %d;\n" % len(cert))
     if key is not None:
-        out.append(carray("fw_prov_key_der", key))
-        out.append("const size_t fw_prov_key_der_len = %d;\n" % len(key))
+        # the form the image reads: the scalar for the slink device
+        # (slink_creds_load_static_scalar: no key decoder linked), the DER
+        # for the DTLS reference (--key-der: mbedTLS parses it)
+        if a.key_der:
+            out.append(carray("fw_prov_key_der", key))
+            out.append("const size_t fw_prov_key_der_len = %d;\n" % len(key))
+        else:
+            out.append(carray("fw_prov_key", scalar))
     out.append("const int64_t fw_prov_time_floor = %d;" % a.time_floor)
     out.append('const char fw_prov_host_name[] = "%s";' % a.host_name)
     out.append("const uint8_t fw_prov_local_addr = %d, fw_prov_host_addr = %d;" %

@@ -82,6 +82,13 @@ slink_err slink_creds_load_static(slink_creds *c,
                                   const uint8_t *cert, size_t cert_len,
                                   const uint8_t *key, size_t key_len,
                                   const char **why);
+/* slink_creds_load_static with the key as its raw 32-byte big-endian
+ * scalar (copied; d may be temporary), for a device whose provisioning
+ * stores the scalar itself: no key decoder (SEC 1, PKCS#8) is linked. */
+slink_err slink_creds_load_static_scalar(slink_creds *c,
+                                         const uint8_t *ca, size_t ca_len,
+                                         const uint8_t *cert, size_t cert_len,
+                                         const uint8_t d[32], const char **why);
 /* slink_creds_load_static with the identity key behind a handle (a PSA
  * key id or a secure element on a device). */
 slink_err slink_creds_load_static_signer(slink_creds *c,

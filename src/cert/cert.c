@@ -462,12 +462,24 @@ static slink_err ca_check(const slink_crt *ca, const char **reason)
     return SLINK_OK;
 }
 
+/* How a key's bytes become its scalar: slink_crt_parse_key for SEC 1 or
+ * PKCS#8 DER, key_scalar for the raw scalar.  Passed in, so that an image
+ * that loads its key one way links only that decoder. */
+typedef slink_err (*key_decode_fn)(const uint8_t *key, size_t len, uint8_t d[32]);
+
+static slink_err key_scalar(const uint8_t *key, size_t len, uint8_t d[32])
+{
+    if (len != 32) return SLINK_ERR_CERT_PARSE;
+    memcpy(d, key, 32);
+    return SLINK_OK;
+}
+
 /* ca and cert are DER that outlives c; key may be temporary.  Exactly one
- * of key and signer is given. */
+ * of key (decoded by decode) and signer is given. */
 static slink_err creds_load_der(slink_creds *c,
                                 const uint8_t *ca, size_t ca_len,
                                 const uint8_t *cert, size_t cert_len,
-                                const uint8_t *key, size_t key_len,
+                                const uint8_t *key, size_t key_len, key_decode_fn decode,
                                 const slink_signer *signer, const char **why)
 {
     const char *reason = "";
@@ -493,7 +505,7 @@ static slink_err creds_load_der(slink_creds *c,
     if (signer != NULL) {
         c->signer = *signer;
     } else {
-        e = slink_crt_parse_key(key, key_len, d);
+        e = decode(key, key_len, d);
         if (e == SLINK_OK)
             e = slink_soft_key_set(&c->soft, d);
         slink_memzero(d, sizeof d);
@@ -533,7 +545,18 @@ slink_err slink_creds_load_static(slink_creds *c,
     if (why != NULL) *why = NULL;
     if (c == NULL) return SLINK_ERR_ARG;
     memset(c, 0, sizeof *c);
-    return creds_load_der(c, ca, ca_len, cert, cert_len, key, key_len, NULL, why);
+    return creds_load_der(c, ca, ca_len, cert, cert_len, key, key_len, slink_crt_parse_key, NULL, why);
+}
+
+slink_err slink_creds_load_static_scalar(slink_creds *c,
+                                         const uint8_t *ca, size_t ca_len,
+                                         const uint8_t *cert, size_t cert_len,
+                                         const uint8_t d[32], const char **why)
+{
+    if (why != NULL) *why = NULL;
+    if (c == NULL) return SLINK_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    return creds_load_der(c, ca, ca_len, cert, cert_len, d, d != NULL ? 32u : 0u, key_scalar, NULL, why);
 }
 
 slink_err slink_creds_load_static_signer(slink_creds *c,
@@ -545,7 +568,7 @@ slink_err slink_creds_load_static_signer(slink_creds *c,
     if (c == NULL) return SLINK_ERR_ARG;
     memset(c, 0, sizeof *c);
     if (signer == NULL) return load_fail(c, why, "missing CA, certificate or key");
-    return creds_load_der(c, ca, ca_len, cert, cert_len, NULL, 0, signer, why);
+    return creds_load_der(c, ca, ca_len, cert, cert_len, NULL, 0, NULL, signer, why);
 }
 
 #if SLINK_CFG_CREDS_COPY
@@ -620,7 +643,7 @@ slink_err slink_creds_load(slink_creds *c,
         slink_memzero(kder, sizeof kder);
         return load_fail(c, why, "private key does not parse (PEM with NUL, or DER; SEC 1 or PKCS#8, unencrypted)");
     }
-    e = creds_load_der(c, c->ca_der, can, c->cert_der, certn, kder, keyn, NULL, why);
+    e = creds_load_der(c, c->ca_der, can, c->cert_der, certn, kder, keyn, slink_crt_parse_key, NULL, why);
     slink_memzero(kder, sizeof kder);
     return e;
 }
@@ -644,7 +667,7 @@ slink_err slink_creds_load_signer(slink_creds *c,
     r = to_der(cert, cert_len, CERT_LABELS, c->cert_der, sizeof c->cert_der, &certn);
     if (r == -2) return load_fail(c, why, "own certificate input holds more than one certificate");
     if (r != 0) return load_fail(c, why, "own certificate does not decode (PEM with NUL, or DER) or is larger than SLINK_CERT_MAX");
-    return creds_load_der(c, c->ca_der, can, c->cert_der, certn, NULL, 0, signer, why);
+    return creds_load_der(c, c->ca_der, can, c->cert_der, certn, NULL, 0, NULL, signer, why);
 }
 
 slink_err slink_creds_set_ca(slink_creds *c, const uint8_t *ca, size_t ca_len, const char **why)

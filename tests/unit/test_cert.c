@@ -1038,6 +1038,50 @@ START_TEST(creds_load_static_in_place)
 }
 END_TEST
 
+/* The raw-scalar entry point (a device that provisions the scalar): the
+ * same credentials and the same refusals as the DER key. */
+START_TEST(creds_load_static_scalar)
+{
+    const test_cred *ca = test_pki_default_ca(), *d = test_pki_default_device(), *h = test_pki_default_host();
+    static const uint8_t zero[32] = { 0 };
+    slink_creds st, full;
+    slink_rng rng;
+    uint8_t scalar[32], sig[SLINK_SIG_LEN];
+    const char *why = "unset";
+    const uint8_t msg[] = "signed with a provisioned scalar";
+
+    ck_assert_int_eq(slink_crt_parse_key(d->key, d->key_len, scalar), SLINK_OK);
+    ck_assert_int_eq(slink_creds_load_static_scalar(&st, ca->der, ca->der_len, d->der, d->der_len,
+                                                    scalar, &why), SLINK_OK);
+    ck_assert_ptr_null(why);
+    ck_assert_int_eq(st.loaded, 1);
+    ck_assert_ptr_eq(st.cert.raw.p, d->der);
+    ck_assert_int_eq(test_pki_load_creds(&full, ca, d), SLINK_OK);
+    ck_assert_mem_eq(st.cert_ref, full.cert_ref, sizeof st.cert_ref);
+    ck_assert_int_eq(slink_rng_init(&rng, &plat, NULL, 0), SLINK_OK);
+    ck_assert_int_eq(slink_sign(&st.signer, msg, sizeof msg, sig, &rng), SLINK_OK);
+    ck_assert_int_eq(slink_ecdsa_verify(full.cert.pub, msg, sizeof msg, sig), SLINK_OK);
+    slink_rng_free(&rng);
+    slink_creds_free(&full);
+    slink_creds_free(&st);
+
+    /* another certificate's key, a scalar out of range, none */
+    ck_assert_int_eq(slink_creds_load_static_scalar(&st, ca->der, ca->der_len, h->der, h->der_len,
+                                                    scalar, &why), SLINK_ERR_CONFIG);
+    ck_assert_str_eq(why, "private key does not match own certificate");
+    ck_assert_int_eq(st.loaded, 0);
+    ck_assert_int_eq(slink_creds_load_static_scalar(&st, ca->der, ca->der_len, d->der, d->der_len,
+                                                    zero, &why), SLINK_ERR_CONFIG);
+    ck_assert_int_eq(st.loaded, 0);
+    ck_assert_int_eq(slink_creds_load_static_scalar(&st, ca->der, ca->der_len, d->der, d->der_len,
+                                                    NULL, &why), SLINK_ERR_CONFIG);
+    ck_assert_str_eq(why, "missing CA, certificate or key");
+    ck_assert_int_eq(slink_creds_load_static_scalar(NULL, ca->der, ca->der_len, d->der, d->der_len,
+                                                    scalar, &why), SLINK_ERR_ARG);
+    slink_memzero(scalar, sizeof scalar);
+}
+END_TEST
+
 START_TEST(cert_ref_known_answer)
 {
     /* SHA-256("abc") = ba7816bf 8f01cfea ... (FIPS 180-2 appendix B.1) */
@@ -1284,6 +1328,7 @@ int main(void)
     tcase_add_test(tc, creds_load_pem_files_with_several_blocks);
     tcase_add_test(tc, creds_load_errors_are_config);
     tcase_add_test(tc, creds_load_static_in_place);
+    tcase_add_test(tc, creds_load_static_scalar);
     tcase_add_test(tc, creds_load_with_signer_handle);
     tcase_add_test(tc, creds_load_refuses_bad_pem_bodies);
     tcase_add_test(tc, cert_ref_known_answer);
