@@ -127,6 +127,10 @@ typedef struct {
     uint64_t answered_ms;          /* a duplicate was last answered (at most once per dup interval) */
     uint64_t protect_until_ms;     /* responder: a different msg1 cannot replace this attempt before */
     slink_err refused;             /* initiator: why the last msg2 that opened was refused */
+    /* Repair requests (§4.7): the granules of our message still to resend,
+     * and what the answer window (answered_ms + dup interval) still allows. */
+    uint16_t ans_left;
+    uint8_t  rep_want[SLINK_HS_REPAIR_MAP_MAX];
 } slink_hs_slot;
 
 typedef struct slink_conn {
@@ -166,6 +170,11 @@ typedef struct slink_conn {
     uint8_t  reasm_have[(SLINK_HS_MSG_MAX + 7) / 8];
     uint16_t reasm_total;
     uint8_t  reasm_msgno;
+    /* Our repair request for the message being reassembled (§4.7):
+     * 0 none due, else 1 + requests sent since its last new piece; it goes
+     * at rep_at (low 32 bits of the ms clock). */
+    uint8_t  rep_asks;
+    uint32_t rep_at;
 
     slink_record rec;
     uint8_t  rec_valid;
