@@ -230,7 +230,7 @@ static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, cons
             "\"frames_sent\": %llu, \"frames_corrupted\": %llu, \"retransmits\": %llu, \"fast_retransmits\": %llu, "
             "\"bytes_delivered\": %llu, \"bad_bytes\": %llu, \"sessions\": %llu, \"session_ends\": %llu, "
             "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f, "
-            "\"wire_bytes_ab\": %llu, \"first_session_s\": %.1f, \"established_ends\": %llu}\n",
+            "\"wire_bytes_ab\": %llu, \"first_session_s\": %.3f, \"established_ends\": %llu}\n",
             ber, mtu, r.goodput, r.goodput_session, (unsigned long long)r.bits_flipped, (unsigned long long)r.frames_ab,
             (unsigned long long)r.corrupted, (unsigned long long)r.retransmits,
             (unsigned long long)r.fast_retransmits, (unsigned long long)r.delivered, (unsigned long long)r.bad_bytes, (unsigned long long)r.sessions,
