@@ -127,8 +127,10 @@ typedef struct {
     uint64_t answered_ms;          /* a duplicate was last answered (at most once per dup interval) */
     uint64_t protect_until_ms;     /* responder: a different msg1 cannot replace this attempt before */
     slink_err refused;             /* initiator: why the last msg2 that opened was refused */
-    /* Repair requests (§4.7): the granules of our message still to resend,
-     * and what the answer window (answered_ms + dup interval) still allows. */
+    /* Repair requests (§4.7): their answer window (opened at rep_win_at,
+     * low 32 bits of the ms clock; one duplicate interval long), what it
+     * still allows, and the granules of our message still to resend. */
+    uint32_t rep_win_at;
     uint16_t ans_left;
     uint8_t  rep_want[SLINK_HS_REPAIR_MAP_MAX];
 } slink_hs_slot;

@@ -195,25 +195,28 @@ static uint64_t flight_span_ms(const slink_conn *c, uint32_t rto0)
 
 static void reasm_reset(slink_conn *c);
 
-/* ---- the answer window (I3) ---------------------------------------------
- * Whatever unauthenticated input makes us send about a message we hold (a
- * duplicate's full copy, the pieces a repair request names) comes out of
- * one window per duplicate interval that allows one copy's bytes:
- * answered_ms opens it, ans_left is what it still allows.  Our own
- * transmission of the message (first flight, timer resend) opens a window
- * in which its lost pieces may be repaired but no full copy is answered. */
+/* ---- answer windows (I3) ------------------------------------------------
+ * What unauthenticated input makes us send about a message we hold is
+ * throttled per duplicate interval: a full copy for a duplicate at most
+ * once (answered_ms), and the granules repair requests name at most one
+ * copy's bytes (rep_win_at opens the window, ans_left is what it still
+ * allows).  The two are kept apart so that requests cannot use up the
+ * window of a genuine duplicate (or the reverse) and stall an attempt.  Our
+ * own transmission of the message (first flight, timer resend) opens both
+ * windows: a duplicate right behind it is not answered, its lost pieces
+ * may be repaired. */
 static void own_copy_window(slink_hs_slot *s, uint64_t now_ms)
 {
     s->answered_ms = now_ms;
+    s->rep_win_at = (uint32_t)now_ms;
     s->ans_left = (uint16_t)s->hs.out_len;
 }
 
-/* A full copy for a duplicate: only in a window of its own. */
+/* A full copy for a duplicate: at most one per duplicate interval. */
 static int answer_full_copy(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
 {
     if (now_ms < s->answered_ms + conn_hs_dup_interval_ms(c)) return 0;
     s->answered_ms = now_ms;
-    s->ans_left = 0;
     return 1;
 }
 
@@ -274,6 +277,7 @@ static void slot_wipe(slink_hs_slot *s)
     s->next_tx_ms = CONN_NEVER;
     s->protect_until_ms = 0;
     s->ans_left = 0;
+    s->rep_win_at = 0;
     memset(s->rep_want, 0, sizeof s->rep_want);
 }
 
@@ -703,8 +707,8 @@ slink_err conn_hs_repair(slink_conn *c, const slink_frame *f, uint64_t now_ms)
     n = granules(out_len);
     if (q.total == 0)   /* nothing arrived: every granule */
         for (k = 0; k < n; k++) q.map[k / 8u] = (uint8_t)(q.map[k / 8u] | (1u << (k % 8u)));
-    if (now_ms >= s->answered_ms + conn_hs_dup_interval_ms(c)) {
-        s->answered_ms = now_ms;
+    if ((uint32_t)now_ms - s->rep_win_at >= conn_hs_dup_interval_ms(c)) {
+        s->rep_win_at = (uint32_t)now_ms;
         s->ans_left = (uint16_t)out_len;
     }
     for (k = 0; k < n; k++) {
