@@ -158,22 +158,6 @@ static int repair_map_ok(const uint8_t *map, uint16_t total)
     return grans % 8u == 0 || (map[n - 1u] >> (grans % 8u)) == 0;
 }
 
-slink_err hs_repair_encode(const hs_repair *r, uint8_t *out, size_t cap, size_t *len)
-{
-    size_t n;
-    SLINK_CHECK(r && out && len, SLINK_ERR_ARG);
-    SLINK_CHECK((r->msgno == 2 || r->msgno == 3) && r->total <= SLINK_HS_MSG_MAX &&
-                repair_map_ok(r->map, r->total), SLINK_ERR_ARG);
-    n = SLINK_HS_REPAIR_MAP_LEN(r->total);
-    SLINK_CHECK(cap >= SLINK_HS_REPAIR_HDR + n, SLINK_ERR_BUFFER);
-    out[0] = r->msgno;
-    out[1] = (uint8_t)(r->total >> 8);
-    out[2] = (uint8_t)r->total;
-    memcpy(out + SLINK_HS_REPAIR_HDR, r->map, n);
-    *len = SLINK_HS_REPAIR_HDR + n;
-    return SLINK_OK;
-}
-
 slink_err hs_repair_decode(const uint8_t *in, size_t len, hs_repair *r)
 {
     uint16_t total;

@@ -95,8 +95,8 @@ typedef struct {
     uint8_t  map[SLINK_HS_REPAIR_MAP_MAX];
 } hs_repair;
 
-/* SLINK_ERR_ARG for what the decoder would refuse. */
-slink_err hs_repair_encode(const hs_repair *r, uint8_t *out, size_t cap, size_t *len);
+/* The request is written by its only sender, the handshake driver
+ * (src/session/conn_hs.c rep_next_frame), straight from its reassembly. */
 /* SLINK_ERR_HS_MALFORMED unless msgno is 2 or 3, total is at most
  * SLINK_HS_MSG_MAX, the map is exactly SLINK_HS_REPAIR_MAP_LEN(total)
  * bytes, no bit beyond the last granule is set and, when total is not 0,

@@ -198,16 +198,21 @@ static void reasm_reset(slink_conn *c);
 /* ---- answer windows (I3) ------------------------------------------------
  * What unauthenticated input makes us send about a message we hold is
  * throttled per duplicate interval: a full copy for a duplicate at most
- * once (answered_ms), and the granules repair requests name at most one
+ * once (answered_at), and the granules repair requests name at most one
  * copy's bytes (rep_win_at opens the window, ans_left is what it still
  * allows).  The two are kept apart so that requests cannot use up the
  * window of a genuine duplicate (or the reverse) and stall an attempt.  Our
  * own transmission of the message (first flight, timer resend) opens both
  * windows: a duplicate right behind it is not answered, its lost pieces
  * may be repaired. */
+static int elapsed(uint64_t now_ms, uint32_t at, uint32_t iv)
+{
+    return (uint32_t)now_ms - at >= iv;
+}
+
 static void own_copy_window(slink_hs_slot *s, uint64_t now_ms)
 {
-    s->answered_ms = now_ms;
+    s->answered_at = (uint32_t)now_ms;
     s->rep_win_at = (uint32_t)now_ms;
     s->ans_left = (uint16_t)s->hs.out_len;
 }
@@ -215,8 +220,8 @@ static void own_copy_window(slink_hs_slot *s, uint64_t now_ms)
 /* A full copy for a duplicate: at most one per duplicate interval. */
 static int answer_full_copy(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
 {
-    if (now_ms < s->answered_ms + conn_hs_dup_interval_ms(c)) return 0;
-    s->answered_ms = now_ms;
+    if (!elapsed(now_ms, s->answered_at, conn_hs_dup_interval_ms(c))) return 0;
+    s->answered_at = (uint32_t)now_ms;
     return 1;
 }
 
@@ -387,7 +392,7 @@ static gate_verdict rule_duplicate(slink_conn *c, gate_in *g)
     conn_hs_phase p = conn_hs_slot_phase(c, r);
     if (p == HS_PH_WAIT && same_msg1(r, g)) {
         c->stats.hs_duplicates++;
-        if (g->now_ms < r->answered_ms + conn_hs_dup_interval_ms(c)) {
+        if (!elapsed(g->now_ms, r->answered_at, conn_hs_dup_interval_ms(c))) {
             g->why = SLINK_ERR_HS_DUPLICATE;
             return G_DROP;
         }
@@ -647,6 +652,11 @@ static int rep_bit(const uint8_t *map, size_t k)
     return (map[k / 8u] >> (k % 8u)) & 1u;
 }
 
+static void rep_set(uint8_t *map, size_t k)
+{
+    map[k / 8u] = (uint8_t)(map[k / 8u] | (1u << (k % 8u)));
+}
+
 static size_t granules(size_t total)
 {
     return (total + SLINK_HS_GRANULE - 1u) / SLINK_HS_GRANULE;
@@ -705,19 +715,18 @@ slink_err conn_hs_repair(slink_conn *c, const slink_frame *f, uint64_t now_ms)
     }
     out_len = s->hs.out_len;
     n = granules(out_len);
-    if (q.total == 0)   /* nothing arrived: every granule */
-        for (k = 0; k < n; k++) q.map[k / 8u] = (uint8_t)(q.map[k / 8u] | (1u << (k % 8u)));
-    if ((uint32_t)now_ms - s->rep_win_at >= conn_hs_dup_interval_ms(c)) {
+    if (elapsed(now_ms, s->rep_win_at, conn_hs_dup_interval_ms(c))) {
         s->rep_win_at = (uint32_t)now_ms;
         s->ans_left = (uint16_t)out_len;
     }
     for (k = 0; k < n; k++) {
         size_t len = out_len - k * SLINK_HS_GRANULE;
-        if (!rep_bit(q.map, k) || rep_bit(s->rep_want, k)) continue;
+        /* total 0: nothing arrived, every granule */
+        if ((q.total != 0 && !rep_bit(q.map, k)) || rep_bit(s->rep_want, k)) continue;
         if (len > SLINK_HS_GRANULE) len = SLINK_HS_GRANULE;
         if (len > s->ans_left) break;    /* the window's copy is spent */
         s->ans_left = (uint16_t)(s->ans_left - len);
-        s->rep_want[k / 8u] = (uint8_t)(s->rep_want[k / 8u] | (1u << (k % 8u)));
+        rep_set(s->rep_want, k);
         added = 1;
     }
     if (!added) {
@@ -732,34 +741,28 @@ slink_err conn_hs_repair(slink_conn *c, const slink_frame *f, uint64_t now_ms)
 static int rep_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type, uint8_t *body, size_t cap,
                           size_t *len)
 {
-    hs_repair q;
-    size_t k, i, missing = 0;
+    size_t i, total = 0, missing = SLINK_CERT_MAX / 2u + 200u;   /* unknown: a certificate-sized message */
     uint32_t wait;
     uint8_t target;
     if (c->rep_asks == 0 || (int32_t)((uint32_t)now_ms - c->rep_at) < 0) return 0;
     target = rep_target(c);
-    if (target == 0) {
+    if (target == 0 || cap < SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_MAX) {
         c->rep_asks = 0;
         return 0;
     }
-    memset(&q, 0, sizeof q);
-    q.msgno = target;
-    if (c->reasm_msgno == target && c->reasm_total != 0) {
-        q.total = c->reasm_total;
-        for (k = 0; k < granules(q.total); k++)
-            for (i = k * SLINK_HS_GRANULE; i < q.total && i < (k + 1u) * SLINK_HS_GRANULE; i++)
-                if ((c->reasm_have[i / 8u] & (1u << (i % 8u))) == 0) {
-                    q.map[k / 8u] = (uint8_t)(q.map[k / 8u] | (1u << (k % 8u)));
-                    missing += SLINK_HS_GRANULE;
-                    break;
-                }
-    } else {
-        missing = SLINK_CERT_MAX / 2u + 200u;   /* a certificate-sized message, as base_rto */
-    }
-    if (hs_repair_encode(&q, body, cap, len) != SLINK_OK) {
-        c->rep_asks = 0;
-        return 0;
-    }
+    /* msgno total map (§4.7), as hs_repair_decode reads it */
+    if (c->reasm_msgno == target) total = c->reasm_total;
+    memset(body, 0, SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_MAX);
+    body[0] = target;
+    slink_put_u16(body + 1, (uint16_t)total);
+    if (total != 0) missing = 0;
+    for (i = 0; i < total; i++)
+        if ((c->reasm_have[i / 8u] & (1u << (i % 8u))) == 0 &&
+            !rep_bit(body + SLINK_HS_REPAIR_HDR, i / SLINK_HS_GRANULE)) {
+            rep_set(body + SLINK_HS_REPAIR_HDR, i / SLINK_HS_GRANULE);
+            missing += SLINK_HS_GRANULE;
+        }
+    *len = SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_LEN(total);
     *type = SLINK_FT_HS_REPAIR;
     /* Ask again if the answer does not come: its airtime and the peer's
      * turnaround, doubling per unanswered request (the peer's window may
@@ -955,23 +958,30 @@ int conn_hs_msg3_due(const slink_conn *c)
     return i != NULL && i->tx_pending && conn_hs_slot_phase(c, i) == HS_PH_CONFIRM;
 }
 
-/* The next granule a repair request asked for, as a fragment of its own
- * (the smallest pieces: the request says the line loses larger ones). */
-static int repair_piece(slink_hs_slot *s, uint8_t *type, uint8_t *body, size_t cap, size_t *len)
+/* A fragment of our message: up to max bytes from off. */
+static size_t put_frag(const slink_hs *hs, size_t off, size_t max, uint8_t *type, uint8_t *body,
+                       size_t *len)
 {
-    size_t k, n = granules(s->hs.out_len), off, dlen;
+    size_t dlen = hs->out_len - off;
+    if (dlen > max) dlen = max;
+    *type = (uint8_t)(SLINK_FT_HS_FRAG | hs->out_msgno);
+    slink_put_u16(body, (uint16_t)off);
+    slink_put_u16(body + 2, (uint16_t)hs->out_len);
+    memcpy(body + SLINK_HS_FRAG_HDR, hs->out + off, dlen);
+    *len = SLINK_HS_FRAG_HDR + dlen;
+    return dlen;
+}
+
+/* The next granule a repair request asked for, as a fragment of its own
+ * (the smallest pieces: the request says the line loses larger ones;
+ * cap is at least SLINK_MIN_FRAME_BODY, conn_out.c). */
+static int repair_piece(slink_hs_slot *s, uint8_t *type, uint8_t *body, size_t *len)
+{
+    size_t k, n = granules(s->hs.out_len);
     for (k = 0; k < n && !rep_bit(s->rep_want, k); k++) {}
     if (k >= n) return 0;
     s->rep_want[k / 8u] = (uint8_t)(s->rep_want[k / 8u] & ~(1u << (k % 8u)));
-    off = k * SLINK_HS_GRANULE;
-    dlen = s->hs.out_len - off;
-    if (dlen > SLINK_HS_GRANULE) dlen = SLINK_HS_GRANULE;
-    if (cap < SLINK_HS_FRAG_HDR + dlen) return 0;
-    *type = (uint8_t)(SLINK_FT_HS_FRAG | s->hs.out_msgno);
-    slink_put_u16(body, (uint16_t)off);
-    slink_put_u16(body + 2, (uint16_t)s->hs.out_len);
-    memcpy(body + SLINK_HS_FRAG_HDR, s->hs.out + off, dlen);
-    *len = SLINK_HS_FRAG_HDR + dlen;
+    (void)put_frag(&s->hs, k * SLINK_HS_GRANULE, SLINK_HS_GRANULE, type, body, len);
     return 1;
 }
 
@@ -985,7 +995,7 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
         memset(s->rep_want, 0, sizeof s->rep_want);
         return 0;
     }
-    if (!s->tx_pending) return repair_piece(s, type, body, cap, len);
+    if (!s->tx_pending) return repair_piece(s, type, body, len);
     /* A whole copy covers whatever a repair request asked for. */
     if (s->frag_next == 0) memset(s->rep_want, 0, sizeof s->rep_want);
     /* msg1 goes before the peer's MTU is known: the minimum every node takes. */
@@ -1008,13 +1018,7 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
         s->frag_next = 0;
         return 0;
     }
-    dlen = hs->out_len - off;
-    if (dlen > fsz) dlen = fsz;
-    *type = (uint8_t)(SLINK_FT_HS_FRAG | hs->out_msgno);
-    slink_put_u16(body, (uint16_t)off);
-    slink_put_u16(body + 2, (uint16_t)hs->out_len);
-    memcpy(body + SLINK_HS_FRAG_HDR, hs->out + off, dlen);
-    *len = SLINK_HS_FRAG_HDR + dlen;
+    dlen = put_frag(hs, off, fsz, type, body, len);
     s->frag_next++;
     if (off + dlen >= hs->out_len) {
         s->tx_pending = 0;
