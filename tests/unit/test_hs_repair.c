@@ -368,6 +368,80 @@ START_TEST(peer_without_repair_still_connects)
 }
 END_TEST
 
+/* A clean line: every piece arrives before its quiet timer runs out, so a
+ * handshake in 60-byte pieces sends no request (the clean-line handshake
+ * bytes do not grow). */
+START_TEST(clean_fragmented_handshake_sends_no_request)
+{
+    static held_frame fr[64];
+    pair_opts o = { 0 };
+    size_t n, i, frames = 0;
+    int guard, side;
+    o.seed = 906;
+    o.mtu_a = 64;
+    o.mtu_b = 64;
+    pair *p = pair_new(&o);
+    for (guard = 0; guard < 100 && !(p->a.state == SLINK_CONN_ESTABLISHED &&
+                                     p->b.state == SLINK_CONN_ESTABLISHED && !p->a.hs_msg3_unconfirmed);
+         guard++) {
+        size_t sent = 0;
+        for (side = 0; side < 2; side++) {
+            slink_conn *from = side ? &p->b : &p->a, *to = side ? &p->a : &p->b;
+            n = take_frames(p, from, fr, 64);
+            for (i = 0; i < n; i++) {
+                ck_assert_uint_ne(fr[i].type, SLINK_FT_HS_REPAIR);
+                (void)give(p, to, &fr[i]);
+            }
+            sent += n;
+        }
+        frames += sent;
+        if (sent == 0) {
+            uint64_t ta = slink_conn_next_timeout(&p->a, p->now), tb = slink_conn_next_timeout(&p->b, p->now);
+            p->now = ta < tb ? ta : tb;
+        }
+    }
+    ck_assert_int_eq(p->a.state, SLINK_CONN_ESTABLISHED);
+    ck_assert_int_eq(p->b.state, SLINK_CONN_ESTABLISHED);
+    ck_assert_uint_gt(frames, 10);   /* msg2 and msg3 went in pieces */
+    ck_assert_uint_eq(p->a.stats.hs_retransmits + p->b.stats.hs_retransmits, 0);
+    pair_del(p);
+
+    /* the same over the simulated line at 115200: pieces spaced by their
+     * airtime, at MTU 64 and at the defaults */
+    for (i = 0; i < 2; i++) {
+        pair_opts q = { 0 };
+        q.seed = 907 + i;
+        q.mtu_a = q.mtu_b = i == 0 ? 64 : 0;
+        q.line.baud = 115200;
+        p = pair_new(&q);
+        ck_assert(pair_run_established(p, 5000));
+        pair_run_for(p, 1000);
+        ck_assert_uint_eq(p->repair_frames[0] + p->repair_frames[1], 0);
+        ck_assert_uint_eq(p->a.stats.hs_retransmits + p->b.stats.hs_retransmits, 0);
+        pair_del(p);
+    }
+}
+END_TEST
+
+/* The same line at BER 1e-3: requests go out and the handshake completes
+ * well within the soak's bound (make soak-noisy-ci measures seeds 1-10). */
+START_TEST(noisy_line_handshake_uses_repairs)
+{
+    pair_opts o = { 0 };
+    o.seed = 910;
+    o.line.baud = 115200;
+    o.line.ber = 1e-3;
+    o.line.seed = 910;
+    pair *p = pair_new(&o);
+    ck_assert(pair_run_established(p, 5000));
+    fprintf(stderr, "BER 1e-3, seed 910: established after %llu ms, %zu + %zu repair requests, "
+            "%u + %u flight resends\n", (unsigned long long)p->now, p->repair_frames[0], p->repair_frames[1],
+            p->a.stats.hs_retransmits, p->b.stats.hs_retransmits);
+    ck_assert_uint_gt(p->repair_frames[0] + p->repair_frames[1], 0);
+    pair_del(p);
+}
+END_TEST
+
 /* Liveness oracle: an attacker injecting forged requests for both
  * messages, valid and not, at every step neither stalls the handshake nor
  * touches the session once it is up. */
@@ -423,6 +497,8 @@ int main(void)
     tcase_add_test(tc, forged_repair_buys_one_copy_per_interval);
     tcase_add_test(tc, malformed_repair_dropped_without_state_change);
     tcase_add_test(tc, peer_without_repair_still_connects);
+    tcase_add_test(tc, clean_fragmented_handshake_sends_no_request);
+    tcase_add_test(tc, noisy_line_handshake_uses_repairs);
     tcase_add_test(tc, repair_flood_does_not_stall_or_end);
     suite_add_tcase(s, tc);
     return run_suite(s);
