@@ -21,7 +21,7 @@
 #                    backoff uncapped, 0.098 without repair requests, 0.329
 #                    with them).  At 1e-3 seeds 1-10 must each have their
 #                    first session within SOAK_NOISY_FIRST_MAX_1E3 simulated
-#                    seconds (0.22-1.07 s with repair requests, §4.7; 7-85 s
+#                    seconds (0.20-1.08 s with repair requests, §4.7; 7-85 s
 #                    without).
 #
 # ATTACK_FULL=1 also lets the sanitizer pass of tests/unit/test_attack.c run

@@ -167,6 +167,9 @@ typedef struct slink_conn {
     uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
     uint32_t noise_mark;           /* line-noise count at the last session install (§3.6) */
     uint8_t  hs_presumed_lost;     /* our attempt runs because the session looked lost */
+    /* When our last repair request went (low 32 bits of the ms clock): the
+     * next waits a sixth of a duplicate interval (§4.7, I3).  In padding. */
+    uint32_t rep_sent_at;
     uint64_t hs_alert_ms;          /* rate limit of plaintext alerts we send */
     /* Authenticated probe (§4.9, I1): a no_session hint against a confirmed
      * session only makes us ask the peer for an ACK under the session keys. */

@@ -669,9 +669,17 @@ static uint32_t rep_quiet_ms(const slink_conn *c, size_t bytes)
     return conn_airtime_ms(c, bytes + bytes / 4u + 16u) + 2u * c->cfg.gap_ms + 2u;
 }
 
+/* Two requests are at least a REP_ASKS_MAX-th of a duplicate interval
+ * apart, whatever arms them (pieces and damaged frames can be forged: I3). */
+static uint32_t rep_spacing_ms(const slink_conn *c)
+{
+    return conn_hs_dup_interval_ms(c) / REP_ASKS_MAX;
+}
+
 static void rep_arm(slink_conn *c, uint64_t now_ms, uint32_t wait_ms)
 {
-    c->rep_at = (uint32_t)(now_ms + wait_ms);
+    uint32_t at = (uint32_t)(now_ms + wait_ms), floor = c->rep_sent_at + rep_spacing_ms(c);
+    c->rep_at = (int32_t)(floor - at) > 0 ? floor : at;
 }
 
 /* The message we await in pieces: 2 while our msg1 is out, 3 while our msg2
@@ -764,6 +772,7 @@ static int rep_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type, uint8_t
         }
     *len = SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_LEN(total);
     *type = SLINK_FT_HS_REPAIR;
+    c->rep_sent_at = (uint32_t)now_ms;
     /* Ask again if the answer does not come: its airtime and the peer's
      * turnaround, doubling per unanswered request (the peer's window may
      * be spent), at most a duplicate interval apart, then leave it to the

@@ -442,6 +442,54 @@ START_TEST(noisy_line_handshake_uses_repairs)
 }
 END_TEST
 
+/* I3 for the requests a node sends itself: forged pieces of the awaited
+ * msg2 and line garbage every 10 ms arm the request timer again and again,
+ * yet requests go at most one per sixth of a duplicate interval, and the
+ * attempt keeps its phase and its own flight schedule. */
+START_TEST(forged_pieces_buy_at_most_six_requests_per_interval)
+{
+    static held_frame fr[64], junk;
+    static const uint8_t damaged[] = { 0x06, 0x01, 0x07, 0x02, 0x55, 0x55, 0x00 };
+    pair_opts o = { 0 };
+    size_t n, i, asks = 0, total = 400, k = 0;
+    uint64_t t0, t;
+    uint32_t dup;
+    o.seed = 911;
+    pair *p = pair_new(&o);
+    ck_assert_uint_eq(take_frames(p, &p->a, fr, 64), 1);   /* msg1; b never answers */
+    dup = conn_hs_dup_interval_ms(&p->a);
+    t0 = p->now;
+    junk.type = SLINK_FT_HS_FRAG | SLINK_FT_HS2;
+    for (t = 0; t < 2000; t++) {
+        p->now = t0 + t;
+        if (t % 10u == 0) {
+            /* the last piece of a "new" message each time (total
+             * alternates, so every piece is fresh), then garbage */
+            slink_put_u16(junk.body, (uint16_t)(total - 60u));
+            slink_put_u16(junk.body + 2, (uint16_t)(total + (k & 1u)));
+            memset(junk.body + 4, (int)(k & 0xFF), 60);
+            junk.len = 64;
+            k++;
+            (void)give(p, &p->a, &junk);
+            (void)slink_conn_input(&p->a, damaged, sizeof damaged, p->now);
+        }
+        n = take_frames(p, &p->a, fr, 64);
+        for (i = 0; i < n; i++) asks += fr[i].type == SLINK_FT_HS_REPAIR;
+        ck_assert_int_eq(HS_I(p->a).state, SLINK_HS_WAIT_MSG2);
+    }
+    fprintf(stderr, "forged pieces every 10 ms for 2 s: %zu requests (duplicate interval %u ms)\n", asks,
+            (unsigned)dup);
+    ck_assert_uint_gt(asks, 0);
+    /* never two within a sixth of a duplicate interval (without that rule:
+     * one per forged piece, 200) */
+    ck_assert_uint_le(asks, 2000u / (dup / 6u) + 1u);
+    /* the forged pieces never completed a msg2 that opened, and the flight
+     * schedule is the initiator's own: msg1 went again on its timer only */
+    ck_assert_uint_le(p->a.stats.hs_retransmits, 4);
+    pair_del(p);
+}
+END_TEST
+
 /* Liveness oracle: an attacker injecting forged requests for both
  * messages, valid and not, at every step neither stalls the handshake nor
  * touches the session once it is up. */
@@ -499,6 +547,7 @@ int main(void)
     tcase_add_test(tc, peer_without_repair_still_connects);
     tcase_add_test(tc, clean_fragmented_handshake_sends_no_request);
     tcase_add_test(tc, noisy_line_handshake_uses_repairs);
+    tcase_add_test(tc, forged_pieces_buy_at_most_six_requests_per_interval);
     tcase_add_test(tc, repair_flood_does_not_stall_or_end);
     suite_add_tcase(s, tc);
     return run_suite(s);
