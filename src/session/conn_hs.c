@@ -1004,7 +1004,15 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
         memset(s->rep_want, 0, sizeof s->rep_want);
         return 0;
     }
-    if (!s->tx_pending) return repair_piece(s, type, body, len);
+    if (!s->tx_pending) {
+        /* Asked-for pieces go only while the table answers requests (the
+         * attempt may have completed since). */
+        if (conn_hs_lookup(s == slot_r(c) ? HS_SLOT_R : HS_SLOT_I, conn_hs_slot_phase(c, s), HS_EV_REPAIR) ==
+            HS_ACT_REPAIR)
+            return repair_piece(s, type, body, len);
+        memset(s->rep_want, 0, sizeof s->rep_want);
+        return 0;
+    }
     /* A whole copy covers whatever a repair request asked for. */
     if (s->frag_next == 0) memset(s->rep_want, 0, sizeof s->rep_want);
     /* msg1 goes before the peer's MTU is known: the minimum every node takes. */

@@ -265,6 +265,33 @@ START_TEST(forged_repair_buys_one_copy_per_interval)
 }
 END_TEST
 
+/* Pieces a request queued stop when the attempt completes: the responder
+ * that accepted msg3 sends no more of msg2. */
+START_TEST(repair_pieces_stop_when_the_attempt_completes)
+{
+    static held_frame fr[64], m3[64];
+    static const uint8_t all2[3] = { 2, 0, 0 };
+    pair_opts o = { 0 };
+    size_t n, i;
+    o.seed = 912;
+    pair *p = pair_new(&o);
+    ck_assert_uint_eq(take_frames(p, &p->a, fr, 64), 1);
+    ck_assert_int_eq(give(p, &p->b, &fr[0]), SLINK_OK);
+    ck_assert_uint_eq(take_frames(p, &p->b, fr, 64), 1);
+    ck_assert_int_eq(give(p, &p->a, &fr[0]), SLINK_OK);           /* a: session, msg3 out */
+    n = take_frames(p, &p->a, m3, 64);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_int_eq(give_raw(p, &p->b, SLINK_FT_HS_REPAIR, all2, sizeof all2), SLINK_OK);   /* queued */
+    for (i = 0; i < n; i++) (void)give(p, &p->b, &m3[i]);
+    ck_assert_int_eq(slink_conn_get_state(&p->b), SLINK_CONN_ESTABLISHED);
+    n = take_frames(p, &p->b, fr, 64);
+    for (i = 0; i < n; i++) ck_assert_uint_ne(fr[i].type, SLINK_FT_HS_FRAG | SLINK_FT_HS2);
+    ck_assert_uint_ge(n, 1);   /* the key-confirmation ACK */
+    ck_assert_uint_eq(slink_conn_next_timeout(&p->b, p->now) > p->now, 1);   /* nothing left due */
+    pair_del(p);
+}
+END_TEST
+
 /* Malformed or misdirected requests: dropped, and no byte of either
  * attempt changes, nothing is sent. */
 START_TEST(malformed_repair_dropped_without_state_change)
@@ -544,6 +571,7 @@ int main(void)
     tcase_add_test(tc, damaged_whole_msg2_asked_for_after_noise);
     tcase_add_test(tc, forged_repair_buys_one_copy_per_interval);
     tcase_add_test(tc, malformed_repair_dropped_without_state_change);
+    tcase_add_test(tc, repair_pieces_stop_when_the_attempt_completes);
     tcase_add_test(tc, peer_without_repair_still_connects);
     tcase_add_test(tc, clean_fragmented_handshake_sends_no_request);
     tcase_add_test(tc, noisy_line_handshake_uses_repairs);
