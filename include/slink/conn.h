@@ -124,9 +124,17 @@ typedef struct {
     uint8_t  frag_next;            /* next fragment of the flight to emit */
     uint8_t  frag_shift;           /* resends so far: fragments halve each time (§4.7) */
     uint8_t  tx_pending;           /* flight must go out now */
-    uint64_t answered_ms;          /* a duplicate was last answered (at most once per dup interval) */
+    /* Low 32 bits of the ms clock (compared by wrap-safe differences; an
+     * attempt lasts minutes at most): a duplicate was last answered (at
+     * most once per dup interval), and the repair window opened (§4.7). */
+    uint32_t answered_at;
+    uint32_t rep_win_at;
     uint64_t protect_until_ms;     /* responder: a different msg1 cannot replace this attempt before */
     slink_err refused;             /* initiator: why the last msg2 that opened was refused */
+    /* Repair requests (§4.7): what the window still allows (message
+     * bytes), and the granules of our message still to resend. */
+    uint16_t ans_left;
+    uint8_t  rep_want[SLINK_HS_REPAIR_MAP_MAX];
 } slink_hs_slot;
 
 typedef struct slink_conn {
@@ -147,12 +155,21 @@ typedef struct slink_conn {
     slink_hs_slot hs_slot[SLINK_HS_SLOTS];
     slink_ecdh_key eph_ahead;      /* secret: next attempt's key (slink_conn_precompute), or all zero */
     uint8_t  hs_tokens;            /* msg1 budget: expensive first messages left */
+    /* Our repair request for the message being reassembled (§4.7):
+     * 0 none due, else 1 + requests sent since its last new piece; it goes
+     * at rep_at (low 32 bits of the ms clock).  Here, in the padding
+     * before hs_token_ms, they cost no RAM. */
+    uint8_t  rep_asks;
+    uint32_t rep_at;
     uint64_t hs_token_ms;          /* when the budget last grew */
     uint64_t hs_restart_at_ms;
     uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
     uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
     uint32_t noise_mark;           /* line-noise count at the last session install (§3.6) */
     uint8_t  hs_presumed_lost;     /* our attempt runs because the session looked lost */
+    /* When our last repair request went (low 32 bits of the ms clock): the
+     * next waits a sixth of a duplicate interval (§4.7, I3).  In padding. */
+    uint32_t rep_sent_at;
     uint64_t hs_alert_ms;          /* rate limit of plaintext alerts we send */
     /* Authenticated probe (§4.9, I1): a no_session hint against a confirmed
      * session only makes us ask the peer for an ACK under the session keys. */

@@ -36,12 +36,21 @@ static inline int slink_addr_is_unicast(uint8_t a)
 #define SLINK_FT_HS2           0x02u
 #define SLINK_FT_HS3           0x03u
 #define SLINK_FT_HS_FRAG       0x10u  /* OR'ed with 1..3: fragment, body = off(2) total(2) data */
+#define SLINK_FT_HS_REPAIR     0x18u  /* repair request (§4.7): msgno(1) total(2) missing-granule map */
 #define SLINK_FT_POLL          0x20u  /* half-duplex: master grants the turn; body empty or budget(2) */
 #define SLINK_FT_TURN_END      0x21u  /* half-duplex: device yields the turn (empty body) */
 #define SLINK_FT_PLAIN_ALERT   0x30u  /* unauthenticated handshake-failure notice: level(1) code(1) */
 #define SLINK_FT_RECORD_BIT    0x80u
 
 #define SLINK_HS_FRAG_HDR      4u
+/* Repair requests (§4.7) name missing pieces of message 2 or 3 in granules
+ * of the data one smallest fragment carries: granule k is bytes
+ * [60k, 60k + 60) of the message.  map bit k is bit (k % 8) of byte k / 8.
+ * total 0 (and no map): nothing of the message has arrived yet. */
+#define SLINK_HS_GRANULE       (SLINK_MIN_FRAME_BODY - SLINK_HS_FRAG_HDR)
+#define SLINK_HS_REPAIR_HDR    3u
+#define SLINK_HS_REPAIR_MAP_LEN(total) ((((size_t)(total) + SLINK_HS_GRANULE - 1u) / SLINK_HS_GRANULE + 7u) / 8u)
+#define SLINK_HS_REPAIR_MAP_MAX SLINK_HS_REPAIR_MAP_LEN(SLINK_HS_MSG_MAX)
 
 /* Turn budget of a half-duplex device (§2.5): the wire bytes within which it
  * may start frames in one turn (its last frame may run past).  A POLL

@@ -86,4 +86,21 @@ slink_err hs_plain_encode(const hs_cred *c, const uint8_t sig[SLINK_SIG_LEN],
 slink_err hs_plain_decode(const uint8_t *in, size_t len, hs_cred *c,
                           uint8_t sig[SLINK_SIG_LEN]);
 
+/* Repair request (§4.7) = msgno(1) total(2) map: the pieces of message 2 or
+ * 3 its receiver still lacks, as a bitmap of SLINK_HS_GRANULE-byte granules
+ * (bit k: bytes [60k, 60k + 60)).  total 0 and no map: nothing has arrived. */
+typedef struct {
+    uint8_t  msgno;
+    uint16_t total;
+    uint8_t  map[SLINK_HS_REPAIR_MAP_MAX];
+} hs_repair;
+
+/* The request is written by its only sender, the handshake driver
+ * (src/session/conn_hs.c rep_next_frame), straight from its reassembly. */
+/* SLINK_ERR_HS_MALFORMED unless msgno is 2 or 3, total is at most
+ * SLINK_HS_MSG_MAX, the map is exactly SLINK_HS_REPAIR_MAP_LEN(total)
+ * bytes, no bit beyond the last granule is set and, when total is not 0,
+ * at least one is. */
+slink_err hs_repair_decode(const uint8_t *in, size_t len, hs_repair *r);
+
 #endif

@@ -318,6 +318,8 @@ slink_err slink_conn_handle_frame(slink_conn *c, const slink_frame *f, uint64_t 
     case SLINK_FT_HS_FRAG | SLINK_FT_HS2:
     case SLINK_FT_HS_FRAG | SLINK_FT_HS3:
         return conn_hs_frame(c, f, now_ms);
+    case SLINK_FT_HS_REPAIR:
+        return conn_hs_repair(c, f, now_ms);
     case SLINK_FT_POLL:
         /* Unauthenticated: a POLL only lets us talk, and never for longer
          * than SLINK_TURN_BUDGET_MAX bytes (plus one frame) per POLL. */
@@ -356,6 +358,10 @@ slink_err slink_conn_input(slink_conn *c, const uint8_t *in, size_t n, uint64_t 
             if (slink_err_classify(e) == SLINK_CLASS_FATAL) last = e;
         } else if (e == SLINK_ERR_NEED_MORE) {
             break;
+        } else if (e == SLINK_ERR_FRAME_CRC || e == SLINK_ERR_FRAME_COBS || e == SLINK_ERR_FRAME_RUNT) {
+            /* A damaged frame may be the peer's answer to our flight: ask
+             * for the pieces once the line is quiet (§4.7). */
+            conn_hs_line_noise(c, now_ms);
         }
         if (used == 0 && e != SLINK_OK) break;
     }

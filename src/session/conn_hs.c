@@ -117,6 +117,10 @@ const conn_hs_rule conn_hs_table[] = {
     { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_TIMER,     HS_ACT_RESEND },
     /* no_session before confirmation: msg3 again (throttled), then a new attempt */
     { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_HINT,      HS_ACT_RESEND },
+    /* pieces of our msg2 the initiator lacks: within the answer window (I3) */
+    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_REPAIR,    HS_ACT_REPAIR },
+    /* pieces of our msg3 the responder lacks: within the answer window (I3) */
+    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_REPAIR,    HS_ACT_REPAIR },
 };
 const size_t conn_hs_table_len = sizeof conn_hs_table / sizeof conn_hs_table[0];
 
@@ -191,6 +195,36 @@ static uint64_t flight_span_ms(const slink_conn *c, uint32_t rto0)
 
 static void reasm_reset(slink_conn *c);
 
+/* ---- answer windows (I3) ------------------------------------------------
+ * What unauthenticated input makes us send about a message we hold is
+ * throttled per duplicate interval: a full copy for a duplicate at most
+ * once (answered_at), and the granules repair requests name at most one
+ * copy's bytes (rep_win_at opens the window, ans_left is what it still
+ * allows).  The two are kept apart so that requests cannot use up the
+ * window of a genuine duplicate (or the reverse) and stall an attempt.  Our
+ * own transmission of the message (first flight, timer resend) opens both
+ * windows: a duplicate right behind it is not answered, its lost pieces
+ * may be repaired. */
+static int elapsed(uint64_t now_ms, uint32_t at, uint32_t iv)
+{
+    return (uint32_t)now_ms - at >= iv;
+}
+
+static void own_copy_window(slink_hs_slot *s, uint64_t now_ms)
+{
+    s->answered_at = (uint32_t)now_ms;
+    s->rep_win_at = (uint32_t)now_ms;
+    s->ans_left = (uint16_t)s->hs.out_len;
+}
+
+/* A full copy for a duplicate: at most one per duplicate interval. */
+static int answer_full_copy(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
+{
+    if (!elapsed(now_ms, s->answered_at, conn_hs_dup_interval_ms(c))) return 0;
+    s->answered_at = (uint32_t)now_ms;
+    return 1;
+}
+
 static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
 {
     /* A new message asks for a new answer: pieces of an earlier attempt's
@@ -202,7 +236,7 @@ static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
     s->tries = 1;
     s->frag_next = 0;
     s->frag_shift = 0;
-    s->answered_ms = now_ms;
+    own_copy_window(s, now_ms);
     if (s == slot_r(c)) {
         /* A responder never resends msg2 on its own: the initiator repeats
          * msg1 and the duplicate is answered.  It holds the attempt for the
@@ -235,6 +269,7 @@ static void reasm_reset(slink_conn *c)
     memset(c->reasm_have, 0, sizeof c->reasm_have);
     c->reasm_total = 0;
     c->reasm_msgno = 0;
+    c->rep_asks = 0;
 }
 
 static void slot_wipe(slink_hs_slot *s)
@@ -246,6 +281,9 @@ static void slot_wipe(slink_hs_slot *s)
     s->frag_shift = 0;
     s->next_tx_ms = CONN_NEVER;
     s->protect_until_ms = 0;
+    s->ans_left = 0;
+    s->rep_win_at = 0;
+    memset(s->rep_want, 0, sizeof s->rep_want);
 }
 
 /* The connection's state when no session is up follows its attempts. */
@@ -354,7 +392,7 @@ static gate_verdict rule_duplicate(slink_conn *c, gate_in *g)
     conn_hs_phase p = conn_hs_slot_phase(c, r);
     if (p == HS_PH_WAIT && same_msg1(r, g)) {
         c->stats.hs_duplicates++;
-        if (g->now_ms < r->answered_ms + conn_hs_dup_interval_ms(c)) {
+        if (!elapsed(g->now_ms, r->answered_at, conn_hs_dup_interval_ms(c))) {
             g->why = SLINK_ERR_HS_DUPLICATE;
             return G_DROP;
         }
@@ -474,7 +512,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
         return g.why;
     }
     if (v == G_DUP) {
-        r->answered_ms = now_ms;
+        (void)answer_full_copy(c, r, now_ms);   /* rule_duplicate checked the window */
         r->tx_pending = 1;
         resend_smaller(r);
         return SLINK_ERR_HS_DUPLICATE;
@@ -544,8 +582,7 @@ static slink_err hs_consume(slink_conn *c, slink_hs_slot *s, uint8_t msgno,
     if (e == SLINK_ERR_HS_DUPLICATE) {
         /* msg2 again at a confirming initiator: msg3 again, throttled. */
         c->stats.hs_duplicates++;
-        if (s->hs.out_len > 0 && now_ms >= s->answered_ms + conn_hs_dup_interval_ms(c)) {
-            s->answered_ms = now_ms;
+        if (s->hs.out_len > 0 && answer_full_copy(c, s, now_ms)) {
             s->tx_pending = 1;
             resend_smaller(s);
         }
@@ -597,11 +634,166 @@ static slink_err hs_message(slink_conn *c, uint8_t msgno, const uint8_t *msg, si
     }
 }
 
+/* ---- repair requests (§4.7) ---------------------------------------------
+ * The receiver of a fragmented message 2 or 3 asks, once the sender's burst
+ * is over, for the granules it still lacks; the sender resends only those,
+ * within its answer window.  A request is unauthenticated: it buys at most
+ * one copy's bytes per duplicate interval (I3), never crypto work, and
+ * never touches an attempt's phase or timers (I1, I4). */
+
+/* Requests sent without a new piece before we leave it to the flight
+ * timers (a peer without repair never answers). */
+#define REP_ASKS_MAX 6u
+/* The peer's turnaround for an answer that needs no crypto. */
+#define REP_SLACK_MS 10u
+
+static int rep_bit(const uint8_t *map, size_t k)
+{
+    return (map[k / 8u] >> (k % 8u)) & 1u;
+}
+
+static void rep_set(uint8_t *map, size_t k)
+{
+    map[k / 8u] = (uint8_t)(map[k / 8u] | (1u << (k % 8u)));
+}
+
+static size_t granules(size_t total)
+{
+    return (total + SLINK_HS_GRANULE - 1u) / SLINK_HS_GRANULE;
+}
+
+/* The line is quiet once the bytes still to come have had their airtime,
+ * with the pieces' framing (a quarter more at 60-byte pieces) and the gaps. */
+static uint32_t rep_quiet_ms(const slink_conn *c, size_t bytes)
+{
+    return conn_airtime_ms(c, bytes + bytes / 4u + 16u) + 2u * c->cfg.gap_ms + 2u;
+}
+
+/* Two requests are at least a REP_ASKS_MAX-th of a duplicate interval
+ * apart, whatever arms them (pieces and damaged frames can be forged: I3). */
+static uint32_t rep_spacing_ms(const slink_conn *c)
+{
+    return conn_hs_dup_interval_ms(c) / REP_ASKS_MAX;
+}
+
+static void rep_arm(slink_conn *c, uint64_t now_ms, uint32_t wait_ms)
+{
+    uint32_t at = (uint32_t)(now_ms + wait_ms), floor = c->rep_sent_at + rep_spacing_ms(c);
+    c->rep_at = (int32_t)(floor - at) > 0 ? floor : at;
+}
+
+/* The message we await in pieces: 2 while our msg1 is out, 3 while our msg2
+ * is; the one being reassembled first.  0: none. */
+static uint8_t rep_target(const slink_conn *c)
+{
+    const slink_hs_slot *i = slot_i_c(c), *r = &c->hs_slot[0];
+    int w2 = i != NULL && conn_hs_slot_phase(c, i) == HS_PH_WAIT && !i->tx_pending;
+    int w3 = conn_hs_slot_phase(c, r) == HS_PH_WAIT && !r->tx_pending;
+    if (w2 && (c->reasm_msgno == 2 || !w3 || c->reasm_msgno != 3)) return 2;
+    return w3 ? 3 : 0;
+}
+
+void conn_hs_line_noise(slink_conn *c, uint64_t now_ms)
+{
+    if (c->rep_asks != 0 || rep_target(c) == 0) return;
+    c->rep_asks = 1;
+    rep_arm(c, now_ms, rep_quiet_ms(c, SLINK_HS_GRANULE));
+}
+
+slink_err conn_hs_repair(slink_conn *c, const slink_frame *f, uint64_t now_ms)
+{
+    hs_repair q;
+    slink_hs_slot *s;
+    conn_hs_slot_kind kind;
+    size_t k, n, out_len;
+    int added = 0;
+
+    /* I4: parse and validate first; nothing below changes an attempt. */
+    if (hs_repair_decode(f->body, f->body_len, &q) != SLINK_OK) {
+        c->stats.hs_dropped++;
+        return SLINK_ERR_HS_MALFORMED;
+    }
+    kind = q.msgno == 2 ? HS_SLOT_R : HS_SLOT_I;
+    s = kind == HS_SLOT_R ? slot_r(c) : slot_i(c);
+    if (s == NULL || conn_hs_lookup(kind, conn_hs_slot_phase(c, s), HS_EV_REPAIR) != HS_ACT_REPAIR ||
+        s->hs.out_msgno != q.msgno || s->hs.out_len == 0 ||
+        (q.total != 0 && q.total != s->hs.out_len)) {
+        c->stats.hs_dropped++;
+        return SLINK_ERR_HS_UNEXPECTED;
+    }
+    out_len = s->hs.out_len;
+    n = granules(out_len);
+    if (elapsed(now_ms, s->rep_win_at, conn_hs_dup_interval_ms(c))) {
+        s->rep_win_at = (uint32_t)now_ms;
+        s->ans_left = (uint16_t)out_len;
+    }
+    for (k = 0; k < n; k++) {
+        size_t len = out_len - k * SLINK_HS_GRANULE;
+        /* total 0: nothing arrived, every granule */
+        if ((q.total != 0 && !rep_bit(q.map, k)) || rep_bit(s->rep_want, k)) continue;
+        if (len > SLINK_HS_GRANULE) len = SLINK_HS_GRANULE;
+        if (len > s->ans_left) break;    /* the window's copy is spent */
+        s->ans_left = (uint16_t)(s->ans_left - len);
+        rep_set(s->rep_want, k);
+        added = 1;
+    }
+    if (!added) {
+        c->stats.hs_duplicates++;
+        return SLINK_ERR_HS_DUPLICATE;
+    }
+    return SLINK_OK;
+}
+
+/* Our request for the message we await: its missing granules, or nothing
+ * (total 0) if no piece of it has arrived. */
+static int rep_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type, uint8_t *body, size_t cap,
+                          size_t *len)
+{
+    size_t i, total = 0, missing = SLINK_CERT_MAX / 2u + 200u;   /* unknown: a certificate-sized message */
+    uint32_t wait;
+    uint8_t target;
+    if (c->rep_asks == 0 || (int32_t)((uint32_t)now_ms - c->rep_at) < 0) return 0;
+    target = rep_target(c);
+    if (target == 0 || cap < SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_MAX) {
+        c->rep_asks = 0;
+        return 0;
+    }
+    /* msgno total map (§4.7), as hs_repair_decode reads it */
+    if (c->reasm_msgno == target) total = c->reasm_total;
+    memset(body, 0, SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_MAX);
+    body[0] = target;
+    slink_put_u16(body + 1, (uint16_t)total);
+    if (total != 0) missing = 0;
+    for (i = 0; i < total; i++)
+        if ((c->reasm_have[i / 8u] & (1u << (i % 8u))) == 0 &&
+            !rep_bit(body + SLINK_HS_REPAIR_HDR, i / SLINK_HS_GRANULE)) {
+            rep_set(body + SLINK_HS_REPAIR_HDR, i / SLINK_HS_GRANULE);
+            missing += SLINK_HS_GRANULE;
+        }
+    *len = SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_LEN(total);
+    *type = SLINK_FT_HS_REPAIR;
+    c->rep_sent_at = (uint32_t)now_ms;
+    /* Ask again if the answer does not come: its airtime and the peer's
+     * turnaround, doubling per unanswered request (the peer's window may
+     * be spent), at most a duplicate interval apart, then leave it to the
+     * flight timers. */
+    if (c->rep_asks >= REP_ASKS_MAX) {
+        c->rep_asks = 0;
+    } else {
+        wait = (rep_quiet_ms(c, missing) + REP_SLACK_MS) << (c->rep_asks - 1u);
+        if (wait > conn_hs_dup_interval_ms(c)) wait = conn_hs_dup_interval_ms(c);
+        c->rep_asks++;
+        rep_arm(c, now_ms, wait);
+    }
+    return 1;
+}
+
 slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
 {
     uint8_t msgno = (uint8_t)(f->type & 0x0Fu);
     uint16_t off = 0, total = 0;
     size_t dlen, i;
+    int fresh = 0;
     slink_err e;
 
     if ((f->type & SLINK_FT_HS_FRAG) == 0) {
@@ -627,10 +819,21 @@ slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms)
         c->reasm_total = total;
     }
     memcpy(c->reasm + off, f->body + SLINK_HS_FRAG_HDR, dlen);
-    for (i = off; i < (size_t)off + dlen; i++)
+    for (i = off; i < (size_t)off + dlen; i++) {
+        fresh |= (c->reasm_have[i / 8u] & (1u << (i % 8u))) == 0;
         c->reasm_have[i / 8u] = (uint8_t)(c->reasm_have[i / 8u] | (1u << (i % 8u)));
+    }
     for (i = 0; i < total; i++)
-        if ((c->reasm_have[i / 8u] & (1u << (i % 8u))) == 0) return SLINK_ERR_NEED_MORE;
+        if ((c->reasm_have[i / 8u] & (1u << (i % 8u))) == 0) {
+            /* Incomplete: ask for the rest once the sender's burst (the
+             * bytes after this piece) has had time to end; a new piece
+             * restarts the count of unanswered requests. */
+            if (rep_target(c) == msgno) {
+                if (fresh || c->rep_asks == 0) c->rep_asks = 1;
+                rep_arm(c, now_ms, rep_quiet_ms(c, (size_t)total - off - dlen));
+            }
+            return SLINK_ERR_NEED_MORE;
+        }
     reasm_reset(c);
     return hs_message(c, msgno, c->reasm, total, now_ms);
 }
@@ -681,8 +884,7 @@ void conn_hs_on_hint(slink_conn *c, uint64_t now_ms)
      * and is cancelled if the session's records arrive after all. */
     c->no_session_hints++;
     if (c->no_session_hints <= CONN_MSG3_RESENDS_ON_HINT) {
-        if (i->hs.out_len > 0 && now_ms >= i->answered_ms + conn_hs_dup_interval_ms(c)) {
-            i->answered_ms = now_ms;
+        if (i->hs.out_len > 0 && answer_full_copy(c, i, now_ms)) {
             i->tx_pending = 1;
             resend_smaller(i);
         }
@@ -731,7 +933,7 @@ static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, 
     s->tries++;
     s->rto_ms = backoff(s->rto_ms, base_rto(c, s->hs.out_len));
     s->next_tx_ms = now_ms + s->rto_ms;
-    s->answered_ms = now_ms;
+    own_copy_window(s, now_ms);
     s->tx_pending = 1;
     resend_smaller(s);
     c->stats.hs_retransmits++;
@@ -765,15 +967,54 @@ int conn_hs_msg3_due(const slink_conn *c)
     return i != NULL && i->tx_pending && conn_hs_slot_phase(c, i) == HS_PH_CONFIRM;
 }
 
+/* A fragment of our message: up to max bytes from off. */
+static size_t put_frag(const slink_hs *hs, size_t off, size_t max, uint8_t *type, uint8_t *body,
+                       size_t *len)
+{
+    size_t dlen = hs->out_len - off;
+    if (dlen > max) dlen = max;
+    *type = (uint8_t)(SLINK_FT_HS_FRAG | hs->out_msgno);
+    slink_put_u16(body, (uint16_t)off);
+    slink_put_u16(body + 2, (uint16_t)hs->out_len);
+    memcpy(body + SLINK_HS_FRAG_HDR, hs->out + off, dlen);
+    *len = SLINK_HS_FRAG_HDR + dlen;
+    return dlen;
+}
+
+/* The next granule a repair request asked for, as a fragment of its own
+ * (the smallest pieces: the request says the line loses larger ones;
+ * cap is at least SLINK_MIN_FRAME_BODY, conn_out.c). */
+static int repair_piece(slink_hs_slot *s, uint8_t *type, uint8_t *body, size_t *len)
+{
+    size_t k, n = granules(s->hs.out_len);
+    for (k = 0; k < n && !rep_bit(s->rep_want, k); k++) {}
+    if (k >= n) return 0;
+    s->rep_want[k / 8u] = (uint8_t)(s->rep_want[k / 8u] & ~(1u << (k % 8u)));
+    (void)put_frag(&s->hs, k * SLINK_HS_GRANULE, SLINK_HS_GRANULE, type, body, len);
+    return 1;
+}
+
 static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8_t *body,
                            size_t cap, size_t *len)
 {
     size_t mtu, fsz, off, dlen;
     slink_hs *hs = &s->hs;
-    if (!s->tx_pending || hs->out_len == 0 || hs->out_msgno < 1 || hs->out_msgno > 3) {
+    if (hs->out_len == 0 || hs->out_msgno < 1 || hs->out_msgno > 3) {
         s->tx_pending = 0;
+        memset(s->rep_want, 0, sizeof s->rep_want);
         return 0;
     }
+    if (!s->tx_pending) {
+        /* Asked-for pieces go only while the table answers requests (the
+         * attempt may have completed since). */
+        if (conn_hs_lookup(s == slot_r(c) ? HS_SLOT_R : HS_SLOT_I, conn_hs_slot_phase(c, s), HS_EV_REPAIR) ==
+            HS_ACT_REPAIR)
+            return repair_piece(s, type, body, len);
+        memset(s->rep_want, 0, sizeof s->rep_want);
+        return 0;
+    }
+    /* A whole copy covers whatever a repair request asked for. */
+    if (s->frag_next == 0) memset(s->rep_want, 0, sizeof s->rep_want);
     /* msg1 goes before the peer's MTU is known: the minimum every node takes. */
     mtu = hs->out_msgno == 1 ? SLINK_MIN_FRAME_BODY : hs->peer_mtu;
     if (mtu > c->cfg.mtu) mtu = c->cfg.mtu;
@@ -794,13 +1035,7 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
         s->frag_next = 0;
         return 0;
     }
-    dlen = hs->out_len - off;
-    if (dlen > fsz) dlen = fsz;
-    *type = (uint8_t)(SLINK_FT_HS_FRAG | hs->out_msgno);
-    slink_put_u16(body, (uint16_t)off);
-    slink_put_u16(body + 2, (uint16_t)hs->out_len);
-    memcpy(body + SLINK_HS_FRAG_HDR, hs->out + off, dlen);
-    *len = SLINK_HS_FRAG_HDR + dlen;
+    dlen = put_frag(hs, off, fsz, type, body, len);
     s->frag_next++;
     if (off + dlen >= hs->out_len) {
         s->tx_pending = 0;
@@ -809,23 +1044,37 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
     return 1;
 }
 
-int conn_hs_next_frame(slink_conn *c, uint8_t *type, uint8_t *body, size_t cap, size_t *len)
+int conn_hs_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type, uint8_t *body, size_t cap,
+                       size_t *len)
 {
     slink_hs_slot *i = slot_i(c);
     /* The initiator's flight first: msg3 must reach the responder before
      * any record of the session it starts. */
     if (i != NULL && slot_next_frame(c, i, type, body, cap, len)) return 1;
-    return slot_next_frame(c, slot_r(c), type, body, cap, len);
+    if (slot_next_frame(c, slot_r(c), type, body, cap, len)) return 1;
+    return rep_next_frame(c, now_ms, type, body, cap, len);
 }
 
-uint64_t conn_hs_next_timeout(const slink_conn *c, int can_send)
+static int rep_wanted(const slink_hs_slot *s)
+{
+    size_t k;
+    for (k = 0; k < sizeof s->rep_want; k++)
+        if (s->rep_want[k] != 0) return 1;
+    return 0;
+}
+
+uint64_t conn_hs_next_timeout(const slink_conn *c, uint64_t now_ms, int can_send)
 {
     uint64_t t = CONN_NEVER;
     unsigned k;
+    if (can_send && c->rep_asks != 0 && rep_target(c) != 0) {
+        int32_t d = (int32_t)(c->rep_at - (uint32_t)now_ms);
+        t = d <= 0 ? now_ms : now_ms + (uint64_t)d;
+    }
     for (k = 0; k < SLINK_HS_SLOTS; k++) {
         const slink_hs_slot *s = &c->hs_slot[k];
         conn_hs_phase p = conn_hs_slot_phase(c, s);
-        if (s->tx_pending && can_send && s->hs.out_len > 0) return 0;
+        if ((s->tx_pending || rep_wanted(s)) && can_send && s->hs.out_len > 0) return 0;
         if ((p == HS_PH_WAIT || p == HS_PH_CONFIRM) && s->next_tx_ms < t) t = s->next_tx_ms;
     }
     if (!c->rec_valid && c->hs_restart_at_ms < t) t = c->hs_restart_at_ms;

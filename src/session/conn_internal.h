@@ -99,13 +99,14 @@ typedef enum {
     HS_PH_CONFIRM,    /* initiator: session installed, msg3 not yet confirmed */
     HS_PH_DONE        /* finished (its session may since have ended) */
 } conn_hs_phase;
-typedef enum { HS_EV_MSG1 = 0, HS_EV_MSG2, HS_EV_MSG3, HS_EV_TIMER, HS_EV_HINT } conn_hs_event;
+typedef enum { HS_EV_MSG1 = 0, HS_EV_MSG2, HS_EV_MSG3, HS_EV_TIMER, HS_EV_HINT, HS_EV_REPAIR } conn_hs_event;
 typedef enum {
     HS_ACT_DROP = 0,  /* nothing changes but a counter */
     HS_ACT_GATE,      /* msg1: through the gate rules (conn_hs.c MSG1_RULES) */
     HS_ACT_CONSUME,   /* into the slot's handshake (slink_hs_consume) */
     HS_ACT_RESEND,    /* the slot's flight again (backoff, limit) */
-    HS_ACT_EXPIRE     /* forget the attempt */
+    HS_ACT_EXPIRE,    /* forget the attempt */
+    HS_ACT_REPAIR     /* resend the pieces a repair request names, within the answer window */
 } conn_hs_action;
 /* One byte per field (the enums' values): 4 bytes a rule. */
 typedef struct {
@@ -126,6 +127,11 @@ uint32_t  conn_hs_dup_interval_ms(const slink_conn *c);
 void      conn_hs_init(slink_conn *c);
 void      conn_hs_wipe(slink_conn *c);
 slink_err conn_hs_frame(slink_conn *c, const slink_frame *f, uint64_t now_ms);
+/* A repair request (§4.7): queue the pieces it names, within the window. */
+slink_err conn_hs_repair(slink_conn *c, const slink_frame *f, uint64_t now_ms);
+/* A damaged frame arrived (point-to-point): if we await message 2 or 3,
+ * ask for it once the line is quiet. */
+void      conn_hs_line_noise(slink_conn *c, uint64_t now_ms);
 /* Start our own attempt (initiator slot). */
 slink_err conn_hs_start(slink_conn *c, uint64_t now_ms);
 /* A record under the session keys arrived: msg3 is confirmed, and an
@@ -138,10 +144,11 @@ slink_err conn_hs_start_presumed_lost(slink_conn *c, uint64_t now_ms);
 void      conn_hs_on_hint(slink_conn *c, uint64_t now_ms);
 void      conn_hs_timers(slink_conn *c, uint64_t now_ms);
 /* Next handshake fragment to send, if one is due. */
-int       conn_hs_next_frame(slink_conn *c, uint8_t *type, uint8_t *body, size_t cap, size_t *len);
+int       conn_hs_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type, uint8_t *body, size_t cap,
+                             size_t *len);
 /* msg3 of the installed session is waiting to go out: it goes before any
  * record of that session. */
 int       conn_hs_msg3_due(const slink_conn *c);
-uint64_t  conn_hs_next_timeout(const slink_conn *c, int can_send);
+uint64_t  conn_hs_next_timeout(const slink_conn *c, uint64_t now_ms, int can_send);
 
 #endif

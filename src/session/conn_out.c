@@ -209,7 +209,7 @@ slink_err slink_conn_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
         c->session_turn = 0;
         if (session_frame(c, now_ms, type, body, cap, body_len) == SLINK_OK) return SLINK_OK;
     }
-    if (conn_hs_next_frame(c, type, body, cap, body_len)) {
+    if (conn_hs_next_frame(c, now_ms, type, body, cap, body_len)) {
         c->session_turn = 1;
         return SLINK_OK;
     }
@@ -301,7 +301,7 @@ uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
     int can_send = !c->cfg.half_duplex_device || c->turn;
     if (c->cfg.half_duplex_device && c->turn) return now_ms;
     if (can_send && (c->pend_valid || c->ack_now || c->dgram_tx_pending || c->probe_send)) return now_ms;
-    t = conn_hs_next_timeout(c, can_send);
+    t = conn_hs_next_timeout(c, now_ms, can_send);
     if (t < now_ms) t = now_ms;
     if (c->rec_valid) {
         if (can_send) {

@@ -87,6 +87,7 @@ static void monitor(pair *p, int dir, const uint8_t *in, size_t n)
         slink_frame f;
         slink_err e = slink_deframer_push(&p->mon[dir], in, n, p->now, &used, &f);
         if (e == SLINK_OK && f.body_len > p->max_body[dir]) p->max_body[dir] = f.body_len;
+        if (e == SLINK_OK && f.type == SLINK_FT_HS_REPAIR) p->repair_frames[dir]++;
         if (e == SLINK_OK && (f.type & SLINK_FT_RECORD_BIT) && f.body_len > p->max_rec_body[dir])
             p->max_rec_body[dir] = f.body_len;
         if (used == 0 || used > n) break;

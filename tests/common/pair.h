@@ -39,6 +39,7 @@ typedef struct {
      * to check MTU limits. */
     slink_deframer mon[2];
     size_t max_body[2], max_rec_body[2];
+    size_t repair_frames[2];       /* HS_REPAIR frames per direction (§4.7) */
     int livelock;
 } pair;
 

@@ -240,7 +240,7 @@ static const char *g_state_names[NSTATE] = {
 };
 static const char *g_class_names[NCLASS] = {
     "m1", "m1bad", "m1frag", "m2", "m2frag", "m3", "palert", "poll", "rec",
-    "replay", "reflect", "flip", "garb", "3rdsrc", "m1dup", "type?"
+    "replay", "reflect", "flip", "garb", "3rdsrc", "m1dup", "type?rep"
 };
 
 static int node_state(int i)
@@ -789,8 +789,21 @@ static void inject(int to, int cls, rd *r)
         for (unsigned k = 0; k < copies; k++) attack_deliver(to, cls, f->w, f->len);
         return;
     }
-    default: {/* a frame type the table does not have */
+    default: {/* a frame type the table does not have, or (bit 7 of p) a
+               * repair request (§4.7) for message 2 or 3: everything
+               * (total 0), or the held message's total with any map */
         static const uint8_t types[8] = { 0x00, 0x04, 0x0F, 0x10, 0x14, 0x22, 0x31, 0x7F };
+        if (p & 0x80u) {
+            uint8_t msgno = (uint8_t)(2u + (p & 1u));
+            const slink_hs_slot *s = &g_w.c[to].hs_slot[msgno == 2u ? 0u : SLINK_HS_SLOTS - 1u];
+            size_t total = (p & 2u) ? 0u : s->hs.out_len;
+            body[0] = msgno;
+            slink_put_u16(body + 1, (uint16_t)total);
+            n = SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_LEN(total);
+            rd_bytes(r, body + SLINK_HS_REPAIR_HDR, n - SLINK_HS_REPAIR_HDR);
+            wl = encode(dst, src, SLINK_FT_HS_REPAIR, body, n, w);
+            break;
+        }
         n = (p >> 3) % 16u;
         rd_bytes(r, body, n);
         wl = encode(dst, src, types[p & 7u], body, n, w);
@@ -824,8 +837,12 @@ static void check_i3(void)
         /* PROTOCOL.md §4.11 I3: one new msg2 per budget token (SLINK_HS_BURST,
          * then one per hs_min_interval_ms); any other answer at most once per
          * duplicate interval (half the first msg1 timeout) or alert/probe
-         * interval: counted as a flight each, generously. */
-        allowed = g_s.att_in[i] + h * (SLINK_HS_BURST + span / iv) + h * (2u + span / dup);
+         * interval: counted as a flight each, generously; and repair
+         * requests (§4.7) one copy of the held message's bytes per
+         * duplicate interval on a window of their own, plus the window
+         * our own transmission opens. */
+        allowed = g_s.att_in[i] + h * (SLINK_HS_BURST + span / iv) + h * (2u + span / dup) +
+                  h * (2u + span / dup);
         if (g_s.answered[i] > allowed)
             VIOLATION("I3", "%c answered attacker frames with %llu bytes: %llu bytes in over %llu ms "
                       "(allowed %llu)", i ? 'B' : 'A', (unsigned long long)g_s.answered[i],

@@ -82,6 +82,11 @@ def seeds():
                 body = bytes([0x21 + cls, 0x40, 0x03]) + bytes((cls * 7 + k) & 0xFF for k in range(40))
                 pre = T(T0) if s == 0 else APP(A, SEND, 1)
                 out[f"s{s}_class{cls:02d}_to_{'AB'[side]}"] = bytes([s]) + pre + D(B) + INJ(side, cls) + body + F(2)
+    # repair requests (class 15, bit 7 of the first byte): msg2 "send all"
+    # to the responder while it holds msg2, repeated; msg3's with a map to
+    # the initiator while it holds msg3
+    out["repair_all_msg2_repeated"] = bytes([0]) + T(T0) + D(B) + (INJ(B, 15, 0x82) + F(1)) * 8 + F(4)
+    out["repair_map_msg3"] = bytes([0]) + T(T0) + D(B) + D(A, 2) + INJ(A, 15, 0x81, 0xFF, 0xFF, 0x0F) + DROP(B) + F(4)
     # the genuine handshake duplicated, reordered, partly lost
     out["genuine_dup_reorder"] = bytes([0]) + T(T0) + DUP(B) + D(B) + DUP(A) + REORD(A) + D(A, 2) + DROP(B) + T(T500) + F(4)
     out["genuine_lossy_auto"] = bytes([1]) + T(T0) + DROP(A) + D(B) + T(T500) + DROP(A) + T(T2000) + F(4)

@@ -23,11 +23,12 @@ FIELDS = [
     "slink.hs.flags", "slink.hs.mtu_code", "slink.hs.mtu", "slink.hs.x",
     "slink.hs.enc_len", "slink.frag.off", "slink.frag.total", "slink.frag.data_len",
     "slink.frag.complete", "slink.alert.level", "slink.alert.code", "slink.poll.budget",
+    "slink.repair.msg", "slink.repair.total", "slink.repair.missing",
 ]
 
 # docs/PROTOCOL.md §2.3, §3.1, §3.8
 TYPE_NAMES = {0x01: "HS1", 0x02: "HS2", 0x03: "HS3", 0x11: "HS1_FRAG", 0x12: "HS2_FRAG",
-              0x13: "HS3_FRAG", 0x20: "POLL", 0x21: "TURN_END", 0x30: "PLAIN_ALERT"}
+              0x13: "HS3_FRAG", 0x18: "HS_REPAIR", 0x20: "POLL", 0x21: "TURN_END", 0x30: "PLAIN_ALERT"}
 CT_NAMES = {1: "ALERT", 2: "ACK", 3: "STREAM", 4: "DATAGRAM"}
 LEVEL_NAMES = {1: "warning", 2: "fatal"}
 ALERT_NAMES = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac",
@@ -47,6 +48,7 @@ NUMERIC = {
     "mtu": "slink.hs.mtu", "enc_len": "slink.hs.enc_len", "frag_off": "slink.frag.off",
     "total": "slink.frag.total", "data": "slink.frag.data_len", "code": "slink.alert.code",
     "type_byte": "slink.type", "budget": "slink.poll.budget",
+    "repair_msg": "slink.repair.msg", "repair_total": "slink.repair.total", "missing": "slink.repair.missing",
 }
 TEXT = {"drop": "slink.drop", "bad": "slink.bad", "x": "slink.hs.x"}
 

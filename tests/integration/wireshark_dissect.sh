@@ -50,7 +50,7 @@ python3 "$CMP" "$T/dump.json" "$T/raw.tsv" || fail "tshark and slink-dump disagr
 for want in '"drop":"ERR_FRAME_CRC"' '"drop":"ERR_FRAME_COBS"' '"drop":"ERR_FRAME_RUNT"' \
             '"drop":"ERR_FRAME_OVERSIZE"' '"drop":"ERR_FRAME_ADDR"' '"drop":"ERR_NEED_MORE"' \
             '"type":"HS1"' '"type":"HS2"' '"type":"HS3"' '"type":"HS1_FRAG"' '"type":"HS2_FRAG"' \
-            '"type":"HS3_FRAG"' '"type":"POLL"' '"type":"TURN_END"' '"type":"PLAIN_ALERT"' \
+            '"type":"HS3_FRAG"' '"type":"HS_REPAIR"' '"missing":2' '"repair_total":0' '"type":"POLL"' '"type":"TURN_END"' '"type":"PLAIN_ALERT"' \
             '"type":"UNKNOWN"' '"seq_len":1' '"seq_len":2' '"seq_len":6' '"ct":"ACK"' \
             '"ct":"ALERT"' '"ct":"STREAM"' '"ct":"DATAGRAM"' '"complete":"yes","vs"' \
             '"complete":"yes","flags"' '"bad":"ERR_REC_MALFORMED"' '"bad":"ERR_HS_MALFORMED"' \

@@ -78,6 +78,15 @@ def main():
     out += frame(0x07, 0x06, 0x12, frag(60, 50, b""))              # off beyond total
     out += frame(0x07, 0x06, 0x12, frag(0, 10, b"\x02" * 11))      # data past total
     out += frame(0x07, 0x06, 0x13, frag(0, 2000, b"\x03"))         # beyond HS_MSG_MAX
+    # repair requests (§4.7): msgno total map of missing 60-byte granules
+    out += frame(0x02, 0x01, 0x18, bytes([2, 0x01, 0xCD, 0x84]))   # msg2 of 461: granules 2 and 7
+    out += frame(0x01, 0x02, 0x18, bytes([3, 0x04, 0xA0, 0x01, 0x00, 0x08]))  # 1184 bytes: 20 granules
+    out += frame(0x01, 0x02, 0x18, bytes([3, 0, 0]))               # nothing arrived: all
+    out += frame(0x02, 0x01, 0x18, bytes([2, 0, 61, 0x04]))        # granule past the end
+    out += frame(0x02, 0x01, 0x18, bytes([2, 0, 61, 0x00]))        # names nothing
+    out += frame(0x02, 0x01, 0x18, bytes([1, 0, 0]))               # msg1 is never repaired
+    out += frame(0x02, 0x01, 0x18, bytes([2, 0x04, 0xA1, 0, 0, 0]))  # beyond HS_MSG_MAX
+    out += frame(0x02, 0x01, 0x18, bytes([2, 0, 61]))              # map missing
     out += frame(0x07, 0x06, 0x12, b"\x00\x01")                    # header cut short
     # records: every sequence field width, reserved codes, short bodies
     out += frame(0x01, 0x02, rec_type(3, 2, 0), b"\x07" + b"\x00chunk" + tag)

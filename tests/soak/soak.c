@@ -16,7 +16,8 @@
  *        goodput below G fail it too, and with --min-session-goodput G
  *        goodput counted from the first session's start below G
  *        (goodput_session in the JSON: the bulk stream's own figure,
- *        without the handshake's time)
+ *        without the handshake's time); with --max-first-session S a
+ *        first session later than S simulated seconds (or none) fails it
  *
  * Reports frames sent, frames dropped by the frame layer (CRC, COBS, runt,
  * oversize, gap, address), frames that passed the CRC but failed
@@ -219,7 +220,7 @@ static int run_one(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, con
 
 /* One noisy-line figure for make bench: JSON on stdout or in FILE. */
 static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, const soak_limits *lim,
-                  const char *json, double min_goodput, double min_session)
+                  const char *json, double min_goodput, double min_session, double max_first)
 {
     soak_result r;
     int fail = 0;
@@ -230,7 +231,7 @@ static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, cons
             "\"frames_sent\": %llu, \"frames_corrupted\": %llu, \"retransmits\": %llu, \"fast_retransmits\": %llu, "
             "\"bytes_delivered\": %llu, \"bad_bytes\": %llu, \"sessions\": %llu, \"session_ends\": %llu, "
             "\"stalled\": %d, \"sim_seconds\": %.1f, \"wall_seconds\": %.1f, "
-            "\"wire_bytes_ab\": %llu, \"first_session_s\": %.1f, \"established_ends\": %llu}\n",
+            "\"wire_bytes_ab\": %llu, \"first_session_s\": %.3f, \"established_ends\": %llu}\n",
             ber, mtu, r.goodput, r.goodput_session, (unsigned long long)r.bits_flipped, (unsigned long long)r.frames_ab,
             (unsigned long long)r.corrupted, (unsigned long long)r.retransmits,
             (unsigned long long)r.fast_retransmits, (unsigned long long)r.delivered, (unsigned long long)r.bad_bytes, (unsigned long long)r.sessions,
@@ -238,6 +239,14 @@ static int single(double ber, uint16_t mtu, uint64_t frames, uint64_t seed, cons
             (unsigned long long)r.wire_ab, (double)r.hs_ms / 1000.0, (unsigned long long)r.b_ends);
     if (json) fclose(fp);
     if (r.bad_bytes) { fprintf(stderr, "soak: BER %g: %llu wrong bytes delivered\n", ber, (unsigned long long)r.bad_bytes); fail = 1; }
+    if (max_first > 0) {
+        /* the handshake's own bound (issue 14: repair requests, §4.7) */
+        double fs = (double)r.hs_ms / 1000.0;
+        int bad = r.sessions == 0 || fs > max_first;
+        printf("soak: BER %g, MTU %u, seed %llu: first session after %.3f s (bound %.1f s): %s\n", ber, mtu,
+               (unsigned long long)seed, fs, max_first, bad ? "FAIL" : "ok");
+        fail |= bad;
+    }
     if (min_goodput > 0) {
         /* the CI form: also no stall, no session both ends held ended, and
          * goodput above the floor */
@@ -267,7 +276,7 @@ int main(int argc, char **argv)
     double one_ber = 0;
     long one_mtu = 0;
     soak_limits lim = { 0, 0 };
-    double min_goodput = 0, min_session = 0;
+    double min_goodput = 0, min_session = 0, max_first = 0;
     static const double bers[3] = { 1e-5, 1e-4, 1e-3 };
     /* Frame size per noise level, as an operator would configure it: at
      * 1e-3 a 1 KiB frame almost never arrives intact (P = e^-8.8). */
@@ -284,15 +293,16 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--min-bits") && i + 1 < argc) lim.min_bits = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--min-goodput") && i + 1 < argc) min_goodput = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--min-session-goodput") && i + 1 < argc) min_session = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--max-first-session") && i + 1 < argc) max_first = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--sim-limit") && i + 1 < argc)
             lim.sim_limit_ms = strtoull(argv[++i], NULL, 10) * 1000u;
         else { fprintf(stderr, "usage: soak [--frames N] [--json FILE] [--seed S] "
                             "[--ber X [--mtu N] [--min-bits N] [--sim-limit S] [--min-goodput G] "
-                            "[--min-session-goodput G]]\n"); return 2; }
+                            "[--min-session-goodput G] [--max-first-session S]]\n"); return 2; }
     }
     if (one_ber > 0) {
         if (one_mtu < 0 || one_mtu > 65535) { fprintf(stderr, "soak: --mtu out of range\n"); return 2; }
-        return single(one_ber, (uint16_t)one_mtu, frames, seed, &lim, json, min_goodput, min_session);
+        return single(one_ber, (uint16_t)one_mtu, frames, seed, &lim, json, min_goodput, min_session, max_first);
     }
     printf("soak: stream mode, %u baud, %llu frames a->b per BER, seed %llu\n", BAUD,
            (unsigned long long)frames, (unsigned long long)seed);

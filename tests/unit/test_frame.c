@@ -12,6 +12,9 @@ static const uint8_t V2_BODY[] = {0x11, 0x00, 0x40, 0x00};
 static const uint8_t V2_WIRE[] = {0x05, 0x01, 0x02, 0x01, 0x11, 0x02, 0x40, 0x03, 0x08, 0x61, 0x00};
 static const uint8_t V3_BODY[] = {0x02, 0x28};
 static const uint8_t V3_WIRE[] = {0x08, 0xFF, 0x05, 0x30, 0x02, 0x28, 0xF1, 0x4B, 0x00};
+/* HS_REPAIR: msg2 of 461 bytes, granules 2 and 7 missing (§4.7) */
+static const uint8_t V5_BODY[] = {0x02, 0x01, 0xCD, 0x84};
+static const uint8_t V5_WIRE[] = {0x0A, 0x02, 0x01, 0x18, 0x02, 0x01, 0xCD, 0x84, 0xB9, 0xA6, 0x00};
 
 /* Results of feeding a buffer completely, calling push until it is used up. */
 typedef struct {
@@ -105,6 +108,16 @@ START_TEST(encode_vector3_broadcast_plain_alert)
                    out, sizeof out);
     ck_assert_uint_eq(n, sizeof V3_WIRE);
     ck_assert_mem_eq(out, V3_WIRE, sizeof V3_WIRE);
+}
+END_TEST
+
+START_TEST(encode_vector5_hs_repair)
+{
+    uint8_t out[32];
+    size_t n = enc(0x02, 0x01, SLINK_FT_HS_REPAIR, V5_BODY, sizeof V5_BODY, out, sizeof out);
+    ck_assert_uint_eq(SLINK_FT_HS_REPAIR, 0x18);
+    ck_assert_uint_eq(n, sizeof V5_WIRE);
+    ck_assert_mem_eq(out, V5_WIRE, sizeof V5_WIRE);
 }
 END_TEST
 
@@ -680,6 +693,7 @@ int main(void)
     tcase_add_test(te, encode_vector1b_poll_with_budget);
     tcase_add_test(te, encode_vector2_body_with_zeros);
     tcase_add_test(te, encode_vector3_broadcast_plain_alert);
+    tcase_add_test(te, encode_vector5_hs_repair);
     tcase_add_test(te, encode_vector4_100_byte_body);
     tcase_add_test(te, encode_overhead_is_7_up_to_249);
     tcase_add_test(te, encode_rejects_oversized_body);

@@ -188,6 +188,40 @@ static void describe_frag(dump_ctx *c, line *l, const slink_frame *f)
     describe_msg(l, msg, r->buf, total);
 }
 
+/* Repair request (§4.7): msgno(1) total(2) and a map of the 60-byte
+ * granules the sender of the request lacks; total 0 (no map) asks for all.
+ * Checked as a receiver checks it. */
+static void describe_repair(line *l, const slink_frame *f)
+{
+    const uint8_t *b = f->body;
+    size_t n = f->body_len, grans, mlen, i, missing = 0;
+    unsigned total;
+    int beyond = 0;
+    if (n < SLINK_HS_REPAIR_HDR) {
+        kv_s(l, "bad", slink_err_str(SLINK_ERR_HS_MALFORMED));
+        return;
+    }
+    total = ((unsigned)b[1] << 8) | b[2];
+    grans = (total + SLINK_HS_GRANULE - 1u) / SLINK_HS_GRANULE;
+    mlen = SLINK_HS_REPAIR_MAP_LEN(total);
+    if ((b[0] != 2 && b[0] != 3) || total > SLINK_HS_MSG_MAX || n != SLINK_HS_REPAIR_HDR + mlen) {
+        kv_s(l, "bad", slink_err_str(SLINK_ERR_HS_MALFORMED));
+        return;
+    }
+    for (i = 0; i < mlen * 8u; i++)
+        if ((b[SLINK_HS_REPAIR_HDR + i / 8u] >> (i % 8u)) & 1u) {
+            if (i < grans) missing++;
+            else beyond = 1;
+        }
+    if (beyond || (total > 0 && missing == 0)) {
+        kv_s(l, "bad", slink_err_str(SLINK_ERR_HS_MALFORMED));
+        return;
+    }
+    kv_u(l, "repair_msg", b[0]);
+    kv_u(l, "repair_total", total);
+    if (total > 0) kv_u(l, "missing", missing);
+}
+
 static void describe_record(dump_ctx *c, line *l, const slink_frame *f, uint64_t now_ms)
 {
     slink_rec_hdr h;
@@ -280,6 +314,11 @@ void dump_frame(dump_ctx *c, uint64_t off, size_t wire_len, double t,
         describe_frag(c, &l, f);
         break;
     }
+    case SLINK_FT_HS_REPAIR:
+        kv_s(&l, "type", "HS_REPAIR");
+        kv_u(&l, "body", f->body_len);
+        describe_repair(&l, f);
+        break;
     case SLINK_FT_POLL:
         kv_s(&l, "type", "POLL");
         kv_u(&l, "body", f->body_len);

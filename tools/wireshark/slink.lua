@@ -20,6 +20,7 @@ local slink = Proto("slink", "slink serial link")
 local FRAME_HDR, FRAME_CRC, FRAME_MIN = 3, 2, 5
 local TAG_LEN, HS1_LEN, HS2_CLEAR_LEN, FRAG_HDR = 16, 35, 34, 4
 local ECX_LEN, MTU_UNIT = 32, 16
+local GRANULE = 60                       -- SLINK_HS_GRANULE: repair requests name 60-byte pieces
 local VERSION_SUITE = 0x21               -- version 2 (no handshake nonces), suite 1
 local CERT_MAX_DEFAULT = 1024            -- SLINK_CERT_MAX; HS_MSG_MAX = CERT_MAX + 160
 
@@ -34,7 +35,7 @@ slink.prefs.cert_max = Pref.uint("Largest certificate", CERT_MAX_DEFAULT,
 -- ---- value strings --------------------------------------------------------
 local type_names = {
     [0x01] = "HS1", [0x02] = "HS2", [0x03] = "HS3",
-    [0x11] = "HS1_FRAG", [0x12] = "HS2_FRAG", [0x13] = "HS3_FRAG",
+    [0x11] = "HS1_FRAG", [0x12] = "HS2_FRAG", [0x13] = "HS3_FRAG", [0x18] = "HS_REPAIR",
     [0x20] = "POLL", [0x21] = "TURN_END", [0x30] = "PLAIN_ALERT",
 }
 local ct_names = { [0] = "reserved", [1] = "ALERT", [2] = "ACK", [3] = "STREAM", [4] = "DATAGRAM",
@@ -91,6 +92,10 @@ local F = {
     frag_len  = ProtoField.uint16("slink.frag.data_len", "Fragment data length", base.DEC),
     frag_data = ProtoField.bytes("slink.frag.data", "Fragment data"),
     frag_done = ProtoField.bool("slink.frag.complete", "Completes the message"),
+
+    rep_msg   = ProtoField.uint8("slink.repair.msg", "Repair: handshake message", base.DEC),
+    rep_tot   = ProtoField.uint16("slink.repair.total", "Repair: message length (0: nothing arrived, send all)", base.DEC),
+    rep_miss  = ProtoField.uint16("slink.repair.missing", "Repair: 60-byte granules asked for", base.DEC),
 
     al_level  = ProtoField.uint8("slink.alert.level", "Alert level", base.DEC, level_names),
     al_code   = ProtoField.uint8("slink.alert.code", "Alert", base.DEC, alert_names),
@@ -289,6 +294,32 @@ local function dissect_record(t, body, tree, type_byte)
     return info .. string.format(" seq=%s len=%d", tostring(seq), ct_len)
 end
 
+-- Repair request (§4.7): msgno(1) total(2) map of missing 60-byte granules,
+-- checked as a receiver checks it (src/handshake/hs_msg.c hs_repair_decode).
+local function dissect_repair(body, tree)
+    local n = body:len()
+    if n < 3 then add_bad(tree, body(), "ERR_HS_MALFORMED") return "" end
+    local msg, total = body(0, 1):uint(), body(1, 2):uint()
+    local grans = math.floor((total + GRANULE - 1) / GRANULE)
+    local mlen = math.floor((grans + 7) / 8)
+    if (msg ~= 2 and msg ~= 3) or total > slink.prefs.cert_max + 160 or n ~= 3 + mlen then
+        add_bad(tree, body(), "ERR_HS_MALFORMED")
+        return ""
+    end
+    local missing, beyond = 0, false
+    for i = 0, mlen * 8 - 1 do
+        if band(rshift(body(3 + math.floor(i / 8), 1):uint(), i % 8), 1) == 1 then
+            if i < grans then missing = missing + 1 else beyond = true end
+        end
+    end
+    if beyond or (total > 0 and missing == 0) then add_bad(tree, body(), "ERR_HS_MALFORMED") return "" end
+    tree:add(F.rep_msg, body(0, 1))
+    tree:add(F.rep_tot, body(1, 2))
+    if total == 0 then return string.format(" msg=%d all", msg) end
+    tree:add(F.rep_miss, body(3, mlen), missing):set_generated()
+    return string.format(" msg=%d total=%d missing=%d", msg, total, missing)
+end
+
 -- A decoded frame that passed every receiver check.
 local function dissect_good(t, tree, pinfo, key_base)
     local n = t:len()
@@ -313,6 +344,8 @@ local function dissect_good(t, tree, pinfo, key_base)
     elseif ty >= 0x11 and ty <= 0x13 then
         tree:add(F.hs_msg, t(2, 1), ty - 0x10):set_generated()
         return name .. dissect_frag(body, tree, pinfo, key_base, dst, src, ty - 0x10)
+    elseif ty == 0x18 then
+        return name .. dissect_repair(body, tree)
     elseif ty == 0x30 then
         tree:add_proto_expert_info(E.plain_al)
         if bl ~= 2 then add_bad(tree, body(), "length") return name end
