@@ -5,17 +5,20 @@
 #include "slink/crypto.h"
 #include "slink/crypto_psa.h"
 
-/* The platform whose entropy seeds the PSA core's DRBG (fw_psa_rng.c);
- * before any PSA call.  plat must outlive the device. */
+/* The platform whose entropy seeds the DRBG of a signature made without
+ * one (the credential check at boot, fw_psa_signer.c); before any PSA
+ * call.  plat must outlive the device. */
 void fw_psa_rng_init(const slink_platform *plat);
-/* That DRBG, seeded on first use (psa_generate_random, and p256-m's
- * nonces when the PSA core signs through it); NULL when the platform's
- * entropy fails. */
-slink_rng *fw_psa_drbg(void);
+const slink_platform *fw_psa_platform(void);
+/* The DRBG the PSA core's random generator draws from (fw_psa_rng.c):
+ * set by the signer around each signature, NULL otherwise (the core's
+ * RNG then fails). */
+void fw_psa_lend_drbg(slink_rng *r);
 
-/* The identity key's signer: k's key id through the PSA core, p256-m's
- * random source set to fw_psa_drbg() around each signature
- * (fw_psa_signer.c).  k must outlive the credentials. */
+/* The identity key's signer: k's key id through the PSA core, the nonce
+ * drawn by p256-m from the DRBG the caller passes (the connection's during
+ * a handshake), or from one seeded for the call when the caller passes
+ * none (fw_psa_signer.c).  k must outlive the credentials. */
 slink_signer fw_psa_identity_signer(slink_psa_key *k);
 
 #endif

@@ -1,37 +1,65 @@
 /* The identity key's signer in the hybrid PSA image: the PSA backend's key
  * id signer (src/backends/psa/psa_key.c, psa_sign_hash on the persistent
- * key), with p256-m's random source pointed at the PSA core's DRBG while
- * it runs.  The PSA core signs through p256-m as its driver, and the only
- * p256-m in the image is the device backend's (src/backends/p256m/
- * p256m_lib.c), whose random hook draws from the DRBG the backend sets
- * around each call rather than from psa_generate_random; the nonce of a
- * signature made through PSA must come from somewhere, so this sets it:
- * the DRBG that also serves psa_generate_random (fw_psa_rng.c), apart
- * from the sessions' own.  The backend's private header is included on
- * purpose: this file is the glue between the two backends the image
- * links, and exists only in this image. */
+ * key), with p256-m's random source pointed at a DRBG while it runs.  The
+ * PSA core signs through p256-m as its driver, and the only p256-m in the
+ * image is the device backend's (src/backends/p256m/p256m_lib.c), whose
+ * random hook draws from the DRBG the backend sets around each call rather
+ * than from psa_generate_random; the nonce of a signature made through PSA
+ * must come from somewhere, so this sets it.  The DRBG is the caller's:
+ * the handshake passes its connection's (slink_hs_cfg.rng: HMAC-DRBG over
+ * the board's health-tested entropy, reseeded, the one that draws the
+ * ephemeral keys), and a randomised ECDSA nonce drawn from it is as good
+ * as one from a second instance of the same construction, which this
+ * image kept for good before (112 bytes).  Only the credential check at
+ * boot signs without a DRBG; it gets one seeded from the platform for that
+ * call, on the stack of a boot path that lies well above the session's
+ * deepest.  The backend's private header is included on purpose: this
+ * file is the glue between the two backends the image links, and exists
+ * only in this image. */
 #include "fw_psa.h"
 #include "backends/p256m/p256m_backend.h"
 
 static slink_signer psa_signer;
 
-static slink_err sign_via_psa(void *ctx, const uint8_t hash[32],
-                              uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
+static slink_err sign_with(slink_rng *drbg, const uint8_t hash[32], uint8_t sig[SLINK_SIG_LEN])
 {
-    slink_rng *drbg = fw_psa_drbg();
     slink_err e;
     int rng_failed;
 
-    (void)ctx;
-    if (drbg == NULL)
-        return SLINK_ERR_RNG;
+    fw_psa_lend_drbg(drbg);
     slink_p256m_set_rng(drbg);
-    e = psa_signer.sign_hash(psa_signer.ctx, hash, sig, rng);
+    e = psa_signer.sign_hash(psa_signer.ctx, hash, sig, drbg);
     rng_failed = slink_p256m_rng_failed();
     slink_p256m_set_rng(NULL);
+    fw_psa_lend_drbg(NULL);
     if (e != SLINK_OK && rng_failed)
         return SLINK_ERR_RNG;
     return e;
+}
+
+/* Its own frame: the DRBG's state is on the stack only on this path. */
+static __attribute__((noinline)) slink_err sign_seeded_here(const uint8_t hash[32],
+                                                            uint8_t sig[SLINK_SIG_LEN])
+{
+    slink_rng local;
+    slink_err e;
+
+    if (fw_psa_platform() == NULL)
+        return SLINK_ERR_RNG;
+    e = slink_rng_init(&local, fw_psa_platform(), (const uint8_t *)"psa sign", 8);
+    if (e == SLINK_OK)
+        e = sign_with(&local, hash, sig);
+    slink_rng_free(&local);
+    return e;
+}
+
+static slink_err sign_via_psa(void *ctx, const uint8_t hash[32],
+                              uint8_t sig[SLINK_SIG_LEN], slink_rng *rng)
+{
+    (void)ctx;
+    if (rng == NULL)
+        return sign_seeded_here(hash, sig);
+    return sign_with(rng, hash, sig);
 }
 
 slink_signer fw_psa_identity_signer(slink_psa_key *k)
