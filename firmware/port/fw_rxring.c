@@ -5,15 +5,30 @@
 #include "board.h"
 #include "fw_cortexm.h"
 
-/* Power of two so the indices wrap with a mask.  512 bytes hold the two
- * frames of a stream window (192-byte frames) while the loop is busy with
- * a record; the bytes of a handshake flight that arrive during an ECC
- * operation overflow it and come again by retransmission, which the
- * handshake needs on a lossy line anyway.  256 was the slowest measured; 1 KiB
- * holds a whole flight (docs/PORTING.md, memory budget; the microbit has
- * 16 KiB of RAM in all). */
+/* Power of two so the indices wrap with a mask.  Sized from the line rate
+ * and the main loop's longest pass between two drains of the ring
+ * (firmware/apps/device/main.c: each pass empties the ring, then hands at
+ * most one frame to the polled UART).  At 115200 baud, 10 bits a byte,
+ * 11.52 bytes arrive per ms.  A pass after the drain seals at most one
+ * record and writes its frame: SLINK_WIRE_FRAME_MAX = 199 bytes take
+ * 199 / 11.52 = 17.3 ms on the line, during which 199 bytes can arrive
+ * (full duplex, same rate); sealing a 170-byte record (AES-GCM key
+ * set-up and 13 blocks) is at most about 50 000 instructions (the
+ * handshake bench's symmetric share, fw_hs_insns_symmetric = 446 120, is
+ * about 100 such blocks with its hashing; an estimate, not a measurement
+ * of one record), 2.5 ms at the AN385's 25 MHz and 3.9 ms at the
+ * microbit's 16 MHz with 1.25 cycles an instruction: 29 or 45 bytes more.
+ * So at most 199 + 45 = 244 bytes wait when the next drain starts: 256
+ * holds them.  The drain itself keeps up: parsing 64 bytes and opening the
+ * record they complete costs well under the 5.6 ms they take to arrive.
+ * Public-key work (a handshake's ECDH, signature, verification: hundreds
+ * of ms) overflows any ring of a few hundred bytes; those bytes come again
+ * by retransmission, which the handshake needs on a lossy line anyway, and
+ * the flood test (tests/integration/fw_flood.sh) shows a session surviving
+ * it.  Was 512 while the loop wrote every pending frame in one pass (up to
+ * a stream window, an ACK and a datagram: about 630 bytes, 55 ms). */
 #ifndef FW_RX_RING
-#define FW_RX_RING 512u
+#define FW_RX_RING 256u
 #endif
 #define RX_RING FW_RX_RING
 
