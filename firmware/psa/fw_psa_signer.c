@@ -5,7 +5,7 @@
  * image is the device backend's (src/backends/p256m/p256m_lib.c), whose
  * random hook draws from the DRBG the backend sets around each call rather
  * than from psa_generate_random; the nonce of a signature made through PSA
- * must come from somewhere, so this sets it.  The DRBG is the caller's:
+ * must come from somewhere, so this supplies it.  The DRBG is the caller's:
  * the handshake passes its connection's (slink_hs_cfg.rng: HMAC-DRBG over
  * the board's health-tested entropy, reseeded, the one that draws the
  * ephemeral keys), and a randomised ECDSA nonce drawn from it is as good
@@ -21,17 +21,28 @@
 
 static slink_signer psa_signer;
 
+/* The nonce's random bytes are drawn here, before the PSA core is
+ * entered, and p256-m takes them from this buffer: the DRBG's hashing then
+ * runs at this depth instead of under the PSA core's and p256-m's frames,
+ * which made this image's deepest stack path.  p256-m never asks for more
+ * than SLINK_P256M_SIGN_RANDOM bytes (four candidates for k, each kept with
+ * probability about 1 - 2^-32); the PSA core's own RNG, which nothing in
+ * this image calls while it signs, draws from the lent DRBG. */
 static slink_err sign_with(slink_rng *drbg, const uint8_t hash[32], uint8_t sig[SLINK_SIG_LEN])
 {
+    uint8_t k_bytes[SLINK_P256M_SIGN_RANDOM];
     slink_err e;
     int rng_failed;
 
+    if (slink_rng_bytes(drbg, k_bytes, sizeof k_bytes) != SLINK_OK)
+        return SLINK_ERR_RNG;
     fw_psa_lend_drbg(drbg);
-    slink_p256m_set_rng(drbg);
+    slink_p256m_set_random_bytes(k_bytes, sizeof k_bytes);
     e = psa_signer.sign_hash(psa_signer.ctx, hash, sig, drbg);
     rng_failed = slink_p256m_rng_failed();
-    slink_p256m_set_rng(NULL);
+    slink_p256m_set_random_bytes(NULL, 0);
     fw_psa_lend_drbg(NULL);
+    slink_memzero(k_bytes, sizeof k_bytes);
     if (e != SLINK_OK && rng_failed)
         return SLINK_ERR_RNG;
     return e;

@@ -17,6 +17,15 @@ void slink_p256m_set_rng(slink_rng *rng);
 /* 1 if the hook was asked for bytes and the DRBG failed since the last
  * set_rng: tells SLINK_ERR_RNG from a p256-m error. */
 int  slink_p256m_rng_failed(void);
+/* Instead of a DRBG, bytes drawn beforehand: the hook serves the next
+ * call's requests from p (n bytes, in order) and fails once they run out;
+ * NULL after it.  A caller that draws the bytes itself, at a shallower
+ * point of its stack, keeps the DRBG's hashing (about 800 bytes of stack
+ * on a Cortex-M) from running under p256-m's own frames.  An ECDSA
+ * signature takes at most SLINK_P256M_SIGN_RANDOM bytes: p256-m tries at
+ * most four candidates for k. */
+#define SLINK_P256M_SIGN_RANDOM 128u
+void slink_p256m_set_random_bytes(const uint8_t *p, size_t n);
 
 /* y for x on P-256 (either root; x-only ECDH does not care), public values
  * only, with p256-m's Montgomery field arithmetic: SLINK_ERR_HS_BAD_KEY

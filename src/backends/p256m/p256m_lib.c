@@ -31,11 +31,20 @@
 #pragma GCC diagnostic pop
 
 static slink_rng *hook_rng;
+static const uint8_t *hook_bytes;
+static size_t hook_left;
 static int hook_failed;
 
 void slink_p256m_set_rng(slink_rng *rng)
 {
     hook_rng = rng;
+    hook_failed = 0;
+}
+
+void slink_p256m_set_random_bytes(const uint8_t *p, size_t n)
+{
+    hook_bytes = p;
+    hook_left = p != NULL ? n : 0u;
     hook_failed = 0;
 }
 
@@ -46,6 +55,16 @@ int slink_p256m_rng_failed(void)
 
 psa_status_t slink_p256m_psa_random(uint8_t *output, size_t output_size)
 {
+    if (hook_bytes != NULL) {
+        if (output_size > hook_left) {
+            hook_failed = 1;
+            return PSA_ERROR_INSUFFICIENT_ENTROPY;
+        }
+        memcpy(output, hook_bytes, output_size);
+        hook_bytes += output_size;
+        hook_left -= output_size;
+        return PSA_SUCCESS;
+    }
     if (hook_rng == NULL || slink_rng_bytes(hook_rng, output, output_size) != SLINK_OK) {
         hook_failed = 1;
         return PSA_ERROR_INSUFFICIENT_ENTROPY;
