@@ -39,13 +39,15 @@ typedef struct {
     slink_der_span cn;       /* value of the subject's first commonName; len 0 if none */
     slink_der_span san;      /* contents of subjectAltName's GeneralNames; len 0 if absent */
     slink_der_span sig;      /* ECDSA-Sig-Value (DER SEQUENCE of r and s), canonical */
-    const uint8_t *pub;      /* SLINK_CRT_PUB_LEN bytes: the subject's P-256 point */
+    /* (the 8-byte times right after the 8-byte-aligned spans, the pointer
+     * last: no padding on 32-bit targets) */
     int64_t not_before;      /* unix seconds */
     int64_t not_after;
     uint8_t version;         /* 1 or 3 */
     uint8_t is_ca;           /* basicConstraints cA is TRUE */
     uint8_t has_key_usage;   /* keyUsage present ... */
     uint8_t key_usage;       /* ... with these bits (SLINK_KU_*) */
+    const uint8_t *pub;      /* SLINK_CRT_PUB_LEN bytes: the subject's P-256 point */
 } slink_crt;
 
 /* Decode der[0..len) as exactly one certificate (trailing bytes are an

@@ -43,14 +43,16 @@ typedef struct {
     uint32_t bytes_in;      /* raw bytes pushed */
 } slink_frame_stats;
 
+/* (widest fields first, the byte buffer last: no padding on 32-bit
+ * targets, where this sits in every slink_conn) */
 typedef struct {
-    uint8_t  buf[SLINK_COBS_MAX(SLINK_FRAME_MAX)];
+    uint64_t last_ms;
     size_t   len;
+    uint32_t gap_ms;        /* inter-byte gap that abandons a partial frame; 0 = never */
+    slink_frame_stats stats;
     uint8_t  discarding;    /* overflowed: drop until the next delimiter */
     uint8_t  addr;          /* our address; SLINK_ADDR_NONE = accept every destination (monitor) */
-    uint32_t gap_ms;        /* inter-byte gap that abandons a partial frame; 0 = never */
-    uint64_t last_ms;
-    slink_frame_stats stats;
+    uint8_t  buf[SLINK_COBS_MAX(SLINK_FRAME_MAX)];
 } slink_deframer;
 
 void slink_deframer_init(slink_deframer *d, uint8_t own_addr, uint32_t gap_ms);

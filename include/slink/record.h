@@ -70,28 +70,29 @@ typedef struct {
 #endif
 } slink_rec_keys;
 
+/* Ordered by alignment (8-byte fields, the key sets, then bytes) so that
+ * a 32-bit target pads nothing; each field says which direction it is. */
 typedef struct {
-    uint8_t  local, peer;        /* link addresses, bound into every AAD */
     slink_rec_limits lim;
-
-    slink_rec_keys tx;
     uint64_t tx_seq;             /* next sequence number to send in tx.epoch */
     uint64_t peer_rx_high;       /* highest of our seqs the peer reported (ACK) */
+    slink_replay   rx_win;       /* replay window of rx (the current rx epoch) */
+    /* previous rx epoch, kept for grace_ms after the first record of the
+     * new epoch verified (late or retransmitted records) */
+    slink_replay   rx_prev_win;
+    uint64_t rx_prev_expire_ms;
+    uint64_t forged;             /* AEAD failures, all epochs */
+    slink_rec_stats stats;
+
+    slink_rec_keys tx;
+    slink_rec_keys rx;
+    slink_rec_keys rx_prev;
+
+    uint8_t  local, peer;        /* link addresses, bound into every AAD */
     uint8_t  peer_rx_valid;
     uint8_t  tx_update_unconfirmed;  /* our key update not yet seen in a peer ACK */
     uint8_t  tx_update_queued;       /* another update asked for meanwhile (I5) */
-
-    slink_rec_keys rx;
-    slink_replay   rx_win;
-    /* previous rx epoch, kept for grace_ms after the first record of the
-     * new epoch verified (late or retransmitted records) */
-    slink_rec_keys rx_prev;
-    slink_replay   rx_prev_win;
     uint8_t  rx_prev_valid;
-    uint64_t rx_prev_expire_ms;
-
-    uint64_t forged;             /* AEAD failures, all epochs */
-    slink_rec_stats stats;
 } slink_record;
 
 /* Installs epoch-2 traffic secrets from the handshake.  Copies the secrets;

@@ -47,56 +47,75 @@ typedef struct {
  * beyond this is not taken (not acknowledged), so the sender keeps it. */
 #define SLINK_STREAM_ENDS_MAX 4u
 
+/* Fields sorted by alignment (8-, 4-, 2-, 1-byte, then the byte buffers)
+ * so that a 32-bit target, where this sits in every slink_conn, pads
+ * nothing; each says which side (send, receive, close) it belongs to. */
 typedef struct {
-    /* ---- send side ---- */
-    uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];
-    uint16_t tx_len[SLINK_STREAM_WINDOW];
-    uint64_t tx_sent_ms[SLINK_STREAM_WINDOW];   /* last transmission time */
-    uint64_t tx_first_ms[SLINK_STREAM_WINDOW];  /* first transmission of this run of tries */
-    /* ms from tx_sent_ms until the frame has left the line, by the owner's
-     * model of it (slink_stream_departed); 0: unknown */
+    /* ---- 8-byte fields ---- */
+    uint64_t tx_sent_ms[SLINK_STREAM_WINDOW];   /* send: last transmission time */
+    uint64_t tx_first_ms[SLINK_STREAM_WINDOW];  /* send: first transmission of this run of tries */
+    uint64_t last_ack_ms;        /* send: last valid ACK: window probe timer base */
+    /* send: set by the owner's transmit pacing: before this time a new chunk
+     * that is not full is not sent, so writes meanwhile join it.  0: no hold. */
+    uint64_t tx_hold_ms;
+    /* send: set by an owner that models its line's transmit queue: the time
+     * from which what it has handed out leaves at most one frame to go.
+     * While this end measures losses, a new chunk waits for it (so a
+     * retransmission never queues behind a window of new chunks), and a
+     * window used up leaves the idle line to repeats of unacknowledged
+     * chunks (§3.6).  0: no model (neither happens). */
+    uint64_t line_ready_ms;
+    uint64_t ack_due_ms;         /* receive: when the ACK is due (delayed ACK) */
+    /* receive: application stream boundaries (§3.6.1): byte positions,
+     * counted from the first byte this receive buffer ever held, of ends
+     * not yet read. */
+    uint64_t rx_in_total, rx_out_total;
+    uint64_t rx_end_at[SLINK_STREAM_ENDS_MAX];
+    slink_stream_stats stats;
+
+    /* ---- 4-byte fields ---- */
+    uint32_t tx_order[SLINK_STREAM_WINDOW];     /* send: send_seq of the last transmission */
+    uint32_t send_seq;           /* send: counts transmissions: orders them within one ms */
+    /* send: adaptive chunk size (§3.6): new chunks are filled up to tx_size,
+     * which follows the loss measured at this end (0 < tx_size <=
+     * chunk_max).  ad_*: decaying counts of transmissions, of those that
+     * had to be repeated, and of their bytes on the wire. */
+    uint32_t ad_bytes;
+    uint32_t rto_fixed, rto_byte_us;   /* send: RTO floor: see slink_stream_cfg */
+    uint32_t give_up_ms;         /* send: ... and only once the chunk is this old (0: no floor) */
+    /* send: RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
+    uint32_t srtt, rttvar, rto, rto_min, rto_max;
+    uint32_t rto_base;           /* send: RTO from the RTT estimate, before backoff */
+    uint32_t rx_cap;             /* receive: buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
+    size_t   rx_head, rx_count;  /* receive: in-order bytes in rx_buf */
+    uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
+
+    /* ---- 2-byte fields ---- */
+    uint16_t tx_len[SLINK_STREAM_WINDOW];       /* send */
+    /* send: ms from tx_sent_ms until the frame has left the line, by the
+     * owner's model of it (slink_stream_departed); 0: unknown */
     uint16_t tx_wait[SLINK_STREAM_WINDOW];
+    uint16_t chunk_max;          /* send: negotiated: fits the peer's MTU */
+    uint16_t tx_size;            /* send: adaptive chunk size (above) */
+    uint16_t ad_n, ad_lost;      /* send: adaptive chunk size (above) */
+    uint16_t ad_clean;           /* send: settled transmissions since the last loss */
+    uint16_t ooo_len[SLINK_STREAM_OOO_SLOTS];   /* receive */
+    uint16_t ooo_present;        /* receive: bit i: chunk rcv_nxt+1+i held */
+
+    /* ---- bytes: send side ---- */
     uint8_t  tx_tries[SLINK_STREAM_WINDOW];
     uint8_t  tx_sacked[SLINK_STREAM_WINDOW];
     uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout, 2 fast, 3 window reopened */
     uint8_t  tx_flags[SLINK_STREAM_WINDOW];     /* SLINK_STREAM_TXF_* */
     uint8_t  tx_head;            /* slot of chunk snd_una (slot ring, not chunk % W) */
-    uint32_t tx_order[SLINK_STREAM_WINDOW];     /* send_seq of the last transmission */
-    uint32_t send_seq;           /* counts transmissions: orders them within one ms */
     uint8_t  snd_una;            /* oldest unacknowledged chunk */
     uint8_t  snd_nxt;            /* next chunk number to fill */
     uint8_t  snd_filled;         /* chunks [snd_una, snd_una+filled) hold data */
     uint8_t  peer_wnd;           /* chunks the peer accepts from snd_una */
-    uint16_t chunk_max;          /* negotiated: fits the peer's MTU */
-    /* Adaptive chunk size (§3.6): new chunks are filled up to tx_size,
-     * which follows the loss measured at this end (0 < tx_size <=
-     * chunk_max).  ad_*: decaying counts of transmissions, of those that
-     * had to be repeated, and of their bytes on the wire. */
-    uint16_t tx_size;
     uint8_t  adapt;              /* from slink_stream_cfg.adapt */
-    uint16_t ad_n, ad_lost;
-    uint16_t ad_clean;           /* settled transmissions since the last loss */
-    uint32_t ad_bytes;
-    uint32_t rto_fixed, rto_byte_us;   /* RTO floor: see slink_stream_cfg */
     uint8_t  window;             /* <= SLINK_STREAM_WINDOW */
     uint8_t  max_tries;          /* per chunk; past it: SLINK_ERR_RETRANSMIT_LIMIT */
-    uint32_t give_up_ms;         /* ... and only once the chunk is this old (0: no floor) */
-    uint32_t rx_cap;             /* receive buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
-    /* RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
-    uint32_t srtt, rttvar, rto, rto_min, rto_max;
-    uint32_t rto_base;           /* RTO from the RTT estimate, before backoff */
     uint8_t  rtt_valid;
-    uint64_t last_ack_ms;        /* last valid ACK: window probe timer base */
-    /* Set by the owner's transmit pacing: before this time a new chunk that
-     * is not full is not sent, so writes meanwhile join it.  0: no hold. */
-    uint64_t tx_hold_ms;
-    /* Set by an owner that models its line's transmit queue: the time from
-     * which what it has handed out leaves at most one frame to go.  While
-     * this end measures losses, a new chunk waits for it (so a
-     * retransmission never queues behind a window of new chunks), and a
-     * window used up leaves the idle line to repeats of unacknowledged
-     * chunks (§3.6).  0: no model (neither happens). */
-    uint64_t line_ready_ms;
     uint8_t  dep_pending;        /* the chunk produced last awaits slink_stream_departed */
     uint8_t  dep_chunk;          /* ... its number */
     /* Repeats on an idle line since the last ACK arrived: they are clocked
@@ -108,36 +127,28 @@ typedef struct {
     uint8_t  line_fast;
     uint8_t  end_pending;        /* ends requested, not yet placed in the window */
 
-    /* ---- receive side ---- */
+    /* ---- bytes: receive side ---- */
     uint8_t  rcv_nxt;            /* next chunk expected in order */
-    uint8_t  ooo[SLINK_STREAM_OOO_SLOTS][SLINK_STREAM_CHUNK_MAX];  /* out-of-order chunks */
-    uint16_t ooo_len[SLINK_STREAM_OOO_SLOTS];
-    uint16_t ooo_present;        /* bit i: chunk rcv_nxt+1+i held */
     uint8_t  ooo_head;           /* slot of chunk rcv_nxt+1 */
-    uint8_t  rx_buf[SLINK_STREAM_RX_BUF];   /* in-order bytes for the application */
-    size_t   rx_head, rx_count;
     uint8_t  ack_due;            /* an ACK should go out */
-    uint64_t ack_due_ms;         /* when (delayed ACK) */
     uint8_t  unacked_rx;         /* chunks received since our last ACK */
     uint8_t  adv_wnd;            /* window in our last ACK (window update rule) */
-    uint32_t ack_delay_ms;       /* from slink_stream_cfg */
-    /* Application stream boundaries (§3.6.1): byte positions, counted from
-     * the first byte this receive buffer ever held, of ends not yet read. */
-    uint64_t rx_in_total, rx_out_total;
-    uint64_t rx_end_at[SLINK_STREAM_ENDS_MAX];
     uint8_t  rx_end_head, rx_end_count;
     /* The owner holds the receive side shut: window 0 and no chunk taken
      * (not acknowledged, so the sender keeps it).  slink_conn does this
      * while its queue of ended sessions' unread bytes is full. */
     uint8_t  rx_hold;
 
-    /* ---- close ---- */
+    /* ---- bytes: close ---- */
     uint8_t  close_requested;    /* application closed: send close_notify when drained */
     uint8_t  close_acked;        /* peer acknowledged our close_notify */
     uint8_t  peer_closed;        /* peer's close_notify received */
     uint8_t  peer_final;         /* chunk number after peer's last data */
 
-    slink_stream_stats stats;
+    /* ---- buffers ---- */
+    uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];        /* send */
+    uint8_t  ooo[SLINK_STREAM_OOO_SLOTS][SLINK_STREAM_CHUNK_MAX];  /* receive: out-of-order chunks */
+    uint8_t  rx_buf[SLINK_STREAM_RX_BUF];   /* receive: in-order bytes for the application */
 } slink_stream;
 
 typedef struct {
