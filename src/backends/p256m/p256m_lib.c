@@ -12,6 +12,7 @@
  * the source is read, so no PSA Crypto core is linked and every random
  * byte p256-m uses comes from the DRBG the caller passed. */
 #include "p256m_backend.h"
+#include "../../cc.h"
 
 #define psa_generate_random slink_p256m_psa_random
 /* The guard mbedTLS puts around p256-m when it is built as its PSA driver;
@@ -53,18 +54,25 @@ int slink_p256m_rng_failed(void)
     return hook_failed;
 }
 
+/* Its own function, so that the DRBG path below keeps its small frame
+ * (that path runs under p256-m's signature on the raw image's deepest
+ * stack). */
+static SLINK_NOINLINE psa_status_t take_bytes(uint8_t *output, size_t output_size)
+{
+    if (output_size > hook_left) {
+        hook_failed = 1;
+        return PSA_ERROR_INSUFFICIENT_ENTROPY;
+    }
+    memcpy(output, hook_bytes, output_size);
+    hook_bytes += output_size;
+    hook_left -= output_size;
+    return PSA_SUCCESS;
+}
+
 psa_status_t slink_p256m_psa_random(uint8_t *output, size_t output_size)
 {
-    if (hook_bytes != NULL) {
-        if (output_size > hook_left) {
-            hook_failed = 1;
-            return PSA_ERROR_INSUFFICIENT_ENTROPY;
-        }
-        memcpy(output, hook_bytes, output_size);
-        hook_bytes += output_size;
-        hook_left -= output_size;
-        return PSA_SUCCESS;
-    }
+    if (hook_bytes != NULL)
+        return take_bytes(output, output_size);
     if (hook_rng == NULL || slink_rng_bytes(hook_rng, output, output_size) != SLINK_OK) {
         hook_failed = 1;
         return PSA_ERROR_INSUFFICIENT_ENTROPY;
