@@ -1,6 +1,6 @@
 /* The identity key's signer in the hybrid PSA image: the PSA backend's key
  * id signer (src/backends/psa/psa_key.c, psa_sign_hash on the persistent
- * key), with p256-m's random source pointed at a DRBG while it runs.  The
+ * key), with p256-m's random bytes supplied while it runs.  The
  * PSA core signs through p256-m as its driver, and the only p256-m in the
  * image is the device backend's (src/backends/p256m/p256m_lib.c), whose
  * random hook draws from the DRBG the backend sets around each call rather
@@ -12,8 +12,9 @@
  * as one from a second instance of the same construction, which this
  * image kept for good before (112 bytes).  Only the credential check at
  * boot signs without a DRBG; it gets one seeded from the platform for that
- * call, on the stack of a boot path that lies well above the session's
- * deepest.  The backend's private header is included on purpose: this
+ * call, on the stack of the boot path (whose depth the painted stack
+ * figure of `make firmware-size` includes).  The backend's
+ * private header is included on purpose: this
  * file is the glue between the two backends the image links, and exists
  * only in this image. */
 #include "fw_psa.h"
