@@ -181,7 +181,6 @@ typedef struct slink_conn {
     uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
     uint8_t  hs_presumed_lost;     /* our attempt runs because the session looked lost */
     uint8_t  rec_valid;
-    uint8_t  rep_asks;             /* repair request due (see rep_at) */
     uint8_t  reasm[SLINK_HS_MSG_MAX];
     uint8_t  reasm_have[(SLINK_HS_MSG_MAX + 7) / 8];
     uint16_t reasm_total;
@@ -215,6 +214,7 @@ typedef struct slink_conn {
     uint8_t  pend_type;
     uint8_t  pend_body[40];
     uint8_t  pend_len;
+    uint8_t  rep_asks;             /* repair request due (see rep_at) */
     uint64_t no_session_hint_ms;   /* rate limit of NO_SESSION hints we send */
     uint64_t close_next_ms;
     uint64_t last_rx_ms, last_tx_ms;
