@@ -315,7 +315,7 @@ fw-slinkd: $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(FW_PKI)/
 # its id and serves byte-exact echoes; figures in run-flood/figures.json.
 .PHONY: fw-flood
 fw-flood: $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd $(BUILD)/slinkctl $(FW_PKI)/.stamp $(FW_PKI)/nv.bin
-	timeout 150 bash tests/integration/fw_flood.sh $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd \
+	timeout 240 bash tests/integration/fw_flood.sh $(FW_DIR)/cm3/device.elf $(BUILD)/slinkd \
 	    $(BUILD)/slinkctl $(FW_PKI) $(FW_DIR)/run-flood
 
 fw-e2e: $(FW_DIR)/cm3/device.elf $(FW_DIR)/cm3/device_future.elf $(FW_DIR)/fw-host $(FW_PKI)/.stamp \
