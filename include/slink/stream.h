@@ -31,8 +31,12 @@ typedef struct {
 } slink_stream_stats;
 
 /* Repeats of unacknowledged chunks on an idle line (§3.6) each ACK that
- * arrives allows; none are left once the peer stops acknowledging. */
+ * arrives allows: as many as it takes, at the measured loss, for about
+ * SLINK_STREAM_REPEATS_PER_ACK of them to be answered (2 on a clean line),
+ * at most SLINK_STREAM_REPEATS_MAX; none are left once the peer stops
+ * acknowledging. */
 #define SLINK_STREAM_REPEATS_PER_ACK 2u
+#define SLINK_STREAM_REPEATS_MAX 8u
 
 /* tx_flags bits */
 /* Out-of-order chunks held: rcv_nxt+1 .. rcv_nxt+W-1, so W-1 of them (one
@@ -118,9 +122,10 @@ typedef struct {
     uint8_t  rtt_valid;
     uint8_t  dep_pending;        /* the chunk produced last awaits slink_stream_departed */
     uint8_t  dep_chunk;          /* ... its number */
-    /* Repeats on an idle line since the last ACK arrived: they are clocked
-     * by ACKs (at most SLINK_STREAM_REPEATS_PER_ACK per ACK, §3.6). */
-    uint8_t  rep_since_ack;
+    /* Repeats on an idle line still allowed until the next ACK arrives:
+     * they are clocked by ACKs (SLINK_STREAM_REPEATS_PER_ACK to _MAX per
+     * ACK, by the measured loss, §3.6). */
+    uint8_t  rep_left;
     /* An ACK came back before the owner's model had its chunk leave the
      * line: the transport is faster than the model (a pty), whose queue
      * the rules of §3.6 then no longer follow, for the rest of the session. */

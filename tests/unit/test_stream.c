@@ -1425,6 +1425,55 @@ START_TEST(repeats_stop_when_acks_stop)
 }
 END_TEST
 
+/* Repeats per ACK follow the measured loss: about 2 of them should be
+ * answered, so 2/d^2 with d the delivered fraction (§3.6).  With 27 of 64
+ * transmissions lost (BER 1e-3 at 70-byte frames) an ACK allows 6 repeats,
+ * not 2; timeouts meanwhile raise the measured loss but buy a silent peer
+ * no more; a clean line is back to 2, and total loss gives the cap. */
+START_TEST(repeats_per_ack_follow_the_measured_loss)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
+    uint64_t now, next;
+    uint32_t rep0;
+    memset(data, 0x44, sizeof data);
+    lossy_init(2);
+    A.line_ready_ms = 1;
+    put(&A, data, 128);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 11);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 21);
+    A.ad_n = 64;
+    A.ad_lost = 27;
+    /* a duplicate ACK: nothing settled, the measured loss stands */
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 2}, 22), SLINK_OK);
+    ck_assert_uint_eq(A.rep_left, 6);
+    /* no ACK after it: 6 repeats, then only RTO retransmissions */
+    for (now = 22; now < 3000; now++) {
+        next = slink_stream_next_timer(&A);
+        if (next > now) continue;
+        if (take(&A, now, pt) != 0) slink_stream_departed(&A, now + 10);
+    }
+    ck_assert_uint_eq(A.stats.idle_repeats, 6);
+    ck_assert_uint_gt(A.stats.retransmits, 6);   /* the RTO went on */
+    /* a clean line: 2 per ACK, as before the loss was measured */
+    A.ad_n = 64;
+    A.ad_lost = 0;
+    rep0 = A.stats.idle_repeats;
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 2}, now), SLINK_OK);
+    ck_assert_uint_eq(A.rep_left, SLINK_STREAM_REPEATS_PER_ACK);
+    for (next = now + 3000; now < next; now++) {
+        if (slink_stream_next_timer(&A) > now) continue;
+        if (take(&A, now, pt) != 0) slink_stream_departed(&A, now + 10);
+    }
+    ck_assert_uint_eq(A.stats.idle_repeats, rep0 + SLINK_STREAM_REPEATS_PER_ACK);
+    /* nothing delivered at all: the cap */
+    A.ad_lost = A.ad_n;
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 2}, now), SLINK_OK);
+    ck_assert_uint_eq(A.rep_left, SLINK_STREAM_REPEATS_MAX);
+}
+END_TEST
+
 /* Moves `total` bytes A -> B (and `back` bytes B -> A) through the line;
  * returns the simulated milliseconds taken.  Fails on any lost, duplicated
  * or reordered byte and on a stall. */
@@ -1629,6 +1678,7 @@ int main(void)
     tcase_add_test(tc, timers_start_when_the_frame_left_the_line);
     tcase_add_test(tc, used_up_window_repeats_unacknowledged_chunks_on_an_idle_line);
     tcase_add_test(tc, repeats_stop_when_acks_stop);
+    tcase_add_test(tc, repeats_per_ack_follow_the_measured_loss);
     TCase *ts = tcase_create("simulated line");
     tcase_set_timeout(ts, 60);
     tcase_add_test(ts, sim_1mb_lossless);
