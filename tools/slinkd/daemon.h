@@ -11,11 +11,12 @@
 #include "port.h"
 
 #define APP_IN_CAP   65536u   /* bytes an application may write ahead of the session */
-#define APP_OUT_CAP  65536u
 /* A live session is read while an application's buffer is under half full,
  * one read adding at most the core's receive buffer; when the session is
  * replaced, its carried rest (at most that buffer again) must fit at once
- * (app_sock.c stream_rx), so the core never has two ended sessions queued. */
+ * (app_sock.c stream_rx), so the core never has two ended sessions queued.
+ * Hence at least 4 core receive buffers (17 KiB each on hosts). */
+#define APP_OUT_CAP  (4u * SLINK_STREAM_RX_BUF > 65536u ? 4u * SLINK_STREAM_RX_BUF : 65536u)
 typedef char app_out_fits_carry[(APP_OUT_CAP / 2u + 2u * SLINK_STREAM_RX_BUF <= APP_OUT_CAP) ? 1 : -1];
 #define APP_DGRAM_Q  8u       /* datagrams queued ahead of the session */
 /* An application whose session ended is closed once it has read everything
