@@ -536,13 +536,9 @@ static int queue_held(const slink_stream *s)
  * clean line. */
 static unsigned repeats_per_ack(const slink_stream *s)
 {
-    uint32_t d, k;
-    if (s->ad_n == 0) return SLINK_STREAM_REPEATS_PER_ACK;
-    d = (uint32_t)(s->ad_n - s->ad_lost) * 256u / s->ad_n;   /* delivered, in 1/256 */
-    if (d == 0) return SLINK_STREAM_REPEATS_MAX;
-    k = (SLINK_STREAM_REPEATS_PER_ACK * 65536u + d * d - 1u) / (d * d);
-    if (k < SLINK_STREAM_REPEATS_PER_ACK) k = SLINK_STREAM_REPEATS_PER_ACK;
-    if (k > SLINK_STREAM_REPEATS_MAX) k = SLINK_STREAM_REPEATS_MAX;
+    /* smallest k with k (delivered/n)^2 >= 2; n <= AD_SPAN + AD_STEP */
+    uint32_t n = s->ad_n, d = (uint32_t)(s->ad_n - s->ad_lost), k = SLINK_STREAM_REPEATS_PER_ACK;
+    while (k < SLINK_STREAM_REPEATS_MAX && k * d * d < SLINK_STREAM_REPEATS_PER_ACK * n * n) k++;
     return k;
 }
 
