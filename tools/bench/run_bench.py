@@ -309,6 +309,10 @@ TARGETS = [
     ("goodput_ratio_115200_bulk_ber1e-5_sim", "ge", 0.82, ">= 0.82"),
     ("goodput_ratio_115200_bulk_ber1e-4", "ge", 0.68, ">= 0.68"),
     ("goodput_ratio_115200_bulk_ber1e-3", "ge", 0.34, ">= 0.34"),
+    # ... for every seed of 1-10 (the min), not only seed 1
+    ("goodput_ratio_115200_bulk_ber1e-5_sim_min_seeds1_10", "ge", 0.82, ">= 0.82"),
+    ("goodput_ratio_115200_bulk_ber1e-4_min_seeds1_10", "ge", 0.68, ">= 0.68"),
+    ("goodput_ratio_115200_bulk_ber1e-3_min_seeds1_10", "ge", 0.34, ">= 0.34"),
     # issue 14: the first session at BER 1e-3 (seeds 1-10)
     ("bulk_ber1e-3_first_session_s_median_seeds1_10", "le", 5, "<= 5 s"),
     ("bulk_ber1e-3_first_session_s_max_seeds1_10", "le", 15, "<= 15 s"),
@@ -364,6 +368,12 @@ ORDER = [
      "default MTU, >= 10000 bits flipped (sim)"),
     ("goodput_ratio_115200_bulk_ber1e-4", "the same at BER 1e-4 (sim)"),
     ("goodput_ratio_115200_bulk_ber1e-3", "the same at BER 1e-3 (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-5_sim_min_seeds1_10", "BER 1e-5 from session start, lowest of seeds 1-10 (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-5_sim_median_seeds1_10", "the same, median of seeds 1-10 (target >= 0.82)"),
+    ("goodput_ratio_115200_bulk_ber1e-4_min_seeds1_10", "BER 1e-4, lowest of seeds 1-10 (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-4_median_seeds1_10", "the same, median of seeds 1-10 (target >= 0.68)"),
+    ("goodput_ratio_115200_bulk_ber1e-3_min_seeds1_10", "BER 1e-3, lowest of seeds 1-10 (sim)"),
+    ("goodput_ratio_115200_bulk_ber1e-3_median_seeds1_10", "the same, median of seeds 1-10 (target >= 0.34)"),
     ("goodput_ratio_115200_bulk_ber1e-5_sim_from_start", "BER 1e-5 counted from the start, handshake included, "
      ">= 1000 bits flipped (sim; the figure before session 3)"),
     ("goodput_ratio_115200_bulk_ber1e-4_from_start", "the same at BER 1e-4 (sim)"),
@@ -580,11 +590,23 @@ def main():
                     raise BenchError("soak --ber %s delivered %d wrong bytes" % (ber, nz["bad_bytes"]))
                 return nz
 
+            # One seed is one draw of the noise: at BER 1e-3 seeds 1-8 gave
+            # 0.331-0.351 at the same head, so the figure for seed 1 (kept)
+            # is joined by the min and median over seeds 1-10 of the same
+            # run; the target holds for every seed when the min meets it.
+            noisy_target = {"ber1e-5_sim": 0.82, "ber1e-4": 0.68, "ber1e-3": 0.34}
             for ber, tag in (("1e-5", "ber1e-5_sim"), ("1e-4", "ber1e-4"), ("1e-3", "ber1e-3")):
                 print("bench: bulk stream at BER %s, default MTU, >= 10000 bits flipped, simulated time ..." % ber,
                       flush=True)
                 nz = noisy(ber, 10000, 36000)
                 res["goodput_ratio_115200_bulk_" + tag] = nz["goodput_session"]
+                per_seed = [nz["goodput_session"]] + [noisy(ber, 10000, 36000, seed)["goodput_session"]
+                                                      for seed in range(2, 11)]
+                res["goodput_ratio_115200_bulk_%s_min_seeds1_10" % tag] = min(per_seed)
+                res["goodput_ratio_115200_bulk_%s_median_seeds1_10" % tag] = statistics.median(per_seed)
+                print("bench: BER %s, seeds 1-10 from session start: min %.4f median %.4f (target >= %.2f); %s" %
+                      (ber, min(per_seed), statistics.median(per_seed), noisy_target[tag],
+                       " ".join("%.4f" % g for g in per_seed)), flush=True)
                 for k in ("bits_flipped", "retransmits", "fast_retransmits", "session_ends", "sim_seconds",
                           "stalled", "first_session_s"):
                     res["bulk_%s_%s" % (tag, k)] = nz[k]
