@@ -984,6 +984,24 @@ static void deliver_all(pair *p, uint64_t s, size_t *got, size_t want)
  * it there.  A new session after a noisy handshake starts lossy, and its
  * queue hold (§3.6) must not wait for that fictional drain: faults-ci saw
  * the replacing session move no bytes in one direction (b->a). */
+/* A session after a handshake that met noise starts with 64-byte chunks
+ * (conn_session.c CHUNK_START_NOISY): the first window is written before
+ * any loss is measured, and at BER 1e-3 a chunk of 128 (a 152-byte frame,
+ * 70 % lost) could take a dozen tries, each on a backed-off RTO. */
+START_TEST(noisy_handshake_starts_with_small_chunks)
+{
+    pair_opts o = { 0 };
+    o.seed = 58;
+    o.line.seed = 58;
+    pair *p = new_pair(&o);
+    /* a torn frame before the handshake: noise the device counts */
+    ck_assert_int_eq(slink_conn_input(&p->b, (const uint8_t *)"\x05\x11\x22\x00", 4, p->now), SLINK_OK);
+    ck_assert(pair_run_established(p, 60000));
+    ck_assert_uint_eq(p->b.stream.tx_size, 64);
+    del_pair(p);
+}
+END_TEST
+
 START_TEST(new_lossy_session_not_held_by_a_line_model_run_ahead)
 {
     pair_opts o = { 0 };
@@ -1262,6 +1280,7 @@ int main(void)
     tcase_add_test(tp, pacing_small_writes_fewer_records_sooner);
     tcase_add_test(tp, pacing_lossy_line_exactly_once_in_order);
     tcase_add_test(tp, new_lossy_session_not_held_by_a_line_model_run_ahead);
+    tcase_add_test(tp, noisy_handshake_starts_with_small_chunks);
     suite_add_tcase(s, tp);
     return run_suite(s);
 }
