@@ -19,28 +19,7 @@
 #ifndef SLINK_FW_MBEDTLS_CONFIG_H
 #define SLINK_FW_MBEDTLS_CONFIG_H
 
-/* ---- system support ---- */
-/* Inline assembly for the bignum multiply loops (Thumb-1 and Thumb-2
- * variants exist in bn_mul.h): the ECC hot path. */
-#define MBEDTLS_HAVE_ASM
-/* No MBEDTLS_HAVE_TIME / MBEDTLS_HAVE_TIME_DATE: the board has no real-time
- * clock.  mbedTLS then treats every certificate as current; slink checks
- * dates itself under its time policy (a build-time floor here). */
-#define MBEDTLS_NO_PLATFORM_ENTROPY
-#define MBEDTLS_DEPRECATED_REMOVED
-
-/* ---- platform: no system heap ---- */
-/* All mbedTLS allocations (bignums, parsed certificates) come from a static
- * pool through the port's allocator (firmware/port/fw_alloc.c), called
- * directly; naming it also keeps newlib's malloc, free and sbrk out of the
- * image, so nothing can grow a heap into the stack. */
-#define MBEDTLS_PLATFORM_C
-#define MBEDTLS_PLATFORM_MEMORY
-#define MBEDTLS_PLATFORM_CALLOC_MACRO   fw_calloc
-#define MBEDTLS_PLATFORM_FREE_MACRO     fw_free
-#include <stddef.h>
-void *fw_calloc(size_t n, size_t size);
-void fw_free(void *p);
+#include "slink_mbedtls_common.h"
 
 /* ---- bignum / elliptic curves: P-256 only ---- */
 #define MBEDTLS_BIGNUM_C
@@ -63,25 +42,7 @@ void fw_free(void *p);
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ECDSA_DETERMINISTIC         /* RFC 6979 */
 
-/* ---- symmetric ---- */
-#define MBEDTLS_AES_C
-#define MBEDTLS_AES_ROM_TABLES              /* tables in flash, not built in RAM */
-#define MBEDTLS_AES_FEWER_TABLES            /* 2 KiB of tables instead of 8 KiB */
-/* slink's records and the reference's one suite use AES-128 only: the
- * key schedule buffer shrinks from 68 to 44 words, 96 bytes less in every
- * GCM context (slink sets one up on the stack per record). */
-#define MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH
-/* Without MBEDTLS_CIPHER_C, GCM drives AES through the small block-cipher
- * layer (block_cipher.c) rather than the generic cipher layer and its
- * table of every mode; the DTLS reference needs the cipher layer and
- * enables it below.  GCM only ever encrypts with AES: no decryption
- * tables or code. */
-#define MBEDTLS_GCM_C
-#define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
-
-/* ---- hashes, MAC, KDF, DRBG ---- */
-#define MBEDTLS_SHA256_C
-#define MBEDTLS_SHA256_SMALLER
+/* ---- hashes, MAC, KDF, DRBG (SHA-256 itself: slink_mbedtls_common.h) ---- */
 #define MBEDTLS_MD_C                        /* RFC 6979 nonces (HMAC-DRBG) */
 #define MBEDTLS_HMAC_DRBG_C
 

@@ -108,12 +108,12 @@ fw-fetch: $(FW_MBEDTLS_STAMP)
 
 # ---- per-CPU rules ----
 define FW_CPU_RULES
-$(FW_DIR)/$(1)/obj/mbedtls/%.o: $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h
+$(FW_DIR)/$(1)/obj/mbedtls/%.o: $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h firmware/slink_mbedtls_common.h
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -I$(MBEDTLS_FW)/library -std=c99 -fstack-usage \
 	    -c $(MBEDTLS_FW)/library/$$*.c -o $$@
 
-$(FW_DIR)/$(1)/obj/mbedtls-dtls/%.o: $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h
+$(FW_DIR)/$(1)/obj/mbedtls-dtls/%.o: $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h firmware/slink_mbedtls_common.h
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -DSLINK_FW_DTLS_REFERENCE -I$(MBEDTLS_FW)/library \
 	    -std=c99 -fstack-usage -c $(MBEDTLS_FW)/library/$$*.c -o $$@
@@ -134,7 +134,7 @@ $(FW_DIR)/$(1)/obj/apps/%.o: firmware/apps/%.c $(FW_HDRS) $(FW_MBEDTLS_STAMP)
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) -std=c99 -Wall -Wextra -Werror -fstack-usage -c $$< -o $$@
 
-$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(CORE_HDRS) $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h mk/firmware.mk
+$(FW_DIR)/$(1)/obj/src/%.o: src/%.c $(CORE_HDRS) $(FW_MBEDTLS_STAMP) firmware/slink_mbedtls_config.h firmware/slink_mbedtls_common.h mk/firmware.mk
 	@mkdir -p $$(@D)
 	$(FW_CC) $(FW_ARCH_$(1)) $(FW_OPT) $(FW_CPPFLAGS) $(P256M_INC) $(FW_SLINK_DEFS) $(CSTD) $(FW_WARN_CORE) -fstack-usage -c $$< -o $$@
 

@@ -19,7 +19,7 @@
 FW_PSA_CPUS := cm3 cm4f
 FW_PSA_CPPFLAGS := -Iinclude -Ifirmware -Ifirmware/board/an385 -Ifirmware/port -Ifirmware/psa \
     -I$(MBEDTLS_FW)/include -DMBEDTLS_CONFIG_FILE='"slink_psa_mbedtls_config.h"'
-FW_PSA_CFG := firmware/psa/slink_psa_mbedtls_config.h firmware/psa/slink_psa_crypto_config.h
+FW_PSA_CFG := firmware/psa/slink_psa_mbedtls_config.h firmware/psa/slink_psa_crypto_config.h firmware/slink_mbedtls_common.h
 # The PSA core with key storage, the AES-GCM and SHA-256 the device
 # backend calls directly, and p256-m's driver entry points (from the
 # fetched tree's 3rdparty) without p256-m itself: its p256_* functions are

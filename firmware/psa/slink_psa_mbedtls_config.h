@@ -16,19 +16,11 @@
 #ifndef SLINK_PSA_MBEDTLS_CONFIG_H
 #define SLINK_PSA_MBEDTLS_CONFIG_H
 
-#define MBEDTLS_HAVE_ASM
-#define MBEDTLS_NO_PLATFORM_ENTROPY
-#define MBEDTLS_DEPRECATED_REMOVED
-
-/* Heap (the loaded key's material while it signs) from the port's static
- * pool, as in the raw build (firmware/port/fw_alloc.c). */
-#define MBEDTLS_PLATFORM_C
-#define MBEDTLS_PLATFORM_MEMORY
-#define MBEDTLS_PLATFORM_CALLOC_MACRO   fw_calloc
-#define MBEDTLS_PLATFORM_FREE_MACRO     fw_free
-#include <stddef.h>
-void *fw_calloc(size_t n, size_t size);
-void fw_free(void *p);
+/* System support, the heap (the loaded key's material while it signs,
+ * from the port's static pool) and the symmetric set, used directly by
+ * src/backends/mbedtls/mbedtls_aead.c and mbedtls_hash.c, not through
+ * PSA: the raw device build's own (firmware/slink_mbedtls_common.h). */
+#include "../slink_mbedtls_common.h"
 
 /* ---- PSA Crypto core: the identity key's store ---- */
 #define MBEDTLS_PSA_CRYPTO_C
@@ -39,25 +31,13 @@ void fw_free(void *p);
  * file-backed ITS. */
 #define MBEDTLS_PSA_CRYPTO_STORAGE_C
 /* No CTR-DRBG and entropy module: the core's random bytes come from the
- * port (firmware/psa/fw_psa_rng.c: a DRBG of slink's over the board's
- * health-tested entropy). */
+ * port (firmware/psa/fw_psa_rng.c: the slink DRBG the signer lends for
+ * each signature). */
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 /* p256-m as the PSA driver for the identity key (import, sign). */
 #define MBEDTLS_PSA_P256M_DRIVER_ENABLED
 /* One key in use at a time: the identity key while it signs (it is
  * purged after each signature). */
 #define MBEDTLS_PSA_KEY_SLOT_COUNT      1
-
-/* ---- symmetric: the raw device build's set (firmware/slink_mbedtls_config.h),
- * used directly by src/backends/mbedtls/mbedtls_aead.c and mbedtls_hash.c,
- * not through PSA ---- */
-#define MBEDTLS_AES_C
-#define MBEDTLS_AES_ROM_TABLES
-#define MBEDTLS_AES_FEWER_TABLES
-#define MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH
-#define MBEDTLS_GCM_C
-#define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
-#define MBEDTLS_SHA256_C
-#define MBEDTLS_SHA256_SMALLER
 
 #endif
