@@ -174,3 +174,23 @@ void pair_del(pair *p)
     pair_free(p);
     free(p);
 }
+
+size_t pair_take_frames(pair *p, slink_conn *c, pair_frame *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && slink_conn_next_frame(c, p->now, &out[n].type, out[n].body,
+                                            sizeof out[n].body, &out[n].len) == SLINK_OK)
+        n++;
+    return n;
+}
+
+slink_err pair_give(pair *p, slink_conn *to, const pair_frame *h)
+{
+    slink_frame f;
+    f.dst = to->cfg.local_addr;
+    f.src = to->cfg.peer_addr;
+    f.type = h->type;
+    f.body = h->body;
+    f.body_len = h->len;
+    return slink_conn_handle_frame(to, &f, p->now);
+}

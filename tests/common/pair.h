@@ -58,6 +58,17 @@ int       pair_step(pair *p);
 /* Runs until both ends are ESTABLISHED or max_ms passes; returns 1 if so. */
 int       pair_run_established(pair *p, uint64_t max_ms);
 void      pair_run_for(pair *p, uint64_t ms);
+/* A frame one end has to send, held by the test instead of the line, to
+ * be dropped, reordered or forged before pair_give hands it over. */
+typedef struct {
+    uint8_t type;
+    uint8_t body[SLINK_MAX_FRAME_BODY];
+    size_t len;
+} pair_frame;
+/* The frames c has to send now (at most max), in order. */
+size_t    pair_take_frames(pair *p, slink_conn *c, pair_frame *out, size_t max);
+/* h to `to`, as if from its peer. */
+slink_err pair_give(pair *p, slink_conn *to, const pair_frame *h);
 /* Drains events of one side, returns the count of events of type t seen;
  * last error of that type in *err if non-NULL. */
 int       pair_count_events(slink_conn *c, slink_event_type t, slink_err *err);

@@ -9,40 +9,13 @@
 #include "handshake/hs_msg.h"
 #include "session/conn_internal.h"
 
-/* Frames one end has to send now, as (type, body) pairs. */
-typedef struct {
-    uint8_t type;
-    uint8_t body[SLINK_MAX_FRAME_BODY];
-    size_t len;
-} held_frame;
-
-static size_t take_frames(pair *p, slink_conn *c, held_frame *out, size_t max)
-{
-    size_t n = 0;
-    while (n < max && slink_conn_next_frame(c, p->now, &out[n].type, out[n].body,
-                                            sizeof out[n].body, &out[n].len) == SLINK_OK)
-        n++;
-    return n;
-}
-
-static slink_err give(pair *p, slink_conn *to, const held_frame *h)
-{
-    slink_frame f;
-    f.dst = to->cfg.local_addr;
-    f.src = to->cfg.peer_addr;
-    f.type = h->type;
-    f.body = h->body;
-    f.body_len = h->len;
-    return slink_conn_handle_frame(to, &f, p->now);
-}
-
 static slink_err give_raw(pair *p, slink_conn *to, uint8_t type, const uint8_t *body, size_t len)
 {
-    held_frame h;
+    pair_frame h;
     h.type = type;
     memcpy(h.body, body, len);
     h.len = len;
-    return give(p, to, &h);
+    return pair_give(p, to, &h);
 }
 
 static slink_hs_slot *slot_of(slink_conn *c, int initiator)
@@ -52,7 +25,7 @@ static slink_hs_slot *slot_of(slink_conn *c, int initiator)
 
 /* Sum of the data bytes of the fragments among fr[0..n) (0 if any frame is
  * something else). */
-static size_t frag_data(const held_frame *fr, size_t n, uint8_t msgno)
+static size_t frag_data(const pair_frame *fr, size_t n, uint8_t msgno)
 {
     size_t i, sum = 0;
     for (i = 0; i < n; i++) {
@@ -94,7 +67,7 @@ END_TEST
  * one piece, before any flight timer fires. */
 START_TEST(lost_piece_repaired_without_flight_timeout)
 {
-    static held_frame fr[64], rq[8], ans[8];
+    static pair_frame fr[64], rq[8], ans[8];
     pair_opts o = { 0 };
     hs_repair q;
     size_t n, i, lost = 2, total;
@@ -104,58 +77,58 @@ START_TEST(lost_piece_repaired_without_flight_timeout)
     o.mtu_b = 64;
     pair *p = pair_new(&o);
 
-    ck_assert_uint_eq(take_frames(p, &p->a, fr, 64), 1);
-    ck_assert_int_eq(give(p, &p->b, &fr[0]), SLINK_OK);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, fr, 64), 1);
+    ck_assert_int_eq(pair_give(p, &p->b, &fr[0]), SLINK_OK);
     timer = slot_of(&p->a, 1)->next_tx_ms;
-    n = take_frames(p, &p->b, fr, 64);
+    n = pair_take_frames(p, &p->b, fr, 64);
     ck_assert_uint_gt(n, lost + 1);
     total = slink_get_u16(fr[0].body + 2);
     for (i = 0; i < n; i++)
-        if (i != lost) ck_assert_int_eq(give(p, &p->a, &fr[i]), SLINK_ERR_NEED_MORE);
+        if (i != lost) ck_assert_int_eq(pair_give(p, &p->a, &fr[i]), SLINK_ERR_NEED_MORE);
     /* no request while the burst could still be on the line */
-    ck_assert_uint_eq(take_frames(p, &p->a, rq, 8), 0);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, rq, 8), 0);
     due = slink_conn_next_timeout(&p->a, p->now);
     ck_assert_uint_gt(due, p->now);
     ck_assert_uint_lt(due, timer);
     p->now = due;
-    ck_assert_uint_eq(take_frames(p, &p->a, rq, 8), 1);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, rq, 8), 1);
     ck_assert_uint_eq(rq[0].type, SLINK_FT_HS_REPAIR);
     ck_assert_int_eq(hs_repair_decode(rq[0].body, rq[0].len, &q), SLINK_OK);
     ck_assert_uint_eq(q.msgno, 2);
     ck_assert_uint_eq(q.total, total);
     for (i = 0; i < (total + 59) / 60; i++)
         ck_assert_int_eq((q.map[i / 8] >> (i % 8)) & 1, i == lost);
-    ck_assert_int_eq(give(p, &p->b, &rq[0]), SLINK_OK);
-    ck_assert_uint_eq(take_frames(p, &p->b, ans, 8), 1);
+    ck_assert_int_eq(pair_give(p, &p->b, &rq[0]), SLINK_OK);
+    ck_assert_uint_eq(pair_take_frames(p, &p->b, ans, 8), 1);
     ck_assert_uint_eq(ans[0].type, SLINK_FT_HS_FRAG | SLINK_FT_HS2);
     ck_assert_uint_eq(slink_get_u16(ans[0].body), 60u * lost);
     ck_assert_uint_eq(ans[0].len, 64);
-    ck_assert_int_eq(give(p, &p->a, &ans[0]), SLINK_OK);
+    ck_assert_int_eq(pair_give(p, &p->a, &ans[0]), SLINK_OK);
     ck_assert_int_eq(slink_conn_get_state(&p->a), SLINK_CONN_ESTABLISHED);
     ck_assert_uint_lt(p->now, timer);
     ck_assert_uint_eq(p->a.stats.hs_retransmits, 0);
 
     /* msg3, the responder's turn to ask */
     timer = slot_of(&p->a, 1)->next_tx_ms;
-    n = take_frames(p, &p->a, fr, 64);
+    n = pair_take_frames(p, &p->a, fr, 64);
     ck_assert_uint_gt(n, lost + 1);
     total = slink_get_u16(fr[0].body + 2);
     for (i = 0; i < n; i++) {
         ck_assert_uint_eq(fr[i].type, SLINK_FT_HS_FRAG | SLINK_FT_HS3);
-        if (i != lost) ck_assert_int_eq(give(p, &p->b, &fr[i]), SLINK_ERR_NEED_MORE);
+        if (i != lost) ck_assert_int_eq(pair_give(p, &p->b, &fr[i]), SLINK_ERR_NEED_MORE);
     }
     due = slink_conn_next_timeout(&p->b, p->now);
     ck_assert_uint_lt(due, timer);
     p->now = due;
-    ck_assert_uint_eq(take_frames(p, &p->b, rq, 8), 1);
+    ck_assert_uint_eq(pair_take_frames(p, &p->b, rq, 8), 1);
     ck_assert_uint_eq(rq[0].type, SLINK_FT_HS_REPAIR);
     ck_assert_int_eq(hs_repair_decode(rq[0].body, rq[0].len, &q), SLINK_OK);
     ck_assert_uint_eq(q.msgno, 3);
     ck_assert_uint_eq(q.total, total);
-    ck_assert_int_eq(give(p, &p->a, &rq[0]), SLINK_OK);
-    ck_assert_uint_eq(take_frames(p, &p->a, ans, 8), 1);
+    ck_assert_int_eq(pair_give(p, &p->a, &rq[0]), SLINK_OK);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, ans, 8), 1);
     ck_assert_uint_eq(slink_get_u16(ans[0].body), 60u * lost);
-    ck_assert_int_eq(give(p, &p->b, &ans[0]), SLINK_OK);
+    ck_assert_int_eq(pair_give(p, &p->b, &ans[0]), SLINK_OK);
     ck_assert_int_eq(slink_conn_get_state(&p->b), SLINK_CONN_ESTABLISHED);
     ck_assert_uint_lt(p->now, timer);
     ck_assert_uint_eq(p->a.stats.hs_retransmits, 0);
@@ -169,7 +142,7 @@ END_TEST
  * quiet, and the responder sends it in granules, long before msg1's timer. */
 START_TEST(damaged_whole_msg2_asked_for_after_noise)
 {
-    static held_frame fr[64], rq[8];
+    static pair_frame fr[64], rq[8];
     static const uint8_t damaged[] = { 0x06, 0x01, 0x07, 0x02, 0x55, 0x55, 0x00 };  /* bad CRC */
     pair_opts o = { 0 };
     hs_repair q;
@@ -178,9 +151,9 @@ START_TEST(damaged_whole_msg2_asked_for_after_noise)
     o.seed = 901;
     pair *p = pair_new(&o);
 
-    ck_assert_uint_eq(take_frames(p, &p->a, fr, 64), 1);
-    ck_assert_int_eq(give(p, &p->b, &fr[0]), SLINK_OK);
-    n = take_frames(p, &p->b, fr, 64);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, fr, 64), 1);
+    ck_assert_int_eq(pair_give(p, &p->b, &fr[0]), SLINK_OK);
+    n = pair_take_frames(p, &p->b, fr, 64);
     ck_assert_uint_eq(n, 1);
     ck_assert_uint_eq(fr[0].type, SLINK_FT_HS2);   /* whole: it is lost */
     total = fr[0].len;
@@ -191,17 +164,17 @@ START_TEST(damaged_whole_msg2_asked_for_after_noise)
     due = slink_conn_next_timeout(&p->a, p->now);
     ck_assert_uint_lt(due, timer);
     p->now = due;
-    ck_assert_uint_eq(take_frames(p, &p->a, rq, 8), 1);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, rq, 8), 1);
     ck_assert_uint_eq(rq[0].type, SLINK_FT_HS_REPAIR);
     ck_assert_int_eq(hs_repair_decode(rq[0].body, rq[0].len, &q), SLINK_OK);
     ck_assert_uint_eq(q.msgno, 2);
     ck_assert_uint_eq(q.total, 0);
-    ck_assert_int_eq(give(p, &p->b, &rq[0]), SLINK_OK);
-    n = take_frames(p, &p->b, fr, 64);
+    ck_assert_int_eq(pair_give(p, &p->b, &rq[0]), SLINK_OK);
+    n = pair_take_frames(p, &p->b, fr, 64);
     ck_assert_uint_eq(n, (total + 59) / 60);
     ck_assert_uint_eq(frag_data(fr, n, 2), total);
     for (i = 0; i < n; i++)
-        ck_assert_int_eq(give(p, &p->a, &fr[i]), i + 1 < n ? SLINK_ERR_NEED_MORE : SLINK_OK);
+        ck_assert_int_eq(pair_give(p, &p->a, &fr[i]), i + 1 < n ? SLINK_ERR_NEED_MORE : SLINK_OK);
     ck_assert_int_eq(slink_conn_get_state(&p->a), SLINK_CONN_ESTABLISHED);
     ck_assert_uint_lt(p->now, timer);
     ck_assert(pair_run_established(p, 5000));
@@ -214,7 +187,7 @@ END_TEST
  * genuine duplicate msg1 (so requests cannot stall the attempt). */
 START_TEST(forged_repair_buys_one_copy_per_interval)
 {
-    static held_frame fr[64], m1;
+    static pair_frame fr[64], m1;
     static const uint8_t all2[3] = { 2, 0, 0 };
     pair_opts o = { 0 };
     slink_hs_slot *r;
@@ -226,9 +199,9 @@ START_TEST(forged_repair_buys_one_copy_per_interval)
     o.seed = 902;
     pair *p = pair_new(&o);
 
-    ck_assert_uint_eq(take_frames(p, &p->a, &m1, 1), 1);
-    ck_assert_int_eq(give(p, &p->b, &m1), SLINK_OK);
-    ck_assert_uint_eq(take_frames(p, &p->b, fr, 64), 1);   /* msg2, our own flight */
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, &m1, 1), 1);
+    ck_assert_int_eq(pair_give(p, &p->b, &m1), SLINK_OK);
+    ck_assert_uint_eq(pair_take_frames(p, &p->b, fr, 64), 1);   /* msg2, our own flight */
     r = slot_of(&p->b, 0);
     out_len = r->hs.out_len;
     dup = conn_hs_dup_interval_ms(&p->b);
@@ -239,12 +212,12 @@ START_TEST(forged_repair_buys_one_copy_per_interval)
     for (k = 0; k < 20; k++) {
         slink_err e = give_raw(p, &p->b, SLINK_FT_HS_REPAIR, all2, sizeof all2);
         ck_assert_int_eq(e, k == 0 ? SLINK_OK : SLINK_ERR_HS_DUPLICATE);
-        sent += frag_data(fr, take_frames(p, &p->b, fr, 64), 2);
+        sent += frag_data(fr, pair_take_frames(p, &p->b, fr, 64), 2);
     }
     ck_assert_uint_eq(sent, out_len);
     p->now = t0 + dup - 1u;
     ck_assert_int_eq(give_raw(p, &p->b, SLINK_FT_HS_REPAIR, all2, sizeof all2), SLINK_ERR_HS_DUPLICATE);
-    ck_assert_uint_eq(take_frames(p, &p->b, fr, 64), 0);
+    ck_assert_uint_eq(pair_take_frames(p, &p->b, fr, 64), 0);
     /* the attempt is as it was: phase, timers, tries, protection */
     ck_assert_int_eq(r->hs.state, before.hs.state);
     ck_assert_uint_eq(r->next_tx_ms, before.next_tx_ms);
@@ -256,9 +229,9 @@ START_TEST(forged_repair_buys_one_copy_per_interval)
      * answered with its own full copy */
     p->now = t0 + dup;
     ck_assert_int_eq(give_raw(p, &p->b, SLINK_FT_HS_REPAIR, all2, sizeof all2), SLINK_OK);
-    ck_assert_uint_eq(frag_data(fr, take_frames(p, &p->b, fr, 64), 2), out_len);
-    ck_assert_int_eq(give(p, &p->b, &m1), SLINK_ERR_HS_DUPLICATE);
-    ck_assert_uint_gt(take_frames(p, &p->b, fr, 64), 0);
+    ck_assert_uint_eq(frag_data(fr, pair_take_frames(p, &p->b, fr, 64), 2), out_len);
+    ck_assert_int_eq(pair_give(p, &p->b, &m1), SLINK_ERR_HS_DUPLICATE);
+    ck_assert_uint_gt(pair_take_frames(p, &p->b, fr, 64), 0);
     ck_assert_int_eq(r->hs.state, SLINK_HS_WAIT_MSG3);
     ck_assert_uint_eq(r->next_tx_ms, before.next_tx_ms);
     pair_del(p);
@@ -269,22 +242,22 @@ END_TEST
  * that accepted msg3 sends no more of msg2. */
 START_TEST(repair_pieces_stop_when_the_attempt_completes)
 {
-    static held_frame fr[64], m3[64];
+    static pair_frame fr[64], m3[64];
     static const uint8_t all2[3] = { 2, 0, 0 };
     pair_opts o = { 0 };
     size_t n, i;
     o.seed = 912;
     pair *p = pair_new(&o);
-    ck_assert_uint_eq(take_frames(p, &p->a, fr, 64), 1);
-    ck_assert_int_eq(give(p, &p->b, &fr[0]), SLINK_OK);
-    ck_assert_uint_eq(take_frames(p, &p->b, fr, 64), 1);
-    ck_assert_int_eq(give(p, &p->a, &fr[0]), SLINK_OK);           /* a: session, msg3 out */
-    n = take_frames(p, &p->a, m3, 64);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, fr, 64), 1);
+    ck_assert_int_eq(pair_give(p, &p->b, &fr[0]), SLINK_OK);
+    ck_assert_uint_eq(pair_take_frames(p, &p->b, fr, 64), 1);
+    ck_assert_int_eq(pair_give(p, &p->a, &fr[0]), SLINK_OK);           /* a: session, msg3 out */
+    n = pair_take_frames(p, &p->a, m3, 64);
     ck_assert_uint_ge(n, 1);
     ck_assert_int_eq(give_raw(p, &p->b, SLINK_FT_HS_REPAIR, all2, sizeof all2), SLINK_OK);   /* queued */
-    for (i = 0; i < n; i++) (void)give(p, &p->b, &m3[i]);
+    for (i = 0; i < n; i++) (void)pair_give(p, &p->b, &m3[i]);
     ck_assert_int_eq(slink_conn_get_state(&p->b), SLINK_CONN_ESTABLISHED);
-    n = take_frames(p, &p->b, fr, 64);
+    n = pair_take_frames(p, &p->b, fr, 64);
     for (i = 0; i < n; i++) ck_assert_uint_ne(fr[i].type, SLINK_FT_HS_FRAG | SLINK_FT_HS2);
     ck_assert_uint_ge(n, 1);   /* the key-confirmation ACK */
     ck_assert_uint_eq(slink_conn_next_timeout(&p->b, p->now) > p->now, 1);   /* nothing left due */
@@ -296,7 +269,7 @@ END_TEST
  * attempt changes, nothing is sent. */
 START_TEST(malformed_repair_dropped_without_state_change)
 {
-    static held_frame fr[64], m1;
+    static pair_frame fr[64], m1;
     static slink_hs_slot before[SLINK_HS_SLOTS];
     pair_opts o = { 0 };
     uint8_t b[16];
@@ -304,9 +277,9 @@ START_TEST(malformed_repair_dropped_without_state_change)
     size_t mlen, i;
     o.seed = 903;
     pair *p = pair_new(&o);
-    ck_assert_uint_eq(take_frames(p, &p->a, &m1, 1), 1);
-    ck_assert_int_eq(give(p, &p->b, &m1), SLINK_OK);
-    ck_assert_uint_eq(take_frames(p, &p->b, fr, 64), 1);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, &m1, 1), 1);
+    ck_assert_int_eq(pair_give(p, &p->b, &m1), SLINK_OK);
+    ck_assert_uint_eq(pair_take_frames(p, &p->b, fr, 64), 1);
     total = (uint16_t)slot_of(&p->b, 0)->hs.out_len;
     mlen = SLINK_HS_REPAIR_MAP_LEN(total);
     p->now += 1000;   /* past the window of our own flight */
@@ -349,7 +322,7 @@ START_TEST(malformed_repair_dropped_without_state_change)
         ck_assert_msg(memcmp(before, p->b.hs_slot, sizeof before) == 0, "case %zu changed an attempt", i);
         ck_assert_uint_eq(p->b.rep_asks, asks);
         ck_assert_uint_eq(p->b.stats.hs_dropped, dropped + 1u);
-        ck_assert_uint_eq(take_frames(p, &p->b, fr, 64), 0);
+        ck_assert_uint_eq(pair_take_frames(p, &p->b, fr, 64), 0);
     }
     /* and the handshake still completes */
     ck_assert(pair_run_established(p, 10000));
@@ -362,7 +335,7 @@ END_TEST
  * duplicate's full copy complete the handshake as before. */
 START_TEST(peer_without_repair_still_connects)
 {
-    static held_frame fr[64], out[64];
+    static pair_frame fr[64], out[64];
     pair_opts o = { 0 };
     size_t n, i, asks = 0;
     int guard;
@@ -370,22 +343,22 @@ START_TEST(peer_without_repair_still_connects)
     o.mtu_a = 64;
     o.mtu_b = 64;
     pair *p = pair_new(&o);
-    ck_assert_uint_eq(take_frames(p, &p->a, fr, 64), 1);
-    ck_assert_int_eq(give(p, &p->b, &fr[0]), SLINK_OK);
-    n = take_frames(p, &p->b, fr, 64);
-    for (i = 1; i < n; i++) (void)give(p, &p->a, &fr[i]);   /* piece 0 lost */
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, fr, 64), 1);
+    ck_assert_int_eq(pair_give(p, &p->b, &fr[0]), SLINK_OK);
+    n = pair_take_frames(p, &p->b, fr, 64);
+    for (i = 1; i < n; i++) (void)pair_give(p, &p->a, &fr[i]);   /* piece 0 lost */
     for (guard = 0; guard < 200 && slink_conn_get_state(&p->a) != SLINK_CONN_ESTABLISHED; guard++) {
         p->now = slink_conn_next_timeout(&p->a, p->now);
-        n = take_frames(p, &p->a, out, 64);
+        n = pair_take_frames(p, &p->a, out, 64);
         for (i = 0; i < n; i++) {
             if (out[i].type == SLINK_FT_HS_REPAIR) {
                 asks++;                      /* the old peer drops it */
                 continue;
             }
-            (void)give(p, &p->b, &out[i]);
+            (void)pair_give(p, &p->b, &out[i]);
         }
-        n = take_frames(p, &p->b, fr, 64);
-        for (i = 0; i < n; i++) (void)give(p, &p->a, &fr[i]);
+        n = pair_take_frames(p, &p->b, fr, 64);
+        for (i = 0; i < n; i++) (void)pair_give(p, &p->a, &fr[i]);
     }
     ck_assert_int_eq(slink_conn_get_state(&p->a), SLINK_CONN_ESTABLISHED);
     ck_assert_uint_ge(asks, 1);
@@ -400,7 +373,7 @@ END_TEST
  * bytes do not grow). */
 START_TEST(clean_fragmented_handshake_sends_no_request)
 {
-    static held_frame fr[64];
+    static pair_frame fr[64];
     pair_opts o = { 0 };
     size_t n, i, frames = 0;
     int guard, side;
@@ -414,10 +387,10 @@ START_TEST(clean_fragmented_handshake_sends_no_request)
         size_t sent = 0;
         for (side = 0; side < 2; side++) {
             slink_conn *from = side ? &p->b : &p->a, *to = side ? &p->a : &p->b;
-            n = take_frames(p, from, fr, 64);
+            n = pair_take_frames(p, from, fr, 64);
             for (i = 0; i < n; i++) {
                 ck_assert_uint_ne(fr[i].type, SLINK_FT_HS_REPAIR);
-                (void)give(p, to, &fr[i]);
+                (void)pair_give(p, to, &fr[i]);
             }
             sent += n;
         }
@@ -475,7 +448,7 @@ END_TEST
  * attempt keeps its phase and its own flight schedule. */
 START_TEST(forged_pieces_buy_at_most_six_requests_per_interval)
 {
-    static held_frame fr[64], junk;
+    static pair_frame fr[64], junk;
     static const uint8_t damaged[] = { 0x06, 0x01, 0x07, 0x02, 0x55, 0x55, 0x00 };
     pair_opts o = { 0 };
     size_t n, i, asks = 0, total = 400, k = 0;
@@ -483,7 +456,7 @@ START_TEST(forged_pieces_buy_at_most_six_requests_per_interval)
     uint32_t dup;
     o.seed = 911;
     pair *p = pair_new(&o);
-    ck_assert_uint_eq(take_frames(p, &p->a, fr, 64), 1);   /* msg1; b never answers */
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, fr, 64), 1);   /* msg1; b never answers */
     dup = conn_hs_dup_interval_ms(&p->a);
     t0 = p->now;
     junk.type = SLINK_FT_HS_FRAG | SLINK_FT_HS2;
@@ -497,10 +470,10 @@ START_TEST(forged_pieces_buy_at_most_six_requests_per_interval)
             memset(junk.body + 4, (int)(k & 0xFF), 60);
             junk.len = 64;
             k++;
-            (void)give(p, &p->a, &junk);
+            (void)pair_give(p, &p->a, &junk);
             (void)slink_conn_input(&p->a, damaged, sizeof damaged, p->now);
         }
-        n = take_frames(p, &p->a, fr, 64);
+        n = pair_take_frames(p, &p->a, fr, 64);
         for (i = 0; i < n; i++) asks += fr[i].type == SLINK_FT_HS_REPAIR;
         ck_assert_int_eq(HS_I(p->a).state, SLINK_HS_WAIT_MSG2);
     }

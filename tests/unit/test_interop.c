@@ -204,39 +204,12 @@ START_TEST(configured_mtu_rounds_down_to_code)
 }
 END_TEST
 
-/* Frames one end has to send now, as (type, body) pairs. */
-typedef struct {
-    uint8_t type;
-    uint8_t body[SLINK_MAX_FRAME_BODY];
-    size_t len;
-} held_frame;
-
-static size_t take_frames(pair *p, slink_conn *c, held_frame *out, size_t max)
-{
-    size_t n = 0;
-    while (n < max && slink_conn_next_frame(c, p->now, &out[n].type, out[n].body,
-                                            sizeof out[n].body, &out[n].len) == SLINK_OK)
-        n++;
-    return n;
-}
-
-static slink_err give(pair *p, slink_conn *to, const held_frame *h)
-{
-    slink_frame f;
-    f.dst = to->cfg.local_addr;
-    f.src = to->cfg.peer_addr;
-    f.type = h->type;
-    f.body = h->body;
-    f.body_len = h->len;
-    return slink_conn_handle_frame(to, &f, p->now);
-}
-
 /* §4.7: a sender cuts a handshake message into fragments of exactly
  * (M - 4) data bytes, M = min(own MTU, peer's advertised MTU), the last one
  * shorter; the receiver takes them in any order and duplicated. */
 START_TEST(handshake_fragment_sizes_and_any_order)
 {
-    static held_frame fr[64];
+    static pair_frame fr[64];
     pair_opts o = { 0 };
     size_t n, i, total, sum;
     o.seed = 340;
@@ -244,13 +217,13 @@ START_TEST(handshake_fragment_sizes_and_any_order)
     o.mtu_b = 64;                     /* responder: msg2 goes in 64-byte frames */
     pair *p = new_pair(&o);
 
-    n = take_frames(p, &p->a, fr, 64);
+    n = pair_take_frames(p, &p->a, fr, 64);
     ck_assert_uint_eq(n, 1);
     ck_assert_uint_eq(fr[0].type, SLINK_FT_HS1);   /* 35 bytes: one frame */
     ck_assert_uint_eq(fr[0].len, SLINK_HS1_LEN);
-    ck_assert_int_eq(give(p, &p->b, &fr[0]), SLINK_OK);
+    ck_assert_int_eq(pair_give(p, &p->b, &fr[0]), SLINK_OK);
 
-    n = take_frames(p, &p->b, fr, 64);
+    n = pair_take_frames(p, &p->b, fr, 64);
     ck_assert_uint_gt(n, 2);
     total = slink_get_u16(fr[0].body + 2);
     sum = 0;
@@ -264,21 +237,21 @@ START_TEST(handshake_fragment_sizes_and_any_order)
     ck_assert_uint_eq(sum, total);
     /* last first, then the rest backwards, each one twice */
     for (i = n; i-- > 0;) {
-        slink_err e = give(p, &p->a, &fr[i]);
+        slink_err e = pair_give(p, &p->a, &fr[i]);
         ck_assert_int_eq(e, i == 0 ? SLINK_OK : SLINK_ERR_NEED_MORE);
-        if (i > 0) ck_assert_int_eq(give(p, &p->a, &fr[i]), SLINK_ERR_NEED_MORE);
+        if (i > 0) ck_assert_int_eq(pair_give(p, &p->a, &fr[i]), SLINK_ERR_NEED_MORE);
     }
     ck_assert_int_eq(slink_conn_get_state(&p->a), SLINK_CONN_ESTABLISHED);
 
     /* msg3 to a responder that advertised 64: fragments of 60 as well */
-    n = take_frames(p, &p->a, fr, 64);
+    n = pair_take_frames(p, &p->a, fr, 64);
     ck_assert_uint_gt(n, 2);
     for (i = 0; i < n; i++) {
         ck_assert_uint_eq(fr[i].type, SLINK_FT_HS_FRAG | SLINK_FT_HS3);
         ck_assert_uint_le(fr[i].len, 64);
         if (i + 1 < n) ck_assert_uint_eq(fr[i].len, 64);
     }
-    for (i = 0; i < n; i++) (void)give(p, &p->b, &fr[(i + 1) % n]);
+    for (i = 0; i < n; i++) (void)pair_give(p, &p->b, &fr[(i + 1) % n]);
     ck_assert_int_eq(slink_conn_get_state(&p->b), SLINK_CONN_ESTABLISHED);
     del_pair(p);
 }
@@ -288,14 +261,14 @@ END_TEST
  * reassembles msg1 from three, out of order and with a duplicate. */
 START_TEST(fragments_of_a_one_frame_message_accepted)
 {
-    static held_frame fr[8], frag[3];
+    static pair_frame fr[8], frag[3];
     static const size_t cut[4] = { 0, 10, 20, SLINK_HS1_LEN };
     static const int order[4] = { 2, 0, 2, 1 };
     pair_opts o = { 0 };
     size_t i;
     o.seed = 341;
     pair *p = new_pair(&o);
-    ck_assert_uint_eq(take_frames(p, &p->a, fr, 8), 1);
+    ck_assert_uint_eq(pair_take_frames(p, &p->a, fr, 8), 1);
     ck_assert_uint_eq(fr[0].type, SLINK_FT_HS1);
     for (i = 0; i < 3; i++) {
         frag[i].type = SLINK_FT_HS_FRAG | SLINK_FT_HS1;
@@ -305,7 +278,7 @@ START_TEST(fragments_of_a_one_frame_message_accepted)
         frag[i].len = 4u + cut[i + 1] - cut[i];
     }
     for (i = 0; i < 4; i++)
-        ck_assert_int_eq(give(p, &p->b, &frag[order[i]]), i < 3 ? SLINK_ERR_NEED_MORE : SLINK_OK);
+        ck_assert_int_eq(pair_give(p, &p->b, &frag[order[i]]), i < 3 ? SLINK_ERR_NEED_MORE : SLINK_OK);
     ck_assert_int_eq(HS_R(p->b).state, SLINK_HS_WAIT_MSG3);
     ck_assert(pair_run_established(p, 60000));
     del_pair(p);
