@@ -300,7 +300,7 @@ uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
      * timers that run without transmitting count, or it would spin. */
     int can_send = !c->cfg.half_duplex_device || c->turn;
     if (c->cfg.half_duplex_device && c->turn) return now_ms;
-    if (can_send && (c->pend_valid || c->ack_now || c->dgram_tx_pending || c->probe_send)) return now_ms;
+    if (can_send && (c->pend_valid || c->ack_now || c->dgram_tx_pending || conn_probe_send(c))) return now_ms;
     t = conn_hs_next_timeout(c, now_ms, can_send);
     if (t < now_ms) t = now_ms;
     if (c->rec_valid) {
