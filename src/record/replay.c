@@ -14,15 +14,16 @@ void slink_replay_init(slink_replay *w)
         memset(w, 0, sizeof *w);
 }
 
+/* A window that has accepted nothing is all zero (top 0, no bits), which
+ * already reads as "everything new": no special case for it. */
 slink_err slink_replay_check(const slink_replay *w, uint64_t seq)
 {
     SLINK_CHECK(w != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(seq <= SLINK_SEQ_MAX, SLINK_ERR_REC_REPLAY);
-    if (!w->any || seq > w->top)
+    if (seq > w->top)
         return SLINK_OK;
     uint64_t age = w->top - seq;
-    SLINK_CHECK(age < SLINK_REPLAY_WINDOW, SLINK_ERR_REC_REPLAY);
-    SLINK_CHECK((w->bitmap & (1ull << age)) == 0u, SLINK_ERR_REC_REPLAY);
+    SLINK_CHECK(age < SLINK_REPLAY_WINDOW && ((w->bitmap >> age) & 1u) == 0u, SLINK_ERR_REC_REPLAY);
     return SLINK_OK;
 }
 
@@ -30,18 +31,11 @@ void slink_replay_mark(slink_replay *w, uint64_t seq)
 {
     if (w == NULL || seq > SLINK_SEQ_MAX)
         return;
-    if (!w->any) {
-        w->any = 1;
-        w->top = seq;
-        w->bitmap = 1u;
-        return;
-    }
+    w->any = 1;
     if (seq > w->top) {
         uint64_t shift = seq - w->top;
         w->bitmap = shift >= SLINK_REPLAY_WINDOW ? 0u : w->bitmap << shift;
-        w->bitmap |= 1u;
         w->top = seq;
-        return;
     }
     uint64_t age = w->top - seq;
     if (age < SLINK_REPLAY_WINDOW)
@@ -49,26 +43,23 @@ void slink_replay_mark(slink_replay *w, uint64_t seq)
 }
 
 /* The algorithm of RFC 9000 Appendix A.3, which RFC 9147 §4.2.2 refers to:
- * take expected's high bits with the received low bits, then move one
- * window up or down if that lands closer to expected, never leaving
- * 0..2^48-1.  A tie (exactly half a window away) resolves upwards. */
+ * the value with the received low bits closest to expected, never leaving
+ * 0..2^48-1.  A tie (exactly half a window away) resolves upwards: the
+ * value is taken from (expected - win/2, expected + win/2], and moved one
+ * window back in range if that lands below 0 (it wrapped) or past 2^48-1. */
 uint64_t slink_seq_reconstruct(uint64_t expected, uint64_t low, unsigned bits)
 {
-    if (bits == 0u)
-        return expected > SLINK_SEQ_MAX ? SLINK_SEQ_MAX : expected;
-    if (bits >= 48u)
-        return low & SLINK_SEQ_MAX;
     if (expected > SLINK_SEQ_MAX)
         expected = SLINK_SEQ_MAX;
+    if (bits == 0u)
+        return expected;
+    if (bits >= 48u)
+        return low & SLINK_SEQ_MAX;
 
     uint64_t win = 1ull << bits;
     uint64_t hwin = win / 2u;
-    uint64_t mask = win - 1u;
-    uint64_t cand = (expected & ~mask) | (low & mask);
-
-    if (expected >= hwin && cand <= expected - hwin && cand <= SLINK_SEQ_MAX - win)
-        return cand + win;
-    if (cand > expected + hwin && cand >= win)
-        return cand - win;
-    return cand;
+    uint64_t v = expected - hwin + 1u + ((low - expected + hwin - 1u) & (win - 1u));
+    if (v > SLINK_SEQ_MAX)
+        v = (v >> 63) != 0u ? v + win : v - win;
+    return v;
 }
