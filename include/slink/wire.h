@@ -194,7 +194,10 @@ slink_err slink_alert_decode(const uint8_t *in, size_t len, slink_alert *a);
 slink_err slink_frag_hdr_decode(const uint8_t *in, size_t len, uint16_t *off, uint16_t *total);
 void      slink_put_u16(uint8_t *p, uint16_t v);
 uint16_t  slink_get_u16(const uint8_t *p);
-void      slink_put_u48(uint8_t *p, uint64_t v);
-uint64_t  slink_get_u48(const uint8_t *p);
+/* Big-endian integer of n bytes (n <= 8); put keeps v's low 8n bits. */
+void      slink_put_be(uint8_t *p, uint64_t v, unsigned n);
+uint64_t  slink_get_be(const uint8_t *p, unsigned n);
+static inline void     slink_put_u48(uint8_t *p, uint64_t v) { slink_put_be(p, v, 6u); }
+static inline uint64_t slink_get_u48(const uint8_t *p)       { return slink_get_be(p, 6u); }
 
 #endif

@@ -17,34 +17,33 @@ uint16_t slink_get_u16(const uint8_t *p)
     return (uint16_t)(((uint16_t)p[0] << 8) | p[1]);
 }
 
-void slink_put_u48(uint8_t *p, uint64_t v)
+void slink_put_be(uint8_t *p, uint64_t v, unsigned n)
 {
-    for (unsigned i = 0; i < 6u; i++)
-        p[i] = (uint8_t)(v >> (8u * (5u - i)));
+    while (n-- > 0u) {
+        p[n] = (uint8_t)v;
+        v >>= 8;
+    }
 }
 
-uint64_t slink_get_u48(const uint8_t *p)
+uint64_t slink_get_be(const uint8_t *p, unsigned n)
 {
     uint64_t v = 0;
-    for (unsigned i = 0; i < 6u; i++)
+    for (unsigned i = 0; i < n; i++)
         v = (v << 8) | p[i];
     return v;
 }
 
-/* §3.1: 1 | epoch&3 | content type (3) | seq_len code (2) */
+/* §3.1: 1 | epoch&3 | content type (3) | seq_len code (2).  The code is the
+ * index into this table; code 3 is reserved (0). */
+static const uint8_t seq_len_of_code[4] = { 1, 2, 6, 0 };
+
 slink_err slink_rec_hdr_parse(uint8_t type, slink_rec_hdr *h)
 {
     SLINK_CHECK(h != NULL, SLINK_ERR_ARG);
-    SLINK_CHECK((type & SLINK_FT_RECORD_BIT) != 0u, SLINK_ERR_REC_MALFORMED);
     uint8_t ct = (uint8_t)((type & SLINK_REC_CT_MASK) >> SLINK_REC_CT_SHIFT);
-    SLINK_CHECK(ct >= SLINK_CT_ALERT && ct <= SLINK_CT_DATAGRAM, SLINK_ERR_REC_MALFORMED);
-    uint8_t seq_len;
-    switch (type & SLINK_REC_SEQLEN_MASK) {
-    case SLINK_REC_SEQLEN_1: seq_len = 1; break;
-    case SLINK_REC_SEQLEN_2: seq_len = 2; break;
-    case SLINK_REC_SEQLEN_6: seq_len = 6; break;
-    default: return SLINK_ERR_REC_MALFORMED;
-    }
+    uint8_t seq_len = seq_len_of_code[type & SLINK_REC_SEQLEN_MASK];
+    SLINK_CHECK((type & SLINK_FT_RECORD_BIT) != 0u && seq_len != 0u &&
+                ct >= SLINK_CT_ALERT && ct <= SLINK_CT_DATAGRAM, SLINK_ERR_REC_MALFORMED);
     h->content_type = ct;
     h->epoch_bits = (uint8_t)((type & SLINK_REC_EPOCH_MASK) >> SLINK_REC_EPOCH_SHIFT);
     h->seq_len = seq_len;
@@ -56,13 +55,9 @@ slink_err slink_rec_hdr_parse(uint8_t type, slink_rec_hdr *h)
  * parsed with the wrong sequence width. */
 uint8_t slink_rec_hdr_type(uint8_t content_type, uint16_t epoch, uint8_t seq_len)
 {
-    uint8_t code;
-    switch (seq_len) {
-    case 1: code = SLINK_REC_SEQLEN_1; break;
-    case 2: code = SLINK_REC_SEQLEN_2; break;
-    case 6: code = SLINK_REC_SEQLEN_6; break;
-    default: code = SLINK_REC_SEQLEN_MASK; break;
-    }
+    unsigned code = 0;
+    while (code < SLINK_REC_SEQLEN_MASK && seq_len_of_code[code] != seq_len)
+        code++;
     return (uint8_t)(SLINK_FT_RECORD_BIT |
                      ((unsigned)(epoch & 3u) << SLINK_REC_EPOCH_SHIFT) |
                      ((unsigned)(content_type << SLINK_REC_CT_SHIFT) & SLINK_REC_CT_MASK) |

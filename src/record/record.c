@@ -239,25 +239,6 @@ static uint8_t choose_seq_len(const slink_record *r)
     return r->tx_seq < SEQ2_SPAN ? 2 : 6;
 }
 
-static void put_seq(uint8_t *p, uint64_t seq, uint8_t len)
-{
-    if (len == 1)
-        p[0] = (uint8_t)seq;
-    else if (len == 2)
-        slink_put_u16(p, (uint16_t)seq);
-    else
-        slink_put_u48(p, seq);
-}
-
-static uint64_t get_seq(const uint8_t *p, uint8_t len)
-{
-    if (len == 1)
-        return p[0];
-    if (len == 2)
-        return slink_get_u16(p);
-    return slink_get_u48(p);
-}
-
 slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
                          const uint8_t *pt, size_t pt_len,
                          uint8_t *type_out, uint8_t *body, size_t cap, size_t *body_len)
@@ -300,7 +281,7 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
                    body + seq_len + pt_len, NULL);
     if (e != SLINK_OK)
         return e;
-    put_seq(body, seq, seq_len);
+    slink_put_be(body, seq, seq_len);
 
     *type_out = type;
     *body_len = need;
@@ -409,7 +390,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     slink_replay_init(&fresh);
 
     expected = w->any ? w->top + 1u : 0u;
-    seq = slink_seq_reconstruct(expected, get_seq(body, h.seq_len), 8u * h.seq_len);
+    seq = slink_seq_reconstruct(expected, slink_get_be(body, h.seq_len), 8u * h.seq_len);
     if (slink_replay_check(w, seq) != SLINK_OK) {
         r->stats.replay++;
         return SLINK_ERR_REC_REPLAY;
