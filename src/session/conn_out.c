@@ -58,20 +58,6 @@ static int close_due(const slink_conn *c, uint64_t now_ms)
            c->close_tries < CLOSE_MAX_TRIES && now_ms >= c->close_next_ms;
 }
 
-static slink_err seal(slink_conn *c, uint8_t ct, const uint8_t *pt, size_t len, uint64_t now_ms,
-                      uint8_t *type, uint8_t *body, size_t cap, size_t *blen)
-{
-    slink_err e = slink_rec_seal(&c->rec, ct, pt, len, type, body, cap, blen);
-    if (e != SLINK_OK) {
-        if (slink_err_classify(e) == SLINK_CLASS_FATAL) conn_end_session(c, e, 0);
-        return e;
-    }
-    c->stats.records_out++;
-    c->last_tx_ms = now_ms;
-    c->rx_since_tx = 0;
-    return SLINK_OK;
-}
-
 static int line_modelled(const slink_conn *c)
 {
     /* output() hands frames to a line of our own (not a node's, not a
@@ -127,15 +113,19 @@ static void line_note(slink_conn *c, size_t n, uint64_t now_ms)
     c->tx_line_rem = (uint32_t)rem;
 }
 
+/* The session's next record, in priority order: an ACK, the close_notify,
+ * a datagram, a stream chunk.  The choice only fills the plaintext; one
+ * seal serves them all, and what the record means for our state (an ACK
+ * or probe out, a close try) is noted once it is sealed. */
 static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
                                uint8_t *body, size_t cap, size_t *len)
 {
     uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    uint8_t *src = pt;
     size_t ptlen = 0;
-    size_t max_pt = conn_effective_mtu(c) - SLINK_SEQ_MAX_LEN - SLINK_TAG_LEN;
+    uint8_t ct;
     slink_err e;
 
-    if (max_pt > sizeof pt) max_pt = sizeof pt;
     if (c->ack_now || slink_stream_ack_needed(&c->stream, now_ms)) {
         slink_ack a;
         memset(&a, 0, sizeof a);
@@ -143,46 +133,52 @@ static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
         slink_stream_fill_ack(&c->stream, &a);
         if (conn_probe_send(c)) a.flags = (uint8_t)(a.flags | SLINK_ACK_F_PROBE);
         SLINK_TRY(slink_ack_encode(&a, pt, sizeof pt, &ptlen));
-        e = seal(c, SLINK_CT_ACK, pt, ptlen, now_ms, type, body, cap, len);
-        if (e == SLINK_OK) {
-            slink_stream_ack_sent(&c->stream);
-            c->ack_now = 0;
-            if (conn_probe_send(c)) {
-                /* The answer must cover this record's number. */
-                c->probe_send = 0;
-                c->probe_epoch = c->rec.tx.epoch;
-                c->probe_seq = c->rec.tx_seq - 1u;
-                c->probe_next_ms = now_ms + c->stream.rto;
-            }
-        }
-        return e;
-    }
-    if (close_due(c, now_ms)) {
+        ct = SLINK_CT_ACK;
+    } else if (close_due(c, now_ms)) {
         slink_alert a;
         a.level = SLINK_ALERT_WARNING;
         a.code = SLINK_ALERT_CLOSE_NOTIFY;
         a.has_final = 1;
         a.final_chunk = c->stream.snd_nxt;
         SLINK_TRY(slink_alert_encode(&a, pt, sizeof pt, &ptlen));
-        e = seal(c, SLINK_CT_ALERT, pt, ptlen, now_ms, type, body, cap, len);
-        if (e == SLINK_OK) {
-            c->close_tries++;
-            c->close_next_ms = now_ms + (uint64_t)c->stream.rto * c->close_tries;
-        }
-        return e;
-    }
-    if (c->dgram_tx_pending) {
+        ct = SLINK_CT_ALERT;
+    } else if (c->dgram_tx_pending) {
         c->dgram_tx_pending = 0;
-        e = seal(c, SLINK_CT_DATAGRAM, c->dgram_tx, c->dgram_tx_len, now_ms, type, body, cap, len);
-        slink_memzero(c->dgram_tx, c->dgram_tx_len);
+        src = c->dgram_tx;
+        ptlen = c->dgram_tx_len;
+        ct = SLINK_CT_DATAGRAM;
+    } else {
+        size_t max_pt = conn_effective_mtu(c) - SLINK_SEQ_MAX_LEN - SLINK_TAG_LEN;
+        if (max_pt > sizeof pt) max_pt = sizeof pt;
+        pacing_sync(c);
+        if (slink_stream_next_chunk(&c->stream, now_ms, pt, max_pt, &ptlen) != SLINK_OK)
+            return SLINK_ERR_AGAIN;
+        ct = SLINK_CT_STREAM;
+    }
+    e = slink_rec_seal(&c->rec, ct, src, ptlen, type, body, cap, len);
+    slink_memzero(src, ptlen);
+    if (e != SLINK_OK) {
+        if (slink_err_classify(e) == SLINK_CLASS_FATAL) conn_end_session(c, e, 0);
         return e;
     }
-    pacing_sync(c);
-    e = slink_stream_next_chunk(&c->stream, now_ms, pt, max_pt, &ptlen);
-    if (e != SLINK_OK) return SLINK_ERR_AGAIN;
-    e = seal(c, SLINK_CT_STREAM, pt, ptlen, now_ms, type, body, cap, len);
-    slink_memzero(pt, ptlen);
-    return e;
+    c->stats.records_out++;
+    c->last_tx_ms = now_ms;
+    c->rx_since_tx = 0;
+    if (ct == SLINK_CT_ACK) {
+        slink_stream_ack_sent(&c->stream);
+        c->ack_now = 0;
+        if (conn_probe_send(c)) {
+            /* The answer must cover this record's number. */
+            c->probe_send = 0;
+            c->probe_epoch = c->rec.tx.epoch;
+            c->probe_seq = c->rec.tx_seq - 1u;
+            c->probe_next_ms = now_ms + c->stream.rto;
+        }
+    } else if (ct == SLINK_CT_ALERT) {
+        c->close_tries++;
+        c->close_next_ms = now_ms + (uint64_t)c->stream.rto * c->close_tries;
+    }
+    return SLINK_OK;
 }
 
 slink_err slink_conn_next_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
@@ -243,6 +239,7 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
 {
     uint8_t body[SLINK_MAX_FRAME_BODY];
     size_t used = 0;
+    int idle = 0;
     if (c == NULL || out == NULL) return 0;
     /* next_timeout() reports the decoder's gap deadline; this is where it
      * is served, or an owner sleeping until then would wake forever. */
@@ -267,24 +264,20 @@ size_t slink_conn_output(slink_conn *c, uint8_t *out, size_t cap, uint64_t now_m
     if (c->cfg.half_duplex_device && c->rec_valid && c->stream.ack_due) c->ack_now = 1;
     while (cap - used >= SLINK_WIRE_FRAME_MAX) {
         uint8_t type = 0;
-        size_t len = 0;
+        size_t len = 0, w;
         /* Our turn's byte budget (§2.5): a frame starts only within it, so
          * the last one may run past by at most one frame. */
         if (c->cfg.half_duplex_device && c->turn_sent >= c->turn_budget) break;
         if (slink_conn_next_frame(c, now_ms, &type, body, sizeof body, &len) != SLINK_OK) {
-            if (c->cfg.half_duplex_device) {
-                used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used, now_ms);
-                c->turn = 0;
-            }
+            idle = 1;
             break;
         }
-        {
-            size_t w = emit(c, type, body, len, out + used, cap - used, now_ms);
-            used += w;
-            c->turn_sent += (uint32_t)w;
-        }
+        w = emit(c, type, body, len, out + used, cap - used, now_ms);
+        used += w;
+        c->turn_sent += (uint32_t)w;
     }
-    if (c->cfg.half_duplex_device && c->turn && c->turn_sent >= c->turn_budget &&
+    /* The turn is over (nothing left to say, or the budget spent): yield it. */
+    if (c->cfg.half_duplex_device && c->turn && (idle || c->turn_sent >= c->turn_budget) &&
         cap - used >= SLINK_FRAME_MIN + 3u) {
         used += emit(c, SLINK_FT_TURN_END, NULL, 0, out + used, cap - used, now_ms);
         c->turn = 0;
