@@ -390,34 +390,29 @@ slink_err slink_conn_recv(slink_conn *c, uint8_t *p, size_t cap, size_t *got)
     SLINK_CHECK(c != NULL && p != NULL && got != NULL, SLINK_ERR_ARG);
     *got = 0;
     before = slink_stream_readable(&c->stream);
-    if (c->carry_count > 0 && c->carry[0].bytes > 0) {
-        e = slink_stream_read(&c->stream, p, cap < c->carry[0].bytes ? cap : c->carry[0].bytes, got);
-        c->carry[0].bytes -= *got;
-        if (c->rec_valid && before >= SLINK_STREAM_RX_BUF / 2u) c->ack_now = 1;
-        return e;
-    }
     if (c->carry_count > 0) {
-        /* That session's bytes are read: its end, then the next one's. */
-        e = c->carry[0].end;
-        memmove(&c->carry[0], &c->carry[1], (size_t)(c->carry_count - 1u) * sizeof c->carry[0]);
-        c->carry_count--;
-        if (c->stream.rx_hold && c->carry_count < SLINK_CONN_CARRY_MAX) {
-            slink_stream_hold_rx(&c->stream, 0);
-            if (c->rec_valid) c->ack_now = 1;   /* the window opens: say so */
+        if (c->carry[0].bytes == 0) {
+            /* That session's bytes are read: its end, then the next one's. */
+            e = c->carry[0].end;
+            memmove(&c->carry[0], &c->carry[1], (size_t)(c->carry_count - 1u) * sizeof c->carry[0]);
+            c->carry_count--;
+            if (c->stream.rx_hold && c->carry_count < SLINK_CONN_CARRY_MAX) {
+                slink_stream_hold_rx(&c->stream, 0);
+                if (c->rec_valid) c->ack_now = 1;   /* the window opens: say so */
+            }
+            return e;
         }
-        return e;
-    }
-    if (before > 0) {
-        e = slink_stream_read(&c->stream, p, cap, got);
-        /* Reading may reopen a closed window: tell the sender promptly. */
-        if (c->rec_valid && before >= SLINK_STREAM_RX_BUF / 2u) c->ack_now = 1;
-        return e;
-    }
-    if (!c->rec_valid) {
+        /* An ended session's bytes: no further than its last. */
+        if (cap > c->carry[0].bytes) cap = c->carry[0].bytes;
+    } else if (before == 0 && !c->rec_valid) {
         c->end_read = 1;
         return ended_code(c);
     }
-    return slink_stream_read(&c->stream, p, cap, got);
+    e = slink_stream_read(&c->stream, p, cap, got);
+    if (c->carry_count > 0) c->carry[0].bytes -= *got;
+    /* Reading may reopen a closed window: tell the sender promptly. */
+    if (c->rec_valid && before >= SLINK_STREAM_RX_BUF / 2u) c->ack_now = 1;
+    return e;
 }
 
 slink_err slink_conn_end_stream(slink_conn *c)
