@@ -168,8 +168,7 @@ slink_err slink_rec_init(slink_record *r, uint8_t local, uint8_t peer,
     e = keys_setup(&r->tx, tx_secret, SLINK_EPOCH_APP);
     if (e == SLINK_OK)
         e = keys_setup(&r->rx, rx_secret, SLINK_EPOCH_APP);
-    slink_replay_init(&r->rx_win);
-    slink_replay_init(&r->rx_prev_win);
+    /* the replay windows are empty: all zero */
     if (e != SLINK_OK)
         slink_rec_wipe(r);
     return e;
@@ -258,8 +257,9 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     *body_len = 0;
 
     /* Usage limit: a fresh epoch well before 2^24.5 records under one key,
-     * and before the 48-bit sequence space could wrap. */
-    if (r->tx_seq >= r->lim.rekey_records || r->tx_seq > SLINK_SEQ_MAX) {
+     * and before the 48-bit sequence space could wrap (rekey_records is at
+     * most SLINK_SEQ_MAX: slink_rec_init). */
+    if (r->tx_seq >= r->lim.rekey_records) {
         if (!r->tx_update_unconfirmed)
             SLINK_TRY(key_update_now(r));
         /* The previous update is unconfirmed (I5): carry on in this epoch
@@ -289,20 +289,6 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     r->stats.sealed++;
     r->stats.bytes_sealed += pt_len;
     return SLINK_OK;
-}
-
-/* Which of our rx key sets a record's two epoch bits select. */
-typedef enum { EP_CUR, EP_NEXT, EP_PREV, EP_NONE } rx_pick;
-
-static rx_pick pick_epoch(const slink_record *r, uint8_t bits, uint64_t now_ms)
-{
-    if (bits == (r->rx.epoch & 3u))
-        return EP_CUR;
-    if (bits == ((r->rx.epoch + 1u) & 3u))
-        return r->rx.epoch < SLINK_EPOCH_MAX ? EP_NEXT : EP_NONE;
-    if (r->rx_prev_valid && bits == (r->rx_prev.epoch & 3u) && now_ms < r->rx_prev_expire_ms)
-        return EP_PREV;
-    return EP_NONE;
 }
 
 /* The peer's first verified record in the next epoch: the current keys
@@ -352,7 +338,6 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     slink_rec_keys *k;
     slink_replay fresh, *w;
     slink_rec_hdr h;
-    rx_pick which;
     size_t ct_len;
     uint64_t seq, expected;
     slink_err e;
@@ -378,12 +363,20 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     ct_len = body_len - h.seq_len - SLINK_TAG_LEN;
     SLINK_CHECK(cap >= ct_len, SLINK_ERR_BUFFER);
 
-    which = pick_epoch(r, h.epoch_bits, now_ms);
-    switch (which) {
-    case EP_CUR:  k = &r->rx;      w = &r->rx_win;      break;
-    case EP_PREV: k = &r->rx_prev; w = &r->rx_prev_win; break;
-    case EP_NEXT: k = &next;       w = &fresh;          break;
-    default:
+    /* Which of our rx key sets the record's two epoch bits select: the
+     * current epoch, the next one (a key update: keys derived into `next`,
+     * window `fresh`), or the previous one within its grace period. */
+    if (h.epoch_bits == (r->rx.epoch & 3u)) {
+        k = &r->rx;
+        w = &r->rx_win;
+    } else if (h.epoch_bits == ((r->rx.epoch + 1u) & 3u) && r->rx.epoch < SLINK_EPOCH_MAX) {
+        k = &next;
+        w = &fresh;
+    } else if (r->rx_prev_valid && h.epoch_bits == (r->rx_prev.epoch & 3u) &&
+               now_ms < r->rx_prev_expire_ms) {
+        k = &r->rx_prev;
+        w = &r->rx_prev_win;
+    } else {
         r->stats.bad_epoch++;
         return SLINK_ERR_REC_EPOCH;
     }
@@ -396,7 +389,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
         return SLINK_ERR_REC_REPLAY;
     }
 
-    if (which == EP_NEXT) {
+    if (k == &next) {
         memset(&next, 0, sizeof next);
         e = keys_next(&next, &r->rx);
         if (e != SLINK_OK) {
@@ -408,7 +401,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
                    body + h.seq_len + ct_len);
 
     if (e == SLINK_OK) {
-        if (which == EP_NEXT)
+        if (k == &next)
             e = ratchet_rx(r, &next, seq, now_ms);
         else
             slink_replay_mark(w, seq);
@@ -418,7 +411,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
         if (r->forged >= r->lim.forgery_limit)
             e = SLINK_ERR_INTEGRITY_LIMIT;
     }
-    if (which == EP_NEXT)
+    if (k == &next)
         keys_wipe(&next);
     if (e != SLINK_OK) {
         if (ct_len != 0)
