@@ -171,7 +171,7 @@ slink_err slink_deframer_push(slink_deframer *d, const uint8_t *in, size_t n,
     if (n == 0u)
         return SLINK_ERR_NEED_MORE;
 
-    slink_err stale = gap_expired(d, now_ms) ? abandon_partial(d) : SLINK_OK;
+    slink_err stale = slink_deframer_tick(d, now_ms);
     d->last_ms = now_ms;
 
     for (size_t i = 0; i < n; i++) {
@@ -187,6 +187,8 @@ slink_err slink_deframer_push(slink_deframer *d, const uint8_t *in, size_t n,
     return SLINK_ERR_NEED_MORE;
 }
 
+/* Also the first step of every push with input: the gap is measured
+ * before the first new byte. */
 slink_err slink_deframer_tick(slink_deframer *d, uint64_t now_ms)
 {
     SLINK_CHECK(d != NULL, SLINK_ERR_ARG);
