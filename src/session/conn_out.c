@@ -135,12 +135,11 @@ static slink_err session_frame(slink_conn *c, uint64_t now_ms, uint8_t *type,
         SLINK_TRY(slink_ack_encode(&a, pt, sizeof pt, &ptlen));
         ct = SLINK_CT_ACK;
     } else if (close_due(c, now_ms)) {
-        slink_alert a;
-        a.level = SLINK_ALERT_WARNING;
-        a.code = SLINK_ALERT_CLOSE_NOTIFY;
-        a.has_final = 1;
-        a.final_chunk = c->stream.snd_nxt;
-        SLINK_TRY(slink_alert_encode(&a, pt, sizeof pt, &ptlen));
+        /* §3.8: level(1) code(1) final_chunk(1) */
+        pt[0] = SLINK_ALERT_WARNING;
+        pt[1] = SLINK_ALERT_CLOSE_NOTIFY;
+        pt[2] = c->stream.snd_nxt;
+        ptlen = 3;
         ct = SLINK_CT_ALERT;
     } else if (c->dgram_tx_pending) {
         c->dgram_tx_pending = 0;

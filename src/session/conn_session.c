@@ -99,15 +99,10 @@ void conn_end_session(slink_conn *c, slink_err reason, uint8_t alert_code)
 {
     if (!c->rec_valid) return;
     if (alert_code != 0) {
-        uint8_t pt[4];
-        size_t len = 0, blen = 0;
-        slink_alert a;
-        a.level = SLINK_ALERT_FATAL;
-        a.code = alert_code;
-        a.has_final = 0;
-        a.final_chunk = 0;
-        if (slink_alert_encode(&a, pt, sizeof pt, &len) == SLINK_OK &&
-            slink_rec_seal(&c->rec, SLINK_CT_ALERT, pt, len, &c->pend_type,
+        /* §3.8: level(1) code(1), like the plaintext alert's body */
+        uint8_t pt[2] = { SLINK_ALERT_FATAL, alert_code };
+        size_t blen = 0;
+        if (slink_rec_seal(&c->rec, SLINK_CT_ALERT, pt, sizeof pt, &c->pend_type,
                            c->pend_body, sizeof c->pend_body, &blen) == SLINK_OK) {
             c->pend_len = (uint8_t)blen;
             c->pend_valid = 1;
