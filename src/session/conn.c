@@ -57,7 +57,8 @@ static slink_err normalise_cfg(slink_conn_cfg *k)
 slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
                           const slink_platform *plat, uint64_t now_ms)
 {
-    uint8_t pers[16] = { 's', 'l', 'i', 'n', 'k', ' ', 'c', 'o', 'n', 'n', 0, 0 };
+    /* DRBG personalisation: "slink conn" local peer, zero padded */
+    uint8_t pers[16] = { 0 };
     slink_err e;
     SLINK_CHECK(c != NULL && cfg != NULL && plat != NULL && plat->entropy != NULL, SLINK_ERR_ARG);
     memset(c, 0, sizeof *c);
@@ -65,6 +66,7 @@ slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
     c->keepalive_defaulted = cfg->keepalive_ms == 0 && cfg->idle_timeout_ms == 0;
     SLINK_TRY(normalise_cfg(&c->cfg));
     c->plat = plat;
+    memcpy(pers, "slink conn", 10);
     pers[10] = c->cfg.local_addr;
     pers[11] = c->cfg.peer_addr;
     e = slink_rng_init(&c->rng, plat, pers, sizeof pers);
