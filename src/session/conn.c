@@ -314,12 +314,10 @@ slink_err slink_conn_handle_frame(slink_conn *c, const slink_frame *f, uint64_t 
     if (f->src != c->cfg.peer_addr) return SLINK_ERR_NO_PEER;
     c->stats.frames_in++;
     if (f->type & SLINK_FT_RECORD_BIT) return on_record(c, f, now_ms);
-    switch (f->type) {
-    case SLINK_FT_HS1: case SLINK_FT_HS2: case SLINK_FT_HS3:
-    case SLINK_FT_HS_FRAG | SLINK_FT_HS1:
-    case SLINK_FT_HS_FRAG | SLINK_FT_HS2:
-    case SLINK_FT_HS_FRAG | SLINK_FT_HS3:
+    /* handshake message 1..3, whole or a fragment */
+    if ((f->type & ~SLINK_FT_HS_FRAG) >= SLINK_FT_HS1 && (f->type & ~SLINK_FT_HS_FRAG) <= SLINK_FT_HS3)
         return conn_hs_frame(c, f, now_ms);
+    switch (f->type) {
     case SLINK_FT_HS_REPAIR:
         return conn_hs_repair(c, f, now_ms);
     case SLINK_FT_POLL:
