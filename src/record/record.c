@@ -89,7 +89,8 @@ static void keys_aead_done(slink_aead *tmp)
 }
 
 /* One record's AES-GCM operation with k's keys at sequence number seq:
- * seal when seal_tag is given, else open against open_tag.  The AAD is
+ * seal (the tag follows the ciphertext in out) or open (the tag follows
+ * the ciphertext in in).  The AAD is
  * dst src type epoch(2) seq(6), with the full epoch and sequence number:
  * the truncated header fields cannot be swapped for others.  Sealing and
  * opening build the nonce and AAD here, once.  Without the context cache
@@ -100,7 +101,7 @@ static void keys_aead_done(slink_aead *tmp)
 static SLINK_NOINLINE slink_err keys_crypt(slink_rec_keys *k, uint8_t dst, uint8_t src,
                                            uint8_t type, uint64_t seq,
                                            const uint8_t *in, size_t len, uint8_t *out,
-                                           uint8_t *seal_tag, const uint8_t *open_tag)
+                                           int sealing)
 {
     uint8_t aad[SLINK_REC_AAD_LEN], nonce[SLINK_REC_IV_LEN];
     slink_aead tmp, *a;
@@ -116,12 +117,12 @@ static SLINK_NOINLINE slink_err keys_crypt(slink_rec_keys *k, uint8_t dst, uint8
     for (size_t i = 0; i < 6; i++)
         nonce[SLINK_REC_IV_LEN - 6 + i] ^= aad[5 + i];
     e = keys_aead(k, &tmp, &a);
-    if (e == SLINK_OK && seal_tag != NULL)
+    if (e == SLINK_OK && sealing)
         e = slink_aead_seal(a, nonce, SLINK_REC_IV_LEN, aad, SLINK_REC_AAD_LEN,
-                            in, len, out, seal_tag, SLINK_TAG_LEN);
+                            in, len, out, out + len, SLINK_TAG_LEN);
     else if (e == SLINK_OK)
         e = slink_aead_open(a, nonce, SLINK_REC_IV_LEN, aad, SLINK_REC_AAD_LEN,
-                            in, len, out, open_tag, SLINK_TAG_LEN);
+                            in, len, out, in + len, SLINK_TAG_LEN);
     keys_aead_done(&tmp);
     slink_memzero(nonce, sizeof nonce);
     return e;
@@ -277,8 +278,7 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
 
     type = slink_rec_hdr_type(content_type, r->tx.epoch, seq_len);
     /* pt may sit exactly at body + seq_len (in place); write seq after. */
-    e = keys_crypt(&r->tx, r->peer, r->local, type, seq, pt, pt_len, body + seq_len,
-                   body + seq_len + pt_len, NULL);
+    e = keys_crypt(&r->tx, r->peer, r->local, type, seq, pt, pt_len, body + seq_len, 1);
     if (e != SLINK_OK)
         return e;
     slink_put_be(body, seq, seq_len);
@@ -397,8 +397,7 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
             return e;
         }
     }
-    e = keys_crypt(k, dst, src, type, seq, body + h.seq_len, ct_len, pt, NULL,
-                   body + h.seq_len + ct_len);
+    e = keys_crypt(k, dst, src, type, seq, body + h.seq_len, ct_len, pt, 0);
 
     if (e == SLINK_OK) {
         if (k == &next)
