@@ -51,13 +51,31 @@ typedef struct {
  * beyond this is not taken (not acknowledged), so the sender keeps it. */
 #define SLINK_STREAM_ENDS_MAX 4u
 
+/* Send side: the state of one chunk in the window (a slot), kept
+ * together so that the code reaches all of it from one address (parallel
+ * arrays cost 120 B more code on the Cortex-M4 device).  28 bytes, padded
+ * to 32 by the 8-byte fields: the one padding in slink_stream. */
+typedef struct {
+    uint64_t sent_ms;            /* last transmission time */
+    uint64_t first_ms;           /* first transmission of this run of tries */
+    uint32_t order;              /* send_seq of the last transmission */
+    uint16_t len;                /* chunk bytes in tx_chunk */
+    /* ms from sent_ms until the frame has left the line, by the owner's
+     * model of it (slink_stream_departed); 0: unknown */
+    uint16_t wait;
+    uint8_t  tries;
+    uint8_t  sacked;
+    uint8_t  need;               /* (re)transmission due now: 1 timeout, 2 fast, 3 window reopened */
+    uint8_t  flags;              /* SLINK_STREAM_TXF_* */
+} slink_stream_tx;
+
 /* Fields sorted by alignment (8-, 4-, 2-, 1-byte, then the byte buffers)
  * so that a 32-bit target, where this sits in every slink_conn, pads
- * nothing; each says which side (send, receive, close) it belongs to. */
+ * nothing but the slots' tails; each says which side (send, receive, close)
+ * it belongs to. */
 typedef struct {
     /* ---- 8-byte fields ---- */
-    uint64_t tx_sent_ms[SLINK_STREAM_WINDOW];   /* send: last transmission time */
-    uint64_t tx_first_ms[SLINK_STREAM_WINDOW];  /* send: first transmission of this run of tries */
+    slink_stream_tx tx[SLINK_STREAM_WINDOW];    /* send: slot ring, see tx_head */
     uint64_t last_ack_ms;        /* send: last valid ACK: window probe timer base */
     /* send: set by the owner's transmit pacing: before this time a new chunk
      * that is not full is not sent, so writes meanwhile join it.  0: no hold. */
@@ -78,7 +96,6 @@ typedef struct {
     slink_stream_stats stats;
 
     /* ---- 4-byte fields ---- */
-    uint32_t tx_order[SLINK_STREAM_WINDOW];     /* send: send_seq of the last transmission */
     uint32_t send_seq;           /* send: counts transmissions: orders them within one ms */
     /* send: adaptive chunk size (§3.6): new chunks are filled up to tx_size,
      * which follows the loss measured at this end (0 < tx_size <=
@@ -95,10 +112,6 @@ typedef struct {
     uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
 
     /* ---- 2-byte fields ---- */
-    uint16_t tx_len[SLINK_STREAM_WINDOW];       /* send */
-    /* send: ms from tx_sent_ms until the frame has left the line, by the
-     * owner's model of it (slink_stream_departed); 0: unknown */
-    uint16_t tx_wait[SLINK_STREAM_WINDOW];
     uint16_t chunk_max;          /* send: negotiated: fits the peer's MTU */
     uint16_t tx_size;            /* send: adaptive chunk size (above) */
     uint16_t ad_n, ad_lost;      /* send: adaptive chunk size (above) */
@@ -107,10 +120,6 @@ typedef struct {
     uint16_t ooo_present;        /* receive: bit i: chunk rcv_nxt+1+i held */
 
     /* ---- bytes: send side ---- */
-    uint8_t  tx_tries[SLINK_STREAM_WINDOW];
-    uint8_t  tx_sacked[SLINK_STREAM_WINDOW];
-    uint8_t  tx_need[SLINK_STREAM_WINDOW];      /* (re)transmission due now: 1 timeout, 2 fast, 3 window reopened */
-    uint8_t  tx_flags[SLINK_STREAM_WINDOW];     /* SLINK_STREAM_TXF_* */
     uint8_t  tx_head;            /* slot of chunk snd_una (slot ring, not chunk % W) */
     uint8_t  snd_una;            /* oldest unacknowledged chunk */
     uint8_t  snd_nxt;            /* next chunk number to fill */

@@ -50,7 +50,7 @@ static unsigned send_limit(const slink_stream *s)
  * time without one): its retransmission timer and RTT sample start there. */
 static uint64_t tx_done(const slink_stream *s, uint8_t slot)
 {
-    return s->tx_sent_ms[slot] + s->tx_wait[slot];
+    return s->tx[slot].sent_ms + s->tx[slot].wait;
 }
 
 /* Chunks the receive buffer can take: every window position counts as a
@@ -136,11 +136,12 @@ static uint16_t ad_choose(const slink_stream *s)
 
 /* The RTO floor follows the chunk size: a chunk and its ACK cross the
  * line, plus the owner's slack (rto_min_ms).  Without the line rate the
- * configured floor stands. */
+ * configured floor stands.  The RTO limits are then kept above the floor
+ * (a no-op when it did not move). */
 static void rto_floor(slink_stream *s)
 {
-    if (s->rto_byte_us == 0) return;
-    s->rto_min = s->rto_fixed + 2u * ((uint32_t)s->tx_size + AD_OVH + 40u) * s->rto_byte_us / 1000u;
+    if (s->rto_byte_us != 0)
+        s->rto_min = s->rto_fixed + 2u * ((uint32_t)s->tx_size + AD_OVH + 40u) * s->rto_byte_us / 1000u;
     if (s->rto_max < s->rto_min) s->rto_max = s->rto_min;
     if (s->rto < s->rto_min) s->rto = s->rto_min;
     if (s->rto_base < s->rto_min) s->rto_base = s->rto_min;
@@ -180,37 +181,38 @@ static int lossy(const slink_stream *s)
     return s->adapt && s->ad_clean < LOSSY_SPAN;
 }
 
+/* A configured value if it is set (non-zero) and at most max, else def. */
+static uint32_t pick(uint32_t v, uint32_t def, uint32_t max)
+{
+    return v != 0 && v <= max ? v : def;
+}
+
 static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
 {
-    s->rx_cap = (uint32_t)RXB;
-    s->chunk_max = (uint16_t)SLINK_STREAM_CHUNK_MAX;
-    s->window = SLINK_STREAM_WINDOW;
-    s->rto_min = 1;
-    s->rto_max = DEF_RTO_MAX_MS;
-    s->rto = DEF_RTO_INITIAL_MS;
-    s->max_tries = DEF_MAX_TRIES;
-    if (cfg != NULL) {
-        if (cfg->chunk_max != 0 && cfg->chunk_max <= SLINK_STREAM_CHUNK_MAX)
-            s->chunk_max = cfg->chunk_max;
-        if (cfg->window != 0 && cfg->window <= SLINK_STREAM_WINDOW) s->window = cfg->window;
-        if (cfg->rto_min_ms != 0) s->rto_min = cfg->rto_min_ms;
-        if (cfg->rto_max_ms != 0) s->rto_max = cfg->rto_max_ms;
-        if (cfg->rto_initial_ms != 0) s->rto = cfg->rto_initial_ms;
-        if (cfg->max_tries != 0) s->max_tries = cfg->max_tries;
-        s->give_up_ms = cfg->give_up_ms;
-        if (cfg->rx_buf_bytes != 0 && cfg->rx_buf_bytes <= RXB) s->rx_cap = cfg->rx_buf_bytes;
-        s->ack_delay_ms = cfg->ack_delay_ms;
+    slink_stream_cfg none;   /* all zero: every default */
+    if (cfg == NULL) {
+        memset(&none, 0, sizeof none);
+        cfg = &none;
     }
+    s->chunk_max = (uint16_t)pick(cfg->chunk_max, SLINK_STREAM_CHUNK_MAX, SLINK_STREAM_CHUNK_MAX);
+    s->window = (uint8_t)pick(cfg->window, SLINK_STREAM_WINDOW, SLINK_STREAM_WINDOW);
+    s->rto_min = pick(cfg->rto_min_ms, 1u, UINT32_MAX);
+    s->rto_max = pick(cfg->rto_max_ms, DEF_RTO_MAX_MS, UINT32_MAX);
+    s->rto = pick(cfg->rto_initial_ms, DEF_RTO_INITIAL_MS, UINT32_MAX);
+    s->max_tries = (uint8_t)pick(cfg->max_tries, DEF_MAX_TRIES, UINT8_MAX);
+    s->give_up_ms = cfg->give_up_ms;
+    /* at least one chunk */
+    s->rx_cap = pick(cfg->rx_buf_bytes, (uint32_t)RXB, (uint32_t)RXB);
     if (s->rx_cap < s->chunk_max) s->rx_cap = s->chunk_max;
-    s->adapt = cfg != NULL && cfg->adapt;
-    s->tx_size = s->chunk_max;
-    if (s->adapt && cfg->chunk_start != 0 && cfg->chunk_start < s->chunk_max) s->tx_size = cfg->chunk_start;
+    s->ack_delay_ms = cfg->ack_delay_ms;
+    s->adapt = cfg->adapt != 0;
+    s->tx_size = (uint16_t)pick(s->adapt ? cfg->chunk_start : 0u, s->chunk_max, s->chunk_max);
     /* a session after a noisy handshake starts out lossy (next_chunk) */
     s->ad_clean = s->tx_size < s->chunk_max ? 0u : (uint16_t)LOSSY_SPAN;
     s->rto_fixed = s->rto_min;
-    s->rto_byte_us = cfg != NULL && s->adapt ? cfg->rto_byte_us : 0u;
-    if (s->rto_max < s->rto_min) s->rto_max = s->rto_min;
-    if (s->rto < s->rto_min) s->rto = s->rto_min;
+    s->rto_byte_us = s->adapt ? cfg->rto_byte_us : 0u;
+    /* rto within [rto_min, rto_max]; rto_floor raises all three to the
+     * floor for the first chunk size */
     if (s->rto > s->rto_max) s->rto = s->rto_max;
     s->rto_base = s->rto;
     rto_floor(s);
@@ -281,21 +283,26 @@ void slink_stream_wipe(slink_stream *s)
 
 /* ---- application side --------------------------------------------------- */
 
+/* Fills the next free slot (the caller checked snd_filled < window) with
+ * an empty chunk carrying flags, and returns it. */
+static uint8_t new_chunk(slink_stream *s, uint8_t flags)
+{
+    uint8_t slot = tx_slot(s, s->snd_filled++);
+    s->tx[slot].len = 0;
+    s->tx[slot].tries = 0;
+    s->tx[slot].sacked = 0;
+    s->tx[slot].need = 0;
+    s->tx[slot].flags = flags;
+    return slot;
+}
+
 /* Requested ends take the next free slots, as empty chunks: they travel,
  * are retransmitted and acknowledged like data, so a boundary can neither
  * be lost nor overtaken by the next stream's bytes. */
 static void place_ends(slink_stream *s)
 {
-    while (s->end_pending > 0 && s->snd_filled < s->window) {
-        uint8_t slot = tx_slot(s, s->snd_filled);
-        s->tx_len[slot] = 0;
-        s->tx_tries[slot] = 0;
-        s->tx_sacked[slot] = 0;
-        s->tx_need[slot] = 0;
-        s->tx_flags[slot] = SLINK_STREAM_TXF_END;
-        s->snd_filled++;
-        s->end_pending--;
-    }
+    for (; s->end_pending > 0 && s->snd_filled < s->window; s->end_pending--)
+        (void)new_chunk(s, SLINK_STREAM_TXF_END);
 }
 
 slink_err slink_stream_end(slink_stream *s)
@@ -326,25 +333,19 @@ slink_err slink_stream_write(slink_stream *s, const uint8_t *p, size_t n, size_t
         uint8_t slot;
         size_t room, take;
         if (s->snd_filled > infl &&
-            s->tx_len[tx_slot(s, s->snd_filled - 1u)] < s->tx_size &&
-            !(s->tx_flags[tx_slot(s, s->snd_filled - 1u)] & SLINK_STREAM_TXF_END)) {
+            s->tx[tx_slot(s, s->snd_filled - 1u)].len < s->tx_size &&
+            !(s->tx[tx_slot(s, s->snd_filled - 1u)].flags & SLINK_STREAM_TXF_END)) {
             /* the newest chunk is unsent, hence not sealed: it may grow */
             slot = tx_slot(s, s->snd_filled - 1u);
         } else if (s->snd_filled < s->window) {
-            slot = tx_slot(s, s->snd_filled);
-            s->tx_len[slot] = 0;
-            s->tx_tries[slot] = 0;
-            s->tx_sacked[slot] = 0;
-            s->tx_need[slot] = 0;
-            s->tx_flags[slot] = 0;
-            s->snd_filled++;
+            slot = new_chunk(s, 0);
         } else {
             break;
         }
-        room = (size_t)s->tx_size - s->tx_len[slot];
+        room = (size_t)s->tx_size - s->tx[slot].len;
         take = n - done < room ? n - done : room;
-        memcpy(&s->tx_chunk[slot][s->tx_len[slot]], p + done, take);
-        s->tx_len[slot] = (uint16_t)(s->tx_len[slot] + take);
+        memcpy(&s->tx_chunk[slot][s->tx[slot].len], p + done, take);
+        s->tx[slot].len = (uint16_t)(s->tx[slot].len + take);
         done += take;
     }
     s->stats.bytes_written += done;
@@ -472,16 +473,16 @@ static slink_err run_timers(slink_stream *s, uint64_t now_ms)
 
     for (off = 0; off < infl; off++) {
         slot = tx_slot(s, off);
-        if (s->tx_sacked[slot]) continue;
-        if (s->tx_need[slot]) return SLINK_OK;
+        if (s->tx[slot].sacked) continue;
+        if (s->tx[slot].need) return SLINK_OK;
     }
     for (off = 0; off < infl; off++) {
         slot = tx_slot(s, off);
-        if (s->tx_sacked[slot] || now_ms < add_sat(tx_done(s, slot), s->rto)) continue;
-        if (s->tx_tries[slot] >= s->max_tries &&
-            (s->give_up_ms == 0 || now_ms - s->tx_first_ms[slot] >= s->give_up_ms))
+        if (s->tx[slot].sacked || now_ms < add_sat(tx_done(s, slot), s->rto)) continue;
+        if (s->tx[slot].tries >= s->max_tries &&
+            (s->give_up_ms == 0 || now_ms - s->tx[slot].first_ms >= s->give_up_ms))
             return SLINK_ERR_RETRANSMIT_LIMIT;
-        s->tx_need[slot] = 1;
+        s->tx[slot].need = 1;
         expired++;
     }
     if (expired > 0) rto_backoff(s);
@@ -501,8 +502,8 @@ static int partial_held(const slink_stream *s)
 {
     unsigned infl = in_flight(s);
     return s->tx_hold_ms != 0 && infl + 1u == s->snd_filled && !s->close_requested &&
-           s->tx_len[tx_slot(s, infl)] < s->tx_size &&
-           !(s->tx_flags[tx_slot(s, infl)] & SLINK_STREAM_TXF_END) && s->end_pending == 0;
+           s->tx[tx_slot(s, infl)].len < s->tx_size &&
+           !(s->tx[tx_slot(s, infl)].flags & SLINK_STREAM_TXF_END) && s->end_pending == 0;
 }
 
 /* A lossy line keeps its transmit queue to one frame: a new chunk waits
@@ -548,7 +549,7 @@ static int repeats_on(const slink_stream *s)
  * and a slow reader would be flooded with copies it cannot take. */
 static int repeatable(const slink_stream *s, unsigned off)
 {
-    return off < s->peer_wnd && !s->tx_sacked[tx_slot(s, off)];
+    return off < s->peer_wnd && !s->tx[tx_slot(s, off)].sacked;
 }
 
 /* The window is used up on a lossy line and the line is about to idle:
@@ -563,7 +564,7 @@ static unsigned repeat_candidate(const slink_stream *s, uint64_t now_ms)
     for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
         if (!repeatable(s, off) || tx_done(s, slot) > now_ms) continue;
-        if (best == infl || (int32_t)(s->tx_order[slot] - s->tx_order[tx_slot(s, best)]) < 0) best = off;
+        if (best == infl || (int32_t)(s->tx[slot].order - s->tx[tx_slot(s, best)].order) < 0) best = off;
     }
     return best;
 }
@@ -572,16 +573,16 @@ static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
                       uint8_t *pt, size_t cap, size_t *len, int count_try)
 {
     uint8_t slot = tx_slot(s, off);
-    size_t n = s->tx_len[slot];
+    size_t n = s->tx[slot].len;
     SLINK_CHECK(cap >= n + 1u, SLINK_ERR_BUFFER);
     pt[0] = (uint8_t)(s->snd_una + off);
     memcpy(pt + 1, s->tx_chunk[slot], n);
     *len = n + 1u;
-    s->tx_sent_ms[slot] = now_ms;
-    s->tx_wait[slot] = 0;
-    if (s->tx_tries[slot] == 0) s->tx_first_ms[slot] = now_ms;
-    s->tx_order[slot] = ++s->send_seq;
-    if (count_try && s->tx_tries[slot] < UINT8_MAX) s->tx_tries[slot]++;
+    s->tx[slot].sent_ms = now_ms;
+    s->tx[slot].wait = 0;
+    if (s->tx[slot].tries == 0) s->tx[slot].first_ms = now_ms;
+    s->tx[slot].order = ++s->send_seq;
+    if (count_try && s->tx[slot].tries < UINT8_MAX) s->tx[slot].tries++;
     s->dep_pending = 1;
     s->dep_chunk = pt[0];
     return SLINK_OK;
@@ -600,13 +601,13 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
     infl = in_flight(s);
     for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
-        uint8_t why = s->tx_need[slot];
-        if (why == 0 || s->tx_sacked[slot]) continue;
+        uint8_t why = s->tx[slot].need;
+        if (why == 0 || s->tx[slot].sacked) continue;
         SLINK_TRY(emit(s, off, now_ms, pt, cap, len, 1));
-        s->tx_need[slot] = 0;
-        s->tx_flags[slot] |= SLINK_STREAM_TXF_RETX;
+        s->tx[slot].need = 0;
+        s->tx[slot].flags |= SLINK_STREAM_TXF_RETX;
         /* why 3: the window reopened over a refused chunk, not a loss */
-        if (why != 3u && s->peer_wnd != 0) ad_count(s, s->tx_len[slot], 1);
+        if (why != 3u && s->peer_wnd != 0) ad_count(s, s->tx[slot].len, 1);
         s->stats.retransmits++;
         if (why == 2) s->stats.fast_retransmits++;
         return SLINK_OK;
@@ -625,7 +626,7 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
     if (off < infl) {
         /* Not a try: its loss is not known, and the line was idle. */
         SLINK_TRY(emit(s, off, now_ms, pt, cap, len, 0));
-        s->tx_flags[tx_slot(s, off)] |= SLINK_STREAM_TXF_RETX;
+        s->tx[tx_slot(s, off)].flags |= SLINK_STREAM_TXF_RETX;
         s->stats.retransmits++;
         s->stats.idle_repeats++;
         s->rep_left--;
@@ -644,9 +645,9 @@ void slink_stream_departed(slink_stream *s, uint64_t until_ms)
     off = (uint8_t)(s->dep_chunk - s->snd_una);
     if (off >= in_flight(s)) return;
     slot = tx_slot(s, off);
-    if (until_ms <= s->tx_sent_ms[slot] || !queue_held(s)) return;
-    w = until_ms - s->tx_sent_ms[slot];
-    s->tx_wait[slot] = (uint16_t)(w > UINT16_MAX ? UINT16_MAX : w);
+    if (until_ms <= s->tx[slot].sent_ms || !queue_held(s)) return;
+    w = until_ms - s->tx[slot].sent_ms;
+    s->tx[slot].wait = (uint16_t)(w > UINT16_MAX ? UINT16_MAX : w);
 }
 
 /* What an ACK's settled transmissions tell: the newest of them by send
@@ -662,17 +663,17 @@ typedef struct {
  * time: noted for the RTT sample and counted as delivered. */
 static void settle(slink_stream *s, uint8_t slot, ack_scan *k)
 {
-    int retx = s->tx_tries[slot] != 1 || (s->tx_flags[slot] & SLINK_STREAM_TXF_RETX) != 0;
-    if (k->newest == 0 || (int32_t)(s->tx_order[slot] - k->newest) > 0) {
-        k->newest = s->tx_order[slot];
+    int retx = s->tx[slot].tries != 1 || (s->tx[slot].flags & SLINK_STREAM_TXF_RETX) != 0;
+    if (k->newest == 0 || (int32_t)(s->tx[slot].order - k->newest) > 0) {
+        k->newest = s->tx[slot].order;
         k->newest_retx = retx;
     }
-    if (!retx && (!k->have_sample || s->tx_sent_ms[slot] > k->sample_sent)) {
-        k->sample_sent = s->tx_sent_ms[slot];
+    if (!retx && (!k->have_sample || s->tx[slot].sent_ms > k->sample_sent)) {
+        k->sample_sent = s->tx[slot].sent_ms;
         k->sample_done = tx_done(s, slot);
         k->have_sample = 1;
     }
-    ad_count(s, s->tx_len[slot], 0);
+    ad_count(s, s->tx[slot].len, 0);
 }
 
 slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_ms)
@@ -697,13 +698,13 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
         uint8_t slot = tx_slot(s, off);
         unsigned bit = off - acked - 1u;   /* wraps (ignored) for off <= acked */
         if (off >= acked && !(bit < 16u && ((a->sack >> bit) & 1u))) continue;
-        if (!s->tx_sacked[slot]) settle(s, slot, &k);
+        if (!s->tx[slot].sacked) settle(s, slot, &k);
         if (off < acked) {
-            s->stats.bytes_acked += s->tx_len[slot];
-            s->tx_len[slot] = 0;
+            s->stats.bytes_acked += s->tx[slot].len;
+            s->tx[slot].len = 0;
         } else {
-            s->tx_sacked[slot] = 1;
-            s->tx_need[slot] = 0;
+            s->tx[slot].sacked = 1;
+            s->tx[slot].need = 0;
         }
     }
     s->tx_head = tx_slot(s, acked);
@@ -731,8 +732,8 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
      * the chunks after this one. */
     for (off = infl; off-- > 0;) {
         uint8_t slot = tx_slot(s, off);
-        if (s->tx_sacked[slot]) {
-            if (!have_later || (int32_t)(s->tx_order[slot] - later) > 0) later = s->tx_order[slot];
+        if (s->tx[slot].sacked) {
+            if (!have_later || (int32_t)(s->tx[slot].order - later) > 0) later = s->tx[slot].order;
             have_later = 1;
             continue;
         }
@@ -740,12 +741,12 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
             /* The peer is alive but has no room: not a loss, so the try
              * count restarts (persist, not give up), and the chunk goes
              * again as soon as the window covers it. */
-            s->tx_flags[slot] |= SLINK_STREAM_TXF_REFUSED | SLINK_STREAM_TXF_RETX;
-            s->tx_tries[slot] = 1;
-            s->tx_first_ms[slot] = now_ms;
-        } else if (s->tx_flags[slot] & SLINK_STREAM_TXF_REFUSED) {
-            s->tx_flags[slot] = (uint8_t)(s->tx_flags[slot] & ~SLINK_STREAM_TXF_REFUSED);
-            if (!s->tx_need[slot]) s->tx_need[slot] = 3;
+            s->tx[slot].flags |= SLINK_STREAM_TXF_REFUSED | SLINK_STREAM_TXF_RETX;
+            s->tx[slot].tries = 1;
+            s->tx[slot].first_ms = now_ms;
+        } else if (s->tx[slot].flags & SLINK_STREAM_TXF_REFUSED) {
+            s->tx[slot].flags = (uint8_t)(s->tx[slot].flags & ~SLINK_STREAM_TXF_REFUSED);
+            if (!s->tx[slot].need) s->tx[slot].need = 3;
         }
         /* Fast retransmit: a later chunk whose last transmission followed
          * this chunk's last one arrived, so this transmission is lost (a
@@ -753,8 +754,8 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
          * IP does; one instead of two here: goodput 0.600 -> 0.649 at BER
          * 1e-4).  Counting only chunks sent after it keeps SACKs of older
          * sends from repeating a retransmission in flight. */
-        if (!s->tx_need[slot] && have_later && (int32_t)(later - s->tx_order[slot]) > 0)
-            s->tx_need[slot] = 2;
+        if (!s->tx[slot].need && have_later && (int32_t)(later - s->tx[slot].order) > 0)
+            s->tx[slot].need = 2;
     }
 
     /* The allowance follows the loss measured with this ACK counted, and is
@@ -948,8 +949,8 @@ uint64_t slink_stream_next_timer(const slink_stream *s)
     infl = in_flight(s);
     for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
-        if (s->tx_sacked[slot]) continue;
-        if (s->tx_need[slot]) return 0;
+        if (s->tx[slot].sacked) continue;
+        if (s->tx[slot].need) return 0;
         if (add_sat(tx_done(s, slot), s->rto) < t) t = add_sat(tx_done(s, slot), s->rto);
         /* a repeat on an idle line (repeat_candidate) */
         if (repeats_on(s) && repeatable(s, off)) {

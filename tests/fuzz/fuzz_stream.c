@@ -54,7 +54,7 @@ static void check(const slink_stream *s, uint64_t accepted, uint64_t delivered)
         if ((SLINK_STREAM_RX_BUF - s->rx_count) / s->chunk_max < top + 1u) abort();
     }
     for (unsigned o = 0; o < s->snd_filled; o++)
-        if (s->tx_len[(s->tx_head + o) % SLINK_STREAM_WINDOW] > s->chunk_max) abort();
+        if (s->tx[(s->tx_head + o) % SLINK_STREAM_WINDOW].len > s->chunk_max) abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 /* a repeat: in flight, not SACKed, inside the peer's window */
                 if (S.stats.idle_repeats != reps &&
                     (off >= (uint8_t)(S.snd_nxt - S.snd_una) || off >= S.peer_wnd ||
-                     S.tx_sacked[(S.tx_head + off) % SLINK_STREAM_WINDOW]))
+                     S.tx[(S.tx_head + off) % SLINK_STREAM_WINDOW].sacked))
                     abort();
                 slink_stream_departed(&S, now + (len & 31u));
             }

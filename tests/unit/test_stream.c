@@ -387,8 +387,8 @@ START_TEST(stale_and_bogus_acks_ignored_across_wrap)
     /* hostile fields: window clamped, SACK bits past snd_nxt ignored */
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0xFFFF, .wnd = 255}, t), SLINK_OK);
     ck_assert_uint_eq(A.peer_wnd, 8);
-    ck_assert_uint_eq(A.tx_sacked[(A.tx_head + 1) % SLINK_STREAM_WINDOW], 1);
-    ck_assert_uint_eq(A.tx_sacked[(A.tx_head + 2) % SLINK_STREAM_WINDOW], 0);
+    ck_assert_uint_eq(A.tx[(A.tx_head + 1) % SLINK_STREAM_WINDOW].sacked, 1);
+    ck_assert_uint_eq(A.tx[(A.tx_head + 2) % SLINK_STREAM_WINDOW].sacked, 0);
 }
 END_TEST
 
@@ -1331,7 +1331,7 @@ START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
     ck_assert_uint_eq(pt[0], 0);
     ck_assert_uint_eq(A.stats.idle_repeats, 1);
     ck_assert_uint_eq(A.stats.fast_retransmits, 0);
-    ck_assert_uint_eq(A.tx_tries[A.tx_head], 1);   /* not a try: its loss is not known */
+    ck_assert_uint_eq(A.tx[A.tx_head].tries, 1);   /* not a try: its loss is not known */
     slink_stream_departed(&A, 25);
     /* then the chunk whose last transmission is the oldest: chunk 1 */
     ck_assert_uint_eq(slink_stream_next_timer(&A), 21);
@@ -1644,7 +1644,7 @@ START_TEST(first_chunk_zero_and_sack_bit_order)
     ck_assert_int_eq(slink_stream_on_ack(&A, &a, 2), SLINK_OK);
     ck_assert_uint_eq(A.snd_una, 1);
     for (i = 1; i < 8; i++)
-        ck_assert_uint_eq(A.tx_sacked[(A.tx_head + i - 1u) % SLINK_STREAM_WINDOW], i == 3 || i == 7);
+        ck_assert_uint_eq(A.tx[(A.tx_head + i - 1u) % SLINK_STREAM_WINDOW].sacked, i == 3 || i == 7);
 }
 END_TEST
 
