@@ -569,70 +569,73 @@ static unsigned repeat_candidate(const slink_stream *s, uint64_t now_ms)
     return best;
 }
 
-static slink_err emit(slink_stream *s, unsigned off, uint64_t now_ms,
-                      uint8_t *pt, size_t cap, size_t *len, int count_try)
+/* Which transmission goes next, by priority: a chunk due again (timeout,
+ * fast retransmit, window reopened), the next new chunk, a repeat on an
+ * idle line.  Returns its offset from snd_una (in_flight for the new
+ * chunk), or -1 when nothing is due. */
+static int next_offset(const slink_stream *s, uint64_t now_ms)
 {
-    uint8_t slot = tx_slot(s, off);
-    size_t n = s->tx[slot].len;
-    SLINK_CHECK(cap >= n + 1u, SLINK_ERR_BUFFER);
-    pt[0] = (uint8_t)(s->snd_una + off);
-    memcpy(pt + 1, s->tx_chunk[slot], n);
-    *len = n + 1u;
-    s->tx[slot].sent_ms = now_ms;
-    s->tx[slot].wait = 0;
-    if (s->tx[slot].tries == 0) s->tx[slot].first_ms = now_ms;
-    s->tx[slot].order = ++s->send_seq;
-    if (count_try && s->tx[slot].tries < UINT8_MAX) s->tx[slot].tries++;
-    s->dep_pending = 1;
-    s->dep_chunk = pt[0];
-    return SLINK_OK;
+    unsigned infl = in_flight(s), off;
+    for (off = 0; off < infl; off++)
+        if (s->tx[tx_slot(s, off)].need && !s->tx[tx_slot(s, off)].sacked) return (int)off;
+    if (infl < s->snd_filled &&
+        ((infl < send_limit(s) && !(partial_held(s) && now_ms < s->tx_hold_ms) &&
+          !(queue_held(s) && now_ms < s->line_ready_ms)) ||
+         (probe_pending(s) && now_ms >= add_sat(s->last_ack_ms, s->rto))))
+        return (int)infl;
+    off = repeat_candidate(s, now_ms);
+    return off < infl ? (int)off : -1;
 }
 
 slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
                                   uint8_t *pt, size_t cap, size_t *len)
 {
-    unsigned infl, off;
+    int o;
+    unsigned off;
+    slink_stream_tx *t;
+    uint8_t why;
 
     SLINK_CHECK(s != NULL && pt != NULL && len != NULL, SLINK_ERR_ARG);
     *len = 0;
     s->dep_pending = 0;
     SLINK_TRY(run_timers(s, now_ms));
     place_ends(s);
-    infl = in_flight(s);
-    for (off = 0; off < infl; off++) {
-        uint8_t slot = tx_slot(s, off);
-        uint8_t why = s->tx[slot].need;
-        if (why == 0 || s->tx[slot].sacked) continue;
-        SLINK_TRY(emit(s, off, now_ms, pt, cap, len, 1));
-        s->tx[slot].need = 0;
-        s->tx[slot].flags |= SLINK_STREAM_TXF_RETX;
-        /* why 3: the window reopened over a refused chunk, not a loss */
-        if (why != 3u && s->peer_wnd != 0) ad_count(s, s->tx[slot].len, 1);
-        s->stats.retransmits++;
-        if (why == 2) s->stats.fast_retransmits++;
-        return SLINK_OK;
-    }
-    if (infl < s->snd_filled &&
-        ((infl < send_limit(s) && !(partial_held(s) && now_ms < s->tx_hold_ms) &&
-          !(queue_held(s) && now_ms < s->line_ready_ms)) ||
-         (probe_pending(s) && now_ms >= add_sat(s->last_ack_ms, s->rto)))) {
+    o = next_offset(s, now_ms);
+    if (o < 0) return SLINK_ERR_AGAIN;
+    off = (unsigned)o;
+    t = &s->tx[tx_slot(s, off)];
+    why = t->need;   /* 0 for a new chunk and for a repeat */
+    SLINK_CHECK(cap >= t->len + 1u, SLINK_ERR_BUFFER);
+    pt[0] = (uint8_t)(s->snd_una + off);
+    memcpy(pt + 1, s->tx_chunk[tx_slot(s, off)], t->len);
+    *len = t->len + 1u;
+    t->sent_ms = now_ms;
+    t->wait = 0;
+    if (t->tries == 0) t->first_ms = now_ms;
+    t->order = ++s->send_seq;
+    s->dep_pending = 1;
+    s->dep_chunk = pt[0];
+    if (off == in_flight(s)) {
         /* Sending seals the chunk: a later write starts the next one. */
-        SLINK_TRY(emit(s, infl, now_ms, pt, cap, len, 1));
+        t->tries = 1;   /* its first try: a chunk not yet sent has none */
         s->snd_nxt++;
         s->stats.chunks_sent++;
         return SLINK_OK;
     }
-    off = repeat_candidate(s, now_ms);
-    if (off < infl) {
-        /* Not a try: its loss is not known, and the line was idle. */
-        SLINK_TRY(emit(s, off, now_ms, pt, cap, len, 0));
-        s->tx[tx_slot(s, off)].flags |= SLINK_STREAM_TXF_RETX;
-        s->stats.retransmits++;
+    t->flags |= SLINK_STREAM_TXF_RETX;
+    s->stats.retransmits++;
+    if (why == 0) {
+        /* A repeat is not a try: its loss is not known, and the line was idle. */
         s->stats.idle_repeats++;
         s->rep_left--;
         return SLINK_OK;
     }
-    return SLINK_ERR_AGAIN;
+    t->need = 0;
+    if (t->tries < UINT8_MAX) t->tries++;
+    /* why 3: the window reopened over a refused chunk, not a loss */
+    if (why != 3u && s->peer_wnd != 0) ad_count(s, t->len, 1);
+    if (why == 2) s->stats.fast_retransmits++;
+    return SLINK_OK;
 }
 
 void slink_stream_departed(slink_stream *s, uint64_t until_ms)
