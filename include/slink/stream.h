@@ -108,7 +108,7 @@ typedef struct {
     uint32_t srtt, rttvar, rto, rto_min, rto_max;
     uint32_t rto_base;           /* send: RTO from the RTT estimate, before backoff */
     uint32_t rx_cap;             /* receive: buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
-    size_t   rx_head, rx_count;  /* receive: in-order bytes in rx_buf */
+    size_t   rx_count;           /* receive: in-order bytes at the start of rx_buf */
     uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
 
     /* ---- 2-byte fields ---- */

@@ -230,16 +230,6 @@ void slink_stream_init(slink_stream *s, const slink_stream_cfg *cfg)
     set_config(s, cfg);
 }
 
-static void reverse(uint8_t *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n / 2u; i++) {
-        uint8_t t = p[i];
-        p[i] = p[n - 1u - i];
-        p[n - 1u - i] = t;
-    }
-}
-
 void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
 {
     size_t keep, off = offsetof(slink_stream, rx_buf);
@@ -254,11 +244,7 @@ void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
         uint64_t rel = s->rx_end_at[(s->rx_end_head + i) % SLINK_STREAM_ENDS_MAX] - s->rx_out_total;
         if (rel < keep) ends[nends++] = rel;
     }
-    /* Rotate in place (no second buffer on a small stack) so the unread
-     * bytes start at rx_buf[0]. */
-    reverse(s->rx_buf, s->rx_head);
-    reverse(s->rx_buf + s->rx_head, RXB - s->rx_head);
-    reverse(s->rx_buf, RXB);
+    /* The unread bytes are at rx_buf[0..keep): everything after them goes. */
     slink_memzero(base, off);
     slink_memzero(base + off + keep, sizeof *s - off - keep);
     set_config(s, cfg);
@@ -371,7 +357,7 @@ static void ack_at(slink_stream *s, uint64_t when)
 
 slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got)
 {
-    size_t n, first;
+    size_t n;
     uint8_t w;
 
     SLINK_CHECK(s != NULL && got != NULL, SLINK_ERR_ARG);
@@ -397,12 +383,9 @@ slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got
         return SLINK_ERR_AGAIN;
     }
     if (cap < n) n = cap;
-    first = RXB - s->rx_head;
-    if (first > n) first = n;
-    memcpy(p, &s->rx_buf[s->rx_head], first);
-    memcpy(p + first, s->rx_buf, n - first);
-    s->rx_head = (s->rx_head + n) % RXB;
+    memcpy(p, s->rx_buf, n);
     s->rx_count -= n;
+    memmove(s->rx_buf, s->rx_buf + n, s->rx_count);
     s->rx_out_total += n;
     s->stats.bytes_delivered += n;
     *got = n;
@@ -775,11 +758,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
 
 static void rx_push(slink_stream *s, const uint8_t *p, size_t n)
 {
-    size_t tail = (s->rx_head + s->rx_count) % RXB;
-    size_t first = RXB - tail;
-    if (first > n) first = n;
-    memcpy(&s->rx_buf[tail], p, first);
-    memcpy(s->rx_buf, p + first, n - first);
+    memcpy(s->rx_buf + s->rx_count, p, n);
     s->rx_count += n;
     s->rx_in_total += n;
 }
