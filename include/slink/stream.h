@@ -88,11 +88,6 @@ typedef struct {
      * chunks (§3.6).  0: no model (neither happens). */
     uint64_t line_ready_ms;
     uint64_t ack_due_ms;         /* receive: when the ACK is due (delayed ACK) */
-    /* receive: application stream boundaries (§3.6.1): byte positions,
-     * counted from the first byte this receive buffer ever held, of ends
-     * not yet read. */
-    uint64_t rx_in_total, rx_out_total;
-    uint64_t rx_end_at[SLINK_STREAM_ENDS_MAX];
     slink_stream_stats stats;
 
     /* ---- 4-byte fields ---- */
@@ -109,6 +104,10 @@ typedef struct {
     uint32_t rto_base;           /* send: RTO from the RTT estimate, before backoff */
     uint32_t rx_cap;             /* receive: buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
     size_t   rx_count;           /* receive: in-order bytes at the start of rx_buf */
+    /* receive: application stream boundaries (§3.6.1) not yet read, oldest
+     * first: the number of rx_buf bytes before each (a read takes them
+     * off). */
+    uint32_t rx_end_at[SLINK_STREAM_ENDS_MAX];
     uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
 
     /* ---- 2-byte fields ---- */
@@ -147,7 +146,7 @@ typedef struct {
     uint8_t  ack_due;            /* an ACK should go out */
     uint8_t  unacked_rx;         /* chunks received since our last ACK */
     uint8_t  adv_wnd;            /* window in our last ACK (window update rule) */
-    uint8_t  rx_end_head, rx_end_count;
+    uint8_t  rx_end_count;
     /* The owner holds the receive side shut: window 0 and no chunk taken
      * (not acknowledged, so the sender keeps it).  slink_conn does this
      * while its queue of ended sessions' unread bytes is full. */

@@ -234,23 +234,20 @@ void slink_stream_restart(slink_stream *s, const slink_stream_cfg *cfg)
 {
     size_t keep, off = offsetof(slink_stream, rx_buf);
     uint8_t *base = (uint8_t *)s;
-    uint64_t ends[SLINK_STREAM_ENDS_MAX];
+    uint32_t ends[SLINK_STREAM_ENDS_MAX];
     uint8_t nends = 0, i;
     if (s == NULL) return;
     keep = s->rx_count;
     /* Ends inside the carried bytes stay; one at their very end is the old
      * session's, and the session's own end supersedes it. */
-    for (i = 0; i < s->rx_end_count; i++) {
-        uint64_t rel = s->rx_end_at[(s->rx_end_head + i) % SLINK_STREAM_ENDS_MAX] - s->rx_out_total;
-        if (rel < keep) ends[nends++] = rel;
-    }
+    for (i = 0; i < s->rx_end_count; i++)
+        if (s->rx_end_at[i] < keep) ends[nends++] = s->rx_end_at[i];
     /* The unread bytes are at rx_buf[0..keep): everything after them goes. */
     slink_memzero(base, off);
     slink_memzero(base + off + keep, sizeof *s - off - keep);
     set_config(s, cfg);
     s->rx_count = keep;
-    s->rx_in_total = keep;
-    for (i = 0; i < nends; i++) s->rx_end_at[i] = ends[i];
+    memcpy(s->rx_end_at, ends, nends * sizeof ends[0]);
     s->rx_end_count = nends;
     s->adv_wnd = rx_wnd(s);
 }
@@ -358,7 +355,7 @@ static void ack_at(slink_stream *s, uint64_t when)
 slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got)
 {
     size_t n;
-    uint8_t w;
+    uint8_t w, i;
 
     SLINK_CHECK(s != NULL && got != NULL, SLINK_ERR_ARG);
     *got = 0;
@@ -367,16 +364,16 @@ slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got
     if (s->rx_end_count > 0) {
         /* Never past the current stream's end: the next stream's bytes
          * belong to another application connection. */
-        uint64_t lim = s->rx_end_at[s->rx_end_head] - s->rx_out_total;
+        size_t lim = s->rx_end_at[0];
         if (lim == 0) {
-            s->rx_end_head = (uint8_t)((s->rx_end_head + 1u) % SLINK_STREAM_ENDS_MAX);
             s->rx_end_count--;
+            memmove(s->rx_end_at, s->rx_end_at + 1, s->rx_end_count * sizeof s->rx_end_at[0]);
             s->stats.ends_received++;
             /* an end chunk refused for want of room may now be taken */
             ack_at(s, 0);
             return SLINK_ERR_STREAM_END;
         }
-        if (lim < n) n = (size_t)lim;
+        if (lim < n) n = lim;
     }
     if (n == 0) {
         if (s->peer_closed && s->rcv_nxt == s->peer_final) return SLINK_ERR_CLOSED;
@@ -386,7 +383,7 @@ slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got
     memcpy(p, s->rx_buf, n);
     s->rx_count -= n;
     memmove(s->rx_buf, s->rx_buf + n, s->rx_count);
-    s->rx_out_total += n;
+    for (i = 0; i < s->rx_end_count; i++) s->rx_end_at[i] -= (uint32_t)n;
     s->stats.bytes_delivered += n;
     *got = n;
 
@@ -760,7 +757,6 @@ static void rx_push(slink_stream *s, const uint8_t *p, size_t n)
 {
     memcpy(s->rx_buf + s->rx_count, p, n);
     s->rx_count += n;
-    s->rx_in_total += n;
 }
 
 /* An empty chunk is the end of the peer's application stream: its place is
@@ -770,8 +766,7 @@ static void rx_take(slink_stream *s, const uint8_t *p, size_t n)
     if (n > 0) {
         rx_push(s, p, n);
     } else if (s->rx_end_count < SLINK_STREAM_ENDS_MAX) {
-        s->rx_end_at[(s->rx_end_head + s->rx_end_count) % SLINK_STREAM_ENDS_MAX] = s->rx_in_total;
-        s->rx_end_count++;
+        s->rx_end_at[s->rx_end_count++] = (uint32_t)s->rx_count;
     }
 }
 
