@@ -69,55 +69,13 @@ typedef struct {
     uint8_t  flags;              /* SLINK_STREAM_TXF_* */
 } slink_stream_tx;
 
-/* Fields sorted by alignment (8-, 4-, 2-, 1-byte, then the byte buffers)
- * so that a 32-bit target, where this sits in every slink_conn, pads
- * nothing but the slots' tails; each says which side (send, receive, close)
- * it belongs to. */
+/* Fields sorted by size, smallest first: the scalars the code uses most
+ * then sit within reach of the short (16-bit) Thumb loads and stores, whose
+ * offsets stop at 31 (bytes), 62 (halfwords) and 124 (words), and a 32-bit
+ * target, where this sits in every slink_conn, pads at most a few bytes
+ * between the groups and the slots' tails; each field says which side
+ * (send, receive, close) it belongs to. */
 typedef struct {
-    /* ---- 8-byte fields ---- */
-    slink_stream_tx tx[SLINK_STREAM_WINDOW];    /* send: slot ring, see tx_head */
-    uint64_t last_ack_ms;        /* send: last valid ACK: window probe timer base */
-    /* send: set by the owner's transmit pacing: before this time a new chunk
-     * that is not full is not sent, so writes meanwhile join it.  0: no hold. */
-    uint64_t tx_hold_ms;
-    /* send: set by an owner that models its line's transmit queue: the time
-     * from which what it has handed out leaves at most one frame to go.
-     * While this end measures losses, a new chunk waits for it (so a
-     * retransmission never queues behind a window of new chunks), and a
-     * window used up leaves the idle line to repeats of unacknowledged
-     * chunks (§3.6).  0: no model (neither happens). */
-    uint64_t line_ready_ms;
-    uint64_t ack_due_ms;         /* receive: when the ACK is due (delayed ACK) */
-    slink_stream_stats stats;
-
-    /* ---- 4-byte fields ---- */
-    uint32_t send_seq;           /* send: counts transmissions: orders them within one ms */
-    /* send: adaptive chunk size (§3.6): new chunks are filled up to tx_size,
-     * which follows the loss measured at this end (0 < tx_size <=
-     * chunk_max).  ad_*: decaying counts of transmissions, of those that
-     * had to be repeated, and of their bytes on the wire. */
-    uint32_t ad_bytes;
-    uint32_t rto_fixed, rto_byte_us;   /* send: RTO floor: see slink_stream_cfg */
-    uint32_t give_up_ms;         /* send: ... and only once the chunk is this old (0: no floor) */
-    /* send: RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
-    uint32_t srtt, rttvar, rto, rto_min, rto_max;
-    uint32_t rto_base;           /* send: RTO from the RTT estimate, before backoff */
-    uint32_t rx_cap;             /* receive: buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
-    size_t   rx_count;           /* receive: in-order bytes at the start of rx_buf */
-    /* receive: application stream boundaries (§3.6.1) not yet read, oldest
-     * first: the number of rx_buf bytes before each (a read takes them
-     * off). */
-    uint32_t rx_end_at[SLINK_STREAM_ENDS_MAX];
-    uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
-
-    /* ---- 2-byte fields ---- */
-    uint16_t chunk_max;          /* send: negotiated: fits the peer's MTU */
-    uint16_t tx_size;            /* send: adaptive chunk size (above) */
-    uint16_t ad_n, ad_lost;      /* send: adaptive chunk size (above) */
-    uint16_t ad_clean;           /* send: settled transmissions since the last loss */
-    uint16_t ooo_len[SLINK_STREAM_OOO_SLOTS];   /* receive */
-    uint16_t ooo_present;        /* receive: bit i: chunk rcv_nxt+1+i held */
-
     /* ---- bytes: send side ---- */
     uint8_t  tx_head;            /* slot of chunk snd_una (slot ring, not chunk % W) */
     uint8_t  snd_una;            /* oldest unacknowledged chunk */
@@ -157,6 +115,50 @@ typedef struct {
     uint8_t  close_acked;        /* peer acknowledged our close_notify */
     uint8_t  peer_closed;        /* peer's close_notify received */
     uint8_t  peer_final;         /* chunk number after peer's last data */
+
+    /* ---- 2-byte fields ---- */
+    uint16_t chunk_max;          /* send: negotiated: fits the peer's MTU */
+    uint16_t tx_size;            /* send: adaptive chunk size (above) */
+    uint16_t ad_n, ad_lost;      /* send: adaptive chunk size (above) */
+    uint16_t ad_clean;           /* send: settled transmissions since the last loss */
+    uint16_t ooo_present;        /* receive: bit i: chunk rcv_nxt+1+i held */
+    uint16_t ooo_len[SLINK_STREAM_OOO_SLOTS];   /* receive */
+
+    /* ---- 4-byte fields ---- */
+    uint32_t send_seq;           /* send: counts transmissions: orders them within one ms */
+    /* send: adaptive chunk size (§3.6): new chunks are filled up to tx_size,
+     * which follows the loss measured at this end (0 < tx_size <=
+     * chunk_max).  ad_*: decaying counts of transmissions, of those that
+     * had to be repeated, and of their bytes on the wire. */
+    uint32_t ad_bytes;
+    uint32_t rto_fixed, rto_byte_us;   /* send: RTO floor: see slink_stream_cfg */
+    uint32_t give_up_ms;         /* send: ... and only once the chunk is this old (0: no floor) */
+    /* send: RTO per RFC 6298 (srtt/rttvar in ms, Karn's rule) */
+    uint32_t srtt, rttvar, rto, rto_min, rto_max;
+    uint32_t rto_base;           /* send: RTO from the RTT estimate, before backoff */
+    uint32_t rx_cap;             /* receive: buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
+    size_t   rx_count;           /* receive: in-order bytes at the start of rx_buf */
+    /* receive: application stream boundaries (§3.6.1) not yet read, oldest
+     * first: the number of rx_buf bytes before each (a read takes them
+     * off). */
+    uint32_t rx_end_at[SLINK_STREAM_ENDS_MAX];
+    uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
+
+    /* ---- 8-byte fields ---- */
+    slink_stream_tx tx[SLINK_STREAM_WINDOW];    /* send: slot ring, see tx_head */
+    uint64_t last_ack_ms;        /* send: last valid ACK: window probe timer base */
+    /* send: set by the owner's transmit pacing: before this time a new chunk
+     * that is not full is not sent, so writes meanwhile join it.  0: no hold. */
+    uint64_t tx_hold_ms;
+    /* send: set by an owner that models its line's transmit queue: the time
+     * from which what it has handed out leaves at most one frame to go.
+     * While this end measures losses, a new chunk waits for it (so a
+     * retransmission never queues behind a window of new chunks), and a
+     * window used up leaves the idle line to repeats of unacknowledged
+     * chunks (§3.6).  0: no model (neither happens). */
+    uint64_t line_ready_ms;
+    uint64_t ack_due_ms;         /* receive: when the ACK is due (delayed ACK) */
+    slink_stream_stats stats;
 
     /* ---- buffers ---- */
     uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];        /* send */
