@@ -99,38 +99,22 @@ static const uint16_t NEG_LN_1MQ[65] = {
     19874
 };
 
-static uint32_t isqrt32(uint32_t x)
-{
-    uint32_t r = 0, bit = (uint32_t)1 << 30;
-    while (bit > x) bit >>= 2;
-    while (bit != 0) {
-        if (x >= r + bit) {
-            x -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
-    }
-    return r;
-}
-
 /* With bit error rate p and frames of L + AD_OVH bytes, goodput is
  * L/(L+OVH) * (1-p)^(8(L+OVH)), largest where L(L+OVH) = OVH/(8p).  The
  * measured frame loss rate q at mean frame size F gives 8p = -ln(1-q)/F,
- * so L(L+24) = 24 F / -ln(1-q).  32-bit arithmetic only: F is at most a
- * few KiB, so 24 * 4096 * F stays below 2^31. */
+ * so L(L+24) = 24 F / -ln(1-q): the largest L with L(L+24) <= that, found
+ * by counting down from chunk_max (a few hundred steps every AD_STEP
+ * transmissions at most), no lower than AD_FLOOR.  32-bit arithmetic
+ * only: F is at most a few KiB, so 24 * 4096 * F stays below 2^31. */
 static uint16_t ad_choose(const slink_stream *s)
 {
     uint32_t i = ((uint32_t)s->ad_lost * 64u + s->ad_n / 2u) / s->ad_n;
     uint32_t f = s->ad_bytes / s->ad_n, x;
-    uint32_t l, lo = AD_FLOOR < s->chunk_max ? AD_FLOOR : s->chunk_max;
+    uint32_t l = s->chunk_max, lo = AD_FLOOR < l ? AD_FLOOR : l;
     if (i > 64u) i = 64u;
-    if (NEG_LN_1MQ[i] == 0) return s->chunk_max;
+    if (NEG_LN_1MQ[i] == 0) return s->chunk_max;   /* no loss */
     x = AD_OVH * 4096u * f / NEG_LN_1MQ[i];
-    l = isqrt32(x + (AD_OVH / 2u) * (AD_OVH / 2u)) - AD_OVH / 2u;
-    if (l < lo) l = lo;
-    if (l > s->chunk_max) l = s->chunk_max;
+    while (l > lo && l * (l + AD_OVH) > x) l--;
     return (uint16_t)l;
 }
 
@@ -411,12 +395,11 @@ static void rto_backoff(slink_stream *s)
 {
     /* A peer that answers with a shut window is alive and only slow to
      * read: its probes back off all the way (persist timer). */
-    uint64_t cap = s->peer_wnd == 0 ? s->rto_max : (uint64_t)s->rto_base * RTO_BACKOFF_CAP;
-    uint64_t r = 2u * (uint64_t)s->rto;
-    if (cap > s->rto_max) cap = s->rto_max;
-    if (r > cap) r = cap;
-    if (r < s->rto_min) r = s->rto_min;
-    s->rto = (uint32_t)r;
+    uint32_t cap = s->peer_wnd == 0 || s->rto_base > s->rto_max / RTO_BACKOFF_CAP
+                   ? s->rto_max : s->rto_base * RTO_BACKOFF_CAP;
+    /* twice the RTO, at most cap (compared so that nothing overflows) */
+    uint32_t r = s->rto > cap / 2u ? cap : 2u * s->rto;
+    s->rto = r < s->rto_min ? s->rto_min : r;
 }
 
 /* RFC 6298 (2.2)-(2.4) with G = 1 ms; alpha 1/8, beta 1/4. */
