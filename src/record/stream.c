@@ -877,7 +877,7 @@ void slink_stream_close(slink_stream *s)
 
 slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk)
 {
-    unsigned f, i;
+    unsigned f;
 
     SLINK_CHECK(s != NULL, SLINK_ERR_ARG);
     if (s->peer_closed) {
@@ -889,8 +889,8 @@ slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk)
      * beyond the window, nor before a chunk we hold. */
     f = (uint8_t)(final_chunk - s->rcv_nxt);
     SLINK_CHECK(f <= s->window, SLINK_ERR_STREAM_WINDOW);
-    for (i = 0; i + 1u < s->window; i++)
-        if (((s->ooo_present >> i) & 1u) && i + 1u >= f) return SLINK_ERR_STREAM_WINDOW;
+    /* ooo_present bit i is offset i+1 from rcv_nxt: none at f or beyond */
+    SLINK_CHECK((((uint32_t)s->ooo_present << 1) >> f) == 0, SLINK_ERR_STREAM_WINDOW);
     s->peer_closed = 1;
     s->peer_final = final_chunk;
     ack_at(s, 0);
