@@ -138,13 +138,16 @@ typedef struct {
     uint32_t rto_base;           /* send: RTO from the RTT estimate, before backoff */
     uint32_t rx_cap;             /* receive: buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
     size_t   rx_count;           /* receive: in-order bytes at the start of rx_buf */
+    uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
+
+    /* ---- 8-byte fields (and the rarely used end offsets, 16 bytes) ----
+     * The statistics first: their first counters still get the short
+     * stores. */
+    slink_stream_stats stats;
     /* receive: application stream boundaries (§3.6.1) not yet read, oldest
      * first: the number of rx_buf bytes before each (a read takes them
      * off). */
     uint32_t rx_end_at[SLINK_STREAM_ENDS_MAX];
-    uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
-
-    /* ---- 8-byte fields ---- */
     slink_stream_tx tx[SLINK_STREAM_WINDOW];    /* send: slot ring, see tx_head */
     uint64_t last_ack_ms;        /* send: last valid ACK: window probe timer base */
     /* send: set by the owner's transmit pacing: before this time a new chunk
@@ -158,7 +161,6 @@ typedef struct {
      * chunks (§3.6).  0: no model (neither happens). */
     uint64_t line_ready_ms;
     uint64_t ack_due_ms;         /* receive: when the ACK is due (delayed ACK) */
-    slink_stream_stats stats;
 
     /* ---- buffers ---- */
     uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];        /* send */
