@@ -7,7 +7,9 @@
  *
  * Receive side: ooo_present bit i means chunk rcv_nxt+1+i is held in slot
  * (ooo_head+i) % (W-1) (i < W-1: rcv_nxt itself is never held); both shift
- * by one whenever rcv_nxt advances. */
+ * by one whenever rcv_nxt advances.  In-order bytes wait for the
+ * application at the start of rx_buf (a read moves the rest down), so a
+ * new session carries them without rotating a ring. */
 #include <stddef.h>
 #include <string.h>
 #include "slink/stream.h"
