@@ -1374,6 +1374,39 @@ START_TEST(time_rules)
 }
 END_TEST
 
+/* Every month's last day is a date and the day after it is not, in a
+ * common and a leap year, in both time types (the decoder derives month
+ * lengths from the calendar arithmetic, not from a table). */
+START_TEST(time_month_lengths)
+{
+    static const int common[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const int years[] = { 2023, 2024, 1900, 2000 };
+    for (size_t k = 0; k < sizeof years / sizeof years[0]; k++) {
+        int y = years[k];
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        for (int m = 1; m <= 12; m++) {
+            int last = common[m - 1] + (m == 2 && leap);
+            for (int d = last; d <= last + 1; d++) {
+                char s[64];
+                slink_crt c;
+                uint8_t tag = (y >= 1950 && y < 2050) ? 0x17 : 0x18;
+                if (tag == 0x17)
+                    snprintf(s, sizeof s, "%02d%02d%02d235959Z", y % 100, m, d);
+                else
+                    snprintf(s, sizeof s, "%04d%02d%02d235959Z", y, m, d);
+                slink_err e = parse_tree(set_time(0, tag, s), &c);
+                if (d == last) {
+                    ck_assert_msg(e == SLINK_OK, "'%s' refused", s);
+                    ck_assert_int_eq(c.not_before, slink_crt_unix_time(y, m, d, 23, 59, 59));
+                } else {
+                    ck_assert_msg(e == SLINK_ERR_CERT_PARSE, "'%s' accepted", s);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
 /* ---- extensions ---- */
 
 START_TEST(basic_constraints_rules)
@@ -2625,6 +2658,7 @@ int main(void)
     tcase_add_test(tc, signature_algorithm_rules);
     tcase_add_test(tc, key_rules);
     tcase_add_test(tc, time_rules);
+    tcase_add_test(tc, time_month_lengths);
     tcase_add_test(tc, basic_constraints_rules);
     tcase_add_test(tc, critical_flag_rules);
     tcase_add_test(tc, key_usage_rules);
