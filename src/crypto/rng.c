@@ -87,12 +87,22 @@ static slink_err drbg_update(slink_rng *r, const slink_cbuf *data, size_t ndata)
     return SLINK_OK;
 }
 
+/* HMAC_DRBG_Instantiate (§10.1.2.3) from a seed in parts; a failed one
+ * leaves r wiped, as if never initialised. */
 static slink_err drbg_instantiate(slink_rng *r, const slink_cbuf *seed, size_t nseed)
 {
+    slink_err e;
+
     memset(r->K, 0x00, sizeof r->K);
     memset(r->V, 0x01, sizeof r->V);
     r->reseed_counter = 1;
-    return drbg_update(r, seed, nseed);
+    e = drbg_update(r, seed, nseed);
+    if (e != SLINK_OK) {
+        slink_rng_free(r);
+        return SLINK_ERR_CRYPTO;
+    }
+    r->seeded = 1;
+    return SLINK_OK;
 }
 
 /* Not inlined into drbg_generate: the entropy buffer then stays off the
@@ -138,13 +148,10 @@ slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
     in[1].n = personal_len;
     if (e == SLINK_OK)
         e = drbg_instantiate(r, in, 2);
-    slink_memzero(seed, sizeof seed);
-    if (e != SLINK_OK) {
+    else
         slink_rng_free(r);
-        return e == SLINK_ERR_RNG ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
-    }
-    r->seeded = 1;
-    return SLINK_OK;
+    slink_memzero(seed, sizeof seed);
+    return e;
 }
 
 slink_err slink_rng_init_seed(slink_rng *r, const uint8_t *seed, size_t seed_len)
@@ -155,12 +162,7 @@ slink_err slink_rng_init_seed(slink_rng *r, const uint8_t *seed, size_t seed_len
     memset(r, 0, sizeof *r);
     in[0].p = seed;
     in[0].n = seed_len;
-    if (drbg_instantiate(r, in, 1) != SLINK_OK) {
-        slink_rng_free(r);
-        return SLINK_ERR_CRYPTO;
-    }
-    r->seeded = 1;
-    return SLINK_OK;
+    return drbg_instantiate(r, in, 1);
 }
 
 void slink_rng_set_reseed_interval(slink_rng *r, uint32_t n)
