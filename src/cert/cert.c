@@ -244,16 +244,18 @@ static void fp_log(const slink_platform *plat, const char *what, const uint8_t f
 #define fp_log(plat, what, fp, tail) ((void)(plat), (void)(fp))
 #endif
 
-/* A positive INTEGER's minimal DER content for a 32-byte big-endian value
- * (not zero): into out (33 bytes), returns its length. */
-static size_t int_content(const uint8_t v[32], uint8_t out[33])
+/* A non-negative 32-byte big-endian value as a minimal DER INTEGER at
+ * out (35 bytes at most); returns its length. */
+static size_t put_int(uint8_t *out, const uint8_t v[32])
 {
-    size_t i = 0, n;
+    size_t i = 0, pad;
     while (i < 31 && v[i] == 0) i++;
-    n = 0;
-    if (v[i] & 0x80u) out[n++] = 0;
-    memcpy(out + n, v + i, 32 - i);
-    return n + 32 - i;
+    pad = v[i] >> 7;                                    /* a sign byte */
+    out[0] = 0x02;
+    out[1] = (uint8_t)(pad + 32 - i);
+    out[2] = 0;
+    memcpy(out + 2 + pad, v + i, 32 - i);
+    return 2 + pad + 32 - i;
 }
 
 /* ECDSA signatures are malleable: (r, s) and (r, n - s) verify alike, so
@@ -261,34 +263,40 @@ static size_t int_content(const uint8_t v[32], uint8_t out[33])
  * with the other s, whose DER and SHA-256 differ (the decoder cannot
  * refuse one of the two: openssl signs with either).  Revocation and
  * pinning compare the twin's fingerprint as well, so neither can be
- * dodged that way.  The twin's DER is hashed as it is written, in
- * pieces, with no copy: SEQ { tbs, algorithm, BIT STRING { 0, SEQ { r, s' } } }.
- * Returns 0 with the fingerprint, -1 when s is not in 1..n-1 (no twin:
- * such a signature does not verify anyway). */
+ * dodged that way.  The twin is hashed in three pieces, with no copy of
+ * the certificate: its SEQUENCE header, the TBS and algorithm as they
+ * are, and a new BIT STRING { 0, SEQ { r, n - s } }.  Returns 0 with the
+ * fingerprint, -1 when s is not in 1..n-1 (no twin: such a signature does
+ * not verify anyway). */
 static SLINK_NOINLINE int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLINK_CERT_FP_LEN])
 {
-    uint8_t rs[SLINK_SIG_LEN], s2[32], ri[33], si[33], hdr[4], hdr2[7], hdr3[2];
-    const uint8_t *alg, *bits;
-    size_t rl, sl, seq, body, h = 0;
+    uint8_t rs[SLINK_SIG_LEN], tail[5 + 2 * 35], hdr[4];
+    const uint8_t *bits;
+    size_t t, body, h = 0;
     unsigned borrow = 0;
-    slink_cbuf part[7];
+    slink_cbuf part[3];
 
-    /* s must be in 1..n-1; then s2 = n - s */
+    /* s must be in 1..n-1; then s becomes n - s */
     if (slink_crt_sig_rs(crt, rs) != SLINK_OK || !slink_p256_scalar_ok(rs + 32)) return -1;
     for (int i = 31; i >= 0; i--) {
         unsigned d = (unsigned)slink_p256_n[i] - rs[32 + i] - borrow;
-        s2[i] = (uint8_t)d;
+        rs[32 + i] = (uint8_t)d;
         borrow = (d >> 8) & 1u;
     }
-    rl = int_content(rs, ri);
-    sl = int_content(s2, si);
-    seq = 2 + rl + 2 + sl;                              /* at most 70: short lengths */
+    t = 5;
+    t += put_int(tail + t, rs);
+    t += put_int(tail + t, rs + 32);
+    /* at most 75 bytes: short lengths */
+    tail[0] = 0x03;
+    tail[1] = (uint8_t)(t - 2);
+    tail[2] = 0x00;
+    tail[3] = 0x30;
+    tail[4] = (uint8_t)(t - 5);
     /* the BIT STRING's tag, length and unused-bits byte sit right before
      * the canonical signature (its length is short: at most 73) */
     bits = crt->sig.p - 3;
-    alg = crt->tbs.p + crt->tbs.len;
-    if (bits < alg || bits[0] != 0x03u) return -1;
-    body = crt->tbs.len + (size_t)(bits - alg) + 3 + 2 + seq;
+    if (bits < crt->tbs.p + crt->tbs.len || bits[0] != 0x03u) return -1;
+    body = (size_t)(bits - crt->tbs.p) + t;
     hdr[h++] = 0x30;
     if (body >= 256) {
         hdr[h++] = 0x82;
@@ -297,23 +305,10 @@ static SLINK_NOINLINE int twin_fingerprint(const slink_crt *crt, uint8_t fp[SLIN
         hdr[h++] = 0x81;
     }
     hdr[h++] = (uint8_t)body;
-    hdr2[0] = 0x03;
-    hdr2[1] = (uint8_t)(1 + 2 + seq);
-    hdr2[2] = 0x00;
-    hdr2[3] = 0x30;
-    hdr2[4] = (uint8_t)seq;
-    hdr2[5] = 0x02;
-    hdr2[6] = (uint8_t)rl;
-    hdr3[0] = 0x02;
-    hdr3[1] = (uint8_t)sl;
     part[0].p = hdr;        part[0].n = h;
-    part[1].p = crt->tbs.p; part[1].n = crt->tbs.len;
-    part[2].p = alg;        part[2].n = (size_t)(bits - alg);
-    part[3].p = hdr2;       part[3].n = sizeof hdr2;
-    part[4].p = ri;         part[4].n = rl;
-    part[5].p = hdr3;       part[5].n = sizeof hdr3;
-    part[6].p = si;         part[6].n = sl;
-    return slink_sha256_v(part, 7, fp) == SLINK_OK ? 0 : -1;
+    part[1].p = crt->tbs.p; part[1].n = (size_t)(bits - crt->tbs.p);
+    part[2].p = tail;       part[2].n = t;
+    return slink_sha256_v(part, 3, fp) == SLINK_OK ? 0 : -1;
 }
 
 /* fp: the certificate as presented; twin: its other encoding (NULL when
