@@ -72,22 +72,28 @@ slink_err slink_aead_seal(slink_aead *a, const uint8_t *nonce, size_t nonce_len,
     return SLINK_OK;
 }
 
+/* Opening is sealing's GCM pass in decrypt mode (mbedTLS's crypt_and_tag)
+ * and a constant-time compare of the tag it computes with the one
+ * received: what mbedtls_gcm_auth_decrypt does, without linking that
+ * wrapper and mbedTLS's constant-time module beside slink_ct_equal. */
 slink_err slink_aead_open(slink_aead *a, const uint8_t *nonce, size_t nonce_len,
                           const uint8_t *aad, size_t aad_len,
                           const uint8_t *ct, size_t len, uint8_t *pt,
                           const uint8_t *tag, size_t tag_len)
 {
-    int ret;
+    uint8_t check[16];
+    slink_err e;
 
     SLINK_CHECK(aead_args_ok(a, nonce, nonce_len, aad, aad_len, ct, pt, len, tag, tag_len),
                 SLINK_ERR_ARG);
-    ret = mbedtls_gcm_auth_decrypt(slink_mbedtls_gcm(a), len, nonce, nonce_len, aad, aad_len,
-                                   tag, tag_len, ct, pt);
-    if (ret == 0)
-        return SLINK_OK;
+    e = SLINK_ERR_CRYPTO;
+    if (mbedtls_gcm_crypt_and_tag(slink_mbedtls_gcm(a), MBEDTLS_GCM_DECRYPT, len, nonce, nonce_len,
+                                  aad, aad_len, ct, pt, tag_len, check) == 0)
+        e = slink_ct_equal(check, tag, tag_len) ? SLINK_OK : SLINK_ERR_REC_AUTH;
     /* Unauthenticated plaintext must never reach the caller, whatever the
-     * failure was (mbedTLS wipes on a bad tag; other errors are ours). */
-    if (len != 0)
+     * failure was. */
+    if (e != SLINK_OK && len != 0)
         mbedtls_platform_zeroize(pt, len);
-    return ret == MBEDTLS_ERR_GCM_AUTH_FAILED ? SLINK_ERR_REC_AUTH : SLINK_ERR_CRYPTO;
+    mbedtls_platform_zeroize(check, sizeof check);
+    return e;
 }
