@@ -21,19 +21,16 @@ slink_err slink_sha256(const uint8_t *p, size_t n, uint8_t out[32])
 }
 
 /* RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM), salt defaulting to HashLen
- * zeros. */
+ * zeros.  HMAC pads a key shorter than its block with zeros (RFC 2104
+ * §2), so that default and the empty key are the same key: an absent salt
+ * is passed on as it is. */
 slink_err slink_hkdf_extract(const uint8_t *salt, size_t salt_len,
                              const uint8_t *ikm, size_t ikm_len, uint8_t prk[32])
 {
-    static const uint8_t zeros[KDF_HASH_LEN] = { 0 };
     slink_cbuf in[1];
 
     SLINK_CHECK(prk != NULL && (salt != NULL || salt_len == 0) &&
                 (ikm != NULL || ikm_len == 0), SLINK_ERR_ARG);
-    if (salt_len == 0) {
-        salt = zeros;
-        salt_len = sizeof zeros;
-    }
     in[0].p = ikm;
     in[0].n = ikm_len;
     return slink_hmac_sha256_v(salt, salt_len, in, 1, prk);
