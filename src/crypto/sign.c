@@ -10,20 +10,16 @@ const uint8_t slink_p256_n[32] = {
     0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51
 };
 
-/* 1 if 0 < s < n.  Constant-time: s may be a private scalar. */
+/* 1 if 0 < s < n: s - n borrows exactly when s < n.  Constant-time: s
+ * may be a private scalar. */
 int slink_p256_scalar_ok(const uint8_t s[32])
 {
-    unsigned lt = 0, gt = 0, nz = 0;
-    for (size_t i = 0; i < 32u; i++) {
-        unsigned a = s[i], b = slink_p256_n[i];
-        /* the first differing byte decides: later bytes only count while
-         * no earlier one did */
-        unsigned undecided = 1u ^ (lt | gt);
-        lt |= undecided & ((a - b) >> 8 & 1u);
-        gt |= undecided & ((b - a) >> 8 & 1u);
-        nz |= a;
+    unsigned borrow = 0, nz = 0;
+    for (size_t i = 32; i-- > 0;) {
+        borrow = ((unsigned)s[i] - slink_p256_n[i] - borrow) >> 8 & 1u;
+        nz |= s[i];
     }
-    return (int)(lt & (nz != 0));
+    return (int)(borrow & (nz != 0));
 }
 
 slink_err slink_ecdsa_verify_hash(const uint8_t pub[SLINK_ECPUB_LEN], const uint8_t hash[32],

@@ -198,6 +198,37 @@ END_TEST
 /* Public keys the verifier must refuse before any arithmetic: not on the
  * curve, a coordinate >= p, and the all-zero encoding (no affine form of
  * infinity). */
+/* The range check every signature and private key goes through: 0 < s <
+ * n, decided at every byte position (n's bytes one up and one down, each
+ * alone), and at the ends of the range. */
+START_TEST(scalar_range_boundaries)
+{
+    uint8_t s[32];
+    memset(s, 0, sizeof s);
+    ck_assert(!slink_p256_scalar_ok(s));                   /* 0 */
+    s[31] = 1;
+    ck_assert(slink_p256_scalar_ok(s));                    /* 1 */
+    memset(s, 0xFF, sizeof s);
+    ck_assert(!slink_p256_scalar_ok(s));                   /* 2^256 - 1 */
+    memcpy(s, slink_p256_n, 32);
+    ck_assert(!slink_p256_scalar_ok(s));                   /* n */
+    s[31]--;
+    ck_assert(slink_p256_scalar_ok(s));                    /* n - 1 */
+    for (size_t i = 0; i < 32; i++) {
+        memcpy(s, slink_p256_n, 32);
+        if (s[i] != 0xFF) {
+            s[i]++;
+            ck_assert_msg(!slink_p256_scalar_ok(s), "n with byte %zu one up", i);
+        }
+        memcpy(s, slink_p256_n, 32);
+        if (s[i] != 0x00) {
+            s[i]--;
+            ck_assert_msg(slink_p256_scalar_ok(s), "n with byte %zu one down", i);
+        }
+    }
+}
+END_TEST
+
 START_TEST(bad_public_keys)
 {
     uint8_t d[32] = { 0 }, pub[65], h[32], sig[64];
@@ -230,6 +261,7 @@ int main(void)
     tcase_add_test(tc, q_is_plus_or_minus_g);
     tcase_add_test(tc, random_keys_sum_to_infinity_or_equal_scalars);
     tcase_add_test(tc, bad_public_keys);
+    tcase_add_test(tc, scalar_range_boundaries);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
