@@ -143,7 +143,8 @@ typedef struct {
      * with SLINK_ERR_CERT_REVOKED whatever else they pass.  Caller-owned and
      * read on every verification, sent or named by reference, so the owner
      * may swap the array (slinkd does on SIGHUP) between calls.  deny_count
-     * 0: no deny-list. */
+     * 0: no deny-list.  A core built with SLINK_CFG_CERT_FP_RULES 0
+     * refuses a policy that sets a deny-list or a pin (SLINK_ERR_CONFIG). */
     const uint8_t (*deny)[SLINK_CERT_FP_LEN];
     size_t deny_count;
     /* Pinning: when not NULL, SLINK_CERT_FP_LEN bytes; only the certificate

@@ -113,6 +113,15 @@
 #define SLINK_CFG_CREDS_COPY 1
 #endif
 
+/* 1: the peer policy's deny-list and pin (slink_peer_policy.deny, .pin)
+ * are honoured.  0 (a device whose policy sets neither, as the example
+ * firmware does): their code is left out (about 400 bytes on a Cortex-M4
+ * at -Os) and a policy that sets either is refused with SLINK_ERR_CONFIG,
+ * by slink_conn_init and by slink_cert_verify_peer, never ignored. */
+#ifndef SLINK_CFG_CERT_FP_RULES
+#define SLINK_CFG_CERT_FP_RULES 1
+#endif
+
 /* 1: both handshake roles.  0 (a device that only ever answers, as the
  * example firmware does): the initiator's messages are left out (850 bytes
  * on a Cortex-M4 at -Os), slink_hs_start gives SLINK_ERR_CONFIG and a

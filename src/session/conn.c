@@ -32,6 +32,8 @@ static slink_err normalise_cfg(slink_conn_cfg *k)
     SLINK_CHECK(k->policy.name != NULL && k->policy.name[0] != '\0', SLINK_ERR_CONFIG);
     SLINK_CHECK(k->role >= SLINK_START_INITIATOR && k->role <= SLINK_START_AUTO, SLINK_ERR_CONFIG);
     SLINK_CHECK(SLINK_CFG_INITIATOR || k->role == SLINK_START_RESPONDER, SLINK_ERR_CONFIG);
+    SLINK_CHECK(SLINK_CFG_CERT_FP_RULES || (k->policy.deny_count == 0 && k->policy.pin == NULL),
+                SLINK_ERR_CONFIG);
     if (k->baud == 0) k->baud = 115200;
     if (k->mtu == 0 || k->mtu > SLINK_MAX_FRAME_BODY) k->mtu = SLINK_MAX_FRAME_BODY;
     SLINK_CHECK(k->mtu >= SLINK_MIN_FRAME_BODY, SLINK_ERR_CONFIG);
