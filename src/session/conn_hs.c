@@ -48,6 +48,14 @@ static const slink_hs_slot *slot_i_c(const slink_conn *c)
     return SLINK_HS_SLOTS > 1u ? &c->hs_slot[SLINK_HS_SLOTS - 1u] : NULL;
 }
 
+/* The initiator's slot?  A constant 0 in a responder-only build (one
+ * slot), so that the initiator's paths below are not compiled in there
+ * (the conn_is_responder pattern, conn_internal.h). */
+static int slot_is_i(const slink_conn *c, const slink_hs_slot *s)
+{
+    return SLINK_HS_SLOTS > 1u && s == &c->hs_slot[SLINK_HS_SLOTS - 1u];
+}
+
 conn_hs_phase conn_hs_slot_phase(const slink_conn *c, const slink_hs_slot *s)
 {
     switch (s->hs.state) {
@@ -55,7 +63,7 @@ conn_hs_phase conn_hs_slot_phase(const slink_conn *c, const slink_hs_slot *s)
     case SLINK_HS_WAIT_MSG3:
         return HS_PH_WAIT;
     case SLINK_HS_DONE:
-        return s == slot_i_c(c) && c->hs_msg3_unconfirmed && c->rec_valid ? HS_PH_CONFIRM
+        return slot_is_i(c, s) && c->hs_msg3_unconfirmed && c->rec_valid ? HS_PH_CONFIRM
                                                                           : HS_PH_DONE;
     default:
         return HS_PH_IDLE;
@@ -237,7 +245,7 @@ static void flight_begin(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
     s->frag_next = 0;
     s->frag_shift = 0;
     own_copy_window(s, now_ms);
-    if (s == slot_r(c)) {
+    if (!slot_is_i(c, s)) {
         /* A responder never resends msg2 on its own: the initiator repeats
          * msg1 and the duplicate is answered.  It holds the attempt for the
          * initiator's whole schedule, and until one flight time has passed
@@ -262,6 +270,16 @@ static void resend_smaller(slink_hs_slot *s)
 {
     s->frag_next = 0;
     if (s->frag_shift < 8u) s->frag_shift++;
+}
+
+/* A duplicate asks for our message again: the whole of it, in smaller
+ * pieces, at most once per duplicate interval (I3). */
+static void resend_copy(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
+{
+    if (s->hs.out_len > 0 && answer_full_copy(c, s, now_ms)) {
+        s->tx_pending = 1;
+        resend_smaller(s);
+    }
 }
 
 static void reasm_reset(slink_conn *c)
@@ -343,7 +361,7 @@ static void hs_failed(slink_conn *c, slink_hs_slot *s, slink_err e, uint64_t now
     /* Our own attempt failed: try again later.  (A responder attempt's
      * failure never moves the restart timer, or an attacker failing them
      * could keep pushing our own attempt back.) */
-    if (s == slot_i(c) && c->cfg.role != SLINK_START_RESPONDER &&
+    if (slot_is_i(c, s) && c->cfg.role != SLINK_START_RESPONDER &&
         (!c->rec_valid || c->hs_presumed_lost) && c->hs_restart_at_ms == CONN_NEVER)
         c->hs_restart_at_ms = now_ms + conn_restart_delay_ms(c);
 }
@@ -512,9 +530,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
         return g.why;
     }
     if (v == G_DUP) {
-        (void)answer_full_copy(c, r, now_ms);   /* rule_duplicate checked the window */
-        r->tx_pending = 1;
-        resend_smaller(r);
+        resend_copy(c, r, now_ms);   /* rule_duplicate checked the window */
         return SLINK_ERR_HS_DUPLICATE;
     }
     /* G_ACCEPT: a new responder attempt (the old one, if any, is past its
@@ -552,7 +568,7 @@ static void hs_done(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
         slot_wipe(s);
         return;
     }
-    if (s == slot_r(c)) {
+    if (!slot_is_i(c, s)) {
         c->hs_msg3_unconfirmed = 0;
         c->ack_now = 1;            /* key confirmation for the initiator */
     } else {
@@ -579,13 +595,13 @@ static slink_err hs_consume(slink_conn *c, slink_hs_slot *s, uint8_t msgno,
         if (s->hs.state == SLINK_HS_DONE) hs_done(c, s, now_ms);
         return SLINK_OK;
     }
-    if (e == SLINK_ERR_HS_DUPLICATE) {
+    /* Two outcomes only the initiator's msg2 reader has (the responder's
+     * msg3 reader gives neither a duplicate nor a refusal that leaves the
+     * attempt running): slot_is_i keeps them out of a responder-only build. */
+    if (slot_is_i(c, s) && e == SLINK_ERR_HS_DUPLICATE) {
         /* msg2 again at a confirming initiator: msg3 again, throttled. */
         c->stats.hs_duplicates++;
-        if (s->hs.out_len > 0 && answer_full_copy(c, s, now_ms)) {
-            s->tx_pending = 1;
-            resend_smaller(s);
-        }
+        resend_copy(c, s, now_ms);
         return e;
     }
     if (slink_err_classify(e) == SLINK_CLASS_FATAL && s->hs.state == SLINK_HS_FAILED) {
@@ -594,7 +610,7 @@ static slink_err hs_consume(slink_conn *c, slink_hs_slot *s, uint8_t msgno,
         hs_failed(c, s, e, now_ms);
         return e;
     }
-    if (slink_err_classify(e) == SLINK_CLASS_FATAL) {
+    if (slot_is_i(c, s) && slink_err_classify(e) == SLINK_CLASS_FATAL) {
         /* A msg2 that opened but does not authenticate the responder
          * (handshake.h): the attempt waits on for the genuine msg2 and, if
          * none comes, ends with this reason at its timer.  The peer hears
@@ -884,28 +900,15 @@ void conn_hs_on_hint(slink_conn *c, uint64_t now_ms)
      * and is cancelled if the session's records arrive after all. */
     c->no_session_hints++;
     if (c->no_session_hints <= CONN_MSG3_RESENDS_ON_HINT) {
-        if (i->hs.out_len > 0 && answer_full_copy(c, i, now_ms)) {
-            i->tx_pending = 1;
-            resend_smaller(i);
-        }
+        resend_copy(c, i, now_ms);
         return;
     }
     (void)conn_hs_start_presumed_lost(c, now_ms);
 }
 
-static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, uint64_t now_ms)
+/* HS_ACT_RESEND: our flight again, or the end of the attempt. */
+static void slot_resend(slink_conn *c, slink_hs_slot *s, conn_hs_phase p, uint64_t now_ms)
 {
-    conn_hs_phase p = conn_hs_slot_phase(c, s);
-    conn_hs_action a = conn_hs_lookup(kind, p, HS_EV_TIMER);
-    if (a == HS_ACT_DROP || now_ms < s->next_tx_ms) return;
-    if (a == HS_ACT_EXPIRE) {
-        c->stats.hs_failed++;
-        conn_log(c, SLINK_LOG_INFO, "handshake: no msg3, responder attempt forgotten");
-        slot_wipe(s);
-        state_after_attempt(c, SLINK_ERR_HS_TIMEOUT);
-        conn_event(c, SLINK_EV_HS_FAILED, SLINK_ERR_HS_TIMEOUT);
-        return;
-    }
     if (s->tx_pending) {
         /* The last transmission has not gone out yet (a half-duplex device
          * waiting for its turn, or an owner not draining output): a try is
@@ -943,6 +946,24 @@ static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, 
      * attempt answers no_session, which starts the repair (§4.7) instead of
      * waiting out every msg3 try. */
     if (p == HS_PH_CONFIRM) c->probe_send = 1;
+}
+
+static void slot_timer(slink_conn *c, slink_hs_slot *s, conn_hs_slot_kind kind, uint64_t now_ms)
+{
+    conn_hs_phase p = conn_hs_slot_phase(c, s);
+    conn_hs_action a = conn_hs_lookup(kind, p, HS_EV_TIMER);
+    if (a == HS_ACT_DROP || now_ms < s->next_tx_ms) return;
+    if (a == HS_ACT_EXPIRE) {
+        c->stats.hs_failed++;
+        conn_log(c, SLINK_LOG_INFO, "handshake: no msg3, responder attempt forgotten");
+        slot_wipe(s);
+        state_after_attempt(c, SLINK_ERR_HS_TIMEOUT);
+        conn_event(c, SLINK_EV_HS_FAILED, SLINK_ERR_HS_TIMEOUT);
+        return;
+    }
+    /* The table resends only the initiator's flights (a responder's msg2
+     * goes again only for a duplicate msg1): not compiled in without it. */
+    if (slot_is_i(c, s)) slot_resend(c, s, p, now_ms);
 }
 
 void conn_hs_timers(slink_conn *c, uint64_t now_ms)
@@ -1007,7 +1028,7 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
     if (!s->tx_pending) {
         /* Asked-for pieces go only while the table answers requests (the
          * attempt may have completed since). */
-        if (conn_hs_lookup(s == slot_r(c) ? HS_SLOT_R : HS_SLOT_I, conn_hs_slot_phase(c, s), HS_EV_REPAIR) ==
+        if (conn_hs_lookup(slot_is_i(c, s) ? HS_SLOT_I : HS_SLOT_R, conn_hs_slot_phase(c, s), HS_EV_REPAIR) ==
             HS_ACT_REPAIR)
             return repair_piece(s, type, body, len);
         memset(s->rep_want, 0, sizeof s->rep_want);
