@@ -56,7 +56,7 @@ typedef struct {
 
     slink_ecdh_key eph;                  /* secret */
     uint8_t msg1[SLINK_HS1_LEN];         /* msg1 as sent/received, for TH2 */
-    uint8_t in_hash[SLINK_HASH_LEN];     /* SHA-256 of the last message consumed: duplicates */
+    uint8_t in_hash[SLINK_HASH_LEN];     /* initiator: SHA-256 of the msg2 answered (a repeat asks for msg3) */
     uint8_t in_hash_valid;
     uint8_t th[SLINK_HASH_LEN];          /* running transcript hash */
     uint8_t prk[32];                     /* secret */

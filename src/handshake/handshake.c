@@ -91,20 +91,21 @@ static void reset_session(slink_hs *hs)
     hs->cfg = cfg;
 }
 
-/* Fatal: the attempt is over, secrets go, and the code sticks.  `why` is
- * log text only (SLINK_TEXT: absent without SLINK_CFG_LOG_TEXT). */
-static slink_err hs_fail_alert_(slink_hs *hs, slink_err e, uint8_t alert, const char *why)
+/* Fatal: the attempt is over, secrets go, and the code sticks.  alert 0:
+ * the one e maps to (§4.10).  `why` is log text only (SLINK_TEXT: absent
+ * without SLINK_CFG_LOG_TEXT).  One copy, not one per failure site. */
+static SLINK_NOINLINE slink_err hs_fail_alert_(slink_hs *hs, slink_err e, uint8_t alert,
+                                               const char *why)
 {
     wipe_secrets(hs);
     hs->state = SLINK_HS_FAILED;
     hs->fail = e;
-    hs->alert = alert;
+    hs->alert = alert != 0 ? alert : slink_hs_alert_for(e);
     hs_log(hs, SLINK_LOG_ERROR, why, e);
     return e;
 }
 
-#define hs_fail_alert(hs, e, alert, why) hs_fail_alert_((hs), (e), (alert), SLINK_TEXT(why))
-#define hs_fail(hs, e, why) hs_fail_alert_((hs), (e), slink_hs_alert_for(e), SLINK_TEXT(why))
+#define hs_fail(hs, e, why) hs_fail_alert_((hs), (e), 0, SLINK_TEXT(why))
 
 static slink_err cfg_ok(const slink_hs *hs)
 {
@@ -179,6 +180,29 @@ static slink_err peer_cred(const slink_hs *hs, const hs_cred *c, int we_offered,
                                   *der, *der_len, crt);
 }
 
+/* The hash a signature of message `which` covers: SHA-256 of the signature
+ * input (tag, transcript hash, hash of the signer's certificate, MAC), what
+ * its signer signs and its verifier checks.  Its own frame, so that the MAC
+ * and the 107-byte input are off the stack while the signer or the
+ * verifier runs (the device's deepest path). */
+static SLINK_NOINLINE slink_err sig_hash(ks_msg which, const uint8_t prk[32],
+                                         const uint8_t th[SLINK_HASH_LEN],
+                                         const uint8_t *der, size_t der_len,
+                                         uint8_t h[SLINK_HASH_LEN])
+{
+    uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN];
+    slink_err e;
+
+    e = ks_mac(prk, which, th, der, der_len, mac);
+    if (e == SLINK_OK)
+        e = ks_sig_input(which, th, der, der_len, mac, in);
+    if (e == SLINK_OK)
+        e = slink_sha256(in, sizeof in, h);
+    slink_memzero(mac, sizeof mac);
+    slink_memzero(in, sizeof in);
+    return e;
+}
+
 /* Check the signature of message `which` made by the holder of crt. */
 /* Not inlined (nor is finish): their locals would otherwise sit in
  * hs_read_msg3's frame under the peer certificate's CA verification, the
@@ -189,41 +213,15 @@ static SLINK_NOINLINE slink_err verify_sig(const uint8_t prk[32], ks_msg which,
                                            const slink_crt *crt,
                                            const uint8_t sig[SLINK_SIG_LEN])
 {
-    uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN];
-    slink_err e;
+    uint8_t h[SLINK_HASH_LEN];
+    slink_err e = sig_hash(which, prk, th, der, der_len, h);
 
-    e = ks_mac(prk, which, th, der, der_len, mac);
-    if (e == SLINK_OK)
-        e = ks_sig_input(which, th, der, der_len, mac, in);
     if (e == SLINK_OK) {
-        e = slink_ecdsa_verify(crt->pub, in, sizeof in, sig);
+        e = slink_ecdsa_verify_hash(crt->pub, h, sig);
         if (e != SLINK_OK && e != SLINK_ERR_CRYPTO)
             e = SLINK_ERR_HS_BAD_SIG;
     }
-    slink_memzero(mac, sizeof mac);
-    slink_memzero(in, sizeof in);
-    return e;
-}
-
-/* Build plaintext = cred | sig for message `which` into pt. */
-/* The hash our signature covers: SHA-256 of the signature input (tag,
- * transcript hash, hash of our credential, MAC), exactly what slink_sign
- * hashes.  Its own frame, so that the MAC and the 107-byte input are off
- * the stack while the signer runs (the device's deepest path). */
-static SLINK_NOINLINE slink_err sig_hash(ks_msg which, const uint8_t prk[32],
-                                         const uint8_t th[SLINK_HASH_LEN],
-                                         const hs_cred *c, uint8_t h[SLINK_HASH_LEN])
-{
-    uint8_t mac[SLINK_MAC_LEN], in[KS_SIG_INPUT_LEN];
-    slink_err e;
-
-    e = ks_mac(prk, which, th, c->der, c->der_len, mac);
-    if (e == SLINK_OK)
-        e = ks_sig_input(which, th, c->der, c->der_len, mac, in);
-    if (e == SLINK_OK)
-        e = slink_sha256(in, sizeof in, h);
-    slink_memzero(mac, sizeof mac);
-    slink_memzero(in, sizeof in);
+    slink_memzero(h, sizeof h);
     return e;
 }
 
@@ -243,7 +241,7 @@ static SLINK_NOINLINE slink_err make_plain(const slink_hs *hs, ks_msg which,
 
     e = own_cred(hs, peer_has_ours, &c);
     if (e == SLINK_OK)
-        e = sig_hash(which, prk, th, &c, h);
+        e = sig_hash(which, prk, th, c.der, c.der_len, h);
     if (e == SLINK_OK)
         e = hs_plain_encode(&c, NULL, pt, cap, pt_len);
     if (e == SLINK_OK)
@@ -400,22 +398,6 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
 
 /* Not inlined into slink_hs_consume: its frame would then lie under
  * msg3's certificate and signature checks too. */
-/* SLINK_ERR_HS_DUPLICATE if msg is the msg1 this responder answered last
- * (its hash in hs->in_hash), SLINK_OK if not.  The hash is on this frame
- * only, not on hs_read_msg1's, which lies under the key generation and
- * signing of a new attempt. */
-static SLINK_NOINLINE slink_err msg1_seen(const slink_hs *hs, const uint8_t *msg, size_t len,
-                                          int responder)
-{
-    uint8_t h[SLINK_HASH_LEN];
-    slink_err e = slink_sha256(msg, len, h);
-
-    if (e == SLINK_OK && responder && hs->state == SLINK_HS_WAIT_MSG3 && hs->in_hash_valid &&
-        bytes_eq(h, hs->in_hash, sizeof h))
-        e = SLINK_ERR_HS_DUPLICATE;
-    return e;
-}
-
 static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
 {
     hs_msg1 m;
@@ -428,15 +410,13 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
     if (hs->role == SLINK_ROLE_INITIATOR)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(cfg_ok(hs));
-    /* Retransmitted msg1: answer with the same msg2, no ECDH, no signature. */
-    e = msg1_seen(hs, msg, len, responder);
-    if (e != SLINK_OK)
-        return e;
-    /* The msg1 of the session already completed: a late copy or a replay,
-     * which must not tear down what it started. */
-    if (responder && hs->state == SLINK_HS_DONE && len == SLINK_HS1_LEN &&
-        bytes_eq(msg, hs->msg1, SLINK_HS1_LEN))
-        return SLINK_ERR_HS_STALE;
+    /* The msg1 we answered, again (kept whole in hs->msg1): a retransmission
+     * gets the same msg2, no ECDH, no signature; the msg1 of the session
+     * already completed is a late copy or a replay, which must not tear
+     * down what it started. */
+    if (responder && (hs->state == SLINK_HS_WAIT_MSG3 || hs->state == SLINK_HS_DONE) &&
+        len == SLINK_HS1_LEN && bytes_eq(msg, hs->msg1, SLINK_HS1_LEN))
+        return hs->state == SLINK_HS_DONE ? SLINK_ERR_HS_STALE : SLINK_ERR_HS_DUPLICATE;
 
     e = hs_msg1_decode(msg, len, &m);
     if (e == SLINK_ERR_HS_VERSION)
@@ -459,11 +439,6 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
         return hs_fail(hs, e, "msg1: cannot keep");
     hs->peer_flags = m.flags;
     hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m.mtu_code);
-    /* the same bytes as msg: its hash, for msg1_seen */
-    e = slink_sha256(hs->msg1, SLINK_HS1_LEN, hs->in_hash);
-    if (e != SLINK_OK)
-        return hs_fail(hs, e, "msg1: hash");
-    hs->in_hash_valid = 1;
     return hs_write_msg2(hs, &m);
 }
 
@@ -635,7 +610,7 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
 {
     const uint8_t *ct = NULL, *tag = NULL;
     size_t ct_len = 0;
-    uint8_t h[SLINK_HASH_LEN], th4[SLINK_HASH_LEN];
+    uint8_t th4[SLINK_HASH_LEN];
     uint8_t *pt = hs->peer_cert_der;
     uint8_t alert = 0;
     const char *why = "";
@@ -644,7 +619,6 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
     if (hs->role != SLINK_ROLE_RESPONDER)
         return SLINK_ERR_HS_UNEXPECTED;
     SLINK_TRY(cfg_ok(hs));
-    SLINK_TRY(slink_sha256(msg, len, h));
     /* A completed responder has nothing to resend for a repeated msg3 (its
      * msg2 is not the answer, and resending it would make the initiator
      * resend msg3 again, forever); the session's records confirm the keys. */
@@ -674,8 +648,6 @@ static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
                           &alert, &why);
     if (e != SLINK_OK)
         return hs_fail_alert_(hs, e, alert, why);
-    memcpy(hs->in_hash, h, sizeof h);
-    hs->in_hash_valid = 1;
     e = finish(hs, th4);
     if (e != SLINK_OK)
         return hs_fail(hs, e, "msg3: key derivation");
