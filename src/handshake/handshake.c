@@ -401,7 +401,6 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
 static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
 {
     hs_msg1 m;
-    size_t n1;
     slink_err e;
     int responder = hs->role == SLINK_ROLE_RESPONDER;
 
@@ -429,14 +428,12 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
         return hs_fail(hs, SLINK_ERR_HS_BAD_KEY, "msg1: peer key reflects our own");
 
     /* msg may alias hs buffers reset below: hs->msg1 is written from m,
-     * which holds every byte of msg1 (the decoder and the encoder are exact
-     * inverses with the same checks), not from msg and not through a copy
-     * on this frame, which lies under the key generation and signing. */
+     * which is every byte of msg1 (hs_msg1 is its layout), not from msg
+     * and not through a copy on this frame, which lies under the key
+     * generation and signing. */
     reset_session(hs);
     hs->role = SLINK_ROLE_RESPONDER;
-    e = hs_msg1_encode(&m, hs->msg1, sizeof hs->msg1, &n1);
-    if (e != SLINK_OK)
-        return hs_fail(hs, e, "msg1: cannot keep");
+    memcpy(hs->msg1, &m, SLINK_HS1_LEN);
     hs->peer_flags = m.flags;
     hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m.mtu_code);
     return hs_write_msg2(hs, &m);

@@ -3,33 +3,28 @@
 #include "hs_msg.h"
 #include <string.h>
 
-static int mtu_code_ok(uint8_t code)
+/* The structs are the layouts (hs_msg.h): no padding, nothing else. */
+typedef char hs_msg1_is_its_layout[sizeof(hs_msg1) == SLINK_HS1_LEN ? 1 : -1];
+typedef char hs_msg2_clear_is_its_layout[sizeof(hs_msg2_clear) == SLINK_HS2_CLEAR_LEN ? 1 : -1];
+
+/* flags and mtu_code of msg1 or msg2's clear part.  Only the defined flags
+ * (§4.2, §4.3: msg1 has one more than msg2) may be set, so a later version
+ * can give the rest meaning without being misread; the smallest mtu_code
+ * is HS_MTU_CODE_MIN. */
+static int fields_ok(const uint8_t *flags_mtu, uint8_t defined)
 {
-    return code >= HS_MTU_CODE_MIN;
+    return (flags_mtu[0] & (uint8_t)~defined) == 0 && flags_mtu[1] >= HS_MTU_CODE_MIN;
 }
 
-/* Defined flags (§4.2, §4.3); the rest must be zero so a later version can
- * give them meaning without being misread.  msg1 has one more than msg2. */
-static int flags_ok(uint8_t flags)
-{
-    return (flags & (uint8_t)~SLINK_HS_F_HAVE_PEER_CERT) == 0;
-}
-
-static int msg1_flags_ok(uint8_t flags)
-{
-    return (flags & (uint8_t)~(SLINK_HS_F_HAVE_PEER_CERT | SLINK_HS_F_AUTO)) == 0;
-}
+#define MSG1_FLAGS (SLINK_HS_F_HAVE_PEER_CERT | SLINK_HS_F_AUTO)
+#define MSG2_FLAGS SLINK_HS_F_HAVE_PEER_CERT
 
 slink_err hs_msg1_encode(const hs_msg1 *m, uint8_t *out, size_t cap, size_t *len)
 {
     SLINK_CHECK(m && out && len, SLINK_ERR_ARG);
     SLINK_CHECK(cap >= SLINK_HS1_LEN, SLINK_ERR_BUFFER);
-    SLINK_CHECK(m->vs == SLINK_VERSION_SUITE && msg1_flags_ok(m->flags) &&
-                mtu_code_ok(m->mtu_code), SLINK_ERR_ARG);
-    out[0] = m->vs;
-    out[1] = m->flags;
-    out[2] = m->mtu_code;
-    memcpy(out + 3, m->x, SLINK_ECX_LEN);
+    SLINK_CHECK(m->vs == SLINK_VERSION_SUITE && fields_ok(&m->flags, MSG1_FLAGS), SLINK_ERR_ARG);
+    memcpy(out, m, SLINK_HS1_LEN);
     *len = SLINK_HS1_LEN;
     return SLINK_OK;
 }
@@ -39,12 +34,8 @@ slink_err hs_msg1_decode(const uint8_t *in, size_t len, hs_msg1 *m)
     SLINK_CHECK(in && m, SLINK_ERR_ARG);
     SLINK_CHECK(len >= 1, SLINK_ERR_HS_MALFORMED);
     SLINK_CHECK(in[0] == SLINK_VERSION_SUITE, SLINK_ERR_HS_VERSION);
-    SLINK_CHECK(len == SLINK_HS1_LEN, SLINK_ERR_HS_MALFORMED);
-    SLINK_CHECK(msg1_flags_ok(in[1]) && mtu_code_ok(in[2]), SLINK_ERR_HS_MALFORMED);
-    m->vs = in[0];
-    m->flags = in[1];
-    m->mtu_code = in[2];
-    memcpy(m->x, in + 3, SLINK_ECX_LEN);
+    SLINK_CHECK(len == SLINK_HS1_LEN && fields_ok(in + 1, MSG1_FLAGS), SLINK_ERR_HS_MALFORMED);
+    memcpy(m, in, SLINK_HS1_LEN);
     return SLINK_OK;
 }
 
@@ -52,10 +43,8 @@ slink_err hs_msg2_clear_encode(const hs_msg2_clear *m, uint8_t *out, size_t cap,
 {
     SLINK_CHECK(m && out && len, SLINK_ERR_ARG);
     SLINK_CHECK(cap >= SLINK_HS2_CLEAR_LEN, SLINK_ERR_BUFFER);
-    SLINK_CHECK(flags_ok(m->flags) && mtu_code_ok(m->mtu_code), SLINK_ERR_ARG);
-    out[0] = m->flags;
-    out[1] = m->mtu_code;
-    memcpy(out + 2, m->x, SLINK_ECX_LEN);
+    SLINK_CHECK(fields_ok(&m->flags, MSG2_FLAGS), SLINK_ERR_ARG);
+    memcpy(out, m, SLINK_HS2_CLEAR_LEN);
     *len = SLINK_HS2_CLEAR_LEN;
     return SLINK_OK;
 }
@@ -65,10 +54,8 @@ slink_err hs_msg2_decode(const uint8_t *in, size_t len, hs_msg2_clear *m,
 {
     SLINK_CHECK(in && m && ct && ct_len && tag, SLINK_ERR_ARG);
     SLINK_CHECK(len >= HS_MSG2_MIN && len <= HS_MSG2_MAX, SLINK_ERR_HS_MALFORMED);
-    SLINK_CHECK(flags_ok(in[0]) && mtu_code_ok(in[1]), SLINK_ERR_HS_MALFORMED);
-    m->flags = in[0];
-    m->mtu_code = in[1];
-    memcpy(m->x, in + 2, SLINK_ECX_LEN);
+    SLINK_CHECK(fields_ok(in, MSG2_FLAGS), SLINK_ERR_HS_MALFORMED);
+    memcpy(m, in, SLINK_HS2_CLEAR_LEN);
     *ct = in + SLINK_HS2_CLEAR_LEN;
     *ct_len = len - SLINK_HS2_CLEAR_LEN - SLINK_TAG_LEN;
     *tag = in + len - SLINK_TAG_LEN;

@@ -34,6 +34,9 @@
 #error "SLINK_HS_MSG_MAX cannot hold message 2 with a full certificate"
 #endif
 
+/* hs_msg1 and hs_msg2_clear are their wire layouts, field by field (bytes
+ * only, so no padding; hs_msg.c asserts the sizes): a message that passed
+ * its checks is copied whole either way. */
 typedef struct {
     uint8_t vs;
     uint8_t flags;
