@@ -203,10 +203,9 @@ static SLINK_NOINLINE slink_err sig_hash(ks_msg which, const uint8_t prk[32],
     return e;
 }
 
-/* Check the signature of message `which` made by the holder of crt. */
-/* Not inlined (nor is finish): their locals would otherwise sit in
- * hs_read_msg3's frame under the peer certificate's CA verification, the
- * device's deepest stack path. */
+/* Check the signature of message `which` made by the holder of crt.  Not
+ * inlined: its locals would otherwise sit in hs_read_msg3's frame under the
+ * peer certificate's CA verification, the device's deepest stack path. */
 static SLINK_NOINLINE slink_err verify_sig(const uint8_t prk[32], ks_msg which,
                                            const uint8_t th[SLINK_HASH_LEN],
                                            const uint8_t *der, size_t der_len,
@@ -329,22 +328,19 @@ static slink_err msg2_refused(slink_hs *hs, slink_err e, uint8_t alert, const ch
 }
 #endif
 
-static SLINK_NOINLINE slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
+static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
 {
-    uint8_t i2r[KS_SECRET_LEN], r2i[KS_SECRET_LEN];
-    slink_err e = ks_traffic(hs->prk, th4, i2r, r2i);
+    /* Each side sends with its own direction's secret: derived straight
+     * into place (ks_traffic zeroes both on failure). */
+    int ini = hs->role == SLINK_ROLE_INITIATOR;
+    slink_err e = ks_traffic(hs->prk, th4, ini ? hs->tx_secret : hs->rx_secret,
+                             ini ? hs->rx_secret : hs->tx_secret);
 
     if (e == SLINK_OK) {
-        /* Each side sends with its own direction's secret. */
-        int ini = hs->role == SLINK_ROLE_INITIATOR;
-        memcpy(hs->tx_secret, ini ? i2r : r2i, KS_SECRET_LEN);
-        memcpy(hs->rx_secret, ini ? r2i : i2r, KS_SECRET_LEN);
         hs->state = SLINK_HS_DONE;
         slink_ecdh_wipe(&hs->eph);
         slink_memzero(hs->prk, sizeof hs->prk);
     }
-    slink_memzero(i2r, sizeof i2r);
-    slink_memzero(r2i, sizeof r2i);
     return e;
 }
 
