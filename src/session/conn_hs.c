@@ -95,51 +95,46 @@ int slink_conn_hs_uses_creds(const slink_conn *c, const slink_creds *creds)
 
 /* Why each rule is as it is stays here, in comments: a string per row
  * would put about 900 bytes of text that nothing reads into every image. */
-const conn_hs_rule conn_hs_table[] = {
-    /* slot      phase          event            action */
+const uint8_t conn_hs_table[HS_SLOT_KINDS][HS_PHASES][HS_EVENTS] = {
+    /* [slot][phase][event] = action; the drops that are set say why */
     /* answer if the msg1 gate lets it through */
-    { HS_SLOT_R, HS_PH_IDLE,    HS_EV_MSG1,      HS_ACT_GATE },
+    [HS_SLOT_R][HS_PH_IDLE][HS_EV_MSG1] = HS_ACT_GATE,
     /* duplicate: resend; other: only after the protection window */
-    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_MSG1,      HS_ACT_GATE },
+    [HS_SLOT_R][HS_PH_WAIT][HS_EV_MSG1] = HS_ACT_GATE,
     /* the session's own msg1 is stale; another may start a new attempt */
-    { HS_SLOT_R, HS_PH_DONE,    HS_EV_MSG1,      HS_ACT_GATE },
+    [HS_SLOT_R][HS_PH_DONE][HS_EV_MSG1] = HS_ACT_GATE,
     /* no msg2 outstanding */
-    { HS_SLOT_R, HS_PH_IDLE,    HS_EV_MSG3,      HS_ACT_DROP },
+    [HS_SLOT_R][HS_PH_IDLE][HS_EV_MSG3] = HS_ACT_DROP,
     /* authenticates the initiator; AEAD failure is a drop */
-    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_MSG3,      HS_ACT_CONSUME },
+    [HS_SLOT_R][HS_PH_WAIT][HS_EV_MSG3] = HS_ACT_CONSUME,
     /* late copy: the session's records confirm it */
-    { HS_SLOT_R, HS_PH_DONE,    HS_EV_MSG3,      HS_ACT_DROP },
+    [HS_SLOT_R][HS_PH_DONE][HS_EV_MSG3] = HS_ACT_DROP,
     /* no msg3 in time: forget the attempt (msg2 is resent only for a duplicate msg1) */
-    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_TIMER,     HS_ACT_EXPIRE },
+    [HS_SLOT_R][HS_PH_WAIT][HS_EV_TIMER] = HS_ACT_EXPIRE,
     /* no msg1 outstanding */
-    { HS_SLOT_I, HS_PH_IDLE,    HS_EV_MSG2,      HS_ACT_DROP },
+    [HS_SLOT_I][HS_PH_IDLE][HS_EV_MSG2] = HS_ACT_DROP,
     /* authenticates the responder; AEAD or key failure is a drop */
-    { HS_SLOT_I, HS_PH_WAIT,    HS_EV_MSG2,      HS_ACT_CONSUME },
+    [HS_SLOT_I][HS_PH_WAIT][HS_EV_MSG2] = HS_ACT_CONSUME,
     /* the answered msg2 again: resend msg3 (throttled); other: stale */
-    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_MSG2,      HS_ACT_CONSUME },
+    [HS_SLOT_I][HS_PH_CONFIRM][HS_EV_MSG2] = HS_ACT_CONSUME,
     /* session confirmed: stale */
-    { HS_SLOT_I, HS_PH_DONE,    HS_EV_MSG2,      HS_ACT_DROP },
+    [HS_SLOT_I][HS_PH_DONE][HS_EV_MSG2] = HS_ACT_DROP,
     /* resend msg1 with backoff; give up after hs_max_tries */
-    { HS_SLOT_I, HS_PH_WAIT,    HS_EV_TIMER,     HS_ACT_RESEND },
+    [HS_SLOT_I][HS_PH_WAIT][HS_EV_TIMER] = HS_ACT_RESEND,
     /* resend msg3 with backoff; end the unconfirmed session after hs_max_tries */
-    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_TIMER,     HS_ACT_RESEND },
+    [HS_SLOT_I][HS_PH_CONFIRM][HS_EV_TIMER] = HS_ACT_RESEND,
     /* no_session before confirmation: msg3 again (throttled), then a new attempt */
-    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_HINT,      HS_ACT_RESEND },
+    [HS_SLOT_I][HS_PH_CONFIRM][HS_EV_HINT] = HS_ACT_RESEND,
     /* pieces of our msg2 the initiator lacks: within the answer window (I3) */
-    { HS_SLOT_R, HS_PH_WAIT,    HS_EV_REPAIR,    HS_ACT_REPAIR },
+    [HS_SLOT_R][HS_PH_WAIT][HS_EV_REPAIR] = HS_ACT_REPAIR,
     /* pieces of our msg3 the responder lacks: within the answer window (I3) */
-    { HS_SLOT_I, HS_PH_CONFIRM, HS_EV_REPAIR,    HS_ACT_REPAIR },
+    [HS_SLOT_I][HS_PH_CONFIRM][HS_EV_REPAIR] = HS_ACT_REPAIR,
 };
-const size_t conn_hs_table_len = sizeof conn_hs_table / sizeof conn_hs_table[0];
 
 /* Anything not in the table is a drop. */
 conn_hs_action conn_hs_lookup(conn_hs_slot_kind k, conn_hs_phase p, conn_hs_event ev)
 {
-    size_t i;
-    for (i = 0; i < conn_hs_table_len; i++)
-        if (conn_hs_table[i].slot == k && conn_hs_table[i].phase == p && conn_hs_table[i].event == ev)
-            return (conn_hs_action)conn_hs_table[i].action;
-    return HS_ACT_DROP;
+    return (conn_hs_action)conn_hs_table[k][p][ev];
 }
 
 /* ---- timers ------------------------------------------------------------- */

@@ -108,16 +108,12 @@ typedef enum {
     HS_ACT_EXPIRE,    /* forget the attempt */
     HS_ACT_REPAIR     /* resend the pieces a repair request names, within the answer window */
 } conn_hs_action;
-/* One byte per field (the enums' values): 4 bytes a rule. */
-typedef struct {
-    uint8_t slot;     /* conn_hs_slot_kind */
-    uint8_t phase;    /* conn_hs_phase */
-    uint8_t event;    /* conn_hs_event */
-    uint8_t action;   /* conn_hs_action */
-} conn_hs_rule;
-
-extern const conn_hs_rule conn_hs_table[];
-extern const size_t conn_hs_table_len;
+/* The driver table, indexed (slot, phase, event): the action, one byte
+ * (conn_hs_action); an entry not set is 0, HS_ACT_DROP. */
+#define HS_SLOT_KINDS 2
+#define HS_PHASES     4
+#define HS_EVENTS     6
+extern const uint8_t conn_hs_table[HS_SLOT_KINDS][HS_PHASES][HS_EVENTS];
 conn_hs_action conn_hs_lookup(conn_hs_slot_kind k, conn_hs_phase p, conn_hs_event ev);
 conn_hs_phase  conn_hs_slot_phase(const slink_conn *c, const slink_hs_slot *s);
 /* An attempt is waiting for the peer (a timer is armed for it). */
