@@ -177,10 +177,10 @@ uint32_t conn_hs_dup_interval_ms(const slink_conn *c)
 /* The timeout after the one of rto0 << k ... capped: the flight schedule. */
 static uint32_t backoff(uint32_t rto, uint32_t rto0)
 {
-    uint64_t cap = (uint64_t)rto0 * HS_BACKOFF_CAP, r = 2u * (uint64_t)rto;
-    if (cap > HS_RTO_MAX_MS) cap = HS_RTO_MAX_MS;
-    if (r > cap) r = cap;
-    return r > rto ? (uint32_t)r : rto;
+    /* min(rto0 * CAP, RTO_MAX) and min(2 * rto, cap), without overflow */
+    uint32_t cap = rto0 < HS_RTO_MAX_MS / HS_BACKOFF_CAP ? rto0 * HS_BACKOFF_CAP : HS_RTO_MAX_MS;
+    uint32_t r = rto <= cap / 2u ? 2u * rto : cap;
+    return r > rto ? r : rto;
 }
 
 /* How long an initiator's flight of first timeout rto0 runs before it
