@@ -983,37 +983,14 @@ int conn_hs_msg3_due(const slink_conn *c)
     return i != NULL && i->tx_pending && conn_hs_slot_phase(c, i) == HS_PH_CONFIRM;
 }
 
-/* A fragment of our message: up to max bytes from off. */
-static size_t put_frag(const slink_hs *hs, size_t off, size_t max, uint8_t *type, uint8_t *body,
-                       size_t *len)
-{
-    size_t dlen = hs->out_len - off;
-    if (dlen > max) dlen = max;
-    *type = (uint8_t)(SLINK_FT_HS_FRAG | hs->out_msgno);
-    slink_put_u16(body, (uint16_t)off);
-    slink_put_u16(body + 2, (uint16_t)hs->out_len);
-    memcpy(body + SLINK_HS_FRAG_HDR, hs->out + off, dlen);
-    *len = SLINK_HS_FRAG_HDR + dlen;
-    return dlen;
-}
-
-/* The next granule a repair request asked for, as a fragment of its own
- * (the smallest pieces: the request says the line loses larger ones;
- * cap is at least SLINK_MIN_FRAME_BODY, conn_out.c). */
-static int repair_piece(slink_hs_slot *s, uint8_t *type, uint8_t *body, size_t *len)
-{
-    size_t k, n = granules(s->hs.out_len);
-    for (k = 0; k < n && !rep_bit(s->rep_want, k); k++) {}
-    if (k >= n) return 0;
-    s->rep_want[k / 8u] = (uint8_t)(s->rep_want[k / 8u] & ~(1u << (k % 8u)));
-    (void)put_frag(&s->hs, k * SLINK_HS_GRANULE, SLINK_HS_GRANULE, type, body, len);
-    return 1;
-}
-
+/* The next frame of a slot's message: the next piece of its flight while
+ * one is due, else the next granule a repair request asked for, as a
+ * fragment of its own (the smallest pieces: the request says the line
+ * loses larger ones; cap is at least SLINK_MIN_FRAME_BODY, conn_out.c). */
 static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8_t *body,
                            size_t cap, size_t *len)
 {
-    size_t mtu, fsz, off, dlen;
+    size_t mtu, fsz, off, k, n;
     slink_hs *hs = &s->hs;
     if (hs->out_len == 0 || hs->out_msgno < 1 || hs->out_msgno > 3) {
         s->tx_pending = 0;
@@ -1021,42 +998,55 @@ static int slot_next_frame(slink_conn *c, slink_hs_slot *s, uint8_t *type, uint8
         return 0;
     }
     if (!s->tx_pending) {
+        n = granules(hs->out_len);
+        for (k = 0; k < n && !rep_bit(s->rep_want, k); k++) {}
         /* Asked-for pieces go only while the table answers requests (the
          * attempt may have completed since). */
-        if (conn_hs_lookup(slot_is_i(c, s) ? HS_SLOT_I : HS_SLOT_R, conn_hs_slot_phase(c, s), HS_EV_REPAIR) ==
-            HS_ACT_REPAIR)
-            return repair_piece(s, type, body, len);
-        memset(s->rep_want, 0, sizeof s->rep_want);
-        return 0;
+        if (k >= n ||
+            conn_hs_lookup(slot_is_i(c, s) ? HS_SLOT_I : HS_SLOT_R, conn_hs_slot_phase(c, s),
+                           HS_EV_REPAIR) != HS_ACT_REPAIR) {
+            memset(s->rep_want, 0, sizeof s->rep_want);
+            return 0;
+        }
+        s->rep_want[k / 8u] = (uint8_t)(s->rep_want[k / 8u] & ~(1u << (k % 8u)));
+        off = k * SLINK_HS_GRANULE;
+        fsz = SLINK_HS_GRANULE;
+    } else {
+        /* A whole copy covers whatever a repair request asked for. */
+        if (s->frag_next == 0) memset(s->rep_want, 0, sizeof s->rep_want);
+        /* msg1 goes before the peer's MTU is known: the minimum every node takes. */
+        mtu = hs->out_msgno == 1 ? SLINK_MIN_FRAME_BODY : hs->peer_mtu;
+        if (mtu > c->cfg.mtu) mtu = c->cfg.mtu;
+        mtu >>= s->frag_shift;
+        if (mtu < SLINK_MIN_FRAME_BODY) mtu = SLINK_MIN_FRAME_BODY;
+        if (mtu > cap) mtu = cap;
+        if (hs->out_len <= mtu && s->frag_next == 0) {
+            *type = hs->out_msgno;
+            memcpy(body, hs->out, hs->out_len);
+            *len = hs->out_len;
+            s->tx_pending = 0;
+            return 1;
+        }
+        fsz = mtu - SLINK_HS_FRAG_HDR;
+        off = (size_t)s->frag_next * fsz;
+        if (off >= hs->out_len) {
+            s->tx_pending = 0;
+            s->frag_next = 0;
+            return 0;
+        }
+        s->frag_next++;
+        if (off + fsz >= hs->out_len) {   /* the flight's last piece */
+            s->tx_pending = 0;
+            s->frag_next = 0;
+        }
     }
-    /* A whole copy covers whatever a repair request asked for. */
-    if (s->frag_next == 0) memset(s->rep_want, 0, sizeof s->rep_want);
-    /* msg1 goes before the peer's MTU is known: the minimum every node takes. */
-    mtu = hs->out_msgno == 1 ? SLINK_MIN_FRAME_BODY : hs->peer_mtu;
-    if (mtu > c->cfg.mtu) mtu = c->cfg.mtu;
-    mtu >>= s->frag_shift;
-    if (mtu < SLINK_MIN_FRAME_BODY) mtu = SLINK_MIN_FRAME_BODY;
-    if (mtu > cap) mtu = cap;
-    if (hs->out_len <= mtu && s->frag_next == 0) {
-        *type = hs->out_msgno;
-        memcpy(body, hs->out, hs->out_len);
-        *len = hs->out_len;
-        s->tx_pending = 0;
-        return 1;
-    }
-    fsz = mtu - SLINK_HS_FRAG_HDR;
-    off = (size_t)s->frag_next * fsz;
-    if (off >= hs->out_len) {
-        s->tx_pending = 0;
-        s->frag_next = 0;
-        return 0;
-    }
-    dlen = put_frag(hs, off, fsz, type, body, len);
-    s->frag_next++;
-    if (off + dlen >= hs->out_len) {
-        s->tx_pending = 0;
-        s->frag_next = 0;
-    }
+    /* off total data: up to fsz bytes of the message from off */
+    if (fsz > hs->out_len - off) fsz = hs->out_len - off;
+    *type = (uint8_t)(SLINK_FT_HS_FRAG | hs->out_msgno);
+    slink_put_u16(body, (uint16_t)off);
+    slink_put_u16(body + 2, (uint16_t)hs->out_len);
+    memcpy(body + SLINK_HS_FRAG_HDR, hs->out + off, fsz);
+    *len = SLINK_HS_FRAG_HDR + fsz;
     return 1;
 }
 
