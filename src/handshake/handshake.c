@@ -10,6 +10,7 @@
  * state machine and the decisions (what is a drop, what is fatal). */
 #include "slink/handshake.h"
 #include <string.h>
+#include "hs_driver.h"
 #include "hs_msg.h"
 #include "keysched.h"
 #include "../cc.h"
@@ -388,12 +389,32 @@ static slink_err hs_write_msg1(slink_hs *hs)
 }
 
 #endif
-/* Responder side of msg1: detect duplicates and reflections, then start a
- * new handshake (a different msg1 means the peer restarted). */
 static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
 
-/* Not inlined into slink_hs_consume: its frame would then lie under
- * msg3's certificate and signature checks too. */
+/* A new attempt answering m.  m may alias hs buffers reset here (msg1 as
+ * slink_hs_consume got it may have): hs->msg1 is written from m, which is
+ * every byte of msg1 (hs_msg1 is its layout), not through a copy on this
+ * frame, which lies under the key generation and signing. */
+static slink_err answer_msg1(slink_hs *hs, const hs_msg1 *m)
+{
+    reset_session(hs);
+    hs->role = SLINK_ROLE_RESPONDER;
+    memcpy(hs->msg1, m, SLINK_HS1_LEN);
+    hs->peer_flags = m->flags;
+    hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m->mtu_code);
+    return hs_write_msg2(hs, m);
+}
+
+slink_err hs_answer_msg1(slink_hs *hs, const hs_msg1 *m)
+{
+    SLINK_TRY(cfg_ok(hs));
+    return answer_msg1(hs, m);
+}
+
+/* Responder side of msg1: detect duplicates and reflections, then start a
+ * new handshake (a different msg1 means the peer restarted).  Not inlined
+ * into slink_hs_consume: its frame would then lie under msg3's certificate
+ * and signature checks too. */
 static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, size_t len)
 {
     hs_msg1 m;
@@ -422,17 +443,8 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
     if (responder && hs->state == SLINK_HS_WAIT_MSG3 &&
         bytes_eq(m.x, hs->eph.x, SLINK_ECX_LEN))
         return hs_fail(hs, SLINK_ERR_HS_BAD_KEY, "msg1: peer key reflects our own");
-
-    /* msg may alias hs buffers reset below: hs->msg1 is written from m,
-     * which is every byte of msg1 (hs_msg1 is its layout), not from msg
-     * and not through a copy on this frame, which lies under the key
-     * generation and signing. */
-    reset_session(hs);
-    hs->role = SLINK_ROLE_RESPONDER;
-    memcpy(hs->msg1, &m, SLINK_HS1_LEN);
-    hs->peer_flags = m.flags;
-    hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m.mtu_code);
-    return hs_write_msg2(hs, &m);
+    /* msg may alias hs buffers that answer_msg1 resets: m is the copy. */
+    return answer_msg1(hs, &m);
 }
 
 /* ---- message 2 ---------------------------------------------------------- */
@@ -599,7 +611,7 @@ static slink_err hs_write_msg3(slink_hs *hs, int peer_has_ours)
 }
 
 #endif
-static slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
+slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
 {
     const uint8_t *ct = NULL, *tag = NULL;
     size_t ct_len = 0;

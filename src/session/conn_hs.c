@@ -20,7 +20,7 @@
 #include "conn_internal.h"
 
 #include <string.h>
-#include "../handshake/hs_msg.h"
+#include "../handshake/hs_driver.h"
 
 #define HS_RTO_MAX_MS 60000u
 /* A flight's timeout doubles per resend but stops at this many times its
@@ -532,7 +532,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
      * protection window). */
     hs_cfg_for(c, &k);
     slink_hs_init(&r->hs, &k);
-    e = slink_hs_consume(&r->hs, 1, msg, len);
+    e = hs_answer_msg1(&r->hs, &m);   /* m passed the gate: no second parse */
     if (e != SLINK_OK) {
         /* Nothing was authenticated (a msg1 whose key is not on the curve):
          * this attempt goes, nothing else changes, and no alert answers it
@@ -541,7 +541,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
          * peer waiting for msg3's confirmation). */
         slot_wipe(r);
         c->stats.hs_dropped++;
-        return e == SLINK_ERR_HS_DUPLICATE ? SLINK_ERR_HS_MALFORMED : e;
+        return e;
     }
     flight_begin(c, r, now_ms);
     c->stats.hs_started++;
@@ -585,7 +585,10 @@ static void hs_done(slink_conn *c, slink_hs_slot *s, uint64_t now_ms)
 static slink_err hs_consume(slink_conn *c, slink_hs_slot *s, uint8_t msgno,
                             const uint8_t *msg, size_t len, uint64_t now_ms)
 {
-    slink_err e = slink_hs_consume(&s->hs, msgno, msg, len);
+    /* The responder slot consumes only msg3 (the table), straight through
+     * its reader. */
+    slink_err e = slot_is_i(c, s) ? slink_hs_consume(&s->hs, msgno, msg, len)
+                                  : hs_read_msg3(&s->hs, msg, len);
     if (e == SLINK_OK) {
         if (s->hs.state == SLINK_HS_DONE) hs_done(c, s, now_ms);
         return SLINK_OK;
