@@ -1,8 +1,8 @@
 /* The handshake driver: which handshake attempt a message goes to, what it
- * may change, and what the timers do.  Every decision is in the two tables
- * below (DRIVER for (slot, phase, event) -> action, MSG1_RULES for the gate
- * in front of the expensive first message); docs/PROTOCOL.md §4.9 states the
- * invariants they keep:
+ * may change, and what the timers do.  Every decision is in the table below
+ * (conn_hs_table, (slot, phase, event) -> action) or in the ordered rules of
+ * msg1_gate in front of the expensive first message; docs/PROTOCOL.md §4.9
+ * states the invariants they keep:
  *
  *   I1 unauthenticated input never ends, replaces or stalls a confirmed session
  *   I2 every phase but IDLE and DONE has a timer armed
@@ -477,17 +477,20 @@ static gate_verdict rule_budget(slink_conn *c, gate_in *g)
     return G_ACCEPT;
 }
 
-typedef gate_verdict (*gate_rule)(slink_conn *c, gate_in *g);
-
-/* Applied in order to a msg1 that parsed; the first verdict other than
- * PASS decides.  Nothing before rule_budget changes any state but counters. */
-static const gate_rule MSG1_RULES[] = {
-    rule_reflection,
-    rule_duplicate,
-    rule_tie_break,
-    rule_protected,
-    rule_budget,
-};
+/* The rules, applied in order to a msg1 that parsed; the first verdict
+ * other than PASS decides.  Nothing before rule_budget changes any state
+ * but counters.  (Called one after the other rather than through a table
+ * of function pointers: the compiler then makes one function of them and
+ * the gate's arguments, 160 bytes less on a Cortex-M4.) */
+static gate_verdict msg1_gate(slink_conn *c, gate_in *g)
+{
+    gate_verdict v = rule_reflection(c, g);
+    if (v == G_PASS) v = rule_duplicate(c, g);
+    if (v == G_PASS) v = rule_tie_break(c, g);
+    if (v == G_PASS) v = rule_protected(c, g);
+    if (v == G_PASS) v = rule_budget(c, g);
+    return v;
+}
 
 static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t now_ms)
 {
@@ -495,8 +498,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
     slink_hs_cfg k;
     hs_msg1 m;
     gate_in g;
-    gate_verdict v = G_PASS;
-    size_t i;
+    gate_verdict v;
     slink_err e;
 
     /* I4: parse before anything changes. */
@@ -518,8 +520,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
     g.len = len;
     g.now_ms = now_ms;
     g.why = SLINK_OK;
-    for (i = 0; i < sizeof MSG1_RULES / sizeof MSG1_RULES[0] && v == G_PASS; i++)
-        v = MSG1_RULES[i](c, &g);
+    v = msg1_gate(c, &g);
     if (v == G_DROP) {
         if (g.why != SLINK_ERR_HS_DUPLICATE && g.why != SLINK_ERR_HS_RATE_LIMIT) c->stats.hs_dropped++;
         return g.why;

@@ -102,7 +102,7 @@ typedef enum {
 typedef enum { HS_EV_MSG1 = 0, HS_EV_MSG2, HS_EV_MSG3, HS_EV_TIMER, HS_EV_HINT, HS_EV_REPAIR } conn_hs_event;
 typedef enum {
     HS_ACT_DROP = 0,  /* nothing changes but a counter */
-    HS_ACT_GATE,      /* msg1: through the gate rules (conn_hs.c MSG1_RULES) */
+    HS_ACT_GATE,      /* msg1: through the gate rules (conn_hs.c msg1_gate) */
     HS_ACT_CONSUME,   /* into the slot's handshake (slink_hs_consume) */
     HS_ACT_RESEND,    /* the slot's flight again (backoff, limit) */
     HS_ACT_EXPIRE,    /* forget the attempt */
