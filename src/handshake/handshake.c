@@ -332,8 +332,9 @@ static slink_err msg2_refused(slink_hs *hs, slink_err e, uint8_t alert, const ch
 static slink_err finish(slink_hs *hs, const uint8_t th4[SLINK_HASH_LEN])
 {
     /* Each side sends with its own direction's secret: derived straight
-     * into place (ks_traffic zeroes both on failure). */
-    int ini = hs->role == SLINK_ROLE_INITIATOR;
+     * into place (ks_traffic zeroes both on failure).  A build without the
+     * initiator (slink_hs_start refuses) only ever finishes as responder. */
+    int ini = SLINK_CFG_INITIATOR && hs->role == SLINK_ROLE_INITIATOR;
     slink_err e = ks_traffic(hs->prk, th4, ini ? hs->tx_secret : hs->rx_secret,
                              ini ? hs->rx_secret : hs->tx_secret);
 
