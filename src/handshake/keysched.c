@@ -104,14 +104,12 @@ slink_err ks_sig_input(ks_msg which, const uint8_t th[SLINK_HASH_LEN],
                        const uint8_t *cert, size_t cert_len,
                        const uint8_t mac[SLINK_MAC_LEN], uint8_t out[KS_SIG_INPUT_LEN])
 {
-    const char *tag;
-
     SLINK_CHECK(th && cert && cert_len > 0 && mac && out, SLINK_ERR_ARG);
     SLINK_CHECK(which == KS_MSG2 || which == KS_MSG3, SLINK_ERR_ARG);
-    /* Distinct tags: a responder's signature can never pass as an
-     * initiator's, even over an equal transcript hash. */
-    tag = which == KS_MSG2 ? "slink1 sig2" : "slink1 sig3";
-    memcpy(out, tag, KS_SIG_TAG_LEN);
+    /* Distinct tags ("slink1 sig2", "slink1 sig3"): a responder's signature
+     * can never pass as an initiator's, even over an equal transcript hash. */
+    memcpy(out, "slink1 sig", KS_SIG_TAG_LEN - 1u);
+    out[KS_SIG_TAG_LEN - 1u] = (uint8_t)('0' + (int)which);
     memcpy(out + KS_SIG_TAG_LEN, th, SLINK_HASH_LEN);
     SLINK_TRY(slink_sha256(cert, cert_len, out + KS_SIG_TAG_LEN + SLINK_HASH_LEN));
     memcpy(out + KS_SIG_TAG_LEN + 2u * SLINK_HASH_LEN, mac, SLINK_MAC_LEN);
