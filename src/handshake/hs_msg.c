@@ -132,32 +132,27 @@ slink_err hs_plain_decode(const uint8_t *in, size_t len, hs_cred *c,
     return SLINK_OK;
 }
 
-/* The map of a repair request is valid when it names at least one granule
- * of the message and nothing past its end. */
-static int repair_map_ok(const uint8_t *map, uint16_t total)
-{
-    size_t n = SLINK_HS_REPAIR_MAP_LEN(total), grans = ((size_t)total + SLINK_HS_GRANULE - 1u) / SLINK_HS_GRANULE;
-    uint8_t any = 0;
-    size_t i;
-    for (i = 0; i < n; i++) any |= map[i];
-    if (total == 0) return 1;
-    if (any == 0) return 0;
-    return grans % 8u == 0 || (map[n - 1u] >> (grans % 8u)) == 0;
-}
-
 slink_err hs_repair_decode(const uint8_t *in, size_t len, hs_repair *r)
 {
-    uint16_t total;
+    size_t total, grans, n, i;
+    uint8_t any = 0;
+
     SLINK_CHECK(in && r, SLINK_ERR_ARG);
     SLINK_CHECK(len >= SLINK_HS_REPAIR_HDR, SLINK_ERR_HS_MALFORMED);
-    total = (uint16_t)(((uint16_t)in[1] << 8) | in[2]);
-    SLINK_CHECK(in[0] == 2 || in[0] == 3, SLINK_ERR_HS_MALFORMED);
-    SLINK_CHECK(total <= SLINK_HS_MSG_MAX, SLINK_ERR_HS_MALFORMED);
-    SLINK_CHECK(len == SLINK_HS_REPAIR_HDR + SLINK_HS_REPAIR_MAP_LEN(total), SLINK_ERR_HS_MALFORMED);
-    SLINK_CHECK(repair_map_ok(in + SLINK_HS_REPAIR_HDR, total), SLINK_ERR_HS_MALFORMED);
+    total = ((size_t)in[1] << 8) | in[2];
+    grans = (total + SLINK_HS_GRANULE - 1u) / SLINK_HS_GRANULE;
+    n = (grans + 7u) / 8u;                 /* SLINK_HS_REPAIR_MAP_LEN(total) */
+    SLINK_CHECK((in[0] == 2 || in[0] == 3) && total <= SLINK_HS_MSG_MAX &&
+                len == SLINK_HS_REPAIR_HDR + n, SLINK_ERR_HS_MALFORMED);
+    for (i = 0; i < n; i++) any |= in[SLINK_HS_REPAIR_HDR + i];
+    /* The map names at least one granule of the message (total 0: nothing
+     * has arrived, no map) and nothing past its end. */
+    SLINK_CHECK(total == 0 ||
+                (any != 0 && (grans % 8u == 0 || (in[len - 1u] >> (grans % 8u)) == 0)),
+                SLINK_ERR_HS_MALFORMED);
     memset(r, 0, sizeof *r);
     r->msgno = in[0];
-    r->total = total;
-    memcpy(r->map, in + SLINK_HS_REPAIR_HDR, len - SLINK_HS_REPAIR_HDR);
+    r->total = (uint16_t)total;
+    memcpy(r->map, in + SLINK_HS_REPAIR_HDR, n);
     return SLINK_OK;
 }
