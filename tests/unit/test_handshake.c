@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "slink/handshake.h"
+#include "handshake/hs_driver.h"
 #include "handshake/hs_msg.h"
 #include "handshake/keysched.h"
 
@@ -1003,6 +1004,50 @@ START_TEST(duplicate_msg1_answered_without_new_work)
 }
 END_TEST
 
+/* The connection's driver answers a msg1 it has decoded and gated through
+ * hs_answer_msg1 and reads msg3 through hs_read_msg3 (hs_driver.h): the
+ * same msg2, state and secrets as slink_hs_consume for the same messages,
+ * with a responder drawing the same DRBG output. */
+static side R2;
+
+START_TEST(driver_entry_points_answer_as_consume_does)
+{
+    flights f;
+    hs_msg1 m;
+    default_pair();
+    side_setup(&R2, 77, test_pki_default_device(), TEST_PKI_HOST_NAME, ADDR_DEV, ADDR_HOST);
+    ck_assert_int_eq(slink_hs_start(&I.hs), SLINK_OK);
+    copy_out(&I, &f, 0);
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 1, f.m[0], f.n[0]), SLINK_OK);
+    ck_assert_int_eq(hs_msg1_decode(f.m[0], f.n[0], &m), SLINK_OK);
+    ck_assert_int_eq(hs_answer_msg1(&R2.hs, &m), SLINK_OK);
+    ck_assert_int_eq(R2.hs.state, SLINK_HS_WAIT_MSG3);
+    ck_assert_int_eq(R2.hs.role, SLINK_ROLE_RESPONDER);
+    ck_assert_uint_eq(R2.hs.out_msgno, 2);
+    ck_assert_uint_eq(R2.hs.out_len, R.hs.out_len);
+    ck_assert_mem_eq(R2.hs.out, R.hs.out, R.hs.out_len);
+    ck_assert_mem_eq(R2.hs.msg1, f.m[0], SLINK_HS1_LEN);
+    copy_out(&R, &f, 1);
+    ck_assert_int_eq(slink_hs_consume(&I.hs, 2, f.m[1], f.n[1]), SLINK_OK);
+    copy_out(&I, &f, 2);
+    /* a message other than msg3 is not msg3: the same drop either way */
+    ck_assert_int_eq(hs_read_msg3(&R2.hs, f.m[2], HS_MSG3_MIN - 1u), SLINK_ERR_HS_MALFORMED);
+    ck_assert_int_eq(hs_read_msg3(&R2.hs, f.m[2], f.n[2]), SLINK_OK);
+    ck_assert_int_eq(slink_hs_consume(&R.hs, 3, f.m[2], f.n[2]), SLINK_OK);
+    ck_assert_int_eq(R2.hs.state, SLINK_HS_DONE);
+    ck_assert_mem_eq(R2.hs.tx_secret, R.hs.tx_secret, sizeof R.hs.tx_secret);
+    ck_assert_mem_eq(R2.hs.rx_secret, R.hs.rx_secret, sizeof R.hs.rx_secret);
+    ck_assert_mem_eq(R2.hs.tx_secret, I.hs.rx_secret, sizeof R.hs.tx_secret);
+    ck_assert_str_eq(R2.hs.peer_cn, R.hs.peer_cn);
+    /* a configuration the handshake refuses is refused here too */
+    R2.hs.cfg.rng = NULL;
+    ck_assert_int_eq(hs_answer_msg1(&R2.hs, &m), SLINK_ERR_CONFIG);
+    slink_creds_free(&R2.creds);
+    slink_rng_free(&R2.rng);
+    teardown();
+}
+END_TEST
+
 START_TEST(different_msg1_while_waiting_restarts)
 {
     /* The initiator rebooted: its new msg1 replaces the pending handshake. */
@@ -1320,6 +1365,7 @@ int main(void)
     tcase_add_test(tc, msg1_off_curve_is_bad_key);
     tcase_add_test(tc, messages_in_wrong_state_are_unexpected);
     tcase_add_test(tc, duplicate_msg1_answered_without_new_work);
+    tcase_add_test(tc, driver_entry_points_answer_as_consume_does);
     tcase_add_test(tc, different_msg1_while_waiting_restarts);
     tcase_add_test(tc, repeated_messages_after_done);
     tcase_add_test(tc, replayed_session_leads_nowhere);
