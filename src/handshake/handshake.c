@@ -82,14 +82,14 @@ static void wipe_secrets(slink_hs *hs)
     slink_memzero(hs->rx_secret, sizeof hs->rx_secret);
 }
 
-/* Back to a blank handshake that keeps its configuration. */
+/* cfg is slink_hs's first member, and nothing of it lies elsewhere. */
+typedef char hs_cfg_comes_first[offsetof(slink_hs, cfg) == 0 ? 1 : -1];
+
+/* Back to a blank handshake that keeps its configuration: every byte
+ * after cfg, the secrets among them, zeroed in place (no copy of cfg). */
 static void reset_session(slink_hs *hs)
 {
-    slink_hs_cfg cfg = hs->cfg;
-
-    wipe_secrets(hs);
-    slink_memzero(hs, sizeof *hs);
-    hs->cfg = cfg;
+    slink_memzero((uint8_t *)hs + sizeof hs->cfg, sizeof *hs - sizeof hs->cfg);
 }
 
 /* Fatal: the attempt is over, secrets go, and the code sticks.  alert 0:
