@@ -86,9 +86,13 @@ static void wipe_secrets(slink_hs *hs)
 typedef char hs_cfg_comes_first[offsetof(slink_hs, cfg) == 0 ? 1 : -1];
 
 /* Back to a blank handshake that keeps its configuration: every byte
- * after cfg, the secrets among them, zeroed in place (no copy of cfg). */
+ * after cfg, the secrets among them, zeroed in place (no copy of cfg).
+ * The ephemeral key goes through its backend first: a backend may hold
+ * more than bytes there (a key handle to release), which a zero would
+ * leak. */
 static void reset_session(slink_hs *hs)
 {
+    slink_ecdh_wipe(&hs->eph);
     slink_memzero((uint8_t *)hs + sizeof hs->cfg, sizeof *hs - sizeof hs->cfg);
 }
 
