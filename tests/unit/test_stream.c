@@ -1241,6 +1241,22 @@ static void lossy_init(uint8_t window)
     slink_stream_init(&B, &c);
 }
 
+/* A lossy two-chunk stream whose owner models its line: 128 bytes of
+ * `fill` put, both 64-byte chunks handed out at 1 and gone from the line
+ * at 11 and 21, nothing acknowledged: the window is used up. */
+static void fill_window(uint8_t data[128], uint8_t fill)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    memset(data, fill, 128);
+    lossy_init(2);
+    A.line_ready_ms = 1;
+    put(&A, data, 128);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 11);
+    ck_assert_uint_eq(take(&A, 1, pt), 65);
+    slink_stream_departed(&A, 21);
+}
+
 START_TEST(lossy_line_keeps_one_frame_queued)
 {
     uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
@@ -1316,14 +1332,7 @@ END_TEST
 START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
 {
     uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
-    memset(data, 0x42, sizeof data);
-    lossy_init(2);
-    A.line_ready_ms = 1;
-    put(&A, data, 128);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 11);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 21);
+    fill_window(data, 0x42);
     /* window used up; chunk 0 left the line at 11 */
     ck_assert_uint_eq(slink_stream_next_timer(&A), 11);
     ck_assert_uint_eq(take(&A, 5, pt), 0);
@@ -1349,13 +1358,7 @@ START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .sack = 0, .wnd = 0}, 41), SLINK_OK);
     ck_assert_uint_eq(take(&A, 50, pt), 0);
     /* a window narrowed by a slow reader: only what it covers is repeated */
-    lossy_init(2);
-    A.line_ready_ms = 1;
-    put(&A, data, 128);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 11);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 21);
+    fill_window(data, 0x42);
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 1}, 22), SLINK_OK);
     ck_assert_uint_eq(take(&A, 25, pt), 65);
     ck_assert_uint_eq(pt[0], 0);
@@ -1384,14 +1387,7 @@ START_TEST(repeats_stop_when_acks_stop)
     unsigned rtos = 0;
     uint32_t rep0;
     size_t n;
-    memset(data, 0x43, sizeof data);
-    lossy_init(2);
-    A.line_ready_ms = 1;
-    put(&A, data, 128);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 11);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 21);
+    fill_window(data, 0x43);
     /* the owner asks whenever the stream's timer says so; each frame takes
      * 10 ms to leave the line; no ACK ever comes back */
     for (now = 2; now < 3000 && rtos < 8; now++) {
@@ -1435,14 +1431,7 @@ START_TEST(repeats_per_ack_follow_the_measured_loss)
     uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
     uint64_t now, next;
     uint32_t rep0;
-    memset(data, 0x44, sizeof data);
-    lossy_init(2);
-    A.line_ready_ms = 1;
-    put(&A, data, 128);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 11);
-    ck_assert_uint_eq(take(&A, 1, pt), 65);
-    slink_stream_departed(&A, 21);
+    fill_window(data, 0x44);
     A.ad_n = 64;
     A.ad_lost = 27;
     /* a duplicate ACK: nothing settled, the measured loss stands */
