@@ -351,5 +351,5 @@ firmware-size: $(FW_DIR)/$(FW_SIZE_CPU)/device.elf $(FW_DIR)/$(FW_SIZE_CPU)/dtls
 	    --hsbench $(FW_DIR)/hsbench.txt --hsbench-ecp $(FW_DIR)/hsbench-ecp.txt \
 	    --stack-usage-dir $(FW_DIR)/$(FW_SIZE_CPU)/obj/src \
 	    --stack-usage-dir $(FW_DIR)/$(FW_SIZE_CPU)/obj/mbedtls \
-	    --json $(FW_DIR)/sizes.json
+	    $(FW_SIZE_LTO_ARGS) --json $(FW_DIR)/sizes.json
 	@python3 firmware/tools/fw_psa_size.py --merge $(FW_DIR)/psa-size.json --sizes $(FW_DIR)/sizes.json

@@ -61,6 +61,10 @@ NOT_IN_DTLS_OBJS = ("frame.o", "cobs.o", "crc16.o", "stream.o")
 
 def classify(origin):
     o = origin
+    # LTO output (the fw_lto images): the objects the linker plugin
+    # compiled from the -flto library code, one partition for all of it.
+    if o.endswith(".ltrans.o"):
+        return "library (LTO)"
     if "libslink" in o:
         m = re.search(r"\((\w+\.o)\)", o)
         if m and m.group(1) in P256M_OBJS:
@@ -190,6 +194,8 @@ def main():
     ap.add_argument("--hsbench")
     ap.add_argument("--hsbench-ecp")
     ap.add_argument("--stack-usage-dir", action="append", default=[])
+    ap.add_argument("--lto-device-map")
+    ap.add_argument("--lto-dtls-map")
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
 
@@ -391,6 +397,34 @@ def main():
         print("  %-44s %12s  %-24s %s" % (label, value, target,
                                          "n/a" if ok is None else ("PASS" if ok else "MISS")))
 
+    # The same two images with their library code built with -flto
+    # (mk/fw_lto.mk): beside the targets, not instead of them, since the
+    # targets are defined on the plain -Os build above.
+    lto = {}
+    if a.lto_device_map and a.lto_dtls_map:
+        lg, _, _, _ = parse_map(a.lto_device_map)
+        ltg, _, _, _ = parse_map(a.lto_dtls_map)
+        lib_groups = ("library (LTO)", "slink core") + CRYPTO_GROUPS
+        l_plus = total(lg, lib_groups)
+        l_all, lt_all = total(lg, lg.keys()), total(ltg, ltg.keys())
+        lt_plus = total(ltg, ("library (LTO)", "mbedTLS DTLS/TLS", "mbedTLS crypto"))
+        l_ratio = (l_all["text"] + l_all["data"]) / float(lt_all["text"] + lt_all["data"])
+        print()
+        print("The same images with their library code built with -flto (mk/fw_lto.mk; linked, not run):")
+        print("  %-44s %10s %10s" % ("", "-Os", "-Os -flto"))
+        print("  %-44s %10d %10d" % ("slink core + crypto (text)", core_plus["text"], l_plus["text"]))
+        print("  %-44s %10d %10d" % ("device image (text)", all_d["text"], l_all["text"]))
+        print("  %-44s %10d %10d" % ("DTLS + crypto of the reference (text)", dtls_plus["text"], lt_plus["text"]))
+        print("  %-44s %10d %10d" % ("DTLS 1.2 reference image (text)", all_t["text"], lt_all["text"]))
+        print("  %-44s %10.3f %10.3f" % ("device image / reference image", image_ratio, l_ratio))
+        lto = {
+            "fw_lto_core_crypto_text": l_plus["text"],
+            "fw_lto_total_text": l_all["text"],
+            "fw_lto_dtls12_crypto_text": lt_plus["text"],
+            "fw_lto_dtls12_total_text": lt_all["text"],
+            "fw_lto_total_vs_dtls12_ratio": round(l_ratio, 3),
+        }
+
     out = {
         "fw_core_text": core_objs["text"],
         "fw_core_linked_text": core_linked["text"],
@@ -413,6 +447,7 @@ def main():
         "fw_total_vs_dtls12_ratio": round(image_ratio, 3),
     }
     out.update(hs_fig)
+    out.update(lto)
     with open(a.json, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -389,6 +389,9 @@ ORDER = [
     ("fw_handshake_ms_64mhz", "firmware: handshake compute, critical path, ms at 64 MHz (QEMU -icount, CPI 1.25)"),
     ("fw_handshake_total_ms_64mhz", "firmware: handshake compute, all of the device's side, ms at 64 MHz"),
     ("fw_handshake_ms_64mhz_mbedtls_ecp", "firmware: critical path with mbedTLS's ECP instead of p256-m, ms"),
+    ("fw_lto_core_crypto_text", "firmware, library code built with -flto: slink core + crypto .text"),
+    ("fw_lto_total_vs_dtls12_ratio", "firmware, both images' library code built with -flto: "
+     "device / DTLS 1.2 reference"),
 ]
 
 
