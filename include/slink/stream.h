@@ -51,13 +51,31 @@ typedef struct {
  * beyond this is not taken (not acknowledged), so the sender keeps it. */
 #define SLINK_STREAM_ENDS_MAX 4u
 
+/* Times.  The API takes the owner's 64-bit milliseconds; the times the
+ * stream keeps for its own timers (each chunk's last transmission and
+ * first try, the delayed ACK) are only their low 32 bits, compared modulo
+ * 2^32 (a is before b when (int32_t)(a - b) < 0), because on a 32-bit MCU
+ * every 64-bit compare or sum costs several instructions and registers.
+ * That is exact while the two times lie less than 2^31 ms (24.8 days)
+ * apart, and every such timer is far shorter: the RTO (at most rto_max_ms,
+ * or the floor rto_byte_us sets, either well below 2^31 with the limits
+ * below) plus at most 65 s of departure wait, and the ACK delay.  A
+ * chunk's age, for give_up_ms, is an unsigned difference: exact up to
+ * 2^32 ms.  All this asks of the owner is to run the timers (poll or
+ * next_chunk) when slink_stream_next_timer says, give or take 24 days.
+ * The times that can lie unused for any length of time stay 64-bit: the
+ * last ACK (the window probe counts from it) and the owner's pacing hold
+ * and line model.  SLINK_STREAM_MS_MAX (12.4 days) bounds the configured
+ * RTO limits and ACK delay (slink_stream_cfg). */
+#define SLINK_STREAM_MS_MAX 0x3FFFFFFFu
+
 /* Send side: the state of one chunk in the window (a slot), kept
  * together so that the code reaches all of it from one address (parallel
- * arrays cost 120 B more code on the Cortex-M4 device).  28 bytes, padded
- * to 32 by the 8-byte fields: the one padding in slink_stream. */
+ * arrays cost 120 B more code on the Cortex-M4 device).  20 bytes, no
+ * padding. */
 typedef struct {
-    uint64_t sent_ms;            /* last transmission time */
-    uint64_t first_ms;           /* first transmission of this run of tries */
+    uint32_t sent_ms;            /* last transmission time (32 bits, above) */
+    uint32_t first_ms;           /* first transmission of this run of tries */
     uint32_t order;              /* send_seq of the last transmission */
     uint16_t len;                /* chunk bytes in tx_chunk */
     /* ms from sent_ms until the frame has left the line, by the owner's
@@ -101,7 +119,7 @@ typedef struct {
     /* ---- bytes: receive side ---- */
     uint8_t  rcv_nxt;            /* next chunk expected in order */
     uint8_t  ooo_head;           /* slot of chunk rcv_nxt+1 */
-    uint8_t  ack_due;            /* an ACK should go out */
+    uint8_t  ack_due;            /* an ACK should go out: now, or at ack_due_ms (stream.c) */
     uint8_t  unacked_rx;         /* chunks received since our last ACK */
     uint8_t  adv_wnd;            /* window in our last ACK (window update rule) */
     uint8_t  rx_end_count;
@@ -139,6 +157,7 @@ typedef struct {
     uint32_t rx_cap;             /* receive: buffer bytes in use (<= SLINK_STREAM_RX_BUF) */
     size_t   rx_count;           /* receive: in-order bytes at the start of rx_buf */
     uint32_t ack_delay_ms;       /* receive: from slink_stream_cfg */
+    uint32_t ack_due_ms;         /* receive: when a delayed ACK is due (32 bits, above) */
 
     /* ---- 8-byte fields (and the rarely used end offsets, 16 bytes) ----
      * The statistics first: their first counters still get the short
@@ -160,7 +179,6 @@ typedef struct {
      * window used up leaves the idle line to repeats of unacknowledged
      * chunks (§3.6).  0: no model (neither happens). */
     uint64_t line_ready_ms;
-    uint64_t ack_due_ms;         /* receive: when the ACK is due (delayed ACK) */
 
     /* ---- buffers ---- */
     uint8_t  tx_chunk[SLINK_STREAM_WINDOW][SLINK_STREAM_CHUNK_MAX];        /* send */
@@ -171,6 +189,8 @@ typedef struct {
 typedef struct {
     uint16_t chunk_max;          /* largest chunk data per record */
     uint8_t  window;             /* 1..SLINK_STREAM_WINDOW */
+    /* rto_min_ms and rto_max_ms above SLINK_STREAM_MS_MAX count as unset
+     * (as 0 does); ack_delay_ms is capped at it. */
     uint32_t rto_initial_ms;     /* from the line rate: see slink_conn */
     uint32_t rto_min_ms, rto_max_ms;
     uint8_t  max_tries;
@@ -253,8 +273,10 @@ void      slink_stream_close(slink_stream *s);
 slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk);
 
 /* Earliest time something is due (retransmission, delayed ACK, a held
- * chunk's release); UINT64_MAX if nothing. */
-uint64_t  slink_stream_next_timer(const slink_stream *s);
+ * chunk's release), at or before now_ms if something is due already;
+ * UINT64_MAX if nothing.  The stream's own times are 32-bit (above):
+ * now_ms makes them whole. */
+uint64_t  slink_stream_next_timer(const slink_stream *s, uint64_t now_ms);
 
 /* Returns SLINK_ERR_RETRANSMIT_LIMIT once a chunk ran out of tries. */
 slink_err slink_stream_poll(slink_stream *s, uint64_t now_ms);

@@ -43,6 +43,13 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* a is before b, modulo 2^32: exact while they are less than 2^31 ms apart
+ * (include/slink/stream.h says why the stream's times always are). */
+static int before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
 static unsigned send_limit(const slink_stream *s)
 {
     return s->peer_wnd < s->window ? s->peer_wnd : s->window;
@@ -50,9 +57,15 @@ static unsigned send_limit(const slink_stream *s)
 
 /* When a transmission has left the line (the owner's model; the hand-out
  * time without one): its retransmission timer and RTT sample start there. */
-static uint64_t tx_done(const slink_stream *s, uint8_t slot)
+static uint32_t tx_done(const slink_stream *s, uint8_t slot)
 {
     return s->tx[slot].sent_ms + s->tx[slot].wait;
+}
+
+/* When the chunk's retransmission timer expires. */
+static uint32_t rto_at(const slink_stream *s, uint8_t slot)
+{
+    return tx_done(s, slot) + s->rto;
 }
 
 /* Chunks the receive buffer can take: every window position counts as a
@@ -182,15 +195,15 @@ static void set_config(slink_stream *s, const slink_stream_cfg *cfg)
     }
     s->chunk_max = (uint16_t)pick(cfg->chunk_max, SLINK_STREAM_CHUNK_MAX, SLINK_STREAM_CHUNK_MAX);
     s->window = (uint8_t)pick(cfg->window, SLINK_STREAM_WINDOW, SLINK_STREAM_WINDOW);
-    s->rto_min = pick(cfg->rto_min_ms, 1u, UINT32_MAX);
-    s->rto_max = pick(cfg->rto_max_ms, DEF_RTO_MAX_MS, UINT32_MAX);
-    s->rto = pick(cfg->rto_initial_ms, DEF_RTO_INITIAL_MS, UINT32_MAX);
+    s->rto_min = pick(cfg->rto_min_ms, 1u, SLINK_STREAM_MS_MAX);
+    s->rto_max = pick(cfg->rto_max_ms, DEF_RTO_MAX_MS, SLINK_STREAM_MS_MAX);
+    s->rto = pick(cfg->rto_initial_ms, DEF_RTO_INITIAL_MS, UINT32_MAX);   /* then within rto_max */
     s->max_tries = (uint8_t)pick(cfg->max_tries, DEF_MAX_TRIES, UINT8_MAX);
     s->give_up_ms = cfg->give_up_ms;
     /* at least one chunk */
     s->rx_cap = pick(cfg->rx_buf_bytes, (uint32_t)RXB, (uint32_t)RXB);
     if (s->rx_cap < s->chunk_max) s->rx_cap = s->chunk_max;
-    s->ack_delay_ms = cfg->ack_delay_ms;
+    s->ack_delay_ms = cfg->ack_delay_ms < SLINK_STREAM_MS_MAX ? cfg->ack_delay_ms : SLINK_STREAM_MS_MAX;
     s->adapt = cfg->adapt != 0;
     s->tx_size = (uint16_t)pick(s->adapt ? cfg->chunk_start : 0u, s->chunk_max, s->chunk_max);
     /* a session after a noisy handshake starts out lossy (next_chunk) */
@@ -332,10 +345,22 @@ int slink_stream_all_acked(const slink_stream *s)
     return s != NULL && s->snd_filled == 0 && s->end_pending == 0;
 }
 
-static void ack_at(slink_stream *s, uint64_t when)
+/* ack_due: an ACK goes out now, or (delayed ACK) at ack_due_ms unless an
+ * earlier reason sends it first.  The delay is the same for every chunk,
+ * so a pending delayed ACK is never due later than a new one would be. */
+#define ACK_LATER 1u
+#define ACK_NOW   2u
+
+static void ack_now(slink_stream *s)
 {
-    if (!s->ack_due || when < s->ack_due_ms) s->ack_due_ms = when;
-    s->ack_due = 1;
+    s->ack_due = ACK_NOW;
+}
+
+static void ack_later(slink_stream *s, uint32_t when)
+{
+    if (s->ack_due) return;
+    s->ack_due = ACK_LATER;
+    s->ack_due_ms = when;
 }
 
 slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got)
@@ -356,7 +381,7 @@ slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got
             memmove(s->rx_end_at, s->rx_end_at + 1, s->rx_end_count * sizeof s->rx_end_at[0]);
             s->stats.ends_received++;
             /* an end chunk refused for want of room may now be taken */
-            ack_at(s, 0);
+            ack_now(s);
             return SLINK_ERR_STREAM_END;
         }
         if (lim < n) n = lim;
@@ -379,7 +404,7 @@ slink_err slink_stream_read(slink_stream *s, uint8_t *p, size_t cap, size_t *got
     w = rx_wnd(s);
     if (w > s->adv_wnd) {
         unsigned half = (rx_wnd_full(s) + 1u) / 2u;
-        if (s->adv_wnd == 0 || (unsigned)(w - s->adv_wnd) >= half) ack_at(s, 0);
+        if (s->adv_wnd == 0 || (unsigned)(w - s->adv_wnd) >= half) ack_now(s);
     }
     return SLINK_OK;
 }
@@ -404,10 +429,10 @@ static void rto_backoff(slink_stream *s)
     s->rto = r < s->rto_min ? s->rto_min : r;
 }
 
-/* RFC 6298 (2.2)-(2.4) with G = 1 ms; alpha 1/8, beta 1/4. */
-static void rtt_sample(slink_stream *s, uint64_t r64)
+/* RFC 6298 (2.2)-(2.4) with G = 1 ms; alpha 1/8, beta 1/4.  r < 2^31: it
+ * is a time difference of the stream's (include/slink/stream.h). */
+static void rtt_sample(slink_stream *s, uint32_t r)
 {
-    uint32_t r = r64 > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)r64;
     uint64_t k, rto;
     if (!s->rtt_valid) {
         s->srtt = r;
@@ -434,6 +459,7 @@ static void rtt_sample(slink_stream *s, uint64_t r64)
 static slink_err run_timers(slink_stream *s, uint64_t now_ms)
 {
     unsigned infl = in_flight(s), off, expired = 0;
+    uint32_t now = (uint32_t)now_ms;
     uint8_t slot;
 
     for (off = 0; off < infl; off++) {
@@ -443,9 +469,10 @@ static slink_err run_timers(slink_stream *s, uint64_t now_ms)
     }
     for (off = 0; off < infl; off++) {
         slot = tx_slot(s, off);
-        if (s->tx[slot].sacked || now_ms < add_sat(tx_done(s, slot), s->rto)) continue;
+        if (s->tx[slot].sacked || before(now, rto_at(s, slot))) continue;
+        /* the chunk's age: exact up to 2^32 ms */
         if (s->tx[slot].tries >= s->max_tries &&
-            (s->give_up_ms == 0 || now_ms - s->tx[slot].first_ms >= s->give_up_ms))
+            (s->give_up_ms == 0 || now - s->tx[slot].first_ms >= s->give_up_ms))
             return SLINK_ERR_RETRANSMIT_LIMIT;
         s->tx[slot].need = 1;
         expired++;
@@ -528,7 +555,7 @@ static unsigned repeat_candidate(const slink_stream *s, uint64_t now_ms)
     if (!repeats_on(s) || now_ms < s->line_ready_ms) return infl;
     for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
-        if (!repeatable(s, off) || tx_done(s, slot) > now_ms) continue;
+        if (!repeatable(s, off) || before((uint32_t)now_ms, tx_done(s, slot))) continue;
         if (best == infl || (int32_t)(s->tx[slot].order - s->tx[tx_slot(s, best)].order) < 0) best = off;
     }
     return best;
@@ -574,9 +601,9 @@ slink_err slink_stream_next_chunk(slink_stream *s, uint64_t now_ms,
     pt[0] = (uint8_t)(s->snd_una + off);
     memcpy(pt + 1, s->tx_chunk[tx_slot(s, off)], t->len);
     *len = t->len + 1u;
-    t->sent_ms = now_ms;
+    t->sent_ms = (uint32_t)now_ms;
     t->wait = 0;
-    if (t->tries == 0) t->first_ms = now_ms;
+    if (t->tries == 0) t->first_ms = (uint32_t)now_ms;
     t->order = ++s->send_seq;
     s->dep_pending = 1;
     s->dep_chunk = pt[0];
@@ -607,14 +634,14 @@ void slink_stream_departed(slink_stream *s, uint64_t until_ms)
 {
     unsigned off;
     uint8_t slot;
-    uint64_t w;
+    uint32_t w;
     if (s == NULL || !s->dep_pending) return;
     s->dep_pending = 0;
     off = (uint8_t)(s->dep_chunk - s->snd_una);
     if (off >= in_flight(s)) return;
     slot = tx_slot(s, off);
-    if (until_ms <= s->tx[slot].sent_ms || !queue_held(s)) return;
-    w = until_ms - s->tx[slot].sent_ms;
+    w = (uint32_t)until_ms - s->tx[slot].sent_ms;
+    if ((int32_t)w <= 0 || !queue_held(s)) return;
     s->tx[slot].wait = (uint16_t)(w > UINT16_MAX ? UINT16_MAX : w);
 }
 
@@ -624,7 +651,7 @@ void slink_stream_departed(slink_stream *s, uint64_t until_ms)
 typedef struct {
     uint32_t newest;
     int newest_retx, have_sample;
-    uint64_t sample_sent, sample_done;
+    uint32_t sample_sent, sample_done;
 } ack_scan;
 
 /* A transmission the ACK settles (cumulatively or by SACK) for the first
@@ -636,7 +663,7 @@ static void settle(slink_stream *s, uint8_t slot, ack_scan *k)
         k->newest = s->tx[slot].order;
         k->newest_retx = retx;
     }
-    if (!retx && (!k->have_sample || s->tx[slot].sent_ms > k->sample_sent)) {
+    if (!retx && (!k->have_sample || before(k->sample_sent, s->tx[slot].sent_ms))) {
         k->sample_sent = s->tx[slot].sent_ms;
         k->sample_done = tx_done(s, slot);
         k->have_sample = 1;
@@ -647,7 +674,7 @@ static void settle(slink_stream *s, uint8_t slot, ack_scan *k)
 slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_ms)
 {
     unsigned infl, off, acked;
-    uint32_t later = 0;
+    uint32_t later = 0, now = (uint32_t)now_ms;
     int have_later = 0;
     ack_scan k;
 
@@ -688,12 +715,12 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
     /* Timed from when the frame left the line; an ACK before that means
      * the transport is faster than the owner's model (a pty), and the
      * hand-out time is the better start. */
-    if (k.have_sample && !k.newest_retx && now_ms >= k.sample_sent)
-        rtt_sample(s, now_ms - (now_ms >= k.sample_done ? k.sample_done : k.sample_sent));
+    if (k.have_sample && !k.newest_retx && !before(now, k.sample_sent))
+        rtt_sample(s, now - (before(now, k.sample_done) ? k.sample_sent : k.sample_done));
     /* ... and the owner's model of its line runs behind it: the queue
      * rules would only hold chunks back for a drain that already happened
      * (the model can be seconds ahead after a backlog or a port loss). */
-    if (k.have_sample && now_ms < k.sample_done) s->line_fast = 1;
+    if (k.have_sample && before(now, k.sample_done)) s->line_fast = 1;
 
     s->peer_wnd = a->wnd < s->window ? a->wnd : s->window;
     /* Newest first, so that `later` is the newest SACKed transmission of
@@ -711,7 +738,7 @@ slink_err slink_stream_on_ack(slink_stream *s, const slink_ack *a, uint64_t now_
              * again as soon as the window covers it. */
             s->tx[slot].flags |= SLINK_STREAM_TXF_REFUSED | SLINK_STREAM_TXF_RETX;
             s->tx[slot].tries = 1;
-            s->tx[slot].first_ms = now_ms;
+            s->tx[slot].first_ms = now;
         } else if (s->tx[slot].flags & SLINK_STREAM_TXF_REFUSED) {
             s->tx[slot].flags = (uint8_t)(s->tx[slot].flags & ~SLINK_STREAM_TXF_REFUSED);
             if (!s->tx[slot].need) s->tx[slot].need = 3;
@@ -811,7 +838,7 @@ slink_err slink_stream_on_chunk(slink_stream *s, const uint8_t *pt, size_t len, 
     if (d >= 256u - s->window) {
         /* Our ACK for it was lost: say again what we have. */
         s->stats.duplicates++;
-        ack_at(s, now_ms);
+        ack_now(s);
         return SLINK_ERR_STREAM_DUP;
     }
     if (d >= s->window ||
@@ -821,13 +848,13 @@ slink_err slink_stream_on_chunk(slink_stream *s, const uint8_t *pt, size_t len, 
     }
     if (d > 0 && ((s->ooo_present >> (d - 1u)) & 1u)) {
         s->stats.duplicates++;
-        ack_at(s, now_ms);
+        ack_now(s);
         return SLINK_ERR_STREAM_DUP;
     }
     if (!rx_room(s, d, n)) {
         /* Not acknowledged, so the sender keeps it; the ACK repeats our
          * (closed) window so the sender stops probing too fast. */
-        ack_at(s, now_ms);
+        ack_now(s);
         return SLINK_ERR_WOULD_BLOCK;
     }
     s->stats.chunks_received++;
@@ -836,14 +863,14 @@ slink_err slink_stream_on_chunk(slink_stream *s, const uint8_t *pt, size_t len, 
         memcpy(s->ooo[slot], pt + 1, n);
         s->ooo_len[slot] = (uint16_t)n;
         s->ooo_present = (uint16_t)(s->ooo_present | (1u << (d - 1u)));
-        ack_at(s, now_ms);   /* the SACK tells the sender about the hole */
+        ack_now(s);   /* the SACK tells the sender about the hole */
         return SLINK_OK;
     }
     if (s->unacked_rx < UINT8_MAX) s->unacked_rx++;
     if (deliver(s, pt + 1, n) > 0 || s->unacked_rx >= 2u || s->ack_delay_ms == 0)
-        ack_at(s, now_ms);
+        ack_now(s);
     else
-        ack_at(s, add_sat(now_ms, s->ack_delay_ms));
+        ack_later(s, (uint32_t)now_ms + s->ack_delay_ms);
     return SLINK_OK;
 }
 
@@ -859,14 +886,14 @@ void slink_stream_fill_ack(slink_stream *s, slink_ack *a)
 
 int slink_stream_ack_needed(const slink_stream *s, uint64_t now_ms)
 {
-    return s != NULL && s->ack_due && now_ms >= s->ack_due_ms;
+    return s != NULL && (s->ack_due == ACK_NOW ||
+                         (s->ack_due == ACK_LATER && !before((uint32_t)now_ms, s->ack_due_ms)));
 }
 
 void slink_stream_ack_sent(slink_stream *s)
 {
     if (s == NULL) return;
     s->ack_due = 0;
-    s->ack_due_ms = 0;
     s->unacked_rx = 0;
 }
 
@@ -884,7 +911,7 @@ slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk)
     SLINK_CHECK(s != NULL, SLINK_ERR_ARG);
     if (s->peer_closed) {
         SLINK_CHECK(final_chunk == s->peer_final, SLINK_ERR_STREAM_WINDOW);
-        ack_at(s, 0);   /* our ACK with the close flag was lost */
+        ack_now(s);   /* our ACK with the close flag was lost */
         return SLINK_OK;
     }
     /* The final chunk number cannot lie behind what we already took, nor
@@ -895,39 +922,50 @@ slink_err slink_stream_on_close(slink_stream *s, uint8_t final_chunk)
     SLINK_CHECK((((uint32_t)s->ooo_present << 1) >> f) == 0, SLINK_ERR_STREAM_WINDOW);
     s->peer_closed = 1;
     s->peer_final = final_chunk;
-    ack_at(s, 0);
+    ack_now(s);
     return SLINK_OK;
 }
 
 /* ---- timers --------------------------------------------------------------- */
 
-uint64_t slink_stream_next_timer(const slink_stream *s)
+/* A 32-bit time of the stream as the owner's 64-bit time: the stream's
+ * times lie within 2^31 ms of now (include/slink/stream.h). */
+static uint64_t whole_ms(uint64_t now_ms, uint32_t t)
+{
+    return now_ms + (uint64_t)(int64_t)(int32_t)(t - (uint32_t)now_ms);
+}
+
+/* *t becomes at, if that is sooner. */
+static void sooner(uint64_t *t, uint64_t at)
+{
+    if (at < *t) *t = at;
+}
+
+uint64_t slink_stream_next_timer(const slink_stream *s, uint64_t now_ms)
 {
     uint64_t t = UINT64_MAX;
     unsigned infl, off;
 
     if (s == NULL) return t;
-    if (s->ack_due) t = s->ack_due_ms;
+    if (s->ack_due) t = s->ack_due == ACK_NOW ? now_ms : whole_ms(now_ms, s->ack_due_ms);
     infl = in_flight(s);
     for (off = 0; off < infl; off++) {
         uint8_t slot = tx_slot(s, off);
+        uint64_t done = whole_ms(now_ms, tx_done(s, slot));
         if (s->tx[slot].sacked) continue;
-        if (s->tx[slot].need) return 0;
-        if (add_sat(tx_done(s, slot), s->rto) < t) t = add_sat(tx_done(s, slot), s->rto);
+        if (s->tx[slot].need) return now_ms;
+        sooner(&t, done + s->rto);
         /* a repeat on an idle line (repeat_candidate) */
-        if (repeats_on(s) && repeatable(s, off)) {
-            uint64_t r = tx_done(s, slot) > s->line_ready_ms ? tx_done(s, slot) : s->line_ready_ms;
-            if (r < t) t = r;
-        }
+        if (repeats_on(s) && repeatable(s, off))
+            sooner(&t, done > s->line_ready_ms ? done : s->line_ready_ms);
     }
     if (infl < s->snd_filled) {
         if (infl < send_limit(s)) {
             uint64_t r = partial_held(s) ? s->tx_hold_ms : 0u;
             if (queue_held(s) && s->line_ready_ms > r) r = s->line_ready_ms;
-            if (r < t) t = r;
+            sooner(&t, r);
         }
-        if (probe_pending(s) && add_sat(s->last_ack_ms, s->rto) < t)
-            t = add_sat(s->last_ack_ms, s->rto);
+        if (probe_pending(s)) sooner(&t, add_sat(s->last_ack_ms, s->rto));
     }
     return t;
 }

@@ -297,7 +297,7 @@ uint64_t slink_conn_next_timeout(const slink_conn *c, uint64_t now_ms)
     if (t < now_ms) t = now_ms;
     if (c->rec_valid) {
         if (can_send) {
-            s = slink_stream_next_timer(&c->stream);
+            s = slink_stream_next_timer(&c->stream, now_ms);
             if (s < t) t = s;
             if (c->cfg.keepalive_ms != 0 && c->last_tx_ms + c->cfg.keepalive_ms < t)
                 t = c->last_tx_ms + c->cfg.keepalive_ms;

@@ -99,7 +99,7 @@ START_TEST(small_write_goes_out_at_once_and_writes_coalesce_until_sent)
     pair_init(100, 8);
     put(&A, "ab", 2);
     put(&A, "cd", 2);            /* not sent yet: joins the same chunk */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);   /* due now: no Nagle */
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 0), 0);   /* due now: no Nagle */
     ck_assert_uint_eq(take(&A, 0, pt), 5);
     ck_assert_int_eq(memcmp(pt + 1, "abcd", 4), 0);
     put(&A, "ef", 2);            /* chunk 0 is sealed: a new chunk */
@@ -120,7 +120,7 @@ START_TEST(pacing_holds_only_a_partial_new_chunk_until_release)
     A.tx_hold_ms = 50;
     put(&A, "ab", 2);
     ck_assert_uint_eq(take(&A, 10, pt), 0);              /* held */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 50);  /* ... until 50 */
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 10), 50);  /* ... until 50 */
     put(&A, "cd", 2);                                    /* joins the held chunk */
     ck_assert_uint_eq(take(&A, 49, pt), 0);
     ck_assert_uint_eq(take(&A, 50, pt), 5);
@@ -136,7 +136,7 @@ START_TEST(pacing_holds_only_a_partial_new_chunk_until_release)
     ck_assert_uint_eq(take(&A, 60, pt), 101);
     ck_assert_uint_eq(pt[0], 2);
     ck_assert_uint_eq(take(&A, 60, pt), 0);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 200);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 60), 200);
 
     /* A retransmission is never held: chunk 0 (sent at 50, RTO 200) is due
      * at 250, while the hold is moved out of the way to 1000. */
@@ -155,7 +155,7 @@ START_TEST(pacing_holds_only_a_partial_new_chunk_until_release)
     /* tx_hold_ms 0 (pacing off, the default): a partial chunk is due now. */
     pair_init(100, 8);
     put(&A, "ab", 2);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 0), 0);
     ck_assert_uint_eq(take(&A, 0, pt), 3);
 }
 END_TEST
@@ -311,18 +311,18 @@ START_TEST(delayed_ack_rules)
 {
     uint8_t pt[8];
     pair_init(100, 8);
-    ck_assert_uint_eq(slink_stream_next_timer(&B), UINT64_MAX);
+    ck_assert_uint_eq(slink_stream_next_timer(&B, 0), UINT64_MAX);
     chunk_of(pt, 0, 1, 4);
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 100), SLINK_OK);
     ck_assert_int_eq(slink_stream_ack_needed(&B, 109), 0);
-    ck_assert_uint_eq(slink_stream_next_timer(&B), 110);
+    ck_assert_uint_eq(slink_stream_next_timer(&B, 100), 110);
     ck_assert_int_eq(slink_stream_ack_needed(&B, 110), 1);
     chunk_of(pt, 1, 1, 4);
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 105), SLINK_OK);
     ck_assert_int_eq(slink_stream_ack_needed(&B, 105), 1);    /* second chunk: now */
     slink_stream_ack_sent(&B);
     ck_assert_int_eq(slink_stream_ack_needed(&B, 1000), 0);
-    ck_assert_uint_eq(slink_stream_next_timer(&B), UINT64_MAX);
+    ck_assert_uint_eq(slink_stream_next_timer(&B, 1000), UINT64_MAX);
     B.ack_delay_ms = 0;
     chunk_of(pt, 2, 1, 4);
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, 200), SLINK_OK);
@@ -400,15 +400,15 @@ START_TEST(rto_backoff_then_retransmit_limit_when_peer_silent)
     slink_stream_init(&A, &c);
     put(&A, "ping", 4);
     ck_assert_uint_eq(take(&A, 0, pt), 5);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 200);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 0), 200);
     ck_assert_int_eq(slink_stream_poll(&A, 199), SLINK_OK);
     ck_assert_uint_eq(take(&A, 199, pt), 0);
     ck_assert_int_eq(slink_stream_poll(&A, 200), SLINK_OK);
     ck_assert_uint_eq(A.rto, 400);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);      /* retransmission waiting */
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 200), 200);    /* retransmission waiting: now */
     ck_assert_uint_eq(take(&A, 200, pt), 5);
     ck_assert_int_eq(memcmp(pt + 1, "ping", 4), 0);          /* byte-identical */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 600);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 200), 600);
     ck_assert_uint_eq(take(&A, 600, pt), 5);
     ck_assert_uint_eq(A.rto, 800);
     ck_assert_uint_eq(take(&A, 1400, pt), 5);
@@ -428,11 +428,11 @@ START_TEST(rto_clamped_to_max)
     put(&A, "p", 1);
     take(&A, 0, pt);
     for (int i = 0; i < 8; i++) {
-        t = slink_stream_next_timer(&A);
+        t = slink_stream_next_timer(&A, t);
         ck_assert_uint_eq(take(&A, t, pt), 2);
     }
     ck_assert_uint_eq(A.rto, 800);            /* backoff cap: 4 x 200 */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), t + 800);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, t), t + 800);
     /* a larger RTT estimate hits rto_max before the cap */
     {
         slink_stream_cfg c = mkcfg(100, 8);
@@ -441,7 +441,7 @@ START_TEST(rto_clamped_to_max)
         put(&A, "p", 1);
         take(&A, 0, pt);
         for (int i = 0; i < 4; i++) {
-            t = slink_stream_next_timer(&A);
+            t = slink_stream_next_timer(&A, t);
             ck_assert_uint_eq(take(&A, t, pt), 2);
         }
         ck_assert_uint_eq(A.rto, 2000);
@@ -593,7 +593,7 @@ START_TEST(window_probe_after_lost_window_update)
     ck_assert_uint_eq(A.peer_wnd, 0);
     uint64_t probe_at = 20u + A.rto;
     ck_assert_uint_eq(A.rto, 30);                           /* srtt 10 + 4 * 5 */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), probe_at);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 20), probe_at);
     ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
     ck_assert_int_eq(slink_stream_ack_needed(&B, 30), 1);
     memset(&a, 0, sizeof a);
@@ -637,7 +637,7 @@ START_TEST(refused_chunks_persist_without_hitting_the_limit)
     }
     for (int round = 0; round < 10; round++) {
         ck_assert_int_eq(pass_ack(&B, &A, t, NULL), SLINK_OK);
-        t = slink_stream_next_timer(&A);
+        t = slink_stream_next_timer(&A, t);
         ck_assert_int_eq(slink_stream_poll(&A, t), SLINK_OK);
         n = take(&A, t, pt);
         ck_assert_uint_eq(pt[0], 4);
@@ -760,7 +760,7 @@ START_TEST(init_clamps_configuration)
     ck_assert_uint_eq(A.rto, 50);
     ck_assert_uint_eq(A.peer_wnd, SLINK_STREAM_WINDOW);
     ck_assert_uint_gt(A.max_tries, 0);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), UINT64_MAX);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 0), UINT64_MAX);
     ck_assert_int_eq(slink_stream_all_acked(&A), 1);
 }
 END_TEST
@@ -812,15 +812,15 @@ START_TEST(sacked_chunks_skipped_by_timeout)
     ck_assert_uint_eq(A.srtt, 10);                       /* sample from the SACKed chunk */
     ck_assert_uint_eq(A.rto, 30);
     /* chunk 1 arrived after chunk 0 was sent: chunk 0 is lost (fast) */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 11), 11);   /* due now */
     ck_assert_uint_eq(take(&A, 11, pt), 2);
     ck_assert_uint_eq(pt[0], 0);
     ck_assert_uint_eq(A.stats.fast_retransmits, 1);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 2 + 30);   /* chunk 2, not chunk 1 */
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 11), 2 + 30);   /* chunk 2, not chunk 1 */
     ck_assert_uint_eq(take(&A, 32, pt), 2);
     ck_assert_uint_eq(pt[0], 2);
     ck_assert_uint_eq(A.stats.retransmits, 2);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 11 + 60);  /* chunk 0's resend, RTO backed off */
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 32), 11 + 60);  /* chunk 0's resend, RTO backed off */
 }
 END_TEST
 
@@ -900,9 +900,9 @@ START_TEST(duplicate_pulls_a_delayed_ack_forward)
     pair_init(100, 8);
     chunk_of(pt, 0, 1, 2);
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 50), SLINK_OK);
-    ck_assert_uint_eq(slink_stream_next_timer(&B), 60);
+    ck_assert_uint_eq(slink_stream_next_timer(&B, 50), 60);
     ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 3, 52), SLINK_ERR_STREAM_DUP);
-    ck_assert_uint_eq(slink_stream_next_timer(&B), 52);
+    ck_assert_uint_eq(slink_stream_next_timer(&B, 52), 52);
 }
 END_TEST
 
@@ -945,11 +945,11 @@ START_TEST(zero_window_holds_new_data_until_probe_time)
     pair_init(100, 8);
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .wnd = 0}, 1000), SLINK_OK);
     put(&A, "held", 4);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 1000 + 200);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 1000), 1000 + 200);
     ck_assert_uint_eq(take(&A, 1199, pt), 0);
     ck_assert_uint_eq(take(&A, 1200, pt), 5);
     ck_assert_uint_eq(A.stats.chunks_sent, 1);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 1200 + 200);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 1200), 1200 + 200);
 }
 END_TEST
 
@@ -1267,7 +1267,7 @@ START_TEST(lossy_line_keeps_one_frame_queued)
     A.line_ready_ms = 50;
     put(&A, data, 200);
     ck_assert_uint_eq(take(&A, 10, pt), 0);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 50);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 10), 50);
     ck_assert_uint_eq(take(&A, 50, pt), 65);
     ck_assert_uint_eq(pt[0], 0);
     ck_assert_uint_eq(take(&A, 50, pt), 65);
@@ -1302,7 +1302,7 @@ START_TEST(timers_start_when_the_frame_left_the_line)
     put(&A, "a", 1);
     ck_assert_uint_eq(take(&A, 1, pt), 2);
     slink_stream_departed(&A, 41);   /* it waited behind another frame */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 41 + 200);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 1), 41 + 200);
     ck_assert_int_eq(slink_stream_poll(&A, 201), SLINK_OK);
     ck_assert_uint_eq(take(&A, 201, pt), 0);   /* not due at hand-out + RTO */
     /* the RTT is timed from 41, not from the hand-out at 1 */
@@ -1317,7 +1317,7 @@ START_TEST(timers_start_when_the_frame_left_the_line)
     ck_assert_uint_eq(A.srtt, (7u * 30u + 10u) / 8u);
     /* a departure reported without a chunk produced is ignored */
     slink_stream_departed(&A, 500);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), UINT64_MAX);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 110), UINT64_MAX);
     /* a line without measured loss keeps hand-out timing */
     c.adapt = 1;
     slink_stream_init(&A, &c);
@@ -1325,7 +1325,67 @@ START_TEST(timers_start_when_the_frame_left_the_line)
     put(&A, "a", 1);
     ck_assert_uint_eq(take(&A, 1, pt), 2);
     slink_stream_departed(&A, 41);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 1 + 200);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 1), 1 + 200);
+}
+END_TEST
+
+/* The stream keeps the low 32 bits of the owner's milliseconds for its
+ * timers (include/slink/stream.h): each of them must work while now_ms
+ * crosses a multiple of 2^32, here not the first one. */
+#define WRAP (3ull << 32)
+
+START_TEST(timers_work_across_the_32_bit_wrap)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    uint64_t t0 = WRAP - 15u;
+    slink_stream_cfg c = mkcfg(100, 8);
+
+    /* delayed ACK due after the wrap; an RTT sample spanning it */
+    pair_init(100, 8);
+    put(&A, "ping", 4);
+    ck_assert_uint_eq(take(&A, t0, pt), 5);
+    ck_assert_int_eq(slink_stream_on_chunk(&B, pt, 5, t0 + 10), SLINK_OK);
+    ck_assert_uint_eq(slink_stream_next_timer(&B, t0 + 10), t0 + 20);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, t0 + 19), 0);
+    ck_assert_int_eq(slink_stream_ack_needed(&B, t0 + 20), 1);
+    ck_assert_int_eq(pass_ack(&B, &A, t0 + 30, NULL), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 30);
+    ck_assert_uint_eq(A.rto, 30u + 4u * 15u);
+
+    /* a retransmission timer set before the wrap fires after it, at the
+     * RTO and not before; the backoff and the try limit follow */
+    c.max_tries = 3;
+    c.give_up_ms = 500;
+    slink_stream_init(&A, &c);
+    put(&A, "pong", 4);
+    ck_assert_uint_eq(take(&A, WRAP - 100u, pt), 5);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, WRAP - 100u), WRAP + 100u);
+    ck_assert_int_eq(slink_stream_poll(&A, WRAP - 1u), SLINK_OK);
+    ck_assert_int_eq(slink_stream_poll(&A, WRAP + 99u), SLINK_OK);
+    ck_assert_uint_eq(take(&A, WRAP + 99u, pt), 0);
+    ck_assert_uint_eq(A.stats.retransmits, 0);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, WRAP + 99u), WRAP + 100u);
+    ck_assert_uint_eq(take(&A, WRAP + 100u, pt), 5);
+    ck_assert_uint_eq(A.stats.retransmits, 1);
+    ck_assert_uint_eq(A.rto, 400);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, WRAP + 100u), WRAP + 500u);
+    ck_assert_uint_eq(take(&A, WRAP + 500u, pt), 5);
+    ck_assert_uint_eq(A.rto, 800);
+    /* third try at WRAP + 500: out of tries at WRAP + 1300, and the chunk,
+     * first sent before the wrap, is older than give_up_ms by then */
+    ck_assert_int_eq(slink_stream_poll(&A, WRAP + 1299u), SLINK_OK);
+    ck_assert_int_eq(slink_stream_poll(&A, WRAP + 1300u), SLINK_ERR_RETRANSMIT_LIMIT);
+
+    /* the departure wait of a frame handed out before the wrap */
+    lossy_init(8);
+    A.line_ready_ms = WRAP - 10u;
+    put(&A, "a", 1);
+    ck_assert_uint_eq(take(&A, WRAP - 10u, pt), 2);
+    slink_stream_departed(&A, WRAP + 30u);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, WRAP), WRAP + 30u + 200u);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .sack = 0, .wnd = 8}, WRAP + 50u),
+                     SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 20);   /* timed from the departure */
 }
 END_TEST
 
@@ -1334,7 +1394,7 @@ START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
     uint8_t pt[SLINK_REC_PLAINTEXT_MAX], data[256];
     fill_window(data, 0x42);
     /* window used up; chunk 0 left the line at 11 */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 11);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 1), 11);
     ck_assert_uint_eq(take(&A, 5, pt), 0);
     ck_assert_uint_eq(take(&A, 15, pt), 65);
     ck_assert_uint_eq(pt[0], 0);
@@ -1343,7 +1403,7 @@ START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
     ck_assert_uint_eq(A.tx[A.tx_head].tries, 1);   /* not a try: its loss is not known */
     slink_stream_departed(&A, 25);
     /* then the chunk whose last transmission is the oldest: chunk 1 */
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 21);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 25), 21);
     ck_assert_uint_eq(take(&A, 21, pt), 65);
     ck_assert_uint_eq(pt[0], 1);
     slink_stream_departed(&A, 35);
@@ -1363,7 +1423,7 @@ START_TEST(used_up_window_repeats_unacknowledged_chunks_on_an_idle_line)
     ck_assert_uint_eq(take(&A, 25, pt), 65);
     ck_assert_uint_eq(pt[0], 0);
     slink_stream_departed(&A, 30);
-    ck_assert_uint_eq(slink_stream_next_timer(&A), 30);
+    ck_assert_uint_eq(slink_stream_next_timer(&A, 25), 30);
     ck_assert_uint_eq(take(&A, 30, pt), 65);
     ck_assert_uint_eq(pt[0], 0);   /* not chunk 1, though its last send is older */
     /* the owner does not model its line: no repeats */
@@ -1392,7 +1452,7 @@ START_TEST(repeats_stop_when_acks_stop)
      * 10 ms to leave the line; no ACK ever comes back */
     for (now = 2; now < 3000 && rtos < 8; now++) {
         uint32_t r0 = A.stats.idle_repeats, x0 = A.stats.retransmits;
-        next = slink_stream_next_timer(&A);
+        next = slink_stream_next_timer(&A, now);
         ck_assert_uint_ge(next, now - 1);   /* nothing is overdue that next_chunk refuses */
         if (next > now) continue;
         n = take(&A, now, pt);
@@ -1413,7 +1473,7 @@ START_TEST(repeats_stop_when_acks_stop)
     rep0 = A.stats.idle_repeats;
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 2}, now), SLINK_OK);
     for (; now < 6000 && A.stats.idle_repeats == rep0; now++) {
-        next = slink_stream_next_timer(&A);
+        next = slink_stream_next_timer(&A, now);
         if (next > now) continue;
         if (take(&A, now, pt) != 0) slink_stream_departed(&A, now + 10);
     }
@@ -1439,7 +1499,7 @@ START_TEST(repeats_per_ack_follow_the_measured_loss)
     ck_assert_uint_eq(A.rep_left, 6);
     /* no ACK after it: 6 repeats, then only RTO retransmissions */
     for (now = 22; now < 3000; now++) {
-        next = slink_stream_next_timer(&A);
+        next = slink_stream_next_timer(&A, now);
         if (next > now) continue;
         if (take(&A, now, pt) != 0) slink_stream_departed(&A, now + 10);
     }
@@ -1452,7 +1512,7 @@ START_TEST(repeats_per_ack_follow_the_measured_loss)
     ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 0, .sack = 0, .wnd = 2}, now), SLINK_OK);
     ck_assert_uint_eq(A.rep_left, SLINK_STREAM_REPEATS_PER_ACK);
     for (next = now + 3000; now < next; now++) {
-        if (slink_stream_next_timer(&A) > now) continue;
+        if (slink_stream_next_timer(&A, now) > now) continue;
         if (take(&A, now, pt) != 0) slink_stream_departed(&A, now + 10);
     }
     ck_assert_uint_eq(A.stats.idle_repeats, rep0 + SLINK_STREAM_REPEATS_PER_ACK);
@@ -1484,15 +1544,15 @@ END_TEST
 /* Moves `total` bytes A -> B (and `back` bytes B -> A) through the line;
  * returns the simulated milliseconds taken.  Fails on any lost, duplicated
  * or reordered byte and on a stall. */
-static uint64_t run_sim(uint16_t chunk_max, uint8_t window, uint64_t total, uint64_t back,
-                        uint64_t max_ms)
+static uint64_t run_sim_from(uint64_t start, uint16_t chunk_max, uint8_t window, uint64_t total,
+                             uint64_t back, uint64_t max_ms)
 {
     static flow fa, fb;
     uint64_t now;
     pair_init(chunk_max, window);
     flow_init(&fa, 0x1234567u, total);
     flow_init(&fb, 0x7654321u, back);
-    for (now = 0; now < max_ms; now++) {
+    for (now = start; now - start < max_ms; now++) {
         sim_deliver(&S, 0, now, &B);
         sim_deliver(&S, 1, now, &A);
         flow_write(&fa, &A, &S.rng);
@@ -1507,7 +1567,7 @@ static uint64_t run_sim(uint16_t chunk_max, uint8_t window, uint64_t total, uint
         sim_transmit(&S, 1, now, &B, &fb);
         if (fa.closed_seen && fb.closed_seen && A.close_acked && B.close_acked) break;
     }
-    ck_assert_msg(now < max_ms, "stalled: A->B %llu/%llu read, B->A %llu/%llu",
+    ck_assert_msg(now - start < max_ms, "stalled: A->B %llu/%llu read, B->A %llu/%llu",
                   (unsigned long long)fa.read, (unsigned long long)total,
                   (unsigned long long)fb.read, (unsigned long long)back);
     ck_assert_uint_eq(fa.read, total);
@@ -1515,7 +1575,13 @@ static uint64_t run_sim(uint16_t chunk_max, uint8_t window, uint64_t total, uint
     ck_assert_uint_eq(B.stats.bytes_delivered, total);
     ck_assert_uint_eq(A.stats.bytes_acked, total);
     ck_assert_uint_eq(A.stats.bytes_delivered, back);
-    return now;
+    return now - start;
+}
+
+static uint64_t run_sim(uint16_t chunk_max, uint8_t window, uint64_t total, uint64_t back,
+                        uint64_t max_ms)
+{
+    return run_sim_from(0, chunk_max, window, total, back, max_ms);
 }
 
 static void sim_setup(unsigned loss_pm, unsigned dup_pm, unsigned jitter, uint64_t seed)
@@ -1595,6 +1661,29 @@ START_TEST(sim_slow_reader_window_closes_and_reopens)
     uint64_t ms = run_sim(1000, 8, 128u * 1024u, 0, 400000);
     ck_assert_uint_gt(S.zero_wnd_acks, 0);
     ck_assert_uint_ge(ms, (128u * 1024u / 700u) * 40u - 40u);
+}
+END_TEST
+
+/* The same lossy, reordering transfer started just before now_ms crosses
+ * 2^32 x 3 takes the same course as one started at 0: the 32-bit times
+ * inside the stream (include/slink/stream.h) change nothing. */
+START_TEST(sim_across_the_32_bit_wrap_matches_a_run_from_zero)
+{
+    uint64_t ms0, ms1;
+    uint32_t retx0, fast0;
+    uint64_t sent0;
+    sim_setup(50, 50, 15, 7);
+    ms0 = run_sim(200, 8, 128u * 1024u, 32u * 1024u, 400000);
+    retx0 = A.stats.retransmits;
+    fast0 = A.stats.fast_retransmits;
+    sent0 = S.chunk_bytes_sent;
+    ck_assert_uint_gt(retx0, 0);
+    sim_setup(50, 50, 15, 7);
+    ms1 = run_sim_from(WRAP - ms0 / 2u, 200, 8, 128u * 1024u, 32u * 1024u, 400000);
+    ck_assert_uint_eq(ms1, ms0);
+    ck_assert_uint_eq(A.stats.retransmits, retx0);
+    ck_assert_uint_eq(A.stats.fast_retransmits, fast0);
+    ck_assert_uint_eq(S.chunk_bytes_sent, sent0);
 }
 END_TEST
 
@@ -1683,6 +1772,7 @@ int main(void)
     tcase_add_test(tc, fixed_chunk_size_without_adapt);
     tcase_add_test(tc, lossy_line_keeps_one_frame_queued);
     tcase_add_test(tc, timers_start_when_the_frame_left_the_line);
+    tcase_add_test(tc, timers_work_across_the_32_bit_wrap);
     tcase_add_test(tc, used_up_window_repeats_unacknowledged_chunks_on_an_idle_line);
     tcase_add_test(tc, repeats_stop_when_acks_stop);
     tcase_add_test(tc, repeats_per_ack_follow_the_measured_loss);
@@ -1695,6 +1785,7 @@ int main(void)
     tcase_add_test(ts, sim_small_chunks_full_window_wraps_and_fast_retransmits);
     tcase_add_test(ts, sim_both_directions_at_once);
     tcase_add_test(ts, sim_slow_reader_window_closes_and_reopens);
+    tcase_add_test(ts, sim_across_the_32_bit_wrap_matches_a_run_from_zero);
     suite_add_tcase(s, ts);
     return run_suite(s);
 }
