@@ -58,16 +58,16 @@ typedef struct {
  * every 64-bit compare or sum costs several instructions and registers.
  * That is exact while the two times lie less than 2^31 ms (24.8 days)
  * apart, and every such timer is far shorter: the RTO (at most rto_max_ms,
- * or the floor rto_byte_us sets, either well below 2^31 with the limits
- * below) plus at most 65 s of departure wait, and the ACK delay.  A
- * chunk's age, for give_up_ms, is an unsigned difference: exact up to
- * 2^32 ms.  All this asks of the owner is to run the timers (poll or
- * next_chunk) when slink_stream_next_timer says, give or take 24 days.
- * The times that can lie unused for any length of time stay 64-bit: the
- * last ACK (the window probe counts from it) and the owner's pacing hold
- * and line model.  SLINK_STREAM_MS_MAX (12.4 days) bounds the configured
- * RTO limits and ACK delay (slink_stream_cfg). */
-#define SLINK_STREAM_MS_MAX 0x3FFFFFFFu
+ * or the floor rto_byte_us sets, both below 2^28 ms with the limit below)
+ * plus at most 65 s of departure wait, and the ACK delay.  A chunk's age,
+ * for give_up_ms, is an unsigned difference: exact up to 2^32 ms.  All
+ * this asks of the owner is to run the timers (poll or next_chunk) when
+ * slink_stream_next_timer says, give or take 24 days.  The times that can
+ * lie unused for any length of time stay 64-bit: the last ACK (the window
+ * probe counts from it) and the owner's pacing hold and line model.
+ * SLINK_STREAM_MS_MAX (37 hours) bounds the configured RTO limits and ACK
+ * delay (slink_stream_cfg); the RTT estimate is 32-bit too (stream.c). */
+#define SLINK_STREAM_MS_MAX 0x07FFFFFFu
 
 /* Send side: the state of one chunk in the window (a slot), kept
  * together so that the code reaches all of it from one address (parallel

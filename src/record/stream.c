@@ -429,26 +429,32 @@ static void rto_backoff(slink_stream *s)
     s->rto = r < s->rto_min ? s->rto_min : r;
 }
 
-/* RFC 6298 (2.2)-(2.4) with G = 1 ms; alpha 1/8, beta 1/4.  r < 2^31: it
- * is a time difference of the stream's (include/slink/stream.h). */
+/* A longer RTT sample counts as this long: 74 hours, beyond any RTO (at
+ * most SLINK_STREAM_MS_MAX plus the airtime floor, below 2^28 - 2^17 ms),
+ * so only an owner that left the timers unrun sees it; the estimate below
+ * then never overflows 32 bits (srtt and rttvar stay at most 2^28, and
+ * 7 srtt + r, 3 rttvar + delta, srtt + 4 rttvar below 2^31). */
+#define RTT_SAMPLE_MAX (1u << 28)
+
+/* RFC 6298 (2.2)-(2.4) with G = 1 ms; alpha 1/8, beta 1/4. */
 static void rtt_sample(slink_stream *s, uint32_t r)
 {
-    uint64_t k, rto;
+    uint32_t rto;
+    if (r > RTT_SAMPLE_MAX) r = RTT_SAMPLE_MAX;
     if (!s->rtt_valid) {
         s->srtt = r;
         s->rttvar = r / 2u;
         s->rtt_valid = 1;
     } else {
         uint32_t delta = s->srtt > r ? s->srtt - r : r - s->srtt;
-        s->rttvar = (uint32_t)((3u * (uint64_t)s->rttvar + delta) / 4u);
-        s->srtt = (uint32_t)((7u * (uint64_t)s->srtt + r) / 8u);
+        s->rttvar = (3u * s->rttvar + delta) / 4u;
+        s->srtt = (7u * s->srtt + r) / 8u;
     }
-    k = 4u * (uint64_t)s->rttvar;
-    rto = (uint64_t)s->srtt + (k > 1u ? k : 1u);
+    rto = s->srtt + (s->rttvar != 0 ? 4u * s->rttvar : 1u);
     if (rto < s->rto_min) rto = s->rto_min;
     if (rto > s->rto_max) rto = s->rto_max;
-    s->rto = (uint32_t)rto;
-    s->rto_base = s->rto;
+    s->rto = rto;
+    s->rto_base = rto;
 }
 
 /* Every in-flight chunk older than the RTO is due again: on a noisy line

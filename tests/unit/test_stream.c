@@ -762,6 +762,45 @@ START_TEST(init_clamps_configuration)
     ck_assert_uint_gt(A.max_tries, 0);
     ck_assert_uint_eq(slink_stream_next_timer(&A, 0), UINT64_MAX);
     ck_assert_int_eq(slink_stream_all_acked(&A), 1);
+    /* intervals the 32-bit times cannot hold (include/slink/stream.h):
+     * RTO limits count as unset, the ACK delay is capped */
+    c.rto_min_ms = SLINK_STREAM_MS_MAX + 1u;
+    c.rto_max_ms = UINT32_MAX;
+    c.rto_initial_ms = UINT32_MAX;
+    c.ack_delay_ms = UINT32_MAX;
+    slink_stream_init(&A, &c);
+    ck_assert_uint_eq(A.rto_min, 1);
+    ck_assert_uint_eq(A.rto_max, 60000);
+    ck_assert_uint_eq(A.rto, 60000);
+    ck_assert_uint_eq(A.ack_delay_ms, SLINK_STREAM_MS_MAX);
+    c.rto_min_ms = SLINK_STREAM_MS_MAX;
+    c.rto_max_ms = SLINK_STREAM_MS_MAX;
+    slink_stream_init(&A, &c);
+    ck_assert_uint_eq(A.rto_min, SLINK_STREAM_MS_MAX);
+    ck_assert_uint_eq(A.rto_max, SLINK_STREAM_MS_MAX);
+}
+END_TEST
+
+/* The RTT estimate is kept in 32 bits: a sample longer than 2^28 ms (an
+ * owner that left the timers unrun for days) counts as 2^28. */
+START_TEST(rtt_sample_capped_for_32_bit_estimate)
+{
+    uint8_t pt[SLINK_REC_PLAINTEXT_MAX];
+    slink_stream_cfg c = mkcfg(100, 8);
+    c.rto_max_ms = SLINK_STREAM_MS_MAX;
+    slink_stream_init(&A, &c);
+    put(&A, "x", 1);
+    ck_assert_uint_eq(take(&A, 0, pt), 2);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 1, .wnd = 8}, (1ull << 28) + 100u), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, 1u << 28);
+    ck_assert_uint_eq(A.rttvar, 1u << 27);
+    ck_assert_uint_eq(A.rto, SLINK_STREAM_MS_MAX);
+    /* a short sample after it: the 32-bit sums hold */
+    put(&A, "y", 1);
+    ck_assert_uint_eq(take(&A, (1ull << 28) + 200u, pt), 2);
+    ck_assert_int_eq(slink_stream_on_ack(&A, &(slink_ack){.cum = 2, .wnd = 8}, (1ull << 28) + 210u), SLINK_OK);
+    ck_assert_uint_eq(A.srtt, (7u * (1u << 28) + 10u) / 8u);
+    ck_assert_uint_eq(A.rttvar, (3u * (1u << 27) + ((1u << 28) - 10u)) / 4u);
 }
 END_TEST
 
@@ -1757,6 +1796,7 @@ int main(void)
     tcase_add_test(tc, close_with_impossible_final_rejected);
     tcase_add_test(tc, wipe_zeroizes_everything);
     tcase_add_test(tc, init_clamps_configuration);
+    tcase_add_test(tc, rtt_sample_capped_for_32_bit_estimate);
     tcase_add_test(tc, sacked_chunks_skipped_by_timeout);
     tcase_add_test(tc, no_rtt_sample_when_the_ack_answers_a_retransmission);
     tcase_add_test(tc, retransmission_is_byte_identical_after_later_writes);
