@@ -139,6 +139,11 @@ conn_hs_action conn_hs_lookup(conn_hs_slot_kind k, conn_hs_phase p, conn_hs_even
 
 /* ---- timers ------------------------------------------------------------- */
 
+/* A slot's handshake configuration, written in place before each new
+ * attempt: slink_hs_start and hs_answer_msg1 then reset every byte after
+ * it (the old attempt's key released through its backend), so no blank
+ * slink_hs is built first.  The credentials and the cached peer
+ * certificate may have changed since the last attempt. */
 static void hs_cfg_for(slink_conn *c, slink_hs_cfg *k)
 {
     memset(k, 0, sizeof *k);
@@ -313,12 +318,10 @@ static void state_after_attempt(slink_conn *c, slink_err e)
 
 slink_err conn_hs_start(slink_conn *c, uint64_t now_ms)
 {
-    slink_hs_cfg k;
     slink_hs_slot *s = slot_i(c);
     slink_err e;
     if (s == NULL) return SLINK_ERR_CONFIG;
-    hs_cfg_for(c, &k);
-    slink_hs_init(&s->hs, &k);
+    hs_cfg_for(c, &s->hs.cfg);
     e = slink_hs_start(&s->hs);
     if (e != SLINK_OK) {
         conn_log(c, SLINK_LOG_ERROR, "cannot start handshake: %s", slink_err_desc(e));
@@ -495,7 +498,6 @@ static gate_verdict msg1_gate(slink_conn *c, gate_in *g)
 static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t now_ms)
 {
     slink_hs_slot *r = slot_r(c);
-    slink_hs_cfg k;
     hs_msg1 m;
     gate_in g;
     gate_verdict v;
@@ -531,8 +533,7 @@ static slink_err on_msg1(slink_conn *c, const uint8_t *msg, size_t len, uint64_t
     }
     /* G_ACCEPT: a new responder attempt (the old one, if any, is past its
      * protection window). */
-    hs_cfg_for(c, &k);
-    slink_hs_init(&r->hs, &k);
+    hs_cfg_for(c, &r->hs.cfg);
     e = hs_answer_msg1(&r->hs, &m);   /* m passed the gate: no second parse */
     if (e != SLINK_OK) {
         /* Nothing was authenticated (a msg1 whose key is not on the curve):
