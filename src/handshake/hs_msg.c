@@ -21,7 +21,6 @@ static int fields_ok(const uint8_t *flags_mtu, uint8_t defined)
 
 slink_err hs_msg1_encode(const hs_msg1 *m, uint8_t *out, size_t cap, size_t *len)
 {
-    SLINK_CHECK(m && out && len, SLINK_ERR_ARG);
     SLINK_CHECK(cap >= SLINK_HS1_LEN, SLINK_ERR_BUFFER);
     SLINK_CHECK(m->vs == SLINK_VERSION_SUITE && fields_ok(&m->flags, MSG1_FLAGS), SLINK_ERR_ARG);
     memcpy(out, m, SLINK_HS1_LEN);
@@ -31,7 +30,6 @@ slink_err hs_msg1_encode(const hs_msg1 *m, uint8_t *out, size_t cap, size_t *len
 
 slink_err hs_msg1_decode(const uint8_t *in, size_t len, hs_msg1 *m)
 {
-    SLINK_CHECK(in && m, SLINK_ERR_ARG);
     SLINK_CHECK(len >= 1, SLINK_ERR_HS_MALFORMED);
     SLINK_CHECK(in[0] == SLINK_VERSION_SUITE, SLINK_ERR_HS_VERSION);
     SLINK_CHECK(len == SLINK_HS1_LEN && fields_ok(in + 1, MSG1_FLAGS), SLINK_ERR_HS_MALFORMED);
@@ -41,7 +39,6 @@ slink_err hs_msg1_decode(const uint8_t *in, size_t len, hs_msg1 *m)
 
 slink_err hs_msg2_clear_encode(const hs_msg2_clear *m, uint8_t *out, size_t cap, size_t *len)
 {
-    SLINK_CHECK(m && out && len, SLINK_ERR_ARG);
     SLINK_CHECK(cap >= SLINK_HS2_CLEAR_LEN, SLINK_ERR_BUFFER);
     SLINK_CHECK(fields_ok(&m->flags, MSG2_FLAGS), SLINK_ERR_ARG);
     memcpy(out, m, SLINK_HS2_CLEAR_LEN);
@@ -52,7 +49,6 @@ slink_err hs_msg2_clear_encode(const hs_msg2_clear *m, uint8_t *out, size_t cap,
 slink_err hs_msg2_decode(const uint8_t *in, size_t len, hs_msg2_clear *m,
                          const uint8_t **ct, size_t *ct_len, const uint8_t **tag)
 {
-    SLINK_CHECK(in && m && ct && ct_len && tag, SLINK_ERR_ARG);
     SLINK_CHECK(len >= HS_MSG2_MIN && len <= HS_MSG2_MAX, SLINK_ERR_HS_MALFORMED);
     SLINK_CHECK(fields_ok(in, MSG2_FLAGS), SLINK_ERR_HS_MALFORMED);
     memcpy(m, in, SLINK_HS2_CLEAR_LEN);
@@ -65,7 +61,6 @@ slink_err hs_msg2_decode(const uint8_t *in, size_t len, hs_msg2_clear *m,
 slink_err hs_msg3_decode(const uint8_t *in, size_t len,
                          const uint8_t **ct, size_t *ct_len, const uint8_t **tag)
 {
-    SLINK_CHECK(in && ct && ct_len && tag, SLINK_ERR_ARG);
     SLINK_CHECK(len >= HS_MSG3_MIN && len <= HS_MSG3_MAX, SLINK_ERR_HS_MALFORMED);
     *ct = in;
     *ct_len = len - SLINK_TAG_LEN;
@@ -78,7 +73,6 @@ slink_err hs_plain_encode(const hs_cred *c, const uint8_t sig[SLINK_SIG_LEN],
 {
     size_t n;
 
-    SLINK_CHECK(c && out && len, SLINK_ERR_ARG);
     if (c->type == SLINK_CRED_REF) {
         SLINK_CHECK(cap >= HS_CRED_REF_LEN + SLINK_SIG_LEN, SLINK_ERR_BUFFER);
         out[0] = SLINK_CRED_REF;
@@ -107,7 +101,6 @@ slink_err hs_plain_decode(const uint8_t *in, size_t len, hs_cred *c,
 {
     size_t n;
 
-    SLINK_CHECK(in && c && sig, SLINK_ERR_ARG);
     SLINK_CHECK(len >= HS_PLAIN_MIN, SLINK_ERR_HS_MALFORMED);
     memset(c, 0, sizeof *c);
     if (in[0] == SLINK_CRED_REF) {
@@ -137,7 +130,6 @@ slink_err hs_repair_decode(const uint8_t *in, size_t len, hs_repair *r)
     size_t total, grans, n, i;
     uint8_t any = 0;
 
-    SLINK_CHECK(in && r, SLINK_ERR_ARG);
     SLINK_CHECK(len >= SLINK_HS_REPAIR_HDR, SLINK_ERR_HS_MALFORMED);
     total = ((size_t)in[1] << 8) | in[2];
     grans = (total + SLINK_HS_GRANULE - 1u) / SLINK_HS_GRANULE;

@@ -8,7 +8,10 @@
  *   plaintext  = cred sig(64)
  *   cred       = 0x01 len(2) DER  |  0x02 ref(8)
  *
- * Internal header: only the handshake and its tests include it. */
+ * Internal header: only the handshake and its tests include it.  Pointer
+ * arguments are the caller's own buffers and never NULL, so they are not
+ * checked (the public entry points check theirs); every length and field
+ * value is. */
 #ifndef SLINK_HS_MSG_H
 #define SLINK_HS_MSG_H
 

@@ -10,7 +10,10 @@
  *   TH3   = SHA-256(TH2 | plaintext2),  TH4 = SHA-256(TH3 | plaintext3)
  *   S_i2r, S_r2i = expand_label(PRK, "i2r"/"r2i", TH4, 32)
  *
- * Internal header: only the handshake and its tests include it. */
+ * Internal header: only the handshake and its tests include it.  Pointer
+ * arguments are the handshake's own buffers and never NULL, so they are
+ * not checked (the public entry points check theirs); lengths and the
+ * message selector are. */
 #ifndef SLINK_KEYSCHED_H
 #define SLINK_KEYSCHED_H
 

@@ -222,16 +222,14 @@ END_TEST
 
 START_TEST(bad_arguments)
 {
-    uint8_t k[16], iv[12], mac[16], in[KS_SIG_INPUT_LEN], o[32];
+    uint8_t k[16], iv[12], mac[16], in[KS_SIG_INPUT_LEN];
     chain();
     ck_assert_int_eq(ks_msg_key(prk, (ks_msg)4, th2, k, iv), SLINK_ERR_ARG);
     ck_assert_int_eq(ks_mac(prk, (ks_msg)1, th2, cert_r, sizeof cert_r, mac), SLINK_ERR_ARG);
     ck_assert_int_eq(ks_mac(prk, KS_MSG2, th2, cert_r, 0, mac), SLINK_ERR_ARG);
-    ck_assert_int_eq(ks_sig_input(KS_MSG2, th2, NULL, 10, mac, in), SLINK_ERR_ARG);
-    ck_assert_int_eq(ks_th2(1, 7, NULL, m2c, o), SLINK_ERR_ARG);
-    ck_assert_int_eq(ks_th_next(th2, NULL, 5, o), SLINK_ERR_ARG);
-    ck_assert_int_eq(ks_prk(th2, NULL, o), SLINK_ERR_ARG);
-    ck_assert_int_eq(ks_traffic(prk, NULL, o, o), SLINK_ERR_ARG);
+    ck_assert_int_eq(ks_sig_input(KS_MSG2, th2, cert_r, 0, mac, in), SLINK_ERR_ARG);
+    ck_assert_int_eq(ks_sig_input((ks_msg)4, th2, cert_r, sizeof cert_r, mac, in), SLINK_ERR_ARG);
+    /* Pointers are not checked (keysched.h): the handshake passes its own buffers. */
 }
 END_TEST
 
