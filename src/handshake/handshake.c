@@ -400,7 +400,7 @@ static slink_err hs_write_msg2(slink_hs *hs, const hs_msg1 *m1);
  * slink_hs_consume got it may have): hs->msg1 is written from m, which is
  * every byte of msg1 (hs_msg1 is its layout), not through a copy on this
  * frame, which lies under the key generation and signing. */
-static slink_err answer_msg1(slink_hs *hs, const hs_msg1 *m)
+slink_err hs_answer_msg1(slink_hs *hs, const hs_msg1 *m)
 {
     reset_session(hs);
     hs->role = SLINK_ROLE_RESPONDER;
@@ -408,12 +408,6 @@ static slink_err answer_msg1(slink_hs *hs, const hs_msg1 *m)
     hs->peer_flags = m->flags;
     hs->peer_mtu = (uint16_t)(SLINK_MTU_UNIT * m->mtu_code);
     return hs_write_msg2(hs, m);
-}
-
-slink_err hs_answer_msg1(slink_hs *hs, const hs_msg1 *m)
-{
-    SLINK_TRY(cfg_ok(hs));
-    return answer_msg1(hs, m);
 }
 
 /* Responder side of msg1: detect duplicates and reflections, then start a
@@ -430,7 +424,6 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
      * simultaneous open that the connection's tie-break decides). */
     if (hs->role == SLINK_ROLE_INITIATOR)
         return SLINK_ERR_HS_UNEXPECTED;
-    SLINK_TRY(cfg_ok(hs));
     /* The msg1 we answered, again (kept whole in hs->msg1): a retransmission
      * gets the same msg2, no ECDH, no signature; the msg1 of the session
      * already completed is a late copy or a replay, which must not tear
@@ -448,8 +441,8 @@ static SLINK_NOINLINE slink_err hs_read_msg1(slink_hs *hs, const uint8_t *msg, s
     if (responder && hs->state == SLINK_HS_WAIT_MSG3 &&
         bytes_eq(m.x, hs->eph.x, SLINK_ECX_LEN))
         return hs_fail(hs, SLINK_ERR_HS_BAD_KEY, "msg1: peer key reflects our own");
-    /* msg may alias hs buffers that answer_msg1 resets: m is the copy. */
-    return answer_msg1(hs, &m);
+    /* msg may alias hs buffers that hs_answer_msg1 resets: m is the copy. */
+    return hs_answer_msg1(hs, &m);
 }
 
 /* ---- message 2 ---------------------------------------------------------- */
@@ -529,7 +522,6 @@ static slink_err hs_read_msg2(slink_hs *hs, const uint8_t *msg, size_t len)
 
     if (hs->role != SLINK_ROLE_INITIATOR)
         return SLINK_ERR_HS_UNEXPECTED;
-    SLINK_TRY(cfg_ok(hs));
     SLINK_TRY(slink_sha256(msg, len, h));
     if (hs->state == SLINK_HS_DONE)
         /* Our msg3 was lost: the same msg2 again asks for it once more. */
@@ -628,7 +620,6 @@ slink_err hs_read_msg3(slink_hs *hs, const uint8_t *msg, size_t len)
 
     if (hs->role != SLINK_ROLE_RESPONDER)
         return SLINK_ERR_HS_UNEXPECTED;
-    SLINK_TRY(cfg_ok(hs));
     /* A completed responder has nothing to resend for a repeated msg3 (its
      * msg2 is not the answer, and resending it would make the initiator
      * resend msg3 again, forever); the session's records confirm the keys. */
@@ -691,6 +682,9 @@ slink_err slink_hs_start(slink_hs *hs)
 slink_err slink_hs_consume(slink_hs *hs, uint8_t msgno, const uint8_t *msg, size_t len)
 {
     SLINK_CHECK(hs != NULL && msg != NULL, SLINK_ERR_ARG);
+    /* Checked here, once: the readers (and the driver's entry points,
+     * hs_driver.h) take a configuration that was. */
+    SLINK_TRY(cfg_ok(hs));
     switch (msgno) {
     case 1: return hs_read_msg1(hs, msg, len);
 #if SLINK_CFG_INITIATOR

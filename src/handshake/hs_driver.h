@@ -3,7 +3,13 @@
  * handshake: what slink_hs_consume would check again on that path (a
  * fresh slink_hs, a msg1 already decoded, a msg3 for the responder) is not
  * done twice, and a build that only answers links no more than it uses.
- * The results are slink_hs_consume's for the same message (handshake.h).
+ * Nor is the configuration checked at every message: the driver's is the
+ * connection's, which slink_conn_init checked (credentials loaded, so a
+ * certificate of 1 to SLINK_CERT_MAX bytes; policy, platform and random
+ * source present) and which carries a cached peer certificate only in
+ * the connection's SLINK_CERT_MAX-byte copy.  For such a configuration the
+ * results are slink_hs_consume's for the same message (handshake.h), which
+ * checks it first (SLINK_ERR_CONFIG).
  *
  * Internal header: only the driver, the handshake and its tests include it. */
 #ifndef SLINK_HS_DRIVER_H

@@ -1039,9 +1039,14 @@ START_TEST(driver_entry_points_answer_as_consume_does)
     ck_assert_mem_eq(R2.hs.rx_secret, R.hs.rx_secret, sizeof R.hs.rx_secret);
     ck_assert_mem_eq(R2.hs.tx_secret, I.hs.rx_secret, sizeof R.hs.tx_secret);
     ck_assert_str_eq(R2.hs.peer_cn, R.hs.peer_cn);
-    /* a configuration the handshake refuses is refused here too */
+    /* The configuration is checked by slink_hs_consume, first, for every
+     * message (the driver's was checked by slink_conn_init): the session's
+     * own msg3 or msg1 again, otherwise stale, is refused for it. */
     R2.hs.cfg.rng = NULL;
-    ck_assert_int_eq(hs_answer_msg1(&R2.hs, &m), SLINK_ERR_CONFIG);
+    ck_assert_int_eq(slink_hs_consume(&R2.hs, 3, f.m[2], f.n[2]), SLINK_ERR_CONFIG);
+    ck_assert_int_eq(slink_hs_consume(&R2.hs, 1, f.m[0], f.n[0]), SLINK_ERR_CONFIG);
+    R2.hs.cfg.rng = &R2.rng;
+    ck_assert_int_eq(slink_hs_consume(&R2.hs, 3, f.m[2], f.n[2]), SLINK_ERR_HS_STALE);
     slink_creds_free(&R2.creds);
     slink_rng_free(&R2.rng);
     teardown();
