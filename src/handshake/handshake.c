@@ -145,20 +145,18 @@ static int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
     return slink_ct_equal(a, b, n);
 }
 
-/* Our credential: a reference when the peer said it holds our certificate. */
-static slink_err own_cred(const slink_hs *hs, int peer_has_ours, hs_cred *c)
+/* Our credential: a reference when the peer said it holds our certificate
+ * (the reference slink_creds_load computed, not hashed again here). */
+static void own_cred(const slink_hs *hs, int peer_has_ours, hs_cred *c)
 {
-    const slink_der_span *raw = &hs->cfg.creds->cert.raw;
+    const slink_creds *cr = hs->cfg.creds;
 
     memset(c, 0, sizeof *c);
-    c->der = raw->p;
-    c->der_len = raw->len;
-    if (peer_has_ours) {
-        c->type = SLINK_CRED_REF;
-        return slink_cert_ref(raw->p, raw->len, c->ref);
-    }
-    c->type = SLINK_CRED_FULL;
-    return SLINK_OK;
+    c->der = cr->cert.raw.p;
+    c->der_len = cr->cert.raw.len;
+    c->type = peer_has_ours ? SLINK_CRED_REF : SLINK_CRED_FULL;
+    if (peer_has_ours)
+        memcpy(c->ref, cr->cert_ref, SLINK_CERT_REF_LEN);
 }
 
 /* The peer's certificate, sent or named by reference, goes through the full
@@ -243,9 +241,8 @@ static SLINK_NOINLINE slink_err make_plain(const slink_hs *hs, ks_msg which,
     uint8_t h[SLINK_HASH_LEN];
     slink_err e;
 
-    e = own_cred(hs, peer_has_ours, &c);
-    if (e == SLINK_OK)
-        e = sig_hash(which, prk, th, c.der, c.der_len, h);
+    own_cred(hs, peer_has_ours, &c);
+    e = sig_hash(which, prk, th, c.der, c.der_len, h);
     if (e == SLINK_OK)
         e = hs_plain_encode(&c, NULL, pt, cap, pt_len);
     if (e == SLINK_OK)
