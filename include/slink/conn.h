@@ -137,19 +137,50 @@ typedef struct {
     uint8_t  rep_want[SLINK_HS_REPAIR_MAP_MAX];
 } slink_hs_slot;
 
-/* The fields are ordered so that a 32-bit target (the device, where this
- * struct is most of the RAM: docs/PORTING.md) pads nothing between them:
- * 8-byte fields together, then 4-, 2- and 1-byte ones where they fill the
- * gap before the next aligned member.  Keep it so when adding a field
+/* The fields are ordered for a 32-bit Thumb target (the device, where this
+ * struct is most of the RAM: docs/PORTING.md): the 16- and 8-bit fields
+ * first (a 2-byte load or store reaches 31 bytes for a byte, 62 for a
+ * halfword, 124 for a word), then the 4-byte ones, the counters, the
+ * configuration and the 8-byte fields, and the large structs and buffers
+ * last.  So every scalar is within the 4,095 bytes a single load or store
+ * reaches; one beyond costs an address computation at every use (with
+ * the buffers in between, that was about 530 bytes of the device's code).
+ * Nothing is padded on that target.  Keep both so when adding a field
  * (check with `ptype/o struct slink_conn` on the firmware's ELF). */
 typedef struct slink_conn {
-    slink_conn_cfg cfg;
-    const slink_platform *plat;
-    slink_rng rng;
-    slink_conn_state state;
-    slink_err end_reason;
+    uint16_t probe_epoch;
+    uint16_t reasm_total;
+    uint16_t peer_mtu;
+    uint16_t dgram_tx_len;
+    uint16_t dgram_rx_len[SLINK_DGRAM_QUEUE];
     uint8_t  keepalive_defaulted;  /* cfg.keepalive_ms is SLINK_KEEPALIVE_DEFAULT_MS by default */
     uint8_t  hs_tokens;            /* msg1 budget: expensive first messages left */
+    uint8_t  probe_tries;          /* 0: no probe running */
+    uint8_t  probe_send;           /* the next ACK carries the probe flag */
+    uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
+    uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
+    uint8_t  hs_presumed_lost;     /* our attempt runs because the session looked lost */
+    uint8_t  rec_valid;
+    uint8_t  reasm_msgno;
+    uint8_t  carry_count;          /* entries of carry[] (below) */
+    uint8_t  end_read;             /* recv() has reported the current end */
+    uint8_t  ack_now;              /* an ACK record should go out */
+    uint8_t  dgram_rx_head, dgram_rx_count;
+    uint8_t  dgram_tx_pending;
+    uint8_t  rep_asks;             /* repair request due (see rep_at) */
+    uint8_t  turn;                 /* half-duplex device: we hold the turn */
+    uint8_t  session_turn;         /* the session's frame goes before the next handshake frame */
+    uint8_t  close_tries;
+    uint8_t  close_acked;          /* peer acknowledged our close_notify */
+    uint8_t  ev_head, ev_count;
+    uint8_t  pend_valid;           /* one-off frame waiting for output (sealed fatal alert, plain alert) */
+    uint8_t  pend_type;
+    uint8_t  pend_len;
+    uint8_t  pend_body[40];
+    uint32_t tx_line_rem;          /* remainder of tx_line_free_ms (below), in 1/baud ms */
+    const slink_platform *plat;
+    slink_conn_state state;
+    slink_err end_reason;
     uint32_t session_id;
     uint32_t noise_mark;           /* line-noise count at the last session install (§3.6) */
     /* Our repair request for the message being reassembled (§4.7): it goes
@@ -159,39 +190,10 @@ typedef struct slink_conn {
     /* When our last repair request went (low 32 bits of the ms clock): the
      * next waits a sixth of a duplicate interval (§4.7, I3). */
     uint32_t rep_sent_at;
-    slink_deframer deframer;       /* used by slink_conn_input (point-to-point) */
-    /* Handshake attempts, one per role (docs/PROTOCOL.md §4.9): the
-     * responder slot answers msg1 and reads msg3; the initiator slot (absent
-     * in responder-only builds) sends msg1 and reads msg2.  An attempt in one
-     * never cancels the other before it authenticates. */
-    slink_hs_slot hs_slot[SLINK_HS_SLOTS];
-    slink_ecdh_key eph_ahead;      /* secret: next attempt's key (slink_conn_precompute), or all zero */
-    uint64_t hs_token_ms;          /* when the msg1 budget last grew */
-    uint64_t hs_restart_at_ms;
-    uint64_t hs_alert_ms;          /* rate limit of plaintext alerts we send */
-    /* Authenticated probe (§4.9, I1): a no_session hint against a confirmed
-     * session only makes us ask the peer for an ACK under the session keys. */
-    uint64_t probe_seq;            /* the probe record's sequence number */
-    uint64_t probe_next_ms;        /* resend, or give up, at */
-    uint64_t probe_last_ms;        /* when the last probe started: one per interval */
-    uint16_t probe_epoch;
-    uint8_t  probe_tries;          /* 0: no probe running */
-    uint8_t  probe_send;           /* the next ACK carries the probe flag */
-    uint8_t  hs_msg3_unconfirmed;  /* initiator: msg3 not yet confirmed by a record */
-    uint8_t  no_session_hints;     /* no_session hints answered by resending msg3 */
-    uint8_t  hs_presumed_lost;     /* our attempt runs because the session looked lost */
-    uint8_t  rec_valid;
-    uint8_t  reasm[SLINK_HS_MSG_MAX];
-    uint8_t  reasm_have[(SLINK_HS_MSG_MAX + 7) / 8];
-    uint16_t reasm_total;
-    uint8_t  reasm_msgno;
-    uint8_t  carry_count;          /* entries of carry[] (below) */
-    slink_record rec;
     uint32_t rx_since_tx;          /* records received since we last sent one */
-    uint16_t peer_mtu;
-    uint8_t  end_read;             /* recv() has reported the current end */
-    uint8_t  ack_now;              /* an ACK record should go out */
-    slink_stream stream;
+    uint32_t turn_budget;          /* half-duplex device, in its turn: within these wire bytes (POLL, §2.5) */
+    uint32_t turn_sent;            /* wire bytes of our frames in this turn */
+    size_t   peer_cert_len;
     /* Unread bytes of ended sessions kept at the head of the receive
      * buffer when a new one is installed, oldest first, each with its
      * session and end code (returned by recv() once after its bytes).
@@ -203,18 +205,17 @@ typedef struct slink_conn {
         uint32_t  session;
         slink_err end;
     } carry[SLINK_CONN_CARRY_MAX];
-    uint8_t  dgram_rx[SLINK_DGRAM_QUEUE][SLINK_DGRAM_MAX];
-    uint16_t dgram_rx_len[SLINK_DGRAM_QUEUE];
-    uint8_t  dgram_rx_head, dgram_rx_count;
-    uint8_t  dgram_tx[SLINK_DGRAM_MAX];
-    uint16_t dgram_tx_len;
-    uint8_t  dgram_tx_pending;
-    /* One-off frame waiting for output (sealed fatal alert, plain alert). */
-    uint8_t  pend_valid;
-    uint8_t  pend_type;
-    uint8_t  pend_body[40];
-    uint8_t  pend_len;
-    uint8_t  rep_asks;             /* repair request due (see rep_at) */
+    slink_event events[SLINK_EVENT_QUEUE];
+    slink_conn_stats stats;
+    slink_conn_cfg cfg;
+    uint64_t hs_token_ms;          /* when the msg1 budget last grew */
+    uint64_t hs_restart_at_ms;
+    uint64_t hs_alert_ms;          /* rate limit of plaintext alerts we send */
+    /* Authenticated probe (§4.9, I1): a no_session hint against a confirmed
+     * session only makes us ask the peer for an ACK under the session keys. */
+    uint64_t probe_seq;            /* the probe record's sequence number */
+    uint64_t probe_next_ms;        /* resend, or give up, at */
+    uint64_t probe_last_ms;        /* when the last probe started: one per interval */
     uint64_t no_session_hint_ms;   /* rate limit of NO_SESSION hints we send */
     uint64_t close_next_ms;
     uint64_t last_rx_ms, last_tx_ms;
@@ -222,19 +223,22 @@ typedef struct slink_conn {
      * and remainder (units of 1/baud ms), so per-frame rounding never
      * accumulates. */
     uint64_t tx_line_free_ms;
-    uint32_t tx_line_rem;
-    uint32_t turn_budget;          /* half-duplex device, in its turn: within these wire bytes (POLL, §2.5) */
-    uint32_t turn_sent;            /* wire bytes of our frames in this turn */
-    size_t   peer_cert_len;
-    uint8_t  turn;                 /* half-duplex device: we hold the turn */
-    uint8_t  session_turn;         /* the session's frame goes before the next handshake frame */
-    uint8_t  close_tries;
-    uint8_t  close_acked;          /* peer acknowledged our close_notify */
+    slink_rng rng;
+    slink_deframer deframer;       /* used by slink_conn_input (point-to-point) */
+    slink_record rec;
+    slink_stream stream;
+    /* Handshake attempts, one per role (docs/PROTOCOL.md §4.9): the
+     * responder slot answers msg1 and reads msg3; the initiator slot (absent
+     * in responder-only builds) sends msg1 and reads msg2.  An attempt in one
+     * never cancels the other before it authenticates. */
+    slink_hs_slot hs_slot[SLINK_HS_SLOTS];
+    slink_ecdh_key eph_ahead;      /* secret: next attempt's key (slink_conn_precompute), or all zero */
+    uint8_t  reasm[SLINK_HS_MSG_MAX];
+    uint8_t  reasm_have[(SLINK_HS_MSG_MAX + 7) / 8];
     uint8_t  peer_cert[SLINK_CERT_MAX];  /* last validated peer certificate */
     char     peer_cn[64];
-    uint8_t  ev_head, ev_count;
-    slink_event events[SLINK_EVENT_QUEUE];
-    slink_conn_stats stats;
+    uint8_t  dgram_rx[SLINK_DGRAM_QUEUE][SLINK_DGRAM_MAX];
+    uint8_t  dgram_tx[SLINK_DGRAM_MAX];
 } slink_conn;
 
 slink_err slink_conn_init(slink_conn *c, const slink_conn_cfg *cfg,
