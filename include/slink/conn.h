@@ -138,15 +138,16 @@ typedef struct {
 } slink_hs_slot;
 
 /* The fields are ordered for a 32-bit Thumb target (the device, where this
- * struct is most of the RAM: docs/PORTING.md): the 16- and 8-bit fields
- * first (a 2-byte load or store reaches 31 bytes for a byte, 62 for a
- * halfword, 124 for a word), then the 4-byte ones, the counters, the
+ * struct is most of the RAM: docs/PORTING.md).  A 2-byte load or store
+ * reaches 31 bytes for a byte, 62 for a halfword and 124 for a word, a
+ * 4-byte one 4,095 bytes; beyond that every use first computes an address.
+ * So the 16- and 8-bit fields come first, then the counters (32 to 120),
+ * the other 4-byte fields, the events and the pending frame, the
  * configuration and the 8-byte fields, and the large structs and buffers
- * last.  So every scalar is within the 4,095 bytes a single load or store
- * reaches; one beyond costs an address computation at every use (with
- * the buffers in between, that was about 530 bytes of the device's code).
- * Nothing is padded on that target.  Keep both so when adding a field
- * (check with `ptype/o struct slink_conn` on the firmware's ELF). */
+ * last (with the buffers in between, the fields past them cost the
+ * device's code about 600 bytes).  Nothing is padded on that target.  Keep
+ * both so when adding a field (check with `ptype/o struct slink_conn` on
+ * the firmware's ELF). */
 typedef struct slink_conn {
     uint16_t probe_epoch;
     uint16_t reasm_total;
@@ -173,10 +174,7 @@ typedef struct slink_conn {
     uint8_t  close_tries;
     uint8_t  close_acked;          /* peer acknowledged our close_notify */
     uint8_t  ev_head, ev_count;
-    uint8_t  pend_valid;           /* one-off frame waiting for output (sealed fatal alert, plain alert) */
-    uint8_t  pend_type;
-    uint8_t  pend_len;
-    uint8_t  pend_body[40];
+    slink_conn_stats stats;
     uint32_t tx_line_rem;          /* remainder of tx_line_free_ms (below), in 1/baud ms */
     const slink_platform *plat;
     slink_conn_state state;
@@ -206,7 +204,10 @@ typedef struct slink_conn {
         slink_err end;
     } carry[SLINK_CONN_CARRY_MAX];
     slink_event events[SLINK_EVENT_QUEUE];
-    slink_conn_stats stats;
+    uint8_t  pend_valid;           /* one-off frame waiting for output (sealed fatal alert, plain alert) */
+    uint8_t  pend_type;
+    uint8_t  pend_len;
+    uint8_t  pend_body[40];
     slink_conn_cfg cfg;
     uint64_t hs_token_ms;          /* when the msg1 budget last grew */
     uint64_t hs_restart_at_ms;
