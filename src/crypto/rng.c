@@ -18,6 +18,9 @@
  * counting towards the reseed interval. */
 #define RNG_CHUNK 1024u
 #define RNG_PERSONAL_MAX 256u
+/* Provided data reaches the update in at most this many parts: entropy and
+ * personalisation, or a seed in parts (RFC 6979's key and digest). */
+#define RNG_DATA_PARTS 2u
 #define RNG_RESEED_INTERVAL_DEFAULT 10000u
 
 /* A block of one repeated byte is what a stuck source delivers; a healthy
@@ -62,19 +65,20 @@ static slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
     return SLINK_OK;
 }
 
-/* HMAC_DRBG_Update (§10.1.2.2) with provided data in up to three parts. */
+/* HMAC_DRBG_Update (§10.1.2.2) with provided data in up to
+ * RNG_DATA_PARTS parts. */
 static slink_err drbg_update(slink_rng *r, const slink_cbuf *data, size_t ndata)
 {
-    slink_cbuf in[5];
+    static const uint8_t SEP[2] = { 0x00, 0x01 };
+    slink_cbuf in[2 + RNG_DATA_PARTS];
     size_t dlen = 0;
-    uint8_t sep;
 
     for (size_t i = 0; i < ndata; i++)
         dlen += data[i].n;
-    for (sep = 0; sep < 2; sep++) {
+    for (unsigned sep = 0; sep < 2; sep++) {
         in[0].p = r->V;
         in[0].n = sizeof r->V;
-        in[1].p = &sep;
+        in[1].p = &SEP[sep];
         in[1].n = 1;
         for (size_t i = 0; i < ndata; i++)
             in[2 + i] = data[i];
@@ -154,15 +158,27 @@ slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
     return e;
 }
 
+slink_err slink_rng_init_seed_v(slink_rng *r, const slink_cbuf *seed, size_t nseed)
+{
+    size_t n = 0;
+
+    SLINK_CHECK(r != NULL && seed != NULL && nseed <= RNG_DATA_PARTS, SLINK_ERR_ARG);
+    for (size_t i = 0; i < nseed; i++) {
+        SLINK_CHECK(seed[i].p != NULL || seed[i].n == 0, SLINK_ERR_ARG);
+        n += seed[i].n;
+    }
+    SLINK_CHECK(n >= RNG_ENTROPY_LEN, SLINK_ERR_ARG);
+    memset(r, 0, sizeof *r);
+    return drbg_instantiate(r, seed, nseed);
+}
+
 slink_err slink_rng_init_seed(slink_rng *r, const uint8_t *seed, size_t seed_len)
 {
     slink_cbuf in[1];
 
-    SLINK_CHECK(r != NULL && seed != NULL && seed_len >= RNG_ENTROPY_LEN, SLINK_ERR_ARG);
-    memset(r, 0, sizeof *r);
     in[0].p = seed;
-    in[0].n = seed_len;
-    return drbg_instantiate(r, in, 1);
+    in[0].n = seed != NULL ? seed_len : 0;
+    return slink_rng_init_seed_v(r, in, 1);
 }
 
 void slink_rng_set_reseed_interval(slink_rng *r, uint32_t n)
