@@ -23,21 +23,11 @@
 #define RNG_DATA_PARTS 2u
 #define RNG_RESEED_INTERVAL_DEFAULT 10000u
 
-/* A block of one repeated byte is what a stuck source delivers; a healthy
- * one produces it with probability 2^-248. */
-static int block_stuck(const uint8_t b[RNG_BLOCK])
-{
-    uint8_t diff = 0;
-    for (size_t i = 1; i < RNG_BLOCK; i++)
-        diff |= (uint8_t)(b[i] ^ b[0]);
-    return diff == 0;
-}
-
 /* Pulls whole 32-byte blocks so every block is health-tested the same
  * way: refused if identical to the previous block (only its hash is kept,
  * never the raw entropy) or stuck on one value.  The initial all-zero hash
  * cannot match a real block. */
-static slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
+static SLINK_NOINLINE slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
 {
     uint8_t block[RNG_BLOCK];
     uint8_t h[32];
@@ -48,7 +38,10 @@ static slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
         size_t take = len - off < RNG_BLOCK ? len - off : RNG_BLOCK;
         if (r->plat->entropy(r->plat->entropy_ctx, block, RNG_BLOCK) != 0 ||
             slink_sha256(block, RNG_BLOCK, h) != SLINK_OK ||
-            slink_ct_equal(h, r->last_block_hash, sizeof h) || block_stuck(block)) {
+            slink_ct_equal(h, r->last_block_hash, sizeof h) ||
+            /* one repeated byte, what a stuck source delivers (a healthy
+             * one, with probability 2^-248): every byte equals the next */
+            slink_ct_equal(block, block + 1, RNG_BLOCK - 1u)) {
             bad = 1;
             break;
         }
@@ -91,37 +84,27 @@ static slink_err drbg_update(slink_rng *r, const slink_cbuf *data, size_t ndata)
     return SLINK_OK;
 }
 
-/* HMAC_DRBG_Instantiate (§10.1.2.3) from a seed in parts; a failed one
- * leaves r wiped, as if never initialised. */
-static slink_err drbg_instantiate(slink_rng *r, const slink_cbuf *seed, size_t nseed)
+/* Fresh entropy (len bytes, health-tested) and the extra input mixed into
+ * K and V: the reseed (§10.1.2.4, 32 bytes, no extra input) and, after K
+ * and V are set, the instantiation (§10.1.2.3: 48 bytes, entropy and
+ * nonce drawn in one pull, the same blocks and bytes as two pulls of 32
+ * and 16, with the personalisation as the extra input).  Not inlined into
+ * drbg_generate: the entropy buffer then stays off the frame of every
+ * draw (reseeds are rare; draws run under key generation and signing on
+ * the device's deepest stack paths). */
+static SLINK_NOINLINE slink_err seed_from_source(slink_rng *r, size_t len,
+                                                 const uint8_t *extra, size_t extra_len)
 {
-    slink_err e;
-
-    memset(r->K, 0x00, sizeof r->K);
-    memset(r->V, 0x01, sizeof r->V);
-    r->reseed_counter = 1;
-    e = drbg_update(r, seed, nseed);
-    if (e != SLINK_OK) {
-        slink_rng_free(r);
-        return SLINK_ERR_CRYPTO;
-    }
-    r->seeded = 1;
-    return SLINK_OK;
-}
-
-/* Not inlined into drbg_generate: the entropy buffer then stays off the
- * frame of every draw (reseeds are rare; draws run under key generation
- * and signing on the device's deepest stack paths). */
-static SLINK_NOINLINE slink_err drbg_reseed(slink_rng *r)
-{
-    uint8_t ent[RNG_ENTROPY_LEN];
-    slink_cbuf in[1];
-    slink_err e = rng_entropy(r, ent, sizeof ent);
+    uint8_t ent[RNG_ENTROPY_LEN + RNG_NONCE_LEN];
+    slink_cbuf in[2];
+    slink_err e = rng_entropy(r, ent, len);
 
     in[0].p = ent;
-    in[0].n = sizeof ent;
+    in[0].n = len;
+    in[1].p = extra;
+    in[1].n = extra_len;
     if (e == SLINK_OK)
-        e = drbg_update(r, in, 1);
+        e = drbg_update(r, in, 2);
     if (e == SLINK_OK)
         r->reseed_counter = 1;
     slink_memzero(ent, sizeof ent);
@@ -131,10 +114,6 @@ static SLINK_NOINLINE slink_err drbg_reseed(slink_rng *r)
 slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
                          const uint8_t *personal, size_t personal_len)
 {
-    /* entropy || nonce, drawn in one pull: the same blocks and bytes as
-     * two pulls of 32 and 16 (each pull takes whole blocks) */
-    uint8_t seed[RNG_ENTROPY_LEN + RNG_NONCE_LEN];
-    slink_cbuf in[2];
     slink_err e;
 
     SLINK_CHECK(r != NULL && plat != NULL, SLINK_ERR_ARG);
@@ -142,20 +121,18 @@ slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
     SLINK_CHECK(personal_len <= RNG_PERSONAL_MAX, SLINK_ERR_ARG);
     SLINK_CHECK(plat->entropy != NULL, SLINK_ERR_CONFIG);
 
-    memset(r, 0, sizeof *r);
+    memset(r, 0, sizeof *r);   /* K = 0x00... */
+    memset(r->V, 0x01, sizeof r->V);
     r->plat = plat;
     r->reseed_interval = RNG_RESEED_INTERVAL_DEFAULT;
-    e = rng_entropy(r, seed, sizeof seed);
-    in[0].p = seed;
-    in[0].n = sizeof seed;
-    in[1].p = personal;
-    in[1].n = personal_len;
-    if (e == SLINK_OK)
-        e = drbg_instantiate(r, in, 2);
-    else
+    e = seed_from_source(r, RNG_ENTROPY_LEN + RNG_NONCE_LEN, personal, personal_len);
+    if (e != SLINK_OK) {
+        /* a failed instantiation leaves r wiped, as if never initialised */
         slink_rng_free(r);
-    slink_memzero(seed, sizeof seed);
-    return e;
+        return e == SLINK_ERR_RNG ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+    }
+    r->seeded = 1;
+    return SLINK_OK;
 }
 
 slink_err slink_rng_init_seed_v(slink_rng *r, const slink_cbuf *seed, size_t nseed)
@@ -168,8 +145,16 @@ slink_err slink_rng_init_seed_v(slink_rng *r, const slink_cbuf *seed, size_t nse
         n += seed[i].n;
     }
     SLINK_CHECK(n >= RNG_ENTROPY_LEN, SLINK_ERR_ARG);
-    memset(r, 0, sizeof *r);
-    return drbg_instantiate(r, seed, nseed);
+    /* HMAC_DRBG_Instantiate (§10.1.2.3) with the seed as the provided data */
+    memset(r, 0, sizeof *r);   /* K = 0x00... */
+    memset(r->V, 0x01, sizeof r->V);
+    r->reseed_counter = 1;
+    if (drbg_update(r, seed, nseed) != SLINK_OK) {
+        slink_rng_free(r);
+        return SLINK_ERR_CRYPTO;
+    }
+    r->seeded = 1;
+    return SLINK_OK;
 }
 
 slink_err slink_rng_init_seed(slink_rng *r, const uint8_t *seed, size_t seed_len)
@@ -194,7 +179,7 @@ static slink_err drbg_generate(slink_rng *r, uint8_t *out, size_t len)
     size_t off = 0;
 
     if (r->plat != NULL && r->reseed_counter > r->reseed_interval)
-        SLINK_TRY(drbg_reseed(r));
+        SLINK_TRY(seed_from_source(r, RNG_ENTROPY_LEN, NULL, 0));
     while (off < len) {
         size_t n = len - off < sizeof r->V ? len - off : sizeof r->V;
         in[0].p = r->V;
