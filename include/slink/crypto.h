@@ -77,6 +77,10 @@ slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
 /* A DRBG instantiated from seed material alone (no platform, never
  * reseeds): blinding where no session DRBG exists yet. */
 slink_err slink_rng_init_seed(slink_rng *r, const uint8_t *seed, size_t seed_len);
+/* The same with the seed in one or two parts, used as their concatenation
+ * (RFC 6979's int2octets(d) || bits2octets(h) without assembling it in a
+ * buffer); more parts are SLINK_ERR_ARG. */
+slink_err slink_rng_init_seed_v(slink_rng *r, const slink_cbuf *seed, size_t nseed);
 slink_err slink_rng_bytes(slink_rng *r, uint8_t *out, size_t len);
 /* Requests between reseeds from the platform (default 10000, as
  * mbedTLS's HMAC-DRBG; tests set 1). */

@@ -47,13 +47,17 @@ typedef struct {
  * targets, where this sits in every slink_conn) */
 typedef struct {
     uint64_t last_ms;
-    size_t   len;
+    uint16_t len;           /* encoded bytes of the current frame so far */
+    uint16_t out;           /* ... and the decoded bytes they gave in buf */
     uint32_t gap_ms;        /* inter-byte gap that abandons a partial frame; 0 = never */
     slink_frame_stats stats;
     uint8_t  discarding;    /* overflowed: drop until the next delimiter */
     uint8_t  addr;          /* our address; SLINK_ADDR_NONE = accept every destination (monitor) */
+    uint8_t  left;          /* COBS: data bytes still due in the current block */
+    uint8_t  zero;          /* COBS: the current block ends in a zero if another follows */
     uint8_t  buf[SLINK_COBS_MAX(SLINK_FRAME_MAX)];
 } slink_deframer;
+
 
 void slink_deframer_init(slink_deframer *d, uint8_t own_addr, uint32_t gap_ms);
 

@@ -18,23 +18,16 @@
  * counting towards the reseed interval. */
 #define RNG_CHUNK 1024u
 #define RNG_PERSONAL_MAX 256u
+/* Provided data reaches the update in at most this many parts: entropy and
+ * personalisation, or a seed in parts (RFC 6979's key and digest). */
+#define RNG_DATA_PARTS 2u
 #define RNG_RESEED_INTERVAL_DEFAULT 10000u
-
-/* A block of one repeated byte is what a stuck source delivers; a healthy
- * one produces it with probability 2^-248. */
-static int block_stuck(const uint8_t b[RNG_BLOCK])
-{
-    uint8_t diff = 0;
-    for (size_t i = 1; i < RNG_BLOCK; i++)
-        diff |= (uint8_t)(b[i] ^ b[0]);
-    return diff == 0;
-}
 
 /* Pulls whole 32-byte blocks so every block is health-tested the same
  * way: refused if identical to the previous block (only its hash is kept,
  * never the raw entropy) or stuck on one value.  The initial all-zero hash
  * cannot match a real block. */
-static slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
+static SLINK_NOINLINE slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
 {
     uint8_t block[RNG_BLOCK];
     uint8_t h[32];
@@ -45,7 +38,10 @@ static slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
         size_t take = len - off < RNG_BLOCK ? len - off : RNG_BLOCK;
         if (r->plat->entropy(r->plat->entropy_ctx, block, RNG_BLOCK) != 0 ||
             slink_sha256(block, RNG_BLOCK, h) != SLINK_OK ||
-            slink_ct_equal(h, r->last_block_hash, sizeof h) || block_stuck(block)) {
+            slink_ct_equal(h, r->last_block_hash, sizeof h) ||
+            /* one repeated byte, what a stuck source delivers (a healthy
+             * one, with probability 2^-248): every byte equals the next */
+            slink_ct_equal(block, block + 1, RNG_BLOCK - 1u)) {
             bad = 1;
             break;
         }
@@ -62,19 +58,20 @@ static slink_err rng_entropy(slink_rng *r, uint8_t *out, size_t len)
     return SLINK_OK;
 }
 
-/* HMAC_DRBG_Update (§10.1.2.2) with provided data in up to three parts. */
+/* HMAC_DRBG_Update (§10.1.2.2) with provided data in up to
+ * RNG_DATA_PARTS parts. */
 static slink_err drbg_update(slink_rng *r, const slink_cbuf *data, size_t ndata)
 {
-    slink_cbuf in[5];
+    static const uint8_t SEP[2] = { 0x00, 0x01 };
+    slink_cbuf in[2 + RNG_DATA_PARTS];
     size_t dlen = 0;
-    uint8_t sep;
 
     for (size_t i = 0; i < ndata; i++)
         dlen += data[i].n;
-    for (sep = 0; sep < 2; sep++) {
+    for (unsigned sep = 0; sep < 2; sep++) {
         in[0].p = r->V;
         in[0].n = sizeof r->V;
-        in[1].p = &sep;
+        in[1].p = &SEP[sep];
         in[1].n = 1;
         for (size_t i = 0; i < ndata; i++)
             in[2 + i] = data[i];
@@ -87,37 +84,27 @@ static slink_err drbg_update(slink_rng *r, const slink_cbuf *data, size_t ndata)
     return SLINK_OK;
 }
 
-/* HMAC_DRBG_Instantiate (§10.1.2.3) from a seed in parts; a failed one
- * leaves r wiped, as if never initialised. */
-static slink_err drbg_instantiate(slink_rng *r, const slink_cbuf *seed, size_t nseed)
+/* Fresh entropy (len bytes, health-tested) and the extra input mixed into
+ * K and V: the reseed (§10.1.2.4, 32 bytes, no extra input) and, after K
+ * and V are set, the instantiation (§10.1.2.3: 48 bytes, entropy and
+ * nonce drawn in one pull, the same blocks and bytes as two pulls of 32
+ * and 16, with the personalisation as the extra input).  Not inlined into
+ * drbg_generate: the entropy buffer then stays off the frame of every
+ * draw (reseeds are rare; draws run under key generation and signing on
+ * the device's deepest stack paths). */
+static SLINK_NOINLINE slink_err seed_from_source(slink_rng *r, size_t len,
+                                                 const uint8_t *extra, size_t extra_len)
 {
-    slink_err e;
-
-    memset(r->K, 0x00, sizeof r->K);
-    memset(r->V, 0x01, sizeof r->V);
-    r->reseed_counter = 1;
-    e = drbg_update(r, seed, nseed);
-    if (e != SLINK_OK) {
-        slink_rng_free(r);
-        return SLINK_ERR_CRYPTO;
-    }
-    r->seeded = 1;
-    return SLINK_OK;
-}
-
-/* Not inlined into drbg_generate: the entropy buffer then stays off the
- * frame of every draw (reseeds are rare; draws run under key generation
- * and signing on the device's deepest stack paths). */
-static SLINK_NOINLINE slink_err drbg_reseed(slink_rng *r)
-{
-    uint8_t ent[RNG_ENTROPY_LEN];
-    slink_cbuf in[1];
-    slink_err e = rng_entropy(r, ent, sizeof ent);
+    uint8_t ent[RNG_ENTROPY_LEN + RNG_NONCE_LEN];
+    slink_cbuf in[2];
+    slink_err e = rng_entropy(r, ent, len);
 
     in[0].p = ent;
-    in[0].n = sizeof ent;
+    in[0].n = len;
+    in[1].p = extra;
+    in[1].n = extra_len;
     if (e == SLINK_OK)
-        e = drbg_update(r, in, 1);
+        e = drbg_update(r, in, 2);
     if (e == SLINK_OK)
         r->reseed_counter = 1;
     slink_memzero(ent, sizeof ent);
@@ -127,10 +114,6 @@ static SLINK_NOINLINE slink_err drbg_reseed(slink_rng *r)
 slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
                          const uint8_t *personal, size_t personal_len)
 {
-    /* entropy || nonce, drawn in one pull: the same blocks and bytes as
-     * two pulls of 32 and 16 (each pull takes whole blocks) */
-    uint8_t seed[RNG_ENTROPY_LEN + RNG_NONCE_LEN];
-    slink_cbuf in[2];
     slink_err e;
 
     SLINK_CHECK(r != NULL && plat != NULL, SLINK_ERR_ARG);
@@ -138,31 +121,49 @@ slink_err slink_rng_init(slink_rng *r, const slink_platform *plat,
     SLINK_CHECK(personal_len <= RNG_PERSONAL_MAX, SLINK_ERR_ARG);
     SLINK_CHECK(plat->entropy != NULL, SLINK_ERR_CONFIG);
 
-    memset(r, 0, sizeof *r);
+    memset(r, 0, sizeof *r);   /* K = 0x00... */
+    memset(r->V, 0x01, sizeof r->V);
     r->plat = plat;
     r->reseed_interval = RNG_RESEED_INTERVAL_DEFAULT;
-    e = rng_entropy(r, seed, sizeof seed);
-    in[0].p = seed;
-    in[0].n = sizeof seed;
-    in[1].p = personal;
-    in[1].n = personal_len;
-    if (e == SLINK_OK)
-        e = drbg_instantiate(r, in, 2);
-    else
+    e = seed_from_source(r, RNG_ENTROPY_LEN + RNG_NONCE_LEN, personal, personal_len);
+    if (e != SLINK_OK) {
+        /* a failed instantiation leaves r wiped, as if never initialised */
         slink_rng_free(r);
-    slink_memzero(seed, sizeof seed);
-    return e;
+        return e == SLINK_ERR_RNG ? SLINK_ERR_RNG : SLINK_ERR_CRYPTO;
+    }
+    r->seeded = 1;
+    return SLINK_OK;
+}
+
+slink_err slink_rng_init_seed_v(slink_rng *r, const slink_cbuf *seed, size_t nseed)
+{
+    size_t n = 0;
+
+    SLINK_CHECK(r != NULL && seed != NULL && nseed <= RNG_DATA_PARTS, SLINK_ERR_ARG);
+    for (size_t i = 0; i < nseed; i++) {
+        SLINK_CHECK(seed[i].p != NULL || seed[i].n == 0, SLINK_ERR_ARG);
+        n += seed[i].n;
+    }
+    SLINK_CHECK(n >= RNG_ENTROPY_LEN, SLINK_ERR_ARG);
+    /* HMAC_DRBG_Instantiate (§10.1.2.3) with the seed as the provided data */
+    memset(r, 0, sizeof *r);   /* K = 0x00... */
+    memset(r->V, 0x01, sizeof r->V);
+    r->reseed_counter = 1;
+    if (drbg_update(r, seed, nseed) != SLINK_OK) {
+        slink_rng_free(r);
+        return SLINK_ERR_CRYPTO;
+    }
+    r->seeded = 1;
+    return SLINK_OK;
 }
 
 slink_err slink_rng_init_seed(slink_rng *r, const uint8_t *seed, size_t seed_len)
 {
     slink_cbuf in[1];
 
-    SLINK_CHECK(r != NULL && seed != NULL && seed_len >= RNG_ENTROPY_LEN, SLINK_ERR_ARG);
-    memset(r, 0, sizeof *r);
     in[0].p = seed;
-    in[0].n = seed_len;
-    return drbg_instantiate(r, in, 1);
+    in[0].n = seed != NULL ? seed_len : 0;
+    return slink_rng_init_seed_v(r, in, 1);
 }
 
 void slink_rng_set_reseed_interval(slink_rng *r, uint32_t n)
@@ -178,7 +179,7 @@ static slink_err drbg_generate(slink_rng *r, uint8_t *out, size_t len)
     size_t off = 0;
 
     if (r->plat != NULL && r->reseed_counter > r->reseed_interval)
-        SLINK_TRY(drbg_reseed(r));
+        SLINK_TRY(seed_from_source(r, RNG_ENTROPY_LEN, NULL, 0));
     while (off < len) {
         size_t n = len - off < sizeof r->V ? len - off : sizeof r->V;
         in[0].p = r->V;

@@ -6,8 +6,10 @@
  *
  * Both directions run a single forward pass in which the write position
  * never overtakes the read position, which is what allows the in-place use
- * below (the deframer decodes inside its own buffer, the frame encoder
- * encodes inside the caller's output buffer): no scratch copy, no heap. */
+ * below (the frame encoder encodes inside the caller's output buffer; the
+ * deframer, src/frame/frame.c, decodes as bytes arrive instead, with
+ * slink_cobs_decode as its reference in test_frame): no scratch copy, no
+ * heap. */
 #include "slink/frame.h"
 
 /* Aliasing: out may overlap in when out + n/254 + 1 <= in (each closed

@@ -1,15 +1,16 @@
 /* Frame encoder and the byte-driven deframer (docs/PROTOCOL.md §2).
  *
- * The deframer keeps the encoded bytes of one frame, decodes them in place
- * when the 0x00 delimiter arrives and checks, in order: COBS, length, CRC,
- * source address, destination.  The order matters: the CRC is checked
- * before the addresses so that line noise in an address byte is counted as
+ * The deframer decodes COBS as the bytes arrive (only the decoded frame is
+ * kept) and, when the 0x00 delimiter arrives, checks in order: COBS,
+ * length, CRC, source address, destination.  The order matters: the CRC
+ * is checked before the addresses so that line noise in an address byte is counted as
  * noise, and the destination is checked before anything above this layer
  * sees the frame, so traffic for other nodes never reaches crypto.
  * Every drop is counted; every corruption ends at the next delimiter. */
 #include <string.h>
 #include "slink/frame.h"
 #include "slink/wire.h"
+#include "../cc.h"
 
 slink_err slink_frame_encode(uint8_t dst, uint8_t src, uint8_t type,
                              const uint8_t *body, size_t body_len,
@@ -46,6 +47,9 @@ slink_err slink_frame_encode(uint8_t dst, uint8_t src, uint8_t type,
     return SLINK_OK;
 }
 
+/* The deframer's length type holds the longest encoded frame. */
+typedef char deframer_len_fits[sizeof ((slink_deframer *)0)->buf <= 0xFFFFu ? 1 : -1];
+
 void slink_deframer_init(slink_deframer *d, uint8_t own_addr, uint32_t gap_ms)
 {
     if (d == NULL)
@@ -53,6 +57,15 @@ void slink_deframer_init(slink_deframer *d, uint8_t own_addr, uint32_t gap_ms)
     memset(d, 0, sizeof *d);
     d->addr = own_addr;
     d->gap_ms = gap_ms;
+}
+
+/* The next frame starts from nothing: no bytes, no COBS block open. */
+static void restart(slink_deframer *d)
+{
+    d->len = 0;
+    d->out = 0;
+    d->left = 0;
+    d->zero = 0;
 }
 
 static int gap_expired(const slink_deframer *d, uint64_t now_ms)
@@ -69,7 +82,7 @@ static int gap_expired(const slink_deframer *d, uint64_t now_ms)
 static slink_err abandon_partial(slink_deframer *d)
 {
     int had_bytes = d->len > 0u;
-    d->len = 0;
+    restart(d);
     d->discarding = 0;
     if (!had_bytes)
         return SLINK_OK;
@@ -83,13 +96,15 @@ static int dst_reserved(uint8_t dst)
            (dst >= SLINK_ADDR_RESERVED_MIN && dst != SLINK_ADDR_BROADCAST);
 }
 
-/* The delimiter arrived: decode and vet the buffered frame. */
+/* The delimiter arrived: vet the decoded frame.  Between delimiters no
+ * byte is 0x00, so the one way the bytes can fail to be COBS is a last
+ * block cut short (what slink_cobs_decode refuses as truncated). */
 static slink_err finish_frame(slink_deframer *d, slink_frame *out)
 {
-    size_t n = 0;
-    slink_err e = slink_cobs_decode(d->buf, d->len, d->buf, sizeof d->buf, &n);
-    d->len = 0;
-    if (e != SLINK_OK) {
+    size_t n = d->out;
+    int truncated = d->left != 0u;
+    restart(d);
+    if (truncated) {
         d->stats.cobs++;
         return SLINK_ERR_FRAME_COBS;
     }
@@ -134,19 +149,34 @@ static slink_err finish_frame(slink_deframer *d, slink_frame *out)
 }
 
 /* One encoded byte.  SLINK_ERR_NEED_MORE unless it completed or dropped a
- * frame. */
-static slink_err take_byte(slink_deframer *d, uint8_t b, slink_frame *out)
+ * frame.  A frame may take up to sizeof buf encoded bytes, as when they
+ * were kept encoded; decoding as they come writes fewer (each block's code
+ * byte becomes at most one zero), so the decoded bytes always fit.  Not
+ * inlined: push's loop around it then stays one small loop (inlined, the
+ * device image grew by about 100 bytes). */
+static SLINK_NOINLINE slink_err take_byte(slink_deframer *d, uint8_t b, slink_frame *out)
 {
     if (b != SLINK_DELIM) {
         if (d->discarding)
             return SLINK_ERR_NEED_MORE;
         if (d->len == sizeof d->buf) {
             d->discarding = 1;
-            d->len = 0;
+            restart(d);
             d->stats.oversize++;
             return SLINK_ERR_FRAME_OVERSIZE;
         }
-        d->buf[d->len++] = b;
+        d->len++;
+        if (d->left != 0u) {
+            d->buf[d->out++] = b;
+            d->left--;
+        } else {
+            /* a code byte: the block before it, unless a full one of 254,
+             * ended in a zero */
+            if (d->zero)
+                d->buf[d->out++] = 0;
+            d->left = (uint8_t)(b - 1u);
+            d->zero = b != 0xFFu;
+        }
         return SLINK_ERR_NEED_MORE;
     }
     if (d->discarding) {

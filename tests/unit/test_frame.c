@@ -307,6 +307,79 @@ START_TEST(drop_cobs_invalid)
 }
 END_TEST
 
+/* The deframer decodes COBS as the bytes arrive; slink_cobs_decode is the
+ * reference.  Random delimiter-free segments (biased to the block
+ * boundaries: 0x01, 0xFF, runs of 254 and more), pushed byte by byte in
+ * monitor mode: COBS dropped exactly when slink_cobs_decode refuses, and
+ * otherwise the same decoded bytes (the CRC, fixed up in half the cases,
+ * lets them through as a frame). */
+START_TEST(cobs_as_bytes_arrive_matches_cobs_decode)
+{
+    static uint8_t seg[SLINK_COBS_MAX(SLINK_FRAME_MAX)], dec[sizeof seg], raw[SLINK_FRAME_MAX];
+    static slink_deframer d;
+    uint32_t x = 0x2545F491u;
+    unsigned cobs_bad = 0, delivered = 0;
+
+    for (int round = 0; round < 800; round++) {
+        size_t n, m = 0, used = 0;
+        slink_frame f;
+        slink_err e = SLINK_ERR_NEED_MORE, want;
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        if (x % 2u == 0u) {
+            /* a valid encoding of random raw bytes, perhaps cut or altered */
+            size_t rl = SLINK_FRAME_MIN + (x >> 8) % (SLINK_FRAME_MAX - SLINK_FRAME_MIN + 1u);
+            for (size_t i = 0; i < rl; i++) {
+                x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+                raw[i] = (x % 5u == 0u) ? 0 : (uint8_t)(x >> 8);
+            }
+            raw[1] = 0x02;   /* a unicast source */
+            slink_put_u16(raw + rl - 2u, slink_crc16(raw, rl - 2u));
+            ck_assert_int_eq(slink_cobs_encode(raw, rl, seg, sizeof seg, &n), SLINK_OK);
+            if ((x >> 4) % 4u == 0u) n -= 1u + (x >> 12) % n;
+        } else {
+            n = 1u + (x >> 8) % sizeof seg;
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+                seg[i] = (x % 4u == 0u) ? 0xFFu : (x % 4u == 1u) ? (uint8_t)(1u + (x >> 8) % 6u)
+                                                                 : (uint8_t)(1u + (x >> 8) % 255u);
+            }
+        }
+        if (n == 0)
+            continue;
+        want = slink_cobs_decode(seg, n, dec, sizeof dec, &m);
+        ck_assert(want == SLINK_OK || want == SLINK_ERR_FRAME_COBS);
+        slink_deframer_init(&d, SLINK_ADDR_NONE, 0);
+        for (size_t i = 0; i <= n; i++) {
+            uint8_t b = i < n ? seg[i] : 0x00;
+            e = slink_deframer_push(&d, &b, 1, 0, &used, &f);
+            ck_assert_uint_eq(used, 1);
+            if (i < n) ck_assert_int_eq(e, SLINK_ERR_NEED_MORE);
+        }
+        if (want != SLINK_OK) {
+            ck_assert_int_eq(e, SLINK_ERR_FRAME_COBS);
+            cobs_bad++;
+            continue;
+        }
+        ck_assert_int_ne(e, SLINK_ERR_FRAME_COBS);
+        /* what the reference's bytes say must happen to them */
+        if (m >= SLINK_FRAME_MIN && m <= SLINK_FRAME_MAX && slink_addr_is_unicast(dec[1]) &&
+            slink_crc16(dec, m - 2u) == slink_get_u16(dec + m - 2u))
+            ck_assert_int_eq(e, SLINK_OK);
+        else
+            ck_assert_int_ne(e, SLINK_OK);
+        if (e == SLINK_OK) {
+            ck_assert_uint_eq(m, SLINK_FRAME_HDR + f.body_len + SLINK_FRAME_CRC);
+            ck_assert(f.dst == dec[0] && f.src == dec[1] && f.type == dec[2]);
+            ck_assert_mem_eq(f.body, dec + SLINK_FRAME_HDR, f.body_len);
+            delivered++;
+        }
+    }
+    /* both verdicts were exercised many times */
+    ck_assert_uint_gt(cobs_bad, 100);
+    ck_assert_uint_gt(delivered, 100);
+}
+END_TEST
+
 START_TEST(drop_runt)
 {
     /* 4 decoded bytes: dst src type and one CRC byte */
@@ -709,6 +782,7 @@ int main(void)
     suite_add_tcase(s, td);
     TCase *tx = tcase_create("drops");
     tcase_add_test(tx, drop_cobs_invalid);
+    tcase_add_test(tx, cobs_as_bytes_arrive_matches_cobs_decode);
     tcase_add_test(tx, drop_runt);
     tcase_add_test(tx, drop_crc_any_single_bit_flip);
     tcase_add_test(tx, drop_bad_source_address);

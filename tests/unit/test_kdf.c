@@ -1,4 +1,4 @@
-/* SHA-256, HKDF (RFC 5869 test cases 1 and 3) and slink's expand_label.
+/* SHA-256, HMAC (RFC 4231), HKDF (RFC 5869 test cases 1 and 3) and slink's expand_label.
  * The expand_label answers were computed with an independent Python
  * implementation (hmac/hashlib), see docs/PROTOCOL.md, Appendix A. */
 #include "testutil.h"
@@ -33,6 +33,44 @@ START_TEST(sha256_known_answers)
     ck_assert_int_eq(slink_sha256(NULL, 0, h), SLINK_OK);
     assert_hex(h, 32, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     ck_assert_int_eq(slink_sha256(NULL, 1, h), SLINK_ERR_ARG);
+}
+END_TEST
+
+/* RFC 4231 test cases 1 (a short key) and 6 (a key longer than the block:
+ * hashed first), a key of exactly one block (not hashed; Python's hmac
+ * computed the answer), the message in parts, and the output written over
+ * the key as the DRBG does (K = HMAC(K, ...)). */
+START_TEST(hmac_known_answers)
+{
+    static const char msg6[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+    uint8_t key[131], mac[32];
+    slink_cbuf in[3];
+
+    memset(key, 0x0b, 20);
+    in[0].p = (const uint8_t *)"Hi";
+    in[0].n = 2;
+    in[1].p = NULL;
+    in[1].n = 0;
+    in[2].p = (const uint8_t *)" There";
+    in[2].n = 6;
+    ck_assert_int_eq(slink_hmac_sha256_v(key, 20, in, 3, mac), SLINK_OK);
+    assert_hex(mac, 32, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    ck_assert_int_eq(slink_hmac_sha256_v(key, 20, in, 3, key), SLINK_OK);
+    assert_hex(key, 32, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+
+    memset(key, 0xaa, sizeof key);
+    in[0].p = (const uint8_t *)msg6;
+    in[0].n = sizeof msg6 - 1u;
+    ck_assert_int_eq(slink_hmac_sha256_v(key, sizeof key, in, 1, mac), SLINK_OK);
+    assert_hex(mac, 32, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    in[0].p = (const uint8_t *)"block";
+    in[0].n = 5;
+    ck_assert_int_eq(slink_hmac_sha256_v(key, 64, in, 1, mac), SLINK_OK);
+    assert_hex(mac, 32, "17fdf183abeadb3f439b70ca7d86f064900bd9e62791d5a5b0e6e3cd8db333b1");
+
+    in[0].p = NULL;
+    ck_assert_int_eq(slink_hmac_sha256_v(key, 64, in, 1, mac), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_hmac_sha256_v(NULL, 1, NULL, 0, mac), SLINK_ERR_ARG);
 }
 END_TEST
 
@@ -138,6 +176,7 @@ int main(void)
     Suite *s = suite_create("kdf");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, sha256_known_answers);
+    tcase_add_test(tc, hmac_known_answers);
     tcase_add_test(tc, hkdf_rfc5869_case1);
     tcase_add_test(tc, hkdf_rfc5869_case3_no_salt);
     tcase_add_loop_test(tc, expand_label_known_answers, 0,

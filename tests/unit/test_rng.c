@@ -62,6 +62,45 @@ START_TEST(seeded_from_buffer)
 }
 END_TEST
 
+/* A seed in parts is their concatenation (RFC 6979's d || h mod n for the
+ * p256-m signer); too short in total, a NULL part with bytes, or more than
+ * two parts is refused. */
+START_TEST(seeded_from_parts)
+{
+    slink_rng r1, r2;
+    uint8_t seed[64], a[40], b[40];
+    slink_cbuf part[3];
+    for (unsigned i = 0; i < sizeof seed; i++) seed[i] = (uint8_t)(i * 37u + 1u);
+    ck_assert_int_eq(slink_rng_init_seed(&r1, seed, sizeof seed), SLINK_OK);
+    part[0].p = seed;      part[0].n = 20;
+    part[1].p = seed + 20; part[1].n = 44;
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, part, 2), SLINK_OK);
+    ck_assert_int_eq(slink_rng_bytes(&r1, a, sizeof a), SLINK_OK);
+    ck_assert_int_eq(slink_rng_bytes(&r2, b, sizeof b), SLINK_OK);
+    ck_assert_mem_eq(a, b, sizeof a);
+    part[1].n = 43;
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, part, 2), SLINK_OK);
+    ck_assert_int_eq(slink_rng_bytes(&r2, b, sizeof b), SLINK_OK);
+    ck_assert_int_ne(memcmp(a, b, sizeof a), 0);
+    part[0].n = 32;
+    part[1].p = NULL;
+    part[1].n = 0;
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, part, 2), SLINK_OK);
+    part[1].n = 1;
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, part, 2), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, part, 1), SLINK_OK);
+    part[2] = part[0];
+    part[1] = part[0];
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, part, 3), SLINK_ERR_ARG);
+    part[0].n = 31;
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, part, 1), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_rng_init_seed_v(&r2, NULL, 0), SLINK_ERR_ARG);
+    ck_assert_int_eq(slink_rng_init_seed(&r2, NULL, 48), SLINK_ERR_ARG);
+    slink_rng_free(&r1);
+    slink_rng_free(&r2);
+}
+END_TEST
+
 START_TEST(same_seed_same_stream_different_seed_distinct)
 {
     slink_platform p1, p2, p3;
@@ -247,6 +286,7 @@ int main(void)
 {
     Suite *s = suite_create("rng");
     TCase *tc = tcase_create("core");
+    tcase_add_test(tc, seeded_from_parts);
     tcase_add_test(tc, same_seed_same_stream_different_seed_distinct);
     tcase_add_test(tc, personalization_changes_the_stream);
     tcase_add_test(tc, constant_source_is_refused);

@@ -83,34 +83,30 @@ out:
 }
 
 
-/* RFC 6979 bits2octets for a 256-bit digest: h mod n (h < 2^256 < 2n, so
- * one subtraction at most).  The digest is public. */
-static void bits2octets(const uint8_t h[32], uint8_t out[32])
-{
-    unsigned borrow = 0;
-    uint8_t t[32];
-    for (size_t i = 32; i-- > 0;) {
-        unsigned d = (unsigned)h[i] - slink_p256_n[i] - borrow;
-        t[i] = (uint8_t)d;
-        borrow = (d >> 8) & 1u;
-    }
-    memcpy(out, borrow ? h : t, 32);   /* borrow: h < n, keep it */
-}
-
 /* The RFC 6979 DRBG for (d, h): seeded with int2octets(d) ||
- * bits2octets(h).  Its own frame, so that the seed is off the stack while
- * p256-m signs (the device's deepest path runs through the signature). */
+ * bits2octets(h), the two parts handed to the DRBG as they are (no
+ * 64-byte copy of the key to assemble and wipe).  bits2octets for a
+ * 256-bit digest is h mod n (h < 2^256 < 2n, so one subtraction at most);
+ * the digest and so the reduced one are public.  Its own frame, so that
+ * the reduced digest is off the stack while p256-m signs (the device's
+ * deepest path runs through the signature). */
 static SLINK_NOINLINE slink_err nonce_drbg(slink_rng *local, const uint8_t d[32],
                                            const uint8_t hash[32])
 {
-    uint8_t seed[64];
-    slink_err e;
+    uint8_t t[32];
+    slink_cbuf seed[2];
+    unsigned borrow = 0;
 
-    memcpy(seed, d, ECC_LEN);
-    bits2octets(hash, seed + ECC_LEN);
-    e = slink_rng_init_seed(local, seed, sizeof seed);
-    slink_memzero(seed, sizeof seed);
-    return e;
+    for (size_t i = 32; i-- > 0;) {
+        unsigned v = (unsigned)hash[i] - slink_p256_n[i] - borrow;
+        t[i] = (uint8_t)v;
+        borrow = (v >> 8) & 1u;
+    }
+    seed[0].p = d;
+    seed[0].n = ECC_LEN;
+    seed[1].p = borrow ? hash : t;   /* borrow: h < n, kept as it is */
+    seed[1].n = ECC_LEN;
+    return slink_rng_init_seed_v(local, seed, 2);
 }
 
 slink_err slink_p256_sign_hash(const uint8_t d[32], const uint8_t hash[32],
