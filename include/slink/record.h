@@ -70,30 +70,46 @@ typedef struct {
 #endif
 } slink_rec_keys;
 
+/* One receive key slot: an epoch's keys and its replay window. */
+typedef struct {
+    slink_replay   win;
+    slink_rec_keys keys;
+} slink_rec_rx;
+
 /* Ordered by alignment (8-byte fields, the key sets, then bytes) so that
- * a 32-bit target pads nothing; each field says which direction it is. */
+ * a 32-bit target pads nothing; each field says which direction it is.
+ *
+ * The receive keys live in three rotating slots, each with its replay
+ * window (slink_rec_rx): rx[rx_cur] is the current epoch, the slot after it (mod 3) the
+ * next epoch while one of its records is trial-opened, and the slot before
+ * it the previous epoch during its grace period (rx_prev_valid).  A key
+ * update moves rx_cur on by one slot: nothing is copied or derived again,
+ * and the epoch that was the previous one until then is destroyed at that
+ * moment (its slot becomes the next one).  Slots not in use are all zero. */
 typedef struct {
     slink_rec_limits lim;
     uint64_t tx_seq;             /* next sequence number to send in tx.epoch */
     uint64_t peer_rx_high;       /* highest of our seqs the peer reported (ACK) */
-    slink_replay   rx_win;       /* replay window of rx (the current rx epoch) */
-    /* previous rx epoch, kept for grace_ms after the first record of the
-     * new epoch verified (late or retransmitted records) */
-    slink_replay   rx_prev_win;
-    uint64_t rx_prev_expire_ms;
+    uint64_t rx_prev_expire_ms;  /* end of the previous rx epoch's grace period */
     uint64_t forged;             /* AEAD failures, all epochs */
     slink_rec_stats stats;
 
     slink_rec_keys tx;
-    slink_rec_keys rx;
-    slink_rec_keys rx_prev;
+    slink_rec_rx   rx[3];
 
     uint8_t  local, peer;        /* link addresses, bound into every AAD */
+    uint8_t  rx_cur;             /* slot of the current rx epoch */
     uint8_t  peer_rx_valid;
     uint8_t  tx_update_unconfirmed;  /* our key update not yet seen in a peer ACK */
     uint8_t  tx_update_queued;       /* another update asked for meanwhile (I5) */
     uint8_t  rx_prev_valid;
 } slink_record;
+
+/* The current receive epoch's keys (.epoch is its number) and window, and
+ * the previous epoch's keys (all zero unless rx_prev_valid); lvalues. */
+#define SLINK_REC_RX(r)      ((r)->rx[(r)->rx_cur].keys)
+#define SLINK_REC_RX_WIN(r)  ((r)->rx[(r)->rx_cur].win)
+#define SLINK_REC_RX_PREV(r) ((r)->rx[((r)->rx_cur + 2u) % 3u].keys)
 
 /* Installs epoch-2 traffic secrets from the handshake.  Copies the secrets;
  * the caller wipes its copies. */

@@ -168,8 +168,8 @@ slink_err slink_rec_init(slink_record *r, uint8_t local, uint8_t peer,
 
     e = keys_setup(&r->tx, tx_secret, SLINK_EPOCH_APP);
     if (e == SLINK_OK)
-        e = keys_setup(&r->rx, rx_secret, SLINK_EPOCH_APP);
-    /* the replay windows are empty: all zero */
+        e = keys_setup(&r->rx[0].keys, rx_secret, SLINK_EPOCH_APP);
+    /* rx_cur is slot 0; the replay windows are empty: all zero */
     if (e != SLINK_OK)
         slink_rec_wipe(r);
     return e;
@@ -180,8 +180,8 @@ void slink_rec_wipe(slink_record *r)
     if (r == NULL)
         return;
     keys_wipe(&r->tx);
-    keys_wipe(&r->rx);
-    keys_wipe(&r->rx_prev);
+    for (unsigned i = 0; i < 3u; i++)
+        keys_wipe(&r->rx[i].keys);
     slink_memzero(r, sizeof *r);
 }
 
@@ -291,36 +291,38 @@ slink_err slink_rec_seal(slink_record *r, uint8_t content_type,
     return SLINK_OK;
 }
 
-/* The peer's first verified record in the next epoch: the current keys
- * become the previous epoch (kept for late records until the grace period
- * ends) and the verified next keys become current.  Key schedules are
- * re-derived from the secrets rather than copied, because mbedTLS contexts
- * must not be moved in memory. */
-static slink_err ratchet_rx(slink_record *r, const slink_rec_keys *next,
-                            uint64_t seq, uint64_t now_ms)
+/* The rx slot n after slot s (n <= 2), modulo 3: two on is one back. */
+static unsigned slot_add(unsigned s, unsigned n)
 {
-    slink_err e;
+    s += n;
+    return s >= 3u ? s - 3u : s;
+}
 
-    e = keys_setup(&r->rx_prev, r->rx.secret, r->rx.epoch);
-    if (e == SLINK_OK)
-        e = keys_setup(&r->rx, next->secret, next->epoch);
-    if (e != SLINK_OK)
-        return e;
-    r->rx_prev_win = r->rx_win;
+/* An rx slot's epoch is over: its keys are destroyed, its window emptied. */
+static void rx_slot_wipe(slink_rec_rx *s)
+{
+    keys_wipe(&s->keys);
+    slink_replay_init(&s->win);
+}
+
+/* The peer's first verified record in the next epoch, whose keys and
+ * window are in slot `next`: the current epoch becomes the previous one,
+ * kept for late records until the grace period ends, and the epoch that was
+ * the previous one until now is destroyed (its slot is the one after next). */
+static void ratchet_rx(slink_record *r, unsigned next, uint64_t now_ms)
+{
+    rx_slot_wipe(&r->rx[slot_add(next, 1u)]);
+    r->rx_cur = (uint8_t)next;
     r->rx_prev_valid = 1;
     r->rx_prev_expire_ms = now_ms + r->lim.grace_ms;
-    slink_replay_init(&r->rx_win);
-    slink_replay_mark(&r->rx_win, seq);
     r->stats.key_updates_rx++;
-    return SLINK_OK;
 }
 
 void slink_rec_tick(slink_record *r, uint64_t now_ms)
 {
     if (r == NULL || !r->rx_prev_valid || now_ms < r->rx_prev_expire_ms)
         return;
-    keys_wipe(&r->rx_prev);
-    slink_replay_init(&r->rx_prev_win);
+    rx_slot_wipe(&r->rx[slot_add(r->rx_cur, 2u)]);
     r->rx_prev_valid = 0;
 }
 
@@ -334,18 +336,19 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
                          uint8_t *pt, size_t cap, size_t *pt_len,
                          uint8_t *content_type, uint64_t now_ms)
 {
-    slink_rec_keys next;
-    slink_rec_keys *k;
-    slink_replay fresh, *w;
+    slink_rec_keys *cur, *k;
+    slink_replay *w;
     slink_rec_hdr h;
     size_t ct_len;
     uint64_t seq, expected;
+    unsigned rel, slot;
     slink_err e;
 
     SLINK_CHECK(r != NULL && pt_len != NULL && content_type != NULL, SLINK_ERR_ARG);
     SLINK_CHECK(body != NULL || body_len == 0, SLINK_ERR_ARG);
     SLINK_CHECK(pt != NULL || cap == 0, SLINK_ERR_ARG);
-    SLINK_CHECK(KEYS_READY(&r->rx), SLINK_ERR_STATE);
+    cur = &SLINK_REC_RX(r);
+    SLINK_CHECK(KEYS_READY(cur), SLINK_ERR_STATE);
     *pt_len = 0;
     *content_type = 0;
     /* Past the integrity limit the session is over; keep saying so. */
@@ -363,24 +366,19 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
     ct_len = body_len - h.seq_len - SLINK_TAG_LEN;
     SLINK_CHECK(cap >= ct_len, SLINK_ERR_BUFFER);
 
-    /* Which of our rx key sets the record's two epoch bits select: the
-     * current epoch, the next one (a key update: keys derived into `next`,
-     * window `fresh`), or the previous one within its grace period. */
-    if (h.epoch_bits == (r->rx.epoch & 3u)) {
-        k = &r->rx;
-        w = &r->rx_win;
-    } else if (h.epoch_bits == ((r->rx.epoch + 1u) & 3u) && r->rx.epoch < SLINK_EPOCH_MAX) {
-        k = &next;
-        w = &fresh;
-    } else if (r->rx_prev_valid && h.epoch_bits == (r->rx_prev.epoch & 3u) &&
-               now_ms < r->rx_prev_expire_ms) {
-        k = &r->rx_prev;
-        w = &r->rx_prev_win;
-    } else {
+    /* The record's two epoch bits relative to the current epoch: 0 the
+     * current one, 1 the next one (a key update, trial-opened with keys
+     * derived into the next slot), 3 the previous one while its grace
+     * period lasts (the tick above ended it if over); 2 is none of ours. */
+    rel = (h.epoch_bits - cur->epoch) & 3u;
+    if (rel == 2u || (rel == 1u && cur->epoch >= SLINK_EPOCH_MAX) ||
+        (rel == 3u && !r->rx_prev_valid)) {
         r->stats.bad_epoch++;
         return SLINK_ERR_REC_EPOCH;
     }
-    slink_replay_init(&fresh);
+    slot = slot_add(r->rx_cur, rel == 3u ? 2u : rel);
+    k = &r->rx[slot].keys;
+    w = &r->rx[slot].win;
 
     expected = w->any ? w->top + 1u : 0u;
     seq = slink_seq_reconstruct(expected, slink_get_be(body, h.seq_len), 8u * h.seq_len);
@@ -389,32 +387,31 @@ slink_err slink_rec_open(slink_record *r, uint8_t dst, uint8_t src, uint8_t type
         return SLINK_ERR_REC_REPLAY;
     }
 
-    if (k == &next) {
-        memset(&next, 0, sizeof next);
-        e = keys_next(&next, &r->rx);
+    if (rel == 1u) {
+        e = keys_next(k, cur);
         if (e != SLINK_OK) {
-            keys_wipe(&next);
+            keys_wipe(k);
             return e;
         }
     }
     e = keys_crypt(k, dst, src, type, seq, body + h.seq_len, ct_len, pt, 0);
 
     if (e == SLINK_OK) {
-        if (k == &next)
-            e = ratchet_rx(r, &next, seq, now_ms);
-        else
-            slink_replay_mark(w, seq);
-    } else if (e == SLINK_ERR_REC_AUTH) {
-        r->forged++;
-        r->stats.auth_fail++;
-        if (r->forged >= r->lim.forgery_limit)
-            e = SLINK_ERR_INTEGRITY_LIMIT;
-    }
-    if (k == &next)
-        keys_wipe(&next);
-    if (e != SLINK_OK) {
+        slink_replay_mark(w, seq);
+        if (rel == 1u)
+            ratchet_rx(r, slot, now_ms);
+    } else {
+        /* A failed trial open changes nothing: the next slot is empty again. */
+        if (rel == 1u)
+            keys_wipe(k);
         if (ct_len != 0)
             slink_memzero(pt, ct_len);
+        if (e == SLINK_ERR_REC_AUTH) {
+            r->forged++;
+            r->stats.auth_fail++;
+            if (r->forged >= r->lim.forgery_limit)
+                e = SLINK_ERR_INTEGRITY_LIMIT;
+        }
         return e;
     }
     *pt_len = ct_len;
@@ -450,6 +447,6 @@ void slink_rec_rx_report(const slink_record *r, uint8_t *rx_epoch_lo, uint16_t *
 {
     if (r == NULL || rx_epoch_lo == NULL || rx_high == NULL)
         return;
-    *rx_epoch_lo = (uint8_t)(r->rx.epoch & 0xFFu);
-    *rx_high = (uint16_t)(r->rx_win.top & 0xFFFFu);
+    *rx_epoch_lo = (uint8_t)(SLINK_REC_RX(r).epoch & 0xFFu);
+    *rx_high = (uint16_t)(SLINK_REC_RX_WIN(r).top & 0xFFFFu);
 }

@@ -122,12 +122,12 @@ static void record_case(const char *name, size_t pt_len, int flip_at, slink_err 
 
     /* open: key secret; ciphertext and tag secret (the seq field and the
      * frame type are the public header) */
-    secret_keys(&rx.rx);
+    secret_keys(&SLINK_REC_RX(&rx));
     SECRET(body + h.seq_len, blen - h.seq_len);
     e = slink_rec_open(&rx, 7, 1, type, body, blen, out, sizeof out, &olen, &ctype, 1000);
     PUBLIC(out, sizeof out);
     PUBLIC(body, sizeof body);
-    public_keys(&rx.rx);
+    public_keys(&SLINK_REC_RX(&rx));
     expect(name, e, want);
     if (e == SLINK_OK && (olen != pt_len || memcmp(out, pt, pt_len) != 0)) {
         printf("%s: plaintext mismatch\n", name);

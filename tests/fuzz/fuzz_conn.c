@@ -127,8 +127,8 @@ static void clone_aead(slink_aead *dst, const slink_aead *src)
 static void clone_conn_heap(slink_conn *dst, const slink_conn *src)
 {
     clone_aead(&dst->rec.tx.aead, &src->rec.tx.aead);
-    clone_aead(&dst->rec.rx.aead, &src->rec.rx.aead);
-    clone_aead(&dst->rec.rx_prev.aead, &src->rec.rx_prev.aead);
+    for (unsigned i = 0; i < 3u; i++)   /* the rx slots: unused ones are never keyed */
+        clone_aead(&dst->rec.rx[i].keys.aead, &src->rec.rx[i].keys.aead);
 }
 
 /* Copies must live at the addresses they were built at: self-pointers. */
@@ -209,7 +209,7 @@ static void watch_reset(void)
     memset(&g_watch, 0, sizeof g_watch);
     g_watch.sid = v->session_id;
     g_watch.rx_sid = slink_conn_rx_session(v);
-    if (v->rec_valid) { g_watch.tx_epoch = v->rec.tx.epoch; g_watch.rx_epoch = v->rec.rx.epoch; }
+    if (v->rec_valid) { g_watch.tx_epoch = v->rec.tx.epoch; g_watch.rx_epoch = SLINK_REC_RX(&v->rec).epoch; }
 }
 
 static void check_victim(void)
@@ -237,11 +237,11 @@ static void check_victim(void)
     }
     if (v->rec_valid) {
         REQUIRE(strcmp(v->peer_cn, g_w.victim_b ? TEST_PKI_HOST_NAME : TEST_PKI_DEVICE_NAME) == 0);
-        REQUIRE(v->rec.tx.epoch >= 2 && v->rec.rx.epoch >= 2);
+        REQUIRE(v->rec.tx.epoch >= 2 && SLINK_REC_RX(&v->rec).epoch >= 2);
         REQUIRE(v->rec.tx.epoch >= g_watch.tx_epoch);
-        REQUIRE(v->rec.rx.epoch >= g_watch.rx_epoch);
+        REQUIRE(SLINK_REC_RX(&v->rec).epoch >= g_watch.rx_epoch);
         g_watch.tx_epoch = v->rec.tx.epoch;
-        g_watch.rx_epoch = v->rec.rx.epoch;
+        g_watch.rx_epoch = SLINK_REC_RX(&v->rec).epoch;
     }
     (void)slink_conn_poll_event(peer(), &ev);   /* keep the peer's queue moving */
 }
@@ -572,7 +572,7 @@ static void run_input(const uint8_t *data, size_t size)
     printf("  scenario %d: victim %s state %d session %u, read %llu stream bytes, epochs tx %u rx %u\n",
            s, g_w.victim_b ? "B" : "A", (int)victim()->state, (unsigned)victim()->session_id,
            (unsigned long long)g_watch.rx_off, (unsigned)victim()->rec.tx.epoch,
-           (unsigned)victim()->rec.rx.epoch);
+           (unsigned)SLINK_REC_RX(&victim()->rec).epoch);
 #endif
     world_release();
 }

@@ -220,7 +220,7 @@ static void dump_node(const char *n, const slink_conn *c)
             (int)c->hs_slot[HS_SLOT_R].hs.state, SLINK_HS_SLOTS > 1 ? (int)c->hs_slot[SLINK_HS_SLOTS - 1].hs.state : -1,
             (unsigned)c->session_id, (int)c->rec_valid, (int)c->hs_msg3_unconfirmed,
             (unsigned long long)slink_conn_next_timeout(c, g_w.now), (unsigned long long)c->hs_restart_at_ms,
-            c->rec_valid ? (unsigned)c->rec.tx.epoch : 0u, c->rec_valid ? (unsigned)c->rec.rx.epoch : 0u);
+            c->rec_valid ? (unsigned)c->rec.tx.epoch : 0u, c->rec_valid ? (unsigned)SLINK_REC_RX(&c->rec).epoch : 0u);
 }
 
 static void dump_world(void)
@@ -257,7 +257,7 @@ static int node_state(int i)
     if (c->hs_msg3_unconfirmed) return 4;
     if (i_wait) return 6;
     if (r_wait) return 7;
-    if (p->rec_valid && c->rec.tx.epoch > p->rec.rx.epoch) return 8;
+    if (p->rec_valid && c->rec.tx.epoch > SLINK_REC_RX(&p->rec).epoch) return 8;
     return 5;
 }
 
@@ -300,8 +300,8 @@ static void clone_aead(slink_aead *dst, const slink_aead *src)
 static void clone_conn_heap(slink_conn *dst, const slink_conn *src)
 {
     clone_aead(&dst->rec.tx.aead, &src->rec.tx.aead);
-    clone_aead(&dst->rec.rx.aead, &src->rec.rx.aead);
-    clone_aead(&dst->rec.rx_prev.aead, &src->rec.rx_prev.aead);
+    for (unsigned i = 0; i < 3u; i++)   /* the rx slots: unused ones are never keyed */
+        clone_aead(&dst->rec.rx[i].keys.aead, &src->rec.rx[i].keys.aead);
 }
 
 static void world_save(world *snap)
@@ -399,8 +399,8 @@ static void note_sessions(void)
             memset(g_s.ep_rx[i], 0, sizeof g_s.ep_rx[i]);
         }
         see(g_s.ep_tx[i], g_s.sec_tx[i], &c->rec.tx);
-        see(g_s.ep_rx[i], g_s.sec_rx[i], &c->rec.rx);
-        if (c->rec.rx_prev_valid) see(g_s.ep_rx[i], g_s.sec_rx[i], &c->rec.rx_prev);
+        see(g_s.ep_rx[i], g_s.sec_rx[i], &SLINK_REC_RX(&c->rec));
+        if (c->rec.rx_prev_valid) see(g_s.ep_rx[i], g_s.sec_rx[i], &SLINK_REC_RX_PREV(&c->rec));
     }
 }
 
@@ -438,10 +438,10 @@ static void check_i5(void)
 {
     if (!paired()) return;
     for (int i = 0; i < 2; i++)
-        if (g_w.c[i].rec.tx.epoch > g_w.c[!i].rec.rx.epoch + 1u)
+        if (g_w.c[i].rec.tx.epoch > SLINK_REC_RX(&g_w.c[!i].rec).epoch + 1u)
             VIOLATION("I5", "%c sends at epoch %u, %c receives at %u: two key updates in flight",
                       i ? 'B' : 'A', (unsigned)g_w.c[i].rec.tx.epoch, i ? 'A' : 'B',
-                      (unsigned)g_w.c[!i].rec.rx.epoch);
+                      (unsigned)SLINK_REC_RX(&g_w.c[!i].rec).epoch);
 }
 
 static void check_all(void)

@@ -66,7 +66,7 @@ static void prelude(pair *p, uint8_t mode)
     if (mode & 2u) {
         REQUIRE(slink_rec_key_update(&p->a) == SLINK_OK);
         genuine(p, SLINK_CT_DATAGRAM, "next epoch");
-        REQUIRE(p->b.rx.epoch == 3 && p->b.rx_prev_valid);
+        REQUIRE(SLINK_REC_RX(&p->b).epoch == 3 && p->b.rx_prev_valid);
     }
 }
 

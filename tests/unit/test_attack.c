@@ -586,9 +586,9 @@ static slink_err seq_outcome(const slink_record *r, uint8_t type, const uint8_t 
     ck_assert_int_eq(slink_rec_hdr_parse(type, &hd), SLINK_OK);
     uint64_t low = 0;
     for (unsigned i = 0; i < hd.seq_len; i++) low = low << 8 | body[i];
-    uint64_t exp = r->rx_win.any ? r->rx_win.top + 1 : 0;
+    uint64_t exp = SLINK_REC_RX_WIN(r).any ? SLINK_REC_RX_WIN(r).top + 1 : 0;
     uint64_t seq = slink_seq_reconstruct(exp, low, 8u * hd.seq_len);
-    return slink_replay_check(&r->rx_win, seq) == SLINK_OK ? SLINK_ERR_REC_AUTH : SLINK_ERR_REC_REPLAY;
+    return slink_replay_check(&SLINK_REC_RX_WIN(r), seq) == SLINK_OK ? SLINK_ERR_REC_AUTH : SLINK_ERR_REC_REPLAY;
 }
 
 static void genuine_still_accepted(duo *d, const hw_frame *f)
@@ -653,7 +653,7 @@ START_TEST(bitflip_header_byte_each_bit)
                       slink_err_str(e), slink_err_str(want));
         ck_assert_uint_eq(recv_now(&d->b->conn, buf, sizeof buf), 0);
     }
-    ck_assert_uint_eq(d->b->conn.rec.rx.epoch, 2);
+    ck_assert_uint_eq(SLINK_REC_RX(&d->b->conn.rec).epoch, 2);
     ck_assert_uint_eq(d->b->conn.rec.stats.key_updates_rx, 0);
     genuine_still_accepted(d, &g);
     duo_free(d);
@@ -1035,7 +1035,7 @@ START_TEST(reflected_records_fail_auth)
     size_t osl = seq_len_of(orig->type);
     hw_frame far = reflected(orig);
     far.type = slink_rec_hdr_type(SLINK_CT_STREAM, SLINK_EPOCH_APP, 6);
-    slink_put_u48(far.body, d->a->conn.rec.rx_win.top + 1000);
+    slink_put_u48(far.body, SLINK_REC_RX_WIN(&d->a->conn.rec).top + 1000);
     memcpy(far.body + 6, orig->body + osl, orig->body_len - osl);
     far.body_len = orig->body_len - osl + 6;
     ck_assert_int_eq(hw_handle(&d->a->conn, &far, d->h.now), SLINK_ERR_REC_AUTH);
@@ -1299,7 +1299,7 @@ static duo *epoch_setup(uint64_t seed, hw_frame *old)
     ck_assert_int_eq(slink_conn_recv_dgram(&d->b->conn, m, sizeof m, &n), SLINK_OK);
     ck_assert_uint_eq(n, 3);
     ck_assert_int_eq(memcmp(m, "new", 3), 0);
-    ck_assert_uint_eq(d->b->conn.rec.rx.epoch, 3);
+    ck_assert_uint_eq(SLINK_REC_RX(&d->b->conn.rec).epoch, 3);
     ck_assert_uint_eq(d->b->conn.rec.stats.key_updates_rx, 1);
     free(hc);
     hostile_set_filter(&d->h, NULL, NULL);
@@ -1335,7 +1335,7 @@ START_TEST(epoch_old_record_within_grace_accepted_once)
     ck_assert_int_eq(memcmp(m, "old", 3), 0);
     ck_assert_int_eq(hw_handle(&d->b->conn, &old, d->h.now), SLINK_ERR_REC_REPLAY);
     ck_assert_int_eq(slink_conn_recv_dgram(&d->b->conn, m, sizeof m, &n), SLINK_ERR_AGAIN);
-    ck_assert_uint_eq(d->b->conn.rec.rx.epoch, 3);
+    ck_assert_uint_eq(SLINK_REC_RX(&d->b->conn.rec).epoch, 3);
     duo_free(d);
 }
 END_TEST
@@ -1350,12 +1350,12 @@ START_TEST(epoch_forged_next_and_far_epochs)
     uint32_t au0 = d->b->conn.rec.stats.auth_fail;
     ck_assert_int_eq(hw_handle(&d->b->conn, &f, d->h.now), SLINK_ERR_REC_AUTH);
     ck_assert_uint_eq(d->b->conn.rec.stats.auth_fail, au0 + 1);
-    ck_assert_uint_eq(d->b->conn.rec.rx.epoch, 3);
+    ck_assert_uint_eq(SLINK_REC_RX(&d->b->conn.rec).epoch, 3);
     ck_assert_uint_eq(d->b->conn.rec.stats.key_updates_rx, 1);
     /* epoch bits 1: neither current (3), next (0) nor previous (2) */
     f.type = (uint8_t)((old.type & ~SLINK_REC_EPOCH_MASK) | (1u << SLINK_REC_EPOCH_SHIFT));
     ck_assert_int_eq(hw_handle(&d->b->conn, &f, d->h.now), SLINK_ERR_REC_EPOCH);
-    ck_assert_uint_eq(d->b->conn.rec.rx.epoch, 3);
+    ck_assert_uint_eq(SLINK_REC_RX(&d->b->conn.rec).epoch, 3);
     ck_assert(transfer(d, 2000, 60000));
     duo_free(d);
 }

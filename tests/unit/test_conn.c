@@ -820,7 +820,7 @@ START_TEST(previous_epoch_keys_wiped_when_grace_ends)
     ck_assert_uint_eq(p->b.rec.rx_prev_valid, 0);
     {
         static const uint8_t zero[32];
-        ck_assert_mem_eq(p->b.rec.rx_prev.secret, zero, sizeof zero);
+        ck_assert_mem_eq(SLINK_REC_RX_PREV(&p->b.rec).secret, zero, sizeof zero);
     }
     del_pair(p);
 }

@@ -681,9 +681,9 @@ START_TEST(f8_two_key_updates_in_a_row)
         ck_assert_int_ge(hostile_step(&d->h), 0);
         ck_assert_msg(d->b->conn.rec_valid, "receiver lost its session: %s", slink_err_str(d->b->conn.end_reason));
         ck_assert_msg(d->a->conn.rec_valid, "sender lost its session: %s", slink_err_str(d->a->conn.end_reason));
-        ck_assert_msg(d->a->conn.rec.tx.epoch <= d->b->conn.rec.rx.epoch + 1u,
+        ck_assert_msg(d->a->conn.rec.tx.epoch <= SLINK_REC_RX(&d->b->conn.rec).epoch + 1u,
                       "I5: sender at epoch %u, receiver at %u (two updates in flight)",
-                      (unsigned)d->a->conn.rec.tx.epoch, (unsigned)d->b->conn.rec.rx.epoch);
+                      (unsigned)d->a->conn.rec.tx.epoch, (unsigned)SLINK_REC_RX(&d->b->conn.rec).epoch);
         size_t n = 0;
         while (slink_conn_recv(&d->b->conn, buf, sizeof buf, &n) == SLINK_OK && n > 0) {
             for (size_t i = 0; i < n; i++) ck_assert_uint_eq(buf[i], pat(8, got + i));
@@ -694,7 +694,7 @@ START_TEST(f8_two_key_updates_in_a_row)
     /* both updates happened, one after the other */
     hostile_run_for(&d->h, 1000);
     ck_assert_uint_eq(d->a->conn.rec.tx.epoch, 4);
-    ck_assert_uint_eq(d->b->conn.rec.rx.epoch, 4);
+    ck_assert_uint_eq(SLINK_REC_RX(&d->b->conn.rec).epoch, 4);
     ck_assert_uint_eq(d->a->conn.session_id, 1);
     ck_assert_uint_eq(d->b->conn.session_id, 1);
     ck_assert(transfer(d, 2000, 30000, NULL));

@@ -110,7 +110,7 @@ START_TEST(record_known_answers)
     ck_assert_mem_eq(rec.body, want, rec.len);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
     ck_assert_mem_eq(out, KAT_PT, 11);
-    ck_assert_uint_eq(b.rx.epoch, 3);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 3);
     slink_rec_wipe(&a);
     slink_rec_wipe(&b);
 }
@@ -261,7 +261,7 @@ START_TEST(one_bit_tamper_anywhere_gives_exact_error)
     ck_assert_uint_eq(b.stats.bad_epoch, 1);
     ck_assert_uint_eq(b.stats.malformed, 3);
     /* none of it moved the window or the epoch: the genuine record passes */
-    ck_assert_uint_eq(b.rx.epoch, 2);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 2);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
     ck_assert_mem_eq(out, pt, sizeof pt);
     slink_rec_wipe(&a);
@@ -342,7 +342,7 @@ START_TEST(key_update_followed_and_old_epoch_in_grace)
     ck_assert_int_eq(open_at(&b, &late1, T0, out, &n, &ct), SLINK_OK);
     seal(&a, SLINK_CT_STREAM, pt, 5, &fresh);
     ck_assert_int_eq(open_at(&b, &fresh, T0 + 10, out, &n, &ct), SLINK_OK);
-    ck_assert_uint_eq(b.rx.epoch, 3);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 3);
     ck_assert_uint_eq(b.stats.key_updates_rx, 1);
     ck_assert_uint_eq(b.rx_prev_valid, 1);
     /* within grace: late old-epoch records accepted once */
@@ -355,9 +355,9 @@ START_TEST(key_update_followed_and_old_epoch_in_grace)
     ck_assert_int_eq(open_at(&b, &late3, T0 + 110, out, &n, &ct), SLINK_ERR_REC_EPOCH);
     ck_assert_uint_eq(b.rx_prev_valid, 0);
 #if SLINK_CFG_REC_AEAD_CACHE
-    ck_assert_uint_eq(b.rx_prev.aead.ready, 0);
+    ck_assert_uint_eq(SLINK_REC_RX_PREV(&b).aead.ready, 0);
 #else
-    ck_assert_uint_eq(b.rx_prev.ready, 0);
+    ck_assert_uint_eq(SLINK_REC_RX_PREV(&b).ready, 0);
 #endif
     ck_assert_uint_eq(b.stats.bad_epoch, 1);
     xfer(&a, &b, SLINK_CT_STREAM, 5, T0 + 200);
@@ -389,17 +389,77 @@ START_TEST(old_epoch_wiped_by_timer_without_traffic)
     slink_rec_tick(&b, T0 + 110);
     ck_assert_uint_eq(b.rx_prev_valid, 0);
 #if SLINK_CFG_REC_AEAD_CACHE
-    ck_assert_uint_eq(b.rx_prev.aead.ready, 0);
+    ck_assert_uint_eq(SLINK_REC_RX_PREV(&b).aead.ready, 0);
 #else
-    ck_assert_uint_eq(b.rx_prev.ready, 0);
+    ck_assert_uint_eq(SLINK_REC_RX_PREV(&b).ready, 0);
 #endif
     {
         static const uint8_t zero[32];
-        ck_assert_mem_eq(b.rx_prev.secret, zero, sizeof zero);
+        ck_assert_mem_eq(SLINK_REC_RX_PREV(&b).secret, zero, sizeof zero);
     }
     ck_assert_uint_eq(slink_rec_next_timer(&b), UINT64_MAX);
     slink_rec_tick(NULL, T0);   /* harmless */
     ck_assert_uint_eq(slink_rec_next_timer(NULL), UINT64_MAX);
+    slink_rec_wipe(&a);
+    slink_rec_wipe(&b);
+}
+END_TEST
+
+/* The receive slots rotate (record.h): a second key update within the
+ * grace period makes the first update's epoch the previous one and
+ * destroys the epoch before it at that moment, and a forged record with
+ * next-epoch bits leaves the next slot empty and changes nothing. */
+static void ack_back(slink_record *a, const slink_record *b)
+{
+    uint8_t ep = 0;
+    uint16_t hi = 0;
+    slink_rec_rx_report(b, &ep, &hi);
+    slink_rec_peer_ack(a, ep, hi);
+}
+
+START_TEST(second_update_in_grace_destroys_the_oldest_epoch)
+{
+    static const slink_rec_rx empty;
+    slink_rec_limits lim = { 0, 0, 1000 };
+    slink_record a, b;
+    rec_buf late2, late3, r3, r4, r5, forged;
+    uint8_t out[64], ct, pt[3] = { 1, 2, 3 };
+    size_t n;
+    pair_init(&a, &b, &lim);
+    seal(&a, SLINK_CT_STREAM, pt, 3, &late2);
+    ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    seal(&a, SLINK_CT_STREAM, pt, 3, &r3);
+    seal(&a, SLINK_CT_STREAM, pt, 3, &late3);
+    ck_assert_int_eq(open_at(&b, &r3, T0, out, &n, &ct), SLINK_OK);
+    ck_assert_uint_eq(b.rx_prev_valid && SLINK_REC_RX_PREV(&b).epoch == 2, 1);
+    ack_back(&a, &b);
+    ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    seal(&a, SLINK_CT_STREAM, pt, 3, &r4);
+    ck_assert_int_eq(open_at(&b, &r4, T0 + 20, out, &n, &ct), SLINK_OK);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 4);
+    ck_assert_uint_eq(b.rx_prev_valid && SLINK_REC_RX_PREV(&b).epoch == 3, 1);
+    ck_assert_uint_eq(b.rx_prev_expire_ms, T0 + 20 + 1000);
+    /* epoch 2, still within its own grace period, is gone: its slot is
+     * the next one now, all zero */
+    ck_assert_mem_eq(&b.rx[(b.rx_cur + 1u) % 3u], &empty, sizeof empty);
+    ck_assert_int_eq(open_at(&b, &late2, T0 + 21, out, &n, &ct), SLINK_ERR_REC_EPOCH);
+    ck_assert_int_eq(open_at(&b, &late3, T0 + 21, out, &n, &ct), SLINK_OK);
+    ck_assert_mem_eq(out, pt, 3);
+    /* a forged epoch-5 record: counted, the next slot stays empty */
+    ack_back(&a, &b);
+    ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
+    seal(&a, SLINK_CT_STREAM, pt, 3, &r5);
+    forged = r5;
+    forged.body[forged.len - 1] ^= 0x80;
+    ck_assert_int_eq(open_at(&b, &forged, T0 + 22, out, &n, &ct), SLINK_ERR_REC_AUTH);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 4);
+    ck_assert_uint_eq(b.stats.auth_fail, 1);
+    ck_assert_mem_eq(&b.rx[(b.rx_cur + 1u) % 3u], &empty, sizeof empty);
+    ck_assert_uint_eq(b.rx_prev_valid && SLINK_REC_RX_PREV(&b).epoch == 3, 1);
+    /* the genuine one still moves b on */
+    ck_assert_int_eq(open_at(&b, &r5, T0 + 23, out, &n, &ct), SLINK_OK);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 5);
+    ck_assert_uint_eq(b.stats.key_updates_rx, 3);
     slink_rec_wipe(&a);
     slink_rec_wipe(&b);
 }
@@ -434,7 +494,7 @@ START_TEST(skipped_epoch_is_refused)
     a.tx_update_unconfirmed = 0;
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_ERR_REC_AUTH);
-    ck_assert_uint_eq(b.rx.epoch, 2);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 2);
     ck_assert_uint_eq(b.stats.bad_epoch, 2);
     slink_rec_wipe(&a);
     slink_rec_wipe(&b);
@@ -459,7 +519,7 @@ START_TEST(second_key_update_waits_for_the_first)
     ck_assert_uint_eq(a.tx_update_queued, 1);
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
-    ck_assert_uint_eq(b.rx.epoch, 3);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 3);
     /* an ACK from before the update confirms nothing */
     slink_rec_peer_ack(&a, 2, 0);
     ck_assert_uint_eq(a.tx.epoch, 3);
@@ -469,7 +529,7 @@ START_TEST(second_key_update_waits_for_the_first)
     ck_assert_uint_eq(a.tx_update_queued, 0);
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
     ck_assert_int_eq(open_at(&b, &rec, T0 + 1, out, &n, &ct), SLINK_OK);
-    ck_assert_uint_eq(b.rx.epoch, 4);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 4);
     ck_assert_uint_eq(b.stats.bad_epoch, 0);
     slink_rec_wipe(&a);
     slink_rec_wipe(&b);
@@ -493,7 +553,7 @@ START_TEST(small_rekey_limit_forces_key_updates)
     ck_assert_uint_eq(a.tx.epoch, 4);
     ck_assert_uint_eq(a.tx_seq, 2);
     ck_assert_uint_eq(a.stats.key_updates_tx, 2);
-    ck_assert_uint_eq(b.rx.epoch, 4);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, 4);
     ck_assert_uint_eq(b.stats.key_updates_rx, 2);
     ck_assert_uint_eq(b.stats.opened, 10);
     slink_rec_wipe(&a);
@@ -549,7 +609,7 @@ START_TEST(zero_limits_mean_defaults)
     ck_assert(a.lim.forgery_limit == SLINK_FORGERY_LIMIT_DEFAULT);
     ck_assert_uint_eq(a.lim.grace_ms, SLINK_GRACE_MS_DEFAULT);
     ck_assert_uint_eq(a.tx.epoch, SLINK_EPOCH_APP);
-    ck_assert_uint_eq(b.rx.epoch, SLINK_EPOCH_APP);
+    ck_assert_uint_eq(SLINK_REC_RX(&b).epoch, SLINK_EPOCH_APP);
     slink_rec_wipe(&a);
     slink_rec_wipe(&b);
 }
@@ -606,7 +666,7 @@ START_TEST(seq_field_two_bytes_then_one_after_ack)
         ck_assert_uint_eq(seq_len_of(&rec), 1);
         ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
     }
-    ck_assert_uint_eq(b.rx_win.top, 430);
+    ck_assert_uint_eq(SLINK_REC_RX_WIN(&b).top, 430);
     /* a key update forgets the ACK: the new epoch starts again at 1 byte */
     ck_assert_int_eq(slink_rec_key_update(&a), SLINK_OK);
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
@@ -634,14 +694,14 @@ START_TEST(seq_field_six_bytes_when_far)
     ck_assert_uint_eq(rec.len, 6 + SLINK_TAG_LEN);
     ck_assert_uint_eq(rec.body[4], 0x40);   /* 16384 = 0x4000, big-endian */
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
-    ck_assert_uint_eq(b.rx_win.top, 16384);
+    ck_assert_uint_eq(SLINK_REC_RX_WIN(&b).top, 16384);
     /* with an ACK more than 16384 behind */
     ack(&b, &a);
     a.tx_seq = 16384 + 16385;
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
     ck_assert_uint_eq(seq_len_of(&rec), 6);
     ck_assert_int_eq(open_at(&b, &rec, T0, out, &n, &ct), SLINK_OK);
-    ck_assert_uint_eq(b.rx_win.top, 32769);
+    ck_assert_uint_eq(SLINK_REC_RX_WIN(&b).top, 32769);
     ack(&b, &a);
     seal(&a, SLINK_CT_STREAM, NULL, 0, &rec);
     ck_assert_uint_eq(seq_len_of(&rec), 1);
@@ -726,6 +786,7 @@ int main(void)
     tcase_add_test(tc, redirected_record_fails_authentication);
     tcase_add_test(tc, key_update_followed_and_old_epoch_in_grace);
     tcase_add_test(tc, old_epoch_wiped_by_timer_without_traffic);
+    tcase_add_test(tc, second_update_in_grace_destroys_the_oldest_epoch);
     tcase_add_test(tc, skipped_epoch_is_refused);
     tcase_add_test(tc, second_key_update_waits_for_the_first);
     tcase_add_test(tc, small_rekey_limit_forces_key_updates);

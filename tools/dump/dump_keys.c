@@ -83,7 +83,7 @@ int dump_keylog_load(dump_keylog *kl, const char *path, FILE *err)
          * from the secret alone (PROTOCOL.md §3.4); the epoch only enters
          * the AAD and the epoch-bit match, so a later epoch's secret is
          * installed by relabelling it. */
-        k->rec.rx.epoch = k->epoch;
+        SLINK_REC_RX(&k->rec).epoch = k->epoch;
         *tail = k;
         tail = &k->next;
         kl->lines++;
@@ -127,10 +127,10 @@ slink_err dump_keylog_open(dump_keylog *kl, uint8_t dst, uint8_t src, uint8_t ty
         slink_err e = slink_rec_open(&k->rec, dst, src, type, body, body_len,
                                      pt, cap, pt_len, &ct, now_ms);
         if (e == SLINK_OK) {
-            *epoch = k->rec.rx.epoch;
-            /* a late record of the previous epoch opened under rx_prev */
-            if (((type & SLINK_REC_EPOCH_MASK) >> SLINK_REC_EPOCH_SHIFT) != (k->rec.rx.epoch & 3u))
-                *epoch = k->rec.rx_prev.epoch;
+            *epoch = SLINK_REC_RX(&k->rec).epoch;
+            /* a late record of the previous epoch opened in the previous slot */
+            if (((type & SLINK_REC_EPOCH_MASK) >> SLINK_REC_EPOCH_SHIFT) != (SLINK_REC_RX(&k->rec).epoch & 3u))
+                *epoch = SLINK_REC_RX_PREV(&k->rec).epoch;
             return SLINK_OK;
         }
         if (best == SLINK_ERR_NO_PEER || rank(e) > rank(best)) best = e;

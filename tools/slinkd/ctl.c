@@ -172,7 +172,7 @@ static void status_json(slinkd *d, sbuf *b)
                           ps->dup_suspect ? "true" : "false");
         }
         if (c->rec_valid)
-            sb_printf(b, "\"epoch_tx\":%u,\"epoch_rx\":%u,", c->rec.tx.epoch, c->rec.rx.epoch);
+            sb_printf(b, "\"epoch_tx\":%u,\"epoch_rx\":%u,", c->rec.tx.epoch, SLINK_REC_RX(&c->rec).epoch);
         else
             sb_printf(b, "\"epoch_tx\":null,\"epoch_rx\":null,");
         sb_printf(b, "\"peer_subject\":");
@@ -258,7 +258,7 @@ static void status_text(slinkd *d, sbuf *b)
                   role_name(p->cfg.role), state_name(slink_conn_get_state(c)));
         if (c->rec_valid)
             sb_printf(b, ", session %08x, epoch tx %u rx %u, subject CN=%s", (unsigned)c->session_id,
-                      c->rec.tx.epoch, c->rec.rx.epoch, c->peer_cn);
+                      c->rec.tx.epoch, SLINK_REC_RX(&c->rec).epoch, c->peer_cn);
         if (d->use_node) {
             const slink_node_peer_stats *ps = slink_node_peer_stats_of(&d->node, p->cfg.addr);
             if (ps && ps->dup_suspect)

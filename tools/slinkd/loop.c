@@ -168,9 +168,9 @@ static void keylog_check(slinkd_peer *p)
         keylog_write(p->d->keylog, c->cfg.local_addr, c->cfg.peer_addr, c->rec.tx.epoch, c->rec.tx.secret);
         p->kl_tx_epoch = c->rec.tx.epoch;
     }
-    if (p->kl_session != c->session_id || p->kl_rx_epoch != c->rec.rx.epoch) {
-        keylog_write(p->d->keylog, c->cfg.peer_addr, c->cfg.local_addr, c->rec.rx.epoch, c->rec.rx.secret);
-        p->kl_rx_epoch = c->rec.rx.epoch;
+    if (p->kl_session != c->session_id || p->kl_rx_epoch != SLINK_REC_RX(&c->rec).epoch) {
+        keylog_write(p->d->keylog, c->cfg.peer_addr, c->cfg.local_addr, SLINK_REC_RX(&c->rec).epoch, SLINK_REC_RX(&c->rec).secret);
+        p->kl_rx_epoch = SLINK_REC_RX(&c->rec).epoch;
     }
     p->kl_session = c->session_id;
 }
