@@ -79,11 +79,18 @@ FW_SLINK_FEATURES := -DSLINK_CFG_CRC16_TABLE=16 -DSLINK_CFG_REC_AEAD_CACHE=0
 # cipher layer had it; the backend's static assertion checks it), not the
 # host's 432: the record layer sets one up on the stack per record.
 FW_SLINK_AEAD_CTX := -DSLINK_AEAD_CTX_SIZE=520
-FW_SLINK_DEFS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
+# The limits and switches above, which hold on any target: the host builds
+# the core with them too (FW_SLINK_PORTABLE_DEFS below, for the
+# responder-only pass of mk/unit_responder.mk), only the AEAD size is the
+# target's.
+FW_SLINK_LIMITS := -DSLINK_MAX_FRAME_BODY=192 -DSLINK_STREAM_WINDOW=2 \
     -DSLINK_STREAM_RX_BUF=256 -DSLINK_DGRAM_QUEUE=1 -DSLINK_CERT_MAX=384 \
     -DSLINK_MAX_PEERS=1 -DSLINK_CERT_CACHE_ENTRIES=1 -DSLINK_EVENT_QUEUE=4 -DSLINK_CFG_LOG_TEXT=0 -DSLINK_CFG_CREDS_COPY=0 -DSLINK_CFG_INITIATOR=0 \
-    -DSLINK_CFG_CERT_FP_RULES=0 \
-    $(FW_SLINK_AEAD_CTX) $(FW_SLINK_FEATURES)
+    -DSLINK_CFG_CERT_FP_RULES=0
+FW_SLINK_DEFS := $(FW_SLINK_LIMITS) $(FW_SLINK_AEAD_CTX) $(FW_SLINK_FEATURES)
+# The device's configuration without the target-only AEAD size (the host's
+# default fits the host's mbedTLS).
+FW_SLINK_PORTABLE_DEFS := $(FW_SLINK_LIMITS) $(FW_SLINK_FEATURES)
 # The core's own warning set; warnings that only a 32-bit target shows are
 # reported, not fatal, so a host-clean core never blocks the firmware.
 FW_WARN_CORE := $(filter-out -Werror,$(WARN_CORE))
