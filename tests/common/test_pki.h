@@ -60,7 +60,9 @@ typedef struct {
  * Returns 0 on success. */
 int test_pki_leaf(const test_cred *ca, test_cred *leaf, const test_leaf_opts *o, uint64_t seed);
 
-/* slink_creds_load over DER fixtures; returns its slink_err (SLINK_OK). */
+/* slink_creds_load over DER fixtures; returns its slink_err (SLINK_OK).
+ * In a build without it (SLINK_CFG_CREDS_COPY 0) slink_creds_load_static,
+ * which keeps pointing into ca and leaf: they must outlive c. */
 int test_pki_load_creds(slink_creds *c, const test_cred *ca, const test_cred *leaf);
 
 /* Cached fixtures (built on first use, constant afterwards): one CA and
