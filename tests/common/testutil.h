@@ -34,6 +34,17 @@ size_t test_read_file(const char *dir, const char *name, uint8_t *b, size_t cap)
 /* Removes a scratch directory and what is in it; an empty dir is a no-op. */
 void   test_rm_dir(const char *dir);
 
+/* A check for a test's hot loops (every byte of a transfer, every
+ * simulated millisecond).  check records each ck_assert that passes with
+ * a write(2) to its result pipe ("last passed here"): per byte that is
+ * hundreds of thousands of system calls in one test, 0.6 s of an idle
+ * machine and more than the 4 s per-test timeout on a loaded one
+ * (test_frame timed out so under a parallel build).  This calls into
+ * check only when the condition fails, with the same file, line and
+ * message. */
+#define T_REQUIRE(cond, ...) \
+    do { if (!(cond)) ck_abort_msg(__VA_ARGS__); } while (0)
+
 /* Runs a suite with check's runner, printing check's summary line; returns
  * the process exit status. */
 int run_suite(Suite *s);

@@ -54,8 +54,8 @@ static void recv_stream(pair *p, slink_conn *dst, unsigned k, size_t len, uint64
         size_t got = 0, i;
         slink_err e = slink_conn_recv(dst, buf, sizeof buf, &got);
         for (i = 0; i < got; i++) {
-            ck_assert_msg(have + i < len, "stream %u: byte %zu is past its end", k, have + i);
-            ck_assert_msg(buf[i] == pat(k, have + i), "stream %u: byte %zu differs", k, have + i);
+            T_REQUIRE(have + i < len, "stream %u: byte %zu is past its end", k, have + i);
+            T_REQUIRE(buf[i] == pat(k, have + i), "stream %u: byte %zu differs", k, have + i);
         }
         have += got;
         if (e == SLINK_ERR_STREAM_END) {

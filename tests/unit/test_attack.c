@@ -83,8 +83,8 @@ static int transfer(duo *d, size_t total, uint64_t max_ms)
                 size_t n = 0;
                 if (slink_conn_recv(rx, buf, sizeof buf, &n) != SLINK_OK || n == 0) break;
                 for (size_t i = 0; i < n; i++)
-                    ck_assert_msg(buf[i] == pat((uint64_t)s, got[s] + i),
-                                  "dir %d byte %zu corrupted or out of order", s, got[s] + i);
+                    T_REQUIRE(buf[i] == pat((uint64_t)s, got[s] + i),
+                              "dir %d byte %zu corrupted or out of order", s, got[s] + i);
                 got[s] += n;
                 ck_assert_uint_le(got[s], total);
             }
@@ -1504,7 +1504,7 @@ static size_t latency_phase(duo *d, int flood, const slink_ecdh_key *keys, size_
         size_t n = recv_now(&d->b->conn, buf, sizeof buf);
         for (size_t i = 0; i < n; i++) {
             size_t m = (got_total + i) / sizeof msg, off = (got_total + i) % sizeof msg;
-            ck_assert_uint_eq(buf[i], pat(*msgs_base + m, off));
+            T_REQUIRE(buf[i] == pat(*msgs_base + m, off), "byte %zu corrupted or out of order", got_total + i);
             if (off == sizeof msg - 1) lat[done++] = d->h.io_time - sent_at[m];
         }
         got_total += n;

@@ -35,8 +35,8 @@ static int transfer(pair *p, size_t total, uint64_t max_ms)
                 slink_err e = slink_conn_recv(rx, buf, sizeof buf, &n);
                 if (e != SLINK_OK || n == 0) break;
                 for (size_t i = 0; i < n; i++)
-                    ck_assert_msg(buf[i] == pat((uint64_t)s, got[s] + i),
-                                  "dir %d byte %zu corrupted or out of order", s, got[s] + i);
+                    T_REQUIRE(buf[i] == pat((uint64_t)s, got[s] + i),
+                              "dir %d byte %zu corrupted or out of order", s, got[s] + i);
                 got[s] += n;
                 ck_assert_uint_le(got[s], total);
             }
@@ -699,7 +699,8 @@ START_TEST(flood_of_first_messages_while_established)
         for (int s = 0; s < 3; s++) ck_assert_int_ge(pair_step(p), 0);
         size_t m;
         while (slink_conn_recv(&p->b, buf, sizeof buf, &m) == SLINK_OK && m > 0) {
-            for (size_t i = 0; i < m; i++) ck_assert_uint_eq(buf[i], pat(99, got + i));
+            for (size_t i = 0; i < m; i++)
+                T_REQUIRE(buf[i] == pat(99, got + i), "byte %zu corrupted or out of order", got + i);
             got += m;
         }
         p->now += 10;
@@ -951,7 +952,7 @@ static void read_checked(slink_conn *c, uint64_t s, size_t *got)
     size_t n = 0;
     while (slink_conn_recv(c, buf, sizeof buf, &n) == SLINK_OK && n > 0) {
         for (size_t i = 0; i < n; i++)
-            ck_assert_msg(buf[i] == pat(s, *got + i), "byte %zu corrupted or out of order", *got + i);
+            T_REQUIRE(buf[i] == pat(s, *got + i), "byte %zu corrupted or out of order", *got + i);
         *got += n;
     }
 }

@@ -30,7 +30,8 @@ static int transfer(pair *p, size_t total, uint64_t max_ms)
             sent[s] += acc;
             while (slink_conn_recv(rx, buf, sizeof buf, &n) == SLINK_OK && n > 0) {
                 for (size_t i = 0; i < n; i++)
-                    ck_assert_uint_eq(buf[i], pat((uint64_t)s, got[s] + i));
+                    T_REQUIRE(buf[i] == pat((uint64_t)s, got[s] + i),
+                              "dir %d byte %zu corrupted or out of order", s, got[s] + i);
                 got[s] += n;
             }
         }

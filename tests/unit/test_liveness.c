@@ -131,8 +131,8 @@ static int transfer(duo *d, size_t total, uint64_t max_ms, storm *st)
                               (unsigned long long)d->h.now, slink_err_str(e));
                 if (e != SLINK_OK || n == 0) break;
                 for (size_t i = 0; i < n; i++)
-                    ck_assert_msg(buf[i] == pat((uint64_t)s, got[s] + i),
-                                  "dir %d byte %zu corrupted or out of order", s, got[s] + i);
+                    T_REQUIRE(buf[i] == pat((uint64_t)s, got[s] + i),
+                              "dir %d byte %zu corrupted or out of order", s, got[s] + i);
                 got[s] += n;
                 ck_assert_uint_le(got[s], total);
             }
@@ -686,7 +686,8 @@ START_TEST(f8_two_key_updates_in_a_row)
                       (unsigned)d->a->conn.rec.tx.epoch, (unsigned)SLINK_REC_RX(&d->b->conn.rec).epoch);
         size_t n = 0;
         while (slink_conn_recv(&d->b->conn, buf, sizeof buf, &n) == SLINK_OK && n > 0) {
-            for (size_t i = 0; i < n; i++) ck_assert_uint_eq(buf[i], pat(8, got + i));
+            for (size_t i = 0; i < n; i++)
+                T_REQUIRE(buf[i] == pat(8, got + i), "byte %zu corrupted or out of order", got + i);
             got += n;
         }
     }

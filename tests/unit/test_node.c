@@ -230,7 +230,8 @@ static void exchange(rig *r, size_t total, uint64_t max_ms)
             }
             while (slink_conn_recv(hc[k], buf, sizeof buf, &n) == SLINK_OK && n > 0) {
                 for (size_t i = 0; i < n; i++)
-                    ck_assert_uint_eq(buf[i], (uint8_t)((got[k] + i) * (k ? 7u : 13u)));
+                    T_REQUIRE(buf[i] == (uint8_t)((got[k] + i) * (k ? 7u : 13u)),
+                              "peer %d byte %zu corrupted or out of order", k, got[k] + i);
                 got[k] += n;
             }
         }

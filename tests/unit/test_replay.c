@@ -240,14 +240,19 @@ START_TEST(seq_reconstruct_is_closest)
             }
             uint64_t low = test_rand(&st) % win;
             uint64_t got = slink_seq_reconstruct(exp, low, bitsv[b]);
-            ck_assert_uint_eq(got & (win - 1), low);
-            ck_assert_uint_le(got, M);
             uint64_t dist = got > exp ? got - exp : exp - got;
+            T_REQUIRE((got & (win - 1)) == low && got <= M, "expected %llu low %llu (%u bits): %llu",
+                      (unsigned long long)exp, (unsigned long long)low, bitsv[b], (unsigned long long)got);
             /* within half a window unless the range edge forbids it */
-            if (exp >= win && exp <= M - win) ck_assert_uint_le(dist, win / 2);
+            T_REQUIRE(!(exp >= win && exp <= M - win) || dist <= win / 2, "expected %llu: %llu is %llu away",
+                      (unsigned long long)exp, (unsigned long long)got, (unsigned long long)dist);
             /* neighbours one window away, where they exist, are not closer */
-            if (got >= win) ck_assert_uint_ge(exp > got - win ? exp - (got - win) : (got - win) - exp, dist);
-            if (got <= M - win) ck_assert_uint_ge(got + win > exp ? got + win - exp : exp - got - win, dist);
+            T_REQUIRE(got < win || (exp > got - win ? exp - (got - win) : (got - win) - exp) >= dist,
+                      "expected %llu: %llu, one window below is closer", (unsigned long long)exp,
+                      (unsigned long long)got);
+            T_REQUIRE(got > M - win || (got + win > exp ? got + win - exp : exp - got - win) >= dist,
+                      "expected %llu: %llu, one window above is closer", (unsigned long long)exp,
+                      (unsigned long long)got);
         }
     }
 }

@@ -38,8 +38,8 @@ static slink_err pass_ack(slink_stream *from, slink_stream *to, uint64_t now, sl
     memset(&a, 0, sizeof a);
     slink_stream_fill_ack(from, &a);
     slink_stream_ack_sent(from);
-    ck_assert_int_eq(slink_ack_encode(&a, buf, sizeof buf, &n), SLINK_OK);
-    ck_assert_int_eq(slink_ack_decode(buf, n, &b), SLINK_OK);
+    T_REQUIRE(slink_ack_encode(&a, buf, sizeof buf, &n) == SLINK_OK, "ACK encode");
+    T_REQUIRE(slink_ack_decode(buf, n, &b) == SLINK_OK, "ACK decode");
     if (seen) *seen = b;
     return slink_stream_on_ack(to, &b, now);
 }
@@ -57,7 +57,7 @@ static size_t take(slink_stream *s, uint64_t now, uint8_t *pt)
     size_t n = 0;
     slink_err e = slink_stream_next_chunk(s, now, pt, SLINK_REC_PLAINTEXT_MAX, &n);
     if (e == SLINK_ERR_AGAIN) return 0;
-    ck_assert_int_eq(e, SLINK_OK);
+    T_REQUIRE(e == SLINK_OK, "next_chunk at %llu ms: %d", (unsigned long long)now, (int)e);
     return n;
 }
 
@@ -925,9 +925,11 @@ START_TEST(receive_ring_wraps_without_corruption)
         }
         total += 3000;
         ck_assert_int_eq(slink_stream_read(&B, out, 1700 + (size_t)round * 37u, &got), SLINK_OK);
-        for (size_t i = 0; i < got; i++) ck_assert_uint_eq(out[i], expect++);
+        for (size_t i = 0; i < got; i++, expect++)
+            T_REQUIRE(out[i] == expect, "byte %zu of this read differs", i);
         ck_assert_int_eq(slink_stream_read(&B, out, sizeof out, &got), SLINK_OK);
-        for (size_t i = 0; i < got; i++) ck_assert_uint_eq(out[i], expect++);
+        for (size_t i = 0; i < got; i++, expect++)
+            T_REQUIRE(out[i] == expect, "byte %zu of this read differs", i);
     }
     ck_assert_uint_eq(B.stats.bytes_delivered, total);
 }
@@ -1042,7 +1044,7 @@ static void sim_send(sim *m, int d, uint64_t now, uint8_t kind, const uint8_t *p
     int copies = test_rand(&m->rng) % 1000u < m->dup_pm ? 2 : 1;
     if (copies == 2) m->duplicated++;
     for (int c = 0; c < copies; c++) {
-        ck_assert_int_lt(q->n, QMAX);
+        T_REQUIRE(q->n < QMAX, "simulated line queue full");
         simrec *r = &q->q[q->n++];
         r->at = q->busy_until + m->latency_ms +
                 (m->jitter_ms ? test_rand(&m->rng) % (m->jitter_ms + 1u) : 0u) + (unsigned)c;
@@ -1213,12 +1215,14 @@ static void adapt_drive(uint64_t *now, uint64_t ms, unsigned drop_every, unsigne
         size_t acc = 0, n, got = 0;
         uint32_t sent0 = A.stats.chunks_sent;
         (void)slink_stream_write(&A, data, sizeof data, &acc);
-        ck_assert_int_eq(slink_stream_poll(&A, *now), SLINK_OK);
+        T_REQUIRE(slink_stream_poll(&A, *now) == SLINK_OK, "poll at %llu ms", (unsigned long long)*now);
         while ((n = take(&A, *now, pt)) > 0) {
             if (A.stats.chunks_sent != sent0) len_of[pt[0]] = (uint16_t)n;
-            else ck_assert_uint_eq(n, len_of[pt[0]]);   /* a resend keeps its size */
+            else T_REQUIRE(n == len_of[pt[0]], "chunk %u resent with %zu bytes, first sent with %u",
+                           pt[0], n, len_of[pt[0]]);   /* a resend keeps its size */
             sent0 = A.stats.chunks_sent;
-            ck_assert_uint_le(n - 1u, A.chunk_max);
+            T_REQUIRE(n - 1u <= A.chunk_max, "chunk of %zu bytes over chunk_max %u", n - 1u,
+                      (unsigned)A.chunk_max);
             (*tx)++;
             if (drop_every != 0 && *tx % drop_every == 0) continue;
             (void)slink_stream_on_chunk(&B, pt, n, *now);
@@ -1600,8 +1604,8 @@ static uint64_t run_sim_from(uint64_t start, uint16_t chunk_max, uint8_t window,
             flow_read(&fa, &B, S.read_every_ms ? S.read_chunk : SIZE_MAX);
             flow_read(&fb, &A, SIZE_MAX);
         }
-        ck_assert_int_eq(slink_stream_poll(&A, now), SLINK_OK);
-        ck_assert_int_eq(slink_stream_poll(&B, now), SLINK_OK);
+        T_REQUIRE(slink_stream_poll(&A, now) == SLINK_OK, "poll A at %llu ms", (unsigned long long)now);
+        T_REQUIRE(slink_stream_poll(&B, now) == SLINK_OK, "poll B at %llu ms", (unsigned long long)now);
         sim_transmit(&S, 0, now, &A, &fa);
         sim_transmit(&S, 1, now, &B, &fb);
         if (fa.closed_seen && fb.closed_seen && A.close_acked && B.close_acked) break;
