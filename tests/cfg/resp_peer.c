@@ -20,9 +20,6 @@ typedef struct {
 } peer_inst;
 
 static peer_inst host, atk;
-/* The attacker's leaf for PEER_ATK_WRONG_NAME: issued by the device's own
- * CA, valid, but for a name the device does not expect at address 1. */
-static test_cred wrong_name_leaf;
 
 static void drain_events(peer_inst *p)
 {
@@ -143,20 +140,21 @@ void peer_key_tags(uint8_t tx[8], uint8_t rx[8])
 
 slink_err peer_atk_init(peer_atk_kind kind, uint64_t seed, uint64_t now_ms)
 {
-    if (kind == PEER_ATK_WRONG_NAME) {
-        if (wrong_name_leaf.der_len == 0) {
-            test_leaf_opts o;
-            memset(&o, 0, sizeof o);
+    static test_cred leaf[2];
+    test_cred *l = &leaf[kind == PEER_ATK_WRONG_NAME ? 0 : 1];
+    if (l->der_len == 0) {
+        test_leaf_opts o;
+        memset(&o, 0, sizeof o);
+        if (kind == PEER_ATK_WRONG_NAME) {
             o.name = "host-9";
-            if (test_pki_leaf(test_pki_default_ca(), &wrong_name_leaf, &o, 0x5eed09) != 0)
-                return SLINK_ERR_CRYPTO;
+        } else {
+            o.name = TEST_PKI_HOST_NAME;
+            o.not_before = "20250101000000";
+            o.not_after = "20260101000000";
         }
-        return inst_init(&atk, test_pki_default_ca(), &wrong_name_leaf, seed, now_ms);
+        if (test_pki_leaf(test_pki_default_ca(), l, &o, 0x5eed09 + (uint64_t)kind) != 0) return SLINK_ERR_CRYPTO;
     }
-    /* A leaf of another CA (its name does not matter: the chain fails
-     * first); the device's CA as its own trust anchor, so that it accepts
-     * the device's msg2 and goes on to send msg3. */
-    return inst_init(&atk, test_pki_default_ca(), test_pki_other_device(), seed, now_ms);
+    return inst_init(&atk, test_pki_default_ca(), l, seed, now_ms);
 }
 
 void peer_atk_free(void) { inst_free(&atk); }

@@ -61,11 +61,14 @@ size_t    peer_max_frame_body(void);
 
 /* An attacker on the same line: an initiator in the default configuration
  * sending from the host's address (1) to the device, whose credentials the
- * device must refuse when it checks msg3.  Both trust the device's CA, so
- * the attacker accepts msg2 and does send msg3 (with its certificate). */
+ * device must refuse when it checks msg3 (its CA is the device's, so it
+ * accepts msg2 and does send msg3 with its certificate).  A leaf of
+ * another CA cannot be loaded beside the device's CA (slink_creds_load
+ * refuses the pair), so the certificates are bad by name or by date. */
 typedef enum {
     PEER_ATK_WRONG_NAME = 1,   /* a valid leaf of the device's CA named "host-9" */
-    PEER_ATK_OTHER_CA          /* a leaf issued by another CA */
+    PEER_ATK_EXPIRED           /* a leaf of the device's CA for host-1's own name, expired
+                                  on 2026-01-01 (the fake clock says 2027-01-15) */
 } peer_atk_kind;
 
 slink_err peer_atk_init(peer_atk_kind kind, uint64_t seed, uint64_t now_ms);
