@@ -77,6 +77,7 @@ typedef struct {
     slink_deframer mon[2];
     size_t max_body[2];
     unsigned repair_asks[2];    /* HS_REPAIR frames sent, per direction */
+    unsigned hs_pieces[2];      /* msg2 (device) and msg3 (host) fragments sent */
     /* copies of the frames sent each way while `capture` is set */
     int capture;
     size_t ncap[2];
@@ -176,6 +177,7 @@ static void monitor(int dir, const uint8_t *p, size_t n)
         slink_err e = slink_deframer_push(&R->mon[dir], p, n, R->now, &used, &fr);
         if (e == SLINK_OK && fr.body_len > R->max_body[dir]) R->max_body[dir] = fr.body_len;
         if (e == SLINK_OK && fr.type == SLINK_FT_HS_REPAIR) R->repair_asks[dir]++;
+        if (e == SLINK_OK && fr.type == (SLINK_FT_HS_FRAG | (dir == 0 ? 3u : 2u))) R->hs_pieces[dir]++;
         if (e == SLINK_OK && R->capture && R->ncap[dir] < CAP_MAX && fr.body_len <= SLINK_MAX_FRAME_BODY) {
             cap_frame *c = &R->cap[dir][R->ncap[dir]++];
             c->dst = fr.dst;
@@ -1443,40 +1445,43 @@ START_TEST(refused_handshake_beside_session_then_genuine_restart)
 }
 END_TEST
 
-static size_t hs_frags[2];
-/* A handshake over a noisy line with the device's 192-byte frames: msg2 and
- * msg3 (about 400 bytes each with the test certificates) go in pieces, the
- * line damages some, and the receivers ask for what they lack (§4.7).  For
- * each seed the session comes up within one initiator attempt's flight
- * schedule (27 T, liveness.h: the first attempt does not run out), and
- * repair requests went each way over the seeds. */
-START_TEST(noisy_handshake_repaired_within_one_attempt)
+/* A handshake over a noisy line (BER 1e-3) with the device's 192-byte
+ * frames: msg2 and msg3 (about 400 bytes each with the test certificates)
+ * go in pieces, the line damages some, and the receivers ask for what they
+ * lack (§4.7).  For each of six seeds the session comes up within 5 s, the
+ * figure `make soak-noisy-ci` requires of the host build at the same BER
+ * (docs/PROTOCOL.md §4.7; well inside one initiator attempt's flight
+ * schedule, 27 T = 12.7 s here), and over the seeds both ends asked for
+ * pieces: the host for msg2's, the device for msg3's.  (Measured: 0.16 to
+ * 1.08 s; with the requests disabled, 2.7 to 8.3 s.) */
+#define NOISY_HS_BOUND_MS 5000u
+START_TEST(noisy_handshake_repaired_within_5s)
 {
     unsigned asks[2] = { 0, 0 };
-    uint64_t worst = 0;
     for (uint64_t seed = 1; seed <= 6; seed++) {
         simline_cfg lc;
         memset(&lc, 0, sizeof lc);
         lc.ber = 1e-3;
         rig_new(1700 + seed, &lc);
         peer_start(17000 + seed);
-        uint64_t lim = peer_attempt_ms();
-        ck_assert_msg(run_until(both_up, lim), "seed %llu: no session within one attempt (%llu ms)",
+        uint64_t lim = NOISY_HS_BOUND_MS;
+        ck_assert_uint_lt(lim, peer_attempt_ms());
+        ck_assert_msg(run_until(both_up, lim), "seed %llu: no session within %llu ms",
                       (unsigned long long)seed, (unsigned long long)lim);
         ck_assert_uint_gt(R->line.st[0].corrupted + R->line.st[1].corrupted, 0);
+        ck_assert_uint_gt(R->hs_pieces[0], 1);   /* msg3 went in pieces */
+        ck_assert_uint_gt(R->hs_pieces[1], 1);   /* and msg2 */
         fprintf(stderr, "responder-only noisy handshake seed %llu: session at %llu ms (bound %llu), repair "
                 "requests host %u device %u, frames damaged %llu/%llu\n", (unsigned long long)seed,
                 (unsigned long long)R->now, (unsigned long long)lim, R->repair_asks[0], R->repair_asks[1],
                 (unsigned long long)R->line.st[0].corrupted, (unsigned long long)R->line.st[1].corrupted);
         asks[0] += R->repair_asks[0];
         asks[1] += R->repair_asks[1];
-        if (R->now > worst) worst = R->now;
         ck_assert_uint_le(R->max_body[0], SLINK_MAX_FRAME_BODY);
         ck_assert_uint_le(R->max_body[1], SLINK_MAX_FRAME_BODY);
         transfer(512, 120000);
         rig_del();
     }
-    (void)hs_frags;
     ck_assert_uint_gt(asks[0], 0);   /* the host asked for pieces of msg2 */
     ck_assert_uint_gt(asks[1], 0);   /* the device asked for pieces of msg3 */
 }
@@ -1502,7 +1507,7 @@ static Suite *suite(void)
     tcase_add_test(t, junk_to_established_device_changes_nothing);
     tcase_add_test(t, forgery_limit_ends_session_as_specified);
     tcase_add_test(t, refused_handshake_beside_session_then_genuine_restart);
-    tcase_add_test(t, noisy_handshake_repaired_within_one_attempt);
+    tcase_add_test(t, noisy_handshake_repaired_within_5s);
     suite_add_tcase(s, t);
     return s;
 }
