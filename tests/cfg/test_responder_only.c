@@ -1229,12 +1229,26 @@ START_TEST(junk_to_established_device_changes_nothing)
         }
     ck_assert_uint_gt(pieces, 1);    /* msg3 did not fit one 192-byte frame */
     x.hs_dropped++;
+    /* and its msg1, replayed: the running session's own msg1 is known as
+     * stale (src/session/conn_hs.c rule_duplicate) and dropped before the
+     * msg1 budget, so it costs no token, no crypto and no msg2 */
+    unsigned msg1s = 0, msg2_pieces = R->hs_pieces[1], tokens = R->conn.hs_tokens;
+    for (size_t i = 0; i < R->ncap[0]; i++)
+        if (R->cap[0][i].type == SLINK_FT_HS1) {
+            line_junk(R->cap[0][i].type, R->cap[0][i].body, R->cap[0][i].len);
+            msg1s++;
+            break;
+        }
+    ck_assert_uint_eq(msg1s, 1);
+    x.hs_dropped++;
     run_until_delivered();
     check_counts(&before, &x);
     session_unchanged(sid, tx, rx);
     ck_assert_uint_eq(R->conn.stats.hs_started, started);
     ck_assert_uint_eq(R->conn.stats.hs_failed, 0);
     ck_assert_uint_eq(R->ev_failed, 0);
+    ck_assert_uint_eq(R->hs_pieces[1], msg2_pieces);
+    ck_assert_uint_ge(R->conn.hs_tokens, tokens);
     ck_assert(!R->h2d.mismatch && !R->d2h.mismatch);
 
     /* the host updates its keys: the device's receive side moves to
