@@ -37,6 +37,15 @@
 #define DEV_TIME_FLOOR 1767225600   /* 2026-01-01 */
 #define DEV_APP_BUF 64u             /* the firmware's echo buffer and receive hand-off */
 
+/* A frame as one end sent it (decoded, before the line's faults), kept
+ * to be replayed: an attacker records the line. */
+typedef struct {
+    uint8_t dst, src, type;
+    uint16_t len;
+    uint8_t body[SLINK_MAX_FRAME_BODY];
+} cap_frame;
+#define CAP_MAX 1024u
+
 /* One direction of an application transfer: `total` pattern bytes (seed)
  * sent, checked byte by byte as they arrive. */
 typedef struct {
@@ -57,14 +66,22 @@ typedef struct {
     int livelock;
     int peer_on;            /* the host is powered (its peer exists) */
     int read_dgrams;        /* the device application reads datagrams */
+    int atk_on;             /* the attacker's initiator (peer_atk_*) is on the line */
+    slink_rec_limits lim;   /* the device's record limits (zero: the defaults, as the firmware) */
     /* device events seen by its loop */
     unsigned ev_up, ev_ended, ev_failed;
-    slink_err last_end;
+    slink_err last_end, last_fail;
     /* stream flows: host -> device, device -> host */
     flow h2d, d2h;
     /* monitor of both directions (device-sized decoders, every address) */
     slink_deframer mon[2];
     size_t max_body[2];
+    unsigned repair_asks[2];    /* HS_REPAIR frames sent, per direction */
+    unsigned hs_pieces[2];      /* msg2 (device) and msg3 (host) fragments sent */
+    /* copies of the frames sent each way while `capture` is set */
+    int capture;
+    size_t ncap[2];
+    cap_frame cap[2][CAP_MAX];
 } rig;
 
 static rig *R;
@@ -94,6 +111,7 @@ static slink_conn_cfg dev_cfg(void)
     cfg.policy.time_mode = SLINK_TIME_CLOCK_OR_FLOOR;
     cfg.policy.time_floor = DEV_TIME_FLOOR;
     cfg.policy.cache = &R->cache;
+    cfg.limits = R->lim;
     return cfg;
 }
 
@@ -103,7 +121,7 @@ static void dev_events(void)
     while (slink_conn_poll_event(&R->conn, &ev)) {
         if (ev.type == SLINK_EV_ESTABLISHED) R->ev_up++;
         if (ev.type == SLINK_EV_ENDED) { R->ev_ended++; R->last_end = ev.err; }
-        if (ev.type == SLINK_EV_HS_FAILED) R->ev_failed++;
+        if (ev.type == SLINK_EV_HS_FAILED) { R->ev_failed++; R->last_fail = ev.err; }
     }
 }
 
@@ -158,6 +176,16 @@ static void monitor(int dir, const uint8_t *p, size_t n)
         size_t used = 0;
         slink_err e = slink_deframer_push(&R->mon[dir], p, n, R->now, &used, &fr);
         if (e == SLINK_OK && fr.body_len > R->max_body[dir]) R->max_body[dir] = fr.body_len;
+        if (e == SLINK_OK && fr.type == SLINK_FT_HS_REPAIR) R->repair_asks[dir]++;
+        if (e == SLINK_OK && fr.type == (SLINK_FT_HS_FRAG | (dir == 0 ? 3u : 2u))) R->hs_pieces[dir]++;
+        if (e == SLINK_OK && R->capture && R->ncap[dir] < CAP_MAX && fr.body_len <= SLINK_MAX_FRAME_BODY) {
+            cap_frame *c = &R->cap[dir][R->ncap[dir]++];
+            c->dst = fr.dst;
+            c->src = fr.src;
+            c->type = fr.type;
+            c->len = (uint16_t)fr.body_len;
+            if (fr.body_len) memcpy(c->body, fr.body, fr.body_len);
+        }
         if (used == 0 || used > n) break;
         p += used;
         n -= used;
@@ -208,6 +236,7 @@ static void rig_del(void)
 {
     if (R == NULL) return;
     peer_free();
+    peer_atk_free();
     simline_free(&R->line);
     slink_conn_wipe(&R->conn);
     slink_creds_free(&R->creds);
@@ -229,6 +258,11 @@ static int step(void)
         simline_send(&R->line, 0, buf, n, R->now);
         moved = 1;
     }
+    /* the attacker talks on the same wire, from the host's address */
+    if (R->atk_on && (n = peer_atk_output(buf, sizeof buf, R->now)) > 0) {
+        simline_send(&R->line, 0, buf, n, R->now);
+        moved = 1;
+    }
     while ((n = slink_conn_output(&R->conn, tx, sizeof tx, R->now)) > 0) {
         ck_assert_uint_le(n, sizeof tx);
         dev_events();
@@ -239,7 +273,11 @@ static int step(void)
     dev_events();
     while (simline_pop(&R->line, R->now, &dir, buf, sizeof buf, &n)) {
         if (dir == 0) dev_input(buf, n);
-        else if (R->peer_on) (void)peer_input(buf, n, R->now);
+        else {
+            /* what the device sends, every node on the line hears */
+            if (R->peer_on) (void)peer_input(buf, n, R->now);
+            if (R->atk_on) (void)peer_atk_input(buf, n, R->now);
+        }
         moved = 1;
     }
     dev_app();
@@ -249,6 +287,7 @@ static int step(void)
 
     uint64_t next = slink_conn_next_timeout(&R->conn, R->now);
     if (R->peer_on && peer_next_timeout(R->now) < next) next = peer_next_timeout(R->now);
+    if (R->atk_on && peer_atk_next_timeout(R->now) < next) next = peer_atk_next_timeout(R->now);
     if (simline_next(&R->line) < next) next = simline_next(&R->line);
     if (R->wake_at > R->now && R->wake_at < next) next = R->wake_at;
     if (next == UINT64_MAX) return 0;
@@ -314,6 +353,16 @@ static void run_for(uint64_t ms)
         if (r == 0) R->now = end;
     }
     R->wake_at = 0;
+}
+
+static uint16_t want_epoch;
+static int rx_epoch_reached(void) { return SLINK_REC_RX(&R->conn.rec).epoch == want_epoch; }
+
+/* Runs until the device receives in epoch e (the host's key update took). */
+static int run_until_rx_epoch(uint16_t e, uint64_t until)
+{
+    want_epoch = e;
+    return run_until(rx_epoch_reached, until);
 }
 
 static uint64_t bound(void)
@@ -829,6 +878,629 @@ START_TEST(msg1_flood_during_session_keeps_it)
 }
 END_TEST
 
+
+/* ---- hostile input to an established device ------------------------------------- */
+
+/* A frame an attacker puts on the line towards the device: any addresses,
+ * any body length (the attacker's encoder has no limit).  It is queued on
+ * the host's side of the line behind whatever the host is sending, as a
+ * second transmitter on the wire would be, so it never cuts a genuine
+ * frame in two (that would be jamming, which costs retransmissions, not
+ * state). */
+static void line_frame(uint8_t dst, uint8_t src, uint8_t type, const uint8_t *body, size_t len)
+{
+    uint8_t raw[SLINK_MAX_FRAME_BODY + 64 + SLINK_FRAME_MIN], wire[SLINK_COBS_MAX(sizeof raw) + 1];
+    size_t n = 0;
+    ck_assert_uint_le(len + SLINK_FRAME_MIN, sizeof raw);
+    raw[0] = dst;
+    raw[1] = src;
+    raw[2] = type;
+    if (len) memcpy(raw + SLINK_FRAME_HDR, body, len);
+    slink_put_u16(raw + SLINK_FRAME_HDR + len, slink_crc16(raw, SLINK_FRAME_HDR + len));
+    ck_assert_int_eq(slink_cobs_encode(raw, len + SLINK_FRAME_MIN, wire, sizeof wire - 1, &n), SLINK_OK);
+    wire[n++] = 0x00;
+    simline_send(&R->line, 0, wire, n, R->now);
+}
+
+/* Runs both loops until everything queued towards the device so far has
+ * arrived (the transfer goes on meanwhile). */
+static void run_until_delivered(void)
+{
+    uint64_t at = (R->line.busy_until[0] + 999u) / 1000u + R->line.cfg.delay_ms + 1u;
+    if (at > R->now) run_for(at - R->now);
+}
+
+static void line_junk(uint8_t type, const uint8_t *body, size_t len)
+{
+    line_frame(DEV_ADDR, HOST_ADDR, type, body, len);
+}
+
+/* The device's drop counters, and what the junk sent should add to them
+ * (the genuine traffic of a clean line adds nothing to any of them). */
+typedef struct {
+    uint32_t auth, replay, epoch, malformed;   /* record layer */
+    uint32_t auth_or_replay;                    /* expected only: one or the other */
+    uint32_t dropped;                           /* records the connection refused */
+    uint32_t plain, hs_dropped;
+    uint32_t oversize, not_for_us, bad_addr, damaged;   /* frame decoder; damaged: crc, cobs, runt */
+    uint32_t no_peer;                           /* expected only: decoded, from a source with no peer */
+} dev_counts;
+
+static dev_counts dev_counts_now(void)
+{
+    const slink_rec_stats *r = &R->conn.rec.stats;
+    const slink_frame_stats *f = &R->conn.deframer.stats;
+    dev_counts c;
+    memset(&c, 0, sizeof c);
+    c.auth = r->auth_fail;
+    c.replay = r->replay;
+    c.epoch = r->bad_epoch;
+    c.malformed = r->malformed;
+    c.dropped = R->conn.stats.records_dropped;
+    c.plain = R->conn.stats.plain_alerts;
+    c.hs_dropped = R->conn.stats.hs_dropped;
+    c.oversize = f->oversize;
+    c.not_for_us = f->not_for_us;
+    c.bad_addr = f->bad_addr;
+    c.damaged = f->crc + f->cobs + f->runt;
+    return c;
+}
+
+/* The junk reached the parsers it was meant for, and nothing else was
+ * dropped: every counter moved by exactly what was sent (records that are
+ * a replay or a forgery depending on where the window stands count for
+ * either; line garbage adds at least its damaged frames). */
+static void check_counts(const dev_counts *before, const dev_counts *x)
+{
+    dev_counts n = dev_counts_now();
+    fprintf(stderr, "responder-only junk: auth %u replay %u epoch %u malformed %u dropped %u plain %u "
+            "hs_dropped %u oversize %u not_for_us %u bad_addr %u damaged %u\n",
+            n.auth - before->auth, n.replay - before->replay, n.epoch - before->epoch,
+            n.malformed - before->malformed, n.dropped - before->dropped, n.plain - before->plain,
+            n.hs_dropped - before->hs_dropped, n.oversize - before->oversize,
+            n.not_for_us - before->not_for_us, n.bad_addr - before->bad_addr, n.damaged - before->damaged);
+    ck_assert_uint_ge(n.auth - before->auth, x->auth);
+    ck_assert_uint_ge(n.replay - before->replay, x->replay);
+    ck_assert_uint_eq((n.auth - before->auth) + (n.replay - before->replay), x->auth + x->replay + x->auth_or_replay);
+    ck_assert_uint_eq(n.epoch - before->epoch, x->epoch);
+    ck_assert_uint_eq(n.malformed - before->malformed, x->malformed);
+    ck_assert_uint_eq(n.dropped - before->dropped, x->dropped);
+    ck_assert_uint_eq(n.plain - before->plain, x->plain);
+    ck_assert_uint_eq(n.hs_dropped - before->hs_dropped, x->hs_dropped);
+    ck_assert_uint_eq(n.oversize - before->oversize, x->oversize);
+    ck_assert_uint_eq(n.not_for_us - before->not_for_us, x->not_for_us);
+    ck_assert_uint_eq(n.bad_addr - before->bad_addr, x->bad_addr);
+    ck_assert_uint_ge(n.damaged - before->damaged, x->damaged);
+}
+
+static void dev_key_tags(uint8_t tx[8], uint8_t rx[8])
+{
+    key_tag(R->conn.rec.tx.secret, tx);
+    key_tag(SLINK_REC_RX(&R->conn.rec).secret, rx);
+}
+
+static uint16_t dev_rx_epoch(void) { return SLINK_REC_RX(&R->conn.rec).epoch; }
+
+static uint64_t forge_next = 1ull << 40;   /* far ahead of any genuine sequence number */
+
+/* A record with a 6-byte sequence number far ahead of the window (so no
+ * replay: the tag is what fails), random ciphertext and tag. */
+static void forged_record(uint8_t dst, uint8_t ct, uint16_t epoch, uint64_t *rs)
+{
+    uint8_t b[SLINK_SEQ_MAX_LEN + 40 + SLINK_TAG_LEN];
+    slink_put_u48(b, forge_next++);
+    for (size_t i = SLINK_SEQ_MAX_LEN; i < sizeof b; i++) b[i] = (uint8_t)(test_rand(rs) >> 56);
+    line_frame(dst, HOST_ADDR, slink_rec_hdr_type(ct, epoch, SLINK_SEQ_MAX_LEN), b, sizeof b);
+}
+
+/* Forged records of every content type (0 and 5..7 are reserved) at the
+ * current epoch, the next (a trial open with derived keys), the previous
+ * (trial-opened only within its grace period) and the far one (two away:
+ * none of ours). */
+static void forge_every_kind(uint64_t *rs, dev_counts *x)
+{
+    uint16_t cur = dev_rx_epoch();
+    for (uint8_t ct = 0; ct < 8; ct++) {
+        for (unsigned rel = 0; rel < 4; rel++) {
+            forged_record(DEV_ADDR, ct, (uint16_t)(cur + rel), rs);
+            x->dropped++;
+            if (ct < SLINK_CT_ALERT || ct > SLINK_CT_DATAGRAM) x->malformed++;
+            else if (rel == 0 || rel == 1 || (rel == 3 && R->conn.rec.rx_prev_valid)) x->auth++;
+            else x->epoch++;
+        }
+    }
+}
+
+static int is_record(const cap_frame *c) { return (c->type & SLINK_FT_RECORD_BIT) != 0; }
+static uint16_t epoch_bits(uint8_t type) { return (uint16_t)((type & SLINK_REC_EPOCH_MASK) >> SLINK_REC_EPOCH_SHIFT); }
+
+/* Replays the host's records of one epoch captured so far (up to `max`):
+ * each reaches the device after the original (the line keeps order). */
+static unsigned replay_host_records(uint16_t epoch, unsigned max)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < R->ncap[0] && n < max; i++) {
+        const cap_frame *c = &R->cap[0][i];
+        if (!is_record(c) || c->src != HOST_ADDR || epoch_bits(c->type) != (epoch & 3u)) continue;
+        line_frame(c->dst, c->src, c->type, c->body, c->len);
+        n++;
+    }
+    return n;
+}
+
+/* Everything but forged and replayed records, at an established device:
+ * the line's other hostile frames. */
+static void junk_frames(uint64_t *rs, dev_counts *x)
+{
+    uint8_t b[SLINK_MAX_FRAME_BODY + 64];
+    for (size_t i = 0; i < sizeof b; i++) b[i] = (uint8_t)(test_rand(rs) >> 56);
+
+    /* genuine records altered: truncated with a valid CRC (still long
+     * enough to be a record: its genuine sequence number was accepted
+     * already, so it is a replay; too short: malformed), cut on the wire
+     * (the CRC or COBS fails), redirected back from the device (other
+     * keys, other addresses in the AAD; its number may or may not be in
+     * the host's window), and the device's own frames as they were (for
+     * the host: not for us) */
+    const cap_frame *hr = NULL, *dr = NULL;
+    for (size_t i = 0; i < R->ncap[0] && hr == NULL; i++)
+        if (is_record(&R->cap[0][i]) && R->cap[0][i].len >= 60 &&
+            epoch_bits(R->cap[0][i].type) == (dev_rx_epoch() & 3u)) hr = &R->cap[0][i];
+    for (size_t i = 0; i < R->ncap[1] && dr == NULL; i++)
+        if (is_record(&R->cap[1][i]) && R->cap[1][i].len >= 40) dr = &R->cap[1][i];
+    ck_assert_ptr_nonnull(hr);
+    ck_assert_ptr_nonnull(dr);
+    line_junk(hr->type, hr->body, SLINK_SEQ_MAX_LEN + SLINK_TAG_LEN + 1u);
+    x->replay++;
+    x->dropped++;
+    line_junk(hr->type, hr->body, 10);
+    x->malformed++;
+    x->dropped++;
+    {
+        uint8_t raw[SLINK_FRAME_MAX], wire[SLINK_WIRE_FRAME_MAX];
+        size_t n = 0;
+        raw[0] = hr->dst;
+        raw[1] = hr->src;
+        raw[2] = hr->type;
+        memcpy(raw + SLINK_FRAME_HDR, hr->body, hr->len);
+        slink_put_u16(raw + SLINK_FRAME_HDR + hr->len, slink_crc16(raw, SLINK_FRAME_HDR + hr->len));
+        ck_assert_int_eq(slink_cobs_encode(raw, hr->len + SLINK_FRAME_MIN, wire, sizeof wire, &n), SLINK_OK);
+        wire[n / 2u] = 0x00;
+        simline_send(&R->line, 0, wire, n / 2u + 1u, R->now);
+        x->damaged++;
+    }
+    for (size_t i = 0; i < R->ncap[1] && i < 64; i++) {
+        const cap_frame *c = &R->cap[1][i];
+        if (!is_record(c) || epoch_bits(c->type) != (dev_rx_epoch() & 3u)) continue;
+        line_frame(DEV_ADDR, HOST_ADDR, c->type, c->body, c->len);
+        x->auth_or_replay++;
+        x->dropped++;
+    }
+    line_frame(dr->dst, dr->src, dr->type, dr->body, dr->len);
+    x->not_for_us++;
+
+    /* records with a reserved sequence-field code, too short for a tag,
+     * and one broadcast (the AAD binds the destination) */
+    line_junk((uint8_t)(slink_rec_hdr_type(SLINK_CT_STREAM, dev_rx_epoch(), 1) | 3u), b, 60);
+    x->malformed++;
+    x->dropped++;
+    line_junk(slink_rec_hdr_type(SLINK_CT_STREAM, dev_rx_epoch(), 1), b, SLINK_TAG_LEN);
+    x->malformed++;
+    x->dropped++;
+    forged_record(SLINK_ADDR_BROADCAST, SLINK_CT_DATAGRAM, dev_rx_epoch(), rs);
+    x->auth++;
+    x->dropped++;
+
+    /* frames too long for the device (193 bytes and more): the decoder
+     * stops them before any cryptography; and a run of noise without a
+     * delimiter longer than any frame */
+    line_junk(slink_rec_hdr_type(SLINK_CT_STREAM, dev_rx_epoch(), 6), b, SLINK_MAX_FRAME_BODY + 1u);
+    line_junk(slink_rec_hdr_type(SLINK_CT_ACK, dev_rx_epoch(), 1), b, SLINK_MAX_FRAME_BODY + 40u);
+    line_junk(SLINK_FT_HS3, b, SLINK_MAX_FRAME_BODY + 64u);
+    x->oversize += 3;
+    {
+        uint8_t noise[3u * SLINK_WIRE_FRAME_MAX];
+        for (size_t i = 0; i < sizeof noise; i++) noise[i] = (uint8_t)(1u + (test_rand(rs) >> 56) % 255u);
+        noise[sizeof noise - 1] = 0x00;
+        simline_send(&R->line, 0, noise, sizeof noise, R->now);
+        x->oversize++;
+    }
+
+    /* other addresses: another node, a reserved one, sources that cannot
+     * send, and a unicast source that is not our peer */
+    forged_record(9, SLINK_CT_STREAM, dev_rx_epoch(), rs);
+    x->not_for_us++;
+    line_frame(0xF5, HOST_ADDR, SLINK_FT_PLAIN_ALERT, (const uint8_t[]){ 2, 40 }, 2);
+    line_frame(DEV_ADDR, SLINK_ADDR_BROADCAST, SLINK_FT_HS1, b, 35);
+    line_frame(DEV_ADDR, SLINK_ADDR_NONE, slink_rec_hdr_type(SLINK_CT_STREAM, dev_rx_epoch(), 1), b, 40);
+    x->bad_addr += 3;
+    line_frame(DEV_ADDR, 3, slink_rec_hdr_type(SLINK_CT_STREAM, dev_rx_epoch(), 1), b, 40);
+    line_frame(DEV_ADDR, 3, SLINK_FT_PLAIN_ALERT, (const uint8_t[]){ 2, 0 }, 2);
+    x->no_peer += 2;
+
+    /* plaintext alerts: the no_session hint at both levels, close_notify
+     * and bad_record_mac (decrypt error) at both levels, every fatal code
+     * a handshake failure carries (§4.10), one broadcast, and malformed
+     * ones (a close_notify with its `final`, a lone level byte) */
+    static const uint8_t alerts[][2] = {
+        { 1, 100 }, { 2, 100 }, { 1, 0 }, { 2, 0 }, { 1, 20 }, { 2, 20 }, { 2, 10 }, { 2, 40 },
+        { 2, 42 }, { 2, 44 }, { 2, 45 }, { 2, 48 }, { 2, 49 }, { 2, 50 }, { 2, 70 }, { 2, 80 },
+    };
+    for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++) line_junk(SLINK_FT_PLAIN_ALERT, alerts[i], 2);
+    line_frame(SLINK_ADDR_BROADCAST, HOST_ADDR, SLINK_FT_PLAIN_ALERT, (const uint8_t[]){ 2, 49 }, 2);
+    line_junk(SLINK_FT_PLAIN_ALERT, (const uint8_t[]){ 1, 0, 5 }, 3);
+    line_junk(SLINK_FT_PLAIN_ALERT, (const uint8_t[]){ 2 }, 1);
+    x->plain += (uint32_t)(sizeof alerts / sizeof alerts[0]) + 3u;
+
+    /* handshake-shaped frames: msg2 (no initiator here), msg3 with no
+     * attempt waiting for it, a truncated msg1, a fragment that is
+     * malformed (total 0), pieces of a msg2 and a msg3 that never
+     * complete, and repair requests with no message held (and one
+     * malformed) */
+    line_junk(SLINK_FT_HS2, b, 180);
+    line_junk(SLINK_FT_HS3, b, 190);
+    b[0] = SLINK_VERSION_SUITE;
+    line_junk(SLINK_FT_HS1, b, 10);
+    x->hs_dropped += 3;
+    {
+        uint8_t fr[SLINK_MAX_FRAME_BODY];
+        memcpy(fr, b, sizeof fr);
+        slink_put_u16(fr, 0);
+        slink_put_u16(fr + 2, 0);
+        line_junk(SLINK_FT_HS_FRAG | 3u, fr, 100);
+        x->hs_dropped++;
+        slink_put_u16(fr + 2, 400);
+        line_junk(SLINK_FT_HS_FRAG | 2u, fr, 188);
+        slink_put_u16(fr, 188);
+        line_junk(SLINK_FT_HS_FRAG | 3u, fr, 100);
+    }
+    static const uint8_t rq2[] = { 2, 0, 0 }, rq3[] = { 3, 0x01, 0xC2, 0xFF }, rqbad[] = { 5, 0, 0 };
+    line_junk(SLINK_FT_HS_REPAIR, rq2, sizeof rq2);
+    line_junk(SLINK_FT_HS_REPAIR, rq3, sizeof rq3);
+    line_junk(SLINK_FT_HS_REPAIR, rqbad, sizeof rqbad);
+    x->hs_dropped += 3;
+
+    /* a bus master's POLL (this device is not on a bus), a turn's end, a
+     * type nobody defined */
+    line_junk(SLINK_FT_POLL, b, 0);
+    line_junk(SLINK_FT_POLL, b, 2);
+    line_junk(SLINK_FT_TURN_END, b, 0);
+    line_junk(0x40, b, 20);
+}
+
+/* The session as it was: same id, same keys at both ends (compared by
+ * digest), nothing ended, the device's record layer still under its
+ * forgery limit (the firmware's: the default, 2^36). */
+static void session_unchanged(uint32_t sid, const uint8_t tx[8], const uint8_t rx[8])
+{
+    uint8_t t[8], r[8];
+    dev_key_tags(t, r);
+    ck_assert_int_eq(slink_conn_get_state(&R->conn), SLINK_CONN_ESTABLISHED);
+    ck_assert_uint_eq(R->conn.session_id, sid);
+    ck_assert_int_eq(memcmp(t, tx, 8), 0);
+    ck_assert_int_eq(memcmp(r, rx, 8), 0);
+    ck_assert(same_keys());
+    ck_assert_uint_eq(R->ev_up, 1);
+    ck_assert_uint_eq(R->ev_ended, 0);
+    ck_assert_uint_eq(peer_events_ended(NULL), 0);
+    ck_assert_uint_eq(R->conn.rec.lim.forgery_limit, SLINK_FORGERY_LIMIT_DEFAULT);
+    ck_assert_uint_lt(R->conn.rec.forged, R->conn.rec.lim.forgery_limit);
+}
+
+/* Junk of every kind to the device while a session runs and a transfer is
+ * under way each way: in epoch 2, then after the host's key update (epoch
+ * 3, the previous epoch in its grace period), then after the grace period.
+ * Nothing ends, nothing is replaced, no key changes but by the genuine
+ * update, and the bytes arrive exact. */
+START_TEST(junk_to_established_device_changes_nothing)
+{
+    uint64_t rs = 0x1A2B3C;
+    uint8_t tx[8], rx[8];
+    rig_new(1201, NULL);
+    R->capture = 1;
+    peer_start(12101);
+    establish();
+    uint32_t sid = R->conn.session_id;
+    uint32_t started = R->conn.stats.hs_started;
+
+    /* epoch 2, mid-transfer */
+    R->h2d.total = R->d2h.total = 3072;
+    run_for(120);
+    ck_assert_uint_gt(R->h2d.got, 0);
+    ck_assert_uint_lt(R->h2d.got, R->h2d.total);
+    ck_assert_uint_gt(R->d2h.got, 0);
+    ck_assert_uint_lt(R->d2h.got, R->d2h.total);
+    ck_assert_uint_eq(dev_rx_epoch(), 2);
+    dev_key_tags(tx, rx);
+    dev_counts before = dev_counts_now(), x;
+    memset(&x, 0, sizeof x);
+    forge_every_kind(&rs, &x);
+    unsigned n = replay_host_records(2, 40);
+    ck_assert_uint_ge(n, 10);
+    x.replay += n;
+    x.dropped += n;
+    junk_frames(&rs, &x);
+    /* the host's own msg3, replayed whole from its pieces: a stale message */
+    unsigned pieces = 0;
+    for (size_t i = 0; i < R->ncap[0]; i++)
+        if (R->cap[0][i].type == (SLINK_FT_HS_FRAG | 3u) || R->cap[0][i].type == SLINK_FT_HS3) {
+            line_junk(R->cap[0][i].type, R->cap[0][i].body, R->cap[0][i].len);
+            pieces++;
+        }
+    ck_assert_uint_gt(pieces, 1);    /* msg3 did not fit one 192-byte frame */
+    x.hs_dropped++;
+    /* and its msg1, replayed: the running session's own msg1 is known as
+     * stale (src/session/conn_hs.c rule_duplicate) and dropped before the
+     * msg1 budget, so it costs no token, no crypto and no msg2 */
+    unsigned msg1s = 0, msg2_pieces = R->hs_pieces[1], tokens = R->conn.hs_tokens;
+    for (size_t i = 0; i < R->ncap[0]; i++)
+        if (R->cap[0][i].type == SLINK_FT_HS1) {
+            line_junk(R->cap[0][i].type, R->cap[0][i].body, R->cap[0][i].len);
+            msg1s++;
+            break;
+        }
+    ck_assert_uint_eq(msg1s, 1);
+    x.hs_dropped++;
+    run_until_delivered();
+    check_counts(&before, &x);
+    session_unchanged(sid, tx, rx);
+    ck_assert_uint_eq(R->conn.stats.hs_started, started);
+    ck_assert_uint_eq(R->conn.stats.hs_failed, 0);
+    ck_assert_uint_eq(R->ev_failed, 0);
+    ck_assert_uint_eq(R->hs_pieces[1], msg2_pieces);
+    ck_assert_uint_ge(R->conn.hs_tokens, tokens);
+    ck_assert(!R->h2d.mismatch && !R->d2h.mismatch);
+
+    /* the host updates its keys: the device's receive side moves to
+     * epoch 3 and keeps epoch 2 for its grace period */
+    R->h2d.total += 2048;
+    R->d2h.total += 2048;
+    size_t cap_mark = R->ncap[0];
+    ck_assert_int_eq(peer_key_update(), SLINK_OK);
+    ck_assert(run_until_rx_epoch(3, R->now + 2000));
+    ck_assert_uint_eq(R->conn.rec.rx_prev_valid, 1);
+    ck_assert_uint_lt(R->h2d.got, R->h2d.total);
+    run_for(30);
+    dev_key_tags(tx, rx);
+    before = dev_counts_now();
+    memset(&x, 0, sizeof x);
+    forge_every_kind(&rs, &x);
+    n = replay_host_records(2, 24);     /* the previous epoch: its window is kept */
+    ck_assert_uint_ge(n, 10);
+    x.replay += n;
+    x.dropped += n;
+    unsigned n3 = 0;
+    for (size_t i = cap_mark; i < R->ncap[0] && n3 < 8; i++)
+        if (is_record(&R->cap[0][i]) && epoch_bits(R->cap[0][i].type) == 3u) {
+            line_junk(R->cap[0][i].type, R->cap[0][i].body, R->cap[0][i].len);
+            n3++;
+        }
+    ck_assert_uint_gt(n3, 0);
+    x.replay += n3;
+    x.dropped += n3;
+    junk_frames(&rs, &x);
+    run_until_delivered();
+    ck_assert_uint_lt(R->now, R->conn.rec.rx_prev_expire_ms);   /* all of it within the grace period */
+    check_counts(&before, &x);
+    session_unchanged(sid, tx, rx);
+
+    /* past the grace period: the previous epoch's records, genuine or
+     * not, are of no epoch the device keeps */
+    run_for(SLINK_GRACE_MS_DEFAULT + 100u);
+    ck_assert_uint_eq(R->conn.rec.rx_prev_valid, 0);
+    before = dev_counts_now();
+    memset(&x, 0, sizeof x);
+    forge_every_kind(&rs, &x);
+    n = replay_host_records(2, 24);
+    x.epoch += n;
+    x.dropped += n;
+    run_until_delivered();
+    check_counts(&before, &x);
+    session_unchanged(sid, tx, rx);
+
+    /* the transfer ends byte-exact in the same session */
+    transfer(1024, 60000);
+    session_unchanged(sid, tx, rx);
+    ck_assert_uint_eq(R->conn.rec.stats.key_updates_rx, 1);
+    ck_assert_uint_eq(R->conn.rec.stats.key_updates_tx, 0);
+    ck_assert_uint_eq(R->conn.stats.hs_started, started);
+    ck_assert_uint_eq(R->ev_failed, 0);
+    fprintf(stderr, "responder-only junk: %llu forgeries counted (limit %llu), session %u kept\n",
+            (unsigned long long)R->conn.rec.forged, (unsigned long long)R->conn.rec.lim.forgery_limit,
+            (unsigned)sid);
+}
+END_TEST
+
+static int dev_ended(void) { return R->ev_ended > 0; }
+static int peer_ends;
+static slink_err peer_end_why;
+/* The host saw its session end (its events drained into the two above). */
+static int host_ended(void)
+{
+    slink_err why = SLINK_OK;
+    unsigned n = peer_events_ended(&why);
+    if (n) { peer_ends += (int)n; peer_end_why = why; }
+    return peer_ends > 0;
+}
+static int new_session_up(void) { return both_up() && R->conn.session_id == 2; }
+
+/* The integrity limit (docs/PROTOCOL.md §3.5, §3.8): records failing
+ * authentication are counted, and at the configured limit the session is
+ * torn down and the peer told with a sealed fatal bad_record_mac.  The
+ * firmware keeps the default, 2^36, which no test reaches; here the device
+ * is configured with 16 (the one setting that differs from the firmware's):
+ * 15 forgeries change nothing, the 16th ends the session, the host learns
+ * it under the session keys (ALERT_RECEIVED), and it starts over after its
+ * restart delay: a new session within the I2 bound, whose count starts at
+ * zero. */
+START_TEST(forgery_limit_ends_session_as_specified)
+{
+    uint64_t rs = 0x5151;
+    rig_new(1501, NULL);
+    R->lim.forgery_limit = 16;
+    slink_conn_wipe(&R->conn);
+    slink_conn_cfg cfg = dev_cfg();
+    ck_assert_int_eq(slink_conn_init(&R->conn, &cfg, &R->plat, R->now), SLINK_OK);
+    peer_start(15101);
+    establish();
+    ck_assert_uint_eq(R->conn.rec.lim.forgery_limit, 16);
+    R->h2d.total = R->d2h.total = 2048;
+    run_for(100);
+    ck_assert_uint_lt(R->h2d.got, R->h2d.total);
+    for (unsigned i = 0; i < 15; i++) forged_record(DEV_ADDR, 1u + i % 4u, dev_rx_epoch() + (i & 1u), &rs);
+    run_until_delivered();
+    ck_assert_uint_eq(R->conn.rec.forged, 15);
+    ck_assert_uint_eq(R->conn.rec.stats.auth_fail, 15);
+    ck_assert_int_eq(slink_conn_get_state(&R->conn), SLINK_CONN_ESTABLISHED);
+    ck_assert_uint_eq(R->ev_ended, 0);
+    transfer(0, 60000);       /* the session still carries the transfer */
+
+    uint64_t t0 = R->now;
+    forged_record(DEV_ADDR, SLINK_CT_STREAM, dev_rx_epoch(), &rs);
+    peer_ends = 0;
+    ck_assert(run_until(dev_ended, R->now + 1000));
+    ck_assert_uint_eq(R->ev_ended, 1);
+    ck_assert_int_eq(R->last_end, SLINK_ERR_INTEGRITY_LIMIT);
+    ck_assert_uint_eq(R->conn.session_id, 1);
+    ck_assert(run_until(host_ended, R->now + 1000));
+    ck_assert_int_eq(peer_end_why, SLINK_ERR_ALERT_RECEIVED);
+    ck_assert_uint_eq(R->conn.stats.last_alert_rx, 0);   /* the device received no alert: it sent one */
+    /* the host starts over by itself; the device answers */
+    R->h2d = (flow){ .seed = 151 };
+    R->d2h = (flow){ .seed = 152 };
+    ck_assert_msg(run_until(new_session_up, t0 + bound()), "no new session within the I2 bound (%llu ms)",
+                  (unsigned long long)bound());
+    fprintf(stderr, "responder-only forgery limit: session ended at the 16th forgery, new session %llu ms later\n",
+            (unsigned long long)(R->now - t0));
+    ck_assert_uint_eq(R->ev_up, 2);
+    ck_assert_uint_eq(R->conn.rec.forged, 0);
+    transfer(1024, 60000);
+}
+END_TEST
+
+/* A handshake attempt from the host's address by an attacker whose
+ * certificate the device must refuse, repeated while a session runs and a
+ * transfer goes on each way: every attempt fails at msg3 (the reason the
+ * certificate check gives), the session is never ended or replaced and the
+ * transfer completes byte-exact.  Then the genuine host reboots at once:
+ * its first attempt replaces the session. */
+START_TEST(refused_handshake_beside_session_then_genuine_restart)
+{
+    static const struct { peer_atk_kind kind; slink_err why; } atk[] = {
+        { PEER_ATK_WRONG_NAME, SLINK_ERR_CERT_NAME },
+        { PEER_ATK_EXPIRED, SLINK_ERR_CERT_EXPIRED },
+    };
+    uint8_t tx[8], rx[8];
+    rig_new(1601, NULL);
+    peer_start(16101);
+    establish();
+    uint32_t sid = R->conn.session_id;
+    dev_key_tags(tx, rx);
+    for (size_t k = 0; k < sizeof atk / sizeof atk[0]; k++) {
+        R->h2d.total += 3072;
+        R->d2h.total += 3072;
+        uint32_t started = R->conn.stats.hs_started, failed = R->conn.stats.hs_failed;
+        uint32_t limited = R->conn.stats.hs_rate_limited;
+        unsigned ev_failed = R->ev_failed;
+        size_t got = R->h2d.got + R->d2h.got;
+        ck_assert_int_eq(peer_atk_init(atk[k].kind, 16201 + k, R->now), SLINK_OK);
+        R->atk_on = 1;
+        run_for(8000);
+        /* the attacker got msg2 and sent msg3 (it installed keys); the
+         * device refused every msg3 for the certificate's fault.  The
+         * refusal's plaintext alert goes at most once per alert interval
+         * (4 s), so the attacker may instead see its unconfirmed session
+         * run out (or still be waiting) */
+        slink_err why = SLINK_OK;
+        unsigned up = peer_atk_events_established(), ended = peer_atk_events_ended(&why);
+        fprintf(stderr, "responder-only attacker %d: %u msg3 sent, %u refused, device: %u attempts, "
+                "%u failed, %u rate-limited\n", (int)atk[k].kind, up, ended,
+                R->conn.stats.hs_started - started, R->conn.stats.hs_failed - failed,
+                R->conn.stats.hs_rate_limited - limited);
+        ck_assert_uint_ge(up, 1);
+        ck_assert_uint_le(ended, up);
+        if (k == 0) ck_assert_uint_ge(ended, 1);   /* no alert went before the first */
+        ck_assert(ended == 0 || why == SLINK_ERR_ALERT_RECEIVED || why == SLINK_ERR_HS_TIMEOUT);
+        ck_assert_uint_ge(R->conn.stats.hs_started - started, up);
+        ck_assert_uint_eq(R->conn.stats.hs_failed - failed, up);
+        ck_assert_uint_eq(R->ev_failed - ev_failed, up);
+        ck_assert_int_eq(R->last_fail, atk[k].why);
+        ck_assert_uint_eq(R->conn.stats.hs_completed, 1);
+        peer_atk_free();
+        R->atk_on = 0;
+        session_unchanged(sid, tx, rx);
+        ck_assert_uint_ge(R->h2d.got + R->d2h.got, got + 6144u);   /* this round's data flowed meanwhile */
+    }
+    transfer(0, 60000);
+    session_unchanged(sid, tx, rx);
+
+    /* The host reboots right after the last attempt: a fresh initiator.
+     * Its first attempt gets through: the device's msg1 budget refills a
+     * token every FW_HS_MIN_INTERVAL_MS (4 s), well within the attempt's
+     * flight schedule (27 T, about 12.7 s here), and no refused attempt
+     * holds the responder slot. */
+    peer_free();
+    R->peer_on = 0;
+    R->h2d = (flow){ .seed = 161 };
+    R->d2h = (flow){ .seed = 162 };
+    uint64_t t0 = R->now;
+    peer_start(16301);
+    uint64_t lim = peer_attempt_ms();
+    ck_assert_msg(run_until(both_up, t0 + lim), "the genuine host's first attempt (%llu ms) did not replace "
+                  "the session", (unsigned long long)lim);
+    fprintf(stderr, "responder-only genuine restart after the attacks: new session in %llu ms (bound %llu ms)\n",
+            (unsigned long long)(R->now - t0), (unsigned long long)lim);
+    ck_assert_uint_eq(R->conn.session_id, sid + 1u);
+    ck_assert_uint_eq(R->ev_up, 2);
+    ck_assert_uint_eq(R->ev_ended, 1);
+    ck_assert_int_eq(R->last_end, SLINK_ERR_PEER_RESET);
+    ck_assert_uint_eq(peer_events_hs_failed(), 0);
+    transfer(2048, 60000);
+}
+END_TEST
+
+/* A handshake over a noisy line (BER 1e-3) with the device's 192-byte
+ * frames: msg2 and msg3 (about 400 bytes each with the test certificates)
+ * go in pieces, the line damages some, and the receivers ask for what they
+ * lack (§4.7).  For each of six seeds the session comes up within 5 s, the
+ * figure `make soak-noisy-ci` requires of the host build at the same BER
+ * (docs/PROTOCOL.md §4.7; well inside one initiator attempt's flight
+ * schedule, 27 T = 12.7 s here), and over the seeds both ends asked for
+ * pieces: the host for msg2's, the device for msg3's.  (Measured: 0.16 to
+ * 1.08 s; with the requests disabled, 2.7 to 8.3 s.) */
+#define NOISY_HS_BOUND_MS 5000u
+START_TEST(noisy_handshake_repaired_within_5s)
+{
+    unsigned asks[2] = { 0, 0 };
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        simline_cfg lc;
+        memset(&lc, 0, sizeof lc);
+        lc.ber = 1e-3;
+        rig_new(1700 + seed, &lc);
+        peer_start(17000 + seed);
+        uint64_t lim = NOISY_HS_BOUND_MS;
+        ck_assert_uint_lt(lim, peer_attempt_ms());
+        ck_assert_msg(run_until(both_up, lim), "seed %llu: no session within %llu ms",
+                      (unsigned long long)seed, (unsigned long long)lim);
+        ck_assert_uint_gt(R->line.st[0].corrupted + R->line.st[1].corrupted, 0);
+        ck_assert_uint_gt(R->hs_pieces[0], 1);   /* msg3 went in pieces */
+        ck_assert_uint_gt(R->hs_pieces[1], 1);   /* and msg2 */
+        fprintf(stderr, "responder-only noisy handshake seed %llu: session at %llu ms (bound %llu), repair "
+                "requests host %u device %u, frames damaged %llu/%llu\n", (unsigned long long)seed,
+                (unsigned long long)R->now, (unsigned long long)lim, R->repair_asks[0], R->repair_asks[1],
+                (unsigned long long)R->line.st[0].corrupted, (unsigned long long)R->line.st[1].corrupted);
+        asks[0] += R->repair_asks[0];
+        asks[1] += R->repair_asks[1];
+        ck_assert_uint_le(R->max_body[0], SLINK_MAX_FRAME_BODY);
+        ck_assert_uint_le(R->max_body[1], SLINK_MAX_FRAME_BODY);
+        transfer(512, 120000);
+        rig_del();
+    }
+    ck_assert_uint_gt(asks[0], 0);   /* the host asked for pieces of msg2 */
+    ck_assert_uint_gt(asks[1], 0);   /* the device asked for pieces of msg3 */
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("responder_only");
@@ -846,6 +1518,10 @@ static Suite *suite(void)
     tcase_add_test(t, junk_to_idle_device_changes_nothing);
     tcase_add_test(t, msg1_flood_before_session_liveness_after);
     tcase_add_test(t, msg1_flood_during_session_keeps_it);
+    tcase_add_test(t, junk_to_established_device_changes_nothing);
+    tcase_add_test(t, forgery_limit_ends_session_as_specified);
+    tcase_add_test(t, refused_handshake_beside_session_then_genuine_restart);
+    tcase_add_test(t, noisy_handshake_repaired_within_5s);
     suite_add_tcase(s, t);
     return s;
 }
