@@ -29,7 +29,7 @@ of another device or direction fails at its offset.  Phases:
      as its echo arrives, right after its turn, so that wait is a whole
      round.  From the no_session on, the 3 probes and msg1 go out of turn
      and msg3 whole right after msg2's turn: 0.1 to 0.2 s (measured
-     1.64 to 1.80 s in all on an idle machine, breakdown in
+     1.64 to 1.92 s in all on an idle machine, breakdown in
      docs/PERFORMANCE.md, bus; simulated, test_bus
      restarted_small_mtu_device_under_load_waits_one_round_only).
      Then the same cut mid-echo on a quiet bus, where the issue's bound is
