@@ -419,12 +419,29 @@ static size_t output_master(slink_node *n, uint8_t *body, uint8_t *out, size_t c
         end_turn(n, now_ms, 0);
     }
     if (n->ack_after >= 0) {
-        slink_conn *c = n->peers[n->ack_after];
+        size_t i = (size_t)n->ack_after;
+        slink_conn *c = n->peers[i];
         n->ack_after = -1;
-        if (c->rec_valid && cap - used >= SLINK_WIRE_FRAME_MAX) {
+        /* A turn that said no_session leaves a probe due: the probe is an
+         * ACK itself, and goes below with the POLL its answer needs (sent
+         * here, it would go without one and expire only after an RTO). */
+        if (c->rec_valid && cap - used >= SLINK_WIRE_FRAME_MAX &&
+            !(conn_probe_due(c, now_ms) && poll_allowed(n, i, now_ms))) {
+            uint32_t sent = 0;
             c->ack_now = 1;
-            if (slink_conn_next_frame(c, now_ms, &type, body, SLINK_MAX_FRAME_BODY, &blen) == SLINK_OK)
-                used += emit(n, c, type, body, blen, out + used, cap - used);
+            /* msg3 answering the msg2 of that turn goes whole, all its
+             * fragments (a small MTU splits it), within a default budget:
+             * what one maximum frame here may take.  Its rest would
+             * otherwise wait for the device's next slot, a round away. */
+            do {
+                size_t w;
+                if (slink_conn_next_frame(c, now_ms, &type, body, SLINK_MAX_FRAME_BODY, &blen) != SLINK_OK)
+                    break;
+                w = emit(n, c, type, body, blen, out + used, cap - used);
+                used += w;
+                sent += (uint32_t)w;
+            } while (conn_hs_msg3_due(c) && sent < SLINK_TURN_BUDGET_DEFAULT &&
+                     cap - used >= SLINK_WIRE_FRAME_MAX);
         }
     }
     used = output_probe(n, body, out, cap, used, now_ms, &none);

@@ -43,6 +43,10 @@ static int dev_conn_init(busnet *b, size_t i)
     cfg.half_duplex_device = 1;
     cfg.creds = &b->dev_creds[i];
     cfg.policy = test_pki_policy(TEST_PKI_HOST_NAME);
+    if (i == 0) {
+        cfg.mtu = b->o.dev0_mtu;
+        cfg.hs_min_interval_ms = b->o.dev0_hs_min_interval_ms;
+    }
     return slink_conn_init(&b->dev[i], &cfg, &b->plat[i + 1], b->now_ns / NS_PER_MS) == SLINK_OK ? 0 : -1;
 }
 

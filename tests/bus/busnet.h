@@ -32,6 +32,12 @@ typedef struct {
      * all of it), rr_think_ms after the previous answer arrived. */
     size_t   rr_bytes;
     uint32_t rr_think_ms;
+    /* Device 0 configured as the example firmware (firmware/apps/device/
+     * main.c, mk/firmware.mk): its receivable frame body (192 bytes there,
+     * so the master's msg3 goes in fragments) and its hs_min_interval_ms
+     * (FW_HS_MIN_INTERVAL_MS, 4 s); 0: the core's defaults. */
+    uint16_t dev0_mtu;
+    uint32_t dev0_hs_min_interval_ms;
 } busnet_opts;
 
 /* Latencies of the request/response exchanges (mixed load), request

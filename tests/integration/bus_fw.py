@@ -23,10 +23,15 @@ of another device or direction fails at its offset.  Phases:
      the master replaces its session; what it echoed before the cut is an
      exact prefix; every other device's flows are complete and byte-exact
      and no other session ended.  Its recovery time is printed, not
-     asserted: with 6 busy devices a round of turns at 115200 is over 1 s
-     (one full frame each way per device, PROTOCOL.md 2.5), and the
-     restart is found by its no_session and 3 unanswered probes, each in
-     one of its turns.
+     asserted: the restarted device says no_session only in its next turn,
+     and with 9 busy devices a round of turns at 115200 is 1.6 to 1.7 s
+     (one full frame each way per device, PROTOCOL.md 2.5); the cut comes
+     as its echo arrives, right after its turn, so that wait is a whole
+     round.  From the no_session on, the 3 probes and msg1 go out of turn
+     and msg3 whole right after msg2's turn: 0.1 to 0.2 s (measured
+     1.64 to 1.92 s in all on an idle machine, breakdown in
+     docs/PERFORMANCE.md, bus; simulated, test_bus
+     restarted_small_mtu_device_under_load_waits_one_round_only).
      Then the same cut mid-echo on a quiet bus, where the issue's bound is
      asserted: re-established within 1 s + one handshake of its console
      saying "ready" ("one handshake": the one that re-established it, from
@@ -435,13 +440,15 @@ def main():
     log("power cut under load: %s; %d of the %d slinkd flows were still running then"
         % (restart.summary(), pending, len(flows)))
     log("  every other device: sessions kept, flows complete and byte-exact")
-    # A round of 6 busy devices at 115200 is over 1 s (one full frame each
-    # way per device, §2.5).  The probes go out of turn, but the device's
-    # first no_session waits for its turn in the round, and so does msg3 of
-    # the new handshake: under real-time load the figure is printed (the
-    # simulated-time bound under load is test_bus's
-    # restarted_device_under_load_is_reestablished); the issue's bound is
-    # asserted on a quiet bus below; here the device must only come back.
+    # A round of 9 busy devices at 115200 is 1.6 to 1.7 s (one full frame
+    # each way per device, §2.5), and the device's first no_session waits
+    # for its next turn, a whole round after the cut (which comes right
+    # after its turn); the probes, msg1 and all of msg3 then follow back to
+    # back.  Under real-time load the figure is printed (simulated-time
+    # bounds under load: test_bus's restarted_device_under_load_is_reestablished
+    # and restarted_small_mtu_device_under_load_waits_one_round_only); the
+    # issue's bound is asserted on a quiet bus below; here the device must
+    # only come back.
     sid[cut] = bus.master_peers()[cut]["session_id"]
 
     # the same cut on a quiet bus, mid-echo: the issue's bound.  Not within

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # QEMU firmware devices and slinkd devices on one RS485 bus (issue 14): a
-# slinkd bus master, 6 slinkd devices and the example firmware provisioned
-# as bus devices (one image per address; 2 images make 8 devices) on
+# slinkd bus master, 8 slinkd devices and the example firmware provisioned
+# as bus devices (one image per address; 2 images make 10 devices) on
 # slink-linesim --bus; concurrent byte-exact transfers with no cross-talk, a
 # firmware device's power cut mid-transfer and its restart (under load, and
 # on a quiet bus against the issue's bound), and a rogue at a firmware

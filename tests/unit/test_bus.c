@@ -204,6 +204,67 @@ START_TEST(restarted_device_under_load_is_reestablished)
 }
 END_TEST
 
+/* The restart of a device configured as the example firmware (192-byte
+ * frames, so the master's msg3 goes in 3 fragments; no_session at most every
+ * 4 s), cut right after its turn while the 7 others move bulk data, as
+ * tests/integration/bus_fw.py cuts a QEMU device.  Its no_session hint can
+ * only come in its next turn, a round of the others' slots later (inherent:
+ * it speaks only when polled).  From that hint on, nothing may wait for a
+ * round again: the first probe goes with a POLL of its own like the other
+ * two (not as the ACK after the hint's turn, which left it to expire after
+ * a stream RTO), and msg3's fragments go together right after the turn that
+ * brought msg2 (not its first fragment then and the rest in the device's
+ * next slot). */
+START_TEST(restarted_small_mtu_device_under_load_waits_one_round_only)
+{
+    busnet *b = &g_b;
+    busnet_opts o = opts(8, 115200, 400000);
+    o.dev0_mtu = 192;
+    o.dev0_hs_min_interval_ms = 4000;
+    ck_assert_int_eq(busnet_init(b, &o), 0);
+    busnet_run_until(b, 60 * S, busnet_all_established);
+    ck_assert(busnet_all_established(b));
+    busnet_run_until(b, b->now_ns + 5 * S, NULL);   /* every flow well under way */
+    /* the end of a turn of device 0: its next one is a round away */
+    int was = 0;
+    while (b->now_ns < 20 * S && !(was && b->node.turn_peer != 0)) {
+        was = b->node.turn_peer == 0;
+        ck_assert(busnet_step(b));
+    }
+    ck_assert_uint_eq(b->host[0].session_id, 1);
+    uint64_t t0 = b->now_ns, t_hint = 0, t_hs = 0, hs_bytes0 = 0;
+    uint32_t hs0 = b->host[0].stats.hs_started;
+    busnet_reboot(b, 0);
+    while (!dev0_up(b) && b->now_ns < t0 + 60 * S) {
+        ck_assert(busnet_step(b));
+        if (t_hint == 0 && b->host[0].probe_tries > 0) t_hint = b->now_ns;
+        if (t_hs == 0 && b->host[0].stats.hs_started != hs0) {
+            t_hs = b->now_ns;
+            hs_bytes0 = b->hs_bytes;
+        }
+    }
+    ck_assert(dev0_up(b));
+    ck_assert_uint_ne(t_hint, 0);
+    ck_assert_uint_ne(t_hs, 0);
+    double resp = b->node.resp_ms / 1e3;
+    /* 3 probes, each one frame of ours, a POLL and the device's TURN_END,
+     * and its response slack at most */
+    double probe_bound = 3 * ((double)busnet_airtime_ns(b, 40u + 2u * 7u) / 1e9 + resp);
+    /* the handshake's flights back to back (the tap's count of this one),
+     * msg1's and msg2's POLL and TURN_END, and the slack of the two turns */
+    double hs_bound = (double)busnet_airtime_ns(b, b->hs_bytes - hs_bytes0 + 2u * 2u * 7u) / 1e9 + 2 * resp;
+    double wait = (double)(t_hint - t0) / 1e9, probes = (double)(t_hs - t_hint) / 1e9;
+    double hs = (double)(b->now_ns - t_hs) / 1e9, rec = (double)(b->now_ns - t0) / 1e9;
+    printf("bus restart under load, firmware-like device cut after its turn: its next turn (hint) after %.3f s, "
+           "probes %.3f s (bound %.3f s), handshake %.3f s (bound %.3f s), re-established after %.3f s\n",
+           wait, probes, probe_bound, hs, hs_bound, rec);
+    ck_assert_msg(probes <= probe_bound, "probes took %.3f s (> %.3f s)", probes, probe_bound);
+    ck_assert_msg(hs <= hs_bound, "handshake took %.3f s (> %.3f s)", hs, hs_bound);
+    for (size_t i = 1; i < 8; i++) ck_assert_uint_eq(b->ended[i], 0);
+    busnet_free(b);
+}
+END_TEST
+
 /* Unauthenticated TURN_END: from the address holding the turn it ends that
  * turn; from any other address it changes nothing but that address's
  * counters. */
@@ -358,6 +419,7 @@ int main(void)
     tcase_add_test(tc, dead_device_backs_off);
     tcase_add_test(tc, restarted_device_is_reestablished);
     tcase_add_test(tc, restarted_device_under_load_is_reestablished);
+    tcase_add_test(tc, restarted_small_mtu_device_under_load_waits_one_round_only);
     tcase_add_test(tc, turn_end_only_ends_its_own_turn);
     tcase_add_test(tc, device_turn_is_a_byte_budget);
     tcase_add_test(tc, small_exchanges_do_not_wait_behind_bulk);
