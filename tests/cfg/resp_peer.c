@@ -39,6 +39,22 @@ static void inst_free(peer_inst *p)
     p->live = 0;
 }
 
+/* The connection's I/O with its events taken as they come, as an
+ * application loop does. */
+static slink_err inst_input(peer_inst *p, const uint8_t *in, size_t n, uint64_t now_ms)
+{
+    slink_err e = slink_conn_input(&p->conn, in, n, now_ms);
+    drain_events(p);
+    return e;
+}
+
+static size_t inst_output(peer_inst *p, uint8_t *out, size_t cap, uint64_t now_ms)
+{
+    size_t n = slink_conn_output(&p->conn, out, cap, now_ms);
+    drain_events(p);
+    return n;
+}
+
 /* host-1's address and the device's name; the leaf and its CA as given. */
 static slink_err inst_init(peer_inst *p, const test_cred *ca, const test_cred *leaf, uint64_t seed,
                            uint64_t now_ms)
@@ -71,19 +87,8 @@ slink_err peer_init(uint64_t seed, uint64_t now_ms)
 
 void peer_free(void) { inst_free(&host); }
 
-slink_err peer_input(const uint8_t *p, size_t n, uint64_t now_ms)
-{
-    slink_err e = slink_conn_input(&host.conn, p, n, now_ms);
-    drain_events(&host);
-    return e;
-}
-
-size_t peer_output(uint8_t *out, size_t cap, uint64_t now_ms)
-{
-    size_t n = slink_conn_output(&host.conn, out, cap, now_ms);
-    drain_events(&host);
-    return n;
-}
+slink_err peer_input(const uint8_t *p, size_t n, uint64_t now_ms) { return inst_input(&host, p, n, now_ms); }
+size_t peer_output(uint8_t *out, size_t cap, uint64_t now_ms) { return inst_output(&host, out, cap, now_ms); }
 
 uint64_t peer_next_timeout(uint64_t now_ms) { return slink_conn_next_timeout(&host.conn, now_ms); }
 int peer_established(void) { return slink_conn_get_state(&host.conn) == SLINK_CONN_ESTABLISHED; }
@@ -159,19 +164,8 @@ slink_err peer_atk_init(peer_atk_kind kind, uint64_t seed, uint64_t now_ms)
 
 void peer_atk_free(void) { inst_free(&atk); }
 
-slink_err peer_atk_input(const uint8_t *p, size_t n, uint64_t now_ms)
-{
-    slink_err e = slink_conn_input(&atk.conn, p, n, now_ms);
-    drain_events(&atk);
-    return e;
-}
-
-size_t peer_atk_output(uint8_t *out, size_t cap, uint64_t now_ms)
-{
-    size_t n = slink_conn_output(&atk.conn, out, cap, now_ms);
-    drain_events(&atk);
-    return n;
-}
+slink_err peer_atk_input(const uint8_t *p, size_t n, uint64_t now_ms) { return inst_input(&atk, p, n, now_ms); }
+size_t peer_atk_output(uint8_t *out, size_t cap, uint64_t now_ms) { return inst_output(&atk, out, cap, now_ms); }
 
 uint64_t peer_atk_next_timeout(uint64_t now_ms) { return slink_conn_next_timeout(&atk.conn, now_ms); }
 unsigned peer_atk_events_established(void) { return atk.ev_up; }

@@ -507,21 +507,31 @@ END_TEST
 
 /* ---- limits ------------------------------------------------------------------- */
 
-static void give_frame(uint8_t type, const uint8_t *body, size_t len)
+/* An attacker's frame as it goes on the wire, delimiter included.  Encoded
+ * here, not by slink_frame_encode, which refuses bodies over this build's
+ * limit: the attacker's encoder has none (up to 64 bytes over it here). */
+#define ATK_WIRE_MAX (SLINK_COBS_MAX(SLINK_MAX_FRAME_BODY + 64 + SLINK_FRAME_MIN) + 1)
+static size_t atk_encode(uint8_t dst, uint8_t src, uint8_t type, const uint8_t *body, size_t len,
+                         uint8_t wire[ATK_WIRE_MAX])
 {
-    /* Encoded here, not by slink_frame_encode, which refuses bodies over
-     * this build's limit: the attacker's encoder has none. */
-    uint8_t raw[SLINK_MAX_FRAME_BODY + 64 + SLINK_FRAME_MIN], wire[SLINK_COBS_MAX(sizeof raw) + 1];
+    uint8_t raw[SLINK_MAX_FRAME_BODY + 64 + SLINK_FRAME_MIN];
     size_t n = 0;
     ck_assert_uint_le(len + SLINK_FRAME_MIN, sizeof raw);
-    raw[0] = DEV_ADDR;
-    raw[1] = HOST_ADDR;
+    raw[0] = dst;
+    raw[1] = src;
     raw[2] = type;
     if (len) memcpy(raw + SLINK_FRAME_HDR, body, len);
     slink_put_u16(raw + SLINK_FRAME_HDR + len, slink_crc16(raw, SLINK_FRAME_HDR + len));
-    ck_assert_int_eq(slink_cobs_encode(raw, len + SLINK_FRAME_MIN, wire, sizeof wire - 1, &n), SLINK_OK);
+    ck_assert_int_eq(slink_cobs_encode(raw, len + SLINK_FRAME_MIN, wire, ATK_WIRE_MAX - 1, &n), SLINK_OK);
     wire[n++] = 0x00;
-    dev_input(wire, n);
+    return n;
+}
+
+/* Straight into the device's input, as if from the host. */
+static void give_frame(uint8_t type, const uint8_t *body, size_t len)
+{
+    uint8_t wire[ATK_WIRE_MAX];
+    dev_input(wire, atk_encode(DEV_ADDR, HOST_ADDR, type, body, len, wire));
 }
 
 START_TEST(largest_record_passes_oversized_frame_refused)
@@ -889,17 +899,8 @@ END_TEST
  * state). */
 static void line_frame(uint8_t dst, uint8_t src, uint8_t type, const uint8_t *body, size_t len)
 {
-    uint8_t raw[SLINK_MAX_FRAME_BODY + 64 + SLINK_FRAME_MIN], wire[SLINK_COBS_MAX(sizeof raw) + 1];
-    size_t n = 0;
-    ck_assert_uint_le(len + SLINK_FRAME_MIN, sizeof raw);
-    raw[0] = dst;
-    raw[1] = src;
-    raw[2] = type;
-    if (len) memcpy(raw + SLINK_FRAME_HDR, body, len);
-    slink_put_u16(raw + SLINK_FRAME_HDR + len, slink_crc16(raw, SLINK_FRAME_HDR + len));
-    ck_assert_int_eq(slink_cobs_encode(raw, len + SLINK_FRAME_MIN, wire, sizeof wire - 1, &n), SLINK_OK);
-    wire[n++] = 0x00;
-    simline_send(&R->line, 0, wire, n, R->now);
+    uint8_t wire[ATK_WIRE_MAX];
+    simline_send(&R->line, 0, wire, atk_encode(dst, src, type, body, len, wire), R->now);
 }
 
 /* Runs both loops until everything queued towards the device so far has
