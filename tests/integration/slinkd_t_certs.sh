@@ -33,8 +33,7 @@ daemon host "$T/l2.a" 1 7 pump-7 --role initiator
     --socket "$T/pump.sock" --ctl "$T/pump.ctl" --role responder >>"$T/evil.log" 2>&1 &
 PIDS+=($!)
 # the evil key does not chain to ca.crt, so the daemon refuses to start
-sleep 0.5
-grep -q "refused" "$T/evil.log" || fail "own certificate from another CA was accepted at start-up: $(cat "$T/evil.log")"
+wait_for 10 grep -q "refused" "$T/evil.log" || fail "own certificate from another CA was accepted at start-up: $(cat "$T/evil.log")"
 echo "own cert from another CA refused at start-up: $(grep -o 'refused.*' "$T/evil.log" | head -1)"
 # a daemon that trusts the evil CA presents a certificate host does not trust
 cp "$T/evil/ca.crt" "$T/evil-ca.crt"

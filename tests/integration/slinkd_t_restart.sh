@@ -12,7 +12,12 @@ old=$(session_id host)
 
 $APP exchange "$T/host.sock" A 50000000 "$T/h.out" > "$T/x1" 2>&1 & X=$!
 $APP exchange "$T/pump.sock" B 50000000 "$T/p.out" > "$T/x2" 2>&1 & Y=$!
-sleep 0.5
+# Both applications attached to the old session before the kill (a fixed
+# wait here once let the host's attach land after the restart, on the new
+# session, on a loaded machine).
+wait_for 10 app_is host stream true || fail "host application not attached"
+wait_for 10 app_is pump stream true || fail "pump application not attached"
+[ "$(session_id host)" = "$old" ] || fail "session changed before the restart"
 kill -9 $PUMP
 wait $Y 2>/dev/null
 daemon pump "$T/l.b" 7 1 host

@@ -18,10 +18,13 @@ wait_for 10 is_established host || fail "no session"
 old=$(session_id host)
 $APP echo "$T/pump.sock" 20 & E=$!
 PIDS+=($E)
-sleep 0.3
+wait_for 10 app_is pump stream true || fail "echo application not attached"
 $APP ping "$T/host.sock" 20 64 30 > "$T/ping1" & P=$!
 PIDS+=($P)
-sleep 0.5
+# pinging through the session before the reload (conditions, not fixed
+# waits: a loaded machine may take longer to attach and answer)
+wait_for 10 app_is host stream true || fail "ping application not attached"
+wait_for 10 test -s "$T/ping1" || fail "no ping answers before the reload"
 mint host    # fresh key and certificate under the same name
 kill -HUP $H
 wait_for 5 grep -q "reload done" "$T/host.log" || fail "reload not logged"
